@@ -1,0 +1,242 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"collect/allocation"
+)
+
+// PlacementRef is the short form of an account's active placement.
+type PlacementRef struct {
+	ID         string    `json:"id"`
+	AgencyID   string    `json:"agency_id"`
+	AgencyName string    `json:"agency_name"`
+	Status     string    `json:"status"`
+	EndsAt     time.Time `json:"ends_at"`
+}
+
+// AccountRow is an account as lists show it: always masked.
+type AccountRow struct {
+	allocation.Account
+	Placement *PlacementRef `json:"placement"`
+}
+
+// AccountFilter narrows the account list; empty fields are not given.
+type AccountFilter struct {
+	Portfolio string
+	Stage     string
+	Bucket    string
+	Agency    string // an agency id, or "none" for accounts with no active placement
+	Query     string // a prefix of the debtor's name or the lender's reference
+	Sort      string // one of AccountSorts; "-dpd" when empty
+	Page
+}
+
+// AccountSorts maps the accepted sort keys to SQL orderings.
+var AccountSorts = map[string]string{
+	"dpd":      "accounts.dpd ASC, accounts.id",
+	"-dpd":     "accounts.dpd DESC, accounts.id",
+	"balance":  "accounts.balance_cents ASC, accounts.id",
+	"-balance": "accounts.balance_cents DESC, accounts.id",
+	"name":     "accounts.debtor_name ASC, accounts.id",
+	"-name":    "accounts.debtor_name DESC, accounts.id",
+	"ref":      "accounts.external_ref ASC, accounts.id",
+	"-ref":     "accounts.external_ref DESC, accounts.id",
+}
+
+// Validate checks the filter's enumerated fields.
+func (f AccountFilter) Validate() error {
+	if f.Sort != "" && AccountSorts[f.Sort] == "" {
+		return allocation.Errorf(allocation.EINVALID, "unknown sort %q", f.Sort)
+	}
+	if len(f.Query) > 100 {
+		return allocation.Errorf(allocation.EINVALID, "search text is longer than 100 characters")
+	}
+	return nil
+}
+
+type accountRowScan struct {
+	allocation.Account
+	PID         *string
+	PAgencyID   *string
+	PAgencyName *string
+	PStatus     *string
+	PEndsAt     *time.Time
+}
+
+func (r accountRowScan) row() AccountRow {
+	out := AccountRow{Account: allocation.MaskAccount(r.Account)}
+	if r.PID != nil {
+		out.Placement = &PlacementRef{ID: *r.PID, AgencyID: deref(r.PAgencyID), AgencyName: deref(r.PAgencyName), Status: deref(r.PStatus)}
+		if r.PEndsAt != nil {
+			out.Placement.EndsAt = *r.PEndsAt
+		}
+	}
+	return out
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// accountsQuery is the scoped base of account reads, joined to the active
+// placement and its agency.
+func (s *Store) accountsQuery(ctx context.Context, a allocation.Actor) *gorm.DB {
+	return s.db.WithContext(ctx).Table("accounts").
+		Joins("LEFT JOIN placements p ON p.account_id = accounts.id AND p.status = ?", allocation.PlacementActive).
+		Joins("LEFT JOIN organisations ag ON ag.id = p.agency_id").
+		Scopes(accountScope(a))
+}
+
+const accountColumns = "accounts.*, p.id AS p_id, p.agency_id AS p_agency_id, ag.name AS p_agency_name, p.status AS p_status, p.ends_at AS p_ends_at"
+
+// ListAccounts returns the accounts in the actor's scope that match f, with
+// the total. National IDs and phones are always masked in lists.
+func (s *Store) ListAccounts(ctx context.Context, a allocation.Actor, f AccountFilter) ([]AccountRow, int64, error) {
+	if err := f.Validate(); err != nil {
+		return nil, 0, err
+	}
+	q := s.accountsQuery(ctx, a)
+	if f.Portfolio != "" {
+		q = q.Where("accounts.portfolio_id = ?", f.Portfolio)
+	}
+	if f.Stage != "" {
+		q = q.Where("accounts.stage = ?", f.Stage)
+	}
+	if f.Bucket != "" {
+		q = q.Where("accounts.bucket = ?", f.Bucket)
+	}
+	switch f.Agency {
+	case "":
+	case "none":
+		q = q.Where("p.id IS NULL")
+	default:
+		q = q.Where("p.agency_id = ?", f.Agency)
+	}
+	if t := strings.TrimSpace(f.Query); t != "" {
+		like := escapeLike(t) + "%"
+		q = q.Where("(accounts.debtor_name LIKE ? ESCAPE '\\' OR accounts.external_ref LIKE ? ESCAPE '\\')", like, like)
+	}
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	sort := AccountSorts[f.Sort]
+	if sort == "" {
+		sort = AccountSorts["-dpd"]
+	}
+	p := f.Page.Normal()
+	var scans []accountRowScan
+	err := q.Select(accountColumns).Order(sort).Offset(p.offset()).Limit(p.PerPage).Scan(&scans).Error
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]AccountRow, len(scans))
+	for i, r := range scans {
+		out[i] = r.row()
+	}
+	return out, total, nil
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// AccountDetail is one account with its placement history.
+type AccountDetail struct {
+	AccountRow
+	PortfolioName string                 `json:"portfolio_name"`
+	History       []PlacementHistoryItem `json:"placement_history"`
+	Masked        bool                   `json:"masked"`
+}
+
+// PlacementHistoryItem is one placement of the account, past or present.
+type PlacementHistoryItem struct {
+	allocation.Placement
+	AgencyName string `json:"agency_name"`
+}
+
+// Account returns one account in the actor's scope; outside it, not found.
+// With personal true (the caller holds the read_personal permission) the
+// national ID and phones come unmasked and the view is audited; otherwise
+// they are masked.
+func (s *Store) Account(ctx context.Context, a allocation.Actor, id string, personal bool) (AccountDetail, error) {
+	var scan accountRowScan
+	err := s.accountsQuery(ctx, a).Select(accountColumns).Where("accounts.id = ?", id).Take(&scan).Error
+	if err != nil {
+		return AccountDetail{}, notFound(err, "account")
+	}
+	d := AccountDetail{AccountRow: scan.row(), Masked: true}
+	if personal {
+		d.Account = scan.Account
+		d.Masked = false
+		err := s.inTx(ctx, func(tx *gorm.DB) error {
+			return s.appendAudit(tx, a, auditRecord{
+				Action: "account.view_personal_data", ObjectType: "account", ObjectID: id, LenderID: scan.LenderID,
+			})
+		})
+		if err != nil {
+			return AccountDetail{}, err
+		}
+	}
+	_ = s.db.WithContext(ctx).Table("portfolios").Where("id = ?", scan.PortfolioID).Pluck("name", &d.PortfolioName)
+	err = s.db.WithContext(ctx).Table("placements").Scopes(placementScope(a)).
+		Select("placements.*, o.name AS agency_name").
+		Joins("JOIN organisations o ON o.id = placements.agency_id").
+		Where("placements.account_id = ?", id).Order("placements.created_at DESC").
+		Scan(&d.History).Error
+	return d, err
+}
+
+// ListPortfolios returns the actor's lender's portfolios, newest first.
+func (s *Store) ListPortfolios(ctx context.Context, a allocation.Actor, p Page) ([]allocation.Portfolio, int64, error) {
+	q := s.db.WithContext(ctx).Table("portfolios").Scopes(portfolioScope(a))
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	p = p.Normal()
+	var out []allocation.Portfolio
+	err := q.Order("imported_at DESC, id").Offset(p.offset()).Limit(p.PerPage).Find(&out).Error
+	return out, total, err
+}
+
+// Portfolio returns one portfolio in the actor's scope.
+func (s *Store) Portfolio(ctx context.Context, a allocation.Actor, id string) (allocation.Portfolio, error) {
+	var out allocation.Portfolio
+	err := s.db.WithContext(ctx).Table("portfolios").Scopes(portfolioScope(a)).Where("portfolios.id = ?", id).Take(&out).Error
+	return out, notFound(err, "portfolio")
+}
+
+// PlacementFilter narrows the placement list.
+type PlacementFilter struct {
+	Status string
+	Agency string
+	Page
+}
+
+// ListPlacements returns placements in the actor's scope.
+func (s *Store) ListPlacements(ctx context.Context, a allocation.Actor, f PlacementFilter) ([]allocation.Placement, int64, error) {
+	q := s.db.WithContext(ctx).Table("placements").Scopes(placementScope(a))
+	if f.Status != "" {
+		q = q.Where("placements.status = ?", f.Status)
+	}
+	if f.Agency != "" {
+		q = q.Where("placements.agency_id = ?", f.Agency)
+	}
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	p := f.Page.Normal()
+	var out []allocation.Placement
+	err := q.Order("placements.created_at DESC, placements.id").Offset(p.offset()).Limit(p.PerPage).Find(&out).Error
+	return out, total, err
+}

@@ -1,0 +1,176 @@
+// Package store is the only code that knows SQL and GORM. It opens SQLite or
+// PostgreSQL, applies the migrations, and implements the services the portal
+// calls. Every tenant query goes through one scope per actor kind (scope.go):
+// a row outside the actor's scope is not found, never forbidden. Every state
+// change appends an audit event in the same transaction (audit.go).
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"collect/allocation"
+	"collect/migrations"
+)
+
+// Store is the portal's persistence and services.
+type Store struct {
+	db      *gorm.DB
+	sqlDB   *sql.DB
+	dialect string
+	now     func() time.Time
+}
+
+// Options tune Open.
+type Options struct {
+	// Now is the clock; time.Now when nil. Tests pin it.
+	Now func() time.Time
+}
+
+// Open connects to the database that databaseURL names: a postgres:// or
+// postgresql:// URL selects PostgreSQL; a file path or sqlite:// path selects
+// the embedded SQLite (its folder is created).
+func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error) {
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	cfg := &gorm.Config{
+		SkipDefaultTransaction: true, // writes open their own transactions
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return now().UTC() },
+		TranslateError:         true,
+	}
+	s := &Store{now: func() time.Time { return now().UTC() }}
+	var err error
+	if isPostgres(databaseURL) {
+		s.dialect = "postgres"
+		s.db, err = gorm.Open(postgres.Open(databaseURL), cfg)
+	} else {
+		s.dialect = "sqlite"
+		var dsn string
+		dsn, err = sqliteDSN(databaseURL)
+		if err == nil {
+			s.db, err = gorm.Open(sqlite.Open(dsn), cfg)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s database: %w", s.dialect, err)
+	}
+	s.sqlDB, err = s.db.DB()
+	if err != nil {
+		return nil, err
+	}
+	if s.dialect == "sqlite" {
+		// One writer at a time in SQLite; immediate transactions and a busy
+		// timeout queue writers instead of failing them.
+		s.sqlDB.SetMaxOpenConns(4)
+		s.sqlDB.SetMaxIdleConns(4)
+	} else {
+		s.sqlDB.SetMaxOpenConns(20)
+		s.sqlDB.SetMaxIdleConns(10)
+		s.sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	if err := s.sqlDB.PingContext(ctx); err != nil {
+		s.sqlDB.Close()
+		return nil, fmt.Errorf("reach %s database: %w", s.dialect, err)
+	}
+	return s, nil
+}
+
+func isPostgres(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
+}
+
+// sqliteDSN turns a path or sqlite:// URL into the driver's DSN with the
+// pragmas DESIGN.md asks for.
+func sqliteDSN(u string) (string, error) {
+	path := strings.TrimPrefix(u, "sqlite://")
+	if path == "" {
+		return "", errors.New("empty SQLite path")
+	}
+	if path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return "", err
+		}
+	}
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "sqlite")
+	return "file:" + path + "?" + q.Encode(), nil
+}
+
+// Dialect is "sqlite" or "postgres".
+func (s *Store) Dialect() string { return s.dialect }
+
+// Migrate applies the pending migrations.
+func (s *Store) Migrate(ctx context.Context) error {
+	_, err := migrations.Up(ctx, s.sqlDB, s.dialect)
+	return err
+}
+
+// SchemaVersion reports the applied migration version.
+func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
+	return migrations.Version(ctx, s.sqlDB, s.dialect)
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.sqlDB.PingContext(ctx) }
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.sqlDB.Close() }
+
+// DB exposes the handle to tests in other packages that must reach behind
+// the application's back (tampering with the audit trail, say).
+func (s *Store) DB() *sql.DB { return s.sqlDB }
+
+// inTx runs fn in one transaction: rolled back on error or panic, committed
+// otherwise.
+func (s *Store) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return s.db.WithContext(ctx).Transaction(fn)
+}
+
+// notFound maps a missing row to the domain's not found.
+func notFound(err error, what string) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return allocation.Errorf(allocation.ENOTFOUND, "%s not found", what)
+	}
+	return err
+}
+
+// Page is the paging of a list: 1-based page, per page 1..500 (default 50).
+type Page struct {
+	Page    int
+	PerPage int
+}
+
+// Normal returns p with defaults and bounds applied.
+func (p Page) Normal() Page {
+	if p.Page < 1 {
+		p.Page = 1
+	}
+	if p.PerPage < 1 {
+		p.PerPage = 50
+	}
+	if p.PerPage > 500 {
+		p.PerPage = 500
+	}
+	return p
+}
+
+func (p Page) offset() int { return (p.Page - 1) * p.PerPage }
