@@ -1,0 +1,270 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"collect/portal"
+	"collect/portal/store"
+)
+
+const usage = `portal: the agency outsourcing marketplace and oversight portal.
+
+Usage:
+  portal [serve] [flags]    run the web portal (the default)
+  portal migrate [flags]    apply the database migrations and exit
+  portal demo [flags]       seed the demo data into an empty database and exit
+  portal import [flags]     import a portfolio file (arrives with portfolio import)
+  portal audit verify       check the audit trail's hash chain; exit 1 if broken
+  portal help               show this help
+
+Flags (each also an environment variable):
+  -addr          PORTAL_ADDR         listen address (default 127.0.0.1:8080)
+  -database-url  DATABASE_URL        postgres://... for PostgreSQL; a file path or
+                                     sqlite://path for SQLite (default <data>/portal.db)
+  -data          PORTAL_DATA         data folder (default ./data)
+  -jwt-secret    PORTAL_JWT_SECRET   token signing secret, at least 32 bytes
+                                     (default: generated once into <data>/jwt-secret)
+  -demo          PORTAL_DEMO         seed demo data into an empty database (default 1; 0 = start empty)
+  -secure-cookies PORTAL_SECURE_COOKIES  mark cookies Secure (set behind TLS)
+  -log-format    PORTAL_LOG_FORMAT   json or text (default text)
+`
+
+// config is the portal's configuration from flags over environment.
+type config struct {
+	Addr, DatabaseURL, DataDir, JWTSecret, LogFormat string
+	Demo, SecureCookies                              bool
+}
+
+// usageError is a mistake in the command line: exit code 2.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// errVerifyFailed is a broken audit chain: exit code 1 with the report printed.
+var errVerifyFailed = errors.New("the audit trail is broken")
+
+func exitCode(err error) int {
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "serve", "migrate", "demo", "import", "audit":
+	default:
+		fmt.Fprint(stderr, usage)
+		return usageError{fmt.Sprintf("unknown command %q", cmd)}
+	}
+	if cmd == "audit" {
+		if len(args) == 0 || args[0] != "verify" {
+			return usageError{"usage: portal audit verify"}
+		}
+		args = args[1:]
+	}
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogFormat, stderr)
+	if cmd == "import" {
+		return usageError{"portal import is not available yet: portfolio import is built with the allocation work (issue 3)"}
+	}
+
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	switch cmd {
+	case "migrate":
+		v, err := st.SchemaVersion(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "database %s at schema version %d\n", st.Dialect(), v)
+		return nil
+	case "demo":
+		if err := st.SeedDemo(ctx, store.DefaultDemoSize); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "demo data seeded")
+		printLogins(stdout)
+		return nil
+	case "audit":
+		r, err := st.VerifyAudit(ctx)
+		if err != nil {
+			return err
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(r)
+		if !r.OK {
+			return errVerifyFailed
+		}
+		return nil
+	}
+	return serve(ctx, cfg, st, log, stdout)
+}
+
+func serve(ctx context.Context, cfg config, st *store.Store, log *slog.Logger, stdout io.Writer) error {
+	seeded := false
+	if cfg.Demo {
+		empty, err := st.IsEmpty(ctx)
+		if err != nil {
+			return err
+		}
+		if empty {
+			start := time.Now()
+			if err := st.SeedDemo(ctx, store.DefaultDemoSize); err != nil {
+				return fmt.Errorf("seed demo data: %w", err)
+			}
+			seeded = true
+			log.Info("demo data seeded", "duration_ms", time.Since(start).Milliseconds())
+		}
+	}
+	secret, err := jwtSecret(cfg)
+	if err != nil {
+		return err
+	}
+	srv, err := portal.New(portal.Config{Store: st, JWTSecret: secret, Logger: log, SecureCookies: cfg.SecureCookies})
+	if err != nil {
+		return err
+	}
+	return srv.Start(ctx, cfg.Addr, func(addr string) {
+		fmt.Fprintf(stdout, "portal listening on http://%s (database: %s)\n", addr, st.Dialect())
+		if cfg.Demo {
+			if seeded {
+				fmt.Fprintln(stdout, "demo data seeded into the empty database")
+			}
+			printLogins(stdout)
+		}
+	})
+}
+
+func printLogins(w io.Writer) {
+	fmt.Fprintf(w, "demo logins (password %q):\n", store.DemoPassword)
+	for _, l := range store.DemoLogins {
+		fmt.Fprintf(w, "  %-26s %-17s %s\n", l.Email, l.Organisation, l.Role)
+	}
+}
+
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
+	}
+	fs := flag.NewFlagSet("portal", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	var cfg config
+	var demo, secure string
+	fs.StringVar(&cfg.Addr, "addr", env("PORTAL_ADDR", "127.0.0.1:8080"), "listen address")
+	fs.StringVar(&cfg.DatabaseURL, "database-url", getenv("DATABASE_URL"), "database URL")
+	fs.StringVar(&cfg.DataDir, "data", env("PORTAL_DATA", "data"), "data folder")
+	fs.StringVar(&cfg.JWTSecret, "jwt-secret", getenv("PORTAL_JWT_SECRET"), "token signing secret")
+	fs.StringVar(&demo, "demo", env("PORTAL_DEMO", "1"), "seed demo data into an empty database")
+	fs.StringVar(&secure, "secure-cookies", env("PORTAL_SECURE_COOKIES", "0"), "mark cookies Secure")
+	fs.StringVar(&cfg.LogFormat, "log-format", env("PORTAL_LOG_FORMAT", "text"), "json or text")
+	if err := fs.Parse(args); err != nil {
+		return cfg, usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return cfg, usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	}
+	var err error
+	if cfg.Demo, err = boolFlag("PORTAL_DEMO", demo); err != nil {
+		return cfg, err
+	}
+	if cfg.SecureCookies, err = boolFlag("PORTAL_SECURE_COOKIES", secure); err != nil {
+		return cfg, err
+	}
+	if cfg.DatabaseURL == "" {
+		cfg.DatabaseURL = filepath.Join(cfg.DataDir, "portal.db")
+	}
+	if cfg.LogFormat != "json" && cfg.LogFormat != "text" {
+		return cfg, usageError{"log format must be json or text"}
+	}
+	return cfg, nil
+}
+
+func boolFlag(name, v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "1", "true", "yes", "on":
+		return true, nil
+	case "0", "false", "no", "off":
+		return false, nil
+	}
+	return false, usageError{fmt.Sprintf("%s must be 0 or 1, not %q", name, v)}
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// jwtSecret returns the configured secret, or the one kept in the data
+// folder, generating it (mode 0600) on first start.
+func jwtSecret(cfg config) ([]byte, error) {
+	if cfg.JWTSecret != "" {
+		if len(cfg.JWTSecret) < 32 {
+			return nil, usageError{"PORTAL_JWT_SECRET must be at least 32 characters"}
+		}
+		return []byte(cfg.JWTSecret), nil
+	}
+	path := filepath.Join(cfg.DataDir, "jwt-secret")
+	if b, err := os.ReadFile(path); err == nil {
+		s := strings.TrimSpace(string(b))
+		if len(s) < 32 {
+			return nil, fmt.Errorf("%s holds a secret shorter than 32 characters", path)
+		}
+		return []byte(s), nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, err
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	s := hex.EncodeToString(raw)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.WriteString(s + "\n"); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return []byte(s), f.Close()
+}

@@ -1,0 +1,268 @@
+package portal
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/crypto/bcrypt"
+
+	"collect/allocation"
+	"collect/casework"
+	"collect/portal/store"
+)
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("readiness: database unreachable", "error", err)
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready", "database": s.store.Dialect()})
+}
+
+// credentials is the login request.
+type credentials struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+// Validate checks presence and lengths (bcrypt reads at most 72 bytes).
+func (cr credentials) Validate() error {
+	var fields []allocation.FieldError
+	if strings.TrimSpace(cr.Email) == "" {
+		fields = append(fields, allocation.FieldError{Field: "email", Message: "required"})
+	} else if utf8.RuneCountInString(cr.Email) > 254 || !strings.Contains(cr.Email, "@") {
+		fields = append(fields, allocation.FieldError{Field: "email", Message: "not an email address of at most 254 characters"})
+	}
+	if cr.Password == "" {
+		fields = append(fields, allocation.FieldError{Field: "password", Message: "required"})
+	} else if len(cr.Password) > 72 {
+		fields = append(fields, allocation.FieldError{Field: "password", Message: "at most 72 bytes"})
+	}
+	if len(fields) > 0 {
+		return &allocation.Error{Code: allocation.EINVALID, Message: "check the highlighted fields", Fields: fields}
+	}
+	return nil
+}
+
+// dummyHash keeps a login for an unknown email as slow as a real one.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, no such password"), bcrypt.DefaultCost)
+
+// login checks credentials under the throttle and returns the actor and a
+// token. Every failure looks the same to the caller.
+func (s *Server) login(c echo.Context, cr credentials, via string) (allocation.Actor, string, time.Time, error) {
+	ctx := c.Request().Context()
+	addr := c.RealIP()
+	if err := s.throttle.Allow(cr.Email, addr); err != nil {
+		return allocation.Actor{}, "", time.Time{}, err
+	}
+	u, err := s.store.UserByEmail(ctx, cr.Email)
+	if err != nil && allocation.ErrorCode(err) != allocation.ENOTFOUND {
+		return allocation.Actor{}, "", time.Time{}, err
+	}
+	hash := dummyHash
+	if err == nil {
+		hash = []byte(u.PasswordHash)
+	}
+	if bcrypt.CompareHashAndPassword(hash, []byte(cr.Password)) != nil || err != nil || u.Disabled {
+		s.throttle.Fail(cr.Email, addr)
+		return allocation.Actor{}, "", time.Time{}, errBadCredentials
+	}
+	s.throttle.Succeed(cr.Email)
+	actor, version, err := s.store.Actor(ctx, u.ID)
+	if err != nil {
+		return allocation.Actor{}, "", time.Time{}, err
+	}
+	token, exp, err := s.tokens.Issue(u.ID, version)
+	if err != nil {
+		return allocation.Actor{}, "", time.Time{}, err
+	}
+	if err := s.store.RecordLogin(ctx, actor, via); err != nil {
+		return allocation.Actor{}, "", time.Time{}, err
+	}
+	return actor, token, exp, nil
+}
+
+func (s *Server) apiToken(c echo.Context) error {
+	var cr credentials
+	if err := decodeJSON(c, &cr); err != nil {
+		return err
+	}
+	if err := cr.Validate(); err != nil {
+		return err
+	}
+	_, token, exp, err := s.login(c, cr, "api")
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"token": token, "expires_at": exp.UTC().Format(time.RFC3339)})
+}
+
+func (s *Server) apiLogout(c echo.Context) error {
+	if err := s.store.RevokeTokens(c.Request().Context(), actorOf(c)); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) apiMe(c echo.Context) error {
+	a := actorOf(c)
+	return c.JSON(http.StatusOK, map[string]any{
+		"user":         map[string]string{"id": a.UserID, "email": a.Email, "name": a.Name},
+		"organisation": map[string]string{"id": a.OrgID, "kind": a.OrgKind, "name": a.OrgName},
+		"roles":        a.Roles,
+	})
+}
+
+func (s *Server) apiDashboard(c echo.Context) error {
+	d, err := s.store.Dashboard(c.Request().Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+func (s *Server) apiAgencies(c echo.Context) error {
+	out, err := s.store.ListAgencies(c.Request().Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listBody{Items: out, Total: int64(len(out)), Page: 1, PerPage: len(out)})
+}
+
+func (s *Server) apiAgency(c echo.Context) error {
+	o, err := s.store.Agency(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, o)
+}
+
+func (s *Server) apiPortfolios(c echo.Context) error {
+	page, per, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	out, total, err := s.store.ListPortfolios(c.Request().Context(), actorOf(c), store.Page{Page: page, PerPage: per})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listBody{Items: out, Total: total, Page: page, PerPage: per})
+}
+
+func (s *Server) apiPortfolio(c echo.Context) error {
+	p, err := s.store.Portfolio(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+// accountFilter reads the account list's query; unknown enumerations are
+// invalid, not silently ignored.
+func accountFilter(c echo.Context) (store.AccountFilter, error) {
+	page, per, err := pageParam(c)
+	if err != nil {
+		return store.AccountFilter{}, err
+	}
+	f := store.AccountFilter{
+		Portfolio: c.QueryParam("portfolio"), Stage: c.QueryParam("stage"), Bucket: c.QueryParam("bucket"),
+		Agency: c.QueryParam("agency"), Query: c.QueryParam("q"), Sort: c.QueryParam("sort"),
+		Page: store.Page{Page: page, PerPage: per},
+	}
+	if f.Stage != "" && !casework.ValidStage(f.Stage) {
+		return f, allocation.Errorf(allocation.EINVALID, "unknown stage %q", f.Stage)
+	}
+	if f.Bucket != "" && !validBucket(f.Bucket) {
+		return f, allocation.Errorf(allocation.EINVALID, "unknown bucket %q", f.Bucket)
+	}
+	return f, f.Validate()
+}
+
+func validBucket(b string) bool {
+	for _, n := range allocation.BucketNames() {
+		if n == b {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) apiAccounts(c echo.Context) error {
+	f, err := accountFilter(c)
+	if err != nil {
+		return err
+	}
+	rows, total, err := s.store.ListAccounts(c.Request().Context(), actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listBody{Items: rows, Total: total, Page: f.Page.Page, PerPage: f.Page.PerPage})
+}
+
+func (s *Server) apiAccount(c echo.Context) error {
+	a := actorOf(c)
+	d, err := s.store.Account(c.Request().Context(), a, c.Param("id"), s.can(a, "account", "read_personal"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+func (s *Server) apiPlacements(c echo.Context) error {
+	page, per, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	f := store.PlacementFilter{Status: c.QueryParam("status"), Agency: c.QueryParam("agency"), Page: store.Page{Page: page, PerPage: per}}
+	out, total, err := s.store.ListPlacements(c.Request().Context(), actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listBody{Items: out, Total: total, Page: page, PerPage: per})
+}
+
+func auditFilter(c echo.Context) (store.AuditFilter, error) {
+	page, per, err := pageParam(c)
+	if err != nil {
+		return store.AuditFilter{}, err
+	}
+	f := store.AuditFilter{Page: store.Page{Page: page, PerPage: per}}
+	opt := func(name string) *string {
+		if v := c.QueryParam(name); v != "" {
+			return &v
+		}
+		return nil
+	}
+	f.Action, f.ObjectType, f.ObjectID, f.ActorID = opt("action"), opt("object_type"), opt("object_id"), opt("actor")
+	return f, nil
+}
+
+func (s *Server) apiAudit(c echo.Context) error {
+	f, err := auditFilter(c)
+	if err != nil {
+		return err
+	}
+	out, total, err := s.store.ListAudit(c.Request().Context(), actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listBody{Items: out, Total: total, Page: f.Page.Page, PerPage: f.Page.PerPage})
+}
+
+func (s *Server) apiAuditVerify(c echo.Context) error {
+	r, err := s.store.VerifyAudit(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}

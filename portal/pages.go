@@ -1,0 +1,311 @@
+package portal
+
+import (
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"collect/allocation"
+	"collect/casework"
+	"collect/portal/store"
+	"collect/views"
+)
+
+func staticHandler() echo.HandlerFunc {
+	sub, _ := fs.Sub(views.Static, "static")
+	files := http.StripPrefix("/static/", http.FileServer(http.FS(sub)))
+	return echo.WrapHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		files.ServeHTTP(w, r)
+	}))
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/login") {
+		return "/dashboard"
+	}
+	return next
+}
+
+func (s *Server) loginPage(c echo.Context) error {
+	token, _ := c.Get("csrf").(string)
+	v := views.LoginView{CSRFToken: token, Next: safeNext(c.QueryParam("next"))}
+	return s.render(c, http.StatusOK, views.LoginPage(s.pageMeta(c, "title.login", ""), v))
+}
+
+func (s *Server) loginSubmit(c echo.Context) error {
+	ctx := c.Request().Context()
+	cr := credentials{Email: c.FormValue("email"), Password: c.FormValue("password")}
+	next := safeNext(c.FormValue("next"))
+	token, _ := c.Get("csrf").(string)
+	fail := func(status int, msgID string) error {
+		v := views.LoginView{Email: cr.Email, Error: views.T(ctx, msgID), CSRFToken: token, Next: next}
+		return s.render(c, status, views.LoginPage(s.pageMeta(c, "title.login", ""), v))
+	}
+	if cr.Validate() != nil {
+		return fail(http.StatusUnprocessableEntity, "login.invalid")
+	}
+	_, jwt, exp, err := s.login(c, cr, "form")
+	switch allocation.ErrorCode(err) {
+	case "":
+	case allocation.ETHROTTLED:
+		return fail(http.StatusTooManyRequests, "login.throttled")
+	case allocation.EUNAUTHORIZED:
+		return fail(http.StatusUnauthorized, "login.invalid")
+	}
+	if err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: jwt, Path: "/", Expires: exp, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Server) logoutSubmit(c echo.Context) error {
+	if err := s.store.RevokeTokens(c.Request().Context(), actorOf(c)); err != nil {
+		return err
+	}
+	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+	return c.Redirect(http.StatusSeeOther, "/login")
+}
+
+func (s *Server) switchLanguage(c echo.Context) error {
+	code := c.Param("code")
+	if _, ok := views.LangCodes[code]; !ok {
+		return allocation.Errorf(allocation.ENOTFOUND, "unknown language")
+	}
+	c.SetCookie(&http.Cookie{Name: langCookie, Value: code, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: s.secure})
+	next := c.QueryParam("next")
+	if strings.HasPrefix(next, "/login") {
+		return c.Redirect(http.StatusSeeOther, next)
+	}
+	return c.Redirect(http.StatusSeeOther, safeNext(next))
+}
+
+func (s *Server) dashboardPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	d, err := s.store.Dashboard(ctx, a)
+	if err != nil {
+		return err
+	}
+	v := views.DashboardView{Greeting: a.Name}
+	canAccounts := s.can(a, "account", "read")
+	if canAccounts {
+		v.Stats = append(v.Stats,
+			views.Stat{Label: "stat.accounts", Value: views.Count(d.Accounts)},
+			views.Stat{Label: "stat.balance", Value: views.Money(d.BalanceCents, "CNY")})
+	}
+	if a.OrgKind == allocation.KindLender {
+		v.Stats = append(v.Stats,
+			views.Stat{Label: "stat.placed", Value: views.Count(d.Placed), Hint: percent(d.Placed, d.Accounts)},
+			views.Stat{Label: "stat.unplaced", Value: views.Count(d.Unplaced), Hint: percent(d.Unplaced, d.Accounts)},
+			views.Stat{Label: "stat.portfolios", Value: views.Count(d.Portfolios)})
+	}
+	if a.OrgKind == allocation.KindPlatform {
+		v.Stats = append(v.Stats,
+			views.Stat{Label: "stat.agencies", Value: views.Count(d.Agencies)},
+			views.Stat{Label: "stat.users", Value: views.Count(d.Users)})
+	}
+	v.Stats = append(v.Stats, views.Stat{Label: "stat.audit_events", Value: views.Count(d.AuditEvents)})
+	if canAccounts {
+		v.ByBucket = bars(d.ByBucket, func(g store.Group) (string, string) {
+			return g.Key, "/accounts?bucket=" + url.QueryEscape(g.Key)
+		})
+		v.ByStage = bars(d.ByStage, func(g store.Group) (string, string) {
+			return views.T(ctx, "stage."+g.Key), "/accounts?stage=" + url.QueryEscape(g.Key)
+		})
+		v.ByAgency = bars(d.ByAgency, func(g store.Group) (string, string) {
+			return g.Label, "/accounts?agency=" + url.QueryEscape(g.Key)
+		})
+	}
+	if s.can(a, "audit", "verify") {
+		r, err := s.store.VerifyAudit(ctx)
+		if err != nil {
+			return err
+		}
+		v.AuditOK, v.AuditCount = &r.OK, r.Events
+	}
+	return s.render(c, http.StatusOK, views.DashboardPage(s.pageMeta(c, "title.dashboard", "dashboard"), v))
+}
+
+func percent(n, of int64) string {
+	if of == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.1f%%", float64(n)*100/float64(of))
+}
+
+// bars turns groups into bar rows scaled to the largest balance.
+func bars(gs []store.Group, label func(store.Group) (string, string)) []views.Bar {
+	var max int64
+	for _, g := range gs {
+		if g.BalanceCents > max {
+			max = g.BalanceCents
+		}
+	}
+	out := make([]views.Bar, 0, len(gs))
+	for _, g := range gs {
+		l, href := label(g)
+		pct := 0.0
+		if max > 0 {
+			pct = float64(g.BalanceCents) * 100 / float64(max)
+		}
+		out = append(out, views.Bar{Label: l, Value: views.Count(g.Count) + " · " + views.Money(g.BalanceCents, "CNY"), Percent: pct, Href: href})
+	}
+	return out
+}
+
+func (s *Server) accountListPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	f, err := accountFilter(c)
+	if err != nil {
+		return err
+	}
+	rows, total, err := s.store.ListAccounts(ctx, a, f)
+	if err != nil {
+		return err
+	}
+	p := f.Page.Normal()
+	v := views.AccountListView{
+		Total: total, Page: p.Page, PerPage: p.PerPage, Pages: int((total + int64(p.PerPage) - 1) / int64(p.PerPage)),
+		Filter:  views.AccountFilterView{Portfolio: f.Portfolio, Stage: f.Stage, Bucket: f.Bucket, Agency: f.Agency, Query: f.Query, Sort: f.Sort},
+		Buckets: allocation.BucketNames(), Stages: casework.Stages,
+		ShowAgency: a.OrgKind == allocation.KindLender,
+	}
+	for _, r := range rows {
+		rv := views.AccountRowView{ID: r.ID, ExternalRef: r.ExternalRef, DebtorName: r.DebtorName, NationalID: r.NationalID,
+			Phone: r.Phone, Province: r.Province, Balance: views.Money(r.BalanceCents, r.Currency), DPD: r.DPD, Bucket: r.Bucket, Stage: r.Stage}
+		if r.Placement != nil {
+			rv.Agency = r.Placement.AgencyName
+		}
+		v.Rows = append(v.Rows, rv)
+	}
+	if a.OrgKind == allocation.KindLender {
+		ports, _, err := s.store.ListPortfolios(ctx, a, store.Page{PerPage: 500})
+		if err != nil {
+			return err
+		}
+		for _, pf := range ports {
+			v.Portfolios = append(v.Portfolios, views.Option{Value: pf.ID, Label: pf.Name})
+		}
+		ags, err := s.store.ListAgencies(ctx, a)
+		if err != nil {
+			return err
+		}
+		for _, ag := range ags {
+			v.Agencies = append(v.Agencies, views.Option{Value: ag.ID, Label: ag.Name})
+		}
+	}
+	v.Links = listLinks(c.Request().URL, p.Page, v.Pages, f.Sort)
+	c.Response().Header().Add("Vary", "HX-Request")
+	hx := c.Request().Header
+	if hx.Get("HX-Request") == "true" && hx.Get("HX-History-Restore-Request") != "true" && hx.Get("HX-Target") == "account-table" {
+		return s.render(c, http.StatusOK, views.AccountTable(v))
+	}
+	return s.render(c, http.StatusOK, views.AccountListPage(s.pageMeta(c, "title.accounts", "accounts"), v))
+}
+
+// listLinks prepares the pagination and sort hrefs from the current query.
+func listLinks(u *url.URL, page, pages int, sort string) views.ListLinks {
+	with := func(set map[string]string) string {
+		q := u.Query()
+		for k, v := range set {
+			if v == "" {
+				q.Del(k)
+			} else {
+				q.Set(k, v)
+			}
+		}
+		return u.Path + "?" + q.Encode()
+	}
+	l := views.ListLinks{Sort: map[string]string{}}
+	if page > 1 {
+		l.Prev = with(map[string]string{"page": strconv.Itoa(page - 1)})
+	}
+	if page < pages {
+		l.Next = with(map[string]string{"page": strconv.Itoa(page + 1)})
+	}
+	for _, key := range []string{"ref", "name", "balance", "dpd"} {
+		next := key
+		if sort == key {
+			next = "-" + key
+		}
+		l.Sort[key] = with(map[string]string{"sort": next, "page": ""})
+	}
+	return l
+}
+
+func (s *Server) accountPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	d, err := s.store.Account(ctx, a, c.Param("id"), s.can(a, "account", "read_personal"))
+	if err != nil {
+		return err
+	}
+	v := views.AccountDetailView{
+		ID: d.ID, ExternalRef: d.ExternalRef, DebtorName: d.DebtorName, NationalID: d.NationalID, Phone: d.Phone,
+		EmergencyPhone: d.EmergencyContactPhone, Address: d.Address, Province: d.Province, Portfolio: d.PortfolioName,
+		Principal: views.Money(d.PrincipalCents, d.Currency), Balance: views.Money(d.BalanceCents, d.Currency),
+		Currency: d.Currency, DueDate: d.DueDate, LastPayment: d.LastPaymentDate, DPD: d.DPD,
+		Bucket: d.Bucket, Stage: d.Stage, Status: d.Status, Masked: d.Masked,
+	}
+	for _, h := range d.History {
+		pv := placementView(h)
+		v.History = append(v.History, pv)
+		if h.Status == allocation.PlacementActive {
+			cur := pv
+			v.Placement = &cur
+		}
+	}
+	return s.render(c, http.StatusOK, views.AccountDetailPage(s.pageMeta(c, "title.account", "accounts"), v))
+}
+
+func placementView(h store.PlacementHistoryItem) views.PlacementView {
+	pv := views.PlacementView{Agency: h.AgencyName, Status: h.Status, Start: views.Date(h.StartsAt), End: views.Date(h.EndsAt),
+		Reason: h.EndReason, FeeRate: fmt.Sprintf("%.2f%%", float64(h.FeeRateBP)/100)}
+	if h.EndedAt != nil {
+		pv.Ended = views.Date(*h.EndedAt)
+	}
+	return pv
+}
+
+func (s *Server) auditPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	f, err := auditFilter(c)
+	if err != nil {
+		return err
+	}
+	events, total, err := s.store.ListAudit(ctx, a, f)
+	if err != nil {
+		return err
+	}
+	p := f.Page.Normal()
+	v := views.AuditView{Total: total, Page: p.Page, Pages: int((total + int64(p.PerPage) - 1) / int64(p.PerPage)), CanVerify: s.can(a, "audit", "verify")}
+	for _, e := range events {
+		v.Events = append(v.Events, views.AuditEventView{Seq: e.Seq, At: e.At.UTC().Format(time.DateTime), Actor: e.ActorID,
+			Action: e.Action, Object: e.ObjectType + " " + e.ObjectID, Hash: e.Hash})
+	}
+	v.Links = listLinks(c.Request().URL, p.Page, v.Pages, "")
+	return s.render(c, http.StatusOK, views.AuditPage(s.pageMeta(c, "title.audit", "audit"), v))
+}
+
+func (s *Server) auditVerifyPartial(c echo.Context) error {
+	r, err := s.store.VerifyAudit(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	v := views.VerifyView{OK: r.OK, Events: r.Events}
+	if r.Break != nil {
+		v.FirstBad, v.Reason = strconv.FormatInt(r.Break.Seq, 10), r.Break.Reason
+	}
+	return s.render(c, http.StatusOK, views.VerifyResult(v))
+}

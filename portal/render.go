@@ -1,0 +1,117 @@
+package portal
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"collect/allocation"
+	"collect/views"
+)
+
+// render renders a component into a buffer first, so a failed render is
+// still a clean error page rather than half a page.
+func (s *Server) render(c echo.Context, status int, comp templ.Component) error {
+	var buf bytes.Buffer
+	if err := comp.Render(c.Request().Context(), &buf); err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, buf.Bytes())
+}
+
+// decodeJSON reads a JSON body strictly: one object, no unknown fields. What
+// cannot be read is a 400 with a message that says why.
+func decodeJSON(c echo.Context, v any) error {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
+		return badRequest{allocation.Errorf(allocation.EINVALID, "send the body as application/json")}
+	}
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.Is(err, io.EOF):
+			return badRequest{allocation.Errorf(allocation.EINVALID, "the request body is empty")}
+		case errors.As(err, &syn):
+			return badRequest{allocation.Errorf(allocation.EINVALID, "malformed JSON at byte %d", syn.Offset)}
+		case errors.As(err, &typ):
+			return badRequest{allocation.Errorf(allocation.EINVALID, "field %q must be a %s", typ.Field, typ.Type.String())}
+		case errors.As(err, &tooBig):
+			return badRequest{allocation.Errorf(allocation.EINVALID, "the request body is too large")}
+		case strings.HasPrefix(err.Error(), "json: unknown field "):
+			return badRequest{allocation.Errorf(allocation.EINVALID, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))}
+		default:
+			return badRequest{allocation.Errorf(allocation.EINVALID, "malformed JSON: %v", err)}
+		}
+	}
+	if dec.More() {
+		return badRequest{allocation.Errorf(allocation.EINVALID, "the body must hold one JSON object")}
+	}
+	return nil
+}
+
+// pageParam reads ?page= and ?per_page=.
+func pageParam(c echo.Context) (int, int, error) {
+	page, err := intParam(c, "page", 1)
+	if err != nil {
+		return 0, 0, err
+	}
+	per, err := intParam(c, "per_page", 50)
+	if err != nil {
+		return 0, 0, err
+	}
+	if per > 500 {
+		return 0, 0, allocation.Errorf(allocation.EINVALID, "per_page must be at most 500")
+	}
+	return page, per, nil
+}
+
+func intParam(c echo.Context, name string, def int) (int, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, allocation.Errorf(allocation.EINVALID, "%s must be a positive whole number", name)
+	}
+	return n, nil
+}
+
+// listBody is the list answer of API.md.
+type listBody struct {
+	Items   any   `json:"items"`
+	Total   int64 `json:"total"`
+	Page    int   `json:"page"`
+	PerPage int   `json:"per_page"`
+}
+
+// pageMeta builds the layout's model for the request.
+func (s *Server) pageMeta(c echo.Context, titleID, active string) views.Page {
+	ctx := c.Request().Context()
+	p := views.Page{Title: views.T(ctx, titleID), Active: active, Path: c.Request().URL.RequestURI()}
+	a := actorOf(c)
+	if a.UserID == "" {
+		return p
+	}
+	token, _ := c.Get("csrf").(string)
+	p.Session = &views.Session{Name: a.Name, Email: a.Email, OrgName: a.OrgName, OrgKind: a.OrgKind, Roles: a.Roles, CSRFToken: token}
+	p.Nav = append(p.Nav, views.NavItem{Key: "dashboard", Href: "/dashboard"})
+	if s.can(a, "account", "read") {
+		p.Nav = append(p.Nav, views.NavItem{Key: "accounts", Href: "/accounts"})
+	}
+	if s.can(a, "audit", "read") {
+		p.Nav = append(p.Nav, views.NavItem{Key: "audit", Href: "/audit"})
+	}
+	return p
+}

@@ -1,0 +1,155 @@
+// Package portal is the Echo server: one route table (routes.go), the
+// middleware that turns a token into an actor and asks Casbin, thin handlers
+// for the JSON API (api.go) and the HTML pages (pages.go).
+package portal
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"collect/allocation"
+	"collect/policies"
+	"collect/portal/store"
+	"collect/views"
+)
+
+// Config wires a Server.
+type Config struct {
+	Store     *store.Store
+	JWTSecret []byte
+	TokenTTL  time.Duration // 12 hours when zero
+	Logger    *slog.Logger
+	Now       func() time.Time
+	// SecureCookies marks cookies Secure (set it behind TLS).
+	SecureCookies bool
+	// Throttle limits failed logins; 5 per account and 20 per address in
+	// 15 minutes when nil.
+	Throttle *Throttle
+}
+
+// Server is the portal's HTTP side.
+type Server struct {
+	echo     *echo.Echo
+	store    *store.Store
+	enforcer *casbin.Enforcer
+	tokens   *Tokens
+	throttle *Throttle
+	cat      *views.Catalogue
+	log      *slog.Logger
+	metrics  *metrics
+	secure   bool
+	now      func() time.Time
+	routes   []Route
+}
+
+// New builds the server and its route table.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("portal: no store")
+	}
+	if len(cfg.JWTSecret) < 32 {
+		return nil, errors.New("portal: the JWT secret must be at least 32 bytes")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.TokenTTL == 0 {
+		cfg.TokenTTL = 12 * time.Hour
+	}
+	if cfg.Throttle == nil {
+		cfg.Throttle = NewThrottle(15*time.Minute, 5, 20, cfg.Now)
+	}
+	enf, err := policies.NewEnforcer()
+	if err != nil {
+		return nil, err
+	}
+	cat, err := views.LoadCatalogue()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		store: cfg.Store, enforcer: enf, tokens: NewTokens(cfg.JWTSecret, cfg.TokenTTL, cfg.Now),
+		throttle: cfg.Throttle, cat: cat, log: cfg.Logger, secure: cfg.SecureCookies, now: cfg.Now,
+		metrics: newMetrics(prometheus.NewRegistry()),
+	}
+	s.routes = s.routeTable()
+	s.echo = s.newEcho()
+	return s, nil
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// Routes returns the route table (tests walk it).
+func (s *Server) Routes() []Route { return s.routes }
+
+func (s *Server) newEcho() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.IPExtractor = echo.ExtractIPDirect()
+	e.Use(middleware.RequestID())
+	e.Use(s.metrics.middleware) // outside logRequests, which renders errors, so it sees the final status
+	e.Use(s.logRequests)
+	e.Use(middleware.Recover())
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
+		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
+		ReferrerPolicy:        "same-origin",
+		ContentSecurityPolicy: "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+	}))
+	e.Use(middleware.BodyLimit("2M"))
+	e.Use(s.localize)
+	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup: "header:X-CSRF-Token,form:_csrf", CookieName: "_csrf", CookiePath: "/",
+		CookieHTTPOnly: true, CookieSameSite: http.SameSiteStrictMode, CookieSecure: s.secure,
+		ContextKey: "csrf",
+		ErrorHandler: func(err error, c echo.Context) error {
+			return allocation.Errorf(allocation.EFORBIDDEN, "the form has expired; reload the page and try again")
+		},
+	})
+	for _, r := range s.routes {
+		var mw []echo.MiddlewareFunc
+		if r.Page {
+			mw = append(mw, csrf)
+		}
+		if !r.Public {
+			mw = append(mw, s.authenticate(r), s.authorize(r))
+		}
+		e.Add(r.Method, r.Path, r.Handler, mw...)
+	}
+	return e
+}
+
+// Start serves on addr until ctx ends, then shuts down gracefully.
+func (s *Server) Start(ctx context.Context, addr string, ready func(addr string)) error {
+	srv := &http.Server{Addr: addr, Handler: s, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
+	ln, err := listen(addr)
+	if err != nil {
+		return err
+	}
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	s.log.Info("shutting down")
+	return srv.Shutdown(shutdownCtx)
+}

@@ -1,0 +1,86 @@
+package views
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+)
+
+// Every message id resolves to real text in both languages, and both files
+// hold the same ids.
+func TestCatalogueComplete(t *testing.T) {
+	cat, err := LoadCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]map[string]string{}
+	for _, lang := range []string{"zh", "en"} {
+		b, err := os.ReadFile("locales/" + lang + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		ids[lang] = m
+	}
+	for id := range ids["en"] {
+		if _, ok := ids["zh"][id]; !ok {
+			t.Errorf("%s is in en.json but not zh.json", id)
+		}
+	}
+	for id := range ids["zh"] {
+		if _, ok := ids["en"][id]; !ok {
+			t.Errorf("%s is in zh.json but not en.json", id)
+		}
+	}
+	data := map[string]any{"Count": 3, "Page": 1, "Pages": 2, "Days": 4, "Seq": 5, "Name": "x"}
+	for _, lang := range []string{"zh", "en"} {
+		l := cat.Localizer(lang, "")
+		for id := range ids[lang] {
+			got := l.T(id, data)
+			if got == id || strings.Contains(got, "<no value>") {
+				t.Errorf("%s: %s does not translate (%q)", lang, id, got)
+			}
+		}
+	}
+}
+
+func TestLanguageChoice(t *testing.T) {
+	cat, err := LoadCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ choice, accept, want string }{
+		{"", "", "zh"},
+		{"", "en-US,en;q=0.9", "en"},
+		{"", "zh-CN,zh;q=0.9,en;q=0.8", "zh"},
+		{"", "fr-FR", "zh"},
+		{"en", "zh-CN", "en"},
+		{"zh", "en-US", "zh"},
+		{"xx", "en-GB", "en"},
+	}
+	for _, c := range cases {
+		l := cat.Localizer(c.choice, c.accept)
+		if l.Lang != c.want {
+			t.Errorf("choice %q accept %q: got %s, want %s", c.choice, c.accept, l.Lang, c.want)
+		}
+		if got := l.T("nav.accounts"); got == "nav.accounts" {
+			t.Errorf("choice %q accept %q: nav.accounts untranslated", c.choice, c.accept)
+		}
+	}
+}
+
+func TestMoney(t *testing.T) {
+	cases := map[int64]string{0: "¥0.00", 5: "¥0.05", 123456: "¥1,234.56", 100000000: "¥1,000,000.00", -250: "-¥2.50"}
+	for cents, want := range cases {
+		if got := Money(cents, "CNY"); got != want {
+			t.Errorf("Money(%d) = %q, want %q", cents, got, want)
+		}
+	}
+	if got := Count(1234567); got != "1,234,567" {
+		t.Errorf("Count = %q", got)
+	}
+}
