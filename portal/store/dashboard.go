@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"collect/allocation"
+	"collect/casework"
 )
 
 // Group is one slice of a breakdown: a key (a bucket, a stage, an agency)
@@ -55,6 +56,7 @@ func (s *Store) Dashboard(ctx context.Context, a allocation.Actor) (Dashboard, e
 		Group("accounts.stage").Scan(&d.ByStage).Error; err != nil {
 		return d, err
 	}
+	d.ByStage = ordered(d.ByStage, casework.Stages)
 	if a.OrgKind == allocation.KindLender {
 		if err := s.accountsQuery(ctx, a).Where("p.id IS NOT NULL").
 			Select("p.agency_id AS key, ag.name AS label, COUNT(*) AS count, COALESCE(SUM(accounts.balance_cents), 0) AS balance_cents").
