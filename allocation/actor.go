@@ -31,7 +31,10 @@ var roleKinds = map[string]string{
 }
 
 // RoleFits reports whether role may be held in an organisation of kind.
-func RoleFits(role, kind string) bool { return roleKinds[role] == kind }
+func RoleFits(role, kind string) bool {
+	k, ok := roleKinds[role]
+	return ok && k == kind
+}
 
 // Actor is who is acting: the authenticated user, their organisation and roles.
 // Every store method that reads or writes tenant data takes one.

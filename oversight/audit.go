@@ -99,9 +99,12 @@ type ChainReport struct {
 // last sequence number and hash written), which catches a deleted tail.
 func (v *ChainVerifier) Finish(headSeq int64, headHash string) ChainReport {
 	if v.bad == nil && (v.prevSeq != headSeq || v.prevHash != headHash) {
-		if v.prevSeq < headSeq {
+		switch {
+		case v.prevSeq < headSeq:
 			v.bad = &ChainBreak{Seq: v.prevSeq + 1, Reason: fmt.Sprintf("events %d to %d are missing from the end", v.prevSeq+1, headSeq)}
-		} else {
+		case v.prevSeq > headSeq:
+			v.bad = &ChainBreak{Seq: headSeq + 1, Reason: "events were added after the chain head, outside the application"}
+		default:
 			v.bad = &ChainBreak{Seq: v.prevSeq, Reason: "the last event does not match the chain head"}
 		}
 	}

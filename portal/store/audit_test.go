@@ -58,6 +58,11 @@ func TestAuditChainCatchesTampering(t *testing.T) {
 		exec(t, s, `DELETE FROM audit_events WHERE seq = 4`)
 		return 4
 	})
+	tamperCase("ForgedEventAfterTheHead", func(t *testing.T, s *store.Store) int64 {
+		exec(t, s, `INSERT INTO audit_events (seq, id, at, actor_id, organisation_id, lender_id, action, object_type, object_id, summary, prev_hash, hash)
+			SELECT 7, 'forged', at, actor_id, organisation_id, lender_id, 'auth.login', object_type, object_id, summary, hash, 'x' FROM audit_events WHERE seq = 6`)
+		return 7
+	})
 	tamperCase("DeletedTail", func(t *testing.T, s *store.Store) int64 {
 		exec(t, s, `DELETE FROM audit_events WHERE seq = 6`)
 		return 6
