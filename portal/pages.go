@@ -291,7 +291,11 @@ func (s *Server) auditPage(c echo.Context) error {
 	p := f.Page.Normal()
 	v := views.AuditView{Total: total, Page: p.Page, Pages: int((total + int64(p.PerPage) - 1) / int64(p.PerPage)), CanVerify: s.can(a, "audit", "verify")}
 	for _, e := range events {
-		v.Events = append(v.Events, views.AuditEventView{Seq: e.Seq, At: e.At.UTC().Format(time.DateTime), Actor: e.ActorID,
+		actor := e.ActorEmail
+		if actor == "" {
+			actor = e.ActorID
+		}
+		v.Events = append(v.Events, views.AuditEventView{Seq: e.Seq, At: e.At.UTC().Format(time.DateTime), Actor: actor,
 			Action: e.Action, Object: e.ObjectType + " " + e.ObjectID, Hash: e.Hash})
 	}
 	v.Links = listLinks(c.Request().URL, p.Page, v.Pages, "")

@@ -103,27 +103,34 @@ type AuditFilter struct {
 	Page
 }
 
+// AuditRow is an event as lists show it, with who the actor is.
+type AuditRow struct {
+	oversight.AuditEvent
+	ActorEmail string `json:"actor_email"`
+}
+
 // ListAudit returns the events in the actor's scope, newest first.
-func (s *Store) ListAudit(ctx context.Context, a allocation.Actor, f AuditFilter) ([]oversight.AuditEvent, int64, error) {
+func (s *Store) ListAudit(ctx context.Context, a allocation.Actor, f AuditFilter) ([]AuditRow, int64, error) {
 	q := s.db.WithContext(ctx).Table("audit_events").Scopes(auditScope(a))
 	if f.Action != nil {
-		q = q.Where("action = ?", *f.Action)
+		q = q.Where("audit_events.action = ?", *f.Action)
 	}
 	if f.ObjectType != nil {
-		q = q.Where("object_type = ?", *f.ObjectType)
+		q = q.Where("audit_events.object_type = ?", *f.ObjectType)
 	}
 	if f.ObjectID != nil {
-		q = q.Where("object_id = ?", *f.ObjectID)
+		q = q.Where("audit_events.object_id = ?", *f.ObjectID)
 	}
 	if f.ActorID != nil {
-		q = q.Where("actor_id = ?", *f.ActorID)
+		q = q.Where("audit_events.actor_id = ?", *f.ActorID)
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
 	p := f.Page.Normal()
-	var out []oversight.AuditEvent
-	err := q.Order("seq DESC").Offset(p.offset()).Limit(p.PerPage).Find(&out).Error
+	var out []AuditRow
+	err := q.Select("audit_events.*, u.email AS actor_email").Joins("LEFT JOIN users u ON u.id = audit_events.actor_id").
+		Order("audit_events.seq DESC").Offset(p.offset()).Limit(p.PerPage).Scan(&out).Error
 	return out, total, err
 }
