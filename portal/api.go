@@ -131,22 +131,6 @@ func (s *Server) apiDashboard(c echo.Context) error {
 	return c.JSON(http.StatusOK, d)
 }
 
-func (s *Server) apiAgencies(c echo.Context) error {
-	out, err := s.store.ListAgencies(c.Request().Context(), actorOf(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listBody{Items: out, Total: int64(len(out)), Page: 1, PerPage: len(out)})
-}
-
-func (s *Server) apiAgency(c echo.Context) error {
-	o, err := s.store.Agency(c.Request().Context(), actorOf(c), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, o)
-}
-
 func (s *Server) apiPortfolios(c echo.Context) error {
 	page, per, err := pageParam(c)
 	if err != nil {
@@ -216,19 +200,6 @@ func (s *Server) apiAccount(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, d)
-}
-
-func (s *Server) apiPlacements(c echo.Context) error {
-	page, per, err := pageParam(c)
-	if err != nil {
-		return err
-	}
-	f := store.PlacementFilter{Status: c.QueryParam("status"), Agency: c.QueryParam("agency"), Page: store.Page{Page: page, PerPage: per}}
-	out, total, err := s.store.ListPlacements(c.Request().Context(), actorOf(c), f)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, listBody{Items: out, Total: total, Page: page, PerPage: per})
 }
 
 func auditFilter(c echo.Context) (store.AuditFilter, error) {

@@ -31,7 +31,7 @@ func (s *Server) routeTable() []Route {
 	public := func(method, path string, isPage bool, h echo.HandlerFunc) Route {
 		return Route{Method: method, Path: path, Public: true, Page: isPage, Handler: h}
 	}
-	const get, post = http.MethodGet, http.MethodPost
+	const get, post, put = http.MethodGet, http.MethodPost, http.MethodPut
 	return []Route{
 		// Operations.
 		public(get, "/healthz", false, s.healthz),
@@ -57,13 +57,39 @@ func (s *Server) routeTable() []Route {
 		api(post, "/auth/logout", "session", "write", s.apiLogout),
 		api(get, "/me", "session", "read", s.apiMe),
 		api(get, "/dashboard", "dashboard", "read", s.apiDashboard),
-		api(get, "/agencies", "organisation", "read", s.apiAgencies),
-		api(get, "/agencies/:id", "organisation", "read", s.apiAgency),
+		api(get, "/agencies", "organisation", "read", s.apiAgencyViews),
+		api(get, "/agencies/:id", "organisation", "read", s.apiAgencyView),
+		api(put, "/agencies/:id/profile", "agency_profile", "write", s.apiAgencyProfile),
+		api(put, "/agencies/:id/contract", "contract", "write", s.apiContract),
+		api(post, "/agencies/:id/contract/suspend", "contract", "write", s.apiContractStatus("suspended")),
+		api(post, "/agencies/:id/contract/reactivate", "contract", "write", s.apiContractStatus("active")),
 		api(get, "/portfolios", "portfolio", "read", s.apiPortfolios),
 		api(get, "/portfolios/:id", "portfolio", "read", s.apiPortfolio),
 		api(get, "/accounts", "account", "read", s.apiAccounts),
 		api(get, "/accounts/:id", "account", "read", s.apiAccount),
-		api(get, "/placements", "placement", "read", s.apiPlacements),
+		api(post, "/accounts/:id/payments", "payment", "write", s.apiPayment),
+		api(post, "/allocations", "allocation", "write", s.apiCreatePlan),
+		api(get, "/allocations", "allocation", "read", s.apiListPlans),
+		api(get, "/allocations/:id", "allocation", "read", s.apiPlan),
+		api(get, "/allocations/:id/assignments", "allocation", "read", s.apiPlanAssignments),
+		api(post, "/allocations/:id/commit", "allocation", "write", s.apiCommitPlan),
+		api(post, "/allocations/:id/discard", "allocation", "write", s.apiDiscardPlan),
+		api(get, "/placements", "placement", "read", s.apiPlacementList),
+		api(post, "/placements/accept", "placement", "accept", s.placementStep(s.store.AcceptPlacements)),
+		api(post, "/placements/decline", "placement", "accept", s.placementStep(s.store.DeclinePlacements)),
+		api(post, "/placements/recall", "placement", "recall", s.placementStep(s.store.RecallPlacements)),
+		api(post, "/placements/return", "placement", "return", s.placementStep(s.store.ReturnPlacements)),
+		api(post, "/placements/:id/accept", "placement", "accept", s.placementStep(s.store.AcceptPlacements)),
+		api(post, "/placements/:id/decline", "placement", "accept", s.placementStep(s.store.DeclinePlacements)),
+		api(post, "/placements/:id/recall", "placement", "recall", s.placementStep(s.store.RecallPlacements)),
+		api(post, "/placements/:id/return", "placement", "return", s.placementStep(s.store.ReturnPlacements)),
+		api(post, "/tenders", "tender", "write", s.apiCreateTender),
+		api(get, "/tenders", "tender", "read", s.apiTenders),
+		api(get, "/tenders/:id", "tender", "read", s.apiTender),
+		api(post, "/tenders/:id/bids", "bid", "write", s.apiBid),
+		api(post, "/tenders/:id/award", "tender", "write", s.apiAward),
+		api(get, "/commissions", "commission", "read", s.apiCommissions),
+		api(get, "/commissions.csv", "commission", "read", s.apiCommissionsCSV),
 		api(get, "/audit", "audit", "read", s.apiAudit),
 		api(get, "/audit/verify", "audit", "verify", s.apiAuditVerify),
 	}

@@ -77,11 +77,14 @@ func TestAuditorsOnlyRead(t *testing.T) {
 
 // foreign holds objects of an organisation that none of the demo users
 // belongs to: a second lender's portfolio and account, placed with Agency C.
-type foreign struct{ lender, portfolio, account, agencyC string }
+type foreign struct {
+	lender, portfolio, account, placement, agencyC, tender, allocation string
+}
 
 func addForeignLender(t *testing.T, h *harness) foreign {
 	t.Helper()
-	f := foreign{lender: "other-bank", portfolio: "other-portfolio", account: "other-account"}
+	f := foreign{lender: "other-bank", portfolio: "other-portfolio", account: "other-account", placement: "other-placement",
+		tender: "other-tender", allocation: "other-allocation"}
 	f.agencyC = h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency C'`)
 	now := time.Now().UTC()
 	for _, q := range []struct {
@@ -93,6 +96,11 @@ func addForeignLender(t *testing.T, h *harness) foreign {
 		{`INSERT INTO accounts (id, lender_id, portfolio_id, external_ref, debtor_name, national_id, phone, province, principal_cents, balance_cents, due_date, dpd, bucket, created_at, updated_at)
 		  VALUES ($1, $2, $3, 'OB-1', '外人', '110101199003078515', '13800138000', '北京市', 100000, 90000, '2026-01-01', 40, 'M2', $4, $4)`, []any{f.account, f.lender, f.portfolio, now}},
 		{`INSERT INTO placements (id, account_id, agency_id, lender_id, status, created_at, starts_at, ends_at) VALUES ('other-placement', $1, $2, $3, 'active', $4, $4, $4)`, []any{f.account, f.agencyC, f.lender, now}},
+		{`INSERT INTO tenders (id, lender_id, portfolio_id, title, status, summary, account_ids, closes_at, created_by, created_at)
+		  VALUES ('other-tender', $1, $2, 'Other tender', 'open', '{}', '[]', $3, 'x', $4)`, []any{f.lender, f.portfolio, now.Add(48 * time.Hour), now}},
+		{`INSERT INTO tender_agencies (tender_id, agency_id) VALUES ('other-tender', $1)`, []any{f.agencyC}},
+		{`INSERT INTO allocations (id, lender_id, portfolio_id, strategy, params, seed, status, summary, created_by, created_at)
+		  VALUES ('other-allocation', $1, $2, 'manual', '{}', 1, 'draft', '{}', 'x', $3)`, []any{f.lender, f.portfolio, now}},
 	} {
 		if _, err := h.store.DB().Exec(q.sql, q.args...); err != nil {
 			t.Fatalf("%s: %v", q.sql, err)
@@ -104,10 +112,12 @@ func addForeignLender(t *testing.T, h *harness) foreign {
 var paramRe = regexp.MustCompile(`:[a-z]+`)
 
 // TestRouteRoleForeignObject walks every route × every demo role × an object
-// of another organisation: a role without the permission gets 403; a role
-// with it gets 404 for an object outside its scope (the agency directory is
-// open to lenders and the platform by design); routes without an object
-// answer.
+// of another organisation (a second lender's portfolio, account, placement,
+// plan and tender; Agency C for agency staff). A role without the permission
+// gets 403; a role with it gets 404 for the other organisation's object, with
+// a valid body so nothing but the scope can refuse it. The agency directory
+// and the lender's own contract terms with an agency are open to lenders and
+// the platform by design; lists and statements have no object and answer.
 func TestRouteRoleForeignObject(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		h := newHarness(t, dialect, portal.Config{})
@@ -120,28 +130,53 @@ func TestRouteRoleForeignObject(t *testing.T) {
 		for _, l := range store.DemoLogins {
 			roleOf[l.Email] = l.Role
 		}
-		ids := map[string]string{"account": f.account, "portfolio": f.portfolio, "organisation": f.agencyC}
+		ids := map[string]string{"account": f.account, "portfolio": f.portfolio, "organisation": f.agencyC,
+			"agency_profile": f.agencyC, "contract": f.agencyC, "payment": f.account, "allocation": f.allocation,
+			"placement": f.placement, "tender": f.tender, "bid": f.tender}
+		soon := time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)
+		bodies := map[string]string{
+			"PUT /api/v1/agencies/:id/profile":    `{"licensed_provinces":["*"],"accepted_buckets":[],"capacity":10}`,
+			"PUT /api/v1/agencies/:id/contract":   `{"fee_schedule":{"M1":800},"term_days":90,"accept_days":5,"max_instalments":6,"starts_on":"2026-01-01","ends_on":"2027-12-31"}`,
+			"POST /api/v1/accounts/:id/payments":  `{"amount_cents":100,"paid_at":"2026-01-02T10:00:00Z"}`,
+			"POST /api/v1/allocations":            `{"portfolio_id":"` + f.portfolio + `","strategy":"capacity_balanced","params":{},"seed":1}`,
+			"POST /api/v1/placements/accept":      `{"ids":["` + f.placement + `"]}`,
+			"POST /api/v1/placements/decline":     `{"ids":["` + f.placement + `"],"reason":"r"}`,
+			"POST /api/v1/placements/recall":      `{"ids":["` + f.placement + `"],"reason":"r"}`,
+			"POST /api/v1/placements/return":      `{"ids":["` + f.placement + `"],"reason":"r"}`,
+			"POST /api/v1/placements/:id/decline": `{"reason":"r"}`,
+			"POST /api/v1/placements/:id/recall":  `{"reason":"r"}`,
+			"POST /api/v1/placements/:id/return":  `{"reason":"r"}`,
+			"POST /api/v1/tenders":                `{"portfolio_id":"` + f.portfolio + `","title":"t","closes_at":"` + soon + `"}`,
+			"POST /api/v1/tenders/:id/bids":       `{"fee_rate_bp":1000,"expected_liquidation_bp":1000,"capacity":10}`,
+			"POST /api/v1/tenders/:id/award":      `{"awards":[{"bid_id":"x","share":1}]}`,
+		}
+		// Routes whose body names the other organisation's object.
+		foreignInBody := map[string]bool{"POST /api/v1/allocations": true, "POST /api/v1/tenders": true,
+			"POST /api/v1/placements/accept": true, "POST /api/v1/placements/decline": true,
+			"POST /api/v1/placements/recall": true, "POST /api/v1/placements/return": true}
+		openToLenders := map[string]bool{"organisation": true, "contract": true, "agency_profile": true}
 		for _, l := range store.DemoLogins {
 			for _, r := range h.srv.Routes() {
 				if r.Public {
 					continue
 				}
-				name := fmt.Sprintf("%s/%s_%s", l.Role, r.Method, r.Path)
-				t.Run(name, func(t *testing.T) {
+				key := r.Method + " " + r.Path
+				t.Run(l.Role+"/"+key, func(t *testing.T) {
 					path := r.Path
 					hasID := strings.Contains(path, ":id")
 					if hasID {
 						path = paramRe.ReplaceAllString(path, ids[r.Object])
 					}
 					allowed, _ := enf.Enforce(roleOf[l.Email], r.Object, r.Action)
-					status := h.request(l.Email, r, path)
+					status := h.request(l.Email, r, path, bodies[key])
+					agencyStaff := strings.Contains(l.Email, "agency")
 					var want string
 					switch {
 					case !allowed:
 						want = "403"
-					case hasID && r.Object == "organisation" && !strings.Contains(l.Email, "agency"):
-						want = "200"
-					case hasID:
+					case hasID && openToLenders[r.Object] && !agencyStaff:
+						want = "2xx/3xx"
+					case hasID || foreignInBody[key]:
 						want = "404"
 					default:
 						want = "2xx/3xx"
@@ -158,7 +193,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 
 // request sends r as email: bearer token for the API, session cookie and
 // CSRF token for pages. Routes that revoke the session drop the cached token.
-func (h *harness) request(email string, r portal.Route, path string) int {
+func (h *harness) request(email string, r portal.Route, path, body string) int {
 	h.t.Helper()
 	token := h.token(email)
 	defer func() {
@@ -167,7 +202,11 @@ func (h *harness) request(email string, r portal.Route, path string) int {
 		}
 	}()
 	if !r.Page {
-		res, _ := h.do(r.Method, path, token, nil)
+		var b any
+		if body != "" {
+			b = body
+		}
+		res, _ := h.do(r.Method, path, token, b)
 		return res.StatusCode
 	}
 	c := h.pageClient(token)

@@ -214,29 +214,3 @@ func (s *Store) Portfolio(ctx context.Context, a allocation.Actor, id string) (a
 	err := s.db.WithContext(ctx).Table("portfolios").Scopes(portfolioScope(a)).Where("portfolios.id = ?", id).Take(&out).Error
 	return out, notFound(err, "portfolio")
 }
-
-// PlacementFilter narrows the placement list.
-type PlacementFilter struct {
-	Status string
-	Agency string
-	Page
-}
-
-// ListPlacements returns placements in the actor's scope.
-func (s *Store) ListPlacements(ctx context.Context, a allocation.Actor, f PlacementFilter) ([]allocation.Placement, int64, error) {
-	q := s.db.WithContext(ctx).Table("placements").Scopes(placementScope(a))
-	if f.Status != "" {
-		q = q.Where("placements.status = ?", f.Status)
-	}
-	if f.Agency != "" {
-		q = q.Where("placements.agency_id = ?", f.Agency)
-	}
-	var total int64
-	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, 0, err
-	}
-	p := f.Page.Normal()
-	var out []allocation.Placement
-	err := q.Order("placements.created_at DESC, placements.id").Offset(p.offset()).Limit(p.PerPage).Find(&out).Error
-	return out, total, err
-}

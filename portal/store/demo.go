@@ -75,6 +75,15 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 	agB := org(allocation.KindAgency, "Agency B", "乙诚资产管理有限公司")
 	agC := org(allocation.KindAgency, "Agency C", "丙和商务咨询有限公司")
 	orgs := []allocation.Organisation{platform, bank, agA, agB, agC}
+	fees := map[string]map[string]int{agA.ID: demoFeeA, agB.ID: demoFeeB, agC.ID: demoFeeC}
+	demoPlacement := func(id string, a allocation.Account, agency, status string, start, ended time.Time, reason string) allocation.Placement {
+		p := allocation.Placement{ID: id, AccountID: a.ID, AgencyID: agency, LenderID: a.LenderID, Status: status,
+			FeeRateBP: fees[agency][a.Bucket], CreatedAt: start, StartsAt: start, EndsAt: start.AddDate(0, 0, 90), EndReason: reason}
+		if !ended.IsZero() {
+			p.EndedAt = &ended
+		}
+		return p
+	}
 	byName := map[string]string{"Collect Platform": platform.ID, "Demo Bank": bank.ID, "Agency A": agA.ID, "Agency B": agB.ID}
 	userNames := map[string]string{
 		"admin@platform.test": "平台管理员 Platform Admin", "vm@demo-bank.test": "王敏 Wang Min",
@@ -82,7 +91,8 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 		"agent@agency-a.test": "陈晓 Chen Xiao", "agent@agency-b.test": "刘洋 Liu Yang",
 	}
 
-	return s.inTx(ctx, func(tx *gorm.DB) error {
+	flagged := map[string]string{}
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&orgs).Error; err != nil {
 			return err
 		}
@@ -102,6 +112,30 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 				Currency: "CNY", CreatedBy: "vm@demo-bank.test", ImportedAt: now.AddDate(0, 0, -90+30*pi)}
 			accounts := make([]allocation.Account, 0, n)
 			var placements []allocation.Placement
+			var payments, commissions []map[string]any
+			// pay adds a few past payments within an active placement, with
+			// the commission each accrued.
+			pay := func(acc *allocation.Account, pl allocation.Placement) {
+				if rng.Float64() > 0.45 {
+					return
+				}
+				for k := 0; k < 1+rng.IntN(3); k++ {
+					days := int(now.Sub(pl.StartsAt).Hours()/24) - 1
+					if days < 1 || acc.BalanceCents < 10000 {
+						return
+					}
+					at := pl.StartsAt.AddDate(0, 0, 1+rng.IntN(days)).Add(time.Duration(9+rng.IntN(9)) * time.Hour)
+					amount := acc.BalanceCents * int64(5+rng.IntN(25)) / 100
+					acc.BalanceCents -= amount
+					acc.LastPaymentDate = at.Format(time.DateOnly)
+					payID := newID()
+					payments = append(payments, map[string]any{"id": payID, "account_id": acc.ID, "lender_id": acc.LenderID, "amount_cents": amount,
+						"currency": "CNY", "paid_at": at, "reference": "DEMO-" + payID[24:], "source": "agency", "recorded_by": "demo", "created_at": at})
+					commissions = append(commissions, map[string]any{"id": newID(), "payment_id": payID, "placement_id": pl.ID, "agency_id": pl.AgencyID,
+						"lender_id": acc.LenderID, "account_id": acc.ID, "bucket": acc.Bucket, "rate_bp": pl.FeeRateBP, "payment_cents": amount,
+						"amount_cents": allocation.Commission(amount, pl.FeeRateBP), "month": at.Format("2006-01"), "accrued_at": at})
+				}
+			}
 			for i := 0; i < n; i++ {
 				acc := allocation.DemoAccount(rng, now, bank.ID, p.ID, fmt.Sprintf("DB%d%06d", 2026+pi, i+1), newID())
 				p.AccountCount++
@@ -113,15 +147,24 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 					if rng.Float64() < 0.15 {
 						placements = append(placements, demoPlacement(newID(), acc, agB.ID, allocation.PlacementRecalled, now.AddDate(0, 0, -150), now.AddDate(0, 0, -60), "performance"))
 					}
-					placements = append(placements, demoPlacement(newID(), acc, agA.ID, allocation.PlacementActive, now.AddDate(0, 0, -rng.IntN(60)), time.Time{}, ""))
+					pl := demoPlacement(newID(), acc, agA.ID, allocation.PlacementActive, now.AddDate(0, 0, -5-rng.IntN(80)), time.Time{}, "")
+					placements = append(placements, pl)
+					pay(&acc, pl)
 					acc.Stage = demoStage(rng)
 				case r < 0.70:
-					placements = append(placements, demoPlacement(newID(), acc, agB.ID, allocation.PlacementActive, now.AddDate(0, 0, -rng.IntN(60)), time.Time{}, ""))
+					pl := demoPlacement(newID(), acc, agB.ID, allocation.PlacementActive, now.AddDate(0, 0, -5-rng.IntN(80)), time.Time{}, "")
+					placements = append(placements, pl)
+					pay(&acc, pl)
 					acc.Stage = demoStage(rng)
+				case r < 0.72:
+					// On offer to Agency A, waiting for its answer.
+					pl := demoPlacement(newID(), acc, agA.ID, allocation.PlacementOffered, now.AddDate(0, 0, -1), time.Time{}, "")
+					placements = append(placements, pl)
 				default:
 					if rng.Float64() < 0.1 {
 						placements = append(placements, demoPlacement(newID(), acc, agA.ID, allocation.PlacementExpired, now.AddDate(0, 0, -200), now.AddDate(0, 0, -110), "term ended"))
 					}
+					flagged[acc.ID] = demoFlag(rng)
 				}
 				accounts = append(accounts, acc)
 			}
@@ -136,12 +179,113 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 					return err
 				}
 			}
+			if len(payments) > 0 {
+				if err := tx.Table("payments").CreateInBatches(payments, 100).Error; err != nil {
+					return err
+				}
+				if err := tx.Table("commissions").CreateInBatches(commissions, 100).Error; err != nil {
+					return err
+				}
+			}
+		}
+		if err := s.seedMarketplace(tx, now, bank.ID, []string{agA.ID, agB.ID, agC.ID}, flagged); err != nil {
+			return err
 		}
 		return s.appendAudit(tx, allocation.Actor{OrgID: platform.ID}, auditRecord{
 			Action: "demo.seed", ObjectType: "database", ObjectID: "demo", LenderID: bank.ID,
 			After: map[string]any{"portfolios": len(size.Portfolios), "organisations": len(orgs)},
 		})
 	})
+	if err != nil {
+		return err
+	}
+	return s.seedTender(ctx, bank, agB)
+}
+
+// demoFlag marks a few unplaced accounts with what keeps them out of any
+// allocation: most get none.
+func demoFlag(rng *rand.Rand) string {
+	switch r := rng.Float64(); {
+	case r < 0.02:
+		return "dispute_open"
+	case r < 0.03:
+		return "cease_communication"
+	case r < 0.035:
+		return "deceased"
+	case r < 0.04:
+		return "bankrupt"
+	case r < 0.05:
+		return "legal_hold"
+	}
+	return ""
+}
+
+// seedMarketplace gives the agencies profiles and contracts with the lender,
+// sets the exclusion flags, and records each placement's bucket and balance
+// at placement and each account's payments so far.
+func (s *Store) seedMarketplace(tx *gorm.DB, now time.Time, lenderID string, agencies []string, flagged map[string]string) error {
+	profiles := []profileRow{
+		{AgencyID: agencies[0], LicensedProvinces: "*", AcceptedBuckets: "", Capacity: 3000, Description: "全国性催收服务机构，擅长早期逾期（M1-M3）电话催收与协商还款。Nationwide; early-stage calling and negotiation."},
+		{AgencyID: agencies[1], LicensedProvinces: "广东省,江苏省,山东省,浙江省,河南省,四川省,湖北省,湖南省,河北省,福建省,上海市,北京市,安徽省,陕西省", AcceptedBuckets: "M2,M3,M4,M5,M6,M6+", Capacity: 2500, Description: "华东华南为主，擅长中后期逾期与法律催收。Mid and late stage, legal action."},
+		{AgencyID: agencies[2], LicensedProvinces: "广东省,广西壮族自治区,云南省,四川省,重庆市,湖南省", AcceptedBuckets: "M1,M2,M3", Capacity: 1500, Description: "西南地区区域性机构。Regional, south-west China."},
+	}
+	for _, p := range profiles {
+		p.UpdatedAt = now
+		if err := tx.Table("agency_profiles").Create(&p).Error; err != nil {
+			return err
+		}
+	}
+	start := now.AddDate(-1, 0, 0).Format(time.DateOnly)
+	end := now.AddDate(1, 6, 0).Format(time.DateOnly)
+	terms := []allocation.Contract{
+		{AgencyID: agencies[0], FeeSchedule: demoFeeA, TermDays: 90, AcceptDays: 5, MaxSettlementDiscountBP: 2000, MaxInstalments: 12, MinDownPaymentBP: 1000},
+		{AgencyID: agencies[1], FeeSchedule: demoFeeB, TermDays: 120, AcceptDays: 5, MaxSettlementDiscountBP: 3000, MaxInstalments: 24, MinDownPaymentBP: 500},
+		{AgencyID: agencies[2], FeeSchedule: demoFeeC, TermDays: 90, AcceptDays: 7, MaxSettlementDiscountBP: 1500, MaxInstalments: 6, MinDownPaymentBP: 1500},
+	}
+	for _, c := range terms {
+		c.ID, c.LenderID, c.Status, c.StartsOn, c.EndsOn, c.UpdatedAt = uuid.Must(uuid.NewV7()).String(), lenderID, "active", start, end, now
+		row := contractRowOf(c)
+		if err := tx.Table("contracts").Create(&row).Error; err != nil {
+			return err
+		}
+	}
+	for id, flag := range flagged {
+		if flag == "" {
+			continue
+		}
+		if err := tx.Table("accounts").Where("id = ?", id).Update(flag, true).Error; err != nil {
+			return err
+		}
+	}
+	for _, q := range []string{
+		`UPDATE placements SET bucket = (SELECT a.bucket FROM accounts a WHERE a.id = placements.account_id),
+			balance_cents = (SELECT a.balance_cents FROM accounts a WHERE a.id = placements.account_id) WHERE bucket = ''`,
+		`UPDATE accounts SET paid_cents = (SELECT COALESCE(SUM(p.amount_cents), 0) FROM payments p WHERE p.account_id = accounts.id)`,
+		`UPDATE portfolios SET balance_cents = (SELECT COALESCE(SUM(a.balance_cents), 0) FROM accounts a WHERE a.portfolio_id = portfolios.id)`,
+	} {
+		if err := tx.Exec(q).Error; err != nil {
+			return err
+		}
+	}
+	return tx.Exec(`UPDATE placements SET accept_by = ? WHERE status = ?`, now.AddDate(0, 0, 4), allocation.PlacementOffered).Error
+}
+
+// seedTender publishes the second portfolio's unplaced accounts in an open
+// tender with one bid, so the marketplace has something to show.
+func (s *Store) seedTender(ctx context.Context, bank, bidder allocation.Organisation) error {
+	var ids []string
+	if err := s.db.WithContext(ctx).Table("portfolios").Where("lender_id = ?", bank.ID).Order("imported_at DESC").Limit(1).Pluck("id", &ids).Error; err != nil || len(ids) == 0 {
+		return err
+	}
+	portfolioID := ids[0]
+	vm := allocation.Actor{UserID: "demo", OrgID: bank.ID, OrgKind: allocation.KindLender, OrgName: bank.Name}
+	t, err := s.CreateTender(ctx, vm, TenderInput{PortfolioID: portfolioID, Title: "2026年11月消费贷委外招标 Consumer loans tender Nov-2026", ClosesAt: s.now().AddDate(0, 0, 10)})
+	if err != nil {
+		return fmt.Errorf("demo tender: %w", err)
+	}
+	agency := allocation.Actor{UserID: "demo", OrgID: bidder.ID, OrgKind: allocation.KindAgency, OrgName: bidder.Name}
+	_, err = s.PlaceBid(ctx, agency, t.ID, BidInput{FeeRateBP: 1800, ExpectedLiquidationBP: 1200, Capacity: 400, Note: "可在 5 个工作日内完成接案与核实。Can onboard within 5 working days."})
+	return err
 }
 
 func demoStage(rng *rand.Rand) string {
@@ -156,14 +300,9 @@ func demoStage(rng *rand.Rand) string {
 	return casework.StageVerification
 }
 
-// demoFeeBP is the demo contingency fee by bucket, in basis points.
-var demoFeeBP = map[string]int{"M1": 800, "M2": 1200, "M3": 1600, "M4": 2000, "M5": 2400, "M6": 2800, "M6+": 3200}
-
-func demoPlacement(id string, a allocation.Account, agency, status string, start, ended time.Time, reason string) allocation.Placement {
-	p := allocation.Placement{ID: id, AccountID: a.ID, AgencyID: agency, LenderID: a.LenderID, Status: status,
-		FeeRateBP: demoFeeBP[a.Bucket], CreatedAt: start, StartsAt: start, EndsAt: start.AddDate(0, 0, 90), EndReason: reason}
-	if !ended.IsZero() {
-		p.EndedAt = &ended
-	}
-	return p
-}
+// The demo agencies' contingency fees by bucket, in basis points.
+var (
+	demoFeeA = map[string]int{"M1": 800, "M2": 1200, "M3": 1600, "M4": 2000, "M5": 2400, "M6": 2800, "M6+": 3200}
+	demoFeeB = map[string]int{"M1": 900, "M2": 1300, "M3": 1700, "M4": 2100, "M5": 2500, "M6": 2900, "M6+": 3300}
+	demoFeeC = map[string]int{"M1": 700, "M2": 1100, "M3": 1500, "M4": 1900, "M5": 2300, "M6": 2700, "M6+": 3100}
+)

@@ -27,6 +27,7 @@ import (
 
 // Store is the portal's persistence and services.
 type Store struct {
+	url     string
 	db      *gorm.DB
 	sqlDB   *sql.DB
 	dialect string
@@ -53,7 +54,7 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		NowFunc:                func() time.Time { return now().UTC() },
 		TranslateError:         true,
 	}
-	s := &Store{now: func() time.Time { return now().UTC() }}
+	s := &Store{url: databaseURL, now: func() time.Time { return now().UTC() }}
 	var err error
 	if isPostgres(databaseURL) {
 		s.dialect = "postgres"
@@ -110,10 +111,17 @@ func sqliteDSN(u string) (string, error) {
 	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
+	// Immediate transactions take the write lock at BEGIN, so a writer waits
+	// (busy_timeout) instead of failing on a stale read snapshot. Do not add
+	// _time_format: the driver (glebarez/go-sqlite v1.23) stops reading
+	// parameters after it, dropping _txlock; its default time format is
+	// already "2006-01-02 15:04:05.999999999-07:00", sortable for UTC times.
 	q.Set("_txlock", "immediate")
-	q.Set("_time_format", "sqlite")
 	return "file:" + path + "?" + q.Encode(), nil
 }
+
+// URL is the database URL the store was opened with.
+func (s *Store) URL() string { return s.url }
 
 // Dialect is "sqlite" or "postgres".
 func (s *Store) Dialect() string { return s.dialect }

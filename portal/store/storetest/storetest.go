@@ -101,3 +101,15 @@ func Each(t *testing.T, fn func(t *testing.T, dialect string)) {
 		t.Run(d, func(t *testing.T) { fn(t, d) })
 	}
 }
+
+// Reopen opens a second store on the same database as s (another portal
+// process, say), closed when the test ends.
+func Reopen(tb testing.TB, s *store.Store, opts store.Options) *store.Store {
+	tb.Helper()
+	s2, err := store.Open(context.Background(), s.URL(), opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s2.Close() })
+	return s2
+}

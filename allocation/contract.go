@@ -1,0 +1,172 @@
+package allocation
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// AgencyProfile is what an agency says about itself: where it is licensed to
+// collect, which buckets it takes, and how many accounts it can hold at once.
+type AgencyProfile struct {
+	AgencyID          string    `json:"agency_id"`
+	LicensedProvinces []string  `json:"licensed_provinces"` // "*" = nationwide
+	AcceptedBuckets   []string  `json:"accepted_buckets"`   // empty = every bucket
+	Capacity          int       `json:"capacity"`
+	Description       string    `json:"description"`
+	UpdatedAt         time.Time `json:"updated_at"`
+}
+
+// Validate checks the profile's fields.
+func (p AgencyProfile) Validate() error {
+	var fields []FieldError
+	if p.Capacity < 0 || p.Capacity > 10_000_000 {
+		fields = append(fields, FieldError{"capacity", "must be between 0 and 10,000,000"})
+	}
+	for _, b := range p.AcceptedBuckets {
+		if !slices.Contains(BucketNames(), b) {
+			fields = append(fields, FieldError{"accepted_buckets", "unknown bucket " + b})
+		}
+	}
+	for _, pr := range p.LicensedProvinces {
+		if pr == "" || utf8.RuneCountInString(pr) > 32 || strings.Contains(pr, ",") {
+			fields = append(fields, FieldError{"licensed_provinces", "each province is a name of at most 32 characters without commas"})
+			break
+		}
+	}
+	if utf8.RuneCountInString(p.Description) > 2000 {
+		fields = append(fields, FieldError{"description", "at most 2,000 characters"})
+	}
+	return fieldErrors(fields)
+}
+
+// Contract is the agreement between one lender and one agency: what the
+// agency earns by bucket, how long a placement lasts, how long an offer stays
+// open, and how far the agency may negotiate on its own.
+type Contract struct {
+	ID                      string         `json:"id"`
+	LenderID                string         `json:"lender_id"`
+	AgencyID                string         `json:"agency_id"`
+	Status                  string         `json:"status"` // active, suspended
+	FeeSchedule             map[string]int `json:"fee_schedule"`
+	TermDays                int            `json:"term_days"`
+	AcceptDays              int            `json:"accept_days"`
+	MaxSettlementDiscountBP int            `json:"max_settlement_discount_bp"`
+	MaxInstalments          int            `json:"max_instalments"`
+	MinDownPaymentBP        int            `json:"min_down_payment_bp"`
+	StartsOn                string         `json:"starts_on"`
+	EndsOn                  string         `json:"ends_on"`
+	UpdatedAt               time.Time      `json:"updated_at"`
+}
+
+// Validate checks the contract's terms.
+func (c Contract) Validate() error {
+	var fields []FieldError
+	if len(c.FeeSchedule) == 0 {
+		fields = append(fields, FieldError{"fee_schedule", "give a fee in basis points for each bucket"})
+	}
+	for b, bp := range c.FeeSchedule {
+		if !slices.Contains(BucketNames(), b) {
+			fields = append(fields, FieldError{"fee_schedule", "unknown bucket " + b})
+		} else if bp < 0 || bp > 10000 {
+			fields = append(fields, FieldError{"fee_schedule", "fee for " + b + " must be 0 to 10000 basis points"})
+		}
+	}
+	if c.TermDays < 1 || c.TermDays > 730 {
+		fields = append(fields, FieldError{"term_days", "must be 1 to 730 days"})
+	}
+	if c.AcceptDays < 1 || c.AcceptDays > 60 {
+		fields = append(fields, FieldError{"accept_days", "must be 1 to 60 days"})
+	}
+	if c.MaxSettlementDiscountBP < 0 || c.MaxSettlementDiscountBP > 10000 {
+		fields = append(fields, FieldError{"max_settlement_discount_bp", "must be 0 to 10000 basis points"})
+	}
+	if c.MaxInstalments < 1 || c.MaxInstalments > 120 {
+		fields = append(fields, FieldError{"max_instalments", "must be 1 to 120"})
+	}
+	if c.MinDownPaymentBP < 0 || c.MinDownPaymentBP > 10000 {
+		fields = append(fields, FieldError{"min_down_payment_bp", "must be 0 to 10000 basis points"})
+	}
+	start, err1 := time.Parse(time.DateOnly, c.StartsOn)
+	end, err2 := time.Parse(time.DateOnly, c.EndsOn)
+	switch {
+	case err1 != nil:
+		fields = append(fields, FieldError{"starts_on", "a date as YYYY-MM-DD"})
+	case err2 != nil:
+		fields = append(fields, FieldError{"ends_on", "a date as YYYY-MM-DD"})
+	case !end.After(start):
+		fields = append(fields, FieldError{"ends_on", "must be after starts_on"})
+	}
+	if c.Status != "active" && c.Status != "suspended" {
+		fields = append(fields, FieldError{"status", "active or suspended"})
+	}
+	return fieldErrors(fields)
+}
+
+// FeeFor returns the contract's fee for a bucket, in basis points.
+func (c Contract) FeeFor(bucket string) int { return c.FeeSchedule[bucket] }
+
+// InForce reports whether the contract allows new placements on day.
+func (c Contract) InForce(day time.Time) bool {
+	d := day.UTC().Format(time.DateOnly)
+	return c.Status == "active" && c.StartsOn <= d && d <= c.EndsOn
+}
+
+// Commission is what an agency earns on a payment at a rate in basis points,
+// rounded half up to the cent. Integer arithmetic: no floats near money.
+func Commission(paymentCents int64, rateBP int) int64 {
+	if paymentCents <= 0 || rateBP <= 0 {
+		return 0
+	}
+	return (paymentCents*int64(rateBP) + 5000) / 10000
+}
+
+// Placement lifecycle decisions.
+
+// CanAccept reports whether an offer can still be accepted at now.
+func CanAccept(p Placement, acceptBy time.Time, now time.Time) error {
+	if p.Status != PlacementOffered {
+		return Errorf(ECONFLICT, "placement %s is %s, not offered", p.ID, p.Status)
+	}
+	if !acceptBy.IsZero() && now.After(acceptBy) {
+		return Errorf(ECONFLICT, "the offer of placement %s expired at %s", p.ID, acceptBy.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+// CanRecall reports whether the lender can recall p: offers and active
+// placements can be recalled.
+func CanRecall(p Placement) error {
+	if p.Status != PlacementActive && p.Status != PlacementOffered {
+		return Errorf(ECONFLICT, "placement %s is %s; only offered or active placements can be recalled", p.ID, p.Status)
+	}
+	return nil
+}
+
+// CanReturn reports whether the agency can hand p back.
+func CanReturn(p Placement) error {
+	if p.Status != PlacementActive {
+		return Errorf(ECONFLICT, "placement %s is %s; only active placements can be returned", p.ID, p.Status)
+	}
+	return nil
+}
+
+// ValidReason checks a free-text reason for recalls, returns and declines.
+func ValidReason(reason string) error {
+	n := utf8.RuneCountInString(strings.TrimSpace(reason))
+	if n == 0 {
+		return &Error{Code: EINVALID, Message: "give a reason", Fields: []FieldError{{"reason", "required"}}}
+	}
+	if n > 500 {
+		return &Error{Code: EINVALID, Message: "the reason is too long", Fields: []FieldError{{"reason", "at most 500 characters"}}}
+	}
+	return nil
+}
+
+func fieldErrors(fields []FieldError) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	return &Error{Code: EINVALID, Message: "check the highlighted fields", Fields: fields}
+}

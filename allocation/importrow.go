@@ -1,0 +1,538 @@
+package allocation
+
+// Validation of one portfolio record (API.md "Portfolio files"). ParseRow is
+// pure and cheap: the importer calls it for every record of files of a
+// million rows.
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/currency"
+	"golang.org/x/text/width"
+)
+
+// ImportRow is one validated record, normalised: national ID upper case,
+// phones as 11 digits, amounts in cents, dates YYYY-MM-DD.
+type ImportRow struct {
+	Line                  int
+	ExternalRef           string
+	DebtorName            string
+	NationalID            string
+	Phone                 string
+	Province              string
+	PrincipalCents        int64
+	BalanceCents          int64
+	Currency              string // default CNY
+	DueDate               string // YYYY-MM-DD
+	DPD                   int
+	Bucket                string // from DPD with DefaultBands
+	LastPaymentDate       string // YYYY-MM-DD or ""
+	EmergencyContactPhone string // 11 digits or ""
+}
+
+// RowError is one problem of one record.
+type RowError struct {
+	Line    int    `json:"line"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Limits of the row rules.
+const (
+	MaxExternalRefLen  = 64
+	MaxDebtorNameRunes = 100
+	MaxProvinceRunes   = 32
+	MaxAmountCents     = 100_000_000_000 // 1,000,000,000.00
+	MaxDPD             = 36500
+	DPDTolerance       = 7  // days between the file's DPD and the due date's
+	MaxBalanceRatio    = 10 // balance may exceed principal this many times
+)
+
+// ParseRow validates one record as of the import date asOf (its calendar
+// date in asOf's location). Every problem of the row is reported, each naming
+// its canonical column; the row is usable only when the slice is empty (the
+// ImportRow then holds the normalised values; with errors it holds what could
+// be parsed). Duplicate references across rows are the importer's concern.
+func ParseRow(rec []string, line int, idx ColumnIndex, asOf time.Time) (ImportRow, []RowError) {
+	row := ImportRow{Line: line}
+	var errs []RowError
+	bad := func(c Column, format string, args ...any) {
+		msg := format
+		if len(args) > 0 {
+			msg = fmt.Sprintf(format, args...)
+		}
+		errs = append(errs, RowError{Line: line, Field: string(c), Message: msg})
+	}
+	get := func(c Column) string {
+		i, ok := idx[c]
+		if !ok || i < 0 || i >= len(rec) {
+			return ""
+		}
+		return cleanCell(rec[i])
+	}
+	// text returns the cell, checking presence and encoding; ok false when
+	// the field is unusable (already reported) or empty and optional.
+	text := func(c Column, required bool) (string, bool) {
+		v := get(c)
+		if v == "" {
+			if required {
+				bad(c, "is required: the cell is empty")
+			}
+			return "", false
+		}
+		if !utf8.ValidString(v) || strings.ContainsRune(v, utf8.RuneError) {
+			bad(c, "contains bytes that are not text: save the file as UTF-8 or GBK")
+			return "", false
+		}
+		if hasControl(v) {
+			bad(c, "contains control characters: remove them")
+			return "", false
+		}
+		return v, true
+	}
+	asOfDay := civilDay(asOf.Year(), int(asOf.Month()), asOf.Day())
+
+	if v, ok := text(ColExternalRef, true); ok {
+		if n := utf8.RuneCountInString(v); n > MaxExternalRefLen {
+			bad(ColExternalRef, "is %d characters long: at most %d allowed", n, MaxExternalRefLen)
+		} else {
+			row.ExternalRef = v
+		}
+	}
+	if v, ok := text(ColDebtorName, true); ok {
+		if n := utf8.RuneCountInString(v); n > MaxDebtorNameRunes {
+			bad(ColDebtorName, "is %d characters long: at most %d allowed", n, MaxDebtorNameRunes)
+		} else {
+			row.DebtorName = v
+		}
+	}
+	if v, ok := text(ColNationalID, true); ok {
+		if id, msg := normalizeNationalID(v, asOfDay); msg != "" {
+			bad(ColNationalID, "%s", msg)
+		} else {
+			row.NationalID = id
+		}
+	}
+	if v, ok := text(ColPhone, true); ok {
+		if p, ok := normalizeMobile(v); ok {
+			row.Phone = p
+		} else {
+			bad(ColPhone, "is not a mainland mobile number: expected 11 digits starting 13-19, optionally after +86")
+		}
+	}
+	if v, ok := text(ColProvince, true); ok {
+		if n := utf8.RuneCountInString(v); n > MaxProvinceRunes {
+			bad(ColProvince, "is %d characters long: at most %d allowed", n, MaxProvinceRunes)
+		} else {
+			row.Province = v
+		}
+	}
+	principalOK, balanceOK := false, false
+	if v, ok := text(ColPrincipal, true); ok {
+		if c, msg := parseCents(v); msg != "" {
+			bad(ColPrincipal, "%s", msg)
+		} else {
+			row.PrincipalCents, principalOK = c, true
+		}
+	}
+	if v, ok := text(ColBalance, true); ok {
+		if c, msg := parseCents(v); msg != "" {
+			bad(ColBalance, "%s", msg)
+		} else {
+			row.BalanceCents, balanceOK = c, true
+		}
+	}
+	if principalOK && balanceOK && row.BalanceCents > MaxBalanceRatio*row.PrincipalCents {
+		bad(ColBalance, "balance %s is more than %d times the principal %s: likely a unit error (amounts are in yuan, e.g. 12000.50, not in fen)",
+			formatCents(row.BalanceCents), MaxBalanceRatio, formatCents(row.PrincipalCents))
+	}
+	row.Currency = "CNY"
+	if v, ok := text(ColCurrency, false); ok {
+		if c, ok := normalizeCurrency(v); ok {
+			row.Currency = c
+		} else {
+			bad(ColCurrency, "%s is not an ISO 4217 currency code: expected 3 letters such as CNY", quoteShort(v))
+		}
+	}
+	dueDay, dueOK := 0, false
+	if v, ok := text(ColDueDate, true); ok {
+		if d, day, msg := parseDateCell(v, asOfDay, "the import date"); msg != "" {
+			bad(ColDueDate, "%s", msg)
+		} else {
+			row.DueDate, dueDay, dueOK = d, day, true
+		}
+	}
+	dpdOK := false
+	if v, ok := text(ColDPD, true); ok {
+		if n, msg := parseDPD(v); msg != "" {
+			bad(ColDPD, "%s", msg)
+		} else {
+			row.DPD, dpdOK = n, true
+			row.Bucket = Bucket(n, DefaultBands)
+		}
+	}
+	if dueOK && dpdOK {
+		days := asOfDay - dueDay
+		if diff := row.DPD - days; diff > DPDTolerance || diff < -DPDTolerance {
+			bad(ColDPD, "dpd %d does not match the due date %s, which is %d days before the import date %s: they may differ by at most %d days",
+				row.DPD, row.DueDate, days, asOf.Format("2006-01-02"), DPDTolerance)
+		}
+	}
+	if v, ok := text(ColLastPaymentDate, false); ok {
+		if d, _, msg := parseDateCell(v, asOfDay, "the import date"); msg != "" {
+			bad(ColLastPaymentDate, "%s", msg)
+		} else {
+			row.LastPaymentDate = d
+		}
+	}
+	if v, ok := text(ColEmergencyContactPhone, false); ok {
+		if p, ok := normalizeMobile(v); ok {
+			row.EmergencyContactPhone = p
+		} else {
+			bad(ColEmergencyContactPhone, "is not a mainland mobile number: expected 11 digits starting 13-19, or leave it empty")
+		}
+	}
+	return row, errs
+}
+
+// isTrimRune reports runes trimmed from cells: Unicode spaces (including the
+// full-width space and NBSP), a BOM and zero-width characters.
+func isTrimRune(r rune) bool {
+	return unicode.IsSpace(r) || r == '\ufeff' || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060'
+}
+
+// cleanCell trims a cell and unwraps Excel's text-forcing ="..." form.
+func cleanCell(s string) string {
+	if len(s) > 0 && (s[0] <= ' ' || s[len(s)-1] <= ' ' || s[0] >= utf8.RuneSelf || s[len(s)-1] >= utf8.RuneSelf) {
+		s = strings.TrimFunc(s, isTrimRune)
+	}
+	if len(s) >= 3 && s[0] == '=' && s[1] == '"' && s[len(s)-1] == '"' {
+		s = strings.TrimFunc(s[2:len(s)-1], isTrimRune)
+	}
+	return s
+}
+
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7F {
+			return true
+		}
+	}
+	for _, r := range s {
+		if r >= 0x80 && r <= 0x9F {
+			return true
+		}
+	}
+	return false
+}
+
+// narrowASCII turns full-width digits and signs into ASCII (only when the
+// value has non-ASCII bytes).
+func narrowASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return width.Narrow.String(s)
+		}
+	}
+	return s
+}
+
+// normalizeNationalID checks an 18-character identity number: 17 digits and
+// a check character (x upper-cased), the GB 11643 checksum, and a real birth
+// date not after the import date. Spaces and a leading apostrophe (Excel's
+// text marker) are dropped. The message never repeats the number.
+func normalizeNationalID(v string, asOfDay int) (string, string) {
+	v = narrowASCII(v)
+	v = strings.TrimPrefix(v, "'")
+	if strings.ContainsAny(v, " -") {
+		v = strings.NewReplacer(" ", "", "-", "").Replace(v)
+	}
+	if strings.ContainsAny(v, "Ee") && strings.Contains(v, "+") {
+		return "", "looks like a number Excel turned into scientific notation: format the column as text and export again"
+	}
+	if len(v) != 18 {
+		return "", fmt.Sprintf("must be 18 characters (17 digits and a check digit or X), got %d", utf8.RuneCountInString(v))
+	}
+	for i := 0; i < 17; i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return "", "must be 17 digits followed by a check digit or X"
+		}
+	}
+	if c := v[17]; !(c >= '0' && c <= '9') && c != 'X' && c != 'x' {
+		return "", "must be 17 digits followed by a check digit or X"
+	}
+	if !ValidNationalID(v) {
+		return "", "check character does not match the first 17 digits (GB 11643): probably a typo"
+	}
+	y, m, d := atoi(v[6:10]), atoi(v[10:12]), atoi(v[12:14])
+	if !realDate(y, m, d) || y < 1900 {
+		return "", "embedded birth date (characters 7-14) is not a real date"
+	}
+	if civilDay(y, m, d) > asOfDay {
+		return "", "embedded birth date (characters 7-14) is in the future"
+	}
+	if v[17] == 'x' {
+		v = v[:17] + "X"
+	}
+	return v, ""
+}
+
+// normalizeMobile strips spaces, dashes and a +86/0086/86 prefix and checks
+// the result with ValidMobile.
+func normalizeMobile(v string) (string, bool) {
+	v = narrowASCII(v)
+	v = strings.TrimPrefix(v, "'")
+	if strings.ContainsAny(v, " -") {
+		v = strings.NewReplacer(" ", "", "-", "").Replace(v)
+	}
+	switch {
+	case strings.HasPrefix(v, "+86"):
+		v = v[3:]
+	case len(v) == 15 && strings.HasPrefix(v, "0086"):
+		v = v[4:]
+	case len(v) == 13 && strings.HasPrefix(v, "86"):
+		v = v[2:]
+	}
+	return v, ValidMobile(v)
+}
+
+// parseCents converts a decimal amount in major units to cents without
+// floats: optional ¥/￥, optional thousands commas (in the right places), at
+// most 2 decimals (further zeros tolerated: 12.500), non-negative, at most
+// MaxAmountCents. It returns a message when the amount is invalid.
+func parseCents(v string) (int64, string) {
+	s := narrowASCII(v) // ￥ → ¥, full-width digits → ASCII
+	s = strings.TrimPrefix(s, "¥")
+	s = strings.TrimFunc(s, isTrimRune)
+	if strings.HasPrefix(s, "-") {
+		return 0, fmt.Sprintf("%s is negative: amounts must be 0 or more", quoteShort(v))
+	}
+	format := func() (int64, string) {
+		return 0, fmt.Sprintf("%s is not an amount: expected yuan with at most 2 decimals, like 12000.50 or 1,234.5", quoteShort(v))
+	}
+	intPart, frac, hasDot := strings.Cut(s, ".")
+	if strings.IndexByte(intPart, ',') >= 0 {
+		groups := strings.Split(intPart, ",")
+		if len(groups[0]) < 1 || len(groups[0]) > 3 {
+			return format()
+		}
+		for _, g := range groups[1:] {
+			if len(g) != 3 {
+				return format()
+			}
+		}
+		intPart = strings.Join(groups, "")
+	}
+	if intPart == "" || !allDigits(intPart) || (hasDot && (frac == "" || !allDigits(frac))) {
+		return format()
+	}
+	if len(frac) > 2 {
+		if strings.Trim(frac[2:], "0") != "" {
+			return 0, fmt.Sprintf("%s has more than 2 decimal places: amounts are in yuan with at most 2 decimals", quoteShort(v))
+		}
+		frac = frac[:2]
+	}
+	intPart = strings.TrimLeft(intPart, "0")
+	if len(intPart) > 10 {
+		return 0, fmt.Sprintf("%s is too large: at most 1,000,000,000.00", quoteShort(v))
+	}
+	var cents int64
+	for i := 0; i < len(intPart); i++ {
+		cents = cents*10 + int64(intPart[i]-'0')
+	}
+	cents *= 100
+	switch len(frac) {
+	case 1:
+		cents += int64(frac[0]-'0') * 10
+	case 2:
+		cents += int64(frac[0]-'0')*10 + int64(frac[1]-'0')
+	}
+	if cents > MaxAmountCents {
+		return 0, fmt.Sprintf("%s is too large: at most 1,000,000,000.00", quoteShort(v))
+	}
+	return cents, ""
+}
+
+// formatCents writes cents as yuan with 2 decimals: 1200050 → "12000.50".
+func formatCents(c int64) string {
+	return string(appendCents(nil, c))
+}
+
+func appendCents(b []byte, c int64) []byte {
+	if c < 0 {
+		b = append(b, '-')
+		c = -c
+	}
+	b = strconv.AppendInt(b, c/100, 10)
+	f := c % 100
+	return append(b, '.', byte('0'+f/10), byte('0'+f%10))
+}
+
+// normalizeCurrency upper-cases an ISO 4217 code; RMB and 人民币 mean CNY.
+func normalizeCurrency(v string) (string, bool) {
+	switch v {
+	case "CNY":
+		return v, true
+	case "人民币", "元", "RMB", "rmb", "Rmb":
+		return "CNY", true
+	}
+	v = narrowASCII(v)
+	if len(v) != 3 {
+		return "", false
+	}
+	for i := 0; i < 3; i++ {
+		c := v[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z') {
+			return "", false
+		}
+	}
+	v = strings.ToUpper(v)
+	if v == "RMB" {
+		return "CNY", true
+	}
+	if _, err := currency.ParseISO(v); err != nil {
+		return "", false
+	}
+	return v, true
+}
+
+// parseDPD reads a whole number of days 0..MaxDPD ("30", "30.0" and "30天"
+// accepted).
+func parseDPD(v string) (int, string) {
+	s := narrowASCII(v)
+	s = strings.TrimSuffix(s, "天")
+	s = strings.TrimFunc(s, isTrimRune)
+	if strings.HasPrefix(s, "-") && allDigits(s[1:]) && len(s) > 1 {
+		return 0, fmt.Sprintf("%s is negative: days past due must be 0 to %d", quoteShort(v), MaxDPD)
+	}
+	if i := strings.IndexByte(s, '.'); i > 0 && strings.Trim(s[i+1:], "0") == "" {
+		s = s[:i]
+	}
+	if s == "" || !allDigits(s) {
+		return 0, fmt.Sprintf("%s is not a whole number of days: expected 0 to %d", quoteShort(v), MaxDPD)
+	}
+	s = strings.TrimLeft(s, "0")
+	if len(s) > 5 {
+		return 0, fmt.Sprintf("%s is too large: days past due must be 0 to %d", quoteShort(v), MaxDPD)
+	}
+	n := atoi(s)
+	if n > MaxDPD {
+		return 0, fmt.Sprintf("%s is too large: days past due must be 0 to %d", quoteShort(v), MaxDPD)
+	}
+	return n, ""
+}
+
+// parseDateCell reads a date (see parseDate), requires it to be a real date
+// not after asOfDay, and returns it as YYYY-MM-DD with its day number.
+func parseDateCell(v string, asOfDay int, asOfName string) (string, int, string) {
+	y, m, d, ok := parseDate(narrowASCII(v))
+	if !ok {
+		return "", 0, fmt.Sprintf("%s is not a date: expected YYYY-MM-DD (also YYYY/MM/DD, YYYY.MM.DD or YYYYMMDD)", quoteShort(v))
+	}
+	if !realDate(y, m, d) {
+		return "", 0, fmt.Sprintf("%s is not a real calendar date", quoteShort(v))
+	}
+	day := civilDay(y, m, d)
+	if day > asOfDay {
+		return "", 0, fmt.Sprintf("%s is after %s: it cannot be in the future", quoteShort(v), asOfName)
+	}
+	var b [10]byte
+	b[0], b[1], b[2], b[3] = byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10)
+	b[4], b[7] = '-', '-'
+	b[5], b[6] = byte('0'+m/10), byte('0'+m%10)
+	b[8], b[9] = byte('0'+d/10), byte('0'+d%10)
+	if v == string(b[:]) {
+		return v, day, ""
+	}
+	return string(b[:]), day, ""
+}
+
+// parseDate accepts YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD (months and days with
+// one or two digits), YYYYMMDD and YYYY年M月D日, optionally followed by a
+// time of day (" 00:00" or " 00:00:00", as Excel date-time cells show),
+// which is dropped. It checks the shape only; see realDate.
+func parseDate(s string) (y, m, d int, ok bool) {
+	if date, clock, found := strings.Cut(s, " "); found {
+		if !isClock(strings.TrimSpace(clock)) {
+			return 0, 0, 0, false
+		}
+		s = date
+	}
+	if strings.HasSuffix(s, "日") && strings.Contains(s, "年") && strings.Contains(s, "月") {
+		s = strings.NewReplacer("年", "-", "月", "-", "日", "").Replace(s)
+	}
+	if len(s) == 8 && allDigits(s) {
+		return atoi(s[:4]), atoi(s[4:6]), atoi(s[6:]), true
+	}
+	if len(s) < 8 || len(s) > 10 || !allDigits(s[:4]) {
+		return 0, 0, 0, false
+	}
+	sep := s[4]
+	if sep != '-' && sep != '/' && sep != '.' {
+		return 0, 0, 0, false
+	}
+	ms, ds, found := strings.Cut(s[5:], string(sep))
+	if !found || len(ms) < 1 || len(ms) > 2 || len(ds) < 1 || len(ds) > 2 || !allDigits(ms) || !allDigits(ds) {
+		return 0, 0, 0, false
+	}
+	return atoi(s[:4]), atoi(ms), atoi(ds), true
+}
+
+// isClock matches H:MM or HH:MM with optional :SS.
+func isClock(s string) bool {
+	parts := strings.Split(s, ":")
+	if len(parts) < 2 || len(parts) > 3 {
+		return false
+	}
+	for i, p := range parts {
+		if len(p) < 1 || len(p) > 2 || !allDigits(p) || (i > 0 && len(p) != 2) {
+			return false
+		}
+	}
+	return atoi(parts[0]) < 24 && atoi(parts[1]) < 60 && (len(parts) < 3 || atoi(parts[2]) < 60)
+}
+
+func realDate(y, m, d int) bool {
+	if y < 1 || m < 1 || m > 12 || d < 1 {
+		return false
+	}
+	t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+	return t.Day() == d && int(t.Month()) == m
+}
+
+// civilDay numbers calendar days (days since 1970-01-01).
+func civilDay(y, m, d int) int {
+	return int(time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
+}
+
+func allDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// atoi reads a short run of ASCII digits (callers check allDigits first).
+func atoi(s string) int {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		n = n*10 + int(s[i]-'0')
+	}
+	return n
+}
+
+// quoteShort quotes a value for a message, cut to 24 characters.
+func quoteShort(v string) string {
+	if utf8.RuneCountInString(v) > 24 {
+		r := []rune(v)
+		v = string(r[:24]) + "…"
+	}
+	return strconv.Quote(v)
+}

@@ -1,0 +1,805 @@
+package allocation
+
+// Reading portfolio files (API.md "Portfolio files"): a CSV or XLSX export
+// of delinquent loans, streamed record by record, and the mapping of its
+// header onto the canonical columns. Nothing here touches the database; the
+// importer drives OpenRowSource, MapColumns and ParseRow (importrow.go).
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	xunicode "golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/width"
+)
+
+// Column is a canonical portfolio column.
+type Column string
+
+// The canonical columns of API.md.
+const (
+	ColExternalRef           Column = "external_ref"
+	ColDebtorName            Column = "debtor_name"
+	ColNationalID            Column = "national_id"
+	ColPhone                 Column = "phone"
+	ColProvince              Column = "province"
+	ColPrincipal             Column = "principal"
+	ColBalance               Column = "balance"
+	ColCurrency              Column = "currency"
+	ColDueDate               Column = "due_date"
+	ColDPD                   Column = "dpd"
+	ColLastPaymentDate       Column = "last_payment_date"
+	ColEmergencyContactPhone Column = "emergency_contact_phone"
+)
+
+// Columns lists the canonical columns in the order of API.md.
+var Columns = []Column{
+	ColExternalRef, ColDebtorName, ColNationalID, ColPhone, ColProvince,
+	ColPrincipal, ColBalance, ColCurrency, ColDueDate, ColDPD,
+	ColLastPaymentDate, ColEmergencyContactPhone,
+}
+
+// RequiredColumns are the columns a file must have: all but currency,
+// last_payment_date and emergency_contact_phone.
+var RequiredColumns = []Column{
+	ColExternalRef, ColDebtorName, ColNationalID, ColPhone, ColProvince,
+	ColPrincipal, ColBalance, ColDueDate, ColDPD,
+}
+
+// columnZH holds the Chinese header of each canonical column (API.md).
+var columnZH = map[Column]string{
+	ColExternalRef: "借据号", ColDebtorName: "姓名", ColNationalID: "身份证号",
+	ColPhone: "手机号", ColProvince: "省份", ColPrincipal: "本金", ColBalance: "欠款余额",
+	ColCurrency: "币种", ColDueDate: "应还日期", ColDPD: "逾期天数",
+	ColLastPaymentDate: "最后还款日", ColEmergencyContactPhone: "紧急联系人电话",
+}
+
+// Chinese returns the column's Chinese header from API.md ("" for an unknown
+// column).
+func (c Column) Chinese() string { return columnZH[c] }
+
+// Required reports whether c is one of RequiredColumns.
+func (c Column) Required() bool {
+	for _, r := range RequiredColumns {
+		if r == c {
+			return true
+		}
+	}
+	return false
+}
+
+func knownColumn(c Column) bool { _, ok := columnZH[c]; return ok }
+
+// columnSynonyms are further headers accepted for a column without a
+// mapping, in two tiers: tier 1 names are unambiguous synonyms, tier 2 names
+// are weaker ones (逾期金额 is sometimes only the arrears), used only when no
+// tier-0 (canonical English/Chinese) or tier-1 header is present. Headers are
+// compared after normalizeHeader (so English names are written here with
+// underscores and lowercase).
+var columnSynonyms = map[Column][2][]string{
+	ColExternalRef:           {{"借据编号", "借款编号", "贷款编号", "合同编号", "合同号", "loan_ref", "loan_reference", "loan_no", "loan_number", "reference"}},
+	ColDebtorName:            {{"借款人姓名", "借款人", "客户姓名", "债务人姓名", "债务人", "name", "debtor", "borrower_name", "customer_name"}},
+	ColNationalID:            {{"身份证号码", "证件号码", "证件号", "身份证", "借款人身份证号", "客户身份证号", "id_number", "id_no", "national_id_number"}},
+	ColPhone:                 {{"手机号码", "联系电话", "手机", "借款人手机号", "客户手机号", "mobile", "mobile_phone", "mobile_number", "phone_number"}},
+	ColProvince:              {{"省", "所在省份"}},
+	ColPrincipal:             {{"借款本金", "贷款本金", "借款金额", "贷款金额", "放款金额", "合同金额", "loan_amount", "principal_amount", "original_principal"}},
+	ColBalance:               {{"欠款金额", "欠款总额", "未还金额", "剩余未还金额", "委案金额", "outstanding", "outstanding_balance", "balance_outstanding"}, {"逾期金额", "overdue_amount"}},
+	ColCurrency:              {{"货币", "币别", "currency_code"}},
+	ColDueDate:               {{"应还款日期", "应还款日", "首次逾期日期", "首次逾期日", "逾期开始日期", "逾期起始日", "first_missed_due_date"}},
+	ColDPD:                   {{"逾期日数", "days_past_due", "overdue_days"}},
+	ColLastPaymentDate:       {{"最后还款日期", "最近还款日期", "最近还款日", "末次还款日期", "last_paid_date", "last_payment"}},
+	ColEmergencyContactPhone: {{"紧急联系人手机", "紧急联系人手机号", "紧急联系人号码", "紧急联系电话", "emergency_phone", "emergency_contact_mobile"}},
+}
+
+// headerTiers maps a normalized header to its column and tier (0 canonical,
+// 1 synonym, 2 weak synonym).
+var headerTiers = func() map[string]struct {
+	col  Column
+	tier int
+} {
+	m := map[string]struct {
+		col  Column
+		tier int
+	}{}
+	add := func(name string, c Column, tier int) {
+		k := normalizeHeader(name)
+		if prev, dup := m[k]; dup {
+			panic(fmt.Sprintf("allocation: header %q listed for %s and %s", name, prev.col, c))
+		}
+		m[k] = struct {
+			col  Column
+			tier int
+		}{c, tier}
+	}
+	for _, c := range Columns {
+		add(string(c), c, 0)
+		add(columnZH[c], c, 0)
+		for t, names := range columnSynonyms[c] {
+			for _, n := range names {
+				add(n, c, t+1)
+			}
+		}
+	}
+	return m
+}()
+
+// normalizeHeader folds a header cell for comparison: BOM and zero-width
+// characters removed, full-width forms narrowed (full-width spaces become
+// spaces), surrounding space trimmed, lower case, and runs of spaces,
+// hyphens and underscores turned into one underscore ("Due Date" ==
+// "due_date"). A trailing required-field star ("姓名*") is dropped.
+func normalizeHeader(h string) string {
+	h = strings.Map(func(r rune) rune {
+		switch r {
+		case '\ufeff', '\u200b', '\u200c', '\u200d', '\u2060':
+			return -1
+		}
+		return r
+	}, h)
+	h = width.Narrow.String(h)
+	h = strings.TrimSpace(h)
+	h = strings.TrimRight(h, "*")
+	h = strings.TrimSpace(h)
+	h = strings.ToLower(h)
+	var b strings.Builder
+	b.Grow(len(h))
+	sep := false
+	for _, r := range h {
+		if unicode.IsSpace(r) || r == '-' || r == '_' {
+			sep = true
+			continue
+		}
+		if sep && b.Len() > 0 {
+			b.WriteByte('_')
+		}
+		sep = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// stripUnit removes a trailing parenthesised unit or note from a normalized
+// header: "本金(元)" and "本金（元）" (narrowed to the same) become "本金".
+func stripUnit(h string) string {
+	if !strings.HasSuffix(h, ")") {
+		return h
+	}
+	i := strings.LastIndexByte(h, '(')
+	if i <= 0 {
+		return h
+	}
+	return strings.TrimRight(h[:i], "_")
+}
+
+// Mapping names, for a file with another layout, the file's header for each
+// canonical column (a saved mapping). Columns it leaves out are still found
+// by their standard names.
+type Mapping map[Column]string
+
+// Validate checks the mapping itself: every key a canonical column, every
+// header non-empty, no header used for two columns. The *Error (EINVALID)
+// lists each problem in Fields.
+func (m Mapping) Validate() error {
+	var fields []FieldError
+	seen := map[string]Column{}
+	for _, c := range sortedMappingKeys(m) {
+		h := m[c]
+		if !knownColumn(c) {
+			fields = append(fields, FieldError{Field: string(c), Message: fmt.Sprintf("%q is not a portfolio column; expected one of %s", string(c), columnList(Columns))})
+			continue
+		}
+		k := normalizeHeader(h)
+		if k == "" {
+			fields = append(fields, FieldError{Field: string(c), Message: "header is empty: name the file's column for " + string(c)})
+			continue
+		}
+		if other, dup := seen[k]; dup {
+			fields = append(fields, FieldError{Field: string(c), Message: fmt.Sprintf("header %q is already mapped to %s: each header can feed one column only", h, other)})
+			continue
+		}
+		seen[k] = c
+	}
+	if len(fields) > 0 {
+		return &Error{Code: EINVALID, Message: "the column mapping is invalid", Fields: fields}
+	}
+	return nil
+}
+
+// sortedMappingKeys returns the mapping's columns, canonical ones in
+// canonical order first, then unknown ones sorted, so errors are stable.
+func sortedMappingKeys(m Mapping) []Column {
+	out := make([]Column, 0, len(m))
+	for _, c := range Columns {
+		if _, ok := m[c]; ok {
+			out = append(out, c)
+		}
+	}
+	var unknown []Column
+	for c := range m {
+		if !knownColumn(c) {
+			unknown = append(unknown, c)
+		}
+	}
+	for i := 1; i < len(unknown); i++ {
+		for j := i; j > 0 && unknown[j] < unknown[j-1]; j-- {
+			unknown[j], unknown[j-1] = unknown[j-1], unknown[j]
+		}
+	}
+	return append(out, unknown...)
+}
+
+func columnList(cs []Column) string {
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		s[i] = string(c)
+	}
+	return strings.Join(s, ", ")
+}
+
+// ColumnIndex resolves canonical columns to record positions (0-based).
+// Columns the file does not have are absent.
+type ColumnIndex map[Column]int
+
+// MapColumns matches a header row to the canonical columns.
+//
+// With a nil (or empty) mapping each column is found by its English or
+// Chinese name from API.md or an unambiguous synonym (借款人姓名, 证件号码,
+// 联系电话, ...). Case, surrounding and full-width spaces, a BOM, a trailing
+// "*" and a trailing unit in brackets ("本金(元)") are ignored, and spaces,
+// hyphens and underscores are equivalent ("Due Date" = due_date). A canonical
+// name wins over a synonym.
+//
+// With a mapping, each mapped column is found by its mapped header only (same
+// folding); columns the mapping leaves out fall back to the standard names,
+// skipping headers the mapping uses. A mapped optional column the file lacks
+// is simply absent.
+//
+// Errors are one *Error EINVALID whose Fields list every missing required
+// column and every column matched by two headers.
+func MapColumns(header []string, m Mapping) (ColumnIndex, error) {
+	if len(m) > 0 {
+		if err := m.Validate(); err != nil {
+			return nil, err
+		}
+	}
+	norm := make([]string, len(header))
+	for i, h := range header {
+		norm[i] = normalizeHeader(h)
+	}
+	idx := ColumnIndex{}
+	var fields []FieldError
+	claimed := make([]bool, len(header))
+	mappedMissing := map[Column]string{}
+
+	for _, c := range Columns {
+		h, ok := m[c]
+		if !ok {
+			continue
+		}
+		want := normalizeHeader(h)
+		var at []int
+		for i, n := range norm {
+			if n == want {
+				at = append(at, i)
+			}
+		}
+		for _, i := range at {
+			claimed[i] = true
+		}
+		switch {
+		case len(at) == 1:
+			idx[c] = at[0]
+		case len(at) > 1:
+			fields = append(fields, duplicateField(c, header, at))
+		default:
+			mappedMissing[c] = h
+		}
+	}
+
+	// Standard names for the columns not mapped.
+	type hit struct{ pos, tier int }
+	found := map[Column][]hit{}
+	for i, n := range norm {
+		if claimed[i] || n == "" {
+			continue
+		}
+		t, ok := headerTiers[n]
+		if !ok {
+			t, ok = headerTiers[stripUnit(n)]
+		}
+		if !ok {
+			continue
+		}
+		if _, mapped := m[t.col]; mapped {
+			continue
+		}
+		found[t.col] = append(found[t.col], hit{i, t.tier})
+	}
+	for _, c := range Columns {
+		hits := found[c]
+		if len(hits) == 0 {
+			continue
+		}
+		best := hits[0].tier
+		for _, h := range hits {
+			best = min(best, h.tier)
+		}
+		var at []int
+		for _, h := range hits {
+			if h.tier == best {
+				at = append(at, h.pos)
+			}
+		}
+		if len(at) > 1 {
+			fields = append(fields, duplicateField(c, header, at))
+			continue
+		}
+		idx[c] = at[0]
+	}
+
+	var missing []string
+	for _, c := range RequiredColumns {
+		if _, ok := idx[c]; ok || hasField(fields, c) {
+			continue
+		}
+		missing = append(missing, string(c))
+		if h, ok := mappedMissing[c]; ok {
+			fields = append(fields, FieldError{Field: string(c), Message: fmt.Sprintf("column missing: the mapping names header %q but the file has no such column", h)})
+		} else {
+			fields = append(fields, FieldError{Field: string(c), Message: fmt.Sprintf("column missing: add a column headed %s or %s", c, columnZH[c])})
+		}
+	}
+	if len(fields) > 0 {
+		msg := "the header does not match the portfolio columns"
+		if len(missing) > 0 {
+			msg = "missing required columns: " + strings.Join(missing, ", ")
+		}
+		sortFields(fields)
+		return nil, &Error{Code: EINVALID, Message: msg, Fields: fields}
+	}
+	return idx, nil
+}
+
+func duplicateField(c Column, header []string, at []int) FieldError {
+	parts := make([]string, len(at))
+	for i, p := range at {
+		parts[i] = fmt.Sprintf("%q (column %d)", strings.TrimSpace(header[p]), p+1)
+	}
+	return FieldError{Field: string(c), Message: fmt.Sprintf("duplicate column: headers %s all mean %s; keep one", strings.Join(parts, ", "), c)}
+}
+
+func hasField(fs []FieldError, c Column) bool {
+	for _, f := range fs {
+		if f.Field == string(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// sortFields orders field errors by canonical column order (stable).
+func sortFields(fs []FieldError) {
+	pos := func(f FieldError) int {
+		for i, c := range Columns {
+			if string(c) == f.Field {
+				return i
+			}
+		}
+		return len(Columns)
+	}
+	for i := 1; i < len(fs); i++ {
+		for j := i; j > 0 && pos(fs[j]) < pos(fs[j-1]); j-- {
+			fs[j], fs[j-1] = fs[j-1], fs[j]
+		}
+	}
+}
+
+// RowSource streams the records of a CSV or XLSX file. Line numbers are the
+// file's own (header = line 1 when it is the first row), so an error message
+// points at the right row.
+type RowSource interface {
+	// Header is the header row as read (untrimmed).
+	Header() []string
+	// Next returns the next non-blank record and its line (CSV: the physical
+	// line where the record starts; XLSX: the row number). Records may be
+	// shorter than the header (missing trailing cells are empty) and are only
+	// valid until the next call. io.EOF at the end. Any other error ends the
+	// file: an *Error EINVALID for a malformed file, naming the line.
+	Next() (record []string, line int, err error)
+	Close() error
+}
+
+// unsupported is the refusal of a file that is neither CSV nor XLSX.
+func unsupported() error {
+	return &Error{Code: EINVALID, Message: "unsupported file type: upload CSV or XLSX"}
+}
+
+// xlsxUnzipLimit caps the uncompressed size of an XLSX (zip bomb guard).
+const xlsxUnzipLimit = 2 << 30
+
+// sniffSize is how much of the file is inspected to detect its type and text
+// encoding.
+const sniffSize = 64 << 10
+
+// OpenRowSource detects the file type from the content (not the name) and
+// opens a RowSource positioned after the header.
+//
+//   - XLSX (a zip, PK\x03\x04): the first sheet, streamed with excelize's Rows
+//     iterator, cells as displayed text ("12,000.50" for an amount formatted
+//     #,##0.00), except that every date-formatted cell (built-in, zh-CN or
+//     custom date format, with or without a time) comes out as YYYY-MM-DD.
+//     Dates typed as text stay as typed. When r is an *os.File the workbook
+//     is opened by its path (size is then not used), so only excelize's
+//     working set is held in memory (large sheets spill to temporary files);
+//     any other ReaderAt is read into memory first (excelize needs the whole
+//     zip).
+//   - CSV: UTF-8 with or without BOM; GB18030/GBK when the bytes are not valid
+//     UTF-8; UTF-16 with a BOM (Excel's "Unicode text"). Comma-separated, or
+//     tab/semicolon when the header line has no comma but has those.
+//
+// Anything else (PDF, images, other binaries, the old binary .xls) is an
+// *Error EINVALID "unsupported file type: upload CSV or XLSX"; an empty file
+// or one without a header row is EINVALID too. Close the source when done.
+func OpenRowSource(r io.ReaderAt, size int64) (RowSource, error) {
+	if size <= 0 {
+		return nil, Errorf(EINVALID, "the file is empty: upload a CSV or XLSX with a header row")
+	}
+	head := make([]byte, min(size, sniffSize))
+	n, err := r.ReadAt(head, 0)
+	if n < len(head) {
+		if err == nil || err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, fmt.Errorf("allocation: reading upload: %w", err)
+	}
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return openXLSX(r, size)
+	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}), // OLE2: old .xls, encrypted .xlsx
+		bytes.HasPrefix(head, []byte("%PDF-")):
+		return nil, unsupported()
+	}
+	return openCSV(r, size, head)
+}
+
+// textEncoding is the detected encoding of a CSV file.
+type textEncoding int
+
+const (
+	encUTF8 textEncoding = iota
+	encUTF8BOM
+	encGB18030
+	encUTF16
+)
+
+func openCSV(r io.ReaderAt, size int64, head []byte) (RowSource, error) {
+	truncated := int64(len(head)) < size
+	enc := encUTF8
+	var text string
+	switch {
+	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
+		enc = encUTF8BOM
+		text = string(cutSniff(head[3:], truncated))
+		if !utf8.ValidString(text) {
+			return nil, unsupported()
+		}
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		enc = encUTF16
+		h := head
+		if truncated {
+			h = h[:len(h)&^1]
+		}
+		out, err := xunicode.UTF16(xunicode.LittleEndian, xunicode.ExpectBOM).NewDecoder().Bytes(h)
+		if err != nil || bytes.ContainsRune(out, utf8.RuneError) {
+			return nil, unsupported()
+		}
+		text = string(out)
+	default:
+		h := cutSniff(head, truncated)
+		if utf8.Valid(h) {
+			text = string(h)
+			break
+		}
+		out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(h)
+		if err != nil || bytes.ContainsRune(out, utf8.RuneError) {
+			return nil, unsupported()
+		}
+		enc, text = encGB18030, string(out)
+	}
+	for _, c := range text {
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F {
+			return nil, unsupported()
+		}
+	}
+
+	var base io.Reader = io.NewSectionReader(r, 0, size)
+	switch enc {
+	case encUTF8BOM:
+		base = io.NewSectionReader(r, 3, size-3)
+	case encGB18030:
+		base = transform.NewReader(base, simplifiedchinese.GB18030.NewDecoder())
+	case encUTF16:
+		base = transform.NewReader(base, xunicode.UTF16(xunicode.LittleEndian, xunicode.ExpectBOM).NewDecoder())
+	}
+	cr := csv.NewReader(bufio.NewReaderSize(base, 64<<10))
+	cr.Comma = detectDelimiter(text)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	cr.TrimLeadingSpace = cr.Comma != '\t'
+	s := &csvSource{r: cr}
+	rec, _, err := s.Next()
+	if err == io.EOF {
+		return nil, Errorf(EINVALID, "the file has no header row: the first line must name the columns")
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.header = append([]string(nil), rec...)
+	return s, nil
+}
+
+// cutSniff drops a possibly cut character at the end of a truncated sniff:
+// it ends the sample at its last newline (a newline byte never occurs inside
+// a UTF-8 or GB18030 character) or, without one, drops the last 3 bytes.
+func cutSniff(b []byte, truncated bool) []byte {
+	if !truncated {
+		return b
+	}
+	if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+		return b[:i+1]
+	}
+	if len(b) > 3 {
+		return b[:len(b)-3]
+	}
+	return b
+}
+
+// detectDelimiter looks at the first non-blank line: comma if it has one,
+// else tab or semicolon (the more frequent), else comma.
+func detectDelimiter(text string) rune {
+	line, _, _ := strings.Cut(strings.TrimLeft(text, "\r\n"), "\n")
+	if strings.Contains(line, ",") {
+		return ','
+	}
+	tabs, semis := strings.Count(line, "\t"), strings.Count(line, ";")
+	switch {
+	case tabs > 0 && tabs >= semis:
+		return '\t'
+	case semis > 0:
+		return ';'
+	}
+	return ','
+}
+
+type csvSource struct {
+	r      *csv.Reader
+	header []string
+}
+
+func (s *csvSource) Header() []string { return s.header }
+
+func (s *csvSource) Next() ([]string, int, error) {
+	for {
+		rec, err := s.r.Read()
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, pe.StartLine, Errorf(EINVALID, "line %d: malformed CSV: %v (quote fields that contain quotes, commas or line breaks)", pe.StartLine, pe.Err)
+			}
+			return nil, 0, err
+		}
+		if blankRecord(rec) {
+			continue
+		}
+		line, _ := s.r.FieldPos(0)
+		return rec, line, nil
+	}
+}
+
+func (s *csvSource) Close() error { return nil }
+
+func blankRecord(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimFunc(f, isTrimRune) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+type xlsxSource struct {
+	f      *excelize.File
+	rows   *excelize.Rows
+	header []string
+	row    int
+}
+
+func openXLSX(r io.ReaderAt, size int64) (RowSource, error) {
+	opts := excelize.Options{
+		ShortDatePattern:  "yyyy-mm-dd",
+		CultureInfo:       excelize.CultureNameZhCN,
+		UnzipSizeLimit:    xlsxUnzipLimit,
+		UnzipXMLSizeLimit: excelize.StreamChunkSize,
+	}
+	var (
+		f   *excelize.File
+		err error
+	)
+	if osf, ok := r.(*os.File); ok {
+		f, err = excelize.OpenFile(osf.Name(), opts)
+		var pe *fs.PathError
+		if errors.As(err, &pe) { // unlinked temp file: fall back to reading it
+			f, err = excelize.OpenReader(io.NewSectionReader(r, 0, size), opts)
+		}
+	} else {
+		f, err = excelize.OpenReader(io.NewSectionReader(r, 0, size), opts)
+	}
+	if err != nil {
+		if f != nil {
+			_ = f.Close()
+		}
+		if strings.Contains(err.Error(), "unzip size exceeds") {
+			return nil, Errorf(EINVALID, "the XLSX file is too large once unpacked")
+		}
+		return nil, unsupported()
+	}
+	isoDateFormats(f)
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		_ = f.Close()
+		return nil, unsupported()
+	}
+	rows, err := f.Rows(sheets[0])
+	if err != nil {
+		_ = f.Close()
+		return nil, unsupported()
+	}
+	s := &xlsxSource{f: f, rows: rows}
+	rec, _, err := s.Next()
+	if err != nil {
+		_ = s.Close()
+		if err == io.EOF {
+			return nil, Errorf(EINVALID, "the file has no header row: the first row of the first sheet must name the columns")
+		}
+		return nil, err
+	}
+	s.header = rec
+	return s, nil
+}
+
+// isoDateFormats makes every date-formatted cell display as YYYY-MM-DD,
+// whatever its format ("mmm-yy", "dd/mm/yyyy", "yyyy年m月d日", a date-time):
+// it points each cell style with a date number format at a "yyyy-mm-dd"
+// format, in the opened workbook's memory only (nothing is saved). The
+// streaming Rows iterator gives text, not styles, so this is how the serial
+// number behind a date cell reaches ParseRow as an ISO date. Time-only formats
+// are left alone.
+func isoDateFormats(f *excelize.File) {
+	if _, err := f.GetStyle(0); err != nil || f.Styles == nil || f.Styles.CellXfs == nil {
+		return // no styles: nothing is formatted
+	}
+	custom := map[int]string{}
+	if f.Styles.NumFmts != nil {
+		for _, nf := range f.Styles.NumFmts.NumFmt {
+			if nf == nil {
+				continue
+			}
+			code := nf.FormatCode
+			if nf.FormatCode16 != "" {
+				code = nf.FormatCode16
+			}
+			custom[nf.NumFmtID] = code
+		}
+	}
+	isDate := make([]bool, len(f.Styles.CellXfs.Xf))
+	found := false
+	for i, xf := range f.Styles.CellXfs.Xf {
+		if xf.NumFmtID == nil {
+			continue
+		}
+		id := *xf.NumFmtID
+		if code, ok := custom[id]; ok {
+			isDate[i] = isDateFormatCode(code)
+		} else {
+			isDate[i] = isBuiltinDateFormat(id)
+		}
+		found = found || isDate[i]
+	}
+	if !found {
+		return
+	}
+	// The locale tag spares excelize a scan of its language table per cell.
+	code := "[$-409]yyyy-mm-dd"
+	style, err := f.NewStyle(&excelize.Style{CustomNumFmt: &code})
+	if err != nil || style >= len(f.Styles.CellXfs.Xf) || f.Styles.CellXfs.Xf[style].NumFmtID == nil {
+		return
+	}
+	iso := *f.Styles.CellXfs.Xf[style].NumFmtID
+	for i, d := range isDate {
+		if d {
+			f.Styles.CellXfs.Xf[i].NumFmtID = &iso
+		}
+	}
+}
+
+// isBuiltinDateFormat reports the built-in number formats that show a date
+// (with or without a time): 14-17 and 22, and the East Asian date formats
+// 27-31, 36, 50-54, 57 and 58 (zh-CN: yyyy"年"m"月"d"日" and the like; 32-35,
+// 55 and 56 are times of day).
+func isBuiltinDateFormat(id int) bool {
+	switch {
+	case id >= 14 && id <= 17, id == 22, id >= 27 && id <= 31, id == 36, id >= 50 && id <= 54, id == 57, id == 58:
+		return true
+	}
+	return false
+}
+
+// isDateFormatCode reports whether a custom number format shows a date: it
+// has a year or day token (y, d; also e, the East Asian era year, and b, the
+// Buddhist year) outside quoted text, escapes and [brackets].
+func isDateFormatCode(code string) bool {
+	code = strings.ToLower(code)
+	for i := 0; i < len(code); i++ {
+		switch c := code[i]; c {
+		case '"':
+			if j := strings.IndexByte(code[i+1:], '"'); j >= 0 {
+				i += j + 1
+			} else {
+				return false
+			}
+		case '\\', '_', '*':
+			i++ // escaped, padding or fill character
+		case '[':
+			if j := strings.IndexByte(code[i+1:], ']'); j >= 0 {
+				i += j + 1
+			}
+		case 'y', 'd':
+			return true
+		case ';':
+			return false // only the first (positive) section matters
+		}
+	}
+	return false
+}
+
+func (s *xlsxSource) Header() []string { return s.header }
+
+func (s *xlsxSource) Next() ([]string, int, error) {
+	for s.rows.Next() {
+		// Rows.Next visits every row number, empty ones included, so
+		// counting calls gives the sheet's row number.
+		s.row++
+		rec, err := s.rows.Columns()
+		if err != nil {
+			return nil, s.row, Errorf(EINVALID, "row %d: the XLSX file could not be read: %v", s.row, err)
+		}
+		if blankRecord(rec) {
+			continue
+		}
+		return rec, s.row, nil
+	}
+	if err := s.rows.Error(); err != nil {
+		return nil, s.row, Errorf(EINVALID, "row %d: the XLSX file could not be read: %v", s.row, err)
+	}
+	return nil, s.row, io.EOF
+}
+
+func (s *xlsxSource) Close() error {
+	err := s.rows.Close()
+	if cerr := s.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

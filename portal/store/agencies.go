@@ -1,0 +1,271 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"collect/allocation"
+)
+
+// AgencyView is an agency as a lender (or the agency itself) sees it: the
+// organisation, its profile, the contract with the viewing lender, and how
+// many accounts it holds or has on offer now.
+type AgencyView struct {
+	allocation.Organisation
+	Profile   allocation.AgencyProfile `json:"profile"`
+	Contract  *allocation.Contract     `json:"contract"`
+	OpenCount int64                    `json:"open_placements"`
+}
+
+type profileRow struct {
+	AgencyID          string
+	LicensedProvinces string
+	AcceptedBuckets   string
+	Capacity          int
+	Description       string
+	UpdatedAt         time.Time
+}
+
+func (r profileRow) profile() allocation.AgencyProfile {
+	return allocation.AgencyProfile{AgencyID: r.AgencyID, LicensedProvinces: splitList(r.LicensedProvinces),
+		AcceptedBuckets: splitList(r.AcceptedBuckets), Capacity: r.Capacity, Description: r.Description, UpdatedAt: r.UpdatedAt}
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
+}
+
+type contractRow struct {
+	ID                      string
+	LenderID                string
+	AgencyID                string
+	Status                  string
+	FeeSchedule             string
+	TermDays                int
+	AcceptDays              int
+	MaxSettlementDiscountBP int `gorm:"column:max_settlement_discount_bp"`
+	MaxInstalments          int
+	MinDownPaymentBP        int `gorm:"column:min_down_payment_bp"`
+	StartsOn                string
+	EndsOn                  string
+	UpdatedAt               time.Time
+}
+
+func (r contractRow) contract() allocation.Contract {
+	c := allocation.Contract{ID: r.ID, LenderID: r.LenderID, AgencyID: r.AgencyID, Status: r.Status, TermDays: r.TermDays,
+		AcceptDays: r.AcceptDays, MaxSettlementDiscountBP: r.MaxSettlementDiscountBP, MaxInstalments: r.MaxInstalments,
+		MinDownPaymentBP: r.MinDownPaymentBP, StartsOn: r.StartsOn, EndsOn: r.EndsOn, UpdatedAt: r.UpdatedAt}
+	_ = json.Unmarshal([]byte(r.FeeSchedule), &c.FeeSchedule)
+	return c
+}
+
+func contractRowOf(c allocation.Contract) contractRow {
+	fee, _ := json.Marshal(c.FeeSchedule)
+	return contractRow{ID: c.ID, LenderID: c.LenderID, AgencyID: c.AgencyID, Status: c.Status, FeeSchedule: string(fee),
+		TermDays: c.TermDays, AcceptDays: c.AcceptDays, MaxSettlementDiscountBP: c.MaxSettlementDiscountBP,
+		MaxInstalments: c.MaxInstalments, MinDownPaymentBP: c.MinDownPaymentBP, StartsOn: c.StartsOn, EndsOn: c.EndsOn, UpdatedAt: c.UpdatedAt}
+}
+
+// agencyViews loads the agencies in the actor's scope with profiles,
+// contracts (with the actor's lender) and open placement counts.
+func (s *Store) agencyViews(ctx context.Context, a allocation.Actor, id string) ([]AgencyView, error) {
+	db := s.db.WithContext(ctx)
+	q := db.Table("organisations").Scopes(agencyScope(a)).Order("organisations.name")
+	if id != "" {
+		q = q.Where("organisations.id = ?", id)
+	}
+	var orgs []allocation.Organisation
+	if err := q.Find(&orgs).Error; err != nil {
+		return nil, err
+	}
+	if len(orgs) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(orgs))
+	for i, o := range orgs {
+		ids[i] = o.ID
+	}
+	var profiles []profileRow
+	if err := db.Table("agency_profiles").Where("agency_id IN ?", ids).Find(&profiles).Error; err != nil {
+		return nil, err
+	}
+	var contracts []contractRow
+	cq := db.Table("contracts").Where("agency_id IN ?", ids)
+	if a.OrgKind == allocation.KindLender {
+		cq = cq.Where("lender_id = ?", a.OrgID)
+	} else if a.OrgKind != allocation.KindAgency {
+		cq = cq.Where("1 = 0")
+	}
+	if err := cq.Find(&contracts).Error; err != nil {
+		return nil, err
+	}
+	var counts []struct {
+		AgencyID string
+		N        int64
+	}
+	if err := db.Table("placements").Select("agency_id, COUNT(*) AS n").
+		Where("agency_id IN ? AND status IN ?", ids, []string{allocation.PlacementOffered, allocation.PlacementActive}).
+		Group("agency_id").Scan(&counts).Error; err != nil {
+		return nil, err
+	}
+	out := make([]AgencyView, len(orgs))
+	for i, o := range orgs {
+		out[i] = AgencyView{Organisation: o, Profile: allocation.AgencyProfile{AgencyID: o.ID, LicensedProvinces: []string{}, AcceptedBuckets: []string{}}}
+		for _, p := range profiles {
+			if p.AgencyID == o.ID {
+				out[i].Profile = p.profile()
+			}
+		}
+		for _, c := range contracts {
+			if c.AgencyID == o.ID && (a.OrgKind == allocation.KindLender || out[i].Contract == nil) {
+				cc := c.contract()
+				out[i].Contract = &cc
+			}
+		}
+		for _, c := range counts {
+			if c.AgencyID == o.ID {
+				out[i].OpenCount = c.N
+			}
+		}
+	}
+	return out, nil
+}
+
+// AgencyViews lists the agencies the actor may see with their terms.
+func (s *Store) AgencyViews(ctx context.Context, a allocation.Actor) ([]AgencyView, error) {
+	return s.agencyViews(ctx, a, "")
+}
+
+// AgencyView returns one agency in the actor's scope; outside it, not found.
+func (s *Store) AgencyView(ctx context.Context, a allocation.Actor, id string) (AgencyView, error) {
+	vs, err := s.agencyViews(ctx, a, id)
+	if err != nil {
+		return AgencyView{}, err
+	}
+	if len(vs) == 0 {
+		return AgencyView{}, allocation.Errorf(allocation.ENOTFOUND, "agency not found")
+	}
+	return vs[0], nil
+}
+
+// UpdateAgencyProfile replaces an agency's profile. Agency staff may change
+// only their own agency's (another agency is not found); the platform any.
+func (s *Store) UpdateAgencyProfile(ctx context.Context, a allocation.Actor, agencyID string, p allocation.AgencyProfile) (allocation.AgencyProfile, error) {
+	if err := p.Validate(); err != nil {
+		return p, err
+	}
+	if _, err := s.Agency(ctx, a, agencyID); err != nil {
+		return p, err
+	}
+	p.AgencyID, p.UpdatedAt = agencyID, s.now()
+	row := profileRow{AgencyID: agencyID, LicensedProvinces: strings.Join(p.LicensedProvinces, ","),
+		AcceptedBuckets: strings.Join(p.AcceptedBuckets, ","), Capacity: p.Capacity, Description: p.Description, UpdatedAt: p.UpdatedAt}
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var before profileRow
+		had := tx.Table("agency_profiles").Where("agency_id = ?", agencyID).Take(&before).Error == nil
+		if had {
+			if err := tx.Table("agency_profiles").Where("agency_id = ?", agencyID).Updates(map[string]any{
+				"licensed_provinces": row.LicensedProvinces, "accepted_buckets": row.AcceptedBuckets,
+				"capacity": row.Capacity, "description": row.Description, "updated_at": row.UpdatedAt,
+			}).Error; err != nil {
+				return err
+			}
+		} else if err := tx.Table("agency_profiles").Create(&row).Error; err != nil {
+			return err
+		}
+		return s.appendAudit(tx, a, auditRecord{Action: "agency.profile_update", ObjectType: "agency", ObjectID: agencyID,
+			Before: before.profile(), After: p})
+	})
+	return p, err
+}
+
+// SaveContract creates or replaces the actor's lender's contract with an
+// agency. Only lender staff reach it (Casbin); another lender's contract is
+// never touched because the lender is the actor's own.
+func (s *Store) SaveContract(ctx context.Context, a allocation.Actor, agencyID string, c allocation.Contract) (allocation.Contract, error) {
+	if c.Status == "" {
+		c.Status = "active"
+	}
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	if a.OrgKind != allocation.KindLender {
+		return c, allocation.Errorf(allocation.EFORBIDDEN, "only a lender has contracts with agencies")
+	}
+	if _, err := s.Agency(ctx, a, agencyID); err != nil {
+		return c, err
+	}
+	c.LenderID, c.AgencyID, c.UpdatedAt = a.OrgID, agencyID, s.now()
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var before contractRow
+		err := tx.Table("contracts").Where("lender_id = ? AND agency_id = ?", a.OrgID, agencyID).Take(&before).Error
+		switch {
+		case err == nil:
+			c.ID = before.ID
+			row := contractRowOf(c)
+			if err := tx.Table("contracts").Where("id = ?", c.ID).Updates(map[string]any{
+				"status": row.Status, "fee_schedule": row.FeeSchedule, "term_days": row.TermDays, "accept_days": row.AcceptDays,
+				"max_settlement_discount_bp": row.MaxSettlementDiscountBP, "max_instalments": row.MaxInstalments,
+				"min_down_payment_bp": row.MinDownPaymentBP, "starts_on": row.StartsOn, "ends_on": row.EndsOn, "updated_at": row.UpdatedAt,
+			}).Error; err != nil {
+				return err
+			}
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			c.ID = uuid.Must(uuid.NewV7()).String()
+			row := contractRowOf(c)
+			if err := tx.Table("contracts").Create(&row).Error; err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+		var b any
+		if before.ID != "" {
+			b = before.contract()
+		}
+		return s.appendAudit(tx, a, auditRecord{Action: "contract.save", ObjectType: "contract", ObjectID: c.ID, LenderID: a.OrgID, Before: b, After: c})
+	})
+	return c, err
+}
+
+// SetContractStatus suspends or reactivates the lender's contract with an
+// agency: a suspended contract takes no new placements.
+func (s *Store) SetContractStatus(ctx context.Context, a allocation.Actor, agencyID, status string) (allocation.Contract, error) {
+	if status != "active" && status != "suspended" {
+		return allocation.Contract{}, allocation.Errorf(allocation.EINVALID, "status must be active or suspended")
+	}
+	var out allocation.Contract
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var row contractRow
+		if err := tx.Table("contracts").Where("lender_id = ? AND agency_id = ?", a.OrgID, agencyID).Take(&row).Error; err != nil {
+			return notFound(err, "contract")
+		}
+		before := row.Status
+		if err := tx.Table("contracts").Where("id = ?", row.ID).Updates(map[string]any{"status": status, "updated_at": s.now()}).Error; err != nil {
+			return err
+		}
+		row.Status = status
+		out = row.contract()
+		return s.appendAudit(tx, a, auditRecord{Action: "contract.status", ObjectType: "contract", ObjectID: row.ID, LenderID: a.OrgID,
+			Before: map[string]string{"status": before}, After: map[string]string{"status": status}})
+	})
+	return out, err
+}
+
+// contractFor returns the lender's contract with an agency, inside tx.
+func contractFor(tx *gorm.DB, lenderID, agencyID string) (allocation.Contract, error) {
+	var row contractRow
+	if err := tx.Table("contracts").Where("lender_id = ? AND agency_id = ?", lenderID, agencyID).Take(&row).Error; err != nil {
+		return allocation.Contract{}, notFound(err, "contract")
+	}
+	return row.contract(), nil
+}

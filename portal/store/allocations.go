@@ -1,0 +1,394 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"collect/allocation"
+)
+
+// CoolingOff is how long after a recall the same agency may not receive the
+// account again.
+const CoolingOff = 30 * 24 * time.Hour
+
+// PlanRequest asks for a dry run of a strategy over a portfolio.
+type PlanRequest struct {
+	PortfolioID string                `json:"portfolio_id"`
+	Strategy    string                `json:"strategy"`
+	Params      allocation.PlanParams `json:"params"`
+	Seed        int64                 `json:"seed"`
+}
+
+// Allocation is a stored plan: draft until committed or discarded.
+type Allocation struct {
+	ID               string                `json:"id"`
+	LenderID         string                `json:"lender_id"`
+	PortfolioID      string                `json:"portfolio_id"`
+	Strategy         string                `json:"strategy"`
+	Params           allocation.PlanParams `json:"params"`
+	Seed             int64                 `json:"seed"`
+	Status           string                `json:"status"`
+	AssignmentsTotal int                   `json:"assignments_total"`
+	UnassignedTotal  int                   `json:"unassigned_total"`
+	ByAgency         []allocation.Mix      `json:"by_agency"`
+	Groups           []allocation.Mix      `json:"groups,omitempty"`
+	Unassigned       map[string]int        `json:"unassigned_by_reason"`
+	CreatedBy        string                `json:"created_by"`
+	CreatedAt        time.Time             `json:"created_at"`
+	CommittedAt      *time.Time            `json:"committed_at"`
+}
+
+type allocationRow struct {
+	ID, LenderID, PortfolioID, Strategy, Params string
+	Seed                                        int64
+	Status                                      string
+	AssignmentsTotal, UnassignedTotal           int
+	Summary, CreatedBy                          string
+	CreatedAt                                   time.Time
+	CommittedAt                                 *time.Time
+}
+
+type planSummary struct {
+	ByAgency   []allocation.Mix `json:"by_agency"`
+	Groups     []allocation.Mix `json:"groups"`
+	Unassigned map[string]int   `json:"unassigned"`
+}
+
+func (r allocationRow) allocation() Allocation {
+	out := Allocation{ID: r.ID, LenderID: r.LenderID, PortfolioID: r.PortfolioID, Strategy: r.Strategy, Seed: r.Seed,
+		Status: r.Status, AssignmentsTotal: r.AssignmentsTotal, UnassignedTotal: r.UnassignedTotal, CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt, CommittedAt: r.CommittedAt}
+	_ = json.Unmarshal([]byte(r.Params), &out.Params)
+	var sum planSummary
+	_ = json.Unmarshal([]byte(r.Summary), &sum)
+	out.ByAgency, out.Groups, out.Unassigned = sum.ByAgency, sum.Groups, sum.Unassigned
+	return out
+}
+
+// candidates loads the portfolio's accounts that can be placed now: open,
+// with no offered or active placement, with the agencies that recalled each
+// within the cooling-off period.
+func (s *Store) candidates(ctx context.Context, db *gorm.DB, lenderID, portfolioID string) ([]allocation.Candidate, error) {
+	recalled := map[string][]string{}
+	rows, err := db.WithContext(ctx).Table("placements p").Select("p.account_id, p.agency_id").
+		Joins("JOIN accounts a ON a.id = p.account_id").
+		Where("a.portfolio_id = ? AND p.lender_id = ? AND p.status = ? AND p.ended_at > ?", portfolioID, lenderID, allocation.PlacementRecalled, s.now().Add(-CoolingOff)).Rows()
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var acc, ag string
+		if err := rows.Scan(&acc, &ag); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		recalled[acc] = append(recalled[acc], ag)
+	}
+	rows.Close()
+	var n int64
+	if err := db.WithContext(ctx).Table("accounts").Where("portfolio_id = ? AND lender_id = ?", portfolioID, lenderID).Count(&n).Error; err != nil {
+		return nil, err
+	}
+	out := make([]allocation.Candidate, 0, n)
+	rows, err = db.WithContext(ctx).Table("accounts a").
+		Select("a.id, a.bucket, a.province, a.balance_cents, a.dispute_open, a.legal_hold, a.cease_communication, a.deceased, a.bankrupt").
+		Where("a.portfolio_id = ? AND a.lender_id = ? AND a.status = 'open'", portfolioID, lenderID).
+		Where("NOT EXISTS (SELECT 1 FROM placements p WHERE p.account_id = a.id AND p.status IN ('offered', 'active'))").
+		Order("a.id").Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c allocation.Candidate
+		if err := rows.Scan(&c.AccountID, &c.Bucket, &c.Province, &c.BalanceCents, &c.DisputeOpen, &c.LegalHold, &c.CeaseCommunication, &c.Deceased, &c.Bankrupt); err != nil {
+			return nil, err
+		}
+		c.RecalledBy = recalled[c.AccountID]
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// agencyTargets loads every agency with a contract with the lender, as the
+// strategies see them: active only when the agency and the contract are, with
+// the capacity it has left now.
+func (s *Store) agencyTargets(ctx context.Context, db *gorm.DB, lenderID string) ([]allocation.AgencyTarget, error) {
+	var rows []struct {
+		C                                                   contractRow `gorm:"embedded"`
+		Name, OrgStatus, LicensedProvinces, AcceptedBuckets string
+		Capacity                                            *int
+		Open                                                int
+	}
+	err := db.WithContext(ctx).Table("contracts c").
+		Select("c.*, o.name, o.status AS org_status, pr.licensed_provinces, pr.accepted_buckets, pr.capacity, "+
+			"(SELECT COUNT(*) FROM placements p WHERE p.agency_id = c.agency_id AND p.status IN ('offered', 'active')) AS open").
+		Joins("JOIN organisations o ON o.id = c.agency_id").
+		Joins("LEFT JOIN agency_profiles pr ON pr.agency_id = c.agency_id").
+		Where("c.lender_id = ?", lenderID).Order("o.name").Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := make([]allocation.AgencyTarget, 0, len(rows))
+	for _, r := range rows {
+		c := r.C.contract()
+		capacity := 0
+		if r.Capacity != nil {
+			capacity = max(*r.Capacity-r.Open, 0)
+		}
+		out = append(out, allocation.AgencyTarget{
+			AgencyID: r.C.AgencyID, Name: r.Name, Active: r.OrgStatus == "active" && c.InForce(now),
+			LicensedProvinces: splitList(r.LicensedProvinces), AcceptedBuckets: splitList(r.AcceptedBuckets),
+			Capacity: capacity, FeeBPByBucket: c.FeeSchedule,
+		})
+	}
+	return out, nil
+}
+
+// Validate checks the request's shape; the strategy checks its own params.
+func (r PlanRequest) Validate() error {
+	if strings.TrimSpace(r.PortfolioID) == "" {
+		return &allocation.Error{Code: allocation.EINVALID, Message: "name the portfolio", Fields: []allocation.FieldError{{Field: "portfolio_id", Message: "required"}}}
+	}
+	if r.Strategy == "" {
+		return &allocation.Error{Code: allocation.EINVALID, Message: "choose a strategy", Fields: []allocation.FieldError{{Field: "strategy", Message: "required"}}}
+	}
+	return nil
+}
+
+// CreatePlan runs a strategy over the portfolio's placeable accounts and
+// stores the plan as a draft: every assignment with its reason, every account
+// left out with why. Nothing is placed until Commit.
+func (s *Store) CreatePlan(ctx context.Context, a allocation.Actor, req PlanRequest) (Allocation, error) {
+	if err := req.Validate(); err != nil {
+		return Allocation{}, err
+	}
+	if _, err := s.Portfolio(ctx, a, req.PortfolioID); err != nil {
+		return Allocation{}, err
+	}
+	cands, err := s.candidates(ctx, s.db, a.OrgID, req.PortfolioID)
+	if err != nil {
+		return Allocation{}, err
+	}
+	targets, err := s.agencyTargets(ctx, s.db, a.OrgID)
+	if err != nil {
+		return Allocation{}, err
+	}
+	req.Params.Strategy = req.Strategy
+	plan, err := allocation.BuildPlan(cands, targets, req.Params, req.Seed)
+	if err != nil {
+		return Allocation{}, err
+	}
+	return s.savePlan(ctx, a, req, plan)
+}
+
+func (s *Store) savePlan(ctx context.Context, a allocation.Actor, req PlanRequest, plan allocation.Plan) (Allocation, error) {
+	reasons := map[string]int{}
+	for _, u := range plan.Unassigned {
+		reasons[u.Reason]++
+	}
+	params, _ := json.Marshal(req.Params)
+	summary, _ := json.Marshal(planSummary{ByAgency: plan.ByAgency, Groups: plan.Groups, Unassigned: reasons})
+	row := allocationRow{ID: uuid.Must(uuid.NewV7()).String(), LenderID: a.OrgID, PortfolioID: req.PortfolioID, Strategy: req.Strategy,
+		Params: string(params), Seed: req.Seed, Status: "draft", AssignmentsTotal: len(plan.Assignments),
+		UnassignedTotal: len(plan.Unassigned), Summary: string(summary), CreatedBy: a.UserID, CreatedAt: s.now()}
+	err := s.inBulkTx(ctx, func(b *bulkTx) error {
+		if err := b.Table("allocations").Create(&row).Error; err != nil {
+			return err
+		}
+		cols := []string{"allocation_id", "account_id", "agency_id", "grp", "reason_code", "reason", "bucket", "balance_cents", "fee_rate_bp"}
+		batch := make([][]any, 0, 5000)
+		for _, as := range plan.Assignments {
+			batch = append(batch, []any{row.ID, as.AccountID, as.AgencyID, as.Group, as.ReasonCode, as.Reason, as.Bucket, as.BalanceCents, as.FeeRateBP})
+			if len(batch) == cap(batch) {
+				if err := b.copyRows(ctx, "allocation_assignments", cols, batch, ""); err != nil {
+					return err
+				}
+				batch = batch[:0]
+			}
+		}
+		if err := b.copyRows(ctx, "allocation_assignments", cols, batch, ""); err != nil {
+			return err
+		}
+		batch = batch[:0]
+		for _, u := range plan.Unassigned {
+			batch = append(batch, []any{row.ID, u.AccountID, u.Reason})
+		}
+		if err := b.copyRows(ctx, "allocation_unassigned", []string{"allocation_id", "account_id", "reason"}, batch, ""); err != nil {
+			return err
+		}
+		return s.appendAudit(b.DB, a, auditRecord{Action: "allocation.plan", ObjectType: "allocation", ObjectID: row.ID, LenderID: a.OrgID,
+			After: map[string]any{"strategy": req.Strategy, "seed": req.Seed, "assignments": len(plan.Assignments), "unassigned": len(plan.Unassigned)}})
+	})
+	if err != nil {
+		return Allocation{}, err
+	}
+	return row.allocation(), nil
+}
+
+// Allocation returns a plan of the actor's lender.
+func (s *Store) Allocation(ctx context.Context, a allocation.Actor, id string) (Allocation, error) {
+	var row allocationRow
+	err := s.db.WithContext(ctx).Table("allocations").Where("id = ? AND lender_id = ?", id, a.OrgID).Take(&row).Error
+	if err != nil {
+		return Allocation{}, notFound(err, "allocation")
+	}
+	return row.allocation(), nil
+}
+
+// ListAllocations returns the lender's plans, newest first.
+func (s *Store) ListAllocations(ctx context.Context, a allocation.Actor, p Page) ([]Allocation, int64, error) {
+	q := s.db.WithContext(ctx).Table("allocations").Where("lender_id = ?", a.OrgID)
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	p = p.Normal()
+	var rows []allocationRow
+	if err := q.Order("created_at DESC, id").Offset(p.offset()).Limit(p.PerPage).Find(&rows).Error; err != nil {
+		return nil, 0, err
+	}
+	out := make([]Allocation, len(rows))
+	for i, r := range rows {
+		out[i] = r.allocation()
+	}
+	return out, total, nil
+}
+
+// AssignmentRow is one account's line in a plan.
+type AssignmentRow struct {
+	AccountID    string `json:"account_id"`
+	ExternalRef  string `json:"external_ref"`
+	AgencyID     string `json:"agency_id"`
+	AgencyName   string `json:"agency_name"`
+	Group        string `json:"group,omitempty" gorm:"column:grp"`
+	ReasonCode   string `json:"reason_code"`
+	Reason       string `json:"reason"`
+	Bucket       string `json:"bucket"`
+	BalanceCents int64  `json:"balance_cents"`
+	FeeRateBP    int    `json:"fee_rate_bp"`
+}
+
+// Assignments pages through a plan's assignments, optionally for one agency.
+func (s *Store) Assignments(ctx context.Context, a allocation.Actor, id, agencyID string, p Page) ([]AssignmentRow, int64, error) {
+	if _, err := s.Allocation(ctx, a, id); err != nil {
+		return nil, 0, err
+	}
+	q := s.db.WithContext(ctx).Table("allocation_assignments aa").Where("aa.allocation_id = ?", id)
+	if agencyID != "" {
+		q = q.Where("aa.agency_id = ?", agencyID)
+	}
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	p = p.Normal()
+	var out []AssignmentRow
+	err := q.Select("aa.*, ac.external_ref, o.name AS agency_name").
+		Joins("JOIN accounts ac ON ac.id = aa.account_id").Joins("JOIN organisations o ON o.id = aa.agency_id").
+		Order("aa.account_id").Offset(p.offset()).Limit(p.PerPage).Scan(&out).Error
+	return out, total, err
+}
+
+// CommitPlan turns a draft into offers, atomically: every assignment becomes
+// an offered placement with the contract's acceptance deadline and term, or
+// nothing does. An account placed meanwhile, or an agency suspended
+// meanwhile, is a conflict; the database's one-open-placement index stops a
+// racing commit even if the check passed.
+func (s *Store) CommitPlan(ctx context.Context, a allocation.Actor, id string) (Allocation, error) {
+	var out Allocation
+	now := s.now()
+	err := s.inBulkTx(ctx, func(b *bulkTx) error {
+		var row allocationRow
+		if err := b.Table("allocations").Where("id = ? AND lender_id = ?", id, a.OrgID).Take(&row).Error; err != nil {
+			if !errors.Is(err, gorm.ErrRecordNotFound) {
+				return fmt.Errorf("commit: read plan: %w", err)
+			}
+			return notFound(err, "allocation")
+		}
+		if row.Status != "draft" {
+			return allocation.Errorf(allocation.ECONFLICT, "the plan is %s; only a draft can be committed", row.Status)
+		}
+		var taken []string
+		if err := b.Table("allocation_assignments aa").Select("aa.account_id").
+			Joins("JOIN placements p ON p.account_id = aa.account_id AND p.status IN ('offered', 'active')").
+			Where("aa.allocation_id = ?", id).Limit(5).Pluck("aa.account_id", &taken).Error; err != nil {
+			return fmt.Errorf("commit: check placed: %w", err)
+		}
+		if len(taken) > 0 {
+			return allocation.Errorf(allocation.ECONFLICT, "accounts were placed since the plan was made (%s…); make a new plan", strings.Join(taken, ", "))
+		}
+		var agencies []string
+		if err := b.Table("allocation_assignments").Where("allocation_id = ?", id).Distinct("agency_id").Pluck("agency_id", &agencies).Error; err != nil {
+			return err
+		}
+		for _, ag := range agencies {
+			c, err := contractFor(b.DB, a.OrgID, ag)
+			if err != nil {
+				return allocation.Errorf(allocation.ECONFLICT, "agency %s has no contract with you any more", ag)
+			}
+			var orgStatus string
+			b.Table("organisations").Where("id = ?", ag).Pluck("status", &orgStatus)
+			if !c.InForce(now) || orgStatus != "active" {
+				return allocation.Errorf(allocation.ECONFLICT, "agency %s is suspended or out of contract; make a new plan", ag)
+			}
+			acceptBy := now.Add(time.Duration(c.AcceptDays) * 24 * time.Hour)
+			endsAt := now.Add(time.Duration(c.TermDays) * 24 * time.Hour)
+			if err := b.insertPlacementsFromPlan(id, a.OrgID, ag, now, acceptBy, endsAt); err != nil {
+				if errors.Is(err, gorm.ErrDuplicatedKey) {
+					return allocation.Errorf(allocation.ECONFLICT, "another commit placed some of these accounts at the same moment; make a new plan")
+				}
+				return fmt.Errorf("commit: insert offers: %w", err)
+			}
+		}
+		if err := b.Table("allocations").Where("id = ?", id).Updates(map[string]any{"status": "committed", "committed_at": now}).Error; err != nil {
+			return fmt.Errorf("commit: mark committed: %w", err)
+		}
+		row.Status, row.CommittedAt = "committed", &now
+		out = row.allocation()
+		return s.appendAudit(b.DB, a, auditRecord{Action: "allocation.commit", ObjectType: "allocation", ObjectID: id, LenderID: a.OrgID,
+			After: map[string]any{"placements_offered": row.AssignmentsTotal}})
+	})
+	return out, err
+}
+
+// insertPlacementsFromPlan makes one agency's offers in a single
+// INSERT ... SELECT. A placement id is a fresh UUIDv7 prefix for this commit
+// and agency (time-ordered, random) joined to the account id's random tail,
+// so ids stay unguessable without a per-row round trip.
+func (b *bulkTx) insertPlacementsFromPlan(allocationID, lenderID, agencyID string, now, acceptBy, endsAt time.Time) error {
+	prefix := uuid.Must(uuid.NewV7()).String()[:24] // time-ordered and random per commit
+	idExpr := "? || substr(aa.account_id, length(aa.account_id) - 11, 12)"
+	if b.dialect == "postgres" {
+		idExpr = "? || right(aa.account_id, 12)"
+	}
+	return b.Exec(`INSERT INTO placements (id, account_id, agency_id, lender_id, status, fee_rate_bp, created_at, starts_at, ends_at, accept_by, bucket, balance_cents, source)
+		SELECT `+idExpr+`, aa.account_id, aa.agency_id, ?, 'offered', aa.fee_rate_bp, ?, ?, ?, ?, aa.bucket, aa.balance_cents, ?
+		FROM allocation_assignments aa WHERE aa.allocation_id = ? AND aa.agency_id = ?`,
+		prefix, lenderID, now, now, endsAt, acceptBy, "allocation:"+allocationID, allocationID, agencyID).Error
+}
+
+// DiscardPlan drops a draft.
+func (s *Store) DiscardPlan(ctx context.Context, a allocation.Actor, id string) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		res := tx.Table("allocations").Where("id = ? AND lender_id = ? AND status = 'draft'", id, a.OrgID).Update("status", "discarded")
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			if _, err := s.Allocation(tx.Statement.Context, a, id); err != nil {
+				return err
+			}
+			return allocation.Errorf(allocation.ECONFLICT, "only a draft can be discarded")
+		}
+		return s.appendAudit(tx, a, auditRecord{Action: "allocation.discard", ObjectType: "allocation", ObjectID: id, LenderID: a.OrgID})
+	})
+}

@@ -1,0 +1,261 @@
+package store
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"collect/allocation"
+)
+
+// PaymentInput is money received on an account.
+type PaymentInput struct {
+	AmountCents int64     `json:"amount_cents"`
+	PaidAt      time.Time `json:"paid_at"`
+	Reference   string    `json:"reference"`
+}
+
+// Validate checks the payment against the clock.
+func (p PaymentInput) Validate(now time.Time) error {
+	var fields []allocation.FieldError
+	if p.AmountCents <= 0 || p.AmountCents > 100_000_000_000 {
+		fields = append(fields, allocation.FieldError{Field: "amount_cents", Message: "a positive amount in cents, at most 1,000,000,000.00"})
+	}
+	if p.PaidAt.IsZero() {
+		fields = append(fields, allocation.FieldError{Field: "paid_at", Message: "required, RFC 3339"})
+	} else if p.PaidAt.After(now.Add(5 * time.Minute)) {
+		fields = append(fields, allocation.FieldError{Field: "paid_at", Message: "cannot be in the future"})
+	}
+	if utf8.RuneCountInString(p.Reference) > 64 {
+		fields = append(fields, allocation.FieldError{Field: "reference", Message: "at most 64 characters"})
+	}
+	if len(fields) > 0 {
+		return &allocation.Error{Code: allocation.EINVALID, Message: "check the highlighted fields", Fields: fields}
+	}
+	return nil
+}
+
+// Payment is a recorded payment with the commission it accrued.
+type Payment struct {
+	ID               string    `json:"id"`
+	AccountID        string    `json:"account_id"`
+	AmountCents      int64     `json:"amount_cents"`
+	Currency         string    `json:"currency"`
+	PaidAt           time.Time `json:"paid_at"`
+	Reference        string    `json:"reference"`
+	Source           string    `json:"source"`
+	BalanceCents     int64     `json:"balance_cents"` // the account's balance after it
+	CommissionCents  int64     `json:"commission_cents"`
+	CommissionAgency string    `json:"commission_agency_id,omitempty"`
+	AccountClosed    bool      `json:"account_closed"`
+}
+
+// RecordPayment records money received on an account in the actor's scope
+// (an agency's active placement, or the lender's own account). It reduces the
+// balance, accrues commission to the agency whose placement was active when
+// the money was paid, at that placement's rate (the contract's fee for the
+// bucket at placement), and closes the account and its placement when the
+// balance reaches zero.
+func (s *Store) RecordPayment(ctx context.Context, a allocation.Actor, accountID string, in PaymentInput) (Payment, error) {
+	now := s.now()
+	if err := in.Validate(now); err != nil {
+		return Payment{}, err
+	}
+	source := "lender"
+	if a.OrgKind == allocation.KindAgency {
+		source = "agency"
+	}
+	var out Payment
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var acc allocation.Account
+		if err := tx.Table("accounts").Scopes(accountScope(a)).Where("accounts.id = ?", accountID).Take(&acc).Error; err != nil {
+			return notFound(err, "account")
+		}
+		if acc.Status == "closed" {
+			return allocation.Errorf(allocation.ECONFLICT, "the account is closed")
+		}
+		paidAt := in.PaidAt.UTC()
+		pay := map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "account_id": acc.ID, "lender_id": acc.LenderID,
+			"amount_cents": in.AmountCents, "currency": acc.Currency, "paid_at": paidAt, "reference": strings.TrimSpace(in.Reference),
+			"source": source, "recorded_by": a.UserID, "created_at": now}
+		if err := tx.Table("payments").Create(pay).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return allocation.Errorf(allocation.ECONFLICT, "a payment with reference %q is already recorded", in.Reference)
+			}
+			return err
+		}
+		out = Payment{ID: pay["id"].(string), AccountID: acc.ID, AmountCents: in.AmountCents, Currency: acc.Currency,
+			PaidAt: paidAt, Reference: pay["reference"].(string), Source: source}
+		// The placement that held the account when the money came in.
+		var pl allocation.Placement
+		err := tx.Table("placements").
+			Where("account_id = ? AND starts_at <= ? AND status IN ? AND (ended_at IS NULL OR ended_at > ?)", acc.ID, paidAt,
+				[]string{allocation.PlacementActive, allocation.PlacementRecalled, allocation.PlacementReturned, allocation.PlacementExpired, allocation.PlacementClosed}, paidAt).
+			Order("starts_at DESC").Take(&pl).Error
+		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return err
+		}
+		if err == nil && pl.FeeRateBP > 0 {
+			var bucket string
+			tx.Table("placements").Where("id = ?", pl.ID).Pluck("bucket", &bucket)
+			if bucket == "" {
+				bucket = acc.Bucket
+			}
+			amount := allocation.Commission(in.AmountCents, pl.FeeRateBP)
+			if err := tx.Table("commissions").Create(map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "payment_id": out.ID,
+				"placement_id": pl.ID, "agency_id": pl.AgencyID, "lender_id": acc.LenderID, "account_id": acc.ID, "bucket": bucket,
+				"rate_bp": pl.FeeRateBP, "payment_cents": in.AmountCents, "amount_cents": amount, "month": paidAt.Format("2006-01"),
+				"accrued_at": now}).Error; err != nil {
+				return err
+			}
+			out.CommissionCents, out.CommissionAgency = amount, pl.AgencyID
+		}
+		balance := acc.BalanceCents - in.AmountCents
+		if balance < 0 {
+			balance = 0
+		}
+		cols := map[string]any{"balance_cents": balance, "paid_cents": gorm.Expr("paid_cents + ?", in.AmountCents),
+			"last_payment_date": paidAt.Format(time.DateOnly), "updated_at": now}
+		if balance == 0 {
+			cols["status"] = "closed"
+			out.AccountClosed = true
+			if err := tx.Table("placements").Where("account_id = ? AND status IN ?", acc.ID, []string{allocation.PlacementActive, allocation.PlacementOffered}).
+				Updates(map[string]any{"status": allocation.PlacementClosed, "ended_at": now, "end_reason": "paid in full"}).Error; err != nil {
+				return err
+			}
+		}
+		if err := tx.Table("accounts").Where("id = ?", acc.ID).Updates(cols).Error; err != nil {
+			return err
+		}
+		out.BalanceCents = balance
+		return s.appendAudit(tx, a, auditRecord{Action: "payment.record", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID,
+			Before: map[string]int64{"balance_cents": acc.BalanceCents}, After: out})
+	})
+	return out, err
+}
+
+// StatementLine is one agency's commission for one month.
+type StatementLine struct {
+	AgencyID        string `json:"agency_id"`
+	AgencyName      string `json:"agency_name"`
+	LenderID        string `json:"lender_id"`
+	LenderName      string `json:"lender_name"`
+	Month           string `json:"month"`
+	Payments        int64  `json:"payments"`
+	PaymentCents    int64  `json:"payment_cents"`
+	CommissionCents int64  `json:"commission_cents"`
+}
+
+// CommissionEntry is one accrual, for the statement's detail.
+type CommissionEntry struct {
+	ID           string    `json:"id"`
+	AgencyID     string    `json:"agency_id"`
+	AgencyName   string    `json:"agency_name"`
+	AccountID    string    `json:"account_id"`
+	ExternalRef  string    `json:"external_ref"`
+	Bucket       string    `json:"bucket"`
+	RateBP       int       `json:"rate_bp"`
+	PaymentCents int64     `json:"payment_cents"`
+	AmountCents  int64     `json:"amount_cents"`
+	AccruedAt    time.Time `json:"accrued_at"`
+}
+
+func commissionScope(a allocation.Actor) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		switch a.OrgKind {
+		case allocation.KindLender:
+			return db.Where("c.lender_id = ?", a.OrgID)
+		case allocation.KindAgency:
+			return db.Where("c.agency_id = ?", a.OrgID)
+		}
+		return db.Where("1 = 0")
+	}
+}
+
+// ValidMonth checks a YYYY-MM statement month.
+func ValidMonth(m string) error {
+	if _, err := time.Parse("2006-01", m); err != nil {
+		return allocation.Errorf(allocation.EINVALID, "month must be YYYY-MM")
+	}
+	return nil
+}
+
+// CommissionStatement sums a month's commission per agency (and lender) in
+// the actor's scope: a lender sees its agencies, an agency its lenders.
+func (s *Store) CommissionStatement(ctx context.Context, a allocation.Actor, month string) ([]StatementLine, error) {
+	if err := ValidMonth(month); err != nil {
+		return nil, err
+	}
+	var out []StatementLine
+	err := s.db.WithContext(ctx).Table("commissions c").Scopes(commissionScope(a)).
+		Select("c.agency_id, ag.name AS agency_name, c.lender_id, le.name AS lender_name, c.month, COUNT(*) AS payments, SUM(c.payment_cents) AS payment_cents, SUM(c.amount_cents) AS commission_cents").
+		Joins("JOIN organisations ag ON ag.id = c.agency_id").Joins("JOIN organisations le ON le.id = c.lender_id").
+		Where("c.month = ?", month).Group("c.agency_id, ag.name, c.lender_id, le.name, c.month").Order("ag.name, le.name").Scan(&out).Error
+	return out, err
+}
+
+// CommissionEntries lists a month's accruals in the actor's scope, for one
+// agency when agencyID is given.
+func (s *Store) CommissionEntries(ctx context.Context, a allocation.Actor, month, agencyID string, each func(CommissionEntry) error) error {
+	if err := ValidMonth(month); err != nil {
+		return err
+	}
+	q := s.db.WithContext(ctx).Table("commissions c").Scopes(commissionScope(a)).
+		Select("c.id, c.agency_id, ag.name AS agency_name, c.account_id, ac.external_ref, c.bucket, c.rate_bp, c.payment_cents, c.amount_cents, c.accrued_at").
+		Joins("JOIN organisations ag ON ag.id = c.agency_id").Joins("JOIN accounts ac ON ac.id = c.account_id").
+		Where("c.month = ?", month).Order("ag.name, c.accrued_at, c.id")
+	if agencyID != "" {
+		q = q.Where("c.agency_id = ?", agencyID)
+	}
+	rows, err := q.Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e CommissionEntry
+		if err := q.ScanRows(rows, &e); err != nil {
+			return err
+		}
+		if err := each(e); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// WriteCommissionCSV writes the month's accruals as CSV (UTF-8 with BOM so
+// Excel shows Chinese correctly), streaming.
+func (s *Store) WriteCommissionCSV(ctx context.Context, a allocation.Actor, month, agencyID string, w io.Writer) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	_ = cw.Write([]string{"month", "agency", "account_ref", "bucket", "rate_bp", "payment", "commission", "accrued_at"})
+	err := s.CommissionEntries(ctx, a, month, agencyID, func(e CommissionEntry) error {
+		return cw.Write([]string{month, e.AgencyName, e.ExternalRef, e.Bucket, strconv.Itoa(e.RateBP),
+			majorUnits(e.PaymentCents), majorUnits(e.AmountCents), e.AccruedAt.UTC().Format(time.RFC3339)})
+	})
+	cw.Flush()
+	if err != nil {
+		return err
+	}
+	return cw.Error()
+}
+
+// majorUnits formats cents as a plain decimal: 123456 -> "1234.56".
+func majorUnits(c int64) string {
+	sign := ""
+	if c < 0 {
+		sign, c = "-", -c
+	}
+	return sign + strconv.FormatInt(c/100, 10) + "." + strconv.FormatInt(c%100/10, 10) + strconv.FormatInt(c%10, 10)
+}

@@ -1,0 +1,300 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"collect/allocation"
+)
+
+// PlacementRow is a placement as lists show it: with the agency's name and a
+// summary of the account that carries no personal data (an agency sees offers
+// before it may see the debtor).
+type PlacementRow struct {
+	allocation.Placement
+	AcceptBy     *time.Time `json:"accept_by"`
+	Bucket       string     `json:"bucket"`
+	BalanceCents int64      `json:"balance_cents"`
+	Source       string     `json:"source"`
+	AgencyName   string     `json:"agency_name"`
+	ExternalRef  string     `json:"external_ref"`
+	Province     string     `json:"province"`
+	DPD          int        `json:"dpd"`
+}
+
+// PlacementFilter narrows the placement list.
+type PlacementFilter struct {
+	Status  string
+	Agency  string
+	Account string
+	Page
+}
+
+var placementStatuses = []string{allocation.PlacementOffered, allocation.PlacementDeclined, allocation.PlacementActive,
+	allocation.PlacementRecalled, allocation.PlacementExpired, allocation.PlacementReturned, allocation.PlacementClosed}
+
+// ListPlacements returns placements in the actor's scope: a lender's own, an
+// agency's own (offers included), newest first.
+func (s *Store) ListPlacements(ctx context.Context, a allocation.Actor, f PlacementFilter) ([]PlacementRow, int64, error) {
+	if f.Status != "" && !contains(placementStatuses, f.Status) {
+		return nil, 0, allocation.Errorf(allocation.EINVALID, "unknown placement status %q", f.Status)
+	}
+	q := s.db.WithContext(ctx).Table("placements").Scopes(placementScope(a)).
+		Joins("JOIN organisations o ON o.id = placements.agency_id").
+		Joins("JOIN accounts ac ON ac.id = placements.account_id")
+	if f.Status != "" {
+		q = q.Where("placements.status = ?", f.Status)
+	}
+	if f.Agency != "" {
+		q = q.Where("placements.agency_id = ?", f.Agency)
+	}
+	if f.Account != "" {
+		q = q.Where("placements.account_id = ?", f.Account)
+	}
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	p := f.Page.Normal()
+	var out []PlacementRow
+	err := q.Select("placements.*, o.name AS agency_name, ac.external_ref, ac.province, ac.dpd, " +
+		"CASE WHEN placements.bucket = '' THEN ac.bucket ELSE placements.bucket END AS bucket, " +
+		"CASE WHEN placements.balance_cents = 0 THEN ac.balance_cents ELSE placements.balance_cents END AS balance_cents").
+		Order("placements.created_at DESC, placements.id").Offset(p.offset()).Limit(p.PerPage).Scan(&out).Error
+	return out, total, err
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// PlacementAction is one lifecycle step on many placements at once.
+type PlacementAction struct {
+	IDs    []string
+	Reason string
+}
+
+// Validate checks the ids (1 to 10,000, no blanks) and, where needed, the reason.
+func (p PlacementAction) Validate(needReason bool) error {
+	if len(p.IDs) == 0 {
+		return &allocation.Error{Code: allocation.EINVALID, Message: "name at least one placement", Fields: []allocation.FieldError{{Field: "ids", Message: "required"}}}
+	}
+	if len(p.IDs) > 10000 {
+		return allocation.Errorf(allocation.EINVALID, "at most 10,000 placements at once")
+	}
+	for _, id := range p.IDs {
+		if strings.TrimSpace(id) == "" {
+			return allocation.Errorf(allocation.EINVALID, "a placement id is empty")
+		}
+	}
+	if needReason {
+		return allocation.ValidReason(p.Reason)
+	}
+	return nil
+}
+
+// lockPlacements loads the placements in the actor's scope, for update, in
+// tx. Any id outside the scope makes the whole request not found.
+func lockPlacements(tx *gorm.DB, a allocation.Actor, ids []string) ([]PlacementRow, error) {
+	var rows []PlacementRow
+	q := tx.Table("placements").Scopes(placementScope(a)).Where("placements.id IN ?", ids)
+	if tx.Dialector.Name() == "postgres" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	if len(rows) != len(uniq(ids)) {
+		found := map[string]bool{}
+		for _, r := range rows {
+			found[r.ID] = true
+		}
+		var missing []string
+		for _, id := range ids {
+			if !found[id] {
+				missing = append(missing, id)
+			}
+		}
+		return nil, allocation.Errorf(allocation.ENOTFOUND, "placement not found: %s", strings.Join(first(missing, 5), ", "))
+	}
+	return rows, nil
+}
+
+func uniq(ids []string) map[string]bool {
+	m := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
+}
+
+func first(s []string, n int) []string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// transition applies one lifecycle step to every placement named, all or
+// nothing: check decides per placement, set gives the new columns.
+func (s *Store) transition(ctx context.Context, a allocation.Actor, act PlacementAction, action string,
+	check func(tx *gorm.DB, p PlacementRow) error, set func(tx *gorm.DB, p PlacementRow) (map[string]any, error)) (int, error) {
+	n := 0
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		rows, err := lockPlacements(tx, a, act.IDs)
+		if err != nil {
+			return err
+		}
+		var problems []string
+		for _, p := range rows {
+			if err := check(tx, p); err != nil {
+				problems = append(problems, allocation.ErrorMessage(err))
+			}
+		}
+		if len(problems) > 0 {
+			e := allocation.Errorf(allocation.ECONFLICT, "%d of %d placements cannot be changed: %s", len(problems), len(rows), strings.Join(first(problems, 5), "; "))
+			return e
+		}
+		lenders := map[string]bool{}
+		for _, p := range rows {
+			cols, err := set(tx, p)
+			if err != nil {
+				return err
+			}
+			res := tx.Table("placements").Where("id = ? AND status = ?", p.ID, p.Status).Updates(cols)
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected != 1 {
+				return allocation.Errorf(allocation.ECONFLICT, "placement %s changed meanwhile; reload and try again", p.ID)
+			}
+			lenders[p.LenderID] = true
+			n++
+		}
+		for lender := range lenders {
+			ids := make([]string, 0, len(rows))
+			for _, p := range rows {
+				if p.LenderID == lender {
+					ids = append(ids, p.ID)
+				}
+			}
+			objectID := ids[0]
+			if len(ids) > 1 {
+				objectID = fmt.Sprintf("%d placements", len(ids))
+			}
+			if err := s.appendAudit(tx, a, auditRecord{Action: action, ObjectType: "placement", ObjectID: objectID, LenderID: lender,
+				After: map[string]any{"ids": ids, "reason": act.Reason}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
+// AcceptPlacements accepts offers for the actor's agency before their
+// deadline; the term starts now.
+func (s *Store) AcceptPlacements(ctx context.Context, a allocation.Actor, act PlacementAction) (int, error) {
+	if err := act.Validate(false); err != nil {
+		return 0, err
+	}
+	now := s.now()
+	return s.transition(ctx, a, act, "placement.accept",
+		func(tx *gorm.DB, p PlacementRow) error {
+			var by time.Time
+			if p.AcceptBy != nil {
+				by = *p.AcceptBy
+			}
+			return allocation.CanAccept(p.Placement, by, now)
+		},
+		func(tx *gorm.DB, p PlacementRow) (map[string]any, error) {
+			term := p.EndsAt.Sub(p.StartsAt)
+			if c, err := contractFor(tx, p.LenderID, p.AgencyID); err == nil {
+				term = time.Duration(c.TermDays) * 24 * time.Hour
+			}
+			return map[string]any{"status": allocation.PlacementActive, "starts_at": now, "ends_at": now.Add(term), "decided_by": a.UserID}, nil
+		})
+}
+
+// DeclinePlacements declines offers; the accounts return to the pool.
+func (s *Store) DeclinePlacements(ctx context.Context, a allocation.Actor, act PlacementAction) (int, error) {
+	if err := act.Validate(true); err != nil {
+		return 0, err
+	}
+	now := s.now()
+	return s.transition(ctx, a, act, "placement.decline",
+		func(tx *gorm.DB, p PlacementRow) error {
+			if p.Status != allocation.PlacementOffered {
+				return allocation.Errorf(allocation.ECONFLICT, "placement %s is %s, not offered", p.ID, p.Status)
+			}
+			return nil
+		},
+		func(tx *gorm.DB, p PlacementRow) (map[string]any, error) {
+			return map[string]any{"status": allocation.PlacementDeclined, "ended_at": now, "end_reason": act.Reason, "decided_by": a.UserID}, nil
+		})
+}
+
+// RecallPlacements takes accounts back from their agencies (the lender's).
+func (s *Store) RecallPlacements(ctx context.Context, a allocation.Actor, act PlacementAction) (int, error) {
+	if err := act.Validate(true); err != nil {
+		return 0, err
+	}
+	now := s.now()
+	return s.transition(ctx, a, act, "placement.recall",
+		func(tx *gorm.DB, p PlacementRow) error { return allocation.CanRecall(p.Placement) },
+		func(tx *gorm.DB, p PlacementRow) (map[string]any, error) {
+			return map[string]any{"status": allocation.PlacementRecalled, "ended_at": now, "end_reason": act.Reason, "decided_by": a.UserID}, nil
+		})
+}
+
+// ReturnPlacements hands active accounts back to the lender (the agency's).
+func (s *Store) ReturnPlacements(ctx context.Context, a allocation.Actor, act PlacementAction) (int, error) {
+	if err := act.Validate(true); err != nil {
+		return 0, err
+	}
+	now := s.now()
+	return s.transition(ctx, a, act, "placement.return",
+		func(tx *gorm.DB, p PlacementRow) error { return allocation.CanReturn(p.Placement) },
+		func(tx *gorm.DB, p PlacementRow) (map[string]any, error) {
+			return map[string]any{"status": allocation.PlacementReturned, "ended_at": now, "end_reason": act.Reason, "decided_by": a.UserID}, nil
+		})
+}
+
+// ExpirePlacements ends offers past their deadline (the accounts return to
+// the pool) and active placements past their term. Each is one UPDATE whose
+// WHERE re-checks the status, so several portal processes running it at once
+// expire each placement exactly once; the audit event is written only by the
+// process whose update changed rows.
+func (s *Store) ExpirePlacements(ctx context.Context) (offers, terms int64, err error) {
+	now := s.now()
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
+		res := tx.Exec(`UPDATE placements SET status = ?, ended_at = ?, end_reason = ? WHERE status = ? AND accept_by IS NOT NULL AND accept_by < ?`,
+			allocation.PlacementExpired, now, "offer not accepted in time", allocation.PlacementOffered, now)
+		if res.Error != nil {
+			return res.Error
+		}
+		offers = res.RowsAffected
+		res = tx.Exec(`UPDATE placements SET status = ?, ended_at = ?, end_reason = ? WHERE status = ? AND ends_at < ?`,
+			allocation.PlacementExpired, now, "term ended", allocation.PlacementActive, now)
+		if res.Error != nil {
+			return res.Error
+		}
+		terms = res.RowsAffected
+		if offers+terms == 0 {
+			return nil
+		}
+		return s.appendAudit(tx, allocation.Actor{}, auditRecord{Action: "placement.expire", ObjectType: "placement", ObjectID: "batch",
+			After: map[string]int64{"offers": offers, "terms": terms}})
+	})
+	return offers, terms, err
+}

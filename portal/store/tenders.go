@@ -1,0 +1,462 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"collect/allocation"
+)
+
+// TenderSummary is what agencies see of a tendered portfolio: counts and
+// mixes, never a debtor.
+type TenderSummary struct {
+	Accounts     int              `json:"accounts"`
+	BalanceCents int64            `json:"balance_cents"`
+	ByBucket     map[string]int   `json:"by_bucket"`
+	BalanceByBkt map[string]int64 `json:"balance_by_bucket"`
+	ByProvince   map[string]int   `json:"by_province"`
+	AvgBalance   int64            `json:"avg_balance_cents"`
+}
+
+// Tender is a published invitation to bid.
+type Tender struct {
+	ID          string        `json:"id"`
+	LenderID    string        `json:"lender_id"`
+	LenderName  string        `json:"lender_name"`
+	PortfolioID string        `json:"portfolio_id,omitempty"`
+	Title       string        `json:"title"`
+	Status      string        `json:"status"`
+	Summary     TenderSummary `json:"summary"`
+	ClosesAt    time.Time     `json:"closes_at"`
+	CreatedAt   time.Time     `json:"created_at"`
+	AwardedAt   *time.Time    `json:"awarded_at"`
+	Agencies    []string      `json:"eligible_agency_ids,omitempty"`
+	Bids        []Bid         `json:"bids,omitempty"` // the lender sees all; an agency its own
+}
+
+// Bid is an agency's offer on a tender.
+type Bid struct {
+	ID                    string    `json:"id"`
+	TenderID              string    `json:"tender_id"`
+	AgencyID              string    `json:"agency_id"`
+	AgencyName            string    `json:"agency_name"`
+	FeeRateBP             int       `json:"fee_rate_bp"`
+	ExpectedLiquidationBP int       `json:"expected_liquidation_bp"`
+	Capacity              int       `json:"capacity"`
+	Note                  string    `json:"note"`
+	Status                string    `json:"status"`
+	AwardedCount          int       `json:"awarded_count"`
+	CreatedAt             time.Time `json:"created_at"`
+}
+
+// TenderInput publishes a tender.
+type TenderInput struct {
+	PortfolioID string    `json:"portfolio_id"`
+	Title       string    `json:"title"`
+	ClosesAt    time.Time `json:"closes_at"`
+	AgencyIDs   []string  `json:"agency_ids"` // eligible agencies; empty = every agency in contract
+}
+
+// Validate checks the input against the clock.
+func (in TenderInput) Validate(now time.Time) error {
+	var f []allocation.FieldError
+	if in.PortfolioID == "" {
+		f = append(f, allocation.FieldError{Field: "portfolio_id", Message: "required"})
+	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(in.Title)); n == 0 || n > 200 {
+		f = append(f, allocation.FieldError{Field: "title", Message: "1 to 200 characters"})
+	}
+	if !in.ClosesAt.After(now) || in.ClosesAt.After(now.AddDate(0, 6, 0)) {
+		f = append(f, allocation.FieldError{Field: "closes_at", Message: "a time in the next six months"})
+	}
+	if len(f) > 0 {
+		return &allocation.Error{Code: allocation.EINVALID, Message: "check the highlighted fields", Fields: f}
+	}
+	return nil
+}
+
+type tenderRow struct {
+	ID, LenderID, PortfolioID, Title, Status, Summary, AccountIDs, CreatedBy string
+	ClosesAt, CreatedAt                                                      time.Time
+	AwardedAt                                                                *time.Time
+	LenderName                                                               string `gorm:"->"`
+}
+
+func (r tenderRow) tender() Tender {
+	t := Tender{ID: r.ID, LenderID: r.LenderID, LenderName: r.LenderName, PortfolioID: r.PortfolioID, Title: r.Title, Status: r.Status,
+		ClosesAt: r.ClosesAt, CreatedAt: r.CreatedAt, AwardedAt: r.AwardedAt}
+	_ = json.Unmarshal([]byte(r.Summary), &t.Summary)
+	return t
+}
+
+// Summarise builds the anonymised summary of candidates.
+func Summarise(cands []allocation.Candidate) TenderSummary {
+	s := TenderSummary{ByBucket: map[string]int{}, BalanceByBkt: map[string]int64{}, ByProvince: map[string]int{}}
+	for _, c := range cands {
+		s.Accounts++
+		s.BalanceCents += c.BalanceCents
+		s.ByBucket[c.Bucket]++
+		s.BalanceByBkt[c.Bucket] += c.BalanceCents
+		s.ByProvince[c.Province]++
+	}
+	if s.Accounts > 0 {
+		s.AvgBalance = s.BalanceCents / int64(s.Accounts)
+	}
+	return s
+}
+
+func excluded(c allocation.Candidate) bool {
+	return c.DisputeOpen || c.LegalHold || c.CeaseCommunication || c.Deceased || c.Bankrupt
+}
+
+// CreateTender publishes the portfolio's placeable accounts (open, unplaced,
+// with no exclusion flag) to the eligible agencies as an anonymised summary.
+func (s *Store) CreateTender(ctx context.Context, a allocation.Actor, in TenderInput) (Tender, error) {
+	now := s.now()
+	if err := in.Validate(now); err != nil {
+		return Tender{}, err
+	}
+	if _, err := s.Portfolio(ctx, a, in.PortfolioID); err != nil {
+		return Tender{}, err
+	}
+	cands, err := s.candidates(ctx, s.db, a.OrgID, in.PortfolioID)
+	if err != nil {
+		return Tender{}, err
+	}
+	kept := cands[:0]
+	ids := make([]string, 0, len(cands))
+	for _, c := range cands {
+		if !excluded(c) {
+			kept = append(kept, c)
+			ids = append(ids, c.AccountID)
+		}
+	}
+	if len(kept) == 0 {
+		return Tender{}, allocation.Errorf(allocation.ECONFLICT, "the portfolio has no account that can be placed")
+	}
+	targets, err := s.agencyTargets(ctx, s.db, a.OrgID)
+	if err != nil {
+		return Tender{}, err
+	}
+	var eligible []string
+	for _, t := range targets {
+		if t.Active && (len(in.AgencyIDs) == 0 || contains(in.AgencyIDs, t.AgencyID)) {
+			eligible = append(eligible, t.AgencyID)
+		}
+	}
+	for _, id := range in.AgencyIDs {
+		if !contains(eligible, id) {
+			return Tender{}, &allocation.Error{Code: allocation.EINVALID, Message: "an agency named is not in an active contract with you",
+				Fields: []allocation.FieldError{{Field: "agency_ids", Message: "not eligible: " + id}}}
+		}
+	}
+	if len(eligible) == 0 {
+		return Tender{}, allocation.Errorf(allocation.ECONFLICT, "no agency has an active contract with you")
+	}
+	sum, _ := json.Marshal(Summarise(kept))
+	idsJSON, _ := json.Marshal(ids)
+	row := tenderRow{ID: uuid.Must(uuid.NewV7()).String(), LenderID: a.OrgID, PortfolioID: in.PortfolioID, Title: strings.TrimSpace(in.Title),
+		Status: "open", Summary: string(sum), AccountIDs: string(idsJSON), CreatedBy: a.UserID, ClosesAt: in.ClosesAt.UTC(), CreatedAt: now}
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Table("tenders").Omit("LenderName").Create(&row).Error; err != nil {
+			return err
+		}
+		for _, ag := range eligible {
+			if err := tx.Exec("INSERT INTO tender_agencies (tender_id, agency_id) VALUES (?, ?)", row.ID, ag).Error; err != nil {
+				return err
+			}
+		}
+		return s.appendAudit(tx, a, auditRecord{Action: "tender.publish", ObjectType: "tender", ObjectID: row.ID, LenderID: a.OrgID,
+			After: map[string]any{"accounts": len(ids), "agencies": eligible, "closes_at": row.ClosesAt}})
+	})
+	if err != nil {
+		return Tender{}, err
+	}
+	t := row.tender()
+	t.Agencies = eligible
+	t.LenderName = a.OrgName
+	return t, nil
+}
+
+// tenderScope: a lender sees its own tenders, an agency those it was invited to.
+func tenderScope(a allocation.Actor) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		switch a.OrgKind {
+		case allocation.KindLender:
+			return db.Where("tenders.lender_id = ?", a.OrgID)
+		case allocation.KindAgency:
+			return db.Where("EXISTS (SELECT 1 FROM tender_agencies ta WHERE ta.tender_id = tenders.id AND ta.agency_id = ?)", a.OrgID)
+		}
+		return db.Where("1 = 0")
+	}
+}
+
+// ListTenders returns the tenders in the actor's scope, newest first.
+func (s *Store) ListTenders(ctx context.Context, a allocation.Actor, p Page) ([]Tender, int64, error) {
+	q := s.db.WithContext(ctx).Table("tenders").Scopes(tenderScope(a))
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	p = p.Normal()
+	var rows []tenderRow
+	err := q.Select("tenders.*, o.name AS lender_name").Joins("JOIN organisations o ON o.id = tenders.lender_id").
+		Order("tenders.created_at DESC, tenders.id").Offset(p.offset()).Limit(p.PerPage).Scan(&rows).Error
+	out := make([]Tender, len(rows))
+	for i, r := range rows {
+		out[i] = r.tender()
+		if a.OrgKind != allocation.KindLender {
+			out[i].PortfolioID = ""
+		}
+	}
+	return out, total, err
+}
+
+// Tender returns one tender in the actor's scope: the lender sees every bid
+// side by side, an agency only its own.
+func (s *Store) Tender(ctx context.Context, a allocation.Actor, id string) (Tender, error) {
+	var row tenderRow
+	err := s.db.WithContext(ctx).Table("tenders").Scopes(tenderScope(a)).Select("tenders.*, o.name AS lender_name").
+		Joins("JOIN organisations o ON o.id = tenders.lender_id").Where("tenders.id = ?", id).Take(&row).Error
+	if err != nil {
+		return Tender{}, notFound(err, "tender")
+	}
+	t := row.tender()
+	bq := s.db.WithContext(ctx).Table("bids b").Select("b.*, o.name AS agency_name").Joins("JOIN organisations o ON o.id = b.agency_id").
+		Where("b.tender_id = ?", id).Order("b.fee_rate_bp, b.created_at")
+	if a.OrgKind == allocation.KindLender {
+		_ = s.db.WithContext(ctx).Table("tender_agencies").Where("tender_id = ?", id).Pluck("agency_id", &t.Agencies)
+	} else {
+		t.PortfolioID = ""
+		bq = bq.Where("b.agency_id = ?", a.OrgID)
+	}
+	err = bq.Scan(&t.Bids).Error
+	return t, err
+}
+
+// BidInput is an agency's bid.
+type BidInput struct {
+	FeeRateBP             int    `json:"fee_rate_bp"`
+	ExpectedLiquidationBP int    `json:"expected_liquidation_bp"`
+	Capacity              int    `json:"capacity"`
+	Note                  string `json:"note"`
+}
+
+// Validate checks the bid's figures.
+func (in BidInput) Validate() error {
+	var f []allocation.FieldError
+	if in.FeeRateBP < 0 || in.FeeRateBP > 10000 {
+		f = append(f, allocation.FieldError{Field: "fee_rate_bp", Message: "0 to 10000 basis points"})
+	}
+	if in.ExpectedLiquidationBP < 0 || in.ExpectedLiquidationBP > 10000 {
+		f = append(f, allocation.FieldError{Field: "expected_liquidation_bp", Message: "0 to 10000 basis points"})
+	}
+	if in.Capacity < 1 || in.Capacity > 10_000_000 {
+		f = append(f, allocation.FieldError{Field: "capacity", Message: "1 to 10,000,000 accounts"})
+	}
+	if utf8.RuneCountInString(in.Note) > 1000 {
+		f = append(f, allocation.FieldError{Field: "note", Message: "at most 1,000 characters"})
+	}
+	if len(f) > 0 {
+		return &allocation.Error{Code: allocation.EINVALID, Message: "check the highlighted fields", Fields: f}
+	}
+	return nil
+}
+
+// PlaceBid records (or revises) the actor's agency's bid on an open tender
+// it was invited to, before it closes.
+func (s *Store) PlaceBid(ctx context.Context, a allocation.Actor, tenderID string, in BidInput) (Bid, error) {
+	if err := in.Validate(); err != nil {
+		return Bid{}, err
+	}
+	t, err := s.Tender(ctx, a, tenderID)
+	if err != nil {
+		return Bid{}, err
+	}
+	now := s.now()
+	if t.Status != "open" || now.After(t.ClosesAt) {
+		return Bid{}, allocation.Errorf(allocation.ECONFLICT, "the tender is closed for bids")
+	}
+	b := Bid{ID: uuid.Must(uuid.NewV7()).String(), TenderID: tenderID, AgencyID: a.OrgID, AgencyName: a.OrgName, FeeRateBP: in.FeeRateBP,
+		ExpectedLiquidationBP: in.ExpectedLiquidationBP, Capacity: in.Capacity, Note: strings.TrimSpace(in.Note), Status: "submitted", CreatedAt: now}
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
+		var prev Bid
+		err := tx.Table("bids").Where("tender_id = ? AND agency_id = ?", tenderID, a.OrgID).Take(&prev).Error
+		cols := map[string]any{"fee_rate_bp": b.FeeRateBP, "expected_liquidation_bp": b.ExpectedLiquidationBP, "capacity": b.Capacity, "note": b.Note, "created_at": now}
+		switch {
+		case err == nil:
+			b.ID = prev.ID
+			if err := tx.Table("bids").Where("id = ?", prev.ID).Updates(cols).Error; err != nil {
+				return err
+			}
+		case errors.Is(err, gorm.ErrRecordNotFound):
+			cols["id"], cols["tender_id"], cols["agency_id"], cols["status"], cols["created_by"] = b.ID, tenderID, a.OrgID, "submitted", a.UserID
+			if err := tx.Table("bids").Create(cols).Error; err != nil {
+				return err
+			}
+		default:
+			return err
+		}
+		return s.appendAudit(tx, a, auditRecord{Action: "tender.bid", ObjectType: "tender", ObjectID: tenderID, LenderID: t.LenderID, After: in})
+	})
+	return b, err
+}
+
+// Award is one awarded bid and its share of the accounts.
+type Award struct {
+	BidID string  `json:"bid_id"`
+	Share float64 `json:"share"`
+}
+
+// AwardInput awards a tender whole (one bid, share 1) or split.
+type AwardInput struct {
+	Awards []Award `json:"awards"`
+	Seed   int64   `json:"seed"`
+}
+
+// Validate checks the shares.
+func (in AwardInput) Validate() error {
+	if len(in.Awards) == 0 {
+		return &allocation.Error{Code: allocation.EINVALID, Message: "award at least one bid", Fields: []allocation.FieldError{{Field: "awards", Message: "required"}}}
+	}
+	total := 0.0
+	seen := map[string]bool{}
+	for _, aw := range in.Awards {
+		if aw.Share <= 0 || aw.Share > 1 {
+			return allocation.Errorf(allocation.EINVALID, "each share must be above 0 and at most 1")
+		}
+		if seen[aw.BidID] {
+			return allocation.Errorf(allocation.EINVALID, "bid %s is awarded twice", aw.BidID)
+		}
+		seen[aw.BidID] = true
+		total += aw.Share
+	}
+	if total > 1.0001 {
+		return allocation.Errorf(allocation.EINVALID, "the shares add up to more than 1")
+	}
+	return nil
+}
+
+// AwardTender splits the tender's still-placeable accounts among the awarded
+// bids in proportion to their shares, within each bid's capacity and the
+// agency's licences, stratified so each gets a comparable mix, and places them
+// at once (active, at the bid's fee). The other bids lose.
+func (s *Store) AwardTender(ctx context.Context, a allocation.Actor, tenderID string, in AwardInput) (Tender, error) {
+	if err := in.Validate(); err != nil {
+		return Tender{}, err
+	}
+	t, err := s.Tender(ctx, a, tenderID)
+	if err != nil {
+		return Tender{}, err
+	}
+	if t.Status != "open" {
+		return Tender{}, allocation.Errorf(allocation.ECONFLICT, "the tender is %s", t.Status)
+	}
+	bids := map[string]Bid{}
+	for _, b := range t.Bids {
+		bids[b.ID] = b
+	}
+	weights := map[string]float64{}
+	var awarded []Bid
+	for _, aw := range in.Awards {
+		b, ok := bids[aw.BidID]
+		if !ok {
+			return Tender{}, &allocation.Error{Code: allocation.EINVALID, Message: "a bid named is not on this tender", Fields: []allocation.FieldError{{Field: "awards", Message: aw.BidID}}}
+		}
+		weights[b.AgencyID] = aw.Share
+		awarded = append(awarded, b)
+	}
+	var row tenderRow
+	if err := s.db.WithContext(ctx).Table("tenders").Where("id = ?", tenderID).Take(&row).Error; err != nil {
+		return Tender{}, err
+	}
+	var tendered []string
+	_ = json.Unmarshal([]byte(row.AccountIDs), &tendered)
+	inTender := uniq(tendered)
+	all, err := s.candidates(ctx, s.db, a.OrgID, row.PortfolioID)
+	if err != nil {
+		return Tender{}, err
+	}
+	cands := all[:0]
+	for _, c := range all {
+		if inTender[c.AccountID] {
+			cands = append(cands, c)
+		}
+	}
+	targets, err := s.agencyTargets(ctx, s.db, a.OrgID)
+	if err != nil {
+		return Tender{}, err
+	}
+	var bidTargets []allocation.AgencyTarget
+	for _, b := range awarded {
+		for _, tg := range targets {
+			if tg.AgencyID == b.AgencyID {
+				tg.Capacity = b.Capacity
+				tg.FeeBPByBucket = map[string]int{}
+				for _, bk := range allocation.BucketNames() {
+					tg.FeeBPByBucket[bk] = b.FeeRateBP
+				}
+				bidTargets = append(bidTargets, tg)
+			}
+		}
+	}
+	plan, err := allocation.BuildPlan(cands, bidTargets, allocation.PlanParams{Strategy: allocation.StrategyPerformanceWeighted, Weights: weights}, in.Seed)
+	if err != nil {
+		return Tender{}, err
+	}
+	now := s.now()
+	counts := map[string]int{}
+	err = s.inBulkTx(ctx, func(b *bulkTx) error {
+		res := b.Table("tenders").Where("id = ? AND status = 'open'", tenderID).Updates(map[string]any{"status": "awarded", "awarded_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return allocation.Errorf(allocation.ECONFLICT, "the tender was awarded meanwhile")
+		}
+		terms := map[string]int{}
+		cols := []string{"id", "account_id", "agency_id", "lender_id", "status", "fee_rate_bp", "created_at", "starts_at", "ends_at", "bucket", "balance_cents", "source"}
+		rows := make([][]any, 0, len(plan.Assignments))
+		for _, as := range plan.Assignments {
+			days, ok := terms[as.AgencyID]
+			if !ok {
+				c, err := contractFor(b.DB, a.OrgID, as.AgencyID)
+				if err != nil {
+					return err
+				}
+				days, terms[as.AgencyID] = c.TermDays, c.TermDays
+			}
+			rows = append(rows, []any{uuid.Must(uuid.NewV7()).String(), as.AccountID, as.AgencyID, a.OrgID, allocation.PlacementActive,
+				as.FeeRateBP, now, now, now.Add(time.Duration(days) * 24 * time.Hour), as.Bucket, as.BalanceCents, "tender:" + tenderID})
+			counts[as.AgencyID]++
+		}
+		if err := b.copyRows(ctx, "placements", cols, rows, ""); err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) || strings.Contains(err.Error(), "placements_one_") || strings.Contains(strings.ToLower(err.Error()), "unique") {
+				return allocation.Errorf(allocation.ECONFLICT, "some accounts were placed meanwhile; try again")
+			}
+			return err
+		}
+		for _, bd := range t.Bids {
+			status := "lost"
+			if _, ok := weights[bd.AgencyID]; ok {
+				status = "awarded"
+			}
+			if err := b.Table("bids").Where("id = ?", bd.ID).Updates(map[string]any{"status": status, "awarded_count": counts[bd.AgencyID]}).Error; err != nil {
+				return err
+			}
+		}
+		return s.appendAudit(b.DB, a, auditRecord{Action: "tender.award", ObjectType: "tender", ObjectID: tenderID, LenderID: a.OrgID,
+			After: map[string]any{"placed": counts, "unplaced": len(plan.Unassigned)}})
+	})
+	if err != nil {
+		return Tender{}, err
+	}
+	return s.Tender(ctx, a, tenderID)
+}
