@@ -16,7 +16,8 @@ type Route struct {
 	Object  string
 	Action  string
 	Public  bool
-	Page    bool // an HTML page: cookie session, CSRF, errors as pages
+	Page    bool   // an HTML page: cookie session, CSRF, errors as pages
+	MaxBody string // the body limit (echo BodyLimit syntax); 2M when empty
 	Handler echo.HandlerFunc
 }
 
@@ -31,6 +32,7 @@ func (s *Server) routeTable() []Route {
 	public := func(method, path string, isPage bool, h echo.HandlerFunc) Route {
 		return Route{Method: method, Path: path, Public: true, Page: isPage, Handler: h}
 	}
+	upload := func(r Route) Route { r.MaxBody = "600M"; return r } // MaxUpload
 	const get, post, put = http.MethodGet, http.MethodPost, http.MethodPut
 	return []Route{
 		// Operations.
@@ -63,6 +65,12 @@ func (s *Server) routeTable() []Route {
 		api(put, "/agencies/:id/contract", "contract", "write", s.apiContract),
 		api(post, "/agencies/:id/contract/suspend", "contract", "write", s.apiContractStatus("suspended")),
 		api(post, "/agencies/:id/contract/reactivate", "contract", "write", s.apiContractStatus("active")),
+		upload(api(post, "/portfolios", "portfolio", "write", s.apiImport)),
+		api(get, "/imports", "import", "read", s.apiImports),
+		api(get, "/imports/:id", "import", "read", s.apiImportStatus),
+		api(get, "/imports/:id/rejects.csv", "import", "read", s.importRejectsCSV),
+		api(get, "/mappings", "mapping", "read", s.apiMappings),
+		api(post, "/mappings", "mapping", "write", s.apiSaveMapping),
 		api(get, "/portfolios", "portfolio", "read", s.apiPortfolios),
 		api(get, "/portfolios/:id", "portfolio", "read", s.apiPortfolio),
 		api(get, "/accounts", "account", "read", s.apiAccounts),

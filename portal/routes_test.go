@@ -78,13 +78,13 @@ func TestAuditorsOnlyRead(t *testing.T) {
 // foreign holds objects of an organisation that none of the demo users
 // belongs to: a second lender's portfolio and account, placed with Agency C.
 type foreign struct {
-	lender, portfolio, account, placement, agencyC, tender, allocation string
+	lender, portfolio, account, placement, agencyC, tender, allocation, importID string
 }
 
 func addForeignLender(t *testing.T, h *harness) foreign {
 	t.Helper()
 	f := foreign{lender: "other-bank", portfolio: "other-portfolio", account: "other-account", placement: "other-placement",
-		tender: "other-tender", allocation: "other-allocation"}
+		tender: "other-tender", allocation: "other-allocation", importID: "other-import"}
 	f.agencyC = h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency C'`)
 	now := time.Now().UTC()
 	for _, q := range []struct {
@@ -99,6 +99,7 @@ func addForeignLender(t *testing.T, h *harness) foreign {
 		{`INSERT INTO tenders (id, lender_id, portfolio_id, title, status, summary, account_ids, closes_at, created_by, created_at)
 		  VALUES ('other-tender', $1, $2, 'Other tender', 'open', '{}', '[]', $3, 'x', $4)`, []any{f.lender, f.portfolio, now.Add(48 * time.Hour), now}},
 		{`INSERT INTO tender_agencies (tender_id, agency_id) VALUES ('other-tender', $1)`, []any{f.agencyC}},
+		{`INSERT INTO imports (id, lender_id, name, filename, status, created_by, created_at) VALUES ('other-import', $1, 'x', 'x.csv', 'done', 'x', $2)`, []any{f.lender, now}},
 		{`INSERT INTO allocations (id, lender_id, portfolio_id, strategy, params, seed, status, summary, created_by, created_at)
 		  VALUES ('other-allocation', $1, $2, 'manual', '{}', 1, 'draft', '{}', 'x', $3)`, []any{f.lender, f.portfolio, now}},
 	} {
@@ -132,7 +133,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 		}
 		ids := map[string]string{"account": f.account, "portfolio": f.portfolio, "organisation": f.agencyC,
 			"agency_profile": f.agencyC, "contract": f.agencyC, "payment": f.account, "allocation": f.allocation,
-			"placement": f.placement, "tender": f.tender, "bid": f.tender}
+			"placement": f.placement, "tender": f.tender, "bid": f.tender, "import": f.importID}
 		soon := time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)
 		bodies := map[string]string{
 			"PUT /api/v1/agencies/:id/profile":    `{"licensed_provinces":["*"],"accepted_buckets":[],"capacity":10}`,
@@ -149,6 +150,8 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"POST /api/v1/tenders":                `{"portfolio_id":"` + f.portfolio + `","title":"t","closes_at":"` + soon + `"}`,
 			"POST /api/v1/tenders/:id/bids":       `{"fee_rate_bp":1000,"expected_liquidation_bp":1000,"capacity":10}`,
 			"POST /api/v1/tenders/:id/award":      `{"awards":[{"bid_id":"x","share":1}]}`,
+			"POST /api/v1/mappings":               `{"name":"m","mapping":{"external_ref":"Loan No"}}`,
+			"POST /api/v1/portfolios":             "multipart:" + string(csvOf(t, 3, "en")),
 		}
 		// Routes whose body names the other organisation's object.
 		foreignInBody := map[string]bool{"POST /api/v1/allocations": true, "POST /api/v1/tenders": true,
@@ -202,6 +205,10 @@ func (h *harness) request(email string, r portal.Route, path, body string) int {
 		}
 	}()
 	if !r.Page {
+		if rest, ok := strings.CutPrefix(body, "multipart:"); ok {
+			res, _ := h.postFile(token, "p.csv", strings.NewReader(rest), map[string]string{"name": "walk"})
+			return res.StatusCode
+		}
 		var b any
 		if body != "" {
 			b = body

@@ -48,6 +48,7 @@ type Server struct {
 	secure   bool
 	now      func() time.Time
 	routes   []Route
+	jobs     jobs
 }
 
 // New builds the server and its route table.
@@ -108,7 +109,6 @@ func (s *Server) newEcho() *echo.Echo {
 		ReferrerPolicy:        "same-origin",
 		ContentSecurityPolicy: "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
 	}))
-	e.Use(middleware.BodyLimit("2M"))
 	e.Use(s.localize)
 	csrf := middleware.CSRFWithConfig(middleware.CSRFConfig{
 		TokenLookup: "header:X-CSRF-Token,form:_csrf", CookieName: "_csrf", CookiePath: "/",
@@ -119,7 +119,11 @@ func (s *Server) newEcho() *echo.Echo {
 		},
 	})
 	for _, r := range s.routes {
-		var mw []echo.MiddlewareFunc
+		limit := r.MaxBody
+		if limit == "" {
+			limit = "2M"
+		}
+		mw := []echo.MiddlewareFunc{middleware.BodyLimit(limit)}
 		if r.Page {
 			mw = append(mw, csrf)
 		}
@@ -151,5 +155,7 @@ func (s *Server) Start(ctx context.Context, addr string, ready func(addr string)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	s.log.Info("shutting down")
-	return srv.Shutdown(shutdownCtx)
+	err = srv.Shutdown(shutdownCtx)
+	s.jobs.wg.Wait() // let background imports finish their transaction
+	return err
 }

@@ -33,7 +33,7 @@ type ImportRequest struct {
 
 // ImportResult is the outcome (API.md: id, accepted, rejected, errors).
 type ImportResult struct {
-	ID          string                `json:"id"`
+	ID          string                `json:"id"` // the new portfolio's ("" when nothing was imported)
 	ImportID    string                `json:"import_id"`
 	PortfolioID string                `json:"portfolio_id,omitempty"`
 	Status      string                `json:"status"`
@@ -122,7 +122,7 @@ func (s *Store) ImportPortfolio(ctx context.Context, a allocation.Actor, req Imp
 		}
 		req.ImportID = id
 	}
-	res := ImportResult{ID: req.ImportID, ImportID: req.ImportID, Errors: []allocation.RowError{}}
+	res := ImportResult{ImportID: req.ImportID, Errors: []allocation.RowError{}}
 	idx, err := allocation.MapColumns(req.Source.Header(), req.Mapping)
 	if err != nil {
 		res.Status, res.Message = "failed", allocation.ErrorMessage(err)
@@ -209,7 +209,7 @@ func (s *Store) ImportPortfolio(ctx context.Context, a allocation.Actor, req Imp
 	})
 	switch {
 	case err == nil:
-		res.Status, res.PortfolioID = "done", portfolioID
+		res.Status, res.PortfolioID, res.ID = "done", portfolioID, portfolioID
 	case errors.Is(err, errRollback):
 		res.Status = "failed"
 		if res.Accepted == 0 && res.Rejected == 0 {
@@ -237,7 +237,7 @@ func (s *Store) finishImport(ctx context.Context, a allocation.Actor, res Import
 	_ = s.inBulkTx(ctx, func(b *bulkTx) error {
 		rows := make([][]any, 0, min(len(rejects), 5000))
 		for _, r := range rejects {
-			rows = append(rows, []any{res.ID, r.line, r.field, r.message, r.raw})
+			rows = append(rows, []any{res.ImportID, r.line, r.field, r.message, r.raw})
 			if len(rows) == cap(rows) {
 				if err := b.copyRows(ctx, "import_rejects", []string{"import_id", "line", "field", "message", "raw"}, rows, ""); err != nil {
 					return err
@@ -248,7 +248,7 @@ func (s *Store) finishImport(ctx context.Context, a allocation.Actor, res Import
 		if err := b.copyRows(ctx, "import_rejects", []string{"import_id", "line", "field", "message", "raw"}, rows, ""); err != nil {
 			return err
 		}
-		return b.Table("imports").Where("id = ?", res.ID).Updates(map[string]any{"status": res.Status, "portfolio_id": res.PortfolioID,
+		return b.Table("imports").Where("id = ?", res.ImportID).Updates(map[string]any{"status": res.Status, "portfolio_id": res.PortfolioID,
 			"processed_rows": res.Accepted + res.Rejected, "accepted": res.Accepted, "rejected": res.Rejected,
 			"message": truncate(res.Message, 500), "finished_at": now}).Error
 	})
@@ -433,4 +433,9 @@ func (s *Store) SaveMapping(ctx context.Context, a allocation.Actor, name string
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "mapping.save", ObjectType: "column_mapping", ObjectID: name, LenderID: a.OrgID, After: m})
 	})
+}
+
+// FailImport marks an import that could not start (an unreadable file).
+func (s *Store) FailImport(ctx context.Context, a allocation.Actor, id, message string) {
+	s.finishImport(ctx, a, ImportResult{ImportID: id, Status: "failed", Message: message}, nil)
 }

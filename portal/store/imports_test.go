@@ -84,7 +84,7 @@ func TestImportPortfolio(t *testing.T) {
 				t.Fatalf("errors %+v", res.Errors)
 			}
 			var csv strings.Builder
-			if err := s.WriteRejectsCSV(ctx, vm, res.ID, &csv); err != nil || !strings.Contains(csv.String(), "BAD-1") || !strings.Contains(csv.String(), "duplicate reference") {
+			if err := s.WriteRejectsCSV(ctx, vm, res.ImportID, &csv); err != nil || !strings.Contains(csv.String(), "BAD-1") || !strings.Contains(csv.String(), "duplicate reference") {
 				t.Fatalf("rejects csv: %v\n%s", err, csv.String())
 			}
 		})

@@ -1,0 +1,298 @@
+package portal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/labstack/echo/v4"
+
+	"collect/allocation"
+	"collect/portal/store"
+)
+
+// MaxUpload is the largest portfolio file accepted.
+const MaxUpload = 600 << 20
+
+// upload is a portfolio file received in a multipart form, with the form's
+// other fields.
+type upload struct {
+	file     multipart.File
+	size     int64
+	filename string
+	name     string
+	partial  bool
+	mapping  allocation.Mapping
+}
+
+// readUpload parses the multipart form (parts over 32 MB go to temporary
+// files, so memory stays flat) and resolves the mapping: a JSON object, or
+// the name of a saved mapping.
+func (s *Server) readUpload(c echo.Context) (*upload, error) {
+	r := c.Request()
+	if !strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+		return nil, badRequest{allocation.Errorf(allocation.EINVALID, "send multipart/form-data with the portfolio in a field named file")}
+	}
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+		}
+		return nil, badRequest{allocation.Errorf(allocation.EINVALID, "the upload could not be read: %v", err)}
+	}
+	fhs := r.MultipartForm.File["file"]
+	if len(fhs) != 1 {
+		return nil, &allocation.Error{Code: allocation.EINVALID, Message: "attach exactly one file", Fields: []allocation.FieldError{{Field: "file", Message: "required"}}}
+	}
+	f, err := fhs[0].Open()
+	if err != nil {
+		return nil, err
+	}
+	u := &upload{file: f, size: fhs[0].Size, filename: fhs[0].Filename, name: strings.TrimSpace(r.FormValue("name"))}
+	if u.name == "" {
+		u.name = strings.TrimSuffix(u.filename, ".csv")
+	}
+	switch strings.ToLower(r.FormValue("partial")) {
+	case "", "false", "0", "off":
+	case "true", "1", "on":
+		u.partial = true
+	default:
+		f.Close()
+		return nil, &allocation.Error{Code: allocation.EINVALID, Message: "partial must be true or false", Fields: []allocation.FieldError{{Field: "partial", Message: "true or false"}}}
+	}
+	if m := strings.TrimSpace(r.FormValue("mapping")); m != "" {
+		if strings.HasPrefix(m, "{") {
+			if err := json.Unmarshal([]byte(m), &u.mapping); err != nil {
+				f.Close()
+				return nil, &allocation.Error{Code: allocation.EINVALID, Message: "mapping must be a JSON object of canonical column to header, or a saved mapping's name", Fields: []allocation.FieldError{{Field: "mapping", Message: "malformed"}}}
+			}
+		} else {
+			saved, err := s.store.Mappings(r.Context(), actorOf(c))
+			if err != nil {
+				f.Close()
+				return nil, err
+			}
+			mp, ok := saved[m]
+			if !ok {
+				f.Close()
+				return nil, &allocation.Error{Code: allocation.EINVALID, Message: "no saved mapping is named " + m, Fields: []allocation.FieldError{{Field: "mapping", Message: "unknown"}}}
+			}
+			u.mapping = mp
+		}
+	}
+	return u, nil
+}
+
+// apiImport is POST /api/v1/portfolios: the import runs within the request
+// and answers 201 with the counts and the rejected lines, or 422 with the
+// same body when nothing was imported.
+func (s *Server) apiImport(c echo.Context) error {
+	u, err := s.readUpload(c)
+	if err != nil {
+		return err
+	}
+	defer u.file.Close()
+	src, err := allocation.OpenRowSource(u.file, u.size)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	res, err := s.store.ImportPortfolio(c.Request().Context(), actorOf(c), store.ImportRequest{
+		Name: u.name, Filename: u.filename, Partial: u.partial, Mapping: u.mapping, Source: src,
+	})
+	if err != nil && allocation.ErrorCode(err) != allocation.EINVALID {
+		return err
+	}
+	if err != nil {
+		var ae *allocation.Error
+		errors.As(err, &ae)
+		return c.JSON(http.StatusUnprocessableEntity, map[string]any{"id": "", "import_id": res.ImportID, "status": "failed",
+			"accepted": 0, "rejected": 0, "errors": []any{}, "error": map[string]any{"code": ae.Code, "message": ae.Message, "fields": ae.Fields}})
+	}
+	if res.Status != "done" {
+		return c.JSON(http.StatusUnprocessableEntity, res)
+	}
+	return c.JSON(http.StatusCreated, res)
+}
+
+func (s *Server) apiImportStatus(c echo.Context) error {
+	imp, err := s.store.ImportStatus(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if p, ok := s.jobs.progress(imp.ID); ok && imp.Status == "running" {
+		imp.ProcessedRows, imp.Accepted, imp.Rejected = p.processed, p.accepted, p.rejected
+	}
+	return c.JSON(http.StatusOK, imp)
+}
+
+func (s *Server) apiImports(c echo.Context) error {
+	out, err := s.store.ListImports(c.Request().Context(), actorOf(c), 50)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listBody{Items: out, Total: int64(len(out)), Page: 1, PerPage: 50})
+}
+
+func (s *Server) importRejectsCSV(c echo.Context) error {
+	ctx := c.Request().Context()
+	if _, err := s.store.ImportStatus(ctx, actorOf(c), c.Param("id")); err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="rejected-`+c.Param("id")+`.csv"`)
+	c.Response().WriteHeader(http.StatusOK)
+	return s.store.WriteRejectsCSV(ctx, actorOf(c), c.Param("id"), c.Response())
+}
+
+func (s *Server) apiMappings(c echo.Context) error {
+	out, err := s.store.Mappings(c.Request().Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+type mappingBody struct {
+	Name    string             `json:"name"`
+	Mapping allocation.Mapping `json:"mapping"`
+}
+
+func (s *Server) apiSaveMapping(c echo.Context) error {
+	var b mappingBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	if err := s.store.SaveMapping(c.Request().Context(), actorOf(c), b.Name, b.Mapping); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, b)
+}
+
+// jobs follows imports that run in the background for the pages. Progress
+// lives in this process; another instance answering the poll reads the
+// import's stored status instead, which is final once the import ends.
+type jobs struct {
+	mu   sync.Mutex
+	runs map[string]*jobProgress
+	wg   sync.WaitGroup
+}
+
+type jobProgress struct {
+	processed, accepted, rejected int
+	read, size                    int64
+}
+
+func (j *jobs) progress(id string) (jobProgress, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	p, ok := j.runs[id]
+	if !ok {
+		return jobProgress{}, false
+	}
+	return *p, true
+}
+
+func (j *jobs) set(id string, f func(p *jobProgress)) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.runs == nil {
+		j.runs = map[string]*jobProgress{}
+	}
+	p, ok := j.runs[id]
+	if !ok {
+		p = &jobProgress{}
+		j.runs[id] = p
+	}
+	f(p)
+}
+
+func (j *jobs) done(id string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	delete(j.runs, id)
+}
+
+// countingReaderAt tells how far into the file the reader has got.
+type countingReaderAt struct {
+	r    io.ReaderAt
+	j    *jobs
+	id   string
+	high int64
+	mu   sync.Mutex
+}
+
+func (c *countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	n, err := c.r.ReadAt(p, off)
+	c.mu.Lock()
+	if end := off + int64(n); end > c.high {
+		c.high = end
+		c.j.set(c.id, func(jp *jobProgress) { jp.read = end })
+	}
+	c.mu.Unlock()
+	return n, err
+}
+
+// startBackgroundImport copies the upload to a file of our own (the
+// request's temporary files go when it ends) and imports it in the
+// background; the page follows it by the import id.
+func (s *Server) startBackgroundImport(c echo.Context, u *upload) (string, error) {
+	a := actorOf(c)
+	id, err := s.store.StartImport(c.Request().Context(), a, u.name, u.filename, u.partial)
+	if err != nil {
+		return "", err
+	}
+	tmp, err := os.CreateTemp("", "portal-import-*")
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(tmp, io.NewSectionReader(u.file, 0, u.size)); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	s.jobs.set(id, func(p *jobProgress) { p.size = u.size })
+	s.jobs.wg.Add(1)
+	go func() {
+		defer s.jobs.wg.Done()
+		defer os.Remove(tmp.Name())
+		defer tmp.Close()
+		defer s.jobs.done(id)
+		ctx := context.WithoutCancel(c.Request().Context())
+		var src allocation.RowSource
+		var err error
+		if isXLSX(tmp) {
+			src, err = allocation.OpenRowSource(tmp, u.size) // excelize opens the file by path
+		} else {
+			src, err = allocation.OpenRowSource(&countingReaderAt{r: tmp, j: &s.jobs, id: id}, u.size)
+		}
+		if err != nil {
+			s.store.FailImport(ctx, a, id, allocation.ErrorMessage(err))
+			return
+		}
+		defer src.Close()
+		_, err = s.store.ImportPortfolio(ctx, a, store.ImportRequest{
+			ImportID: id, Name: u.name, Filename: u.filename, Partial: u.partial, Mapping: u.mapping, Source: src,
+			Progress: func(processed, accepted, rejected int) {
+				s.jobs.set(id, func(p *jobProgress) { p.processed, p.accepted, p.rejected = processed, accepted, rejected })
+			},
+		})
+		if err != nil && allocation.ErrorCode(err) == allocation.EINTERNAL {
+			s.log.Error("background import", "import", id, "error", err)
+		}
+	}()
+	return id, nil
+}
+
+func isXLSX(f *os.File) bool {
+	head := make([]byte, 4)
+	n, _ := f.ReadAt(head, 0)
+	return n == 4 && string(head) == "PK\x03\x04"
+}
