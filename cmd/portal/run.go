@@ -25,7 +25,8 @@ Usage:
   portal [serve] [flags]    run the web portal (the default)
   portal migrate [flags]    apply the database migrations and exit
   portal demo [flags]       seed the demo data into an empty database and exit
-  portal import [flags]     import a portfolio file (arrives with portfolio import)
+  portal import -file F -as EMAIL [-name N] [-partial] [-mapping M] [-rejects OUT.csv]
+                            import a portfolio (CSV or XLSX) as that vendor manager
   portal audit verify       check the audit trail's hash chain; exit 1 if broken
   portal help               show this help
 
@@ -45,6 +46,13 @@ Flags (each also an environment variable):
 type config struct {
 	Addr, DatabaseURL, DataDir, JWTSecret, LogFormat string
 	Demo, SecureCookies                              bool
+	Import                                           importFlags
+}
+
+// importFlags are `portal import`'s own flags.
+type importFlags struct {
+	File, As, Name, Mapping, Rejects string
+	Partial                          bool
 }
 
 // usageError is a mistake in the command line: exit code 2.
@@ -88,8 +96,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	log := newLogger(cfg.LogFormat, stderr)
-	if cmd == "import" {
-		return usageError{"portal import is not available yet: portfolio import is built with the allocation work (issue 3)"}
+	if cmd == "import" && (cfg.Import.File == "" || cfg.Import.As == "") {
+		return usageError{"usage: portal import -file portfolio.csv -as vm@demo-bank.test [-name N] [-partial] [-mapping M] [-rejects out.csv]"}
 	}
 
 	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{})
@@ -115,6 +123,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, "demo data seeded")
 		printLogins(stdout)
 		return nil
+	case "import":
+		return importFile(ctx, st, cfg.Import, stdout)
 	case "audit":
 		r, err := st.VerifyAudit(ctx)
 		if err != nil {
@@ -192,6 +202,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&demo, "demo", env("PORTAL_DEMO", "1"), "seed demo data into an empty database")
 	fs.StringVar(&secure, "secure-cookies", env("PORTAL_SECURE_COOKIES", "0"), "mark cookies Secure")
 	fs.StringVar(&cfg.LogFormat, "log-format", env("PORTAL_LOG_FORMAT", "text"), "json or text")
+	fs.StringVar(&cfg.Import.File, "file", "", "import: the CSV or XLSX file")
+	fs.StringVar(&cfg.Import.As, "as", "", "import: the vendor manager's email")
+	fs.StringVar(&cfg.Import.Name, "name", "", "import: the portfolio's name (default: the file's)")
+	fs.StringVar(&cfg.Import.Mapping, "mapping", "", "import: a saved mapping's name or a JSON mapping")
+	fs.StringVar(&cfg.Import.Rejects, "rejects", "", "import: write the rejected rows to this CSV")
+	fs.BoolVar(&cfg.Import.Partial, "partial", false, "import: keep the valid rows when some are rejected")
 	if err := fs.Parse(args); err != nil {
 		return cfg, usageError{err.Error()}
 	}

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	_ "github.com/glebarez/go-sqlite"
+
+	"collect/allocation"
 )
 
 // env is a fake environment for run.
@@ -231,5 +233,44 @@ func TestCommandLine(t *testing.T) {
 				t.Fatalf("exit %d (%v), output %q; want exit %d and %q", code, err, out.String(), c.code, c.out)
 			}
 		})
+	}
+}
+
+func TestImportCommand(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"PORTAL_DATA": dir}
+	ctx := context.Background()
+	if err := run(ctx, []string{"demo"}, env(vars), io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "p.csv")
+	f, _ := os.Create(file)
+	if err := allocation.WritePortfolioCSV(f, 1200, 5, time.Now().UTC(), "zh"); err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString("BAD-1,张三,123,abc,北京市,1,1,2026-01-01,1\n")
+	f.Close()
+	var out bytes.Buffer
+	err := run(ctx, []string{"import", "-file", file, "-as", "vm@demo-bank.test"}, env(vars), &out, io.Discard)
+	if err == nil || !strings.Contains(out.String(), "1 rejected") || !strings.Contains(out.String(), "line 1202") {
+		t.Fatalf("all or nothing with a bad row: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	rejects := filepath.Join(dir, "rejects.csv")
+	err = run(ctx, []string{"import", "-file", file, "-as", "vm@demo-bank.test", "-partial", "-name", "CLI", "-rejects", rejects}, env(vars), &out, io.Discard)
+	if err != nil || !strings.Contains(out.String(), "1200 accepted, 1 rejected") {
+		t.Fatalf("partial: %v\n%s", err, out.String())
+	}
+	if b, err := os.ReadFile(rejects); err != nil || !strings.Contains(string(b), "BAD-1") {
+		t.Fatalf("rejects file: %v %s", err, b)
+	}
+	for _, args := range [][]string{
+		{"import", "-file", file},
+		{"import", "-file", file, "-as", "agent@agency-a.test"},
+		{"import", "-file", filepath.Join(dir, "missing.csv"), "-as", "vm@demo-bank.test"},
+	} {
+		if err := run(ctx, args, env(vars), io.Discard, io.Discard); err == nil || exitCode(err) != 2 {
+			t.Fatalf("%v: %v, want a usage error", args, err)
+		}
 	}
 }
