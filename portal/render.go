@@ -110,8 +110,16 @@ func (s *Server) pageMeta(c echo.Context, titleID, active string) views.Page {
 	if s.can(a, "account", "read") {
 		p.Nav = append(p.Nav, views.NavItem{Key: "accounts", Href: "/accounts"})
 	}
-	if s.can(a, "audit", "read") {
-		p.Nav = append(p.Nav, views.NavItem{Key: "audit", Href: "/audit"})
+	for _, n := range []struct{ key, obj string }{
+		{"portfolios", "portfolio"}, {"placements", "placement"}, {"agencies", "organisation"},
+		{"tenders", "tender"}, {"commissions", "commission"}, {"audit", "audit"},
+	} {
+		if s.can(a, n.obj, "read") {
+			p.Nav = append(p.Nav, views.NavItem{Key: n.key, Href: "/" + n.key})
+		}
 	}
 	return p
 }
+
+// asErr is errors.As for *allocation.Error.
+func asErr(err error, target **allocation.Error) bool { return errors.As(err, target) }

@@ -23,6 +23,7 @@ type Route struct {
 
 // routeTable is the whole surface of the portal, in one place.
 func (s *Server) routeTable() []Route {
+	upload := func(r Route) Route { r.MaxBody = "600M"; return r } // MaxUpload
 	page := func(method, path, obj, act string, h echo.HandlerFunc) Route {
 		return Route{Method: method, Path: path, Object: obj, Action: act, Page: true, Handler: h}
 	}
@@ -32,7 +33,6 @@ func (s *Server) routeTable() []Route {
 	public := func(method, path string, isPage bool, h echo.HandlerFunc) Route {
 		return Route{Method: method, Path: path, Public: true, Page: isPage, Handler: h}
 	}
-	upload := func(r Route) Route { r.MaxBody = "600M"; return r } // MaxUpload
 	const get, post, put = http.MethodGet, http.MethodPost, http.MethodPut
 	return []Route{
 		// Operations.
@@ -53,6 +53,29 @@ func (s *Server) routeTable() []Route {
 		page(get, "/accounts/:id", "account", "read", s.accountPage),
 		page(get, "/audit", "audit", "read", s.auditPage),
 		page(post, "/audit/verify", "audit", "verify", s.auditVerifyPartial),
+		page(get, "/portfolios", "portfolio", "read", s.portfolioListPage),
+		upload(page(post, "/portfolios/import", "portfolio", "write", s.portfolioImportSubmit)),
+		page(get, "/portfolios/:id", "portfolio", "read", s.portfolioPage),
+		page(get, "/imports/:id", "import", "read", s.importPage),
+		page(get, "/imports/:id/rejects.csv", "import", "read", s.importRejectsCSV),
+		page(post, "/allocations", "allocation", "write", s.planCreateSubmit),
+		page(get, "/allocations/:id", "allocation", "read", s.planPage),
+		page(post, "/allocations/:id/commit", "allocation", "write", s.planCommitSubmit),
+		page(post, "/allocations/:id/discard", "allocation", "write", s.planDiscardSubmit),
+		page(get, "/placements", "placement", "read", s.placementListPage),
+		page(post, "/placements/action", "placement", "read", s.placementActionSubmit),
+		page(get, "/agencies", "organisation", "read", s.agencyListPage),
+		page(get, "/agencies/:id", "organisation", "read", s.agencyPage),
+		page(post, "/agencies/:id/profile", "agency_profile", "write", s.agencyProfileSubmit),
+		page(post, "/agencies/:id/contract", "contract", "write", s.agencyContractSubmit),
+		page(post, "/agencies/:id/contract/status", "contract", "write", s.agencyContractStatusSubmit),
+		page(get, "/tenders", "tender", "read", s.tenderListPage),
+		page(post, "/tenders", "tender", "write", s.tenderCreateSubmit),
+		page(get, "/tenders/:id", "tender", "read", s.tenderPage),
+		page(post, "/tenders/:id/bids", "bid", "write", s.bidSubmit),
+		page(post, "/tenders/:id/award", "tender", "write", s.awardSubmit),
+		page(get, "/commissions", "commission", "read", s.commissionPage),
+		page(get, "/commissions.csv", "commission", "read", s.apiCommissionsCSV),
 
 		// JSON API.
 		public(post, "/api/v1/auth/token", false, s.apiToken),

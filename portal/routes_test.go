@@ -1,8 +1,10 @@
 package portal_test
 
 import (
+	"bytes"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -152,11 +154,21 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"POST /api/v1/tenders/:id/award":      `{"awards":[{"bid_id":"x","share":1}]}`,
 			"POST /api/v1/mappings":               `{"name":"m","mapping":{"external_ref":"Loan No"}}`,
 			"POST /api/v1/portfolios":             "multipart:" + string(csvOf(t, 3, "en")),
+			"POST /portfolios/import":             "multipart:" + string(csvOf(t, 3, "en")),
+			"POST /allocations":                   "form:portfolio_id=" + f.portfolio + "&strategy=capacity_balanced&seed=1",
+			"POST /placements/action":             "form:action=recall&reason=r&ids=" + f.placement,
+			"POST /agencies/:id/profile":          "form:provinces=*&capacity=10",
+			"POST /agencies/:id/contract":         "form:fee_M1=8&term_days=90&accept_days=5&max_instalments=6&starts_on=2026-01-01&ends_on=2027-12-31",
+			"POST /agencies/:id/contract/status":  "form:status=suspended",
+			"POST /tenders":                       "form:portfolio_id=" + f.portfolio + "&title=t&closes_at=" + time.Now().Add(72*time.Hour).UTC().Format("2006-01-02T15:04"),
+			"POST /tenders/:id/bids":              "form:fee_pct=10&expected_pct=10&capacity=10",
+			"POST /tenders/:id/award":             "form:share_x=100",
 		}
 		// Routes whose body names the other organisation's object.
 		foreignInBody := map[string]bool{"POST /api/v1/allocations": true, "POST /api/v1/tenders": true,
 			"POST /api/v1/placements/accept": true, "POST /api/v1/placements/decline": true,
-			"POST /api/v1/placements/recall": true, "POST /api/v1/placements/return": true}
+			"POST /api/v1/placements/recall": true, "POST /api/v1/placements/return": true,
+			"POST /allocations": true, "POST /tenders": true}
 		openToLenders := map[string]bool{"organisation": true, "contract": true, "agency_profile": true}
 		for _, l := range store.DemoLogins {
 			for _, r := range h.srv.Routes() {
@@ -179,6 +191,13 @@ func TestRouteRoleForeignObject(t *testing.T) {
 						want = "403"
 					case hasID && openToLenders[r.Object] && !agencyStaff:
 						want = "2xx/3xx"
+					case key == "POST /placements/action":
+						// The button names the action: recall, which only the
+						// vendor manager holds; the placement is another lender's.
+						want = "403"
+						if ok, _ := enf.Enforce(roleOf[l.Email], "placement", "recall"); ok {
+							want = "404"
+						}
 					case hasID || foreignInBody[key]:
 						want = "404"
 					default:
@@ -217,7 +236,23 @@ func (h *harness) request(email string, r portal.Route, path, body string) int {
 		return res.StatusCode
 	}
 	c := h.pageClient(token)
-	req, _ := http.NewRequest(r.Method, h.http.URL+path, nil)
+	var rd io.Reader
+	contentType := ""
+	if rest, ok := strings.CutPrefix(body, "form:"); ok {
+		rd, contentType = strings.NewReader(rest), "application/x-www-form-urlencoded"
+	} else if rest, ok := strings.CutPrefix(body, "multipart:"); ok {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		mw.WriteField("name", "walk")
+		fw, _ := mw.CreateFormFile("file", "p.csv")
+		fw.Write([]byte(rest))
+		mw.Close()
+		rd, contentType = &buf, mw.FormDataContentType()
+	}
+	req, _ := http.NewRequest(r.Method, h.http.URL+path, rd)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
 	if r.Method != http.MethodGet {
 		req.Header.Set("X-CSRF-Token", c.csrf)
 	}

@@ -214,3 +214,31 @@ func (s *Store) Portfolio(ctx context.Context, a allocation.Actor, id string) (a
 	err := s.db.WithContext(ctx).Table("portfolios").Scopes(portfolioScope(a)).Where("portfolios.id = ?", id).Take(&out).Error
 	return out, notFound(err, "portfolio")
 }
+
+// AccountIDsByRef resolves the lender's loan references to account ids;
+// references it does not know are returned as missing.
+func (s *Store) AccountIDsByRef(ctx context.Context, a allocation.Actor, refs []string) (ids, missing []string, err error) {
+	if len(refs) == 0 {
+		return nil, nil, nil
+	}
+	if len(refs) > 10000 {
+		return nil, nil, allocation.Errorf(allocation.EINVALID, "at most 10,000 references at once")
+	}
+	var rows []struct{ ID, ExternalRef string }
+	if err := s.db.WithContext(ctx).Table("accounts").Scopes(accountScope(a)).Select("accounts.id, accounts.external_ref").
+		Where("accounts.external_ref IN ?", refs).Scan(&rows).Error; err != nil {
+		return nil, nil, err
+	}
+	found := map[string]string{}
+	for _, r := range rows {
+		found[r.ExternalRef] = r.ID
+	}
+	for _, ref := range refs {
+		if id, ok := found[ref]; ok {
+			ids = append(ids, id)
+		} else {
+			missing = append(missing, ref)
+		}
+	}
+	return ids, missing, nil
+}

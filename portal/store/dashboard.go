@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 
+	"gorm.io/gorm"
+
 	"collect/allocation"
 	"collect/casework"
 )
@@ -31,34 +33,53 @@ type Dashboard struct {
 	AuditEvents  int64   `json:"audit_events"`
 }
 
+// PortfolioSummary sums one portfolio of the actor's lender.
+func (s *Store) PortfolioSummary(ctx context.Context, a allocation.Actor, id string) (Dashboard, error) {
+	if _, err := s.Portfolio(ctx, a, id); err != nil {
+		return Dashboard{}, err
+	}
+	return s.summarise(ctx, a, id)
+}
+
 // Dashboard sums the accounts in the actor's scope.
 func (s *Store) Dashboard(ctx context.Context, a allocation.Actor) (Dashboard, error) {
+	return s.summarise(ctx, a, "")
+}
+
+func (s *Store) summarise(ctx context.Context, a allocation.Actor, portfolioID string) (Dashboard, error) {
 	var d Dashboard
 	db := s.db.WithContext(ctx)
+	accountsQuery := func(ctx context.Context, a allocation.Actor) *gorm.DB {
+		q := s.accountsQuery(ctx, a)
+		if portfolioID != "" {
+			q = q.Where("accounts.portfolio_id = ?", portfolioID)
+		}
+		return q
+	}
 	var tot struct {
 		N int64
 		B int64
 		P int64
 	}
-	err := s.accountsQuery(ctx, a).
+	err := accountsQuery(ctx, a).
 		Select("COUNT(*) AS n, COALESCE(SUM(accounts.balance_cents), 0) AS b, COUNT(p.id) AS p").
 		Scan(&tot).Error
 	if err != nil {
 		return d, err
 	}
 	d.Accounts, d.BalanceCents, d.Placed, d.Unplaced = tot.N, tot.B, tot.P, tot.N-tot.P
-	if err := s.accountsQuery(ctx, a).Select("accounts.bucket AS key, COUNT(*) AS count, COALESCE(SUM(accounts.balance_cents), 0) AS balance_cents").
+	if err := accountsQuery(ctx, a).Select("accounts.bucket AS key, COUNT(*) AS count, COALESCE(SUM(accounts.balance_cents), 0) AS balance_cents").
 		Group("accounts.bucket").Scan(&d.ByBucket).Error; err != nil {
 		return d, err
 	}
 	d.ByBucket = ordered(d.ByBucket, allocation.BucketNames())
-	if err := s.accountsQuery(ctx, a).Select("accounts.stage AS key, COUNT(*) AS count, COALESCE(SUM(accounts.balance_cents), 0) AS balance_cents").
+	if err := accountsQuery(ctx, a).Select("accounts.stage AS key, COUNT(*) AS count, COALESCE(SUM(accounts.balance_cents), 0) AS balance_cents").
 		Group("accounts.stage").Scan(&d.ByStage).Error; err != nil {
 		return d, err
 	}
 	d.ByStage = ordered(d.ByStage, casework.Stages)
 	if a.OrgKind == allocation.KindLender {
-		if err := s.accountsQuery(ctx, a).Where("p.id IS NOT NULL").
+		if err := accountsQuery(ctx, a).Where("p.id IS NOT NULL").
 			Select("p.agency_id AS key, ag.name AS label, COUNT(*) AS count, COALESCE(SUM(accounts.balance_cents), 0) AS balance_cents").
 			Group("p.agency_id, ag.name").Order("label").Scan(&d.ByAgency).Error; err != nil {
 			return d, err

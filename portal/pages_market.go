@@ -1,0 +1,767 @@
+package portal
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"collect/allocation"
+	"collect/portal/store"
+	"collect/views"
+)
+
+// The marketplace's pages. Each handler reads the form or query, calls the
+// same store method as the JSON API, and renders a view model; a form that
+// changes something redirects (303) to the page that shows the outcome.
+
+func (s *Server) portfolioListPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	ps, _, err := s.store.ListPortfolios(ctx, a, store.Page{PerPage: 200})
+	if err != nil {
+		return err
+	}
+	v := views.PortfolioListView{CanImport: s.can(a, "portfolio", "write")}
+	for _, p := range ps {
+		v.Portfolios = append(v.Portfolios, views.PortfolioRowView{ID: p.ID, Name: p.Name, ImportedAt: views.Date(p.ImportedAt),
+			Balance: views.Money(p.BalanceCents, p.Currency), Accounts: p.AccountCount})
+	}
+	if s.can(a, "import", "read") {
+		imps, err := s.store.ListImports(ctx, a, 20)
+		if err != nil {
+			return err
+		}
+		for _, im := range imps {
+			v.Imports = append(v.Imports, importRow(im))
+		}
+	}
+	if v.CanImport {
+		ms, err := s.store.Mappings(ctx, a)
+		if err != nil {
+			return err
+		}
+		for name := range ms {
+			v.Mappings = append(v.Mappings, views.Option{Value: name, Label: name})
+		}
+		sort.Slice(v.Mappings, func(i, j int) bool { return v.Mappings[i].Value < v.Mappings[j].Value })
+	}
+	for _, col := range allocation.Columns {
+		v.Columns = append(v.Columns, views.ColumnDoc{Name: string(col), Chinese: col.Chinese(), Required: col.Required()})
+	}
+	return s.render(c, http.StatusOK, views.PortfolioListPage(s.pageMeta(c, "title.portfolios", "portfolios"), v))
+}
+
+func importRow(im store.Import) views.ImportRowView {
+	return views.ImportRowView{ID: im.ID, Name: im.Name, Filename: im.Filename, Status: im.Status, CreatedAt: views.DateTime(im.CreatedAt),
+		Message: im.Message, Accepted: im.Accepted, Rejected: im.Rejected, Processed: im.ProcessedRows}
+}
+
+func (s *Server) portfolioImportSubmit(c echo.Context) error {
+	u, err := s.readUpload(c)
+	if err != nil {
+		return err
+	}
+	defer u.file.Close()
+	if err := store.ValidateImportName(u.name); err != nil {
+		return err
+	}
+	id, err := s.startBackgroundImport(c, u)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/imports/"+id)
+}
+
+func (s *Server) importPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	im, err := s.store.ImportStatus(ctx, a, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	v := views.ImportView{ImportRowView: importRow(im), PortfolioID: im.PortfolioID, Partial: im.Partial}
+	if im.Status == "running" {
+		v.StillRunning = true
+		if p, ok := s.jobs.progress(im.ID); ok {
+			v.Processed, v.Accepted, v.Rejected = p.processed, p.accepted, p.rejected
+			if p.size > 0 {
+				v.Percent = int(min(99, p.read*100/p.size))
+			}
+		}
+	} else {
+		errs, err := s.store.ImportErrors(ctx, a, im.ID, 100)
+		if err != nil {
+			return err
+		}
+		for _, e := range errs {
+			v.Errors = append(v.Errors, views.RowErrorView{Line: e.Line, Field: e.Field, Message: e.Message})
+		}
+		v.MoreErrors = max(0, im.Rejected-len(errs))
+		v.Percent = 100
+		if im.Rejected > 0 {
+			v.RejectsHref = "/imports/" + im.ID + "/rejects.csv"
+		}
+	}
+	if c.Request().Header.Get("HX-Request") == "true" {
+		return s.render(c, http.StatusOK, views.ImportProgress(v))
+	}
+	return s.render(c, http.StatusOK, views.ImportPage(s.pageMeta(c, "title.import", "portfolios"), v))
+}
+
+func (s *Server) portfolioPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	p, err := s.store.Portfolio(ctx, a, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	sum, err := s.store.PortfolioSummary(ctx, a, p.ID)
+	if err != nil {
+		return err
+	}
+	v := views.PortfolioView{ID: p.ID, Name: p.Name, ImportedAt: views.Date(p.ImportedAt), Balance: views.Money(sum.BalanceCents, p.Currency),
+		Accounts: sum.Accounts, Placed: sum.Placed, Unplaced: sum.Unplaced, Strategies: allocation.Strategies(),
+		Buckets: allocation.BucketNames(), Provinces: allocation.DemoProvinces(), CanAllocate: s.can(a, "allocation", "write"),
+		DefaultClose: s.now().Add(7 * 24 * time.Hour).UTC().Format("2006-01-02T15:04")}
+	v.ByBucket = bars(sum.ByBucket, func(g store.Group) (string, string) {
+		return g.Key, "/accounts?portfolio=" + url.QueryEscape(p.ID) + "&bucket=" + url.QueryEscape(g.Key)
+	})
+	ags, err := s.store.ListAgencies(ctx, a)
+	if err != nil {
+		return err
+	}
+	for _, ag := range ags {
+		v.Agencies = append(v.Agencies, views.Option{Value: ag.ID, Label: ag.Name})
+	}
+	if s.can(a, "allocation", "read") {
+		plans, _, err := s.store.ListAllocations(ctx, a, store.Page{PerPage: 500})
+		if err != nil {
+			return err
+		}
+		for _, pl := range plans {
+			if pl.PortfolioID == p.ID {
+				v.Plans = append(v.Plans, views.PlanListItem{ID: pl.ID, Strategy: pl.Strategy, Status: pl.Status, CreatedAt: views.DateTime(pl.CreatedAt), Assigned: pl.AssignmentsTotal})
+			}
+		}
+	}
+	return s.render(c, http.StatusOK, views.PortfolioPage(s.pageMeta(c, "title.portfolio", "portfolios"), v))
+}
+
+// percentBP reads a percentage ("12.5") as basis points (1250).
+func percentBP(field, v string) (int, error) {
+	v = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "%"))
+	if v == "" {
+		return 0, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 || f > 100 || math.IsNaN(f) {
+		return 0, &allocation.Error{Code: allocation.EINVALID, Message: field + " must be a percentage from 0 to 100", Fields: []allocation.FieldError{{Field: field, Message: "0 to 100"}}}
+	}
+	return int(math.Round(f * 100)), nil
+}
+
+// yuanCents reads an amount in yuan ("1200.50") as cents; "" is 0.
+func yuanCents(field, v string) (int64, error) {
+	v = strings.TrimSpace(strings.ReplaceAll(v, ",", ""))
+	if v == "" {
+		return 0, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 || f > 1e10 {
+		return 0, &allocation.Error{Code: allocation.EINVALID, Message: field + " must be an amount in yuan", Fields: []allocation.FieldError{{Field: field, Message: "amount"}}}
+	}
+	return int64(math.Round(f * 100)), nil
+}
+
+func formInt(c echo.Context, field string, def int) (int, error) {
+	v := strings.TrimSpace(c.FormValue(field))
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, &allocation.Error{Code: allocation.EINVALID, Message: field + " must be a whole number", Fields: []allocation.FieldError{{Field: field, Message: "whole number"}}}
+	}
+	return n, nil
+}
+
+func (s *Server) planCreateSubmit(c echo.Context) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	form, err := c.FormParams()
+	if err != nil {
+		return badRequest{allocation.Errorf(allocation.EINVALID, "the form could not be read")}
+	}
+	req := store.PlanRequest{PortfolioID: form.Get("portfolio_id"), Strategy: form.Get("strategy")}
+	seed, err := formInt(c, "seed", 1)
+	if err != nil {
+		return err
+	}
+	req.Seed = int64(seed)
+	req.Params.AgencyIDs = nonEmpty(form["agency_ids"])
+	switch req.Strategy {
+	case allocation.StrategyManual:
+		req.Params.AgencyID = form.Get("agency_id")
+		refs := strings.FieldsFunc(form.Get("account_refs"), func(r rune) bool { return r == ',' || r == '\n' || r == '\r' || r == ' ' || r == '\t' || r == '，' })
+		ids, missing, err := s.store.AccountIDsByRef(ctx, a, refs)
+		if err != nil {
+			return err
+		}
+		if len(missing) > 0 {
+			return &allocation.Error{Code: allocation.EINVALID, Message: "unknown loan references: " + strings.Join(first(missing, 10), ", "),
+				Fields: []allocation.FieldError{{Field: "account_refs", Message: "unknown"}}}
+		}
+		req.Params.AccountIDs = ids
+		req.Params.AgencyIDs = nil
+	case allocation.StrategyRules:
+		req.Params.AgencyIDs = nil
+		buckets, provs, mins, maxs, ags := form["rule_bucket"], form["rule_province"], form["rule_min"], form["rule_max"], form["rule_agency"]
+		for i := range ags {
+			if strings.TrimSpace(ags[i]) == "" {
+				continue
+			}
+			r := allocation.Rule{AgencyID: ags[i], Bucket: at(buckets, i), Province: at(provs, i)}
+			if r.MinBalanceCents, err = yuanCents("rule_min", at(mins, i)); err != nil {
+				return err
+			}
+			if r.MaxBalanceCents, err = yuanCents("rule_max", at(maxs, i)); err != nil {
+				return err
+			}
+			req.Params.Rules = append(req.Params.Rules, r)
+		}
+	case allocation.StrategyChampionChallenger:
+		share, err := percentBP("challenger_share", form.Get("challenger_share"))
+		if err != nil {
+			return err
+		}
+		req.Params.ChallengerShare = float64(share) / 10000
+	}
+	plan, err := s.store.CreatePlan(ctx, a, req)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/allocations/"+plan.ID)
+}
+
+func nonEmpty(vs []string) []string {
+	var out []string
+	for _, v := range vs {
+		if strings.TrimSpace(v) != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func at(vs []string, i int) string {
+	if i < len(vs) {
+		return strings.TrimSpace(vs[i])
+	}
+	return ""
+}
+
+func first(s []string, n int) []string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func (s *Server) planPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	pl, err := s.store.Allocation(ctx, a, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	page, err := intParam(c, "page", 1)
+	if err != nil {
+		return err
+	}
+	rows, total, err := s.store.Assignments(ctx, a, pl.ID, c.QueryParam("agency"), store.Page{Page: page, PerPage: 50})
+	if err != nil {
+		return err
+	}
+	portfolio, _ := s.store.Portfolio(ctx, a, pl.PortfolioID)
+	v := views.PlanView{ID: pl.ID, Portfolio: portfolio.Name, PortfolioID: pl.PortfolioID, Strategy: pl.Strategy, Status: pl.Status,
+		CreatedAt: views.DateTime(pl.CreatedAt), Seed: pl.Seed, Assigned: pl.AssignmentsTotal, Unassigned: pl.UnassignedTotal,
+		Buckets: allocation.BucketNames(), Page: page, Pages: int((total + 49) / 50),
+		CanCommit: pl.Status == "draft" && s.can(a, "allocation", "write")}
+	var totalBal int64
+	for _, m := range pl.ByAgency {
+		totalBal += m.BalanceCents
+	}
+	mix := func(m allocation.Mix) views.MixView {
+		mv := views.MixView{Name: m.Name, Group: m.Group, Balance: views.Money(m.BalanceCents, "CNY"), Count: m.Count}
+		if totalBal > 0 {
+			mv.Share = fmt.Sprintf("%.1f%%", float64(m.BalanceCents)*100/float64(totalBal))
+		}
+		for _, b := range v.Buckets {
+			mv.ByBucket = append(mv.ByBucket, views.Count(int64(m.CountByBucket[b])))
+		}
+		return mv
+	}
+	var groups []store.Group
+	for _, m := range pl.ByAgency {
+		v.ByAgency = append(v.ByAgency, mix(m))
+		groups = append(groups, store.Group{Key: m.Key, Label: m.Name, Count: int64(m.Count), BalanceCents: m.BalanceCents})
+	}
+	v.Chart = bars(groups, func(g store.Group) (string, string) {
+		return g.Label, "/allocations/" + pl.ID + "?agency=" + url.QueryEscape(g.Key)
+	})
+	for _, m := range pl.Groups {
+		v.Groups = append(v.Groups, mix(m))
+	}
+	reasons := make([]string, 0, len(pl.Unassigned))
+	for r := range pl.Unassigned {
+		reasons = append(reasons, r)
+	}
+	sort.Strings(reasons)
+	for _, r := range reasons {
+		v.UnassignedBy = append(v.UnassignedBy, views.Option{Value: r, Label: views.Count(int64(pl.Unassigned[r]))})
+	}
+	for _, r := range rows {
+		v.Rows = append(v.Rows, views.AssignmentView{AccountID: r.AccountID, ExternalRef: r.ExternalRef, Agency: r.AgencyName, Group: r.Group,
+			ReasonCode: r.ReasonCode, Reason: r.Reason, Bucket: r.Bucket, Balance: views.Money(r.BalanceCents, "CNY"), FeeRate: bpPercent(r.FeeRateBP)})
+	}
+	v.Links = listLinks(c.Request().URL, page, v.Pages, "")
+	return s.render(c, http.StatusOK, views.PlanPage(s.pageMeta(c, "title.plan", "portfolios"), v))
+}
+
+func bpPercent(bp int) string { return fmt.Sprintf("%.2f%%", float64(bp)/100) }
+
+func (s *Server) planCommitSubmit(c echo.Context) error {
+	if _, err := s.store.CommitPlan(c.Request().Context(), actorOf(c), c.Param("id")); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/allocations/"+c.Param("id"))
+}
+
+func (s *Server) planDiscardSubmit(c echo.Context) error {
+	if err := s.store.DiscardPlan(c.Request().Context(), actorOf(c), c.Param("id")); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/allocations/"+c.Param("id"))
+}
+
+func (s *Server) placementListPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	page, err := intParam(c, "page", 1)
+	if err != nil {
+		return err
+	}
+	f := store.PlacementFilter{Status: c.QueryParam("status"), Agency: c.QueryParam("agency"), Page: store.Page{Page: page, PerPage: 100}}
+	rows, total, err := s.store.ListPlacements(ctx, a, f)
+	if err != nil {
+		return err
+	}
+	v := views.PlacementListView{Total: total, Page: page, Pages: int((total + 99) / 100), Status: f.Status, Agency: f.Agency,
+		Statuses:  []string{allocation.PlacementOffered, allocation.PlacementActive, allocation.PlacementRecalled, allocation.PlacementReturned, allocation.PlacementExpired, allocation.PlacementDeclined, allocation.PlacementClosed},
+		CanRecall: s.can(a, "placement", "recall"), CanAccept: s.can(a, "placement", "accept"), CanReturn: s.can(a, "placement", "return")}
+	if done := c.QueryParam("done"); done != "" {
+		n, _ := strconv.Atoi(c.QueryParam("n"))
+		v.Flash = views.T(ctx, "flash."+done, map[string]any{"Count": n})
+	}
+	if a.OrgKind == allocation.KindLender {
+		ags, err := s.store.ListAgencies(ctx, a)
+		if err != nil {
+			return err
+		}
+		for _, ag := range ags {
+			v.Agencies = append(v.Agencies, views.Option{Value: ag.ID, Label: ag.Name})
+		}
+	}
+	for _, r := range rows {
+		pv := views.PlacementRowView{ID: r.ID, AccountID: r.AccountID, ExternalRef: r.ExternalRef, Agency: r.AgencyName, Status: r.Status,
+			Bucket: r.Bucket, Province: r.Province, Balance: views.Money(r.BalanceCents, "CNY"), DPD: r.DPD, Start: views.Date(r.StartsAt),
+			End: views.Date(r.EndsAt), FeeRate: bpPercent(r.FeeRateBP), Source: r.Source, Reason: r.EndReason}
+		if r.AcceptBy != nil && r.Status == allocation.PlacementOffered {
+			pv.AcceptBy = views.DateTime(*r.AcceptBy)
+		}
+		v.Rows = append(v.Rows, pv)
+	}
+	v.Links = listLinks(c.Request().URL, page, v.Pages, "")
+	return s.render(c, http.StatusOK, views.PlacementListPage(s.pageMeta(c, "title.placements", "placements"), v))
+}
+
+// placementActionSubmit runs the action the form's button names on the
+// checked placements; the route needs placement read, and each action its
+// own permission, asked here as the route table cannot know which button.
+func (s *Server) placementActionSubmit(c echo.Context) error {
+	a := actorOf(c)
+	form, err := c.FormParams()
+	if err != nil {
+		return badRequest{allocation.Errorf(allocation.EINVALID, "the form could not be read")}
+	}
+	act := store.PlacementAction{IDs: form["ids"], Reason: strings.TrimSpace(form.Get("reason"))}
+	type step struct {
+		perm, flash string
+		run         func() (int, error)
+	}
+	ctx := c.Request().Context()
+	steps := map[string]step{
+		"accept":  {"accept", "accepted", func() (int, error) { return s.store.AcceptPlacements(ctx, a, act) }},
+		"decline": {"accept", "declined", func() (int, error) { return s.store.DeclinePlacements(ctx, a, act) }},
+		"recall":  {"recall", "recalled", func() (int, error) { return s.store.RecallPlacements(ctx, a, act) }},
+		"return":  {"return", "returned", func() (int, error) { return s.store.ReturnPlacements(ctx, a, act) }},
+	}
+	st, ok := steps[form.Get("action")]
+	if !ok {
+		return allocation.Errorf(allocation.EINVALID, "unknown action %q", form.Get("action"))
+	}
+	if !s.can(a, "placement", st.perm) {
+		return allocation.Errorf(allocation.EFORBIDDEN, "your role may not %s placements", form.Get("action"))
+	}
+	n, err := st.run()
+	if err != nil {
+		return err
+	}
+	q := url.Values{"done": {st.flash}, "n": {strconv.Itoa(n)}}
+	if status := form.Get("status"); status != "" {
+		q.Set("status", status)
+	}
+	return c.Redirect(http.StatusSeeOther, "/placements?"+q.Encode())
+}
+
+func (s *Server) agencyListPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	ags, err := s.store.AgencyViews(ctx, a)
+	if err != nil {
+		return err
+	}
+	v := views.AgencyListView{ForLender: a.OrgKind == allocation.KindLender}
+	for _, ag := range ags {
+		row := views.AgencyRowView{ID: ag.ID, Name: ag.Name, NameZH: ag.NameZH, Status: ag.Status, Provinces: strings.Join(ag.Profile.LicensedProvinces, "、"),
+			Buckets: strings.Join(ag.Profile.AcceptedBuckets, " "), Capacity: ag.Profile.Capacity, Open: int(ag.OpenCount)}
+		if ag.Contract != nil {
+			row.ContractStatus, row.Term = ag.Contract.Status, fmt.Sprintf("%d", ag.Contract.TermDays)
+			lo, hi := 10000, 0
+			for _, bp := range ag.Contract.FeeSchedule {
+				lo, hi = min(lo, bp), max(hi, bp)
+			}
+			if hi > 0 {
+				row.FeeRange = bpPercent(lo) + " – " + bpPercent(hi)
+			}
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return s.render(c, http.StatusOK, views.AgencyListPage(s.pageMeta(c, "title.agencies", "agencies"), v))
+}
+
+func (s *Server) agencyPage(c echo.Context) error {
+	return s.renderAgency(c, http.StatusOK, nil)
+}
+
+func (s *Server) renderAgency(c echo.Context, status int, fail error) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	ag, err := s.store.AgencyView(ctx, a, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	v := views.AgencyView{ID: ag.ID, Name: ag.Name, NameZH: ag.NameZH, Status: ag.Status, Open: int(ag.OpenCount), Buckets: allocation.BucketNames(),
+		CanEditProfile:  s.can(a, "agency_profile", "write") && (a.OrgKind == allocation.KindPlatform || a.OrgID == ag.ID),
+		CanEditContract: s.can(a, "contract", "write") && a.OrgKind == allocation.KindLender,
+		Profile: views.ProfileForm{Provinces: strings.Join(ag.Profile.LicensedProvinces, ","), Buckets: ag.Profile.AcceptedBuckets,
+			Capacity: ag.Profile.Capacity, Description: ag.Profile.Description}}
+	if ag.Contract != nil || v.CanEditContract {
+		cf := &views.ContractForm{Status: "active", TermDays: 90, AcceptDays: 5, MaxInstalments: 12,
+			StartsOn: s.now().Format(time.DateOnly), EndsOn: s.now().AddDate(1, 0, 0).Format(time.DateOnly)}
+		fees := map[string]int{}
+		if c := ag.Contract; c != nil {
+			cf.Exists, cf.Status, cf.TermDays, cf.AcceptDays, cf.MaxInstalments = true, c.Status, c.TermDays, c.AcceptDays, c.MaxInstalments
+			cf.MaxDiscountPct, cf.MinDownPct = pct(c.MaxSettlementDiscountBP), pct(c.MinDownPaymentBP)
+			cf.StartsOn, cf.EndsOn = c.StartsOn, c.EndsOn
+			fees = c.FeeSchedule
+		}
+		for _, b := range allocation.BucketNames() {
+			cf.Fees = append(cf.Fees, views.FeeField{Bucket: b, Percent: pct(fees[b])})
+		}
+		v.Contract = cf
+	}
+	if f := c.QueryParam("done"); f != "" {
+		v.Flash = views.T(ctx, "flash."+f)
+	}
+	if fail != nil {
+		v.Errors = append(v.Errors, allocation.ErrorMessage(fail))
+		var ae *allocation.Error
+		if asErr(fail, &ae) {
+			for _, fe := range ae.Fields {
+				v.Errors = append(v.Errors, fe.Field+": "+fe.Message)
+			}
+		}
+	}
+	return s.render(c, status, views.AgencyPage(s.pageMeta(c, "title.agency", "agencies"), v))
+}
+
+func pct(bp int) string {
+	s := strconv.FormatFloat(float64(bp)/100, 'f', 2, 64)
+	return strings.TrimSuffix(strings.TrimSuffix(s, "0"), ".0")
+}
+
+// formFailed re-renders a page with the validation errors of a submit, and
+// passes every other error on.
+func formFailed(err error, rerender func(error) error) error {
+	if allocation.ErrorCode(err) == allocation.EINVALID {
+		return rerender(err)
+	}
+	return err
+}
+
+func (s *Server) agencyProfileSubmit(c echo.Context) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return badRequest{allocation.Errorf(allocation.EINVALID, "the form could not be read")}
+	}
+	capacity, err := formInt(c, "capacity", 0)
+	if err != nil {
+		return s.renderAgency(c, http.StatusUnprocessableEntity, err)
+	}
+	var provinces []string
+	for _, p := range strings.FieldsFunc(form.Get("provinces"), func(r rune) bool { return r == ',' || r == '，' || r == '、' || r == '\n' }) {
+		if p = strings.TrimSpace(p); p != "" {
+			provinces = append(provinces, p)
+		}
+	}
+	p := allocation.AgencyProfile{LicensedProvinces: provinces, AcceptedBuckets: nonEmpty(form["buckets"]), Capacity: capacity, Description: strings.TrimSpace(form.Get("description"))}
+	if _, err := s.store.UpdateAgencyProfile(c.Request().Context(), actorOf(c), c.Param("id"), p); err != nil {
+		return formFailed(err, func(e error) error { return s.renderAgency(c, http.StatusUnprocessableEntity, e) })
+	}
+	return c.Redirect(http.StatusSeeOther, "/agencies/"+c.Param("id")+"?done=saved")
+}
+
+func (s *Server) agencyContractSubmit(c echo.Context) error {
+	rerender := func(e error) error { return s.renderAgency(c, http.StatusUnprocessableEntity, e) }
+	ct := allocation.Contract{FeeSchedule: map[string]int{}, StartsOn: c.FormValue("starts_on"), EndsOn: c.FormValue("ends_on"), Status: "active"}
+	for _, b := range allocation.BucketNames() {
+		bp, err := percentBP("fee_"+b, c.FormValue("fee_"+b))
+		if err != nil {
+			return rerender(err)
+		}
+		ct.FeeSchedule[b] = bp
+	}
+	var err error
+	if ct.TermDays, err = formInt(c, "term_days", 0); err != nil {
+		return rerender(err)
+	}
+	if ct.AcceptDays, err = formInt(c, "accept_days", 0); err != nil {
+		return rerender(err)
+	}
+	if ct.MaxInstalments, err = formInt(c, "max_instalments", 1); err != nil {
+		return rerender(err)
+	}
+	if ct.MaxSettlementDiscountBP, err = percentBP("max_discount_pct", c.FormValue("max_discount_pct")); err != nil {
+		return rerender(err)
+	}
+	if ct.MinDownPaymentBP, err = percentBP("min_down_pct", c.FormValue("min_down_pct")); err != nil {
+		return rerender(err)
+	}
+	if cur, err := s.store.AgencyView(c.Request().Context(), actorOf(c), c.Param("id")); err == nil && cur.Contract != nil {
+		ct.Status = cur.Contract.Status // the form edits terms; suspension has its own button
+	}
+	if _, err := s.store.SaveContract(c.Request().Context(), actorOf(c), c.Param("id"), ct); err != nil {
+		return formFailed(err, rerender)
+	}
+	return c.Redirect(http.StatusSeeOther, "/agencies/"+c.Param("id")+"?done=saved")
+}
+
+func (s *Server) agencyContractStatusSubmit(c echo.Context) error {
+	status := c.FormValue("status")
+	if _, err := s.store.SetContractStatus(c.Request().Context(), actorOf(c), c.Param("id"), status); err != nil {
+		return err
+	}
+	flash := "reactivated"
+	if status == "suspended" {
+		flash = "suspended"
+	}
+	return c.Redirect(http.StatusSeeOther, "/agencies/"+c.Param("id")+"?done="+flash)
+}
+
+func (s *Server) tenderListPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	ts, _, err := s.store.ListTenders(ctx, a, store.Page{PerPage: 200})
+	if err != nil {
+		return err
+	}
+	v := views.TenderListView{ForLender: a.OrgKind == allocation.KindLender}
+	for _, t := range ts {
+		row := views.TenderRowView{ID: t.ID, Title: t.Title, Lender: t.LenderName, Status: t.Status, ClosesAt: views.DateTime(t.ClosesAt),
+			Balance: views.Money(t.Summary.BalanceCents, "CNY"), Accounts: t.Summary.Accounts}
+		if full, err := s.store.Tender(ctx, a, t.ID); err == nil {
+			row.Bids = len(full.Bids)
+			if !v.ForLender && len(full.Bids) == 1 {
+				row.MyBid = bpPercent(full.Bids[0].FeeRateBP) + " · " + views.Count(int64(full.Bids[0].Capacity))
+			}
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return s.render(c, http.StatusOK, views.TenderListPage(s.pageMeta(c, "title.tenders", "tenders"), v))
+}
+
+func (s *Server) tenderCreateSubmit(c echo.Context) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return badRequest{allocation.Errorf(allocation.EINVALID, "the form could not be read")}
+	}
+	closes, err := time.ParseInLocation("2006-01-02T15:04", form.Get("closes_at"), time.UTC)
+	if err != nil {
+		return &allocation.Error{Code: allocation.EINVALID, Message: "give the closing date and time", Fields: []allocation.FieldError{{Field: "closes_at", Message: "date and time"}}}
+	}
+	t, err := s.store.CreateTender(c.Request().Context(), actorOf(c), store.TenderInput{PortfolioID: form.Get("portfolio_id"), Title: form.Get("title"),
+		ClosesAt: closes, AgencyIDs: nonEmpty(form["agency_ids"])})
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/tenders/"+t.ID)
+}
+
+func (s *Server) tenderPage(c echo.Context) error {
+	return s.renderTender(c, http.StatusOK, nil)
+}
+
+func (s *Server) renderTender(c echo.Context, status int, fail error) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	t, err := s.store.Tender(ctx, a, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	v := views.TenderView{ID: t.ID, Title: t.Title, Lender: t.LenderName, Status: t.Status, ClosesAt: views.DateTime(t.ClosesAt),
+		Balance: views.Money(t.Summary.BalanceCents, "CNY"), AvgBalance: views.Money(t.Summary.AvgBalance, "CNY"), Accounts: t.Summary.Accounts}
+	open := t.Status == "open" && s.now().Before(t.ClosesAt)
+	var byBucket, byProvince []store.Group
+	for _, b := range allocation.BucketNames() {
+		if n := t.Summary.ByBucket[b]; n > 0 {
+			byBucket = append(byBucket, store.Group{Key: b, Count: int64(n), BalanceCents: t.Summary.BalanceByBkt[b]})
+		}
+	}
+	for p, n := range t.Summary.ByProvince {
+		byProvince = append(byProvince, store.Group{Key: p, Count: int64(n), BalanceCents: int64(n)})
+	}
+	sort.Slice(byProvince, func(i, j int) bool {
+		if byProvince[i].Count != byProvince[j].Count {
+			return byProvince[i].Count > byProvince[j].Count
+		}
+		return byProvince[i].Key < byProvince[j].Key
+	})
+	v.ByBucket = bars(byBucket, func(g store.Group) (string, string) { return g.Key, "" })
+	v.ByProvince = bars(first2(byProvince, 12), func(g store.Group) (string, string) { return g.Key, "" })
+	for i := range v.ByProvince {
+		v.ByProvince[i].Value = views.Count(byProvince[i].Count)
+	}
+	for _, b := range t.Bids {
+		bv := views.BidView{ID: b.ID, Agency: b.AgencyName, FeeRate: bpPercent(b.FeeRateBP), ExpectedLiquidation: bpPercent(b.ExpectedLiquidationBP),
+			Note: b.Note, Status: b.Status, CreatedAt: views.DateTime(b.CreatedAt), Capacity: b.Capacity, Awarded: b.AwardedCount,
+			FeeBP: b.FeeRateBP, ExpectedBP: b.ExpectedLiquidationBP}
+		v.Bids = append(v.Bids, bv)
+		if b.AgencyID == a.OrgID {
+			mine := bv
+			v.MyBid = &mine
+		}
+	}
+	v.CanBid = open && s.can(a, "bid", "write") && a.OrgKind == allocation.KindAgency
+	v.CanAward = t.Status == "open" && s.can(a, "tender", "write") && len(t.Bids) > 0
+	if f := c.QueryParam("done"); f != "" {
+		v.Flash = views.T(ctx, "flash."+f)
+	}
+	if fail != nil {
+		v.Errors = append(v.Errors, allocation.ErrorMessage(fail))
+		var ae *allocation.Error
+		if asErr(fail, &ae) {
+			for _, fe := range ae.Fields {
+				v.Errors = append(v.Errors, fe.Field+": "+fe.Message)
+			}
+		}
+	}
+	return s.render(c, status, views.TenderPage(s.pageMeta(c, "title.tender", "tenders"), v))
+}
+
+func first2(gs []store.Group, n int) []store.Group {
+	if len(gs) > n {
+		return gs[:n]
+	}
+	return gs
+}
+
+func (s *Server) bidSubmit(c echo.Context) error {
+	rerender := func(e error) error { return s.renderTender(c, http.StatusUnprocessableEntity, e) }
+	fee, err := percentBP("fee_pct", c.FormValue("fee_pct"))
+	if err != nil {
+		return rerender(err)
+	}
+	exp, err := percentBP("expected_pct", c.FormValue("expected_pct"))
+	if err != nil {
+		return rerender(err)
+	}
+	capacity, err := formInt(c, "capacity", 0)
+	if err != nil {
+		return rerender(err)
+	}
+	in := store.BidInput{FeeRateBP: fee, ExpectedLiquidationBP: exp, Capacity: capacity, Note: c.FormValue("note")}
+	if _, err := s.store.PlaceBid(c.Request().Context(), actorOf(c), c.Param("id"), in); err != nil {
+		return formFailed(err, rerender)
+	}
+	return c.Redirect(http.StatusSeeOther, "/tenders/"+c.Param("id")+"?done=bid_saved")
+}
+
+func (s *Server) awardSubmit(c echo.Context) error {
+	rerender := func(e error) error { return s.renderTender(c, http.StatusUnprocessableEntity, e) }
+	form, err := c.FormParams()
+	if err != nil {
+		return badRequest{allocation.Errorf(allocation.EINVALID, "the form could not be read")}
+	}
+	var in store.AwardInput
+	for key, vals := range form {
+		bidID, ok := strings.CutPrefix(key, "share_")
+		if !ok || len(vals) == 0 || strings.TrimSpace(vals[0]) == "" {
+			continue
+		}
+		bp, err := percentBP(key, vals[0])
+		if err != nil {
+			return rerender(err)
+		}
+		if bp > 0 {
+			in.Awards = append(in.Awards, store.Award{BidID: bidID, Share: float64(bp) / 10000})
+		}
+	}
+	sort.Slice(in.Awards, func(i, j int) bool { return in.Awards[i].BidID < in.Awards[j].BidID })
+	in.Seed = 1
+	if _, err := s.store.AwardTender(c.Request().Context(), actorOf(c), c.Param("id"), in); err != nil {
+		return formFailed(err, rerender)
+	}
+	return c.Redirect(http.StatusSeeOther, "/tenders/"+c.Param("id")+"?done=awarded")
+}
+
+func (s *Server) commissionPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	m, err := s.month(c)
+	if err != nil {
+		return err
+	}
+	lines, err := s.store.CommissionStatement(ctx, a, m)
+	if err != nil {
+		return err
+	}
+	v := views.CommissionView{Month: m, ForLender: a.OrgKind == allocation.KindLender, CSVHref: "/commissions.csv?month=" + m}
+	var pays, amount int64
+	for _, l := range lines {
+		v.Lines = append(v.Lines, views.StatementLineView{Agency: l.AgencyName, Lender: l.LenderName, Count: l.Payments,
+			Payments: views.Money(l.PaymentCents, "CNY"), Commission: views.Money(l.CommissionCents, "CNY"),
+			CSVHref: "/commissions.csv?month=" + m + "&agency=" + url.QueryEscape(l.AgencyID)})
+		pays += l.PaymentCents
+		amount += l.CommissionCents
+	}
+	v.TotalPayments, v.TotalAmount = views.Money(pays, "CNY"), views.Money(amount, "CNY")
+	return s.render(c, http.StatusOK, views.CommissionPage(s.pageMeta(c, "title.commissions", "commissions"), v))
+}
