@@ -33,6 +33,9 @@ type Config struct {
 	// Throttle limits failed logins; 5 per account and 20 per address in
 	// 15 minutes when nil.
 	Throttle *Throttle
+	// ExpiryInterval is how often offers past their deadline and placements
+	// past their term are expired; a minute when zero, off when negative.
+	ExpiryInterval time.Duration
 }
 
 // Server is the portal's HTTP side.
@@ -46,6 +49,7 @@ type Server struct {
 	log      *slog.Logger
 	metrics  *metrics
 	secure   bool
+	expiry   time.Duration
 	now      func() time.Time
 	routes   []Route
 	jobs     jobs
@@ -68,6 +72,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.TokenTTL == 0 {
 		cfg.TokenTTL = 12 * time.Hour
 	}
+	if cfg.ExpiryInterval == 0 {
+		cfg.ExpiryInterval = time.Minute
+	}
 	if cfg.Throttle == nil {
 		cfg.Throttle = NewThrottle(15*time.Minute, 5, 20, cfg.Now)
 	}
@@ -81,7 +88,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		store: cfg.Store, enforcer: enf, tokens: NewTokens(cfg.JWTSecret, cfg.TokenTTL, cfg.Now),
-		throttle: cfg.Throttle, cat: cat, log: cfg.Logger, secure: cfg.SecureCookies, now: cfg.Now,
+		throttle: cfg.Throttle, cat: cat, log: cfg.Logger, secure: cfg.SecureCookies, now: cfg.Now, expiry: cfg.ExpiryInterval,
 		metrics: newMetrics(prometheus.NewRegistry()),
 	}
 	s.routes = s.routeTable()
@@ -147,6 +154,9 @@ func (s *Server) Start(ctx context.Context, addr string, ready func(addr string)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if s.expiry > 0 {
+		go s.expireLoop(ctx)
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -158,4 +168,25 @@ func (s *Server) Start(ctx context.Context, addr string, ready func(addr string)
 	err = srv.Shutdown(shutdownCtx)
 	s.jobs.wg.Wait() // let background imports finish their transaction
 	return err
+}
+
+// expireLoop expires overdue offers and placements now and then. Safe with
+// several processes on one database: see store.ExpirePlacements.
+func (s *Server) expireLoop(ctx context.Context) {
+	t := time.NewTicker(s.expiry)
+	defer t.Stop()
+	for {
+		offers, terms, err := s.store.ExpirePlacements(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Error("placement expiry", "error", err)
+		case offers+terms > 0:
+			s.log.Info("placements expired", "offers", offers, "terms", terms)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }

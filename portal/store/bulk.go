@@ -14,7 +14,7 @@ import (
 )
 
 // Bulk paths (DESIGN.md): COPY on PostgreSQL, batched prepared multi-row
-// statements of 100 rows on SQLite. bulkTx runs fn in one transaction on one
+// statements on SQLite (see sqliteBatch). bulkTx runs fn in one transaction on one
 // dedicated connection, so COPY on PostgreSQL runs inside the same
 // transaction as the GORM statements around it.
 type bulkTx struct {
@@ -24,7 +24,11 @@ type bulkTx struct {
 	stmts   map[string]*sql.Stmt
 }
 
-const sqliteBatch = 100
+// sqliteBatch is the rows per multi-row INSERT on SQLite. The driver
+// (glebarez/go-sqlite) finds each argument by a linear search over all of
+// them, so the cost per row grows with the batch: 25 rows measured fastest
+// here (about 51,000 rows/s into accounts, against 34,000 at 100 rows).
+const sqliteBatch = 25
 
 func (s *Store) inBulkTx(ctx context.Context, fn func(b *bulkTx) error) error {
 	if s.dialect != "postgres" {
