@@ -256,4 +256,3 @@ func BenchmarkPlanAndCommit(b *testing.B) {
 		})
 	}
 }
-
