@@ -278,3 +278,13 @@ func (s *Server) apiCommissionsCSV(c echo.Context) error {
 	c.Response().WriteHeader(http.StatusOK)
 	return s.store.WriteCommissionCSV(c.Request().Context(), actorOf(c), m, c.QueryParam("agency"), c.Response())
 }
+
+func (s *Server) apiAgencyStatus(status string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		out, err := s.store.SetAgencyStatus(c.Request().Context(), actorOf(c), c.Param("id"), status)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, out)
+	}
+}

@@ -85,6 +85,8 @@ func (s *Server) routeTable() []Route {
 		api(get, "/agencies", "organisation", "read", s.apiAgencyViews),
 		api(get, "/agencies/:id", "organisation", "read", s.apiAgencyView),
 		api(put, "/agencies/:id/profile", "agency_profile", "write", s.apiAgencyProfile),
+		api(post, "/agencies/:id/suspend", "organisation", "write", s.apiAgencyStatus("suspended")),
+		api(post, "/agencies/:id/reactivate", "organisation", "write", s.apiAgencyStatus("active")),
 		api(put, "/agencies/:id/contract", "contract", "write", s.apiContract),
 		api(post, "/agencies/:id/contract/suspend", "contract", "write", s.apiContractStatus("suspended")),
 		api(post, "/agencies/:id/contract/reactivate", "contract", "write", s.apiContractStatus("active")),

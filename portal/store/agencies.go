@@ -269,3 +269,26 @@ func contractFor(tx *gorm.DB, lenderID, agencyID string) (allocation.Contract, e
 	}
 	return row.contract(), nil
 }
+
+// SetAgencyStatus suspends or reactivates an agency for every lender (the
+// platform's decision; a lender suspends its own contract instead). A
+// suspended agency gets no new placements: plans skip it and commits refuse.
+func (s *Store) SetAgencyStatus(ctx context.Context, a allocation.Actor, agencyID, status string) (allocation.Organisation, error) {
+	if status != "active" && status != "suspended" {
+		return allocation.Organisation{}, allocation.Errorf(allocation.EINVALID, "status must be active or suspended")
+	}
+	org, err := s.Agency(ctx, a, agencyID)
+	if err != nil {
+		return org, err
+	}
+	before := org.Status
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Table("organisations").Where("id = ?", agencyID).Update("status", status).Error; err != nil {
+			return err
+		}
+		return s.appendAudit(tx, a, auditRecord{Action: "agency.status", ObjectType: "agency", ObjectID: agencyID,
+			Before: map[string]string{"status": before}, After: map[string]string{"status": status}})
+	})
+	org.Status = status
+	return org, err
+}

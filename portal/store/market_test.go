@@ -330,3 +330,43 @@ func TestPaymentAccruesCommissionAndCloses(t *testing.T) {
 		}
 	})
 }
+
+func TestSuspendedAgencyGetsNoNewPlacements(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		admin := actorFor(t, s, "admin@platform.test")
+		agencyA := actorFor(t, s, "agent@agency-a.test").OrgID
+		agencyB := actorFor(t, s, "agent@agency-b.test").OrgID
+		p := portfolios(t, s, vm)[1]
+		// A plan made before the suspension cannot be committed after it.
+		early, err := s.CreatePlan(ctx, vm, store.PlanRequest{PortfolioID: p.ID, Strategy: allocation.StrategyCapacityBalanced, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SetContractStatus(ctx, vm, agencyA, "suspended"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.SetAgencyStatus(ctx, admin, agencyB, "suspended"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CommitPlan(ctx, vm, early.ID); allocation.ErrorCode(err) != allocation.ECONFLICT {
+			t.Fatalf("committing a plan for a suspended agency: %v", err)
+		}
+		plan, err := s.CreatePlan(ctx, vm, store.PlanRequest{PortfolioID: p.ID, Strategy: allocation.StrategyCapacityBalanced, Seed: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range plan.ByAgency {
+			if m.Key == agencyA || m.Key == agencyB {
+				t.Fatalf("a suspended agency got %d accounts", m.Count)
+			}
+		}
+		// Another lender cannot touch the contract, and an agency cannot suspend.
+		sup := actorFor(t, s, "supervisor@agency-a.test")
+		if _, err := s.SetAgencyStatus(ctx, sup, agencyB, "active"); allocation.ErrorCode(err) != allocation.ENOTFOUND {
+			t.Fatalf("an agency reactivating another: %v", err)
+		}
+	})
+}
