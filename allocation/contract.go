@@ -38,7 +38,7 @@ func (p AgencyProfile) Validate() error {
 	if utf8.RuneCountInString(p.Description) > 2000 {
 		fields = append(fields, FieldError{"description", "at most 2,000 characters"})
 	}
-	return fieldErrors(fields)
+	return FieldErrors(fields)
 }
 
 // Contract is the agreement between one lender and one agency: what the
@@ -101,7 +101,7 @@ func (c Contract) Validate() error {
 	if c.Status != "active" && c.Status != "suspended" {
 		fields = append(fields, FieldError{"status", "active or suspended"})
 	}
-	return fieldErrors(fields)
+	return FieldErrors(fields)
 }
 
 // FeeFor returns the contract's fee for a bucket, in basis points.
@@ -164,7 +164,8 @@ func ValidReason(reason string) error {
 	return nil
 }
 
-func fieldErrors(fields []FieldError) error {
+// FieldErrors is nil for no fields, else an EINVALID *Error naming them.
+func FieldErrors(fields []FieldError) error {
 	if len(fields) == 0 {
 		return nil
 	}

@@ -48,10 +48,7 @@ func (cr credentials) Validate() error {
 	} else if len(cr.Password) > 72 {
 		fields = append(fields, allocation.FieldError{Field: "password", Message: "at most 72 bytes"})
 	}
-	if len(fields) > 0 {
-		return &allocation.Error{Code: allocation.EINVALID, Message: "check the highlighted fields", Fields: fields}
-	}
-	return nil
+	return allocation.FieldErrors(fields)
 }
 
 // dummyHash keeps a login for an unknown email as slow as a real one.

@@ -267,7 +267,8 @@ func at(vs []string, i int) string {
 	return ""
 }
 
-func first(s []string, n int) []string {
+// first returns at most the first n elements of s.
+func first[T any](s []T, n int) []T {
 	if len(s) > n {
 		return s[:n]
 	}
@@ -488,19 +489,26 @@ func (s *Server) renderAgency(c echo.Context, status int, fail error) error {
 		}
 		v.Contract = cf
 	}
+	v.Flash, v.Errors = notices(c, fail)
+	return s.render(c, status, views.AgencyPage(s.pageMeta(c, "title.agency", "agencies"), v))
+}
+
+// notices reads the flash of a redirect (?done=) and the errors of a
+// failed submit, for the pages that show both.
+func notices(c echo.Context, fail error) (flash string, errs []string) {
 	if f := c.QueryParam("done"); f != "" {
-		v.Flash = views.T(ctx, "flash."+f)
+		flash = views.T(c.Request().Context(), "flash."+f)
 	}
 	if fail != nil {
-		v.Errors = append(v.Errors, allocation.ErrorMessage(fail))
+		errs = append(errs, allocation.ErrorMessage(fail))
 		var ae *allocation.Error
 		if asErr(fail, &ae) {
 			for _, fe := range ae.Fields {
-				v.Errors = append(v.Errors, fe.Field+": "+fe.Message)
+				errs = append(errs, fe.Field+": "+fe.Message)
 			}
 		}
 	}
-	return s.render(c, status, views.AgencyPage(s.pageMeta(c, "title.agency", "agencies"), v))
+	return flash, errs
 }
 
 func pct(bp int) string {
@@ -655,7 +663,7 @@ func (s *Server) renderTender(c echo.Context, status int, fail error) error {
 		return byProvince[i].Key < byProvince[j].Key
 	})
 	v.ByBucket = bars(byBucket, func(g store.Group) (string, string) { return g.Key, "" })
-	v.ByProvince = bars(first2(byProvince, 12), func(g store.Group) (string, string) { return g.Key, "" })
+	v.ByProvince = bars(first(byProvince, 12), func(g store.Group) (string, string) { return g.Key, "" })
 	for i := range v.ByProvince {
 		v.ByProvince[i].Value = views.Count(byProvince[i].Count)
 	}
@@ -671,27 +679,10 @@ func (s *Server) renderTender(c echo.Context, status int, fail error) error {
 	}
 	v.CanBid = open && s.can(a, "bid", "write") && a.OrgKind == allocation.KindAgency
 	v.CanAward = t.Status == "open" && s.can(a, "tender", "write") && len(t.Bids) > 0
-	if f := c.QueryParam("done"); f != "" {
-		v.Flash = views.T(ctx, "flash."+f)
-	}
-	if fail != nil {
-		v.Errors = append(v.Errors, allocation.ErrorMessage(fail))
-		var ae *allocation.Error
-		if asErr(fail, &ae) {
-			for _, fe := range ae.Fields {
-				v.Errors = append(v.Errors, fe.Field+": "+fe.Message)
-			}
-		}
-	}
+	v.Flash, v.Errors = notices(c, fail)
 	return s.render(c, status, views.TenderPage(s.pageMeta(c, "title.tender", "tenders"), v))
 }
 
-func first2(gs []store.Group, n int) []store.Group {
-	if len(gs) > n {
-		return gs[:n]
-	}
-	return gs
-}
 
 func (s *Server) bidSubmit(c echo.Context) error {
 	rerender := func(e error) error { return s.renderTender(c, http.StatusUnprocessableEntity, e) }

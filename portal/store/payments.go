@@ -37,10 +37,7 @@ func (p PaymentInput) Validate(now time.Time) error {
 	if utf8.RuneCountInString(p.Reference) > 64 {
 		fields = append(fields, allocation.FieldError{Field: "reference", Message: "at most 64 characters"})
 	}
-	if len(fields) > 0 {
-		return &allocation.Error{Code: allocation.EINVALID, Message: "check the highlighted fields", Fields: fields}
-	}
-	return nil
+	return allocation.FieldErrors(fields)
 }
 
 // Payment is a recorded payment with the commission it accrued.

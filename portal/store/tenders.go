@@ -76,10 +76,7 @@ func (in TenderInput) Validate(now time.Time) error {
 	if !in.ClosesAt.After(now) || in.ClosesAt.After(now.AddDate(0, 6, 0)) {
 		f = append(f, allocation.FieldError{Field: "closes_at", Message: "a time in the next six months"})
 	}
-	if len(f) > 0 {
-		return &allocation.Error{Code: allocation.EINVALID, Message: "check the highlighted fields", Fields: f}
-	}
-	return nil
+	return allocation.FieldErrors(f)
 }
 
 type tenderRow struct {
@@ -264,10 +261,7 @@ func (in BidInput) Validate() error {
 	if utf8.RuneCountInString(in.Note) > 1000 {
 		f = append(f, allocation.FieldError{Field: "note", Message: "at most 1,000 characters"})
 	}
-	if len(f) > 0 {
-		return &allocation.Error{Code: allocation.EINVALID, Message: "check the highlighted fields", Fields: f}
-	}
-	return nil
+	return allocation.FieldErrors(f)
 }
 
 // PlaceBid records (or revises) the actor's agency's bid on an open tender
