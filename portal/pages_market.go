@@ -22,6 +22,10 @@ import (
 // changes something redirects (303) to the page that shows the outcome.
 
 func (s *Server) portfolioListPage(c echo.Context) error {
+	return s.renderPortfolioList(c, http.StatusOK, nil)
+}
+
+func (s *Server) renderPortfolioList(c echo.Context, status int, fail error) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
 	ps, _, err := s.store.ListPortfolios(ctx, a, store.Page{PerPage: 200})
@@ -55,7 +59,23 @@ func (s *Server) portfolioListPage(c echo.Context) error {
 	for _, col := range allocation.Columns {
 		v.Columns = append(v.Columns, views.ColumnDoc{Name: string(col), Chinese: col.Chinese(), Required: col.Required()})
 	}
-	return s.render(c, http.StatusOK, views.PortfolioListPage(s.pageMeta(c, "title.portfolios", "portfolios"), v))
+	v.Flash, v.Errors = notices(c, fail)
+	return s.render(c, status, views.PortfolioListPage(s.pageMeta(c, "title.portfolios", "portfolios"), v))
+}
+
+// mappingSubmit saves a column mapping from the form: col_<column> = the
+// header the file uses; blank columns keep their standard headers.
+func (s *Server) mappingSubmit(c echo.Context) error {
+	m := allocation.Mapping{}
+	for _, col := range allocation.Columns {
+		if h := strings.TrimSpace(c.FormValue("col_" + string(col))); h != "" {
+			m[col] = h
+		}
+	}
+	if err := s.store.SaveMapping(c.Request().Context(), actorOf(c), c.FormValue("name"), m); err != nil {
+		return formFailed(err, func(e error) error { return s.renderPortfolioList(c, http.StatusUnprocessableEntity, e) })
+	}
+	return c.Redirect(http.StatusSeeOther, "/portfolios?done=mapping_saved")
 }
 
 func importRow(im store.Import) views.ImportRowView {
@@ -682,7 +702,6 @@ func (s *Server) renderTender(c echo.Context, status int, fail error) error {
 	v.Flash, v.Errors = notices(c, fail)
 	return s.render(c, status, views.TenderPage(s.pageMeta(c, "title.tender", "tenders"), v))
 }
-
 
 func (s *Server) bidSubmit(c echo.Context) error {
 	rerender := func(e error) error { return s.renderTender(c, http.StatusUnprocessableEntity, e) }

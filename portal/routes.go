@@ -56,6 +56,7 @@ func (s *Server) routeTable() []Route {
 		page(get, "/portfolios", "portfolio", "read", s.portfolioListPage),
 		upload(page(post, "/portfolios/import", "portfolio", "write", s.portfolioImportSubmit)),
 		page(get, "/portfolios/:id", "portfolio", "read", s.portfolioPage),
+		page(post, "/mappings", "mapping", "write", s.mappingSubmit),
 		page(get, "/imports/:id", "import", "read", s.importPage),
 		page(get, "/imports/:id/rejects.csv", "import", "read", s.importRejectsCSV),
 		page(post, "/allocations", "allocation", "write", s.planCreateSubmit),

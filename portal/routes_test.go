@@ -155,6 +155,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"POST /api/v1/mappings":               `{"name":"m","mapping":{"external_ref":"Loan No"}}`,
 			"POST /api/v1/portfolios":             "multipart:" + string(csvOf(t, 3, "en")),
 			"POST /portfolios/import":             "multipart:" + string(csvOf(t, 3, "en")),
+			"POST /mappings":                      "form:name=m2&col_external_ref=Loan+No",
 			"POST /allocations":                   "form:portfolio_id=" + f.portfolio + "&strategy=capacity_balanced&seed=1",
 			"POST /placements/action":             "form:action=recall&reason=r&ids=" + f.placement,
 			"POST /agencies/:id/profile":          "form:provinces=*&capacity=10",

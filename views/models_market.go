@@ -13,6 +13,8 @@ type PortfolioListView struct {
 	Mappings   []Option // saved column mappings (value = name)
 	CanImport  bool
 	Columns    []ColumnDoc // the documented column set, for the help box
+	Flash      string      // the outcome of the last action, translated
+	Errors     []string    // a failed submit's problems
 }
 
 // ColumnDoc documents one canonical column.
