@@ -81,12 +81,14 @@ func TestAuditorsOnlyRead(t *testing.T) {
 // belongs to: a second lender's portfolio and account, placed with Agency C.
 type foreign struct {
 	lender, portfolio, account, placement, agencyC, tender, allocation, importID string
+	dispute, arrangement, legalCase                                              string
 }
 
 func addForeignLender(t *testing.T, h *harness) foreign {
 	t.Helper()
 	f := foreign{lender: "other-bank", portfolio: "other-portfolio", account: "other-account", placement: "other-placement",
-		tender: "other-tender", allocation: "other-allocation", importID: "other-import"}
+		tender: "other-tender", allocation: "other-allocation", importID: "other-import",
+		dispute: "other-dispute", arrangement: "other-arrangement", legalCase: "other-legal"}
 	f.agencyC = h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency C'`)
 	now := time.Now().UTC()
 	for _, q := range []struct {
@@ -102,6 +104,9 @@ func addForeignLender(t *testing.T, h *harness) foreign {
 		  VALUES ('other-tender', $1, $2, 'Other tender', 'open', '{}', '[]', $3, 'x', $4)`, []any{f.lender, f.portfolio, now.Add(48 * time.Hour), now}},
 		{`INSERT INTO tender_agencies (tender_id, agency_id) VALUES ('other-tender', $1)`, []any{f.agencyC}},
 		{`INSERT INTO imports (id, lender_id, name, filename, status, created_by, created_at) VALUES ('other-import', $1, 'x', 'x.csv', 'done', 'x', $2)`, []any{f.lender, now}},
+		{`INSERT INTO disputes (id, account_id, lender_id, reason, status, raised_by, raised_at) VALUES ('other-dispute', $1, $2, 'x', 'open', 'x', $3)`, []any{f.account, f.lender, now}},
+		{`INSERT INTO arrangements (id, account_id, lender_id, agency_id, kind, status, amount_cents, maker_id, created_at) VALUES ('other-arrangement', $1, $2, $3, 'promise', 'pending_approval', 100, 'x', $4)`, []any{f.account, f.lender, f.agencyC, now}},
+		{`INSERT INTO legal_cases (id, account_id, lender_id, agency_id, status, estimate, limitation_expires, referred_by, created_at, updated_at) VALUES ('other-legal', $1, $2, $3, 'referred', '{}', '2029-01-01', 'x', $4, $4)`, []any{f.account, f.lender, f.agencyC, now}},
 		{`INSERT INTO allocations (id, lender_id, portfolio_id, strategy, params, seed, status, summary, created_by, created_at)
 		  VALUES ('other-allocation', $1, $2, 'manual', '{}', 1, 'draft', '{}', 'x', $3)`, []any{f.lender, f.portfolio, now}},
 	} {
@@ -138,38 +143,46 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"placement": f.placement, "tender": f.tender, "bid": f.tender, "import": f.importID}
 		soon := time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)
 		bodies := map[string]string{
-			"PUT /api/v1/agencies/:id/profile":    `{"licensed_provinces":["*"],"accepted_buckets":[],"capacity":10}`,
-			"PUT /api/v1/agencies/:id/contract":   `{"fee_schedule":{"M1":800},"term_days":90,"accept_days":5,"max_instalments":6,"starts_on":"2026-01-01","ends_on":"2027-12-31"}`,
-			"POST /api/v1/accounts/:id/payments":  `{"amount_cents":100,"paid_at":"2026-01-02T10:00:00Z"}`,
-			"POST /api/v1/allocations":            `{"portfolio_id":"` + f.portfolio + `","strategy":"capacity_balanced","params":{},"seed":1}`,
-			"POST /api/v1/placements/accept":      `{"ids":["` + f.placement + `"]}`,
-			"POST /api/v1/placements/decline":     `{"ids":["` + f.placement + `"],"reason":"r"}`,
-			"POST /api/v1/placements/recall":      `{"ids":["` + f.placement + `"],"reason":"r"}`,
-			"POST /api/v1/placements/return":      `{"ids":["` + f.placement + `"],"reason":"r"}`,
-			"POST /api/v1/placements/:id/decline": `{"reason":"r"}`,
-			"POST /api/v1/placements/:id/recall":  `{"reason":"r"}`,
-			"POST /api/v1/placements/:id/return":  `{"reason":"r"}`,
-			"POST /api/v1/tenders":                `{"portfolio_id":"` + f.portfolio + `","title":"t","closes_at":"` + soon + `"}`,
-			"POST /api/v1/tenders/:id/bids":       `{"fee_rate_bp":1000,"expected_liquidation_bp":1000,"capacity":10}`,
-			"POST /api/v1/tenders/:id/award":      `{"awards":[{"bid_id":"x","share":1}]}`,
-			"POST /api/v1/mappings":               `{"name":"m","mapping":{"external_ref":"Loan No"}}`,
-			"POST /api/v1/portfolios":             "multipart:" + string(csvOf(t, 3, "en")),
-			"POST /portfolios/import":             "multipart:" + string(csvOf(t, 3, "en")),
-			"POST /mappings":                      "form:name=m2&col_external_ref=Loan+No",
-			"POST /allocations":                   "form:portfolio_id=" + f.portfolio + "&strategy=capacity_balanced&seed=1",
-			"POST /placements/action":             "form:action=recall&reason=r&ids=" + f.placement,
-			"POST /agencies/:id/profile":          "form:provinces=*&capacity=10",
-			"POST /agencies/:id/contract":         "form:fee_M1=8&term_days=90&accept_days=5&max_instalments=6&starts_on=2026-01-01&ends_on=2027-12-31",
-			"POST /agencies/:id/contract/status":  "form:status=suspended",
-			"POST /tenders":                       "form:portfolio_id=" + f.portfolio + "&title=t&closes_at=" + time.Now().Add(72*time.Hour).UTC().Format("2006-01-02T15:04"),
-			"POST /tenders/:id/bids":              "form:fee_pct=10&expected_pct=10&capacity=10",
-			"POST /tenders/:id/award":             "form:share_x=100",
+			"PUT /api/v1/agencies/:id/profile":       `{"licensed_provinces":["*"],"accepted_buckets":[],"capacity":10}`,
+			"PUT /api/v1/agencies/:id/contract":      `{"fee_schedule":{"M1":800},"term_days":90,"accept_days":5,"max_instalments":6,"starts_on":"2026-01-01","ends_on":"2027-12-31"}`,
+			"POST /api/v1/accounts/:id/payments":     `{"amount_cents":100,"paid_at":"2026-01-02T10:00:00Z"}`,
+			"POST /api/v1/allocations":               `{"portfolio_id":"` + f.portfolio + `","strategy":"capacity_balanced","params":{},"seed":1}`,
+			"POST /api/v1/placements/accept":         `{"ids":["` + f.placement + `"]}`,
+			"POST /api/v1/placements/decline":        `{"ids":["` + f.placement + `"],"reason":"r"}`,
+			"POST /api/v1/placements/recall":         `{"ids":["` + f.placement + `"],"reason":"r"}`,
+			"POST /api/v1/placements/return":         `{"ids":["` + f.placement + `"],"reason":"r"}`,
+			"POST /api/v1/placements/:id/decline":    `{"reason":"r"}`,
+			"POST /api/v1/placements/:id/recall":     `{"reason":"r"}`,
+			"POST /api/v1/placements/:id/return":     `{"reason":"r"}`,
+			"POST /api/v1/tenders":                   `{"portfolio_id":"` + f.portfolio + `","title":"t","closes_at":"` + soon + `"}`,
+			"POST /api/v1/tenders/:id/bids":          `{"fee_rate_bp":1000,"expected_liquidation_bp":1000,"capacity":10}`,
+			"POST /api/v1/tenders/:id/award":         `{"awards":[{"bid_id":"x","share":1}]}`,
+			"POST /api/v1/mappings":                  `{"name":"m","mapping":{"external_ref":"Loan No"}}`,
+			"POST /api/v1/accounts/:id/stage":        `{"to":"first_contact"}`,
+			"POST /api/v1/accounts/:id/verification": `{"identity_ok":true,"contact_ok":true,"amount_ok":true,"dpd_ok":true}`,
+			"POST /api/v1/accounts/:id/disputes":     `{"reason":"not mine"}`,
+			"POST /api/v1/disputes/:id/resolve":      `{"upheld":false,"resolution":"checked"}`,
+			"POST /api/v1/accounts/:id/contacts":     `{"channel":"call","party":"debtor","outcome":"no_answer"}`,
+			"POST /api/v1/accounts/:id/arrangements": `{"kind":"promise","amount_cents":100,"first_due":"2030-01-01"}`,
+			"POST /api/v1/accounts/assign":           `{"account_ids":["` + f.account + `"],"collector_id":""}`,
+			"POST /api/v1/legal-cases/:id/status":    `{"status":"approved"}`,
+			"POST /api/v1/portfolios":                "multipart:" + string(csvOf(t, 3, "en")),
+			"POST /portfolios/import":                "multipart:" + string(csvOf(t, 3, "en")),
+			"POST /mappings":                         "form:name=m2&col_external_ref=Loan+No",
+			"POST /allocations":                      "form:portfolio_id=" + f.portfolio + "&strategy=capacity_balanced&seed=1",
+			"POST /placements/action":                "form:action=recall&reason=r&ids=" + f.placement,
+			"POST /agencies/:id/profile":             "form:provinces=*&capacity=10",
+			"POST /agencies/:id/contract":            "form:fee_M1=8&term_days=90&accept_days=5&max_instalments=6&starts_on=2026-01-01&ends_on=2027-12-31",
+			"POST /agencies/:id/contract/status":     "form:status=suspended",
+			"POST /tenders":                          "form:portfolio_id=" + f.portfolio + "&title=t&closes_at=" + time.Now().Add(72*time.Hour).UTC().Format("2006-01-02T15:04"),
+			"POST /tenders/:id/bids":                 "form:fee_pct=10&expected_pct=10&capacity=10",
+			"POST /tenders/:id/award":                "form:share_x=100",
 		}
 		// Routes whose body names the other organisation's object.
 		foreignInBody := map[string]bool{"POST /api/v1/allocations": true, "POST /api/v1/tenders": true,
 			"POST /api/v1/placements/accept": true, "POST /api/v1/placements/decline": true,
 			"POST /api/v1/placements/recall": true, "POST /api/v1/placements/return": true,
-			"POST /allocations": true, "POST /tenders": true}
+			"POST /allocations": true, "POST /tenders": true, "POST /api/v1/accounts/assign": true}
 		openToLenders := map[string]bool{"organisation": true, "contract": true, "agency_profile": true}
 		for _, l := range store.DemoLogins {
 			for _, r := range h.srv.Routes() {
@@ -181,7 +194,18 @@ func TestRouteRoleForeignObject(t *testing.T) {
 					path := r.Path
 					hasID := strings.Contains(path, ":id")
 					if hasID {
-						path = paramRe.ReplaceAllString(path, ids[r.Object])
+						id := ids[r.Object]
+						switch {
+						case strings.Contains(r.Path, "/accounts/:id"):
+							id = f.account
+						case strings.Contains(r.Path, "/disputes/:id"):
+							id = f.dispute
+						case strings.Contains(r.Path, "/arrangements/:id"):
+							id = f.arrangement
+						case strings.Contains(r.Path, "/legal-cases/:id"):
+							id = f.legalCase
+						}
+						path = paramRe.ReplaceAllString(path, id)
 					}
 					allowed, _ := enf.Enforce(roleOf[l.Email], r.Object, r.Action)
 					status := h.request(l.Email, r, path, bodies[key])

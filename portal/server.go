@@ -170,8 +170,9 @@ func (s *Server) Start(ctx context.Context, addr string, ready func(addr string)
 	return err
 }
 
-// expireLoop expires overdue offers and placements now and then. Safe with
-// several processes on one database: see store.ExpirePlacements.
+// expireLoop expires overdue offers and placements and marks broken
+// promises now and then. Safe with several processes on one database: see
+// store.ExpirePlacements and store.EvaluatePromises.
 func (s *Server) expireLoop(ctx context.Context) {
 	t := time.NewTicker(s.expiry)
 	defer t.Stop()
@@ -182,6 +183,13 @@ func (s *Server) expireLoop(ctx context.Context) {
 			s.log.Error("placement expiry", "error", err)
 		case offers+terms > 0:
 			s.log.Info("placements expired", "offers", offers, "terms", terms)
+		}
+		broken, err := s.store.EvaluatePromises(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Error("promise evaluation", "error", err)
+		case broken > 0:
+			s.log.Info("promises broken", "instalments", broken)
 		}
 		select {
 		case <-ctx.Done():

@@ -132,6 +132,9 @@ func (s *Store) RecordPayment(ctx context.Context, a allocation.Actor, accountID
 		if err := tx.Table("accounts").Where("id = ?", acc.ID).Updates(cols).Error; err != nil {
 			return err
 		}
+		if err := applyToArrangement(tx, acc.ID, in.AmountCents); err != nil {
+			return err
+		}
 		out.BalanceCents = balance
 		return s.appendAudit(tx, a, auditRecord{Action: "payment.record", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID,
 			Before: map[string]int64{"balance_cents": acc.BalanceCents}, After: out})

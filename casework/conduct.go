@@ -1,0 +1,778 @@
+package casework
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	// Quiet hours and calendar days are judged in the debtor's zone; embedding
+	// the zone database keeps that right on hosts without /usr/share/zoneinfo.
+	_ "time/tzdata"
+
+	"collect/allocation"
+)
+
+// Channels, parties, directions and outcomes of a Contact.
+const (
+	ChannelCall   = "call"
+	ChannelSMS    = "sms"
+	ChannelLetter = "letter"
+	ChannelEmail  = "email"
+	ChannelVisit  = "visit"
+
+	PartyDebtor           = "debtor"
+	PartyGuarantor        = "guarantor"
+	PartyEmergencyContact = "emergency_contact"
+	PartyThirdParty       = "third_party"
+
+	DirectionOutbound = "outbound"
+	DirectionInbound  = "inbound"
+
+	OutcomeRightPartyContact = "right_party_contact"
+	OutcomeNoAnswer          = "no_answer"
+	OutcomeWrongNumber       = "wrong_number"
+	OutcomeRefused           = "refused"
+	OutcomePromise           = "promise"
+	OutcomeThirdPartyRefused = "third_party_refused"
+	OutcomeLeftMessage       = "left_message"
+	OutcomeBusy              = "busy"
+	OutcomeOther             = "other"
+)
+
+// ContactChannels, ContactParties and ContactOutcomes list the values a
+// Contact may carry.
+var (
+	ContactChannels = []string{ChannelCall, ChannelSMS, ChannelLetter, ChannelEmail, ChannelVisit}
+	ContactParties  = []string{PartyDebtor, PartyGuarantor, PartyEmergencyContact, PartyThirdParty}
+	ContactOutcomes = []string{
+		OutcomeRightPartyContact, OutcomeNoAnswer, OutcomeWrongNumber, OutcomeRefused, OutcomePromise,
+		OutcomeThirdPartyRefused, OutcomeLeftMessage, OutcomeBusy, OutcomeOther,
+	}
+)
+
+// Conduct rule ids. They are stable: breaches, detectors and complaints refer
+// to them.
+const (
+	RuleConductProfileInvalid         = "profile.invalid"
+	RuleConductContactInvalid         = "contact.invalid"
+	RuleConductCeaseCommunication     = "cease_communication"
+	RuleConductDisputeOpen            = "dispute_open"
+	RuleConductCNQuietHours           = "cn.quiet_hours"
+	RuleConductUSQuietHours           = "us.quiet_hours"
+	RuleConductCNMaxEffectiveCallsDay = "cn.max_effective_calls_per_day"
+	RuleConductUSSevenInSeven         = "us.seven_in_seven"
+	RuleConductUSAfterConversation    = "us.after_conversation"
+	RuleConductGuarantorNotAllowed    = "guarantor.not_allowed"
+	RuleConductThirdPartyUnreachable  = "third_party.only_when_unreachable"
+	RuleConductThirdPartyNoDisclosure = "third_party.no_disclosure"
+	RuleConductThirdPartyRefused      = "third_party.refused"
+	RuleConductUSOptOut               = "us.opt_out"
+	RuleConductForbiddenLanguage      = "forbidden_language"
+)
+
+// Which ids a profile may give its quiet hours and its caps.
+var (
+	conductQuietRules = []string{RuleConductCNQuietHours, RuleConductUSQuietHours}
+	conductCapRules   = []string{RuleConductCNMaxEffectiveCallsDay, RuleConductUSSevenInSeven}
+)
+
+// RuleIDs lists every rule id CheckContact can report, in the order it
+// reports them.
+func RuleIDs() []string {
+	return []string{
+		RuleConductProfileInvalid,
+		RuleConductContactInvalid,
+		RuleConductCeaseCommunication,
+		RuleConductDisputeOpen,
+		RuleConductCNQuietHours,
+		RuleConductUSQuietHours,
+		RuleConductCNMaxEffectiveCallsDay,
+		RuleConductUSSevenInSeven,
+		RuleConductUSAfterConversation,
+		RuleConductGuarantorNotAllowed,
+		RuleConductThirdPartyUnreachable,
+		RuleConductThirdPartyNoDisclosure,
+		RuleConductThirdPartyRefused,
+		RuleConductUSOptOut,
+		RuleConductForbiddenLanguage,
+	}
+}
+
+// HistoryDays is how far back ContactCheck.History must reach; profile
+// windows longer than this are rejected because they would undercount.
+const HistoryDays = 8
+
+// ConductProfile is a rule profile: the conduct rules of one jurisdiction as
+// data (policies/conduct/*.json), interpreted by CheckContact. Every JSON key
+// must be present, so a rule is never switched off by omission.
+type ConductProfile struct {
+	Name   string `json:"name"`
+	Source string `json:"source"` // the law and standards the numbers come from
+	// DefaultTimeZone is used when the debtor's zone is unknown or invalid.
+	DefaultTimeZone string `json:"default_time_zone"`
+
+	// Quiet hours in the debtor's local time: no outbound contact on
+	// QuietChannels from QuietStart (inclusive) to QuietEnd (exclusive) unless
+	// the debtor agreed. All three of QuietRule, QuietStart, QuietEnd empty
+	// switches quiet hours off.
+	QuietRule     string   `json:"quiet_rule"`
+	QuietStart    string   `json:"quiet_start"` // "22:00"
+	QuietEnd      string   `json:"quiet_end"`   // "08:00"
+	QuietChannels []string `json:"quiet_channels"`
+
+	// AICountsAsCall treats an AI voice contact as a call whatever its channel.
+	AICountsAsCall bool `json:"ai_counts_as_call"`
+	// EffectiveOutcomes are the outcomes of a connected, interactive call: an
+	// effective call for the caps, a conversation about the debt for
+	// AfterConversation.
+	EffectiveOutcomes []string `json:"effective_outcomes"`
+
+	Caps []FrequencyCap `json:"caps"`
+	// AfterConversation is a window (see FrequencyCap.Window) after a
+	// conversation with the debtor in which no call to the debtor may be
+	// placed; "" = off.
+	AfterConversation string `json:"after_conversation"`
+
+	CeaseCommunication            bool `json:"cease_communication"`       // a cease request stops outbound contact
+	DisputePausesCollection       bool `json:"dispute_pauses_collection"` // an open dispute stops outbound contact
+	GuarantorNeedsAllowance       bool `json:"guarantor_needs_allowance"`
+	ThirdPartyOnlyWhenUnreachable bool `json:"third_party_only_when_unreachable"`
+	ThirdPartyNoDisclosure        bool `json:"third_party_no_disclosure"`
+	ThirdPartyStopOnRefusal       bool `json:"third_party_stop_on_refusal"`
+
+	// Terms are matched case-insensitively in the note and the message; a
+	// Latin term matches where a word starts ("kill" finds "killed", not
+	// "skill"), a Chinese term anywhere.
+	DisclosureTerms []string `json:"disclosure_terms"` // the debt must not be mentioned to a third party
+	ForbiddenTerms  []string `json:"forbidden_terms"`  // threats, insults, violence, impersonation
+
+	// Outbound messages on OptOutChannels must contain one of OptOutPhrases.
+	OptOutChannels []string `json:"opt_out_channels"`
+	OptOutPhrases  []string `json:"opt_out_phrases"`
+}
+
+// FrequencyCap limits outbound contacts on Channels to Parties within a
+// window ending at the proposed contact: at most Max, so a proposed contact is
+// refused once Max are already there. Effective caps count only contacts with
+// an effective outcome, and refuse an attempt when the cap is reached, since
+// it could become effective.
+type FrequencyCap struct {
+	Rule      string   `json:"rule"`
+	Channels  []string `json:"channels"`
+	Parties   []string `json:"parties"`
+	Effective bool     `json:"effective"`
+	// Window is a rolling Go duration measured back from the proposed contact
+	// ("24h", "168h"; at most HistoryDays), "calendar_day" (the debtor's local
+	// calendar day) or "calendar_days:N" (that day and the N-1 before it).
+	Window string `json:"window"`
+	Max    int    `json:"max"`
+}
+
+// Contact is one attempt or conversation.
+type Contact struct {
+	Channel    string // call, sms, letter, email, visit
+	Party      string // debtor, guarantor, emergency_contact, third_party
+	Direction  string // outbound, inbound
+	At         time.Time
+	Outcome    string // right_party_contact, no_answer, wrong_number, refused, promise, third_party_refused, left_message, busy, other
+	Note       string
+	Message    string // the text sent (sms/email/letter), may be empty
+	PartyPhone string // who was contacted (third parties are told apart by phone)
+	AI         bool   // an AI voice call
+}
+
+// ContactCheck is everything a check needs, gathered by the caller.
+type ContactCheck struct {
+	Proposed Contact
+	// History holds this debtor's contacts (any party) over at least the last
+	// HistoryDays days, any order; refused attempts are not in it. Third-party
+	// refusals are only seen if they are in it, so include them however old.
+	History                         []Contact
+	TimeZone                        string // the debtor's IANA zone; "" or invalid = profile default
+	ConsentOutOfHours               bool   // the debtor agreed to contact in quiet hours
+	CeaseCommunication, DisputeOpen bool
+	GuarantorAllowed                bool // law and contract allow collecting from the guarantor
+	DebtorUnreachable               bool // the caller's judgement; third-party contact may need it
+}
+
+// ParseConductProfile reads a profile strictly: unknown or missing keys and
+// bad values are errors naming the field (an *allocation.Error, code invalid).
+func ParseConductProfile(b []byte) (ConductProfile, error) {
+	var p ConductProfile
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return ConductProfile{}, conductJSONError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return ConductProfile{}, conductInvalid([]allocation.FieldError{{Field: "(document)", Message: "unexpected data after the profile object"}})
+	}
+	if fields := missingConductKeys(b); len(fields) > 0 {
+		return ConductProfile{}, conductInvalid(fields)
+	}
+	if err := p.Validate(); err != nil {
+		return ConductProfile{}, err
+	}
+	return p, nil
+}
+
+// Validate reports every bad value of the profile, by JSON field name.
+func (p ConductProfile) Validate() error {
+	var fields []allocation.FieldError
+	bad := func(field, format string, args ...any) {
+		fields = append(fields, allocation.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	if !conductNamePattern.MatchString(p.Name) {
+		bad("name", "must be lower-case letters, digits and underscores, got %q", p.Name)
+	}
+	if p.DefaultTimeZone == "" || p.DefaultTimeZone == "Local" {
+		bad("default_time_zone", "must be an IANA zone name, got %q", p.DefaultTimeZone)
+	} else if conductZone(p.DefaultTimeZone) == nil {
+		bad("default_time_zone", "unknown time zone %q", p.DefaultTimeZone)
+	}
+
+	if p.QuietRule != "" || p.QuietStart != "" || p.QuietEnd != "" {
+		if !slices.Contains(conductQuietRules, p.QuietRule) {
+			bad("quiet_rule", "must be one of %s, got %q", strings.Join(conductQuietRules, ", "), p.QuietRule)
+		}
+		start, okStart := conductClock(p.QuietStart)
+		end, okEnd := conductClock(p.QuietEnd)
+		if !okStart {
+			bad("quiet_start", "must be a time HH:MM, got %q", p.QuietStart)
+		}
+		if !okEnd {
+			bad("quiet_end", "must be a time HH:MM, got %q", p.QuietEnd)
+		}
+		if okStart && okEnd && start == end {
+			bad("quiet_end", "must differ from quiet_start")
+		}
+		if len(p.QuietChannels) == 0 {
+			bad("quiet_channels", "must name at least one channel")
+		}
+	}
+	checkConductValues(bad, "quiet_channels", p.QuietChannels, ContactChannels)
+
+	if len(p.EffectiveOutcomes) == 0 {
+		bad("effective_outcomes", "must name at least one outcome")
+	}
+	checkConductValues(bad, "effective_outcomes", p.EffectiveOutcomes, ContactOutcomes)
+
+	seen := map[string]bool{}
+	for i, c := range p.Caps {
+		f := fmt.Sprintf("caps[%d].", i)
+		if !slices.Contains(conductCapRules, c.Rule) {
+			bad(f+"rule", "must be one of %s, got %q", strings.Join(conductCapRules, ", "), c.Rule)
+		} else if seen[c.Rule] {
+			bad(f+"rule", "%q is capped twice", c.Rule)
+		}
+		seen[c.Rule] = true
+		if len(c.Channels) == 0 {
+			bad(f+"channels", "must name at least one channel")
+		}
+		checkConductValues(bad, f+"channels", c.Channels, ContactChannels)
+		if len(c.Parties) == 0 {
+			bad(f+"parties", "must name at least one party")
+		}
+		checkConductValues(bad, f+"parties", c.Parties, ContactParties)
+		if _, err := parseConductWindow(c.Window); err != nil {
+			bad(f+"window", "%v", err)
+		}
+		if c.Max < 1 {
+			bad(f+"max", "must be at least 1, got %d", c.Max)
+		}
+	}
+	if p.AfterConversation != "" {
+		if _, err := parseConductWindow(p.AfterConversation); err != nil {
+			bad("after_conversation", "%v", err)
+		}
+	}
+
+	if p.ThirdPartyNoDisclosure && len(p.DisclosureTerms) == 0 {
+		bad("disclosure_terms", "must list terms when third_party_no_disclosure is on")
+	}
+	checkConductTerms(bad, "disclosure_terms", p.DisclosureTerms)
+	checkConductTerms(bad, "forbidden_terms", p.ForbiddenTerms)
+	checkConductValues(bad, "opt_out_channels", p.OptOutChannels, ContactChannels)
+	if len(p.OptOutChannels) > 0 && len(p.OptOutPhrases) == 0 {
+		bad("opt_out_phrases", "must list phrases when opt_out_channels is set")
+	}
+	checkConductTerms(bad, "opt_out_phrases", p.OptOutPhrases)
+
+	if len(fields) > 0 {
+		return conductInvalid(fields)
+	}
+	return nil
+}
+
+// CheckContact returns every rule the proposed contact would break, in the
+// order of RuleIDs; none means it may go ahead. Inbound contacts (the debtor
+// or a third party calls in) are judged only for disclosure and language.
+func CheckContact(p ConductProfile, c ContactCheck) []allocation.Violation {
+	if err := p.Validate(); err != nil {
+		return []allocation.Violation{{Rule: RuleConductProfileInvalid, Message: "the conduct profile is invalid: " + allocation.ErrorMessage(err)}}
+	}
+	if vs := contactProblems(c.Proposed); len(vs) > 0 {
+		return vs
+	}
+	k := conductCheck{p: p, c: c, loc: p.location(c.TimeZone)}
+	var vs []allocation.Violation
+	add := func(rule, format string, args ...any) {
+		vs = append(vs, allocation.Violation{Rule: rule, Message: fmt.Sprintf(format, args...)})
+	}
+	pc := c.Proposed
+	channel := k.channel(pc)
+	outbound := pc.Direction == DirectionOutbound
+	thirdParty := pc.Party == PartyEmergencyContact || pc.Party == PartyThirdParty
+
+	if outbound && p.CeaseCommunication && c.CeaseCommunication {
+		add(RuleConductCeaseCommunication, "the debtor has asked us to cease communication; no outbound contact")
+	}
+	if outbound && p.DisputePausesCollection && c.DisputeOpen {
+		add(RuleConductDisputeOpen, "the debt is disputed and the dispute is open; collection is paused until it is resolved")
+	}
+	if outbound && p.QuietRule != "" && !c.ConsentOutOfHours && slices.Contains(p.QuietChannels, channel) {
+		local := pc.At.In(k.loc)
+		if k.quiet(local) {
+			add(p.QuietRule, "a %s at %s (%s) on %s is within the quiet hours %s-%s and the debtor has not agreed to contact then",
+				channel, local.Format("15:04"), k.loc, local.Format("2006-01-02"), p.QuietStart, p.QuietEnd)
+		}
+	}
+	if outbound {
+		for _, cap := range p.Caps {
+			if v, ok := k.capViolation(cap); ok {
+				vs = append(vs, v)
+			}
+		}
+	}
+	if outbound && p.AfterConversation != "" && channel == ChannelCall && pc.Party == PartyDebtor {
+		if v, ok := k.afterConversation(); ok {
+			vs = append(vs, v)
+		}
+	}
+	if outbound && p.GuarantorNeedsAllowance && pc.Party == PartyGuarantor && !c.GuarantorAllowed {
+		add(RuleConductGuarantorNotAllowed, "law and contract do not allow collecting from the guarantor")
+	}
+	if outbound && thirdParty && p.ThirdPartyOnlyWhenUnreachable && !c.DebtorUnreachable {
+		add(RuleConductThirdPartyUnreachable, "a %s may be contacted only when the debtor is unreachable", strings.ReplaceAll(pc.Party, "_", " "))
+	}
+	if thirdParty && p.ThirdPartyNoDisclosure {
+		if where := conductTermsIn(pc, p.DisclosureTerms); where != "" {
+			add(RuleConductThirdPartyNoDisclosure, "the debt must not be disclosed to a third party, but %s", where)
+		}
+	}
+	if outbound && thirdParty && p.ThirdPartyStopOnRefusal {
+		if h, ok := k.thirdPartyRefusal(); ok {
+			add(RuleConductThirdPartyRefused, "the third party at %s refused contact on %s; do not contact them again",
+				pc.PartyPhone, h.At.In(k.loc).Format("2006-01-02"))
+		}
+	}
+	if outbound && slices.Contains(p.OptOutChannels, pc.Channel) && conductFindTerm(pc.Message, p.OptOutPhrases) == "" {
+		add(RuleConductUSOptOut, "the %s must tell the recipient how to opt out (for example %q)", pc.Channel, p.OptOutPhrases[0])
+	}
+	if where := conductTermsIn(pc, p.ForbiddenTerms); where != "" {
+		add(RuleConductForbiddenLanguage, "threats, insults, violence and impersonation are forbidden, but %s", where)
+	}
+	return vs
+}
+
+// contactProblems reports a proposed contact the rules cannot judge.
+func contactProblems(c Contact) []allocation.Violation {
+	var vs []allocation.Violation
+	bad := func(format string, args ...any) {
+		vs = append(vs, allocation.Violation{Rule: RuleConductContactInvalid, Message: fmt.Sprintf(format, args...)})
+	}
+	if !slices.Contains(ContactChannels, c.Channel) {
+		bad("unknown channel %q (want one of %s)", c.Channel, strings.Join(ContactChannels, ", "))
+	}
+	if !slices.Contains(ContactParties, c.Party) {
+		bad("unknown party %q (want one of %s)", c.Party, strings.Join(ContactParties, ", "))
+	}
+	if c.Direction != DirectionOutbound && c.Direction != DirectionInbound {
+		bad("unknown direction %q (want outbound or inbound)", c.Direction)
+	}
+	if c.At.IsZero() {
+		bad("the contact has no time")
+	}
+	return vs
+}
+
+type conductCheck struct {
+	p   ConductProfile
+	c   ContactCheck
+	loc *time.Location
+}
+
+// channel is the channel a contact counts as.
+func (k conductCheck) channel(c Contact) string {
+	if c.AI && k.p.AICountsAsCall {
+		return ChannelCall
+	}
+	return c.Channel
+}
+
+func (k conductCheck) quiet(local time.Time) bool {
+	start, _ := conductClock(k.p.QuietStart)
+	end, _ := conductClock(k.p.QuietEnd)
+	m := local.Hour()*60 + local.Minute()
+	if start < end {
+		return m >= start && m < end
+	}
+	return m >= start || m < end // the quiet period spans midnight
+}
+
+func (k conductCheck) capViolation(cap FrequencyCap) (allocation.Violation, bool) {
+	pc := k.c.Proposed
+	if !slices.Contains(cap.Channels, k.channel(pc)) || !slices.Contains(cap.Parties, pc.Party) {
+		return allocation.Violation{}, false
+	}
+	w, _ := parseConductWindow(cap.Window)
+	n := 0
+	for _, h := range k.c.History {
+		// Caps limit our contacting; contacts the debtor started do not count.
+		if h.Direction == DirectionInbound ||
+			!slices.Contains(cap.Channels, k.channel(h)) || !slices.Contains(cap.Parties, h.Party) ||
+			(cap.Effective && !slices.Contains(k.p.EffectiveOutcomes, h.Outcome)) ||
+			!w.contains(h.At, pc.At, k.loc) {
+			continue
+		}
+		n++
+	}
+	if n < cap.Max {
+		return allocation.Violation{}, false
+	}
+	noun := "contact"
+	if len(cap.Channels) == 1 {
+		noun = cap.Channels[0]
+	}
+	if cap.Effective {
+		noun = "effective " + noun
+	} else {
+		noun += " attempt"
+	}
+	return allocation.Violation{Rule: cap.Rule, Message: fmt.Sprintf("%d %s already %s (cap %d per %s)",
+		n, conductPlural(n, noun), w.span(), cap.Max, w.unit())}, true
+}
+
+func (k conductCheck) afterConversation() (allocation.Violation, bool) {
+	pc := k.c.Proposed
+	w, _ := parseConductWindow(k.p.AfterConversation)
+	var last time.Time
+	for _, h := range k.c.History {
+		// A conversation counts whoever placed the call.
+		if k.channel(h) != ChannelCall || h.Party != PartyDebtor ||
+			!slices.Contains(k.p.EffectiveOutcomes, h.Outcome) || !w.contains(h.At, pc.At, k.loc) {
+			continue
+		}
+		if h.At.After(last) {
+			last = h.At
+		}
+	}
+	if last.IsZero() {
+		return allocation.Violation{}, false
+	}
+	at := last.In(k.loc)
+	return allocation.Violation{Rule: RuleConductUSAfterConversation, Message: fmt.Sprintf(
+		"a telephone conversation about the debt took place at %s (%s) on %s; no call for %s after it, until %s",
+		at.Format("15:04"), k.loc, at.Format("2006-01-02"), w.unit(), w.end(at).Format("15:04 on 2006-01-02"))}, true
+}
+
+func (k conductCheck) thirdPartyRefusal() (Contact, bool) {
+	phone := conductPhone(k.c.Proposed.PartyPhone)
+	if phone == "" {
+		return Contact{}, false
+	}
+	for _, h := range k.c.History {
+		if h.Party != PartyDebtor && (h.Outcome == OutcomeThirdPartyRefused || h.Outcome == OutcomeRefused) &&
+			conductPhone(h.PartyPhone) == phone {
+			return h, true
+		}
+	}
+	return Contact{}, false
+}
+
+// location returns the debtor's zone, or the profile default when name is
+// empty or not a zone.
+func (p ConductProfile) location(name string) *time.Location {
+	if name != "" && name != "Local" {
+		if loc := conductZone(name); loc != nil {
+			return loc
+		}
+	}
+	if loc := conductZone(p.DefaultTimeZone); loc != nil {
+		return loc
+	}
+	return time.UTC
+}
+
+var conductZones sync.Map // zone name → *time.Location, nil when unknown
+
+func conductZone(name string) *time.Location {
+	if v, ok := conductZones.Load(name); ok {
+		return v.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		loc = nil
+	}
+	conductZones.Store(name, loc)
+	return loc
+}
+
+// conductWindow is a rolling duration or a number of local calendar days.
+type conductWindow struct {
+	rolling time.Duration
+	days    int
+}
+
+func parseConductWindow(s string) (conductWindow, error) {
+	if s == "calendar_day" {
+		return conductWindow{days: 1}, nil
+	}
+	if n, ok := strings.CutPrefix(s, "calendar_days:"); ok {
+		d, err := strconv.Atoi(n)
+		if err != nil || d < 1 || d > HistoryDays {
+			return conductWindow{}, fmt.Errorf("calendar_days must be 1 to %d, got %q", HistoryDays, s)
+		}
+		return conductWindow{days: d}, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 || d > HistoryDays*24*time.Hour {
+		return conductWindow{}, fmt.Errorf("must be a duration up to %dh, \"calendar_day\" or \"calendar_days:N\", got %q", HistoryDays*24, s)
+	}
+	return conductWindow{rolling: d}, nil
+}
+
+// contains reports whether t falls in the window that ends at the proposed
+// contact at p: (p-d, p] when rolling, else whole local days.
+func (w conductWindow) contains(t, p time.Time, loc *time.Location) bool {
+	if t.IsZero() {
+		return false
+	}
+	if w.rolling > 0 {
+		return t.After(p.Add(-w.rolling)) && !t.After(p)
+	}
+	y, m, d := p.In(loc).Date()
+	start := time.Date(y, m, d-(w.days-1), 0, 0, 0, 0, loc)
+	end := time.Date(y, m, d+1, 0, 0, 0, 0, loc)
+	return !t.Before(start) && t.Before(end)
+}
+
+// end is when a window that starts at t has passed.
+func (w conductWindow) end(t time.Time) time.Time {
+	if w.rolling > 0 {
+		return t.Add(w.rolling)
+	}
+	y, m, d := t.Date()
+	return time.Date(y, m, d+w.days, 0, 0, 0, 0, t.Location())
+}
+
+func (w conductWindow) span() string {
+	switch {
+	case w.days == 1:
+		return "today"
+	case w.days > 1:
+		return fmt.Sprintf("in the last %d calendar days", w.days)
+	}
+	return "in the last " + conductDuration(w.rolling)
+}
+
+func (w conductWindow) unit() string {
+	switch {
+	case w.days == 1:
+		return "day"
+	case w.days > 1:
+		return fmt.Sprintf("%d days", w.days)
+	}
+	return conductDuration(w.rolling)
+}
+
+func conductDuration(d time.Duration) string {
+	if d%time.Hour == 0 {
+		return conductPlural(int(d/time.Hour), "hour")
+	}
+	return d.String()
+}
+
+func conductPlural(n int, noun string) string {
+	if n == 1 {
+		return noun
+	}
+	return noun + "s"
+}
+
+// conductClock parses "HH:MM" into minutes after midnight.
+func conductClock(s string) (int, bool) {
+	t, err := time.Parse("15:04", s)
+	if err != nil || len(s) != 5 {
+		return 0, false
+	}
+	return t.Hour()*60 + t.Minute(), true
+}
+
+// conductPhone keeps the digits, so "138-0000 0000" and "13800000000" match.
+func conductPhone(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// conductTermsIn says where a term shows in the note or message, or "".
+func conductTermsIn(c Contact, terms []string) string {
+	var where []string
+	if t := conductFindTerm(c.Note, terms); t != "" {
+		where = append(where, fmt.Sprintf("the note contains %q", t))
+	}
+	if t := conductFindTerm(c.Message, terms); t != "" {
+		where = append(where, fmt.Sprintf("the message contains %q", t))
+	}
+	return strings.Join(where, " and ")
+}
+
+// conductFindTerm returns the first term found in text, or "".
+func conductFindTerm(text string, terms []string) string {
+	text = conductFold(text)
+	for _, term := range terms {
+		if conductHasTerm(text, conductFold(term)) {
+			return term
+		}
+	}
+	return ""
+}
+
+// conductHasTerm finds term in folded text; a term that starts with a Latin
+// letter or digit must start a word.
+func conductHasTerm(text, term string) bool {
+	if term == "" {
+		return false
+	}
+	wordStart := conductASCIIAlnum(term[0])
+	for i := 0; i < len(text); {
+		j := strings.Index(text[i:], term)
+		if j < 0 {
+			return false
+		}
+		j += i
+		if !wordStart || j == 0 || !conductASCIIAlnum(text[j-1]) {
+			return true
+		}
+		i = j + 1
+	}
+	return false
+}
+
+func conductASCIIAlnum(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
+
+// conductFold lower-cases, turns full-width Latin forms and curly apostrophes
+// into ASCII and collapses white space, so spelling tricks do not hide a term.
+func conductFold(s string) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r >= '！' && r <= '～':
+			return r - 0xFEE0
+		case r == '\u3000':
+			return ' '
+		case r == '’' || r == '‘':
+			return '\''
+		}
+		return r
+	}, s)
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
+var conductNamePattern = regexp.MustCompile(`^[a-z0-9_]+$`)
+
+func checkConductValues(bad func(string, string, ...any), field string, got, allowed []string) {
+	for i, v := range got {
+		if !slices.Contains(allowed, v) {
+			bad(fmt.Sprintf("%s[%d]", field, i), "unknown value %q (want one of %s)", v, strings.Join(allowed, ", "))
+		}
+	}
+}
+
+func checkConductTerms(bad func(string, string, ...any), field string, terms []string) {
+	for i, t := range terms {
+		if strings.TrimSpace(t) == "" {
+			bad(fmt.Sprintf("%s[%d]", field, i), "must not be blank")
+		}
+	}
+}
+
+func conductInvalid(fields []allocation.FieldError) error {
+	msgs := make([]string, len(fields))
+	for i, f := range fields {
+		msgs[i] = f.Field + ": " + f.Message
+	}
+	return &allocation.Error{
+		Code:    allocation.EINVALID,
+		Message: "conduct profile: " + strings.Join(msgs, "; "),
+		Fields:  fields,
+	}
+}
+
+// conductJSONError turns a decoding error into one naming the field.
+func conductJSONError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "(document)"
+		}
+		return conductInvalid([]allocation.FieldError{{Field: field, Message: fmt.Sprintf("must be %s, got JSON %s", typeErr.Type, typeErr.Value)}})
+	case errors.As(err, &syntaxErr):
+		return conductInvalid([]allocation.FieldError{{Field: "(document)", Message: fmt.Sprintf("invalid JSON at byte %d: %v", syntaxErr.Offset, err)}})
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		field, uerr := strconv.Unquote(name)
+		if uerr != nil {
+			field = name
+		}
+		return conductInvalid([]allocation.FieldError{{Field: field, Message: "unknown field"}})
+	}
+	return conductInvalid([]allocation.FieldError{{Field: "(document)", Message: err.Error()}})
+}
+
+// missingConductKeys lists the keys a profile (and each of its caps) leaves
+// out; the document is already known to decode.
+func missingConductKeys(b []byte) []allocation.FieldError {
+	var doc map[string]json.RawMessage
+	if json.Unmarshal(b, &doc) != nil {
+		return nil
+	}
+	fields := missingKeys("", doc, reflect.TypeFor[ConductProfile]())
+	var caps []map[string]json.RawMessage
+	if json.Unmarshal(doc["caps"], &caps) == nil {
+		for i, c := range caps {
+			fields = append(fields, missingKeys(fmt.Sprintf("caps[%d].", i), c, reflect.TypeFor[FrequencyCap]())...)
+		}
+	}
+	return fields
+}
+
+func missingKeys(prefix string, doc map[string]json.RawMessage, t reflect.Type) []allocation.FieldError {
+	var fields []allocation.FieldError
+	for i := range t.NumField() {
+		key, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		if key == "" || key == "-" {
+			continue
+		}
+		if _, ok := doc[key]; !ok {
+			fields = append(fields, allocation.FieldError{Field: prefix + key, Message: "missing (every key must be given)"})
+		}
+	}
+	return fields
+}

@@ -1,0 +1,128 @@
+package casework
+
+// The stage machine (DESIGN.md §2 "Stage"): which moves between the five
+// stages are allowed, and the guards each move must pass. Every refusal is an
+// allocation.Violation whose Rule id is stable, so pages, APIs and audit
+// records can key on it.
+
+import (
+	"fmt"
+
+	"collect/allocation"
+)
+
+// Stage rule ids, one per guard.
+const (
+	RuleStageUnknown                 = "stage.unknown"
+	RuleStageSame                    = "stage.same"
+	RuleStageNotAllowed              = "stage.not_allowed"
+	RuleStageDisputeOpen             = "stage.dispute_open"
+	RuleStageVerificationIncomplete  = "stage.verification_incomplete"
+	RuleStageNoArrangement           = "stage.no_arrangement"
+	RuleStageLegalBeforeVerification = "stage.legal_before_verification"
+	RuleStageLegalNotApproved        = "stage.legal_not_approved"
+	RuleStageTimeBarred              = "stage.time_barred"
+)
+
+// CaseState is what the stage guards read about a case.
+type CaseState struct {
+	Stage                string // one of the Stage* constants
+	VerificationComplete bool
+	DisputeOpen          bool
+	ArrangementBroken    bool // the last arrangement broke
+	HasActiveArrangement bool
+	LegalApproved        bool // the lender approved a legal referral
+	TimeBarred           bool
+}
+
+// CanTransition says whether a case may move from its stage to `to`; it
+// returns every broken guard, nil when the move is allowed.
+//
+// Allowed moves:
+//
+//	verification  → first_contact  needs VerificationComplete
+//	first_contact → negotiation
+//	negotiation   → follow_up      needs HasActiveArrangement
+//	follow_up     → negotiation    (the way back after a broken arrangement)
+//	legal         → negotiation    (settlement during litigation)
+//	any stage     → legal          needs VerificationComplete, LegalApproved, not TimeBarred;
+//	                               from verification itself it is always refused
+//	                               with stage.legal_before_verification
+//	any stage     → verification   only while a dispute is open (re-verify the debt)
+//
+// While DisputeOpen no move is allowed except back to verification. An
+// unknown stage name on either side returns only stage.unknown.
+func CanTransition(s CaseState, to string) []allocation.Violation {
+	var vs []allocation.Violation
+	add := func(rule, format string, args ...any) {
+		vs = append(vs, allocation.Violation{Rule: rule, Message: fmt.Sprintf(format, args...)})
+	}
+	if !ValidStage(s.Stage) {
+		add(RuleStageUnknown, "unknown stage %q", s.Stage)
+	}
+	if !ValidStage(to) {
+		add(RuleStageUnknown, "unknown stage %q", to)
+	}
+	if vs != nil {
+		return vs
+	}
+	if s.Stage == to {
+		add(RuleStageSame, "the case is already in %s", to)
+		return vs
+	}
+	if s.DisputeOpen && to != StageVerification {
+		add(RuleStageDisputeOpen, "a dispute is open: the case can only go back to verification")
+	}
+
+	switch {
+	case to == StageLegal:
+		// Every legal guard is reported, so the page can say all that is missing.
+		if s.Stage == StageVerification || !s.VerificationComplete {
+			add(RuleStageLegalBeforeVerification, "no legal referral before verification is complete and the case has left verification")
+		}
+		if !s.LegalApproved {
+			add(RuleStageLegalNotApproved, "the lender has not approved a legal referral")
+		}
+		if s.TimeBarred {
+			add(RuleStageTimeBarred, "the limitation period has expired: no suit on a time-barred debt")
+		}
+	case to == StageVerification:
+		if !s.DisputeOpen {
+			add(RuleStageNotAllowed, "a case goes back to verification only while a dispute is open")
+		}
+	case s.Stage == StageVerification && to == StageFirstContact:
+		if !s.VerificationComplete {
+			add(RuleStageVerificationIncomplete, "verify the debtor, the contact details and the amount before first contact")
+		}
+	case s.Stage == StageFirstContact && to == StageNegotiation:
+	case s.Stage == StageNegotiation && to == StageFollowUp:
+		if !s.HasActiveArrangement {
+			add(RuleStageNoArrangement, "record an arrangement before moving to follow-up")
+		}
+	case s.Stage == StageFollowUp && to == StageNegotiation:
+	case s.Stage == StageLegal && to == StageNegotiation:
+	default:
+		add(RuleStageNotAllowed, "a case cannot move from %s to %s", s.Stage, to)
+	}
+	return vs
+}
+
+// NextStages lists, in stage order, the moves that would pass now (the
+// page's buttons). It is empty, never nil, when no move passes.
+func NextStages(s CaseState) []string {
+	next := []string{}
+	for _, to := range Stages {
+		if len(CanTransition(s, to)) == 0 {
+			next = append(next, to)
+		}
+	}
+	return next
+}
+
+// NeedsRenegotiation reports whether the case must go back to negotiation:
+// it is in follow-up and the last arrangement broke. The follow_up →
+// negotiation move itself is always allowed; this tells the work queue and
+// the page to push it.
+func NeedsRenegotiation(s CaseState) bool {
+	return s.Stage == StageFollowUp && s.ArrangementBroken && !s.DisputeOpen
+}

@@ -1,0 +1,345 @@
+package store
+
+import (
+	"context"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"collect/allocation"
+	"collect/casework"
+)
+
+// ArrangementRequest is an arrangement as the collector proposes it (API.md:
+// kind and the amounts; dates as YYYY-MM-DD).
+type ArrangementRequest struct {
+	Kind             string `json:"kind"`
+	AmountCents      int64  `json:"amount_cents"`
+	DownPaymentCents int64  `json:"down_payment_cents"`
+	Instalments      int    `json:"instalments"`
+	FirstDue         string `json:"first_due"`
+	IntervalDays     int    `json:"interval_days"`
+	PenaltyCents     int64  `json:"penalty_cents"`
+	Note             string `json:"note"`
+}
+
+// Arrangement is a stored arrangement with its schedule.
+type Arrangement struct {
+	ID               string                 `json:"id"`
+	AccountID        string                 `json:"account_id"`
+	Kind             string                 `json:"kind"`
+	Status           string                 `json:"status"`
+	AmountCents      int64                  `json:"amount_cents"`
+	DownPaymentCents int64                  `json:"down_payment_cents"`
+	Instalments      int                    `json:"instalments"`
+	FirstDue         string                 `json:"first_due"`
+	DiscountBP       int                    `json:"discount_bp"`
+	Reasons          []allocation.Violation `json:"reasons"`
+	Schedule         []InstalmentRow        `json:"schedule"`
+	MakerID          string                 `json:"maker_id"`
+	ApproverID       string                 `json:"approver_id"`
+	CreatedAt        time.Time              `json:"created_at"`
+}
+
+// InstalmentRow is one line of a schedule with what was paid on it.
+type InstalmentRow struct {
+	N           int    `json:"n"`
+	DueDate     string `json:"due_date"`
+	AmountCents int64  `json:"amount_cents"`
+	PaidCents   int64  `json:"paid_cents"`
+	Status      string `json:"status"`
+}
+
+// PromiseGraceDays is how long after its due date a promise or instalment
+// may still be paid and count as kept.
+const PromiseGraceDays = 3
+
+// CreateArrangement records an arrangement for an account the actor's agency
+// holds. Within the contract's negotiation limits it is active at once;
+// beyond them it waits for the lender's vendor manager (maker-checker). A
+// promise counts as the debtor's acknowledgement for the limitation period.
+func (s *Store) CreateArrangement(ctx context.Context, a allocation.Actor, accountID string, req ArrangementRequest) (Arrangement, error) {
+	if utf8.RuneCountInString(req.Note) > 2000 {
+		return Arrangement{}, &allocation.Error{Code: allocation.EINVALID, Message: "the note is too long", Fields: []allocation.FieldError{{Field: "note", Message: "at most 2,000 characters"}}}
+	}
+	var out Arrangement
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		acc, pl, err := s.loadCase(tx, a, accountID)
+		if err != nil {
+			return err
+		}
+		if pl.ID == "" {
+			return allocation.Errorf(allocation.ECONFLICT, "the account has no active placement")
+		}
+		if acc.DisputeOpen {
+			return ruleViolation("no negotiation while a dispute is open", []allocation.Violation{{Rule: "dispute_open", Message: "the debtor disputes the debt; the lender must resolve it first"}})
+		}
+		contract, err := contractFor(tx, acc.LenderID, pl.AgencyID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		var due time.Time
+		if req.FirstDue != "" {
+			if due, err = time.ParseInLocation(time.DateOnly, req.FirstDue, time.UTC); err != nil {
+				return &allocation.Error{Code: allocation.EINVALID, Message: "first_due must be YYYY-MM-DD", Fields: []allocation.FieldError{{Field: "first_due", Message: "YYYY-MM-DD"}}}
+			}
+		}
+		in := casework.ArrangementInput{Kind: req.Kind, BalanceCents: acc.BalanceCents, AmountCents: req.AmountCents, DownPaymentCents: req.DownPaymentCents,
+			Instalments: req.Instalments, FirstDue: due, IntervalDays: req.IntervalDays, PenaltyCents: req.PenaltyCents, Now: now}
+		d, err := casework.DecideArrangement(in, contract)
+		if err != nil {
+			return err
+		}
+		status := "active"
+		if d.NeedsApproval {
+			status = "pending_approval"
+		}
+		out = Arrangement{ID: uuid.Must(uuid.NewV7()).String(), AccountID: acc.ID, Kind: req.Kind, Status: status, AmountCents: req.AmountCents,
+			DownPaymentCents: req.DownPaymentCents, Instalments: req.Instalments, FirstDue: req.FirstDue, DiscountBP: d.DiscountBP,
+			Reasons: d.Reasons, MakerID: a.UserID, CreatedAt: now}
+		if out.Reasons == nil {
+			out.Reasons = []allocation.Violation{}
+		}
+		if err := tx.Table("arrangements").Create(map[string]any{"id": out.ID, "account_id": acc.ID, "lender_id": acc.LenderID, "agency_id": pl.AgencyID,
+			"kind": req.Kind, "status": status, "amount_cents": req.AmountCents, "down_payment_cents": req.DownPaymentCents,
+			"instalments": req.Instalments, "first_due": req.FirstDue, "interval_days": req.IntervalDays, "discount_bp": d.DiscountBP,
+			"reasons": jsonString(out.Reasons), "note": req.Note, "maker_id": a.UserID, "created_at": now}).Error; err != nil {
+			return err
+		}
+		for _, in := range d.Schedule {
+			row := InstalmentRow{N: in.N, DueDate: in.Due.Format(time.DateOnly), AmountCents: in.AmountCents, Status: "pending"}
+			out.Schedule = append(out.Schedule, row)
+			if err := tx.Table("arrangement_instalments").Create(map[string]any{"arrangement_id": out.ID, "n": row.N, "due_date": row.DueDate,
+				"amount_cents": row.AmountCents, "status": "pending"}).Error; err != nil {
+				return err
+			}
+		}
+		if req.Kind == casework.KindPromise || status == "active" {
+			if err := addLimitationEvent(tx, acc.ID, "acknowledgement", now, "arrangement:"+out.ID, now); err != nil {
+				return err
+			}
+		}
+		if status == "active" && acc.Stage == casework.StageNegotiation {
+			if err := tx.Table("accounts").Where("id = ?", acc.ID).Update("stage", casework.StageFollowUp).Error; err != nil {
+				return err
+			}
+		}
+		return s.appendAudit(tx, a, auditRecord{Action: "arrangement.create", ObjectType: "arrangement", ObjectID: out.ID, LenderID: acc.LenderID, After: out})
+	})
+	return out, err
+}
+
+// DecideArrangementApproval approves or rejects a pending arrangement of the
+// actor's lender. The approver cannot be its maker.
+func (s *Store) DecideArrangementApproval(ctx context.Context, a allocation.Actor, id string, approve bool) (Arrangement, error) {
+	var out Arrangement
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var row struct {
+			ID, AccountID, LenderID, Kind, Status, MakerID, FirstDue string
+			AmountCents                                              int64
+		}
+		if err := tx.Table("arrangements").Where("id = ? AND lender_id = ?", id, a.OrgID).Take(&row).Error; err != nil {
+			return notFound(err, "arrangement")
+		}
+		if row.Status != "pending_approval" {
+			return allocation.Errorf(allocation.ECONFLICT, "the arrangement is %s, not waiting for approval", row.Status)
+		}
+		if row.MakerID == a.UserID {
+			return allocation.Errorf(allocation.EFORBIDDEN, "the maker of an arrangement cannot approve it")
+		}
+		status := "rejected"
+		if approve {
+			status = "active"
+		}
+		now := s.now()
+		if err := tx.Table("arrangements").Where("id = ?", id).Updates(map[string]any{"status": status, "approver_id": a.UserID, "decided_at": now}).Error; err != nil {
+			return err
+		}
+		if approve {
+			if err := addLimitationEvent(tx, row.AccountID, "acknowledgement", now, "arrangement:"+id, now); err != nil {
+				return err
+			}
+		}
+		out = Arrangement{ID: row.ID, AccountID: row.AccountID, Kind: row.Kind, Status: status, AmountCents: row.AmountCents, FirstDue: row.FirstDue,
+			MakerID: row.MakerID, ApproverID: a.UserID}
+		return s.appendAudit(tx, a, auditRecord{Action: "arrangement." + map[bool]string{true: "approve", false: "reject"}[approve],
+			ObjectType: "arrangement", ObjectID: id, LenderID: row.LenderID, After: map[string]string{"status": status}})
+	})
+	return out, err
+}
+
+// Arrangements lists an account's arrangements with their schedules.
+func (s *Store) Arrangements(ctx context.Context, a allocation.Actor, accountID string) ([]Arrangement, error) {
+	db := s.db.WithContext(ctx)
+	if _, _, err := s.loadCase(db, a, accountID); err != nil {
+		return nil, err
+	}
+	var rows []arrangementRow
+	if err := db.Table("arrangements").Where("account_id = ?", accountID).Order("created_at DESC").Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]Arrangement, len(rows))
+	for i, r := range rows {
+		out[i] = r.arrangement()
+		if err := db.Table("arrangement_instalments").Where("arrangement_id = ?", r.ID).Order("n").Scan(&out[i].Schedule).Error; err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// arrangementRow is an arrangements row as stored.
+type arrangementRow struct {
+	ID, AccountID, Kind, Status, FirstDue, Reasons, MakerID, ApproverID string
+	AmountCents, DownPaymentCents                                       int64
+	Instalments, DiscountBP                                             int
+	CreatedAt                                                           time.Time
+}
+
+func (r arrangementRow) arrangement() Arrangement {
+	a := Arrangement{ID: r.ID, AccountID: r.AccountID, Kind: r.Kind, Status: r.Status, AmountCents: r.AmountCents, DownPaymentCents: r.DownPaymentCents,
+		Instalments: r.Instalments, FirstDue: r.FirstDue, DiscountBP: r.DiscountBP, MakerID: r.MakerID, ApproverID: r.ApproverID, CreatedAt: r.CreatedAt,
+		Reasons: []allocation.Violation{}, Schedule: []InstalmentRow{}}
+	_ = jsonInto(r.Reasons, &a.Reasons)
+	return a
+}
+
+// PendingArrangements lists the lender's arrangements waiting for approval.
+func (s *Store) PendingArrangements(ctx context.Context, a allocation.Actor) ([]Arrangement, error) {
+	var rows []arrangementRow
+	err := s.db.WithContext(ctx).Table("arrangements").Where("lender_id = ? AND status = 'pending_approval'", a.OrgID).
+		Order("created_at").Limit(500).Scan(&rows).Error
+	out := make([]Arrangement, len(rows))
+	for i, r := range rows {
+		out[i] = r.arrangement()
+	}
+	return out, err
+}
+
+// applyToArrangement applies a payment to the account's active
+// arrangement's instalments, oldest first, inside the payment's transaction;
+// an arrangement whose every instalment is paid is kept.
+func applyToArrangement(tx *gorm.DB, accountID string, amount int64) error {
+	var arr struct{ ID string }
+	err := tx.Table("arrangements").Select("id").Where("account_id = ? AND status = 'active'", accountID).Order("created_at DESC").Take(&arr).Error
+	if err != nil {
+		return nil // no active arrangement: nothing to apply
+	}
+	var rows []InstalmentRow
+	if err := tx.Table("arrangement_instalments").Where("arrangement_id = ?", arr.ID).Order("n").Scan(&rows).Error; err != nil {
+		return err
+	}
+	sched := make([]casework.Instalment, len(rows))
+	paid := make([]int64, len(rows))
+	for i, r := range rows {
+		due, _ := time.Parse(time.DateOnly, r.DueDate)
+		sched[i] = casework.Instalment{N: r.N, Due: due, AmountCents: r.AmountCents}
+		paid[i] = r.PaidCents
+	}
+	after, _ := casework.ApplyPayment(sched, paid, amount)
+	all := true
+	for i, r := range rows {
+		status := r.Status
+		if after[i] >= r.AmountCents {
+			status = "kept"
+		}
+		if status != "kept" {
+			all = false
+		}
+		if after[i] != r.PaidCents || status != r.Status {
+			if err := tx.Table("arrangement_instalments").Where("arrangement_id = ? AND n = ?", arr.ID, r.N).
+				Updates(map[string]any{"paid_cents": after[i], "status": status}).Error; err != nil {
+				return err
+			}
+		}
+	}
+	if all && len(rows) > 0 {
+		return tx.Table("arrangements").Where("id = ?", arr.ID).Update("status", "kept").Error
+	}
+	return nil
+}
+
+// EvaluatePromises marks instalments unpaid at due date plus grace as
+// broken, and their arrangements broken; the cases go back to negotiation.
+// Each step is one UPDATE whose WHERE re-checks the state, so several portal
+// processes may run it at once.
+func (s *Store) EvaluatePromises(ctx context.Context) (int64, error) {
+	cutoff := s.now().AddDate(0, 0, -PromiseGraceDays).Format(time.DateOnly)
+	var n int64
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		res := tx.Exec(`UPDATE arrangement_instalments SET status = 'broken' WHERE status = 'pending' AND due_date < ? AND paid_cents < amount_cents`, cutoff)
+		if res.Error != nil {
+			return res.Error
+		}
+		n = res.RowsAffected
+		if n == 0 {
+			return nil
+		}
+		if err := tx.Exec(`UPDATE accounts SET stage = 'negotiation' WHERE stage = 'follow_up' AND id IN (
+			SELECT a.account_id FROM arrangements a JOIN arrangement_instalments ai ON ai.arrangement_id = a.id
+			WHERE a.status = 'active' AND ai.status = 'broken')`).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec(`UPDATE arrangements SET status = 'broken' WHERE status = 'active' AND id IN (
+			SELECT arrangement_id FROM arrangement_instalments WHERE status = 'broken')`).Error; err != nil {
+			return err
+		}
+		return s.appendAudit(tx, allocation.Actor{}, auditRecord{Action: "arrangement.evaluate", ObjectType: "arrangement", ObjectID: "batch",
+			After: map[string]int64{"instalments_broken": n}})
+	})
+	return n, err
+}
+
+// FollowUp is the follow-up list: what falls due soon, what broke, and the
+// actions the collectors scheduled.
+type FollowUp struct {
+	DueSoon []FollowUpItem `json:"due_soon"`
+	Broken  []FollowUpItem `json:"broken"`
+	Actions []FollowUpItem `json:"actions_due"`
+}
+
+// FollowUpItem is one line of the follow-up list.
+type FollowUpItem struct {
+	AccountID   string `json:"account_id"`
+	ExternalRef string `json:"external_ref"`
+	Kind        string `json:"kind"`
+	DueDate     string `json:"due_date"`
+	AmountCents int64  `json:"amount_cents"`
+	PaidCents   int64  `json:"paid_cents"`
+}
+
+// FollowUpList gathers the actor's follow-up list (a collector's own
+// accounts, a supervisor's agency).
+func (s *Store) FollowUpList(ctx context.Context, a allocation.Actor) (FollowUp, error) {
+	var out FollowUp
+	now := s.now()
+	base := func() *gorm.DB {
+		q := s.db.WithContext(ctx).Table("arrangement_instalments ai").
+			Select("ar.account_id, accounts.external_ref, ar.kind, ai.due_date, ai.amount_cents, ai.paid_cents").
+			Joins("JOIN arrangements ar ON ar.id = ai.arrangement_id").
+			Joins("JOIN accounts ON accounts.id = ar.account_id").Scopes(accountScope(a))
+		if a.OrgKind == allocation.KindAgency && !a.Has(allocation.RoleAgencySupervisor) {
+			q = q.Where("accounts.assigned_to = ?", a.UserID)
+		}
+		return q
+	}
+	if err := base().Where("ar.status = 'active' AND ai.status = 'pending' AND ai.due_date <= ?", now.AddDate(0, 0, 3).Format(time.DateOnly)).
+		Order("ai.due_date").Limit(500).Scan(&out.DueSoon).Error; err != nil {
+		return out, err
+	}
+	if err := base().Where("ar.status = 'broken' AND ai.status = 'broken' AND ai.due_date >= ?", now.AddDate(0, 0, -30).Format(time.DateOnly)).
+		Order("ai.due_date DESC").Limit(500).Scan(&out.Broken).Error; err != nil {
+		return out, err
+	}
+	q := s.db.WithContext(ctx).Table("accounts").Scopes(accountScope(a)).
+		Select("accounts.id AS account_id, accounts.external_ref, 'action' AS kind").
+		Where("accounts.next_action_at IS NOT NULL AND accounts.next_action_at <= ?", now.Add(24*time.Hour))
+	if a.OrgKind == allocation.KindAgency && !a.Has(allocation.RoleAgencySupervisor) {
+		q = q.Where("accounts.assigned_to = ?", a.UserID)
+	}
+	err := q.Limit(500).Scan(&out.Actions).Error
+	return out, err
+}

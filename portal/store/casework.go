@@ -1,0 +1,400 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"collect/allocation"
+	"collect/casework"
+)
+
+// Casework: what agency staff do with the accounts placed with their agency.
+// Every method reads the account through the actor's account scope, so an
+// account not actively placed with the actor's agency (or, for lender staff,
+// not the lender's) is not found.
+
+// caseAccount is the account with the casework columns.
+type caseAccount struct {
+	allocation.Account
+	AssignedTo           string
+	VerificationComplete bool
+	NextActionAt         *time.Time
+	TimeZone             string
+	ConsentOutOfHours    bool
+	GuarantorAllowed     bool
+	ConductProfile       string
+	DisputeOpen          bool
+	CeaseCommunication   bool
+	LegalHold            bool
+	PaidCents            int64
+}
+
+// loadCase reads one account in the actor's scope with its active placement.
+func (s *Store) loadCase(tx *gorm.DB, a allocation.Actor, id string) (caseAccount, allocation.Placement, error) {
+	var acc caseAccount
+	if err := tx.Table("accounts").Scopes(accountScope(a)).Where("accounts.id = ?", id).Take(&acc).Error; err != nil {
+		return acc, allocation.Placement{}, notFound(err, "account")
+	}
+	var pl allocation.Placement
+	err := tx.Table("placements").Where("account_id = ? AND status = ?", id, allocation.PlacementActive).Take(&pl).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return acc, pl, err
+	}
+	return acc, pl, nil
+}
+
+// caseState gathers what the stage machine's guards look at.
+func (s *Store) caseState(tx *gorm.DB, acc caseAccount) (casework.CaseState, error) {
+	st := casework.CaseState{Stage: acc.Stage, VerificationComplete: acc.VerificationComplete, DisputeOpen: acc.DisputeOpen}
+	var kinds []struct{ Status string }
+	if err := tx.Table("arrangements").Select("status").Where("account_id = ?", acc.ID).Order("created_at DESC").Limit(1).Scan(&kinds).Error; err != nil {
+		return st, err
+	}
+	if len(kinds) == 1 {
+		st.ArrangementBroken = kinds[0].Status == "broken"
+		st.HasActiveArrangement = kinds[0].Status == "active"
+	}
+	var legal int64
+	if err := tx.Table("legal_cases").Where("account_id = ? AND status IN ?", acc.ID, []string{"approved", "filed", "hearing", "judgment", "enforcement"}).Count(&legal).Error; err != nil {
+		return st, err
+	}
+	st.LegalApproved = legal > 0
+	lim, err := s.limitation(tx, acc)
+	if err == nil {
+		st.TimeBarred = lim.TimeBarred
+	}
+	return st, nil
+}
+
+// ruleViolation is the 422 of a refused step, naming each broken rule.
+func ruleViolation(msg string, vs []allocation.Violation) error {
+	return &allocation.Error{Code: allocation.ERULEVIOLATION, Message: msg, Violations: vs}
+}
+
+// MoveStage moves a case to another stage when the stage machine's guards
+// allow it; otherwise a rule violation names each broken guard.
+func (s *Store) MoveStage(ctx context.Context, a allocation.Actor, accountID, to string) (string, error) {
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		acc, _, err := s.loadCase(tx, a, accountID)
+		if err != nil {
+			return err
+		}
+		st, err := s.caseState(tx, acc)
+		if err != nil {
+			return err
+		}
+		if vs := casework.CanTransition(st, to); len(vs) > 0 {
+			return ruleViolation("the case cannot move to "+to, vs)
+		}
+		if err := tx.Table("accounts").Where("id = ?", acc.ID).Updates(map[string]any{"stage": to, "updated_at": s.now()}).Error; err != nil {
+			return err
+		}
+		return s.appendAudit(tx, a, auditRecord{Action: "case.stage", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID,
+			Before: map[string]string{"stage": acc.Stage}, After: map[string]string{"stage": to}})
+	})
+	return to, err
+}
+
+// NextStages lists the stages the case may move to now.
+func (s *Store) NextStages(ctx context.Context, a allocation.Actor, accountID string) ([]string, error) {
+	var out []string
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		acc, _, err := s.loadCase(tx, a, accountID)
+		if err != nil {
+			return err
+		}
+		st, err := s.caseState(tx, acc)
+		out = casework.NextStages(st)
+		return err
+	})
+	return out, err
+}
+
+// Verification is the verification checklist of an account.
+type Verification struct {
+	IdentityOK bool     `json:"identity_ok"`
+	ContactOK  bool     `json:"contact_ok"`
+	AmountOK   bool     `json:"amount_ok"`
+	DPDOK      bool     `json:"dpd_ok"`
+	Flags      []string `json:"flags"` // data-quality flags for the lender
+	Note       string   `json:"note"`
+}
+
+// DataQualityFlags are what verification can report back to the lender.
+var DataQualityFlags = []string{"identity_mismatch", "wrong_phone", "no_phone", "amount_mismatch", "dpd_mismatch", "address_unknown", "deceased", "bankrupt"}
+
+// Validate checks the flags and the note.
+func (v Verification) Validate() error {
+	var f []allocation.FieldError
+	for _, fl := range v.Flags {
+		if !contains(DataQualityFlags, fl) {
+			f = append(f, allocation.FieldError{Field: "flags", Message: "unknown flag " + fl})
+		}
+	}
+	if utf8.RuneCountInString(v.Note) > 2000 {
+		f = append(f, allocation.FieldError{Field: "note", Message: "at most 2,000 characters"})
+	}
+	return allocation.FieldErrors(f)
+}
+
+// Complete reports whether every check passed.
+func (v Verification) Complete() bool { return v.IdentityOK && v.ContactOK && v.AmountOK && v.DPDOK }
+
+// RecordVerification stores the checklist; a complete one lets the case
+// leave verification. Flags go back to the lender (deceased and bankrupt set
+// the account's exclusion flags too).
+func (s *Store) RecordVerification(ctx context.Context, a allocation.Actor, accountID string, v Verification) (Verification, error) {
+	if err := v.Validate(); err != nil {
+		return v, err
+	}
+	if v.Flags == nil {
+		v.Flags = []string{}
+	}
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		acc, _, err := s.loadCase(tx, a, accountID)
+		if err != nil {
+			return err
+		}
+		row := map[string]any{"account_id": acc.ID, "identity_ok": v.IdentityOK, "contact_ok": v.ContactOK, "amount_ok": v.AmountOK,
+			"dpd_ok": v.DPDOK, "flags": strings.Join(v.Flags, ","), "note": strings.TrimSpace(v.Note), "verified_by": a.UserID, "verified_at": s.now()}
+		if err := tx.Table("verifications").Where("account_id = ?", acc.ID).Delete(nil).Error; err != nil {
+			return err
+		}
+		if err := tx.Table("verifications").Create(row).Error; err != nil {
+			return err
+		}
+		cols := map[string]any{"verification_complete": v.Complete(), "updated_at": s.now()}
+		if contains(v.Flags, "deceased") {
+			cols["deceased"] = true
+		}
+		if contains(v.Flags, "bankrupt") {
+			cols["bankrupt"] = true
+		}
+		if err := tx.Table("accounts").Where("id = ?", acc.ID).Updates(cols).Error; err != nil {
+			return err
+		}
+		return s.appendAudit(tx, a, auditRecord{Action: "case.verify", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID, After: v})
+	})
+	return v, err
+}
+
+// Dispute is a debtor's dispute of the debt: it pauses collection until the
+// lender resolves it.
+type Dispute struct {
+	ID         string     `json:"id"`
+	AccountID  string     `json:"account_id"`
+	Reason     string     `json:"reason"`
+	Status     string     `json:"status"`
+	RaisedAt   time.Time  `json:"raised_at"`
+	ResolvedAt *time.Time `json:"resolved_at"`
+	Resolution string     `json:"resolution"`
+}
+
+// RaiseDispute opens a dispute (agency staff or the lender).
+func (s *Store) RaiseDispute(ctx context.Context, a allocation.Actor, accountID, reason string) (Dispute, error) {
+	if err := allocation.ValidReason(reason); err != nil {
+		return Dispute{}, err
+	}
+	d := Dispute{ID: uuid.Must(uuid.NewV7()).String(), AccountID: accountID, Reason: strings.TrimSpace(reason), Status: "open", RaisedAt: s.now()}
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		acc, _, err := s.loadCase(tx, a, accountID)
+		if err != nil {
+			return err
+		}
+		if err := tx.Table("disputes").Create(map[string]any{"id": d.ID, "account_id": acc.ID, "lender_id": acc.LenderID, "reason": d.Reason,
+			"status": "open", "raised_by": a.UserID, "raised_at": d.RaisedAt}).Error; err != nil {
+			return err
+		}
+		if err := tx.Table("accounts").Where("id = ?", acc.ID).Updates(map[string]any{"dispute_open": true, "updated_at": s.now()}).Error; err != nil {
+			return err
+		}
+		return s.appendAudit(tx, a, auditRecord{Action: "case.dispute_raise", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID, After: d})
+	})
+	return d, err
+}
+
+// ResolveDispute closes a dispute of the actor's lender: upheld (the debt
+// is wrong; the lender corrects it) or rejected (collection resumes).
+func (s *Store) ResolveDispute(ctx context.Context, a allocation.Actor, disputeID string, upheld bool, resolution string) (Dispute, error) {
+	if err := allocation.ValidReason(resolution); err != nil {
+		return Dispute{}, err
+	}
+	var d Dispute
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var row struct {
+			ID, AccountID, LenderID, Reason, Status string
+			RaisedAt                                time.Time
+		}
+		if err := tx.Table("disputes").Where("id = ? AND lender_id = ?", disputeID, a.OrgID).Take(&row).Error; err != nil {
+			return notFound(err, "dispute")
+		}
+		if row.Status != "open" {
+			return allocation.Errorf(allocation.ECONFLICT, "the dispute is already %s", row.Status)
+		}
+		status := "rejected"
+		if upheld {
+			status = "upheld"
+		}
+		now := s.now()
+		if err := tx.Table("disputes").Where("id = ?", row.ID).Updates(map[string]any{"status": status, "resolved_by": a.UserID,
+			"resolved_at": now, "resolution": strings.TrimSpace(resolution)}).Error; err != nil {
+			return err
+		}
+		var open int64
+		if err := tx.Table("disputes").Where("account_id = ? AND status = 'open'", row.AccountID).Count(&open).Error; err != nil {
+			return err
+		}
+		if open == 0 {
+			if err := tx.Table("accounts").Where("id = ?", row.AccountID).Updates(map[string]any{"dispute_open": false, "updated_at": now}).Error; err != nil {
+				return err
+			}
+		}
+		d = Dispute{ID: row.ID, AccountID: row.AccountID, Reason: row.Reason, Status: status, RaisedAt: row.RaisedAt, ResolvedAt: &now, Resolution: resolution}
+		return s.appendAudit(tx, a, auditRecord{Action: "case.dispute_resolve", ObjectType: "account", ObjectID: row.AccountID, LenderID: row.LenderID, After: d})
+	})
+	return d, err
+}
+
+// AssignAccounts gives accounts of the actor's agency to one of its
+// collectors (a supervisor's act); an empty collector unassigns.
+func (s *Store) AssignAccounts(ctx context.Context, a allocation.Actor, accountIDs []string, collectorID string) (int, error) {
+	if len(accountIDs) == 0 || len(accountIDs) > 10000 {
+		return 0, &allocation.Error{Code: allocation.EINVALID, Message: "name 1 to 10,000 accounts", Fields: []allocation.FieldError{{Field: "account_ids", Message: "required"}}}
+	}
+	n := 0
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		if collectorID != "" {
+			var ok int64
+			if err := tx.Table("users u").Joins("JOIN memberships m ON m.user_id = u.id").
+				Where("u.id = ? AND u.organisation_id = ? AND m.role IN ?", collectorID, a.OrgID,
+					[]string{allocation.RoleCollector, allocation.RoleAgencySupervisor}).Count(&ok).Error; err != nil {
+				return err
+			}
+			if ok == 0 {
+				return &allocation.Error{Code: allocation.EINVALID, Message: "the collector is not one of your agency's staff", Fields: []allocation.FieldError{{Field: "collector_id", Message: "unknown"}}}
+			}
+		}
+		res := tx.Table("accounts").Scopes(accountScope(a)).Where("accounts.id IN ?", accountIDs).
+			Updates(map[string]any{"assigned_to": collectorID, "updated_at": s.now()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if int(res.RowsAffected) != len(uniq(accountIDs)) {
+			return allocation.Errorf(allocation.ENOTFOUND, "some accounts are not placed with your agency")
+		}
+		n = int(res.RowsAffected)
+		return s.appendAudit(tx, a, auditRecord{Action: "case.assign", ObjectType: "account", ObjectID: first(accountIDs, 1)[0],
+			After: map[string]any{"accounts": accountIDs, "collector": collectorID}})
+	})
+	return n, err
+}
+
+// QueueFilter narrows the work queue.
+type QueueFilter struct {
+	Stage, Bucket string
+	Due           string // "", "overdue" (next action due now or earlier), "today"
+	Page
+}
+
+// QueueRow is one account in a work queue, with its priority and why.
+type QueueRow struct {
+	AccountRow
+	AssignedTo     string     `json:"assigned_to"`
+	NextActionAt   *time.Time `json:"next_action_at"`
+	Priority       float64    `json:"priority"`
+	PriorityReason string     `json:"priority_reason"`
+	PromiseDue     string     `json:"promise_due,omitempty"`
+}
+
+// Queue is the actor's work queue: a collector's assigned accounts, or the
+// whole agency's for a supervisor, highest priority first (casework.Priority:
+// overdue actions, promises falling due, then expected value).
+func (s *Store) Queue(ctx context.Context, a allocation.Actor, f QueueFilter) ([]QueueRow, int64, error) {
+	if f.Due != "" && f.Due != "overdue" && f.Due != "today" {
+		return nil, 0, allocation.Errorf(allocation.EINVALID, "due must be overdue or today")
+	}
+	q := s.accountsQuery(ctx, a).Where("accounts.status = 'open'")
+	if a.OrgKind != allocation.KindAgency {
+		return nil, 0, allocation.Errorf(allocation.EFORBIDDEN, "the work queue is agency staff's")
+	}
+	if !a.Has(allocation.RoleAgencySupervisor) {
+		q = q.Where("accounts.assigned_to = ?", a.UserID)
+	}
+	if f.Stage != "" {
+		q = q.Where("accounts.stage = ?", f.Stage)
+	}
+	if f.Bucket != "" {
+		q = q.Where("accounts.bucket = ?", f.Bucket)
+	}
+	now := s.now()
+	switch f.Due {
+	case "overdue":
+		q = q.Where("accounts.next_action_at IS NOT NULL AND accounts.next_action_at <= ?", now)
+	case "today":
+		q = q.Where("accounts.next_action_at IS NOT NULL AND accounts.next_action_at < ?", now.Truncate(24*time.Hour).Add(24*time.Hour))
+	}
+	var scans []struct {
+		R            accountRowScan `gorm:"embedded"`
+		AssignedTo   string
+		NextActionAt *time.Time
+	}
+	if err := q.Select(accountColumns + ", accounts.assigned_to, accounts.next_action_at").Scan(&scans).Error; err != nil {
+		return nil, 0, err
+	}
+	// Promises and instalments falling due within two days.
+	soon := map[string]string{}
+	rows, err := s.db.WithContext(ctx).Table("arrangement_instalments ai").Select("a.account_id, MIN(ai.due_date)").
+		Joins("JOIN arrangements a ON a.id = ai.arrangement_id").
+		Where("a.agency_id = ? AND a.status = 'active' AND ai.status = 'pending' AND ai.due_date <= ?", a.OrgID, now.AddDate(0, 0, 2).Format(time.DateOnly)).
+		Group("a.account_id").Rows()
+	if err != nil {
+		return nil, 0, err
+	}
+	for rows.Next() {
+		var acc, due string
+		if err := rows.Scan(&acc, &due); err == nil {
+			soon[acc] = due
+		}
+	}
+	rows.Close()
+	out := make([]QueueRow, len(scans))
+	for i, sc := range scans {
+		item := casework.QueueItem{DPD: sc.R.DPD, BalanceCents: sc.R.BalanceCents, NextActionDue: sc.NextActionAt, Stage: sc.R.Stage, PromiseDueSoon: soon[sc.R.ID] != ""}
+		p, why := casework.Priority(item, now)
+		out[i] = QueueRow{AccountRow: sc.R.row(), AssignedTo: sc.AssignedTo, NextActionAt: sc.NextActionAt, Priority: p, PriorityReason: why, PromiseDue: soon[sc.R.ID]}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Priority != out[j].Priority {
+			return out[i].Priority > out[j].Priority
+		}
+		return out[i].ID < out[j].ID
+	})
+	total := int64(len(out))
+	p := f.Page.Normal()
+	lo := min(p.offset(), len(out))
+	hi := min(lo+p.PerPage, len(out))
+	return out[lo:hi], total, nil
+}
+
+// Collectors lists the agency's staff who can be given accounts.
+func (s *Store) Collectors(ctx context.Context, a allocation.Actor) ([]allocation.User, error) {
+	var out []allocation.User
+	err := s.db.WithContext(ctx).Table("users u").Select("DISTINCT u.id, u.email, u.name").
+		Joins("JOIN memberships m ON m.user_id = u.id").
+		Where("u.organisation_id = ? AND m.role IN ?", a.OrgID, []string{allocation.RoleCollector, allocation.RoleAgencySupervisor}).
+		Order("u.email").Scan(&out).Error
+	return out, err
+}
+
+func jsonString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}

@@ -1,0 +1,218 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"collect/allocation"
+	"collect/casework"
+	"collect/policies"
+)
+
+// ContactInput is one call, message, letter, email or visit (API.md).
+type ContactInput struct {
+	Channel    string    `json:"channel"`
+	Party      string    `json:"party"`
+	PartyPhone string    `json:"party_phone"`
+	Direction  string    `json:"direction"`
+	At         time.Time `json:"at"`
+	Outcome    string    `json:"outcome"`
+	Note       string    `json:"note"`
+	Message    string    `json:"message"`
+	AI         bool      `json:"ai"`
+}
+
+var (
+	contactChannels  = []string{"call", "sms", "letter", "email", "visit"}
+	contactParties   = []string{"debtor", "guarantor", "emergency_contact", "third_party"}
+	contactOutcomes  = []string{"right_party_contact", "no_answer", "wrong_number", "refused", "promise", "third_party_refused", "left_message", "busy", "other"}
+	contactDirection = []string{"outbound", "inbound"}
+)
+
+// Validate checks the enumerations, lengths and time (zero time = now).
+func (in *ContactInput) Validate(now time.Time) error {
+	var f []allocation.FieldError
+	check := func(field, v string, list []string) {
+		if !contains(list, v) {
+			f = append(f, allocation.FieldError{Field: field, Message: "one of " + strings.Join(list, ", ")})
+		}
+	}
+	if in.Direction == "" {
+		in.Direction = "outbound"
+	}
+	if in.At.IsZero() {
+		in.At = now
+	}
+	check("channel", in.Channel, contactChannels)
+	check("party", in.Party, contactParties)
+	check("direction", in.Direction, contactDirection)
+	check("outcome", in.Outcome, contactOutcomes)
+	if in.At.After(now.Add(5 * time.Minute)) {
+		f = append(f, allocation.FieldError{Field: "at", Message: "cannot be in the future"})
+	}
+	if utf8.RuneCountInString(in.Note) > 4000 || utf8.RuneCountInString(in.Message) > 4000 {
+		f = append(f, allocation.FieldError{Field: "note", Message: "note and message: at most 4,000 characters each"})
+	}
+	if utf8.RuneCountInString(in.PartyPhone) > 32 {
+		f = append(f, allocation.FieldError{Field: "party_phone", Message: "at most 32 characters"})
+	}
+	return allocation.FieldErrors(f)
+}
+
+// Contact is a recorded contact.
+type Contact struct {
+	ID          string    `json:"id"`
+	AccountID   string    `json:"account_id"`
+	CollectorID string    `json:"collector_id"`
+	Channel     string    `json:"channel"`
+	Party       string    `json:"party"`
+	PartyPhone  string    `json:"party_phone"`
+	Direction   string    `json:"direction"`
+	At          time.Time `json:"at"`
+	Outcome     string    `json:"outcome"`
+	Note        string    `json:"note"`
+	Message     string    `json:"message"`
+	AI          bool      `json:"ai"`
+}
+
+var profiles sync.Map // name → casework.ConductProfile
+
+// conductProfile parses an embedded rule profile once.
+func conductProfile(name string) (casework.ConductProfile, error) {
+	if name == "" {
+		name = "china"
+	}
+	if p, ok := profiles.Load(name); ok {
+		return p.(casework.ConductProfile), nil
+	}
+	raw, err := policies.ConductProfile(name)
+	if err != nil {
+		return casework.ConductProfile{}, err
+	}
+	p, err := casework.ParseConductProfile(raw)
+	if err != nil {
+		return p, err
+	}
+	profiles.Store(name, p)
+	return p, nil
+}
+
+// RecordContact checks a contact against the account's conduct rule profile
+// before recording it. A contact that breaks a rule is refused (a rule
+// violation naming each rule) and the refusal itself is kept for oversight;
+// one that passes is logged, counts as a demand for payment (or, for a
+// promise, an acknowledgement) for the limitation period, and moves a case
+// in first contact on to negotiation once the debtor is reached.
+func (s *Store) RecordContact(ctx context.Context, a allocation.Actor, accountID string, in ContactInput) (Contact, error) {
+	now := s.now()
+	if err := in.Validate(now); err != nil {
+		return Contact{}, err
+	}
+	in.At = in.At.UTC()
+	var out Contact
+	var refused error
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		acc, pl, err := s.loadCase(tx, a, accountID)
+		if err != nil {
+			return err
+		}
+		if a.OrgKind != allocation.KindAgency || pl.ID == "" {
+			return allocation.Errorf(allocation.EFORBIDDEN, "only the agency holding the account contacts the debtor")
+		}
+		prof, err := conductProfile(acc.ConductProfile)
+		if err != nil {
+			return err
+		}
+		var hist []Contact
+		if err := tx.Table("contacts").Where("account_id = ? AND at >= ?", acc.ID, in.At.Add(-9*24*time.Hour)).Find(&hist).Error; err != nil {
+			return err
+		}
+		check := casework.ContactCheck{
+			Proposed: casework.Contact{Channel: in.Channel, Party: in.Party, Direction: in.Direction, At: in.At, Outcome: in.Outcome,
+				Note: in.Note, Message: in.Message, PartyPhone: in.PartyPhone, AI: in.AI},
+			TimeZone: acc.TimeZone, ConsentOutOfHours: acc.ConsentOutOfHours, CeaseCommunication: acc.CeaseCommunication,
+			DisputeOpen: acc.DisputeOpen, GuarantorAllowed: acc.GuarantorAllowed, DebtorUnreachable: debtorUnreachable(hist, in.At),
+		}
+		for _, h := range hist {
+			check.History = append(check.History, casework.Contact{Channel: h.Channel, Party: h.Party, Direction: h.Direction, At: h.At,
+				Outcome: h.Outcome, Note: h.Note, Message: h.Message, PartyPhone: h.PartyPhone, AI: h.AI})
+		}
+		if vs := casework.CheckContact(prof, check); len(vs) > 0 {
+			if err := tx.Table("contact_refusals").Create(map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "account_id": acc.ID,
+				"lender_id": acc.LenderID, "agency_id": a.OrgID, "collector_id": a.UserID, "channel": in.Channel, "party": in.Party,
+				"at": in.At, "violations": jsonString(vs), "note": in.Note, "created_at": now}).Error; err != nil {
+				return err
+			}
+			refused = ruleViolation("the contact breaks the conduct rules and was not recorded", vs)
+			return s.appendAudit(tx, a, auditRecord{Action: "contact.refused", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID,
+				After: map[string]any{"channel": in.Channel, "party": in.Party, "violations": vs}})
+		}
+		out = Contact{ID: uuid.Must(uuid.NewV7()).String(), AccountID: acc.ID, CollectorID: a.UserID, Channel: in.Channel, Party: in.Party,
+			PartyPhone: in.PartyPhone, Direction: in.Direction, At: in.At, Outcome: in.Outcome, Note: strings.TrimSpace(in.Note), Message: in.Message, AI: in.AI}
+		if err := tx.Table("contacts").Create(map[string]any{"id": out.ID, "account_id": acc.ID, "lender_id": acc.LenderID, "agency_id": a.OrgID,
+			"placement_id": pl.ID, "collector_id": a.UserID, "channel": in.Channel, "party": in.Party, "party_phone": in.PartyPhone,
+			"direction": in.Direction, "at": in.At, "outcome": in.Outcome, "note": out.Note, "message": in.Message, "ai": in.AI, "created_at": now}).Error; err != nil {
+			return err
+		}
+		if in.Party == "debtor" && (in.Outcome == "right_party_contact" || in.Outcome == "promise") {
+			kind := "demand"
+			if in.Outcome == "promise" {
+				kind = "acknowledgement"
+			}
+			if err := addLimitationEvent(tx, acc.ID, kind, in.At, "contact:"+out.ID, now); err != nil {
+				return err
+			}
+			if acc.Stage == casework.StageFirstContact {
+				if err := tx.Table("accounts").Where("id = ?", acc.ID).Update("stage", casework.StageNegotiation).Error; err != nil {
+					return err
+				}
+			}
+		}
+		return s.appendAudit(tx, a, auditRecord{Action: "contact.record", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID,
+			After: map[string]string{"contact": out.ID, "channel": in.Channel, "party": in.Party, "outcome": in.Outcome}})
+	})
+	if err != nil {
+		return Contact{}, err
+	}
+	return out, refused
+}
+
+// debtorUnreachable: no right-party contact in the last 7 days and at least
+// three failed attempts to the debtor in that time (the China profile lets
+// third parties be contacted only then).
+func debtorUnreachable(hist []Contact, at time.Time) bool {
+	failed := 0
+	for _, h := range hist {
+		if h.Party != "debtor" || at.Sub(h.At) > 7*24*time.Hour {
+			continue
+		}
+		switch h.Outcome {
+		case "right_party_contact", "promise":
+			return false
+		case "no_answer", "wrong_number", "busy":
+			failed++
+		}
+	}
+	return failed >= 3
+}
+
+func addLimitationEvent(tx *gorm.DB, accountID, kind string, at time.Time, source string, now time.Time) error {
+	return tx.Table("limitation_events").Create(map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "account_id": accountID,
+		"kind": kind, "at": at, "source": source, "created_at": now}).Error
+}
+
+// Contacts lists an account's contacts, newest first.
+func (s *Store) Contacts(ctx context.Context, a allocation.Actor, accountID string) ([]Contact, error) {
+	if _, _, err := s.loadCase(s.db.WithContext(ctx), a, accountID); err != nil {
+		return nil, err
+	}
+	var out []Contact
+	err := s.db.WithContext(ctx).Table("contacts").Where("account_id = ?", accountID).Order("at DESC").Limit(500).Find(&out).Error
+	return out, err
+}

@@ -1,0 +1,304 @@
+package store
+
+import (
+	"archive/zip"
+	"context"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"collect/allocation"
+	"collect/casework"
+)
+
+// limitation computes the account's limitation period from its due date and
+// the recorded demands, acknowledgements and suits.
+func (s *Store) limitation(tx *gorm.DB, acc caseAccount) (casework.Limitation, error) {
+	events := []casework.LimitationEvent{}
+	if due, err := time.Parse(time.DateOnly, acc.DueDate); err == nil {
+		events = append(events, casework.LimitationEvent{Kind: "due", At: due})
+	}
+	var rows []struct {
+		Kind string
+		At   time.Time
+	}
+	if err := tx.Table("limitation_events").Select("kind, at").Where("account_id = ?", acc.ID).Order("at").Scan(&rows).Error; err != nil {
+		return casework.Limitation{}, err
+	}
+	for _, r := range rows {
+		events = append(events, casework.LimitationEvent{Kind: r.Kind, At: r.At})
+	}
+	return casework.LimitationDate(events, s.now())
+}
+
+// LegalCase is a referral for legal action and its progress.
+type LegalCase struct {
+	ID                string                 `json:"id"`
+	AccountID         string                 `json:"account_id"`
+	Status            string                 `json:"status"`
+	Estimate          casework.LegalEstimate `json:"estimate"`
+	LimitationExpires string                 `json:"limitation_expires"`
+	CourtRef          string                 `json:"court_ref"`
+	Note              string                 `json:"note"`
+	CreatedAt         time.Time              `json:"created_at"`
+	UpdatedAt         time.Time              `json:"updated_at"`
+}
+
+// ReferLegal refers an account for legal action: the answer carries the
+// cost-benefit and the limitation date; a time-barred account is refused.
+// The lender approves before anything is filed.
+func (s *Store) ReferLegal(ctx context.Context, a allocation.Actor, accountID, note string) (LegalCase, error) {
+	var out LegalCase
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		acc, pl, err := s.loadCase(tx, a, accountID)
+		if err != nil {
+			return err
+		}
+		if !acc.VerificationComplete {
+			return ruleViolation("verify the account before referring it", []allocation.Violation{{Rule: "stage.legal_before_verification", Message: "verification is not complete"}})
+		}
+		lim, err := s.limitation(tx, acc)
+		if err != nil {
+			return err
+		}
+		if lim.TimeBarred {
+			return ruleViolation("the debt is time-barred", []allocation.Violation{{Rule: "legal.time_barred",
+				Message: "the limitation period expired on " + lim.Expires.Format(time.DateOnly)}})
+		}
+		var open int64
+		if err := tx.Table("legal_cases").Where("account_id = ? AND status NOT IN ('rejected', 'closed')", acc.ID).Count(&open).Error; err != nil {
+			return err
+		}
+		if open > 0 {
+			return allocation.Errorf(allocation.ECONFLICT, "the account already has an open legal case")
+		}
+		var rpc int64
+		tx.Table("contacts").Where("account_id = ? AND party = 'debtor' AND outcome IN ('right_party_contact', 'promise')", acc.ID).Count(&rpc)
+		est := casework.EstimateLegal(casework.LegalInput{BalanceCents: acc.BalanceCents, PrincipalCents: acc.PrincipalCents, DPD: acc.DPD,
+			RecoveredSoFarCents: acc.PaidCents, HasRightPartyContact: rpc > 0, Province: acc.Province})
+		now := s.now()
+		agency := pl.AgencyID
+		if agency == "" {
+			agency = a.OrgID
+		}
+		out = LegalCase{ID: uuid.Must(uuid.NewV7()).String(), AccountID: acc.ID, Status: "referred", Estimate: est,
+			LimitationExpires: lim.Expires.Format(time.DateOnly), Note: note, CreatedAt: now, UpdatedAt: now}
+		if err := tx.Table("legal_cases").Create(map[string]any{"id": out.ID, "account_id": acc.ID, "lender_id": acc.LenderID, "agency_id": agency,
+			"status": "referred", "estimate": jsonString(est), "limitation_expires": out.LimitationExpires, "note": note,
+			"referred_by": a.UserID, "created_at": now, "updated_at": now}).Error; err != nil {
+			return err
+		}
+		return s.appendAudit(tx, a, auditRecord{Action: "legal.refer", ObjectType: "legal_case", ObjectID: out.ID, LenderID: acc.LenderID, After: out})
+	})
+	return out, err
+}
+
+// legalSteps is the order a case moves through once approved.
+var legalSteps = map[string][]string{
+	"referred":    {"approved", "rejected"},
+	"approved":    {"filed", "closed"},
+	"filed":       {"hearing", "judgment", "closed"},
+	"hearing":     {"judgment", "closed"},
+	"judgment":    {"enforcement", "closed"},
+	"enforcement": {"closed"},
+}
+
+// AdvanceLegal moves a legal case to its next status: the lender approves
+// or rejects a referral; filing records a suit for the limitation period.
+func (s *Store) AdvanceLegal(ctx context.Context, a allocation.Actor, id, status, courtRef string) (LegalCase, error) {
+	var out LegalCase
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var row struct {
+			ID, AccountID, LenderID, AgencyID, Status, Estimate, LimitationExpires, CourtRef, Note string
+			CreatedAt                                                                              time.Time
+		}
+		q := tx.Table("legal_cases").Where("id = ?", id)
+		if a.OrgKind == allocation.KindLender {
+			q = q.Where("lender_id = ?", a.OrgID)
+		} else {
+			q = q.Where("agency_id = ?", a.OrgID)
+		}
+		if err := q.Take(&row).Error; err != nil {
+			return notFound(err, "legal case")
+		}
+		if !contains(legalSteps[row.Status], status) {
+			return allocation.Errorf(allocation.ECONFLICT, "a %s case cannot become %s", row.Status, status)
+		}
+		if (status == "approved" || status == "rejected") && a.OrgKind != allocation.KindLender {
+			return allocation.Errorf(allocation.EFORBIDDEN, "the lender approves legal action")
+		}
+		now := s.now()
+		cols := map[string]any{"status": status, "updated_at": now, "decided_by": a.UserID}
+		if courtRef != "" {
+			cols["court_ref"] = courtRef
+		}
+		if err := tx.Table("legal_cases").Where("id = ?", id).Updates(cols).Error; err != nil {
+			return err
+		}
+		switch status {
+		case "filed":
+			if err := addLimitationEvent(tx, row.AccountID, "suit", now, "legal:"+id, now); err != nil {
+				return err
+			}
+		case "closed", "judgment":
+			if row.Status == "filed" || row.Status == "hearing" || status == "judgment" {
+				if err := addLimitationEvent(tx, row.AccountID, "suit_ended", now, "legal:"+id, now); err != nil {
+					return err
+				}
+			}
+		}
+		out = LegalCase{ID: row.ID, AccountID: row.AccountID, Status: status, LimitationExpires: row.LimitationExpires, CourtRef: courtRef, Note: row.Note, CreatedAt: row.CreatedAt, UpdatedAt: now}
+		_ = json.Unmarshal([]byte(row.Estimate), &out.Estimate)
+		return s.appendAudit(tx, a, auditRecord{Action: "legal." + status, ObjectType: "legal_case", ObjectID: id, LenderID: row.LenderID,
+			Before: map[string]string{"status": row.Status}, After: map[string]string{"status": status}})
+	})
+	return out, err
+}
+
+// WriteEvidence streams a legal case's evidence bundle as a ZIP: the loan
+// and contract data, the repayment history, the contact log, the
+// arrangements, the account's audit excerpt, and a manifest of each file's
+// SHA-256 so the bundle can be checked outside the portal.
+func (s *Store) WriteEvidence(ctx context.Context, a allocation.Actor, caseID string, w io.Writer) error {
+	db := s.db.WithContext(ctx)
+	var lc struct{ AccountID, LenderID, AgencyID, Status string }
+	q := db.Table("legal_cases").Where("id = ?", caseID)
+	if a.OrgKind == allocation.KindLender {
+		q = q.Where("lender_id = ?", a.OrgID)
+	} else {
+		q = q.Where("agency_id = ?", a.OrgID)
+	}
+	if err := q.Take(&lc).Error; err != nil {
+		return notFound(err, "legal case")
+	}
+	var acc allocation.Account
+	if err := db.Table("accounts").Where("id = ?", lc.AccountID).Take(&acc).Error; err != nil {
+		return err
+	}
+	contract, _ := contractFor(db, lc.LenderID, lc.AgencyID)
+	files := []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{"loan.json", func(w io.Writer) error {
+			enc := json.NewEncoder(w)
+			enc.SetIndent("", "  ")
+			return enc.Encode(map[string]any{"account": acc, "contract_terms": contract})
+		}},
+		{"repayments.csv", func(w io.Writer) error {
+			return csvQuery(db.Table("payments").Select("paid_at, amount_cents, currency, reference, source").Where("account_id = ?", acc.ID).Order("paid_at"),
+				[]string{"paid_at", "amount_cents", "currency", "reference", "source"}, w)
+		}},
+		{"contacts.csv", func(w io.Writer) error {
+			return csvQuery(db.Table("contacts").Select("at, channel, party, direction, outcome, note").Where("account_id = ?", acc.ID).Order("at"),
+				[]string{"at", "channel", "party", "direction", "outcome", "note"}, w)
+		}},
+		{"arrangements.csv", func(w io.Writer) error {
+			return csvQuery(db.Table("arrangements").Select("created_at, kind, status, amount_cents, first_due, instalments").Where("account_id = ?", acc.ID).Order("created_at"),
+				[]string{"created_at", "kind", "status", "amount_cents", "first_due", "instalments"}, w)
+		}},
+		{"audit.csv", func(w io.Writer) error {
+			return csvQuery(db.Table("audit_events").Select("seq, at, actor_id, action, summary, prev_hash, hash").Where("object_id = ?", acc.ID).Order("seq"),
+				[]string{"seq", "at", "actor_id", "action", "summary", "prev_hash", "hash"}, w)
+		}},
+	}
+	zw := zip.NewWriter(w)
+	manifest := map[string]string{}
+	for _, f := range files {
+		fw, err := zw.Create(f.name)
+		if err != nil {
+			return err
+		}
+		h := sha256.New()
+		if err := f.write(io.MultiWriter(fw, h)); err != nil {
+			return err
+		}
+		manifest[f.name] = hex.EncodeToString(h.Sum(nil))
+	}
+	mw, err := zw.Create("manifest.json")
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(mw)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(map[string]any{"case": caseID, "account": acc.ExternalRef, "generated_at": s.now().Format(time.RFC3339), "sha256": manifest}); err != nil {
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		return s.appendAudit(tx, a, auditRecord{Action: "legal.evidence", ObjectType: "legal_case", ObjectID: caseID, LenderID: lc.LenderID, After: manifest})
+	})
+}
+
+// csvQuery writes a query's rows as CSV with the header given.
+func csvQuery(q *gorm.DB, header []string, w io.Writer) error {
+	rows, err := q.Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cw := csv.NewWriter(w)
+	_ = cw.Write(header)
+	vals := make([]any, len(header))
+	ptrs := make([]any, len(header))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		rec := make([]string, len(vals))
+		for i, v := range vals {
+			switch x := v.(type) {
+			case nil:
+			case []byte:
+				rec[i] = string(x)
+			case time.Time:
+				rec[i] = x.UTC().Format(time.RFC3339)
+			case int64:
+				rec[i] = strconv.FormatInt(x, 10)
+			default:
+				rec[i] = fmt.Sprint(x)
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return rows.Err()
+}
+
+func jsonInto(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// LegalCaseVisible reports not found for a case outside the actor's scope.
+func (s *Store) LegalCaseVisible(ctx context.Context, a allocation.Actor, id string) error {
+	q := s.db.WithContext(ctx).Table("legal_cases").Where("id = ?", id)
+	if a.OrgKind == allocation.KindLender {
+		q = q.Where("lender_id = ?", a.OrgID)
+	} else {
+		q = q.Where("agency_id = ?", a.OrgID)
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		return allocation.Errorf(allocation.ENOTFOUND, "legal case not found")
+	}
+	return nil
+}
