@@ -39,3 +39,10 @@ func ConductProfileNames() []string {
 	slices.Sort(names)
 	return names
 }
+
+//go:embed templates.json
+var messageTemplates []byte
+
+// MessageTemplates returns the message templates of every profile (JSON:
+// profile → [{id, channel, text, disclosures}]).
+func MessageTemplates() []byte { return messageTemplates }

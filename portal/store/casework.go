@@ -398,3 +398,118 @@ func jsonString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// CaseDetail is what the account page shows of a case.
+type CaseDetail struct {
+	Verification     *Verification
+	VerifiedAt       *time.Time
+	Disputes         []Dispute
+	LegalCases       []LegalCase
+	LimitationExpiry string
+	TimeBarred       bool
+	AssignedTo       string
+}
+
+// Case gathers an account's verification, disputes, legal cases and
+// limitation date, in the actor's scope.
+func (s *Store) Case(ctx context.Context, a allocation.Actor, accountID string) (CaseDetail, error) {
+	var out CaseDetail
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		acc, _, err := s.loadCase(tx, a, accountID)
+		if err != nil {
+			return err
+		}
+		out.AssignedTo = acc.AssignedTo
+		var v struct {
+			IdentityOK bool `gorm:"column:identity_ok"`
+			ContactOK  bool `gorm:"column:contact_ok"`
+			AmountOK   bool `gorm:"column:amount_ok"`
+			DPDOK      bool `gorm:"column:dpd_ok"`
+			Flags      string
+			Note       string
+			VerifiedAt time.Time
+		}
+		if err := tx.Table("verifications").Select("identity_ok, contact_ok, amount_ok, dpd_ok, flags, note, verified_at").
+			Where("account_id = ?", acc.ID).Take(&v).Error; err == nil {
+			out.Verification = &Verification{IdentityOK: v.IdentityOK, ContactOK: v.ContactOK, AmountOK: v.AmountOK, DPDOK: v.DPDOK, Flags: splitList(v.Flags), Note: v.Note}
+			out.VerifiedAt = &v.VerifiedAt
+		}
+		if err := tx.Table("disputes").Where("account_id = ?", acc.ID).Order("raised_at DESC").Find(&out.Disputes).Error; err != nil {
+			return err
+		}
+		cases, err := legalCases(tx.Where("account_id = ?", acc.ID))
+		if err != nil {
+			return err
+		}
+		out.LegalCases = cases
+		if lim, err := s.limitation(tx, acc); err == nil {
+			out.LimitationExpiry, out.TimeBarred = lim.Expires.Format(time.DateOnly), lim.TimeBarred
+		}
+		return nil
+	})
+	return out, err
+}
+
+func legalCases(q *gorm.DB) ([]LegalCase, error) {
+	var rows []struct {
+		ID, AccountID, Status, Estimate, LimitationExpires, CourtRef, Note string
+		CreatedAt, UpdatedAt                                               time.Time
+	}
+	if err := q.Table("legal_cases").Order("created_at DESC").Limit(500).Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]LegalCase, len(rows))
+	for i, r := range rows {
+		out[i] = LegalCase{ID: r.ID, AccountID: r.AccountID, Status: r.Status, LimitationExpires: r.LimitationExpires, CourtRef: r.CourtRef,
+			Note: r.Note, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		_ = jsonInto(r.Estimate, &out[i].Estimate)
+	}
+	return out, nil
+}
+
+// OpenDisputes lists the lender's open disputes with the loan references.
+func (s *Store) OpenDisputes(ctx context.Context, a allocation.Actor) ([]Dispute, []string, error) {
+	var rows []struct {
+		Dispute     `gorm:"embedded"`
+		ExternalRef string
+	}
+	err := s.db.WithContext(ctx).Table("disputes d").Select("d.*, ac.external_ref").Joins("JOIN accounts ac ON ac.id = d.account_id").
+		Where("d.lender_id = ? AND d.status = 'open'", a.OrgID).Order("d.raised_at").Limit(500).Scan(&rows).Error
+	out, refs := make([]Dispute, len(rows)), make([]string, len(rows))
+	for i, r := range rows {
+		out[i], refs[i] = r.Dispute, r.ExternalRef
+	}
+	return out, refs, err
+}
+
+// LegalReferrals lists the lender's legal cases waiting for its decision.
+func (s *Store) LegalReferrals(ctx context.Context, a allocation.Actor) ([]LegalCase, error) {
+	return legalCases(s.db.WithContext(ctx).Where("lender_id = ? AND status = 'referred'", a.OrgID))
+}
+
+// LegalNext lists the statuses a viewer may move a case to.
+func LegalNext(a allocation.Actor, status string) []string {
+	var out []string
+	for _, st := range legalSteps[status] {
+		if (st == "approved" || st == "rejected") && a.OrgKind != allocation.KindLender {
+			continue
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// AccountRefs maps account ids to loan references within the actor's scope.
+func (s *Store) AccountRefs(ctx context.Context, a allocation.Actor, ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct{ ID, ExternalRef string }
+	err := s.db.WithContext(ctx).Table("accounts").Scopes(accountScope(a)).Select("accounts.id, accounts.external_ref").
+		Where("accounts.id IN ?", ids).Scan(&rows).Error
+	for _, r := range rows {
+		out[r.ID] = r.ExternalRef
+	}
+	return out, err
+}

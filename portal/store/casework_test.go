@@ -49,7 +49,16 @@ func TestCaseworkJourney(t *testing.T) {
 		sup := actorFor(t, s, "supervisor@agency-a.test")
 		vm := actorFor(t, s, "vm@demo-bank.test")
 		acc := agencyAccount(t, s, agent)
-		if _, err := s.DB().Exec(`UPDATE accounts SET stage = 'verification' WHERE id = $1`, acc.ID); err != nil {
+		if _, err := s.DB().Exec(`UPDATE accounts SET stage = 'verification', verification_complete = FALSE WHERE id = $1`, acc.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DB().Exec(`DELETE FROM arrangement_instalments WHERE arrangement_id IN (SELECT id FROM arrangements WHERE account_id = $1)`, acc.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DB().Exec(`DELETE FROM contacts WHERE account_id = $1`, acc.ID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DB().Exec(`DELETE FROM arrangements WHERE account_id = $1`, acc.ID); err != nil {
 			t.Fatal(err)
 		}
 
@@ -58,9 +67,20 @@ func TestCaseworkJourney(t *testing.T) {
 		if n, err := s.AssignAccounts(ctx, sup, []string{acc.ID}, agent.UserID); err != nil || n != 1 {
 			t.Fatalf("assign: %d %v", n, err)
 		}
-		q, _, err := s.Queue(ctx, agent, store.QueueFilter{})
-		if err != nil || len(q) != 1 || q[0].ID != acc.ID || q[0].PriorityReason == "" {
-			t.Fatalf("collector's queue: %d %v", len(q), err)
+		q, _, err := s.Queue(ctx, agent, store.QueueFilter{Page: store.Page{PerPage: 500}})
+		inQueue := false
+		for _, r := range q {
+			inQueue = inQueue || (r.ID == acc.ID && r.PriorityReason != "" && r.AssignedTo == agent.UserID)
+		}
+		if err != nil || !inQueue {
+			t.Fatalf("the assigned account is not in the collector's queue (%d rows, %v)", len(q), err)
+		}
+		// Agency B's collector does not see it.
+		qb, _, _ := s.Queue(ctx, actorFor(t, s, "agent@agency-b.test"), store.QueueFilter{Page: store.Page{PerPage: 500}})
+		for _, r := range qb {
+			if r.ID == acc.ID {
+				t.Fatal("agency B's queue holds agency A's account")
+			}
 		}
 		full, total, err := s.Queue(ctx, sup, store.QueueFilter{Page: store.Page{PerPage: 500}})
 		if err != nil || total < 2 || full[0].Priority < full[len(full)-1].Priority {
@@ -229,8 +249,11 @@ func TestBrokenPromiseAndTimeBar(t *testing.T) {
 		}
 		// Ten days later, nothing paid: broken, and back to negotiation.
 		later := storetest.Reopen(t, s, store.Options{Now: func() time.Time { return time.Now().AddDate(0, 0, 10) }})
-		if n, err := later.EvaluatePromises(ctx); err != nil || n != 1 {
+		if n, err := later.EvaluatePromises(ctx); err != nil || n < 1 {
 			t.Fatalf("evaluate: %d %v", n, err)
+		}
+		if n, err := later.EvaluatePromises(ctx); err != nil || n != 0 {
+			t.Fatalf("a second evaluation changed %d more (%v)", n, err)
 		}
 		var status, stage string
 		s.DB().QueryRow(`SELECT status FROM arrangements WHERE id = $1`, p.ID).Scan(&status)
@@ -251,4 +274,54 @@ func TestBrokenPromiseAndTimeBar(t *testing.T) {
 			t.Fatalf("a time-barred referral: %v", err)
 		}
 	})
+}
+
+func TestPaymentFeed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		agent := actorFor(t, s, "agent@agency-a.test")
+		acc := agencyAccount(t, s, agent)
+		before := count(t, s, `SELECT COUNT(*) FROM commissions`)
+		feed := "external_ref,amount,paid_at,reference\n" +
+			acc.ExternalRef + ",100.50," + time.Now().UTC().Format(time.DateOnly) + ",BANK-1\n" +
+			acc.ExternalRef + ",1,2026-01-01,BANK-1\n" + // duplicate reference
+			"NO-SUCH-REF,5," + time.Now().UTC().Format(time.DateOnly) + ",BANK-2\n" +
+			acc.ExternalRef + ",abc,2026-01-01,BANK-3\n"
+		res, err := s.ImportPayments(ctx, vm, bytes.NewBufferString(feed))
+		if err != nil || res.Accepted != 1 || res.Rejected != 3 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		if n := count(t, s, `SELECT COUNT(*) FROM commissions`); n != before+1 {
+			t.Fatalf("commission rows %d, want %d", n, before+1)
+		}
+		// An agency cannot feed another lender's references: not its accounts.
+		other := actorFor(t, s, "agent@agency-b.test")
+		res, err = s.ImportPayments(ctx, other, bytes.NewBufferString("external_ref,amount,paid_at\n"+acc.ExternalRef+",1,2026-01-01\n"))
+		if err != nil || res.Accepted != 0 {
+			t.Fatalf("agency B paying into A's account: %+v %v", res, err)
+		}
+		if _, err := s.ImportPayments(ctx, vm, bytes.NewBufferString("ref,amt\n")); allocation.ErrorCode(err) != allocation.EINVALID {
+			t.Fatalf("a bad header: %v", err)
+		}
+	})
+}
+
+func TestMessagesCarryDisclosures(t *testing.T) {
+	s := seeded(t, "sqlite")
+	agent := actorFor(t, s, "agent@agency-a.test")
+	acc := agencyAccount(t, s, agent)
+	msgs, err := s.Messages(context.Background(), agent, acc.ID)
+	if err != nil || len(msgs) == 0 {
+		t.Fatalf("%v %v", msgs, err)
+	}
+	for _, m := range msgs {
+		if !bytes.Contains([]byte(m.Text), []byte("受Demo Bank委托")) || bytes.Contains([]byte(m.Text), []byte("{{agency}}")) {
+			t.Fatalf("%s: %s", m.ID, m.Text)
+		}
+	}
+	if _, err := s.Messages(context.Background(), actorFor(t, s, "agent@agency-b.test"), acc.ID); allocation.ErrorCode(err) != allocation.ENOTFOUND {
+		t.Fatalf("agency B: %v", err)
+	}
 }

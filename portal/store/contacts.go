@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -129,8 +130,11 @@ func (s *Store) RecordContact(ctx context.Context, a allocation.Actor, accountID
 		if err != nil {
 			return err
 		}
+		// The last nine days, and every third party's refusal however old
+		// (a third party who refused is never contacted again).
 		var hist []Contact
-		if err := tx.Table("contacts").Where("account_id = ? AND at >= ?", acc.ID, in.At.Add(-9*24*time.Hour)).Find(&hist).Error; err != nil {
+		if err := tx.Table("contacts").Where("account_id = ? AND (at >= ? OR (party <> 'debtor' AND outcome IN ('refused', 'third_party_refused')))",
+			acc.ID, in.At.Add(-9*24*time.Hour)).Find(&hist).Error; err != nil {
 			return err
 		}
 		check := casework.ContactCheck{
@@ -215,4 +219,48 @@ func (s *Store) Contacts(ctx context.Context, a allocation.Actor, accountID stri
 	var out []Contact
 	err := s.db.WithContext(ctx).Table("contacts").Where("account_id = ?", accountID).Order("at DESC").Limit(500).Find(&out).Error
 	return out, err
+}
+
+// Message is a template filled for one account.
+type Message struct {
+	ID      string `json:"id"`
+	Channel string `json:"channel"`
+	Text    string `json:"text"`
+}
+
+var templatesOnce struct {
+	sync.Once
+	t   map[string][]casework.MessageTemplate
+	err error
+}
+
+// Messages fills the account's profile's message templates (which carry the
+// required disclosures) for the agency holding it.
+func (s *Store) Messages(ctx context.Context, a allocation.Actor, accountID string) ([]Message, error) {
+	templatesOnce.Do(func() { templatesOnce.t, templatesOnce.err = casework.ParseMessageTemplates(policies.MessageTemplates()) })
+	if templatesOnce.err != nil {
+		return nil, templatesOnce.err
+	}
+	db := s.db.WithContext(ctx)
+	acc, _, err := s.loadCase(db, a, accountID)
+	if err != nil {
+		return nil, err
+	}
+	var lender string
+	db.Table("organisations").Where("id = ?", acc.LenderID).Pluck("name", &lender)
+	tail := acc.ExternalRef
+	if len(tail) > 4 {
+		tail = tail[len(tail)-4:]
+	}
+	data := casework.MessageData{Agency: a.OrgName, Lender: lender, Debtor: acc.DebtorName, RefTail: tail,
+		DPD: strconv.Itoa(acc.DPD), Balance: majorUnits(acc.BalanceCents)}
+	profile := acc.ConductProfile
+	if profile == "" {
+		profile = "china"
+	}
+	var out []Message
+	for _, t := range templatesOnce.t[profile] {
+		out = append(out, Message{ID: t.ID, Channel: t.Channel, Text: t.Render(data)})
+	}
+	return out, nil
 }

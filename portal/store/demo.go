@@ -191,6 +191,9 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 		if err := s.seedMarketplace(tx, now, bank.ID, []string{agA.ID, agB.ID, agC.ID}, flagged); err != nil {
 			return err
 		}
+		if err := seedCasework(tx, rng, now); err != nil {
+			return err
+		}
 		return s.appendAudit(tx, allocation.Actor{OrgID: platform.ID}, auditRecord{
 			Action: "demo.seed", ObjectType: "database", ObjectID: "demo", LenderID: bank.ID,
 			After: map[string]any{"portfolios": len(size.Portfolios), "organisations": len(orgs)},
@@ -306,3 +309,92 @@ var (
 	demoFeeB = map[string]int{"M1": 900, "M2": 1300, "M3": 1700, "M4": 2100, "M5": 2500, "M6": 2900, "M6+": 3300}
 	demoFeeC = map[string]int{"M1": 700, "M2": 1100, "M3": 1500, "M4": 1900, "M5": 2300, "M6": 2700, "M6+": 3100}
 )
+
+// seedCasework gives the demo cases a history: each agency's active accounts
+// assigned to its collector, verification done past the first stage, calls
+// and messages over the last two months in office hours (Beijing time), and
+// promises, some kept and some broken, for cases in negotiation or later.
+func seedCasework(tx *gorm.DB, rng *rand.Rand, now time.Time) error {
+	var collectors []struct{ ID, OrganisationID string }
+	if err := tx.Table("users u").Select("u.id, u.organisation_id").Joins("JOIN memberships m ON m.user_id = u.id").
+		Where("m.role = ?", allocation.RoleCollector).Scan(&collectors).Error; err != nil {
+		return err
+	}
+	for _, c := range collectors {
+		if err := tx.Exec(`UPDATE accounts SET assigned_to = ? WHERE id IN (SELECT account_id FROM placements WHERE status = 'active' AND agency_id = ?)`,
+			c.ID, c.OrganisationID).Error; err != nil {
+			return err
+		}
+	}
+	var cases []struct {
+		ID, Stage, LenderID, AgencyID, PlacementID, AssignedTo string
+		BalanceCents                                           int64
+		StartsAt                                               time.Time
+	}
+	if err := tx.Table("accounts a").Select("a.id, a.stage, a.lender_id, a.balance_cents, a.assigned_to, p.agency_id, p.id AS placement_id, p.starts_at").
+		Joins("JOIN placements p ON p.account_id = a.id AND p.status = 'active'").Order("a.id").Scan(&cases).Error; err != nil {
+		return err
+	}
+	cst := time.FixedZone("CST", 8*3600)
+	var verifs, contacts, arrangements, instalments []map[string]any
+	for _, c := range cases {
+		if c.Stage == "verification" {
+			continue
+		}
+		verifs = append(verifs, map[string]any{"account_id": c.ID, "identity_ok": true, "contact_ok": true, "amount_ok": true, "dpd_ok": true,
+			"flags": "", "note": "", "verified_by": c.AssignedTo, "verified_at": c.StartsAt.Add(24 * time.Hour)})
+		days := int(now.Sub(c.StartsAt).Hours() / 24)
+		if days < 2 {
+			continue
+		}
+		reached := false
+		for k := 0; k < 1+rng.IntN(6); k++ {
+			day := c.StartsAt.AddDate(0, 0, 1+rng.IntN(days-1)).In(cst)
+			at := time.Date(day.Year(), day.Month(), day.Day(), 9+rng.IntN(11), rng.IntN(60), 0, 0, cst).UTC()
+			outcome := []string{"no_answer", "no_answer", "busy", "right_party_contact", "right_party_contact", "promise", "left_message", "wrong_number"}[rng.IntN(8)]
+			channel := "call"
+			note := map[string]string{"no_answer": "无人接听", "busy": "占线", "right_party_contact": "本人接听，说明了欠款情况", "promise": "本人承诺近期还款",
+				"left_message": "已留言请回电", "wrong_number": "号码错误，非本人"}[outcome]
+			if rng.Float64() < 0.2 {
+				channel, outcome, note = "sms", "other", "发送还款提醒短信"
+			}
+			reached = reached || outcome == "right_party_contact" || outcome == "promise"
+			contacts = append(contacts, map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "account_id": c.ID, "lender_id": c.LenderID,
+				"agency_id": c.AgencyID, "placement_id": c.PlacementID, "collector_id": c.AssignedTo, "channel": channel, "party": "debtor",
+				"party_phone": "", "direction": "outbound", "at": at, "outcome": outcome, "note": note, "message": "", "ai": false, "created_at": at})
+		}
+		if !reached || (c.Stage != "negotiation" && c.Stage != "follow_up") || c.BalanceCents < 100000 {
+			continue
+		}
+		due := c.StartsAt.AddDate(0, 0, 3+rng.IntN(days))
+		amount := c.BalanceCents / int64(3+rng.IntN(5))
+		status, inst := "active", "pending"
+		if due.Before(now.AddDate(0, 0, -PromiseGraceDays)) {
+			status, inst = "broken", "broken"
+			if rng.Float64() < 0.55 {
+				status, inst = "kept", "kept"
+			}
+		}
+		id := uuid.Must(uuid.NewV7()).String()
+		paid := int64(0)
+		if inst == "kept" {
+			paid = amount
+		}
+		arrangements = append(arrangements, map[string]any{"id": id, "account_id": c.ID, "lender_id": c.LenderID, "agency_id": c.AgencyID,
+			"kind": "promise", "status": status, "amount_cents": amount, "down_payment_cents": 0, "instalments": 0, "first_due": due.Format(time.DateOnly),
+			"interval_days": 0, "discount_bp": 0, "reasons": "[]", "note": "", "maker_id": c.AssignedTo, "approver_id": "", "created_at": due.AddDate(0, 0, -3)})
+		instalments = append(instalments, map[string]any{"arrangement_id": id, "n": 1, "due_date": due.Format(time.DateOnly), "amount_cents": amount,
+			"paid_cents": paid, "status": inst})
+	}
+	for _, batch := range []struct {
+		table string
+		rows  []map[string]any
+	}{{"verifications", verifs}, {"contacts", contacts}, {"arrangements", arrangements}, {"arrangement_instalments", instalments}} {
+		if len(batch.rows) > 0 {
+			if err := tx.Table(batch.table).CreateInBatches(batch.rows, 100).Error; err != nil {
+				return fmt.Errorf("demo %s: %w", batch.table, err)
+			}
+		}
+	}
+	return tx.Exec(`UPDATE accounts SET verification_complete = TRUE WHERE id IN (SELECT account_id FROM verifications)`).Error
+}

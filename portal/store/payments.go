@@ -259,3 +259,108 @@ func majorUnits(c int64) string {
 	}
 	return sign + strconv.FormatInt(c/100, 10) + "." + strconv.FormatInt(c%100/10, 10) + strconv.FormatInt(c%10, 10)
 }
+
+// PaymentFeedResult is the outcome of a lender's payment file.
+type PaymentFeedResult struct {
+	Accepted int                   `json:"accepted"`
+	Rejected int                   `json:"rejected"`
+	Errors   []allocation.RowError `json:"errors"`
+}
+
+// ImportPayments records the payments of a lender's CSV feed (header:
+// external_ref, amount, paid_at, reference; amount in yuan, paid_at as
+// YYYY-MM-DD or RFC 3339). Each row is recorded on its own, as RecordPayment
+// does (commission, instalments, closing); a bad row is reported by line and
+// the others still count. A reference already recorded is a duplicate.
+func (s *Store) ImportPayments(ctx context.Context, a allocation.Actor, r io.Reader) (PaymentFeedResult, error) {
+	out := PaymentFeedResult{Errors: []allocation.RowError{}}
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return out, allocation.Errorf(allocation.EINVALID, "the file has no header row")
+	}
+	idx := map[string]int{}
+	for i, h := range header {
+		idx[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	for _, col := range []string{"external_ref", "amount", "paid_at"} {
+		if _, ok := idx[col]; !ok {
+			return out, &allocation.Error{Code: allocation.EINVALID, Message: "the header lacks " + col,
+				Fields: []allocation.FieldError{{Field: col, Message: "missing column"}}}
+		}
+	}
+	cell := func(rec []string, col string) string {
+		if i, ok := idx[col]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return out, allocation.Errorf(allocation.EINVALID, "line %d cannot be read: %v", line, err)
+		}
+		reject := func(field, msg string) {
+			out.Rejected++
+			if len(out.Errors) < 1000 {
+				out.Errors = append(out.Errors, allocation.RowError{Line: line, Field: field, Message: msg})
+			}
+		}
+		ids, missing, err := s.AccountIDsByRef(ctx, a, []string{cell(rec, "external_ref")})
+		if err != nil {
+			return out, err
+		}
+		if len(missing) > 0 || len(ids) != 1 {
+			reject("external_ref", "no account of yours has this reference")
+			continue
+		}
+		amount, ok := parseYuan(cell(rec, "amount"))
+		if !ok {
+			reject("amount", "an amount in yuan with at most 2 decimals")
+			continue
+		}
+		paidAt, err := time.Parse(time.RFC3339, cell(rec, "paid_at"))
+		if err != nil {
+			if paidAt, err = time.ParseInLocation(time.DateOnly, cell(rec, "paid_at"), time.FixedZone("CST", 8*3600)); err != nil {
+				reject("paid_at", "a date as YYYY-MM-DD or RFC 3339")
+				continue
+			}
+		}
+		if _, err := s.RecordPayment(ctx, a, ids[0], PaymentInput{AmountCents: amount, PaidAt: paidAt, Reference: cell(rec, "reference")}); err != nil {
+			if allocation.ErrorCode(err) == allocation.EINTERNAL {
+				return out, err
+			}
+			reject("", allocation.ErrorMessage(err))
+			continue
+		}
+		out.Accepted++
+	}
+	return out, nil
+}
+
+// parseYuan reads "1234.5" or "1,234.56" as cents, without floats.
+func parseYuan(s string) (int64, bool) {
+	s = strings.ReplaceAll(strings.TrimPrefix(s, "¥"), ",", "")
+	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" || len(frac) > 2 {
+		return 0, false
+	}
+	w, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || w < 0 {
+		return 0, false
+	}
+	f := int64(0)
+	if frac != "" {
+		if f, err = strconv.ParseInt(frac, 10, 64); err != nil || f < 0 {
+			return 0, false
+		}
+		if len(frac) == 1 {
+			f *= 10
+		}
+	}
+	return w*100 + f, w*100+f > 0
+}
