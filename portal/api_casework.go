@@ -245,3 +245,11 @@ func (s *Server) legalEvidence(c echo.Context) error {
 	c.Response().WriteHeader(http.StatusOK)
 	return s.store.WriteEvidence(c.Request().Context(), actorOf(c), c.Param("id"), c.Response())
 }
+
+func (s *Server) apiMessages(c echo.Context) error {
+	out, err := s.store.Messages(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listBody{Items: out, Total: int64(len(out)), Page: 1, PerPage: max(len(out), 1)})
+}

@@ -3,7 +3,9 @@ package portal
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -287,4 +289,27 @@ func (s *Server) apiAgencyStatus(status string) echo.HandlerFunc {
 		}
 		return c.JSON(http.StatusOK, out)
 	}
+}
+
+// apiPaymentFeed is POST /api/v1/payments/import: a lender's CSV of
+// payments (the body, or a multipart field named file).
+func (s *Server) apiPaymentFeed(c echo.Context) error {
+	var r io.Reader = c.Request().Body
+	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
+		fh, err := c.FormFile("file")
+		if err != nil {
+			return &allocation.Error{Code: allocation.EINVALID, Message: "attach the CSV in a field named file", Fields: []allocation.FieldError{{Field: "file", Message: "required"}}}
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
+	}
+	out, err := s.store.ImportPayments(c.Request().Context(), actorOf(c), r)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
 }

@@ -244,9 +244,15 @@ func listLinks(u *url.URL, page, pages int, sort string) views.ListLinks {
 }
 
 func (s *Server) accountPage(c echo.Context) error {
+	return s.renderAccount(c, c.Param("id"), http.StatusOK, nil)
+}
+
+// renderAccount renders the account page, with the casework panel for those
+// who work or oversee the case; fail is a refused form's error to show.
+func (s *Server) renderAccount(c echo.Context, id string, status int, fail error) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
-	d, err := s.store.Account(ctx, a, c.Param("id"), s.can(a, "account", "read_personal"))
+	d, err := s.store.Account(ctx, a, id, s.can(a, "account", "read_personal"))
 	if err != nil {
 		return err
 	}
@@ -265,7 +271,10 @@ func (s *Server) accountPage(c echo.Context) error {
 			v.Placement = &cur
 		}
 	}
-	return s.render(c, http.StatusOK, views.AccountDetailPage(s.pageMeta(c, "title.account", "accounts"), v))
+	if v.Case, err = s.casePanel(c, id, fail); err != nil {
+		return err
+	}
+	return s.render(c, status, views.AccountDetailPage(s.pageMeta(c, "title.account", "accounts"), v))
 }
 
 func placementView(h store.PlacementHistoryItem) views.PlacementView {

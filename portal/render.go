@@ -110,12 +110,15 @@ func (s *Server) pageMeta(c echo.Context, titleID, active string) views.Page {
 	if s.can(a, "account", "read") {
 		p.Nav = append(p.Nav, views.NavItem{Key: "accounts", Href: "/accounts"})
 	}
-	for _, n := range []struct{ key, obj string }{
-		{"portfolios", "portfolio"}, {"placements", "placement"}, {"agencies", "organisation"},
-		{"tenders", "tender"}, {"commissions", "commission"}, {"audit", "audit"},
+	for _, n := range []struct{ key, href, obj, act string }{
+		{"queue", "/queue", "queue", "read"}, {"followup", "/follow-up", "queue", "read"},
+		{"approvals", "/approvals", "arrangement", "approve"},
+		{"portfolios", "/portfolios", "portfolio", "read"}, {"placements", "/placements", "placement", "read"},
+		{"agencies", "/agencies", "organisation", "read"}, {"tenders", "/tenders", "tender", "read"},
+		{"commissions", "/commissions", "commission", "read"}, {"audit", "/audit", "audit", "read"},
 	} {
-		if s.can(a, n.obj, "read") {
-			p.Nav = append(p.Nav, views.NavItem{Key: n.key, Href: "/" + n.key})
+		if s.can(a, n.obj, n.act) {
+			p.Nav = append(p.Nav, views.NavItem{Key: n.key, Href: n.href})
 		}
 	}
 	return p

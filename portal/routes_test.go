@@ -169,6 +169,16 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"POST /api/v1/portfolios":                "multipart:" + string(csvOf(t, 3, "en")),
 			"POST /portfolios/import":                "multipart:" + string(csvOf(t, 3, "en")),
 			"POST /mappings":                         "form:name=m2&col_external_ref=Loan+No",
+			"POST /queue/assign":                     "form:collector_id=&ids=" + f.account,
+			"POST /api/v1/payments/import":           "external_ref,amount,paid_at\n",
+			"POST /accounts/:id/stage":               "form:to=first_contact",
+			"POST /accounts/:id/verification":        "form:identity_ok=true&contact_ok=true&amount_ok=true&dpd_ok=true",
+			"POST /accounts/:id/contacts":            "form:channel=call&party=debtor&outcome=no_answer",
+			"POST /accounts/:id/arrangements":        "form:kind=promise&amount=1&first_due=2030-01-01",
+			"POST /accounts/:id/disputes":            "form:reason=not+mine",
+			"POST /accounts/:id/legal-referrals":     "form:note=x",
+			"POST /disputes/:id/resolve":             "form:upheld=false&resolution=checked",
+			"POST /legal-cases/:id/status":           "form:status=approved",
 			"POST /allocations":                      "form:portfolio_id=" + f.portfolio + "&strategy=capacity_balanced&seed=1",
 			"POST /placements/action":                "form:action=recall&reason=r&ids=" + f.placement,
 			"POST /agencies/:id/profile":             "form:provinces=*&capacity=10",
@@ -182,7 +192,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 		foreignInBody := map[string]bool{"POST /api/v1/allocations": true, "POST /api/v1/tenders": true,
 			"POST /api/v1/placements/accept": true, "POST /api/v1/placements/decline": true,
 			"POST /api/v1/placements/recall": true, "POST /api/v1/placements/return": true,
-			"POST /allocations": true, "POST /tenders": true, "POST /api/v1/accounts/assign": true}
+			"POST /allocations": true, "POST /tenders": true, "POST /api/v1/accounts/assign": true, "POST /queue/assign": true}
 		openToLenders := map[string]bool{"organisation": true, "contract": true, "agency_profile": true}
 		for _, l := range store.DemoLogins {
 			for _, r := range h.srv.Routes() {

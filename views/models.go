@@ -138,6 +138,7 @@ type AccountDetailView struct {
 	Masked                                                                  bool
 	Placement                                                               *PlacementView
 	History                                                                 []PlacementView
+	Case                                                                    *CasePanel // nil when the viewer has no casework on it
 }
 
 // PlacementView is one placement of an account.

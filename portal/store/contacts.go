@@ -237,7 +237,9 @@ var templatesOnce struct {
 // Messages fills the account's profile's message templates (which carry the
 // required disclosures) for the agency holding it.
 func (s *Store) Messages(ctx context.Context, a allocation.Actor, accountID string) ([]Message, error) {
-	templatesOnce.Do(func() { templatesOnce.t, templatesOnce.err = casework.ParseMessageTemplates(policies.MessageTemplates()) })
+	templatesOnce.Do(func() {
+		templatesOnce.t, templatesOnce.err = casework.ParseMessageTemplates(policies.MessageTemplates())
+	})
 	if templatesOnce.err != nil {
 		return nil, templatesOnce.err
 	}

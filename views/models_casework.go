@@ -1,0 +1,120 @@
+package views
+
+// View models of the casework pages: the work queue, the case panel on the
+// account page, the follow-up list, and the lender's approvals. Codes (stage,
+// channel, party, outcome, kind, status, rule) are translated in the
+// templates with T(ctx, "<prefix>."+code) or CodeLabel.
+
+// QueueView is /queue: the collector's (or the agency's) accounts by priority.
+type QueueView struct {
+	Rows       []QueueRowView
+	Total      int64
+	Page       int
+	Pages      int
+	Links      ListLinks
+	Stage      string // the filter
+	Bucket     string
+	Due        string // "", overdue, today
+	Stages     []string
+	Buckets    []string
+	Collectors []Option // supervisors: whom accounts can be given to
+	CanAssign  bool
+	Flash      string
+}
+
+// QueueRowView is one account in the queue.
+type QueueRowView struct {
+	ID, ExternalRef, DebtorName, Bucket, Stage, Balance, Priority, Reason string
+	DPD                                                                   int
+	NextAction, PromiseDue, AssignedTo                                    string // "" when none
+}
+
+// CasePanel is the casework part of the account page, for agency staff (who
+// work the case) and lender staff (who resolve disputes and approve).
+type CasePanel struct {
+	CanWork          bool     // agency staff holding the account: every form below
+	CanAssign        bool     // supervisor
+	CanApprove       bool     // vendor manager: approve arrangements, resolve disputes, decide legal referrals
+	NextStages       []string // stages the case may move to now
+	Verification     VerificationView
+	FlagOptions      []string // data-quality flag codes → T("flag."+code)
+	DisputeOpen      bool
+	Disputes         []DisputeView
+	Contacts         []ContactView
+	Arrangements     []ArrangementView
+	Legal            []LegalView
+	LimitationExpiry string // YYYY-MM-DD, "" when unknown
+	TimeBarred       bool
+	Channels         []string // codes → T("channel."+code)
+	Parties          []string // → T("party."+code)
+	Outcomes         []string // → T("outcome."+code)
+	Kinds            []string // arrangement kinds → T("kind."+code)
+	Flash            string
+	Errors           []string
+	Violations       []ViolationView // the conduct rules a refused contact broke
+	QueueNext        string          // href of the next account in the queue, "" when none
+	Collectors       []Option
+	AssignedTo       string
+}
+
+// VerificationView is the verification checklist.
+type VerificationView struct {
+	IdentityOK, ContactOK, AmountOK, DPDOK, Complete bool
+	Flags                                            []string
+	Note, VerifiedAt                                 string
+}
+
+// DisputeView is one dispute.
+type DisputeView struct {
+	ID, AccountID, ExternalRef, Reason, Status, RaisedAt, Resolution string // Status → T("dispute.status."+code)
+}
+
+// ContactView is one logged contact.
+type ContactView struct {
+	At, Channel, Party, Direction, Outcome, Note, Message string
+}
+
+// ArrangementView is one arrangement with its schedule.
+type ArrangementView struct {
+	ID, AccountID, ExternalRef, Kind, Status, Amount, Discount, FirstDue, CreatedAt string // Status → T("arrangement.status."+code)
+	Reasons                                                                         []ViolationView
+	Schedule                                                                        []InstalmentView
+}
+
+// InstalmentView is one line of a schedule.
+type InstalmentView struct {
+	N                 int
+	Due, Amount, Paid string
+	Status            string // pending, kept, broken
+}
+
+// LegalView is one legal case.
+type LegalView struct {
+	ID, AccountID, ExternalRef, Status, LimitationExpires, CourtRef, CreatedAt string
+	CourtFee, LawyerFee, OtherCosts, TotalCost, ExpectedRecovery, NetBenefit   string
+	RecoveryRate                                                               string
+	Worthwhile                                                                 bool
+	Next                                                                       []string // statuses the viewer may move it to
+	EvidenceHref                                                               string
+}
+
+// ViolationView is one broken rule.
+type ViolationView struct{ Rule, Message string }
+
+// FollowUpView is /follow-up.
+type FollowUpView struct {
+	DueSoon, Broken, Actions []FollowUpRowView
+}
+
+// FollowUpRowView is one line of the follow-up list.
+type FollowUpRowView struct {
+	AccountID, ExternalRef, Kind, DueDate, Amount, Paid string
+}
+
+// ApprovalsView is /approvals: what waits for the lender.
+type ApprovalsView struct {
+	Arrangements []ArrangementView
+	Disputes     []DisputeView
+	Legal        []LegalView
+	Flash        string
+}
