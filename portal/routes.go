@@ -33,7 +33,7 @@ func (s *Server) routeTable() []Route {
 	public := func(method, path string, isPage bool, h echo.HandlerFunc) Route {
 		return Route{Method: method, Path: path, Public: true, Page: isPage, Handler: h}
 	}
-	const get, post, put = http.MethodGet, http.MethodPost, http.MethodPut
+	const get, post, put, patch = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch
 	return []Route{
 		// Operations.
 		public(get, "/healthz", false, s.healthz),
@@ -160,6 +160,10 @@ func (s *Server) routeTable() []Route {
 		api(post, "/tenders/:id/award", "tender", "write", s.apiAward),
 		api(get, "/commissions", "commission", "read", s.apiCommissions),
 		api(get, "/commissions.csv", "commission", "read", s.apiCommissionsCSV),
+		api(post, "/complaints", "complaint", "write", s.apiCreateComplaint),
+		api(get, "/complaints", "complaint", "read", s.apiComplaints),
+		api(get, "/complaints/:id", "complaint", "read", s.apiComplaint),
+		api(patch, "/complaints/:id", "complaint", "update", s.apiUpdateComplaint),
 		api(get, "/audit", "audit", "read", s.apiAudit),
 		api(get, "/audit/verify", "audit", "verify", s.apiAuditVerify),
 	}

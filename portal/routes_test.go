@@ -81,14 +81,14 @@ func TestAuditorsOnlyRead(t *testing.T) {
 // belongs to: a second lender's portfolio and account, placed with Agency C.
 type foreign struct {
 	lender, portfolio, account, placement, agencyC, tender, allocation, importID string
-	dispute, arrangement, legalCase                                              string
+	dispute, arrangement, legalCase, complaint                                   string
 }
 
 func addForeignLender(t *testing.T, h *harness) foreign {
 	t.Helper()
 	f := foreign{lender: "other-bank", portfolio: "other-portfolio", account: "other-account", placement: "other-placement",
 		tender: "other-tender", allocation: "other-allocation", importID: "other-import",
-		dispute: "other-dispute", arrangement: "other-arrangement", legalCase: "other-legal"}
+		dispute: "other-dispute", arrangement: "other-arrangement", legalCase: "other-legal", complaint: "other-complaint"}
 	f.agencyC = h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency C'`)
 	now := time.Now().UTC()
 	for _, q := range []struct {
@@ -104,6 +104,8 @@ func addForeignLender(t *testing.T, h *harness) foreign {
 		  VALUES ('other-tender', $1, $2, 'Other tender', 'open', '{}', '[]', $3, 'x', $4)`, []any{f.lender, f.portfolio, now.Add(48 * time.Hour), now}},
 		{`INSERT INTO tender_agencies (tender_id, agency_id) VALUES ('other-tender', $1)`, []any{f.agencyC}},
 		{`INSERT INTO imports (id, lender_id, name, filename, status, created_by, created_at) VALUES ('other-import', $1, 'x', 'x.csv', 'done', 'x', $2)`, []any{f.lender, now}},
+		{`INSERT INTO complaints (id, lender_id, account_id, agency_id, category, description, status, received_at, ack_due, resolve_due, created_by, updated_at)
+		  VALUES ('other-complaint', $1, $2, $3, 'other', 'x', 'received', $4, $4, $4, 'x', $4)`, []any{f.lender, f.account, f.agencyC, now}},
 		{`INSERT INTO disputes (id, account_id, lender_id, reason, status, raised_by, raised_at) VALUES ('other-dispute', $1, $2, 'x', 'open', 'x', $3)`, []any{f.account, f.lender, now}},
 		{`INSERT INTO arrangements (id, account_id, lender_id, agency_id, kind, status, amount_cents, maker_id, created_at) VALUES ('other-arrangement', $1, $2, $3, 'promise', 'pending_approval', 100, 'x', $4)`, []any{f.account, f.lender, f.agencyC, now}},
 		{`INSERT INTO legal_cases (id, account_id, lender_id, agency_id, status, estimate, limitation_expires, referred_by, created_at, updated_at) VALUES ('other-legal', $1, $2, $3, 'referred', '{}', '2029-01-01', 'x', $4, $4)`, []any{f.account, f.lender, f.agencyC, now}},
@@ -140,7 +142,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 		}
 		ids := map[string]string{"account": f.account, "portfolio": f.portfolio, "organisation": f.agencyC,
 			"agency_profile": f.agencyC, "contract": f.agencyC, "payment": f.account, "allocation": f.allocation,
-			"placement": f.placement, "tender": f.tender, "bid": f.tender, "import": f.importID}
+			"placement": f.placement, "tender": f.tender, "bid": f.tender, "import": f.importID, "complaint": f.complaint}
 		soon := time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)
 		bodies := map[string]string{
 			"PUT /api/v1/agencies/:id/profile":       `{"licensed_provinces":["*"],"accepted_buckets":[],"capacity":10}`,
@@ -171,6 +173,8 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"POST /mappings":                         "form:name=m2&col_external_ref=Loan+No",
 			"POST /queue/assign":                     "form:collector_id=&ids=" + f.account,
 			"POST /api/v1/payments/import":           "external_ref,amount,paid_at\n",
+			"POST /api/v1/complaints":                `{"account_id":"` + f.account + `","category":"other","description":"x"}`,
+			"PATCH /api/v1/complaints/:id":           `{"agency_response":"x"}`,
 			"POST /accounts/:id/stage":               "form:to=first_contact",
 			"POST /accounts/:id/verification":        "form:identity_ok=true&contact_ok=true&amount_ok=true&dpd_ok=true",
 			"POST /accounts/:id/contacts":            "form:channel=call&party=debtor&outcome=no_answer",
@@ -192,7 +196,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 		foreignInBody := map[string]bool{"POST /api/v1/allocations": true, "POST /api/v1/tenders": true,
 			"POST /api/v1/placements/accept": true, "POST /api/v1/placements/decline": true,
 			"POST /api/v1/placements/recall": true, "POST /api/v1/placements/return": true,
-			"POST /allocations": true, "POST /tenders": true, "POST /api/v1/accounts/assign": true, "POST /queue/assign": true}
+			"POST /allocations": true, "POST /tenders": true, "POST /api/v1/accounts/assign": true, "POST /queue/assign": true, "POST /api/v1/complaints": true}
 		openToLenders := map[string]bool{"organisation": true, "contract": true, "agency_profile": true}
 		for _, l := range store.DemoLogins {
 			for _, r := range h.srv.Routes() {
