@@ -65,10 +65,10 @@ type Complaint struct {
 
 type complaintRow struct {
 	ID, LenderID, AccountID, AgencyID, Category, Source, Description, ContactIds, Status, AssignedTo string
-	RootCause, Outcome, AgencyResponse, CreatedBy                                                     string
-	ReceivedAt, AckDue, ResolveDue, UpdatedAt                                                         time.Time
-	AcknowledgedAt, ResolvedAt                                                                        *time.Time
-	ExternalRef, AgencyName                                                                           string `gorm:"->"`
+	RootCause, Outcome, AgencyResponse, CreatedBy                                                    string
+	ReceivedAt, AckDue, ResolveDue, UpdatedAt                                                        time.Time
+	AcknowledgedAt, ResolvedAt                                                                       *time.Time
+	ExternalRef, AgencyName                                                                          string `gorm:"->"`
 }
 
 func (r complaintRow) complaint(now time.Time) Complaint {
