@@ -117,6 +117,11 @@ func (s *Store) CreateArrangement(ctx context.Context, a allocation.Actor, accou
 				return err
 			}
 		}
+		if req.Kind == casework.KindPromise || req.Kind == casework.KindInstalmentPlan {
+			if err := statDelta(tx, acc.LenderID, pl.AgencyID, now, map[string]int64{"promises": 1}); err != nil {
+				return err
+			}
+		}
 		if req.Kind == casework.KindPromise || status == "active" {
 			if err := addLimitationEvent(tx, acc.ID, "acknowledgement", now, "arrangement:"+out.ID, now); err != nil {
 				return err
@@ -138,8 +143,9 @@ func (s *Store) DecideArrangementApproval(ctx context.Context, a allocation.Acto
 	var out Arrangement
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		var row struct {
-			ID, AccountID, LenderID, Kind, Status, MakerID, FirstDue string
-			AmountCents                                              int64
+			ID, AccountID, LenderID, AgencyID, Kind, Status, MakerID, FirstDue string
+			AmountCents                                                        int64
+			CreatedAt                                                          time.Time
 		}
 		if err := tx.Table("arrangements").Where("id = ? AND lender_id = ?", id, a.OrgID).Take(&row).Error; err != nil {
 			return notFound(err, "arrangement")
@@ -160,6 +166,11 @@ func (s *Store) DecideArrangementApproval(ctx context.Context, a allocation.Acto
 		}
 		if approve {
 			if err := addLimitationEvent(tx, row.AccountID, "acknowledgement", now, "arrangement:"+id, now); err != nil {
+				return err
+			}
+		} else if row.Kind == casework.KindPromise || row.Kind == casework.KindInstalmentPlan {
+			// A rejected promise was never made: take it back out of the count.
+			if err := statDelta(tx, row.LenderID, row.AgencyID, row.CreatedAt, map[string]int64{"promises": -1}); err != nil {
 				return err
 			}
 		}
@@ -223,8 +234,8 @@ func (s *Store) PendingArrangements(ctx context.Context, a allocation.Actor) ([]
 // arrangement's instalments, oldest first, inside the payment's transaction;
 // an arrangement whose every instalment is paid is kept.
 func applyToArrangement(tx *gorm.DB, accountID string, amount int64) error {
-	var arr struct{ ID string }
-	err := tx.Table("arrangements").Select("id").Where("account_id = ? AND status = 'active'", accountID).Order("created_at DESC").Take(&arr).Error
+	var arr struct{ ID, LenderID, AgencyID string }
+	err := tx.Table("arrangements").Select("id, lender_id, agency_id").Where("account_id = ? AND status = 'active'", accountID).Order("created_at DESC").Take(&arr).Error
 	if err != nil {
 		return nil // no active arrangement: nothing to apply
 	}
@@ -250,8 +261,15 @@ func applyToArrangement(tx *gorm.DB, accountID string, amount int64) error {
 			all = false
 		}
 		if after[i] != r.PaidCents || status != r.Status {
-			if err := tx.Table("arrangement_instalments").Where("arrangement_id = ? AND n = ?", arr.ID, r.N).
-				Updates(map[string]any{"paid_cents": after[i], "status": status}).Error; err != nil {
+			cols := map[string]any{"paid_cents": after[i], "status": status}
+			if status == "kept" && r.Status != "kept" {
+				cols["counted"] = true
+				due, _ := time.Parse(time.DateOnly, r.DueDate)
+				if err := statDelta(tx, arr.LenderID, arr.AgencyID, due, map[string]int64{"promises_due": 1, "promises_kept": 1}); err != nil {
+					return err
+				}
+			}
+			if err := tx.Table("arrangement_instalments").Where("arrangement_id = ? AND n = ?", arr.ID, r.N).Updates(cols).Error; err != nil {
 				return err
 			}
 		}
@@ -270,13 +288,26 @@ func (s *Store) EvaluatePromises(ctx context.Context) (int64, error) {
 	cutoff := s.now().AddDate(0, 0, -PromiseGraceDays).Format(time.DateOnly)
 	var n int64
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		res := tx.Exec(`UPDATE arrangement_instalments SET status = 'broken' WHERE status = 'pending' AND due_date < ? AND paid_cents < amount_cents`, cutoff)
-		if res.Error != nil {
-			return res.Error
+		// RETURNING makes the count exact with several processes: each row
+		// comes back to the one process whose update changed it.
+		var broken []struct{ ArrangementID, DueDate string }
+		if err := tx.Raw(`UPDATE arrangement_instalments SET status = 'broken', counted = TRUE
+			WHERE status = 'pending' AND due_date < ? AND paid_cents < amount_cents RETURNING arrangement_id, due_date`, cutoff).Scan(&broken).Error; err != nil {
+			return err
 		}
-		n = res.RowsAffected
+		n = int64(len(broken))
 		if n == 0 {
 			return nil
+		}
+		for _, b := range broken {
+			var arr struct{ LenderID, AgencyID string }
+			if err := tx.Table("arrangements").Select("lender_id, agency_id").Where("id = ?", b.ArrangementID).Take(&arr).Error; err != nil {
+				return err
+			}
+			due, _ := time.Parse(time.DateOnly, b.DueDate)
+			if err := statDelta(tx, arr.LenderID, arr.AgencyID, due, map[string]int64{"promises_due": 1}); err != nil {
+				return err
+			}
 		}
 		if err := tx.Exec(`UPDATE accounts SET stage = 'negotiation' WHERE stage = 'follow_up' AND id IN (
 			SELECT a.account_id FROM arrangements a JOIN arrangement_instalments ai ON ai.arrangement_id = a.id

@@ -178,6 +178,9 @@ func (s *Store) CreateComplaint(ctx context.Context, a allocation.Actor, in Comp
 		if err := tx.Table("complaints").Omit("ExternalRef", "AgencyName").Create(&row).Error; err != nil {
 			return err
 		}
+		if err := statDelta(tx, acc.LenderID, row.AgencyID, row.ReceivedAt, map[string]int64{"complaints": 1}); err != nil {
+			return err
+		}
 		row.ExternalRef = acc.ExternalRef
 		out = row.complaint(now)
 		return s.appendAudit(tx, a, auditRecord{Action: "complaint.create", ObjectType: "complaint", ObjectID: row.ID, LenderID: acc.LenderID,

@@ -148,9 +148,14 @@ func (s *Store) RecordContact(ctx context.Context, a allocation.Actor, accountID
 				Outcome: h.Outcome, Note: h.Note, Message: h.Message, PartyPhone: h.PartyPhone, AI: h.AI})
 		}
 		if vs := casework.CheckContact(prof, check); len(vs) > 0 {
-			if err := tx.Table("contact_refusals").Create(map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "account_id": acc.ID,
+			refusalID := uuid.Must(uuid.NewV7()).String()
+			if err := tx.Table("contact_refusals").Create(map[string]any{"id": refusalID, "account_id": acc.ID,
 				"lender_id": acc.LenderID, "agency_id": a.OrgID, "collector_id": a.UserID, "channel": in.Channel, "party": in.Party,
 				"at": in.At, "violations": jsonString(vs), "note": in.Note, "created_at": now}).Error; err != nil {
+				return err
+			}
+			// A refused attempt is a conduct breach for oversight, prevented.
+			if err := recordBreaches(tx, acc.LenderID, a.OrgID, acc.ID, "refusal", refusalID, in.At, now, vs, nil); err != nil {
 				return err
 			}
 			refused = ruleViolation("the contact breaks the conduct rules and was not recorded", vs)
@@ -162,6 +167,9 @@ func (s *Store) RecordContact(ctx context.Context, a allocation.Actor, accountID
 		if err := tx.Table("contacts").Create(map[string]any{"id": out.ID, "account_id": acc.ID, "lender_id": acc.LenderID, "agency_id": a.OrgID,
 			"placement_id": pl.ID, "collector_id": a.UserID, "channel": in.Channel, "party": in.Party, "party_phone": in.PartyPhone,
 			"direction": in.Direction, "at": in.At, "outcome": in.Outcome, "note": out.Note, "message": in.Message, "ai": in.AI, "created_at": now}).Error; err != nil {
+			return err
+		}
+		if err := countContact(tx, acc.LenderID, a.OrgID, acc.ID, pl.ID, pl.StartsAt, out); err != nil {
 			return err
 		}
 		if in.Party == "debtor" && (in.Outcome == "right_party_contact" || in.Outcome == "promise") {

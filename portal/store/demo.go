@@ -202,7 +202,11 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 	if err != nil {
 		return err
 	}
-	return s.seedTender(ctx, bank, agB)
+	if err := s.seedTender(ctx, bank, agB); err != nil {
+		return err
+	}
+	// The demo history was written directly: count it once.
+	return s.RebuildStats(ctx)
 }
 
 // demoFlag marks a few unplaced accounts with what keeps them out of any

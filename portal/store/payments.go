@@ -114,6 +114,12 @@ func (s *Store) RecordPayment(ctx context.Context, a allocation.Actor, accountID
 				return err
 			}
 			out.CommissionCents, out.CommissionAgency = amount, pl.AgencyID
+			if err := statDelta(tx, acc.LenderID, pl.AgencyID, paidAt, map[string]int64{"recovered_cents": in.AmountCents, "commission_cents": amount}); err != nil {
+				return err
+			}
+			if err := statDelta(tx, acc.LenderID, pl.AgencyID, pl.StartsAt, map[string]int64{"vintage_recovered_cents": in.AmountCents}); err != nil {
+				return err
+			}
 		}
 		balance := acc.BalanceCents - in.AmountCents
 		if balance < 0 {

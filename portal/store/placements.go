@@ -222,6 +222,9 @@ func (s *Store) AcceptPlacements(ctx context.Context, a allocation.Actor, act Pl
 			if c, err := contractFor(tx, p.LenderID, p.AgencyID); err == nil {
 				term = time.Duration(c.TermDays) * 24 * time.Hour
 			}
+			if err := statDelta(tx, p.LenderID, p.AgencyID, now, map[string]int64{"placed_accounts": 1, "placed_balance_cents": p.BalanceCents}); err != nil {
+				return nil, err
+			}
 			return map[string]any{"status": allocation.PlacementActive, "starts_at": now, "ends_at": now.Add(term), "decided_by": a.UserID}, nil
 		})
 }

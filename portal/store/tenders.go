@@ -437,6 +437,15 @@ func (s *Store) AwardTender(ctx context.Context, a allocation.Actor, tenderID st
 			}
 			return err
 		}
+		placedBal := map[string]int64{}
+		for _, as := range plan.Assignments {
+			placedBal[as.AgencyID] += as.BalanceCents
+		}
+		for ag, n := range counts {
+			if err := statDelta(b.DB, a.OrgID, ag, now, map[string]int64{"placed_accounts": int64(n), "placed_balance_cents": placedBal[ag]}); err != nil {
+				return err
+			}
+		}
 		for _, bd := range t.Bids {
 			status := "lost"
 			if _, ok := weights[bd.AgencyID]; ok {

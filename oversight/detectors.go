@@ -1,0 +1,217 @@
+package oversight
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"collect/allocation"
+	"collect/casework"
+)
+
+// Breach severities.
+const (
+	SeverityHigh   = "high"
+	SeverityMedium = "medium"
+	SeverityLow    = "low"
+)
+
+// Breach is a conduct rule a recorded contact broke, found after the fact.
+type Breach struct {
+	Rule         string `json:"rule"`
+	Severity     string `json:"severity"`      // high, medium, low
+	ContactIndex int    `json:"contact_index"` // index into the input slice of the contact found in breach
+	// Evidence holds the indexes of the earlier contacts that make the breach
+	// (the calls a cap counted, the conversation, the third party's refusal,
+	// the debtor reached); nil when the contact breaks the rule on its own.
+	Evidence []int  `json:"evidence"`
+	Message  string `json:"message"`
+}
+
+// AccountFacts are the account's facts a replay needs. CeaseSince and
+// DisputeSince say from when a fact held: it applies only to contacts
+// strictly after that time (the request is usually made in the contact at
+// that time). A cease request with no CeaseSince applies to every contact;
+// a dispute is open only from a DisputeSince.
+type AccountFacts struct {
+	TimeZone           string
+	ConsentOutOfHours  bool
+	CeaseCommunication bool
+	GuarantorAllowed   bool
+	CeaseSince         *time.Time
+	DisputeSince       *time.Time
+}
+
+// DetectBreaches replays an account's contact log in time order: each contact
+// is checked with casework.CheckContact against the contacts before it, with
+// the facts as they were then, so a breach the check would have refused is
+// found even if it was recorded (imported history, a bypass, a profile
+// change). Contacts at the same time keep their input order. Breaches come
+// by contact time, then rule id, then contact index.
+//
+// Contacts the rules cannot judge (unknown channel, no time) are not
+// breaches of conduct and are skipped; an invalid profile finds nothing
+// (profiles are validated when parsed).
+func DetectBreaches(p casework.ConductProfile, contacts []casework.Contact, f AccountFacts) []Breach {
+	if p.Validate() != nil {
+		return nil
+	}
+	order := make([]int, len(contacts))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return contacts[a].At.Compare(contacts[b].At) })
+	replay := make([]casework.Contact, len(order))
+	for k, i := range order {
+		replay[k] = contacts[i]
+	}
+
+	var out []Breach
+	for k, i := range order {
+		c := contacts[i]
+		hist := replay[:k:k]
+		check := casework.ContactCheck{
+			Proposed:           c,
+			History:            hist,
+			TimeZone:           f.TimeZone,
+			ConsentOutOfHours:  f.ConsentOutOfHours,
+			CeaseCommunication: f.CeaseCommunication && (f.CeaseSince == nil || c.At.After(*f.CeaseSince)),
+			DisputeOpen:        f.DisputeSince != nil && c.At.After(*f.DisputeSince),
+			GuarantorAllowed:   f.GuarantorAllowed,
+			DebtorUnreachable:  DebtorUnreachable(hist, c.At),
+		}
+		for _, v := range casework.CheckContact(p, check) {
+			if v.Rule == casework.RuleConductContactInvalid || v.Rule == casework.RuleConductProfileInvalid {
+				continue
+			}
+			b := Breach{Rule: v.Rule, Severity: Severity(v.Rule), ContactIndex: i, Message: v.Message}
+			if v.Rule == casework.RuleConductThirdPartyUnreachable {
+				var why string
+				b.Evidence, why = reachableEvidence(hist, c.At, order)
+				b.Message += "; " + why
+			} else {
+				b.Evidence = breachEvidence(p, check, v.Rule, order)
+			}
+			out = append(out, b)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Breach) int {
+		return cmp.Or(contacts[a.ContactIndex].At.Compare(contacts[b.ContactIndex].At),
+			cmp.Compare(a.Rule, b.Rule), cmp.Compare(a.ContactIndex, b.ContactIndex))
+	})
+	return out
+}
+
+// breachEvidence finds the earlier contacts behind a breach by asking
+// CheckContact itself about each one alone, so the evidence follows the
+// rule's own windows and counting (a cap probed with a maximum of 1).
+// check.History[k] is the input contact order[k].
+func breachEvidence(p casework.ConductProfile, check casework.ContactCheck, rule string, order []int) []int {
+	probe := p
+	if i := slices.IndexFunc(p.Caps, func(c casework.FrequencyCap) bool { return c.Rule == rule }); i >= 0 {
+		cap := p.Caps[i]
+		cap.Max = 1
+		probe.Caps = []casework.FrequencyCap{cap}
+	}
+	fires := func(hist []casework.Contact) bool {
+		ch := check
+		ch.History = hist
+		return slices.ContainsFunc(casework.CheckContact(probe, ch), func(v allocation.Violation) bool { return v.Rule == rule })
+	}
+	if fires(nil) {
+		return nil // the contact breaks the rule on its own
+	}
+	// Windows reach back at most HistoryDays calendar days; only a third
+	// party's refusal counts however old.
+	since := check.Proposed.At.Add(-(casework.HistoryDays + 1) * 24 * time.Hour)
+	var ev []int
+	for k, h := range check.History {
+		if rule != casework.RuleConductThirdPartyRefused && h.At.Before(since) {
+			continue
+		}
+		if fires([]casework.Contact{h}) {
+			ev = append(ev, order[k])
+		}
+	}
+	return ev
+}
+
+// reachableEvidence says why the debtor was reachable at a third-party
+// contact: the conversations with the debtor in the 7 days before, or else
+// the failed attempts, too few.
+func reachableEvidence(hist []casework.Contact, at time.Time, order []int) ([]int, string) {
+	var reached, failed []int
+	for k, h := range hist {
+		if h.Party != casework.PartyDebtor || at.Sub(h.At) > unreachableWindow {
+			continue
+		}
+		switch h.Outcome {
+		case casework.OutcomeRightPartyContact, casework.OutcomePromise:
+			reached = append(reached, order[k])
+		case casework.OutcomeNoAnswer, casework.OutcomeWrongNumber, casework.OutcomeBusy:
+			failed = append(failed, order[k])
+		}
+	}
+	if len(reached) > 0 {
+		return reached, fmt.Sprintf("the debtor was reached %s in the 7 days before", plural(len(reached), "time"))
+	}
+	return failed, fmt.Sprintf("only %s to reach the debtor in the 7 days before (%d needed)",
+		plural(len(failed), "failed attempt"), unreachableAttempts)
+}
+
+// plural is "1 time", "2 times".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// The debtor counts as unreachable after unreachableAttempts failed attempts
+// and no conversation within unreachableWindow.
+const (
+	unreachableWindow   = 7 * 24 * time.Hour
+	unreachableAttempts = 3
+)
+
+// DebtorUnreachable judges, from the contacts before at, whether the debtor
+// was unreachable then: no right-party contact or promise with the debtor in
+// the 7 days before, and at least 3 failed attempts (no answer, wrong number,
+// busy) to the debtor in them. It is the judgement the store makes when a
+// contact is recorded.
+func DebtorUnreachable(history []casework.Contact, at time.Time) bool {
+	failed := 0
+	for _, h := range history {
+		if h.Party != casework.PartyDebtor || h.At.After(at) || at.Sub(h.At) > unreachableWindow {
+			continue
+		}
+		switch h.Outcome {
+		case casework.OutcomeRightPartyContact, casework.OutcomePromise:
+			return false
+		case casework.OutcomeNoAnswer, casework.OutcomeWrongNumber, casework.OutcomeBusy:
+			failed++
+		}
+	}
+	return failed >= unreachableAttempts
+}
+
+// Severity grades a conduct rule: threats and abuse, contact after a cease
+// request and disclosing the debt to a third party are high; quiet hours,
+// frequency (caps and the pause after a conversation), open disputes and the
+// other third-party rules are medium; the rest are low.
+func Severity(rule string) string {
+	switch rule {
+	case casework.RuleConductForbiddenLanguage, casework.RuleConductCeaseCommunication, casework.RuleConductThirdPartyNoDisclosure:
+		return SeverityHigh
+	case casework.RuleConductCNQuietHours, casework.RuleConductUSQuietHours,
+		casework.RuleConductCNMaxEffectiveCallsDay, casework.RuleConductUSSevenInSeven, casework.RuleConductUSAfterConversation,
+		casework.RuleConductDisputeOpen:
+		return SeverityMedium
+	}
+	if strings.HasPrefix(rule, "third_party.") {
+		return SeverityMedium
+	}
+	return SeverityLow
+}

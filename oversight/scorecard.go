@@ -1,0 +1,224 @@
+package oversight
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"collect/allocation"
+)
+
+// Weights say how much each figure counts in an agency's score. Only their
+// proportions matter.
+type Weights struct {
+	Liquidation   float64 `json:"liquidation"`
+	RPC           float64 `json:"rpc"`
+	PTPKept       float64 `json:"ptp_kept"`
+	Complaints    float64 `json:"complaints"`
+	Breaches      float64 `json:"breaches"`
+	CostToCollect float64 `json:"cost_to_collect"`
+}
+
+// DefaultWeights put recoveries first but give conduct (complaints and
+// breaches) as much weight as all the rest: collectors are not judged on
+// amount recovered alone (NIFA 2018).
+var DefaultWeights = Weights{Liquidation: 0.40, RPC: 0.10, PTPKept: 0.15, Complaints: 0.15, Breaches: 0.15, CostToCollect: 0.05}
+
+// Component names, as in Weights' JSON and ScoreRow.Components.
+const (
+	ComponentLiquidation   = "liquidation"
+	ComponentRPC           = "rpc"
+	ComponentPTPKept       = "ptp_kept"
+	ComponentComplaints    = "complaints"
+	ComponentBreaches      = "breaches"
+	ComponentCostToCollect = "cost_to_collect"
+)
+
+// scoreComponent ties a weight to the figure it weighs.
+type scoreComponent struct {
+	name     string
+	weight   float64
+	figure   func(Figures) *float64
+	inverted bool // lower is better
+}
+
+func (w Weights) components() []scoreComponent {
+	return []scoreComponent{
+		{ComponentLiquidation, w.Liquidation, func(f Figures) *float64 { return f.LiquidationRate }, false},
+		{ComponentRPC, w.RPC, func(f Figures) *float64 { return f.RPCRate }, false},
+		{ComponentPTPKept, w.PTPKept, func(f Figures) *float64 { return f.PTPKeptRate }, false},
+		{ComponentComplaints, w.Complaints, func(f Figures) *float64 { return f.ComplaintRatePer1000 }, true},
+		{ComponentBreaches, w.Breaches, func(f Figures) *float64 { return f.BreachRate }, true},
+		{ComponentCostToCollect, w.CostToCollect, func(f Figures) *float64 { return f.CostToCollect }, true},
+	}
+}
+
+// Validate reports weights that cannot make a score: negative, NaN or
+// infinite ones, or all of them zero.
+func (w Weights) Validate() error {
+	var fields []allocation.FieldError
+	total := 0.0
+	for _, c := range w.components() {
+		switch {
+		case math.IsNaN(c.weight) || math.IsInf(c.weight, 0):
+			fields = append(fields, allocation.FieldError{Field: c.name, Message: "must be a finite number"})
+		case c.weight < 0:
+			fields = append(fields, allocation.FieldError{Field: c.name, Message: fmt.Sprintf("must not be negative, got %g", c.weight)})
+		default:
+			total += c.weight
+		}
+	}
+	if len(fields) == 0 && total == 0 {
+		fields = append(fields, allocation.FieldError{Field: "weights", Message: "at least one weight must be above zero"})
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	msgs := make([]string, len(fields))
+	for i, f := range fields {
+		msgs[i] = f.Field + ": " + f.Message
+	}
+	return &allocation.Error{Code: allocation.EINVALID, Message: "scorecard weights: " + strings.Join(msgs, "; "), Fields: fields}
+}
+
+// ScoreRow is one agency's place on the scorecard. Components holds the
+// 0..100 score of each weighted figure the peers have (100 = best of them).
+type ScoreRow struct {
+	Agency     string             `json:"agency"`
+	Figures    Figures            `json:"figures"`
+	Components map[string]float64 `json:"components"`
+	Score      float64            `json:"score"`
+	Rank       int                `json:"rank"`
+	Reason     string             `json:"reason"`
+}
+
+// Score ranks agencies against their peers. Each figure is normalised across
+// the agencies, min-max to 0..100 with higher better (complaint rate, breach
+// rate and cost to collect are inverted); an agency missing a figure gets the
+// peers' median for it; where the agencies do not differ (a single agency, or
+// all equal) the component is 50. A figure no agency has drops out, and the
+// composite is the weighted mean of the components left (weights
+// re-normalised over them), rounded to 0.1; with none left it is 50. Ranks
+// run 1..n by score, ties sharing a rank (1, 1, 3), rows in rank order then
+// by agency id. Reason names the strongest and weakest component.
+//
+// Score expects weights that pass Validate; a weight that does not counts as
+// zero.
+func Score(figs map[string]Figures, w Weights) []ScoreRow {
+	agencies := make([]string, 0, len(figs))
+	for a := range figs {
+		agencies = append(agencies, a)
+	}
+	slices.Sort(agencies)
+	rows := make([]ScoreRow, len(agencies))
+	for i, a := range agencies {
+		rows[i] = ScoreRow{Agency: a, Figures: figs[a], Components: map[string]float64{}}
+	}
+	imputed := make([][]string, len(rows))
+
+	var used []scoreComponent
+	for _, c := range w.components() {
+		if !(c.weight > 0) || math.IsInf(c.weight, 0) {
+			continue
+		}
+		values := make([]*float64, len(rows))
+		var present []float64
+		for i, r := range rows {
+			if v := c.figure(r.Figures); v != nil && !math.IsNaN(*v) && !math.IsInf(*v, 0) {
+				values[i] = v
+				present = append(present, *v)
+			}
+		}
+		if len(present) == 0 {
+			continue
+		}
+		used = append(used, c)
+		median := scoreMedian(present)
+		lo, hi := slices.Min(present), slices.Max(present)
+		for i := range rows {
+			v := median
+			if values[i] != nil {
+				v = *values[i]
+			} else {
+				imputed[i] = append(imputed[i], c.name)
+			}
+			score := 50.0
+			if hi > lo {
+				score = (v - lo) / (hi - lo) * 100
+				if c.inverted {
+					score = 100 - score
+				}
+			}
+			rows[i].Components[c.name] = score
+		}
+	}
+
+	for i := range rows {
+		r := &rows[i]
+		sum, weight := 0.0, 0.0
+		for _, c := range used {
+			sum += r.Components[c.name] * c.weight
+			weight += c.weight
+		}
+		r.Score = 50
+		if weight > 0 {
+			r.Score = math.Round(sum/weight*10) / 10
+		}
+		r.Reason = scoreReason(r.Components, used, imputed[i])
+	}
+
+	slices.SortStableFunc(rows, func(a, b ScoreRow) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Agency, b.Agency))
+	})
+	for i := range rows {
+		rows[i].Rank = i + 1
+		if i > 0 && rows[i].Score == rows[i-1].Score {
+			rows[i].Rank = rows[i-1].Rank
+		}
+	}
+	return rows
+}
+
+// scoreMedian is the median of xs (the mean of the middle two when even).
+func scoreMedian(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// scoreReason names the strongest and weakest component (the first in
+// Weights' order when several tie) and the figures filled with the peers'
+// median.
+func scoreReason(components map[string]float64, used []scoreComponent, imputed []string) string {
+	if len(used) == 0 {
+		return "no figures to score"
+	}
+	best, worst := used[0].name, used[0].name
+	for _, c := range used[1:] {
+		if components[c.name] > components[best] {
+			best = c.name
+		}
+		if components[c.name] < components[worst] {
+			worst = c.name
+		}
+	}
+	var reason string
+	switch {
+	case len(used) == 1:
+		reason = fmt.Sprintf("only %s scored (%.1f)", best, components[best])
+	case components[best] == components[worst]:
+		reason = fmt.Sprintf("no component stands out (all %.1f)", components[best])
+	default:
+		reason = fmt.Sprintf("strongest %s (%.1f), weakest %s (%.1f)", best, components[best], worst, components[worst])
+	}
+	if len(imputed) > 0 {
+		reason += "; no data for " + strings.Join(imputed, ", ") + ", peer median used"
+	}
+	return reason
+}
