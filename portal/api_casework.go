@@ -116,7 +116,8 @@ func (s *Server) apiContact(c echo.Context) error {
 }
 
 func (s *Server) apiContacts(c echo.Context) error {
-	out, err := s.store.Contacts(c.Request().Context(), actorOf(c), c.Param("id"))
+	a := actorOf(c)
+	out, err := s.store.Contacts(c.Request().Context(), a, c.Param("id"), s.can(a, "account", "read_personal"))
 	if err != nil {
 		return err
 	}
@@ -243,7 +244,8 @@ func (s *Server) legalEvidence(c echo.Context) error {
 		return err
 	}
 	c.Response().WriteHeader(http.StatusOK)
-	return s.store.WriteEvidence(c.Request().Context(), actorOf(c), c.Param("id"), c.Response())
+	a := actorOf(c)
+	return s.store.WriteEvidence(c.Request().Context(), a, c.Param("id"), s.can(a, "account", "read_personal"), c.Response())
 }
 
 func (s *Server) apiMessages(c echo.Context) error {

@@ -216,7 +216,7 @@ func (s *Server) casePanel(c echo.Context, accountID string, fail error) (*views
 			return nil, err
 		}
 	}
-	contacts, err := s.store.Contacts(ctx, a, accountID)
+	contacts, err := s.store.Contacts(ctx, a, accountID, s.can(a, "account", "read_personal"))
 	if err != nil {
 		return nil, err
 	}

@@ -125,7 +125,7 @@ func (s *Server) importPage(c echo.Context) error {
 		}
 		v.MoreErrors = max(0, im.Rejected-len(errs))
 		v.Percent = 100
-		if im.Rejected > 0 {
+		if im.Rejected > 0 && s.can(a, "portfolio", "write") {
 			v.RejectsHref = "/imports/" + im.ID + "/rejects.csv"
 		}
 	}
@@ -189,15 +189,10 @@ func percentBP(field, v string) (int, error) {
 
 // yuanCents reads an amount in yuan ("1200.50") as cents; "" is 0.
 func yuanCents(field, v string) (int64, error) {
-	v = strings.TrimSpace(strings.ReplaceAll(v, ",", ""))
-	if v == "" {
+	if strings.TrimSpace(v) == "" {
 		return 0, nil
 	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < 0 || f > 1e10 {
-		return 0, &allocation.Error{Code: allocation.EINVALID, Message: field + " must be an amount in yuan", Fields: []allocation.FieldError{{Field: field, Message: "amount"}}}
-	}
-	return int64(math.Round(f * 100)), nil
+	return allocation.ParseAmount(field, v)
 }
 
 func formInt(c echo.Context, field string, def int) (int, error) {

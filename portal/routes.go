@@ -58,7 +58,7 @@ func (s *Server) routeTable() []Route {
 		page(get, "/portfolios/:id", "portfolio", "read", s.portfolioPage),
 		page(post, "/mappings", "mapping", "write", s.mappingSubmit),
 		page(get, "/imports/:id", "import", "read", s.importPage),
-		page(get, "/imports/:id/rejects.csv", "import", "read", s.importRejectsCSV),
+		page(get, "/imports/:id/rejects.csv", "portfolio", "write", s.importRejectsCSV), // the rows hold personal data
 		page(post, "/allocations", "allocation", "write", s.planCreateSubmit),
 		page(get, "/allocations/:id", "allocation", "read", s.planPage),
 		page(post, "/allocations/:id/commit", "allocation", "write", s.planCommitSubmit),
@@ -109,7 +109,7 @@ func (s *Server) routeTable() []Route {
 		upload(api(post, "/portfolios", "portfolio", "write", s.apiImport)),
 		api(get, "/imports", "import", "read", s.apiImports),
 		api(get, "/imports/:id", "import", "read", s.apiImportStatus),
-		api(get, "/imports/:id/rejects.csv", "import", "read", s.importRejectsCSV),
+		api(get, "/imports/:id/rejects.csv", "portfolio", "write", s.importRejectsCSV), // the rows hold personal data
 		api(get, "/mappings", "mapping", "read", s.apiMappings),
 		api(post, "/mappings", "mapping", "write", s.apiSaveMapping),
 		api(get, "/portfolios", "portfolio", "read", s.apiPortfolios),

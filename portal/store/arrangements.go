@@ -66,7 +66,7 @@ func (s *Store) CreateArrangement(ctx context.Context, a allocation.Actor, accou
 	}
 	var out Arrangement
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		acc, pl, err := s.loadCase(tx, a, accountID)
+		acc, pl, err := s.lockCase(tx, a, accountID)
 		if err != nil {
 			return err
 		}

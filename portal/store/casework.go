@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"collect/allocation"
 	"collect/casework"
@@ -39,8 +40,24 @@ type caseAccount struct {
 
 // loadCase reads one account in the actor's scope with its active placement.
 func (s *Store) loadCase(tx *gorm.DB, a allocation.Actor, id string) (caseAccount, allocation.Placement, error) {
+	return s.readCase(tx, a, id, false)
+}
+
+// lockCase is loadCase for a change: on PostgreSQL the account row stays
+// locked until the transaction ends, so two requests on one account (two
+// calls against a daily cap, two payments, a dispute and its resolution) run
+// one after the other; SQLite's immediate transactions already do.
+func (s *Store) lockCase(tx *gorm.DB, a allocation.Actor, id string) (caseAccount, allocation.Placement, error) {
+	return s.readCase(tx, a, id, true)
+}
+
+func (s *Store) readCase(tx *gorm.DB, a allocation.Actor, id string, lock bool) (caseAccount, allocation.Placement, error) {
 	var acc caseAccount
-	if err := tx.Table("accounts").Scopes(accountScope(a)).Where("accounts.id = ?", id).Take(&acc).Error; err != nil {
+	q := tx.Table("accounts").Scopes(accountScope(a)).Where("accounts.id = ?", id)
+	if lock && s.dialect == "postgres" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "accounts"}})
+	}
+	if err := q.Take(&acc).Error; err != nil {
 		return acc, allocation.Placement{}, notFound(err, "account")
 	}
 	var pl allocation.Placement
@@ -83,7 +100,7 @@ func ruleViolation(msg string, vs []allocation.Violation) error {
 // allow it; otherwise a rule violation names each broken guard.
 func (s *Store) MoveStage(ctx context.Context, a allocation.Actor, accountID, to string) (string, error) {
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		acc, _, err := s.loadCase(tx, a, accountID)
+		acc, _, err := s.lockCase(tx, a, accountID)
 		if err != nil {
 			return err
 		}
@@ -159,7 +176,7 @@ func (s *Store) RecordVerification(ctx context.Context, a allocation.Actor, acco
 		v.Flags = []string{}
 	}
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		acc, _, err := s.loadCase(tx, a, accountID)
+		acc, _, err := s.lockCase(tx, a, accountID)
 		if err != nil {
 			return err
 		}
@@ -205,7 +222,7 @@ func (s *Store) RaiseDispute(ctx context.Context, a allocation.Actor, accountID,
 	}
 	d := Dispute{ID: uuid.Must(uuid.NewV7()).String(), AccountID: accountID, Reason: strings.TrimSpace(reason), Status: "open", RaisedAt: s.now()}
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		acc, _, err := s.loadCase(tx, a, accountID)
+		acc, _, err := s.lockCase(tx, a, accountID)
 		if err != nil {
 			return err
 		}
@@ -239,14 +256,23 @@ func (s *Store) ResolveDispute(ctx context.Context, a allocation.Actor, disputeI
 		if row.Status != "open" {
 			return allocation.Errorf(allocation.ECONFLICT, "the dispute is already %s", row.Status)
 		}
+		if s.dialect == "postgres" {
+			if err := tx.Exec("SELECT id FROM accounts WHERE id = ? FOR UPDATE", row.AccountID).Error; err != nil {
+				return err
+			}
+		}
 		status := "rejected"
 		if upheld {
 			status = "upheld"
 		}
 		now := s.now()
-		if err := tx.Table("disputes").Where("id = ?", row.ID).Updates(map[string]any{"status": status, "resolved_by": a.UserID,
-			"resolved_at": now, "resolution": strings.TrimSpace(resolution)}).Error; err != nil {
-			return err
+		res := tx.Table("disputes").Where("id = ? AND status = 'open'", row.ID).Updates(map[string]any{"status": status, "resolved_by": a.UserID,
+			"resolved_at": now, "resolution": strings.TrimSpace(resolution)})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return allocation.Errorf(allocation.ECONFLICT, "the dispute was resolved meanwhile")
 		}
 		var open int64
 		if err := tx.Table("disputes").Where("account_id = ? AND status = 'open'", row.AccountID).Count(&open).Error; err != nil {

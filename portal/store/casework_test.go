@@ -191,7 +191,7 @@ func TestCaseworkJourney(t *testing.T) {
 			t.Fatal(err)
 		}
 		var buf bytes.Buffer
-		if err := s.WriteEvidence(ctx, vm, lc.ID, &buf); err != nil {
+		if err := s.WriteEvidence(ctx, vm, lc.ID, true, &buf); err != nil {
 			t.Fatal(err)
 		}
 		zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
@@ -220,7 +220,7 @@ func TestCaseworkJourney(t *testing.T) {
 		}
 		// Agency B sees none of it.
 		agentB := actorFor(t, s, "agent@agency-b.test")
-		if _, err := s.Contacts(ctx, agentB, acc.ID); allocation.ErrorCode(err) != allocation.ENOTFOUND {
+		if _, err := s.Contacts(ctx, agentB, acc.ID, true); allocation.ErrorCode(err) != allocation.ENOTFOUND {
 			t.Fatalf("agency B reading A's contacts: %v", err)
 		}
 		r, err := s.VerifyAudit(ctx)

@@ -156,7 +156,10 @@ func (s *Store) CreateComplaint(ctx context.Context, a allocation.Actor, in Comp
 			return notFound(err, "account")
 		}
 		var agency []string
-		if err := tx.Table("placements").Where("account_id = ? AND starts_at <= ?", acc.ID, in.ReceivedAt).Order("starts_at DESC").Limit(1).Pluck("agency_id", &agency).Error; err != nil {
+		// The agency that held the account when the complaint came in, or
+		// the last one that did; an offer it never accepted does not count.
+		if err := tx.Table("placements").Where("account_id = ? AND accepted_at IS NOT NULL AND accepted_at <= ?", acc.ID, in.ReceivedAt).
+			Order("accepted_at DESC").Limit(1).Pluck("agency_id", &agency).Error; err != nil {
 			return err
 		}
 		var contactIDs []string

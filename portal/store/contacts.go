@@ -119,7 +119,7 @@ func (s *Store) RecordContact(ctx context.Context, a allocation.Actor, accountID
 	var out Contact
 	var refused error
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		acc, pl, err := s.loadCase(tx, a, accountID)
+		acc, pl, err := s.lockCase(tx, a, accountID)
 		if err != nil {
 			return err
 		}
@@ -219,13 +219,19 @@ func addLimitationEvent(tx *gorm.DB, accountID, kind string, at time.Time, sourc
 		"kind": kind, "at": at, "source": source, "created_at": now}).Error
 }
 
-// Contacts lists an account's contacts, newest first.
-func (s *Store) Contacts(ctx context.Context, a allocation.Actor, accountID string) ([]Contact, error) {
+// Contacts lists an account's contacts, newest first; the numbers called
+// are masked unless personal (the caller may see personal data).
+func (s *Store) Contacts(ctx context.Context, a allocation.Actor, accountID string, personal bool) ([]Contact, error) {
 	if _, _, err := s.loadCase(s.db.WithContext(ctx), a, accountID); err != nil {
 		return nil, err
 	}
 	var out []Contact
 	err := s.db.WithContext(ctx).Table("contacts").Where("account_id = ?", accountID).Order("at DESC").Limit(500).Find(&out).Error
+	if !personal {
+		for i := range out {
+			out[i].PartyPhone = allocation.MaskPhone(out[i].PartyPhone)
+		}
+	}
 	return out, err
 }
 

@@ -274,6 +274,10 @@ func (s *Store) seedMarketplace(tx *gorm.DB, now time.Time, lenderID string, age
 			return err
 		}
 	}
+	if err := tx.Exec(`UPDATE placements SET accepted_at = starts_at WHERE status IN ('active', 'recalled', 'returned', 'closed')
+		OR (status = 'expired' AND end_reason = 'term ended')`).Error; err != nil {
+		return err
+	}
 	return tx.Exec(`UPDATE placements SET accept_by = ? WHERE status = ?`, now.AddDate(0, 0, 4), allocation.PlacementOffered).Error
 }
 

@@ -58,7 +58,7 @@ type LegalCase struct {
 func (s *Store) ReferLegal(ctx context.Context, a allocation.Actor, accountID, note string) (LegalCase, error) {
 	var out LegalCase
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		acc, pl, err := s.loadCase(tx, a, accountID)
+		acc, pl, err := s.lockCase(tx, a, accountID)
 		if err != nil {
 			return err
 		}
@@ -101,6 +101,21 @@ func (s *Store) ReferLegal(ctx context.Context, a allocation.Actor, accountID, n
 	return out, err
 }
 
+// legalScope limits legal cases: a lender's own; for an agency, cases on
+// accounts actively placed with it now (after a recall the case is the
+// lender's and the next agency's, not the former one's).
+func legalScope(a allocation.Actor) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		switch a.OrgKind {
+		case allocation.KindLender:
+			return db.Where("legal_cases.lender_id = ?", a.OrgID)
+		case allocation.KindAgency:
+			return db.Where("EXISTS (SELECT 1 FROM placements lp WHERE lp.account_id = legal_cases.account_id AND lp.status = 'active' AND lp.agency_id = ?)", a.OrgID)
+		}
+		return db.Where("1 = 0")
+	}
+}
+
 // legalSteps is the order a case moves through once approved.
 var legalSteps = map[string][]string{
 	"referred":    {"approved", "rejected"},
@@ -120,13 +135,7 @@ func (s *Store) AdvanceLegal(ctx context.Context, a allocation.Actor, id, status
 			ID, AccountID, LenderID, AgencyID, Status, Estimate, LimitationExpires, CourtRef, Note string
 			CreatedAt                                                                              time.Time
 		}
-		q := tx.Table("legal_cases").Where("id = ?", id)
-		if a.OrgKind == allocation.KindLender {
-			q = q.Where("lender_id = ?", a.OrgID)
-		} else {
-			q = q.Where("agency_id = ?", a.OrgID)
-		}
-		if err := q.Take(&row).Error; err != nil {
+		if err := tx.Table("legal_cases").Scopes(legalScope(a)).Where("legal_cases.id = ?", id).Take(&row).Error; err != nil {
 			return notFound(err, "legal case")
 		}
 		if !contains(legalSteps[row.Status], status) {
@@ -138,10 +147,17 @@ func (s *Store) AdvanceLegal(ctx context.Context, a allocation.Actor, id, status
 		now := s.now()
 		cols := map[string]any{"status": status, "updated_at": now, "decided_by": a.UserID}
 		if courtRef != "" {
+			if len([]rune(courtRef)) > 100 {
+				return &allocation.Error{Code: allocation.EINVALID, Message: "the court reference is too long", Fields: []allocation.FieldError{{Field: "court_ref", Message: "at most 100 characters"}}}
+			}
 			cols["court_ref"] = courtRef
 		}
-		if err := tx.Table("legal_cases").Where("id = ?", id).Updates(cols).Error; err != nil {
-			return err
+		res := tx.Table("legal_cases").Where("id = ? AND status = ?", id, row.Status).Updates(cols)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return allocation.Errorf(allocation.ECONFLICT, "the case changed meanwhile; reload")
 		}
 		switch status {
 		case "filed":
@@ -167,20 +183,27 @@ func (s *Store) AdvanceLegal(ctx context.Context, a allocation.Actor, id, status
 // and contract data, the repayment history, the contact log, the
 // arrangements, the account's audit excerpt, and a manifest of each file's
 // SHA-256 so the bundle can be checked outside the portal.
-func (s *Store) WriteEvidence(ctx context.Context, a allocation.Actor, caseID string, w io.Writer) error {
+//
+// personal is whether the caller may see personal data: without it the
+// debtor's ID number, phones and address are masked. The export is audited
+// before the first byte, so an interrupted download still leaves its trace.
+func (s *Store) WriteEvidence(ctx context.Context, a allocation.Actor, caseID string, personal bool, w io.Writer) error {
 	db := s.db.WithContext(ctx)
 	var lc struct{ AccountID, LenderID, AgencyID, Status string }
-	q := db.Table("legal_cases").Where("id = ?", caseID)
-	if a.OrgKind == allocation.KindLender {
-		q = q.Where("lender_id = ?", a.OrgID)
-	} else {
-		q = q.Where("agency_id = ?", a.OrgID)
-	}
-	if err := q.Take(&lc).Error; err != nil {
+	if err := db.Table("legal_cases").Scopes(legalScope(a)).Where("legal_cases.id = ?", caseID).Take(&lc).Error; err != nil {
 		return notFound(err, "legal case")
 	}
 	var acc allocation.Account
 	if err := db.Table("accounts").Where("id = ?", lc.AccountID).Take(&acc).Error; err != nil {
+		return err
+	}
+	if !personal {
+		acc = allocation.MaskAccount(acc)
+	}
+	if err := s.inTx(ctx, func(tx *gorm.DB) error {
+		return s.appendAudit(tx, a, auditRecord{Action: "legal.evidence", ObjectType: "legal_case", ObjectID: caseID, LenderID: lc.LenderID,
+			After: map[string]any{"account": lc.AccountID, "personal_data": personal}})
+	}); err != nil {
 		return err
 	}
 	contract, _ := contractFor(db, lc.LenderID, lc.AgencyID)
@@ -232,12 +255,7 @@ func (s *Store) WriteEvidence(ctx context.Context, a allocation.Actor, caseID st
 	if err := enc.Encode(map[string]any{"case": caseID, "account": acc.ExternalRef, "generated_at": s.now().Format(time.RFC3339), "sha256": manifest}); err != nil {
 		return err
 	}
-	if err := zw.Close(); err != nil {
-		return err
-	}
-	return s.inTx(ctx, func(tx *gorm.DB) error {
-		return s.appendAudit(tx, a, auditRecord{Action: "legal.evidence", ObjectType: "legal_case", ObjectID: caseID, LenderID: lc.LenderID, After: manifest})
-	})
+	return zw.Close()
 }
 
 // csvQuery writes a query's rows as CSV with the header given.
@@ -287,14 +305,8 @@ func jsonInto(s string, v any) error { return json.Unmarshal([]byte(s), v) }
 
 // LegalCaseVisible reports not found for a case outside the actor's scope.
 func (s *Store) LegalCaseVisible(ctx context.Context, a allocation.Actor, id string) error {
-	q := s.db.WithContext(ctx).Table("legal_cases").Where("id = ?", id)
-	if a.OrgKind == allocation.KindLender {
-		q = q.Where("lender_id = ?", a.OrgID)
-	} else {
-		q = q.Where("agency_id = ?", a.OrgID)
-	}
 	var n int64
-	if err := q.Count(&n).Error; err != nil {
+	if err := s.db.WithContext(ctx).Table("legal_cases").Scopes(legalScope(a)).Where("legal_cases.id = ?", id).Count(&n).Error; err != nil {
 		return err
 	}
 	if n == 0 {

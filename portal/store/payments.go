@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"collect/allocation"
 )
@@ -72,8 +73,13 @@ func (s *Store) RecordPayment(ctx context.Context, a allocation.Actor, accountID
 	}
 	var out Payment
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		// Locked on PostgreSQL: two payments at once must both reduce the balance.
 		var acc allocation.Account
-		if err := tx.Table("accounts").Scopes(accountScope(a)).Where("accounts.id = ?", accountID).Take(&acc).Error; err != nil {
+		q := tx.Table("accounts").Scopes(accountScope(a)).Where("accounts.id = ?", accountID)
+		if s.dialect == "postgres" {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "accounts"}})
+		}
+		if err := q.Take(&acc).Error; err != nil {
 			return notFound(err, "account")
 		}
 		if acc.Status == "closed" {
@@ -93,10 +99,10 @@ func (s *Store) RecordPayment(ctx context.Context, a allocation.Actor, accountID
 			PaidAt: paidAt, Reference: pay["reference"].(string), Source: source}
 		// The placement that held the account when the money came in.
 		var pl allocation.Placement
+		// Only a placement the agency accepted earns: an offer never held does not.
 		err := tx.Table("placements").
-			Where("account_id = ? AND starts_at <= ? AND status IN ? AND (ended_at IS NULL OR ended_at > ?)", acc.ID, paidAt,
-				[]string{allocation.PlacementActive, allocation.PlacementRecalled, allocation.PlacementReturned, allocation.PlacementExpired, allocation.PlacementClosed}, paidAt).
-			Order("starts_at DESC").Take(&pl).Error
+			Where("account_id = ? AND accepted_at IS NOT NULL AND accepted_at <= ? AND (ended_at IS NULL OR ended_at > ?)", acc.ID, paidAt, paidAt).
+			Order("accepted_at DESC").Take(&pl).Error
 		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 			return err
 		}
@@ -324,9 +330,9 @@ func (s *Store) ImportPayments(ctx context.Context, a allocation.Actor, r io.Rea
 			reject("external_ref", "no account of yours has this reference")
 			continue
 		}
-		amount, ok := parseYuan(cell(rec, "amount"))
-		if !ok {
-			reject("amount", "an amount in yuan with at most 2 decimals")
+		amount, err := allocation.ParseAmount("amount", cell(rec, "amount"))
+		if err != nil || amount == 0 {
+			reject("amount", "a positive amount in yuan with at most 2 decimals")
 			continue
 		}
 		paidAt, err := time.Parse(time.RFC3339, cell(rec, "paid_at"))
@@ -346,27 +352,4 @@ func (s *Store) ImportPayments(ctx context.Context, a allocation.Actor, r io.Rea
 		out.Accepted++
 	}
 	return out, nil
-}
-
-// parseYuan reads "1234.5" or "1,234.56" as cents, without floats.
-func parseYuan(s string) (int64, bool) {
-	s = strings.ReplaceAll(strings.TrimPrefix(s, "¥"), ",", "")
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" || len(frac) > 2 {
-		return 0, false
-	}
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || w < 0 {
-		return 0, false
-	}
-	f := int64(0)
-	if frac != "" {
-		if f, err = strconv.ParseInt(frac, 10, 64); err != nil || f < 0 {
-			return 0, false
-		}
-		if len(frac) == 1 {
-			f *= 10
-		}
-	}
-	return w*100 + f, w*100+f > 0
 }

@@ -225,7 +225,7 @@ func (s *Store) AcceptPlacements(ctx context.Context, a allocation.Actor, act Pl
 			if err := statDelta(tx, p.LenderID, p.AgencyID, now, map[string]int64{"placed_accounts": 1, "placed_balance_cents": p.BalanceCents}); err != nil {
 				return nil, err
 			}
-			return map[string]any{"status": allocation.PlacementActive, "starts_at": now, "ends_at": now.Add(term), "decided_by": a.UserID}, nil
+			return map[string]any{"status": allocation.PlacementActive, "starts_at": now, "ends_at": now.Add(term), "accepted_at": now, "decided_by": a.UserID}, nil
 		})
 }
 

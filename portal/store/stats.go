@@ -42,7 +42,7 @@ var statsRebuild = []string{
 	// Placed balance by vintage: placements that became active (ended ones included).
 	`INSERT INTO agency_month_stats (lender_id, agency_id, month, placed_accounts, placed_balance_cents)
 	 SELECT lender_id, agency_id, %s, COUNT(*), SUM(balance_cents) FROM placements
-	 WHERE status IN ('active', 'recalled', 'returned', 'expired', 'closed') AND NOT (status = 'expired' AND end_reason = 'offer not accepted in time')
+	 WHERE accepted_at IS NOT NULL
 	 GROUP BY lender_id, agency_id, %s`,
 	// Recoveries and commission: by payment month; and by the placement's vintage.
 	`INSERT INTO agency_month_stats (lender_id, agency_id, month, recovered_cents, commission_cents)

@@ -416,7 +416,7 @@ func (s *Store) AwardTender(ctx context.Context, a allocation.Actor, tenderID st
 			return allocation.Errorf(allocation.ECONFLICT, "the tender was awarded meanwhile")
 		}
 		terms := map[string]int{}
-		cols := []string{"id", "account_id", "agency_id", "lender_id", "status", "fee_rate_bp", "created_at", "starts_at", "ends_at", "bucket", "balance_cents", "source"}
+		cols := []string{"id", "account_id", "agency_id", "lender_id", "status", "fee_rate_bp", "created_at", "starts_at", "ends_at", "bucket", "balance_cents", "source", "accepted_at"}
 		rows := make([][]any, 0, len(plan.Assignments))
 		for _, as := range plan.Assignments {
 			days, ok := terms[as.AgencyID]
@@ -428,7 +428,7 @@ func (s *Store) AwardTender(ctx context.Context, a allocation.Actor, tenderID st
 				days, terms[as.AgencyID] = c.TermDays, c.TermDays
 			}
 			rows = append(rows, []any{uuid.Must(uuid.NewV7()).String(), as.AccountID, as.AgencyID, a.OrgID, allocation.PlacementActive,
-				as.FeeRateBP, now, now, now.Add(time.Duration(days) * 24 * time.Hour), as.Bucket, as.BalanceCents, "tender:" + tenderID})
+				as.FeeRateBP, now, now, now.Add(time.Duration(days) * 24 * time.Hour), as.Bucket, as.BalanceCents, "tender:" + tenderID, now})
 			counts[as.AgencyID]++
 		}
 		if err := b.copyRows(ctx, "placements", cols, rows, ""); err != nil {

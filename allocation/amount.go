@@ -1,0 +1,13 @@
+package allocation
+
+// ParseAmount reads a decimal amount in major units ("12000.50",
+// "1,234.5", "¥300") as integer minor units without floats, as portfolio
+// files are read: at most 2 decimals, non-negative, at most
+// 1,000,000,000.00. field names the input in the error.
+func ParseAmount(field, v string) (int64, error) {
+	cents, msg := parseCents(v)
+	if msg != "" {
+		return 0, &Error{Code: EINVALID, Message: field + ": " + msg, Fields: []FieldError{{Field: field, Message: msg}}}
+	}
+	return cents, nil
+}
