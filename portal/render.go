@@ -82,8 +82,8 @@ func intParam(c echo.Context, name string, def int) (int, error) {
 		return def, nil
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		return 0, allocation.Errorf(allocation.EINVALID, "%s must be a positive whole number", name)
+	if err != nil || n < 1 || n > 1_000_000 {
+		return 0, allocation.Errorf(allocation.EINVALID, "%s must be a whole number from 1 to 1,000,000", name)
 	}
 	return n, nil
 }

@@ -349,8 +349,12 @@ func (s *Store) CommitPlan(ctx context.Context, a allocation.Actor, id string) (
 				return fmt.Errorf("commit: insert offers: %w", err)
 			}
 		}
-		if err := b.Table("allocations").Where("id = ?", id).Updates(map[string]any{"status": "committed", "committed_at": now}).Error; err != nil {
-			return fmt.Errorf("commit: mark committed: %w", err)
+		res := b.Table("allocations").Where("id = ? AND status = 'draft'", id).Updates(map[string]any{"status": "committed", "committed_at": now})
+		if res.Error != nil {
+			return fmt.Errorf("commit: mark committed: %w", res.Error)
+		}
+		if res.RowsAffected != 1 {
+			return allocation.Errorf(allocation.ECONFLICT, "the plan was discarded meanwhile")
 		}
 		row.Status, row.CommittedAt = "committed", &now
 		out = row.allocation()

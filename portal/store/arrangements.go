@@ -161,8 +161,12 @@ func (s *Store) DecideArrangementApproval(ctx context.Context, a allocation.Acto
 			status = "active"
 		}
 		now := s.now()
-		if err := tx.Table("arrangements").Where("id = ?", id).Updates(map[string]any{"status": status, "approver_id": a.UserID, "decided_at": now}).Error; err != nil {
-			return err
+		res := tx.Table("arrangements").Where("id = ? AND status = 'pending_approval'", id).Updates(map[string]any{"status": status, "approver_id": a.UserID, "decided_at": now})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return allocation.Errorf(allocation.ECONFLICT, "the arrangement was decided meanwhile")
 		}
 		if approve {
 			if err := addLimitationEvent(tx, row.AccountID, "acknowledgement", now, "arrangement:"+id, now); err != nil {
@@ -292,13 +296,15 @@ func (s *Store) EvaluatePromises(ctx context.Context) (int64, error) {
 		// comes back to the one process whose update changed it.
 		var broken []struct{ ArrangementID, DueDate string }
 		if err := tx.Raw(`UPDATE arrangement_instalments SET status = 'broken', counted = TRUE
-			WHERE status = 'pending' AND due_date < ? AND paid_cents < amount_cents RETURNING arrangement_id, due_date`, cutoff).Scan(&broken).Error; err != nil {
+			WHERE status = 'pending' AND due_date < ? AND paid_cents < amount_cents
+			AND arrangement_id IN (SELECT id FROM arrangements WHERE status = 'active') RETURNING arrangement_id, due_date`, cutoff).Scan(&broken).Error; err != nil {
 			return err
 		}
 		n = int64(len(broken))
 		if n == 0 {
 			return nil
 		}
+		byLender := map[string][]string{}
 		for _, b := range broken {
 			var arr struct{ LenderID, AgencyID string }
 			if err := tx.Table("arrangements").Select("lender_id, agency_id").Where("id = ?", b.ArrangementID).Take(&arr).Error; err != nil {
@@ -308,6 +314,7 @@ func (s *Store) EvaluatePromises(ctx context.Context) (int64, error) {
 			if err := statDelta(tx, arr.LenderID, arr.AgencyID, due, map[string]int64{"promises_due": 1}); err != nil {
 				return err
 			}
+			byLender[arr.LenderID] = append(byLender[arr.LenderID], b.ArrangementID)
 		}
 		if err := tx.Exec(`UPDATE accounts SET stage = 'negotiation' WHERE stage = 'follow_up' AND id IN (
 			SELECT a.account_id FROM arrangements a JOIN arrangement_instalments ai ON ai.arrangement_id = a.id
@@ -318,8 +325,13 @@ func (s *Store) EvaluatePromises(ctx context.Context) (int64, error) {
 			SELECT arrangement_id FROM arrangement_instalments WHERE status = 'broken')`).Error; err != nil {
 			return err
 		}
-		return s.appendAudit(tx, allocation.Actor{}, auditRecord{Action: "arrangement.evaluate", ObjectType: "arrangement", ObjectID: "batch",
-			After: map[string]int64{"instalments_broken": n}})
+		for lender, ids := range byLender {
+			if err := s.appendAudit(tx, allocation.Actor{}, auditRecord{Action: "arrangement.evaluate", ObjectType: "arrangement", ObjectID: "batch",
+				LenderID: lender, After: map[string]any{"arrangements_broken": first(ids, 1000), "instalments_broken": len(ids)}}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return n, err
 }

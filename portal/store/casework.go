@@ -317,8 +317,21 @@ func (s *Store) AssignAccounts(ctx context.Context, a allocation.Actor, accountI
 			return allocation.Errorf(allocation.ENOTFOUND, "some accounts are not placed with your agency")
 		}
 		n = int(res.RowsAffected)
-		return s.appendAudit(tx, a, auditRecord{Action: "case.assign", ObjectType: "account", ObjectID: first(accountIDs, 1)[0],
-			After: map[string]any{"accounts": accountIDs, "collector": collectorID}})
+		var lenders []struct{ LenderID, ID string }
+		if err := tx.Table("accounts").Select("lender_id, id").Where("id IN ?", accountIDs).Scan(&lenders).Error; err != nil {
+			return err
+		}
+		byLender := map[string][]string{}
+		for _, l := range lenders {
+			byLender[l.LenderID] = append(byLender[l.LenderID], l.ID)
+		}
+		for lender, ids := range byLender {
+			if err := s.appendAudit(tx, a, auditRecord{Action: "case.assign", ObjectType: "account", ObjectID: ids[0], LenderID: lender,
+				After: map[string]any{"accounts": ids, "collector": collectorID}}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return n, err
 }

@@ -328,8 +328,12 @@ func (s *Store) UpdateComplaint(ctx context.Context, a allocation.Actor, id stri
 				}
 			}
 		}
-		if err := tx.Table("complaints").Where("id = ?", id).Updates(cols).Error; err != nil {
-			return err
+		res := tx.Table("complaints").Where("id = ? AND status = ?", id, r.Status).Updates(cols)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return allocation.Errorf(allocation.ECONFLICT, "the complaint changed meanwhile; reload")
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "complaint.update", ObjectType: "complaint", ObjectID: id, LenderID: r.LenderID, After: u})
 	})

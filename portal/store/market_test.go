@@ -3,8 +3,10 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -367,6 +369,59 @@ func TestSuspendedAgencyGetsNoNewPlacements(t *testing.T) {
 		sup := actorFor(t, s, "supervisor@agency-a.test")
 		if _, err := s.SetAgencyStatus(ctx, sup, agencyB, "active"); allocation.ErrorCode(err) != allocation.ENOTFOUND {
 			t.Fatalf("an agency reactivating another: %v", err)
+		}
+	})
+}
+
+// TestConcurrentPaymentsAndCalls: payments and calls on one account at the
+// same moment run one after the other, so no payment is lost and no cap is
+// passed (a reviewer reproduced both on PostgreSQL before the account lock).
+func TestConcurrentPaymentsAndCalls(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		agent := actorFor(t, s, "agent@agency-a.test")
+		rows, _, err := s.ListAccounts(ctx, agent, store.AccountFilter{Page: store.Page{PerPage: 1}, Sort: "-balance"})
+		if err != nil || len(rows) == 0 {
+			t.Fatal(err)
+		}
+		acc := rows[0]
+		s.DB().Exec(`DELETE FROM contacts WHERE account_id = $1`, acc.ID)
+		s.DB().Exec(`UPDATE accounts SET verification_complete = TRUE, stage = 'negotiation', dispute_open = FALSE, cease_communication = FALSE WHERE id = $1`, acc.ID)
+		var wg sync.WaitGroup
+		for i := 0; i < 8; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: 1000, PaidAt: time.Now().UTC(), Reference: "C-" + strconv.Itoa(i)}); err != nil {
+					t.Errorf("payment %d: %v", i, err)
+				}
+			}()
+		}
+		wg.Wait()
+		var balance int64
+		s.DB().QueryRow(`SELECT balance_cents FROM accounts WHERE id = $1`, acc.ID).Scan(&balance)
+		if balance != acc.BalanceCents-8000 {
+			t.Fatalf("balance %d after 8 payments of 10.00 on %d", balance, acc.BalanceCents)
+		}
+		day := time.Now().UTC().Truncate(24*time.Hour).Add(2*time.Hour + 30*time.Minute) // 10:30 Beijing
+		if day.After(time.Now()) {
+			day = day.AddDate(0, 0, -1)
+		}
+		var ok atomic.Int32
+		for i := 0; i < 8; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, err := s.RecordContact(ctx, agent, acc.ID, store.ContactInput{Channel: "call", Party: "debtor", Outcome: "right_party_contact", At: day.Add(time.Duration(i) * time.Minute)})
+				if err == nil {
+					ok.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if ok.Load() != 3 {
+			t.Fatalf("%d effective calls accepted on one day, the cap is 3", ok.Load())
 		}
 	})
 }

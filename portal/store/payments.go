@@ -112,18 +112,21 @@ func (s *Store) RecordPayment(ctx context.Context, a allocation.Actor, accountID
 			if bucket == "" {
 				bucket = acc.Bucket
 			}
-			amount := allocation.Commission(in.AmountCents, pl.FeeRateBP)
+			// Commission and recoveries count what the balance absorbed; an
+			// overpayment is the debtor's money to refund, not a recovery.
+			applied := min(in.AmountCents, acc.BalanceCents)
+			amount := allocation.Commission(applied, pl.FeeRateBP)
 			if err := tx.Table("commissions").Create(map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "payment_id": out.ID,
 				"placement_id": pl.ID, "agency_id": pl.AgencyID, "lender_id": acc.LenderID, "account_id": acc.ID, "bucket": bucket,
-				"rate_bp": pl.FeeRateBP, "payment_cents": in.AmountCents, "amount_cents": amount, "month": paidAt.Format("2006-01"),
+				"rate_bp": pl.FeeRateBP, "payment_cents": applied, "amount_cents": amount, "month": paidAt.Format("2006-01"),
 				"accrued_at": now}).Error; err != nil {
 				return err
 			}
 			out.CommissionCents, out.CommissionAgency = amount, pl.AgencyID
-			if err := statDelta(tx, acc.LenderID, pl.AgencyID, paidAt, map[string]int64{"recovered_cents": in.AmountCents, "commission_cents": amount}); err != nil {
+			if err := statDelta(tx, acc.LenderID, pl.AgencyID, paidAt, map[string]int64{"recovered_cents": applied, "commission_cents": amount}); err != nil {
 				return err
 			}
-			if err := statDelta(tx, acc.LenderID, pl.AgencyID, pl.StartsAt, map[string]int64{"vintage_recovered_cents": in.AmountCents}); err != nil {
+			if err := statDelta(tx, acc.LenderID, pl.AgencyID, pl.StartsAt, map[string]int64{"vintage_recovered_cents": applied}); err != nil {
 				return err
 			}
 		}

@@ -215,7 +215,17 @@ func (s *Store) AcceptPlacements(ctx context.Context, a allocation.Actor, act Pl
 			if p.AcceptBy != nil {
 				by = *p.AcceptBy
 			}
-			return allocation.CanAccept(p.Placement, by, now)
+			if err := allocation.CanAccept(p.Placement, by, now); err != nil {
+				return err
+			}
+			// A suspended agency or contract takes no new placements, offers included.
+			c, err := contractFor(tx, p.LenderID, p.AgencyID)
+			var orgStatus string
+			tx.Table("organisations").Where("id = ?", p.AgencyID).Pluck("status", &orgStatus)
+			if err != nil || !c.InForce(now) || orgStatus != "active" {
+				return allocation.Errorf(allocation.ECONFLICT, "placement %s: the agency or its contract is suspended", p.ID)
+			}
+			return nil
 		},
 		func(tx *gorm.DB, p PlacementRow) (map[string]any, error) {
 			term := p.EndsAt.Sub(p.StartsAt)
@@ -281,23 +291,42 @@ func (s *Store) ReturnPlacements(ctx context.Context, a allocation.Actor, act Pl
 func (s *Store) ExpirePlacements(ctx context.Context) (offers, terms int64, err error) {
 	now := s.now()
 	err = s.inTx(ctx, func(tx *gorm.DB) error {
-		res := tx.Exec(`UPDATE placements SET status = ?, ended_at = ?, end_reason = ? WHERE status = ? AND accept_by IS NOT NULL AND accept_by < ?`,
-			allocation.PlacementExpired, now, "offer not accepted in time", allocation.PlacementOffered, now)
-		if res.Error != nil {
-			return res.Error
+		var rows []struct{ ID, LenderID, Kind string }
+		var expired []struct{ ID, LenderID string }
+		if err := tx.Raw(`UPDATE placements SET status = ?, ended_at = ?, end_reason = ? WHERE status = ? AND accept_by IS NOT NULL AND accept_by < ? RETURNING id, lender_id`,
+			allocation.PlacementExpired, now, "offer not accepted in time", allocation.PlacementOffered, now).Scan(&expired).Error; err != nil {
+			return err
 		}
-		offers = res.RowsAffected
-		res = tx.Exec(`UPDATE placements SET status = ?, ended_at = ?, end_reason = ? WHERE status = ? AND ends_at < ?`,
-			allocation.PlacementExpired, now, "term ended", allocation.PlacementActive, now)
-		if res.Error != nil {
-			return res.Error
+		offers = int64(len(expired))
+		for _, e := range expired {
+			rows = append(rows, struct{ ID, LenderID, Kind string }{e.ID, e.LenderID, "offer"})
 		}
-		terms = res.RowsAffected
-		if offers+terms == 0 {
-			return nil
+		expired = nil
+		if err := tx.Raw(`UPDATE placements SET status = ?, ended_at = ?, end_reason = ? WHERE status = ? AND ends_at < ? RETURNING id, lender_id`,
+			allocation.PlacementExpired, now, "term ended", allocation.PlacementActive, now).Scan(&expired).Error; err != nil {
+			return err
 		}
-		return s.appendAudit(tx, allocation.Actor{}, auditRecord{Action: "placement.expire", ObjectType: "placement", ObjectID: "batch",
-			After: map[string]int64{"offers": offers, "terms": terms}})
+		terms = int64(len(expired))
+		for _, e := range expired {
+			rows = append(rows, struct{ ID, LenderID, Kind string }{e.ID, e.LenderID, "term"})
+		}
+		// One event per lender, naming the placements, so each lender's
+		// auditors see what expired.
+		byLender := map[string]map[string][]string{}
+		for _, r := range rows {
+			if byLender[r.LenderID] == nil {
+				byLender[r.LenderID] = map[string][]string{}
+			}
+			byLender[r.LenderID][r.Kind] = append(byLender[r.LenderID][r.Kind], r.ID)
+		}
+		for lender, kinds := range byLender {
+			if err := s.appendAudit(tx, allocation.Actor{}, auditRecord{Action: "placement.expire", ObjectType: "placement", ObjectID: "batch", LenderID: lender,
+				After: map[string]any{"offers": first(kinds["offer"], 1000), "terms": first(kinds["term"], 1000),
+					"offer_count": len(kinds["offer"]), "term_count": len(kinds["term"])}}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return offers, terms, err
 }

@@ -388,11 +388,17 @@ func (s *Store) AwardTender(ctx context.Context, a allocation.Actor, tenderID st
 	if err != nil {
 		return Tender{}, err
 	}
+	// A share is of the tendered accounts: a bid awarded 50% gets at most
+	// half of them (and never more than the capacity it bid).
+	shareOf := map[string]float64{}
+	for _, aw := range in.Awards {
+		shareOf[bids[aw.BidID].AgencyID] = aw.Share
+	}
 	var bidTargets []allocation.AgencyTarget
 	for _, b := range awarded {
 		for _, tg := range targets {
 			if tg.AgencyID == b.AgencyID {
-				tg.Capacity = b.Capacity
+				tg.Capacity = min(b.Capacity, int(shareOf[b.AgencyID]*float64(len(cands))+0.5))
 				tg.FeeBPByBucket = map[string]int{}
 				for _, bk := range allocation.BucketNames() {
 					tg.FeeBPByBucket[bk] = b.FeeRateBP
