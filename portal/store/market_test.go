@@ -404,7 +404,7 @@ func TestConcurrentPaymentsAndCalls(t *testing.T) {
 		if balance != acc.BalanceCents-8000 {
 			t.Fatalf("balance %d after 8 payments of 10.00 on %d", balance, acc.BalanceCents)
 		}
-		day := time.Now().UTC().Truncate(24*time.Hour).Add(2*time.Hour + 30*time.Minute) // 10:30 Beijing
+		day := time.Now().UTC().Truncate(24 * time.Hour).Add(2*time.Hour + 30*time.Minute) // 10:30 Beijing
 		if day.After(time.Now()) {
 			day = day.AddDate(0, 0, -1)
 		}
