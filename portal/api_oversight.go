@@ -2,13 +2,17 @@ package portal
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"collect/allocation"
+	"collect/oversight"
 	"collect/portal/store"
 )
 
-// The oversight JSON API (API.md "Oversight"): complaints so far.
+// The oversight JSON API (API.md "Oversight"): figures and scorecards,
+// complaints, conduct breaches, agency evaluations, the audit export.
 
 func (s *Server) apiCreateComplaint(c echo.Context) error {
 	var in store.ComplaintInput
@@ -54,4 +58,123 @@ func (s *Server) apiUpdateComplaint(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+func kpiFilter(c echo.Context) store.KPIFilter {
+	return store.KPIFilter{From: c.QueryParam("from"), To: c.QueryParam("to"), Agency: c.QueryParam("agency")}
+}
+
+// apiKPIs is GET /api/v1/oversight/kpis?agency=&from=&to= (months YYYY-MM;
+// dates YYYY-MM-DD are read as their month).
+func (s *Server) apiKPIs(c echo.Context) error {
+	f := kpiFilter(c)
+	f.From, f.To = monthOf(f.From), monthOf(f.To)
+	out, err := s.store.KPIs(c.Request().Context(), actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"from": f.From, "to": f.To, "items": out})
+}
+
+func monthOf(s string) string {
+	if len(s) >= 7 {
+		return s[:7]
+	}
+	return s
+}
+
+func (s *Server) apiScorecards(c echo.Context) error {
+	f := kpiFilter(c)
+	f.From, f.To = monthOf(f.From), monthOf(f.To)
+	out, err := s.store.Scorecard(c.Request().Context(), actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) apiSaveWeights(c echo.Context) error {
+	var w oversight.Weights
+	if err := decodeJSON(c, &w); err != nil {
+		return err
+	}
+	if err := s.store.SaveWeights(c.Request().Context(), actorOf(c), w); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, w)
+}
+
+func (s *Server) apiBreaches(c echo.Context) error {
+	page, per, err := pageParam(c)
+	if err != nil {
+		return err
+	}
+	f := store.BreachFilter{Agency: c.QueryParam("agency"), Rule: c.QueryParam("rule"), Severity: c.QueryParam("severity"),
+		Status: c.QueryParam("status"), Page: store.Page{Page: page, PerPage: per}}
+	out, total, err := s.store.ListBreaches(c.Request().Context(), actorOf(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listBody{Items: out, Total: total, Page: page, PerPage: per})
+}
+
+type breachBody struct {
+	Status      string `json:"status"`
+	Remediation string `json:"remediation"`
+}
+
+func (s *Server) apiUpdateBreach(c echo.Context) error {
+	var b breachBody
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	out, err := s.store.UpdateBreach(c.Request().Context(), actorOf(c), c.Param("id"), b.Status, b.Remediation)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (s *Server) apiEvaluate(c echo.Context) error {
+	var e store.Evaluation
+	if err := decodeJSON(c, &e); err != nil {
+		return err
+	}
+	out, err := s.store.RecordEvaluation(c.Request().Context(), actorOf(c), c.Param("id"), e)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, out)
+}
+
+func (s *Server) apiEvaluations(c echo.Context) error {
+	out, err := s.store.Evaluations(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listBody{Items: out, Total: int64(len(out)), Page: 1, PerPage: max(len(out), 1)})
+}
+
+// auditExport is GET /api/v1/audit/export.csv?from=&to= (sequence numbers).
+func (s *Server) auditExport(c echo.Context) error {
+	var from, to int64
+	if v := c.QueryParam("from"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return allocation.Errorf(allocation.EINVALID, "from must be a sequence number")
+		}
+		from = n
+	}
+	if v := c.QueryParam("to"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 {
+			return allocation.Errorf(allocation.EINVALID, "to must be a sequence number")
+		}
+		to = n
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="audit.csv"`)
+	c.Response().WriteHeader(http.StatusOK)
+	return s.store.WriteAuditCSV(c.Request().Context(), actorOf(c), from, to, c.Response())
 }

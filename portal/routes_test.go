@@ -81,14 +81,14 @@ func TestAuditorsOnlyRead(t *testing.T) {
 // belongs to: a second lender's portfolio and account, placed with Agency C.
 type foreign struct {
 	lender, portfolio, account, placement, agencyC, tender, allocation, importID string
-	dispute, arrangement, legalCase, complaint                                   string
+	dispute, arrangement, legalCase, complaint, breach                           string
 }
 
 func addForeignLender(t *testing.T, h *harness) foreign {
 	t.Helper()
 	f := foreign{lender: "other-bank", portfolio: "other-portfolio", account: "other-account", placement: "other-placement",
 		tender: "other-tender", allocation: "other-allocation", importID: "other-import",
-		dispute: "other-dispute", arrangement: "other-arrangement", legalCase: "other-legal", complaint: "other-complaint"}
+		dispute: "other-dispute", arrangement: "other-arrangement", legalCase: "other-legal", complaint: "other-complaint", breach: "other-breach"}
 	f.agencyC = h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency C'`)
 	now := time.Now().UTC()
 	for _, q := range []struct {
@@ -104,6 +104,8 @@ func addForeignLender(t *testing.T, h *harness) foreign {
 		  VALUES ('other-tender', $1, $2, 'Other tender', 'open', '{}', '[]', $3, 'x', $4)`, []any{f.lender, f.portfolio, now.Add(48 * time.Hour), now}},
 		{`INSERT INTO tender_agencies (tender_id, agency_id) VALUES ('other-tender', $1)`, []any{f.agencyC}},
 		{`INSERT INTO imports (id, lender_id, name, filename, status, created_by, created_at) VALUES ('other-import', $1, 'x', 'x.csv', 'done', 'x', $2)`, []any{f.lender, now}},
+		{`INSERT INTO breaches (id, lender_id, agency_id, account_id, rule, severity, source, source_id, message, occurred_at, detected_at, updated_at)
+		  VALUES ('other-breach', $1, $2, $3, 'cn.quiet_hours', 'medium', 'detector', 'x', 'x', $4, $4, $4)`, []any{f.lender, f.agencyC, f.account, now}},
 		{`INSERT INTO complaints (id, lender_id, account_id, agency_id, category, description, status, received_at, ack_due, resolve_due, created_by, updated_at)
 		  VALUES ('other-complaint', $1, $2, $3, 'other', 'x', 'received', $4, $4, $4, 'x', $4)`, []any{f.lender, f.account, f.agencyC, now}},
 		{`INSERT INTO disputes (id, account_id, lender_id, reason, status, raised_by, raised_at) VALUES ('other-dispute', $1, $2, 'x', 'open', 'x', $3)`, []any{f.account, f.lender, now}},
@@ -142,62 +144,66 @@ func TestRouteRoleForeignObject(t *testing.T) {
 		}
 		ids := map[string]string{"account": f.account, "portfolio": f.portfolio, "organisation": f.agencyC,
 			"agency_profile": f.agencyC, "contract": f.agencyC, "payment": f.account, "allocation": f.allocation,
-			"placement": f.placement, "tender": f.tender, "bid": f.tender, "import": f.importID, "complaint": f.complaint}
+			"placement": f.placement, "tender": f.tender, "bid": f.tender, "import": f.importID, "complaint": f.complaint,
+			"breach": f.breach, "evaluation": f.agencyC}
 		soon := time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)
 		bodies := map[string]string{
-			"PUT /api/v1/agencies/:id/profile":       `{"licensed_provinces":["*"],"accepted_buckets":[],"capacity":10}`,
-			"PUT /api/v1/agencies/:id/contract":      `{"fee_schedule":{"M1":800},"term_days":90,"accept_days":5,"max_instalments":6,"starts_on":"2026-01-01","ends_on":"2027-12-31"}`,
-			"POST /api/v1/accounts/:id/payments":     `{"amount_cents":100,"paid_at":"2026-01-02T10:00:00Z"}`,
-			"POST /api/v1/allocations":               `{"portfolio_id":"` + f.portfolio + `","strategy":"capacity_balanced","params":{},"seed":1}`,
-			"POST /api/v1/placements/accept":         `{"ids":["` + f.placement + `"]}`,
-			"POST /api/v1/placements/decline":        `{"ids":["` + f.placement + `"],"reason":"r"}`,
-			"POST /api/v1/placements/recall":         `{"ids":["` + f.placement + `"],"reason":"r"}`,
-			"POST /api/v1/placements/return":         `{"ids":["` + f.placement + `"],"reason":"r"}`,
-			"POST /api/v1/placements/:id/decline":    `{"reason":"r"}`,
-			"POST /api/v1/placements/:id/recall":     `{"reason":"r"}`,
-			"POST /api/v1/placements/:id/return":     `{"reason":"r"}`,
-			"POST /api/v1/tenders":                   `{"portfolio_id":"` + f.portfolio + `","title":"t","closes_at":"` + soon + `"}`,
-			"POST /api/v1/tenders/:id/bids":          `{"fee_rate_bp":1000,"expected_liquidation_bp":1000,"capacity":10}`,
-			"POST /api/v1/tenders/:id/award":         `{"awards":[{"bid_id":"x","share":1}]}`,
-			"POST /api/v1/mappings":                  `{"name":"m","mapping":{"external_ref":"Loan No"}}`,
-			"POST /api/v1/accounts/:id/stage":        `{"to":"first_contact"}`,
-			"POST /api/v1/accounts/:id/verification": `{"identity_ok":true,"contact_ok":true,"amount_ok":true,"dpd_ok":true}`,
-			"POST /api/v1/accounts/:id/disputes":     `{"reason":"not mine"}`,
-			"POST /api/v1/disputes/:id/resolve":      `{"upheld":false,"resolution":"checked"}`,
-			"POST /api/v1/accounts/:id/contacts":     `{"channel":"call","party":"debtor","outcome":"no_answer"}`,
-			"POST /api/v1/accounts/:id/arrangements": `{"kind":"promise","amount_cents":100,"first_due":"2030-01-01"}`,
-			"POST /api/v1/accounts/assign":           `{"account_ids":["` + f.account + `"],"collector_id":""}`,
-			"POST /api/v1/legal-cases/:id/status":    `{"status":"approved"}`,
-			"POST /api/v1/portfolios":                "multipart:" + string(csvOf(t, 3, "en")),
-			"POST /portfolios/import":                "multipart:" + string(csvOf(t, 3, "en")),
-			"POST /mappings":                         "form:name=m2&col_external_ref=Loan+No",
-			"POST /queue/assign":                     "form:collector_id=&ids=" + f.account,
-			"POST /api/v1/payments/import":           "external_ref,amount,paid_at\n",
-			"POST /api/v1/complaints":                `{"account_id":"` + f.account + `","category":"other","description":"x"}`,
-			"PATCH /api/v1/complaints/:id":           `{"agency_response":"x"}`,
-			"POST /accounts/:id/stage":               "form:to=first_contact",
-			"POST /accounts/:id/verification":        "form:identity_ok=true&contact_ok=true&amount_ok=true&dpd_ok=true",
-			"POST /accounts/:id/contacts":            "form:channel=call&party=debtor&outcome=no_answer",
-			"POST /accounts/:id/arrangements":        "form:kind=promise&amount=1&first_due=2030-01-01",
-			"POST /accounts/:id/disputes":            "form:reason=not+mine",
-			"POST /accounts/:id/legal-referrals":     "form:note=x",
-			"POST /disputes/:id/resolve":             "form:upheld=false&resolution=checked",
-			"POST /legal-cases/:id/status":           "form:status=approved",
-			"POST /allocations":                      "form:portfolio_id=" + f.portfolio + "&strategy=capacity_balanced&seed=1",
-			"POST /placements/action":                "form:action=recall&reason=r&ids=" + f.placement,
-			"POST /agencies/:id/profile":             "form:provinces=*&capacity=10",
-			"POST /agencies/:id/contract":            "form:fee_M1=8&term_days=90&accept_days=5&max_instalments=6&starts_on=2026-01-01&ends_on=2027-12-31",
-			"POST /agencies/:id/contract/status":     "form:status=suspended",
-			"POST /tenders":                          "form:portfolio_id=" + f.portfolio + "&title=t&closes_at=" + time.Now().Add(72*time.Hour).UTC().Format("2006-01-02T15:04"),
-			"POST /tenders/:id/bids":                 "form:fee_pct=10&expected_pct=10&capacity=10",
-			"POST /tenders/:id/award":                "form:share_x=100",
+			"PUT /api/v1/agencies/:id/profile":        `{"licensed_provinces":["*"],"accepted_buckets":[],"capacity":10}`,
+			"PUT /api/v1/agencies/:id/contract":       `{"fee_schedule":{"M1":800},"term_days":90,"accept_days":5,"max_instalments":6,"starts_on":"2026-01-01","ends_on":"2027-12-31"}`,
+			"POST /api/v1/accounts/:id/payments":      `{"amount_cents":100,"paid_at":"2026-01-02T10:00:00Z"}`,
+			"POST /api/v1/allocations":                `{"portfolio_id":"` + f.portfolio + `","strategy":"capacity_balanced","params":{},"seed":1}`,
+			"POST /api/v1/placements/accept":          `{"ids":["` + f.placement + `"]}`,
+			"POST /api/v1/placements/decline":         `{"ids":["` + f.placement + `"],"reason":"r"}`,
+			"POST /api/v1/placements/recall":          `{"ids":["` + f.placement + `"],"reason":"r"}`,
+			"POST /api/v1/placements/return":          `{"ids":["` + f.placement + `"],"reason":"r"}`,
+			"POST /api/v1/placements/:id/decline":     `{"reason":"r"}`,
+			"POST /api/v1/placements/:id/recall":      `{"reason":"r"}`,
+			"POST /api/v1/placements/:id/return":      `{"reason":"r"}`,
+			"POST /api/v1/tenders":                    `{"portfolio_id":"` + f.portfolio + `","title":"t","closes_at":"` + soon + `"}`,
+			"POST /api/v1/tenders/:id/bids":           `{"fee_rate_bp":1000,"expected_liquidation_bp":1000,"capacity":10}`,
+			"POST /api/v1/tenders/:id/award":          `{"awards":[{"bid_id":"x","share":1}]}`,
+			"POST /api/v1/mappings":                   `{"name":"m","mapping":{"external_ref":"Loan No"}}`,
+			"POST /api/v1/accounts/:id/stage":         `{"to":"first_contact"}`,
+			"POST /api/v1/accounts/:id/verification":  `{"identity_ok":true,"contact_ok":true,"amount_ok":true,"dpd_ok":true}`,
+			"POST /api/v1/accounts/:id/disputes":      `{"reason":"not mine"}`,
+			"POST /api/v1/disputes/:id/resolve":       `{"upheld":false,"resolution":"checked"}`,
+			"POST /api/v1/accounts/:id/contacts":      `{"channel":"call","party":"debtor","outcome":"no_answer"}`,
+			"POST /api/v1/accounts/:id/arrangements":  `{"kind":"promise","amount_cents":100,"first_due":"2030-01-01"}`,
+			"POST /api/v1/accounts/assign":            `{"account_ids":["` + f.account + `"],"collector_id":""}`,
+			"POST /api/v1/legal-cases/:id/status":     `{"status":"approved"}`,
+			"POST /api/v1/portfolios":                 "multipart:" + string(csvOf(t, 3, "en")),
+			"POST /portfolios/import":                 "multipart:" + string(csvOf(t, 3, "en")),
+			"POST /mappings":                          "form:name=m2&col_external_ref=Loan+No",
+			"POST /queue/assign":                      "form:collector_id=&ids=" + f.account,
+			"POST /api/v1/payments/import":            "external_ref,amount,paid_at\n",
+			"POST /api/v1/complaints":                 `{"account_id":"` + f.account + `","category":"other","description":"x"}`,
+			"PATCH /api/v1/complaints/:id":            `{"agency_response":"x"}`,
+			"PUT /api/v1/oversight/scorecard-weights": `{"liquidation":1,"rpc":0,"ptp_kept":0,"complaints":0,"breaches":0,"cost_to_collect":0}`,
+			"PATCH /api/v1/oversight/breaches/:id":    `{"status":"remediated","remediation":"x"}`,
+			"POST /api/v1/agencies/:id/evaluations":   `{"kind":"annual","period":"2026","conduct_score":80,"quality_score":80,"efficiency_score":80,"infosec_score":80,"decision":"renew"}`,
+			"POST /accounts/:id/stage":                "form:to=first_contact",
+			"POST /accounts/:id/verification":         "form:identity_ok=true&contact_ok=true&amount_ok=true&dpd_ok=true",
+			"POST /accounts/:id/contacts":             "form:channel=call&party=debtor&outcome=no_answer",
+			"POST /accounts/:id/arrangements":         "form:kind=promise&amount=1&first_due=2030-01-01",
+			"POST /accounts/:id/disputes":             "form:reason=not+mine",
+			"POST /accounts/:id/legal-referrals":      "form:note=x",
+			"POST /disputes/:id/resolve":              "form:upheld=false&resolution=checked",
+			"POST /legal-cases/:id/status":            "form:status=approved",
+			"POST /allocations":                       "form:portfolio_id=" + f.portfolio + "&strategy=capacity_balanced&seed=1",
+			"POST /placements/action":                 "form:action=recall&reason=r&ids=" + f.placement,
+			"POST /agencies/:id/profile":              "form:provinces=*&capacity=10",
+			"POST /agencies/:id/contract":             "form:fee_M1=8&term_days=90&accept_days=5&max_instalments=6&starts_on=2026-01-01&ends_on=2027-12-31",
+			"POST /agencies/:id/contract/status":      "form:status=suspended",
+			"POST /tenders":                           "form:portfolio_id=" + f.portfolio + "&title=t&closes_at=" + time.Now().Add(72*time.Hour).UTC().Format("2006-01-02T15:04"),
+			"POST /tenders/:id/bids":                  "form:fee_pct=10&expected_pct=10&capacity=10",
+			"POST /tenders/:id/award":                 "form:share_x=100",
 		}
 		// Routes whose body names the other organisation's object.
 		foreignInBody := map[string]bool{"POST /api/v1/allocations": true, "POST /api/v1/tenders": true,
 			"POST /api/v1/placements/accept": true, "POST /api/v1/placements/decline": true,
 			"POST /api/v1/placements/recall": true, "POST /api/v1/placements/return": true,
 			"POST /allocations": true, "POST /tenders": true, "POST /api/v1/accounts/assign": true, "POST /queue/assign": true, "POST /api/v1/complaints": true}
-		openToLenders := map[string]bool{"organisation": true, "contract": true, "agency_profile": true}
+		openToLenders := map[string]bool{"organisation": true, "contract": true, "agency_profile": true, "evaluation": true}
 		for _, l := range store.DemoLogins {
 			for _, r := range h.srv.Routes() {
 				if r.Public {

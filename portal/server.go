@@ -176,7 +176,19 @@ func (s *Server) Start(ctx context.Context, addr string, ready func(addr string)
 func (s *Server) expireLoop(ctx context.Context) {
 	t := time.NewTicker(s.expiry)
 	defer t.Stop()
+	detectSince := s.now().Add(-24 * time.Hour)
 	for {
+		// Conduct detectors over the contacts since the last run (a day back
+		// at start); recording a breach twice is a no-op, so overlap is safe.
+		started := s.now()
+		if n, err := s.store.DetectBreaches(ctx, detectSince.Add(-time.Hour)); err != nil && ctx.Err() == nil {
+			s.log.Error("conduct detectors", "error", err)
+		} else if err == nil {
+			detectSince = started
+			if n > 0 {
+				s.log.Info("conduct breaches found", "breaches", n)
+			}
+		}
 		offers, terms, err := s.store.ExpirePlacements(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:

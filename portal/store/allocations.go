@@ -182,6 +182,13 @@ func (s *Store) CreatePlan(ctx context.Context, a allocation.Actor, req PlanRequ
 	if err != nil {
 		return Allocation{}, err
 	}
+	if req.Strategy == allocation.StrategyPerformanceWeighted {
+		// Oversight feeds allocation: the scorecard's scores weight the shares.
+		scores := s.agencyScores(ctx, a.OrgID)
+		for i := range targets {
+			targets[i].Score = scores[targets[i].AgencyID]
+		}
+	}
 	req.Params.Strategy = req.Strategy
 	plan, err := allocation.BuildPlan(cands, targets, req.Params, req.Seed)
 	if err != nil {

@@ -1,12 +1,14 @@
 package store
 
 import (
+	"context"
 	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"collect/allocation"
+	"collect/casework"
 	"collect/oversight"
 )
 
@@ -30,4 +32,181 @@ func recordBreaches(tx *gorm.DB, lenderID, agencyID, accountID, source, sourceID
 		return nil
 	}
 	return statDelta(tx, lenderID, agencyID, occurred, map[string]int64{"breaches": added})
+}
+
+// BreachRow is a breach as oversight lists it.
+type BreachRow struct {
+	ID          string    `json:"id"`
+	AgencyID    string    `json:"agency_id"`
+	AgencyName  string    `json:"agency_name"`
+	AccountID   string    `json:"account_id"`
+	ExternalRef string    `json:"external_ref"`
+	Rule        string    `json:"rule"`
+	Severity    string    `json:"severity"`
+	Source      string    `json:"source"`
+	SourceID    string    `json:"source_id"`
+	Evidence    string    `json:"evidence"`
+	Message     string    `json:"message"`
+	OccurredAt  time.Time `json:"occurred_at"`
+	DetectedAt  time.Time `json:"detected_at"`
+	Status      string    `json:"status"`
+	Remediation string    `json:"remediation"`
+}
+
+func breachScope(a allocation.Actor) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		switch a.OrgKind {
+		case allocation.KindLender:
+			return db.Where("b.lender_id = ?", a.OrgID)
+		case allocation.KindAgency:
+			return db.Where("b.agency_id = ?", a.OrgID)
+		}
+		return db.Where("1 = 0")
+	}
+}
+
+// BreachFilter narrows the breach list.
+type BreachFilter struct {
+	Agency, Rule, Severity, Status string
+	Page
+}
+
+// ListBreaches returns the breaches in the actor's scope, newest first.
+func (s *Store) ListBreaches(ctx context.Context, a allocation.Actor, f BreachFilter) ([]BreachRow, int64, error) {
+	q := s.db.WithContext(ctx).Table("breaches b").Scopes(breachScope(a)).
+		Select("b.*, o.name AS agency_name, ac.external_ref").
+		Joins("JOIN organisations o ON o.id = b.agency_id").Joins("LEFT JOIN accounts ac ON ac.id = b.account_id")
+	for col, v := range map[string]string{"b.agency_id": f.Agency, "b.rule": f.Rule, "b.severity": f.Severity, "b.status": f.Status} {
+		if v != "" {
+			q = q.Where(col+" = ?", v)
+		}
+	}
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	p := f.Page.Normal()
+	var out []BreachRow
+	err := q.Order("b.occurred_at DESC, b.id").Offset(p.offset()).Limit(p.PerPage).Scan(&out).Error
+	return out, total, err
+}
+
+// UpdateBreach records the remediation of a breach (the lender's), or
+// dismisses it; a dismissed breach no longer counts.
+func (s *Store) UpdateBreach(ctx context.Context, a allocation.Actor, id, status, remediation string) (BreachRow, error) {
+	if status != "remediated" && status != "dismissed" && status != "open" {
+		return BreachRow{}, allocation.Errorf(allocation.EINVALID, "status must be open, remediated or dismissed")
+	}
+	if len([]rune(remediation)) > 2000 {
+		return BreachRow{}, allocation.Errorf(allocation.EINVALID, "the remediation is at most 2,000 characters")
+	}
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var b struct {
+			ID, LenderID, AgencyID, Status string
+			OccurredAt                     time.Time
+		}
+		if err := tx.Table("breaches b").Scopes(breachScope(a)).Where("b.id = ?", id).Take(&b).Error; err != nil {
+			return notFound(err, "breach")
+		}
+		res := tx.Table("breaches").Where("id = ? AND status = ?", id, b.Status).Updates(map[string]any{"status": status, "remediation": remediation,
+			"updated_by": a.UserID, "updated_at": s.now()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return allocation.Errorf(allocation.ECONFLICT, "the breach changed meanwhile")
+		}
+		// Dismissing takes a breach out of the count; reopening puts it back.
+		delta := int64(0)
+		if b.Status != "dismissed" && status == "dismissed" {
+			delta = -1
+		} else if b.Status == "dismissed" && status != "dismissed" {
+			delta = 1
+		}
+		if delta != 0 {
+			if err := statDelta(tx, b.LenderID, b.AgencyID, b.OccurredAt, map[string]int64{"breaches": delta}); err != nil {
+				return err
+			}
+		}
+		return s.appendAudit(tx, a, auditRecord{Action: "breach.update", ObjectType: "breach", ObjectID: id, LenderID: b.LenderID,
+			Before: map[string]string{"status": b.Status}, After: map[string]string{"status": status, "remediation": remediation}})
+	})
+	if err != nil {
+		return BreachRow{}, err
+	}
+	rows, _, err := s.ListBreaches(ctx, a, BreachFilter{})
+	for _, r := range rows {
+		if r.ID == id {
+			return r, err
+		}
+	}
+	return BreachRow{ID: id, Status: status, Remediation: remediation}, err
+}
+
+// DetectBreaches replays the contact logs of accounts contacted since the
+// given time against their conduct profile (oversight.DetectBreaches) and
+// records what breaks a rule. Safe to run again and in several processes:
+// a breach already recorded is not recorded twice.
+func (s *Store) DetectBreaches(ctx context.Context, since time.Time) (int, error) {
+	var accounts []string
+	if err := s.db.WithContext(ctx).Table("contacts").Where("at >= ?", since).Distinct("account_id").Pluck("account_id", &accounts).Error; err != nil {
+		return 0, err
+	}
+	found := 0
+	for _, id := range accounts {
+		var acc caseAccount
+		if err := s.db.WithContext(ctx).Table("accounts").Where("id = ?", id).Take(&acc).Error; err != nil {
+			return found, err
+		}
+		prof, err := conductProfile(acc.ConductProfile)
+		if err != nil {
+			return found, err
+		}
+		var log []struct {
+			Contact  `gorm:"embedded"`
+			AgencyID string
+			LenderID string
+		}
+		if err := s.db.WithContext(ctx).Table("contacts").Where("account_id = ?", id).Order("at, id").Scan(&log).Error; err != nil {
+			return found, err
+		}
+		cs := make([]casework.Contact, len(log))
+		for i, c := range log {
+			cs[i] = casework.Contact{Channel: c.Channel, Party: c.Party, Direction: c.Direction, At: c.At, Outcome: c.Outcome,
+				Note: c.Note, Message: c.Message, PartyPhone: c.PartyPhone, AI: c.AI}
+		}
+		var disputeSince *time.Time
+		if acc.DisputeOpen {
+			var d []time.Time
+			s.db.WithContext(ctx).Table("disputes").Where("account_id = ? AND status = 'open'", id).Order("raised_at").Limit(1).Pluck("raised_at", &d)
+			if len(d) == 1 {
+				disputeSince = &d[0]
+			}
+		}
+		facts := oversight.AccountFacts{TimeZone: acc.TimeZone, ConsentOutOfHours: acc.ConsentOutOfHours, CeaseCommunication: acc.CeaseCommunication,
+			GuarantorAllowed: acc.GuarantorAllowed, DisputeSince: disputeSince}
+		breaches := oversight.DetectBreaches(prof, cs, facts)
+		if len(breaches) == 0 {
+			continue
+		}
+		err = s.inTx(ctx, func(tx *gorm.DB) error {
+			for _, b := range breaches {
+				c := log[b.ContactIndex]
+				var ev []string
+				for _, i := range b.Evidence {
+					ev = append(ev, log[i].ID)
+				}
+				if err := recordBreaches(tx, c.LenderID, c.AgencyID, id, "detector", c.ID, c.At, s.now(),
+					[]allocation.Violation{{Rule: b.Rule, Message: b.Message}}, ev); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return found, err
+		}
+		found += len(breaches)
+	}
+	return found, nil
 }

@@ -1,0 +1,106 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"collect/allocation"
+)
+
+// Evaluation is a lender's evaluation of an agency: yearly and before the
+// contract expires (GB/T guideline), on conduct, quality and efficiency, and
+// information security, with a decision.
+type Evaluation struct {
+	ID              string    `json:"id"`
+	AgencyID        string    `json:"agency_id"`
+	Kind            string    `json:"kind"` // annual, pre_expiry, ad_hoc
+	Period          string    `json:"period"`
+	ConductScore    int       `json:"conduct_score"`
+	QualityScore    int       `json:"quality_score"`
+	EfficiencyScore int       `json:"efficiency_score"`
+	InfosecScore    int       `json:"infosec_score"`
+	Decision        string    `json:"decision"` // renew, suspend, terminate
+	Note            string    `json:"note"`
+	EvaluatedBy     string    `json:"evaluated_by"`
+	EvaluatedAt     time.Time `json:"evaluated_at"`
+}
+
+// Validate checks the scores, kind and decision.
+func (e Evaluation) Validate() error {
+	var f []allocation.FieldError
+	if !contains([]string{"annual", "pre_expiry", "ad_hoc"}, e.Kind) {
+		f = append(f, allocation.FieldError{Field: "kind", Message: "annual, pre_expiry or ad_hoc"})
+	}
+	if !contains([]string{"renew", "suspend", "terminate"}, e.Decision) {
+		f = append(f, allocation.FieldError{Field: "decision", Message: "renew, suspend or terminate"})
+	}
+	for name, v := range map[string]int{"conduct_score": e.ConductScore, "quality_score": e.QualityScore, "efficiency_score": e.EfficiencyScore, "infosec_score": e.InfosecScore} {
+		if v < 0 || v > 100 {
+			f = append(f, allocation.FieldError{Field: name, Message: "0 to 100"})
+		}
+	}
+	if n := utf8.RuneCountInString(strings.TrimSpace(e.Period)); n == 0 || n > 20 {
+		f = append(f, allocation.FieldError{Field: "period", Message: "e.g. 2026 or 2026-H2"})
+	}
+	if utf8.RuneCountInString(e.Note) > 4000 {
+		f = append(f, allocation.FieldError{Field: "note", Message: "at most 4,000 characters"})
+	}
+	return allocation.FieldErrors(f)
+}
+
+// RecordEvaluation stores an evaluation by the actor's lender. A decision to
+// suspend suspends the contract (no new placements); to terminate also ends
+// it today.
+func (s *Store) RecordEvaluation(ctx context.Context, a allocation.Actor, agencyID string, e Evaluation) (Evaluation, error) {
+	if err := e.Validate(); err != nil {
+		return e, err
+	}
+	if a.OrgKind != allocation.KindLender {
+		return e, allocation.Errorf(allocation.EFORBIDDEN, "a lender evaluates its agencies")
+	}
+	if _, err := s.Agency(ctx, a, agencyID); err != nil {
+		return e, err
+	}
+	now := s.now()
+	e.ID, e.AgencyID, e.EvaluatedBy, e.EvaluatedAt = uuid.Must(uuid.NewV7()).String(), agencyID, a.UserID, now
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Table("agency_evaluations").Create(map[string]any{"id": e.ID, "lender_id": a.OrgID, "agency_id": agencyID, "kind": e.Kind,
+			"period": strings.TrimSpace(e.Period), "conduct_score": e.ConductScore, "quality_score": e.QualityScore, "efficiency_score": e.EfficiencyScore,
+			"infosec_score": e.InfosecScore, "decision": e.Decision, "note": e.Note, "evaluated_by": a.UserID, "evaluated_at": now}).Error; err != nil {
+			return err
+		}
+		if e.Decision != "renew" {
+			cols := map[string]any{"status": "suspended", "updated_at": now}
+			if e.Decision == "terminate" {
+				cols["ends_on"] = now.Format(time.DateOnly)
+			}
+			if err := tx.Table("contracts").Where("lender_id = ? AND agency_id = ?", a.OrgID, agencyID).Updates(cols).Error; err != nil {
+				return err
+			}
+		}
+		return s.appendAudit(tx, a, auditRecord{Action: "agency.evaluate", ObjectType: "agency", ObjectID: agencyID, LenderID: a.OrgID, After: e})
+	})
+	return e, err
+}
+
+// Evaluations lists the actor's lender's evaluations of an agency (an agency
+// reads its own, from every lender).
+func (s *Store) Evaluations(ctx context.Context, a allocation.Actor, agencyID string) ([]Evaluation, error) {
+	if _, err := s.Agency(ctx, a, agencyID); err != nil {
+		return nil, err
+	}
+	q := s.db.WithContext(ctx).Table("agency_evaluations").Where("agency_id = ?", agencyID)
+	if a.OrgKind == allocation.KindLender {
+		q = q.Where("lender_id = ?", a.OrgID)
+	} else if a.OrgKind != allocation.KindAgency {
+		q = q.Where("1 = 0")
+	}
+	var out []Evaluation
+	err := q.Order("evaluated_at DESC").Limit(200).Find(&out).Error
+	return out, err
+}

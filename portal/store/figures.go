@@ -1,0 +1,213 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+
+	"collect/allocation"
+	"collect/oversight"
+)
+
+// KPIFilter is the period and agency of a figures request; months are
+// YYYY-MM, inclusive.
+type KPIFilter struct {
+	From, To string
+	Agency   string
+}
+
+// Validate checks the months.
+func (f *KPIFilter) Validate(now time.Time) error {
+	if f.To == "" {
+		f.To = now.Format("2006-01")
+	}
+	if f.From == "" {
+		t, _ := time.Parse("2006-01", f.To)
+		f.From = t.AddDate(0, -11, 0).Format("2006-01")
+	}
+	if ValidMonth(f.From) != nil || ValidMonth(f.To) != nil {
+		return allocation.Errorf(allocation.EINVALID, "from and to must be months as YYYY-MM")
+	}
+	if f.From > f.To {
+		return allocation.Errorf(allocation.EINVALID, "from must not be after to")
+	}
+	return nil
+}
+
+// AgencyKPI is one agency's figures in the period (API.md fields).
+type AgencyKPI struct {
+	AgencyID              string            `json:"agency_id"`
+	AgencyName            string            `json:"agency_name"`
+	PlacedBalanceCents    int64             `json:"placed_balance_cents"`
+	RecoveredCents        int64             `json:"recovered_cents"`
+	LiquidationRate       *float64          `json:"liquidation_rate"`
+	RPCRate               *float64          `json:"rpc_rate"`
+	PTPRate               *float64          `json:"ptp_rate"`
+	PTPKeptRate           *float64          `json:"ptp_kept_rate"`
+	ComplaintRatePer1000  *float64          `json:"complaint_rate_per_1000"`
+	BreachRate            *float64          `json:"breach_rate"`
+	CostToCollect         *float64          `json:"cost_to_collect"`
+	AvgDaysToFirstContact *float64          `json:"avg_days_to_first_contact"`
+	Counts                oversight.Counts  `json:"counts"`
+	Figures               oversight.Figures `json:"-"`
+}
+
+// kpiScope: a lender reads its agencies' figures; an agency its own.
+func kpiScope(a allocation.Actor) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		switch a.OrgKind {
+		case allocation.KindLender:
+			return db.Where("s.lender_id = ?", a.OrgID)
+		case allocation.KindAgency:
+			return db.Where("s.agency_id = ?", a.OrgID)
+		}
+		return db.Where("1 = 0")
+	}
+}
+
+// KPIs sums the counters of the period per agency and computes the figures
+// (oversight.Compute, the one place they are defined). Liquidation is by
+// vintage: the balance placed in the period and what has been recovered on
+// it since; everything else by when it happened.
+func (s *Store) KPIs(ctx context.Context, a allocation.Actor, f KPIFilter) ([]AgencyKPI, error) {
+	if err := f.Validate(s.now()); err != nil {
+		return nil, err
+	}
+	q := s.db.WithContext(ctx).Table("agency_month_stats s").Scopes(kpiScope(a)).
+		Select(`s.agency_id, o.name AS agency_name, SUM(s.placed_balance_cents) AS placed, SUM(s.vintage_recovered_cents) AS vintage_recovered,
+			SUM(s.contact_attempts) AS attempts, SUM(s.right_party_contacts) AS rpc, SUM(s.promises) AS promises,
+			SUM(s.promises_due) AS due, SUM(s.promises_kept) AS kept, SUM(s.complaints) AS complaints,
+			SUM(s.accounts_worked) AS worked, SUM(s.breaches) AS breaches, SUM(s.commission_cents) AS commission,
+			SUM(s.recovered_cents) AS recovered, SUM(s.legal_costs_cents) AS legal,
+			SUM(s.first_contact_days_sum) AS fc_days, SUM(s.first_contact_count) AS fc_count`).
+		Joins("JOIN organisations o ON o.id = s.agency_id").
+		Where("s.month >= ? AND s.month <= ?", f.From, f.To).Group("s.agency_id, o.name").Order("o.name")
+	if f.Agency != "" {
+		q = q.Where("s.agency_id = ?", f.Agency)
+	}
+	var rows []struct {
+		AgencyID, AgencyName                                         string
+		Placed, VintageRecovered, Attempts, RPC, Promises, Due, Kept int64
+		Complaints, Worked, Breaches, Commission, Recovered, Legal   int64
+		FcDays, FcCount                                              int64
+	}
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]AgencyKPI, len(rows))
+	for i, r := range rows {
+		c := oversight.Counts{PlacedBalanceCents: r.Placed, RecoveredCents: r.VintageRecovered, ContactAttempts: r.Attempts,
+			RightPartyContacts: r.RPC, Promises: r.Promises, PromisesFallingDue: r.Due, PromisesKept: r.Kept, Complaints: r.Complaints,
+			AccountsWorked: r.Worked, Breaches: r.Breaches, CommissionCents: r.Commission, LegalCostsCents: r.Legal,
+			FirstContactDaysSum: r.FcDays, FirstContactCount: r.FcCount}
+		fig := oversight.Compute(c)
+		// Cost to collect is over the gross recoveries of the period (by
+		// payment month), the liquidation numerator is by vintage.
+		period := c
+		period.RecoveredCents = r.Recovered
+		fig.CostToCollect = oversight.Compute(period).CostToCollect
+		out[i] = AgencyKPI{AgencyID: r.AgencyID, AgencyName: r.AgencyName, PlacedBalanceCents: r.Placed, RecoveredCents: r.VintageRecovered,
+			LiquidationRate: fig.LiquidationRate, RPCRate: fig.RPCRate, PTPRate: fig.PTPRate, PTPKeptRate: fig.PTPKeptRate,
+			ComplaintRatePer1000: fig.ComplaintRatePer1000, BreachRate: fig.BreachRate, CostToCollect: fig.CostToCollect,
+			AvgDaysToFirstContact: fig.AvgDaysToFirstContact, Counts: c, Figures: fig}
+	}
+	return out, nil
+}
+
+// Weights returns the lender's scorecard weights (the defaults until it sets its own).
+func (s *Store) Weights(ctx context.Context, lenderID string) (oversight.Weights, error) {
+	var row struct{ Weights string }
+	err := s.db.WithContext(ctx).Table("scorecard_weights").Where("lender_id = ?", lenderID).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return oversight.DefaultWeights, nil
+	}
+	if err != nil {
+		return oversight.Weights{}, err
+	}
+	var w oversight.Weights
+	if err := json.Unmarshal([]byte(row.Weights), &w); err != nil {
+		return oversight.DefaultWeights, nil
+	}
+	return w, nil
+}
+
+// SaveWeights sets the lender's scorecard weights.
+func (s *Store) SaveWeights(ctx context.Context, a allocation.Actor, w oversight.Weights) error {
+	if err := w.Validate(); err != nil {
+		return err
+	}
+	if a.OrgKind != allocation.KindLender {
+		return allocation.Errorf(allocation.EFORBIDDEN, "scorecard weights are a lender's")
+	}
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		body := jsonString(w)
+		res := tx.Table("scorecard_weights").Where("lender_id = ?", a.OrgID).Updates(map[string]any{"weights": body, "updated_at": s.now()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			if err := tx.Table("scorecard_weights").Create(map[string]any{"lender_id": a.OrgID, "weights": body, "updated_at": s.now()}).Error; err != nil {
+				return err
+			}
+		}
+		return s.appendAudit(tx, a, auditRecord{Action: "scorecard.weights", ObjectType: "scorecard", ObjectID: a.OrgID, LenderID: a.OrgID, After: w})
+	})
+}
+
+// Scorecard is the lender's ranking of its agencies in the period.
+type Scorecard struct {
+	From, To string            `json:"-"`
+	Weights  oversight.Weights `json:"weights"`
+	Rows     []ScorecardRow    `json:"items"`
+}
+
+// ScorecardRow is one agency's place.
+type ScorecardRow struct {
+	oversight.ScoreRow
+	AgencyName string `json:"agency_name"`
+}
+
+// Scorecard ranks the lender's agencies against each other over the period.
+func (s *Store) Scorecard(ctx context.Context, a allocation.Actor, f KPIFilter) (Scorecard, error) {
+	lender := a.OrgID
+	if a.OrgKind != allocation.KindLender {
+		return Scorecard{}, allocation.Errorf(allocation.EFORBIDDEN, "scorecards are a lender's")
+	}
+	f.Agency = ""
+	kpis, err := s.KPIs(ctx, a, f)
+	if err != nil {
+		return Scorecard{}, err
+	}
+	w, err := s.Weights(ctx, lender)
+	if err != nil {
+		return Scorecard{}, err
+	}
+	figs := map[string]oversight.Figures{}
+	names := map[string]string{}
+	for _, k := range kpis {
+		figs[k.AgencyID] = k.Figures
+		names[k.AgencyID] = k.AgencyName
+	}
+	out := Scorecard{From: f.From, To: f.To, Weights: w}
+	for _, r := range oversight.Score(figs, w) {
+		out.Rows = append(out.Rows, ScorecardRow{ScoreRow: r, AgencyName: names[r.Agency]})
+	}
+	return out, nil
+}
+
+// agencyScores are the scorecard scores the allocation strategies read
+// (performance-weighted): the last twelve months.
+func (s *Store) agencyScores(ctx context.Context, lenderID string) map[string]float64 {
+	sc, err := s.Scorecard(ctx, allocation.Actor{OrgID: lenderID, OrgKind: allocation.KindLender}, KPIFilter{})
+	out := map[string]float64{}
+	if err != nil {
+		return out
+	}
+	for _, r := range sc.Rows {
+		out[r.Agency] = r.Score
+	}
+	return out
+}

@@ -1,0 +1,127 @@
+package store_test
+
+import (
+	"context"
+	"math"
+	"testing"
+	"time"
+
+	"collect/allocation"
+	"collect/portal/store"
+	"collect/portal/store/storetest"
+)
+
+// TestKPIsAgreeWithTheEvents computes the figures of the demo data straight
+// from the event tables (independent SQL) and compares them with the KPIs
+// read from the counters.
+func TestKPIsAgreeWithTheEvents(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		from := time.Now().UTC().AddDate(-2, 0, 0).Format("2006-01")
+		to := time.Now().UTC().AddDate(0, 1, 0).Format("2006-01")
+		kpis, err := s.KPIs(ctx, vm, store.KPIFilter{From: from, To: to})
+		if err != nil || len(kpis) < 2 {
+			t.Fatalf("kpis: %d %v", len(kpis), err)
+		}
+		db := s.DB()
+		for _, k := range kpis {
+			var placed, recovered, attempts, rpc float64
+			db.QueryRow(`SELECT COALESCE(SUM(balance_cents), 0) FROM placements WHERE agency_id = $1 AND accepted_at IS NOT NULL`, k.AgencyID).Scan(&placed)
+			db.QueryRow(`SELECT COALESCE(SUM(c.payment_cents), 0) FROM commissions c JOIN placements p ON p.id = c.placement_id WHERE c.agency_id = $1`, k.AgencyID).Scan(&recovered)
+			db.QueryRow(`SELECT COUNT(*) FROM contacts WHERE agency_id = $1 AND direction = 'outbound'`, k.AgencyID).Scan(&attempts)
+			db.QueryRow(`SELECT COUNT(*) FROM contacts WHERE agency_id = $1 AND party = 'debtor' AND outcome IN ('right_party_contact', 'promise')`, k.AgencyID).Scan(&rpc)
+			check := func(name string, got *float64, want float64) {
+				t.Helper()
+				if got == nil || math.Abs(*got-want) > 1e-9 {
+					t.Errorf("%s %s: got %v, want %v", k.AgencyName, name, got, want)
+				}
+			}
+			if placed > 0 {
+				check("liquidation", k.LiquidationRate, recovered/placed)
+			}
+			if attempts > 0 {
+				check("rpc", k.RPCRate, rpc/attempts)
+			}
+		}
+		sc, err := s.Scorecard(ctx, vm, store.KPIFilter{From: from, To: to})
+		if err != nil || len(sc.Rows) != len(kpis) || sc.Rows[0].Rank != 1 {
+			t.Fatalf("scorecard: %+v %v", sc, err)
+		}
+		// Agencies see only their own figures; the platform none.
+		agent := actorFor(t, s, "agent@agency-b.test")
+		own, err := s.KPIs(ctx, agent, store.KPIFilter{From: from, To: to})
+		if err != nil || len(own) != 1 || own[0].AgencyID != agent.OrgID {
+			t.Fatalf("agency B's figures: %+v %v", own, err)
+		}
+		if _, err := s.KPIs(ctx, vm, store.KPIFilter{From: "2026-13", To: to}); allocation.ErrorCode(err) != allocation.EINVALID {
+			t.Fatalf("a bad month: %v", err)
+		}
+		// The scorecard feeds the performance-weighted strategy.
+		plan, err := s.CreatePlan(ctx, vm, store.PlanRequest{PortfolioID: portfolios(t, s, vm)[1].ID, Strategy: allocation.StrategyPerformanceWeighted, Seed: 1})
+		if err != nil || plan.AssignmentsTotal == 0 {
+			t.Fatalf("performance-weighted plan from the scorecard: %+v %v", plan, err)
+		}
+	})
+}
+
+func TestDetectBreachesAfterTheFact(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		agent := actorFor(t, s, "agent@agency-a.test")
+		acc := agencyAccount(t, s, agent)
+		// Contacts written behind the rules' back (an import of history): a
+		// call at 23:30 Beijing time and a threat.
+		now := time.Now().UTC()
+		night := time.Date(now.Year(), now.Month(), now.Day(), 15, 30, 0, 0, time.UTC).AddDate(0, 0, -2) // 23:30 in Beijing
+		var placement string
+		s.DB().QueryRow(`SELECT id FROM placements WHERE account_id = $1 AND status = 'active'`, acc.ID).Scan(&placement)
+		for i, q := range []struct {
+			at   time.Time
+			note string
+		}{{night, "无人接听"}, {night.Add(-10 * time.Hour), "再不还钱就让你坐牢"}} {
+			if _, err := s.DB().Exec(`INSERT INTO contacts (id, account_id, lender_id, agency_id, placement_id, collector_id, channel, party, direction, at, outcome, note, created_at)
+				VALUES ($1, $2, $3, $4, $5, $6, 'call', 'debtor', 'outbound', $7, 'no_answer', $8, $7)`,
+				"backdoor-"+string(rune('a'+i)), acc.ID, acc.LenderID, agent.OrgID, placement, agent.UserID, q.at, q.note); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := s.DetectBreaches(ctx, night.Add(-48*time.Hour))
+		if err != nil || n < 2 {
+			t.Fatalf("detected %d (%v)", n, err)
+		}
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		rows, _, err := s.ListBreaches(ctx, vm, store.BreachFilter{Page: store.Page{PerPage: 500}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rules := map[string]bool{}
+		var mine string
+		for _, r := range rows {
+			if r.AccountID == acc.ID {
+				rules[r.Rule] = true
+				mine = r.ID
+			}
+		}
+		if !rules["cn.quiet_hours"] || !rules["forbidden_language"] {
+			t.Fatalf("rules found: %v", rules)
+		}
+		// Running again records nothing twice.
+		before := count(t, s, `SELECT COUNT(*) FROM breaches`)
+		if _, err := s.DetectBreaches(ctx, night.Add(-48*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if after := count(t, s, `SELECT COUNT(*) FROM breaches`); after != before {
+			t.Fatalf("a second run added %d breaches", after-before)
+		}
+		// The lender remediates one; agency B cannot see it.
+		if _, err := s.UpdateBreach(ctx, vm, mine, "remediated", "培训并复核外呼时段配置"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateBreach(ctx, actorFor(t, s, "agent@agency-b.test"), mine, "dismissed", ""); allocation.ErrorCode(err) != allocation.ENOTFOUND {
+			t.Fatalf("agency B dismissing: %v", err)
+		}
+	})
+}
