@@ -211,3 +211,91 @@ func (s *Store) agencyScores(ctx context.Context, lenderID string) map[string]fl
 	}
 	return out
 }
+
+// VintageSeries is one agency's vintage: the balance placed in a month and
+// the recoveries on it by month since placement.
+type VintageSeries struct {
+	AgencyID, AgencyName, Vintage string
+	PlacedBalanceCents           int64
+	RecoveredByMonth             map[int]int64 // months since placement → recovered in that month
+}
+
+// Vintages returns the vintages placed in [from, to] in the actor's scope,
+// with their recoveries, for the vintage curves.
+func (s *Store) Vintages(ctx context.Context, a allocation.Actor, f KPIFilter) ([]VintageSeries, error) {
+	if err := f.Validate(s.now()); err != nil {
+		return nil, err
+	}
+	db := s.db.WithContext(ctx)
+	var placed []struct {
+		AgencyID, AgencyName, Month string
+		Placed                      int64
+	}
+	if err := db.Table("agency_month_stats s").Scopes(kpiScope(a)).Select("s.agency_id, o.name AS agency_name, s.month, s.placed_balance_cents AS placed").
+		Joins("JOIN organisations o ON o.id = s.agency_id").Where("s.month >= ? AND s.month <= ? AND s.placed_balance_cents > 0", f.From, f.To).
+		Order("o.name, s.month").Scan(&placed).Error; err != nil {
+		return nil, err
+	}
+	month := func(col string) string {
+		if s.dialect == "postgres" {
+			return "to_char(" + col + ", 'YYYY-MM')"
+		}
+		return "substr(" + col + ", 1, 7)"
+	}
+	var rec []struct {
+		AgencyID, Vintage, Month string
+		Amount                   int64
+	}
+	scope := "c.lender_id = ?"
+	if a.OrgKind == allocation.KindAgency {
+		scope = "c.agency_id = ?"
+	} else if a.OrgKind != allocation.KindLender {
+		return nil, nil
+	}
+	if err := db.Table("commissions c").Select("c.agency_id, "+month("p.starts_at")+" AS vintage, c.month, SUM(c.payment_cents) AS amount").
+		Joins("JOIN placements p ON p.id = c.placement_id").Where(scope, a.OrgID).
+		Where(month("p.starts_at")+" >= ? AND "+month("p.starts_at")+" <= ?", f.From, f.To).
+		Group("c.agency_id, " + month("p.starts_at") + ", c.month").Scan(&rec).Error; err != nil {
+		return nil, err
+	}
+	out := make([]VintageSeries, 0, len(placed))
+	idx := map[string]int{}
+	for _, p := range placed {
+		idx[p.AgencyID+"/"+p.Month] = len(out)
+		out = append(out, VintageSeries{AgencyID: p.AgencyID, AgencyName: p.AgencyName, Vintage: p.Month, PlacedBalanceCents: p.Placed, RecoveredByMonth: map[int]int64{}})
+	}
+	for _, r := range rec {
+		i, ok := idx[r.AgencyID+"/"+r.Vintage]
+		if !ok {
+			continue
+		}
+		v, _ := time.Parse("2006-01", r.Vintage)
+		m, _ := time.Parse("2006-01", r.Month)
+		since := (m.Year()-v.Year())*12 + int(m.Month()) - int(v.Month())
+		if since >= 0 {
+			out[i].RecoveredByMonth[since] += r.Amount
+		}
+	}
+	return out, nil
+}
+
+// MonthlyRecoveries returns recoveries per agency and month in the period.
+func (s *Store) MonthlyRecoveries(ctx context.Context, a allocation.Actor, f KPIFilter) (map[string]map[string]int64, error) {
+	if err := f.Validate(s.now()); err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		AgencyName, Month string
+		Recovered         int64
+	}
+	err := s.db.WithContext(ctx).Table("agency_month_stats s").Scopes(kpiScope(a)).Select("o.name AS agency_name, s.month, s.recovered_cents AS recovered").
+		Joins("JOIN organisations o ON o.id = s.agency_id").Where("s.month >= ? AND s.month <= ?", f.From, f.To).Scan(&rows).Error
+	out := map[string]map[string]int64{}
+	for _, r := range rows {
+		if out[r.AgencyName] == nil {
+			out[r.AgencyName] = map[string]int64{}
+		}
+		out[r.AgencyName][r.Month] += r.Recovered
+	}
+	return out, err
+}
