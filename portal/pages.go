@@ -308,6 +308,9 @@ func (s *Server) auditPage(c echo.Context) error {
 			Action: e.Action, Object: e.ObjectType + " " + e.ObjectID, Hash: e.Hash})
 	}
 	v.Links = listLinks(c.Request().URL, p.Page, v.Pages, "")
+	if len(events) > 0 {
+		v.ExportHref = fmt.Sprintf("/audit/export.csv?from=%d&to=%d", events[len(events)-1].Seq, events[0].Seq)
+	}
 	return s.render(c, http.StatusOK, views.AuditPage(s.pageMeta(c, "title.audit", "audit"), v))
 }
 

@@ -504,6 +504,17 @@ func (s *Server) renderAgency(c echo.Context, status int, fail error) error {
 		}
 		v.Contract = cf
 	}
+	if s.can(a, "evaluation", "read") {
+		evs, err := s.store.Evaluations(ctx, a, ag.ID)
+		if err != nil {
+			return err
+		}
+		for _, e := range evs {
+			v.Evaluations = append(v.Evaluations, views.EvaluationView{Kind: e.Kind, Period: e.Period, Decision: e.Decision, Note: e.Note,
+				EvaluatedAt: views.DateTime(e.EvaluatedAt), Conduct: e.ConductScore, Quality: e.QualityScore, Efficiency: e.EfficiencyScore, Infosec: e.InfosecScore})
+		}
+	}
+	v.CanEvaluate = s.can(a, "evaluation", "write") && a.OrgKind == allocation.KindLender
 	v.Flash, v.Errors = notices(c, fail)
 	return s.render(c, status, views.AgencyPage(s.pageMeta(c, "title.agency", "agencies"), v))
 }

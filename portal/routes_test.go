@@ -175,6 +175,12 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"POST /portfolios/import":                 "multipart:" + string(csvOf(t, 3, "en")),
 			"POST /mappings":                          "form:name=m2&col_external_ref=Loan+No",
 			"POST /queue/assign":                      "form:collector_id=&ids=" + f.account,
+			"POST /oversight/weights":                 "form:liquidation=100&rpc=0&ptp_kept=0&complaints=0&breaches=0&cost_to_collect=0",
+			"POST /complaints":                        "form:external_ref=OB-1&category=other&description=x",
+			"POST /complaints/:id":                    "form:status=acknowledged",
+			"POST /complaints/:id/answer":             "form:agency_response=x",
+			"POST /breaches/:id":                      "form:status=remediated&remediation=x",
+			"POST /agencies/:id/evaluations":          "form:kind=annual&period=2026&conduct_score=80&quality_score=80&efficiency_score=80&infosec_score=80&decision=renew",
 			"POST /api/v1/payments/import":            "external_ref,amount,paid_at\n",
 			"POST /api/v1/complaints":                 `{"account_id":"` + f.account + `","category":"other","description":"x"}`,
 			"PATCH /api/v1/complaints/:id":            `{"agency_response":"x"}`,
@@ -202,7 +208,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 		foreignInBody := map[string]bool{"POST /api/v1/allocations": true, "POST /api/v1/tenders": true,
 			"POST /api/v1/placements/accept": true, "POST /api/v1/placements/decline": true,
 			"POST /api/v1/placements/recall": true, "POST /api/v1/placements/return": true,
-			"POST /allocations": true, "POST /tenders": true, "POST /api/v1/accounts/assign": true, "POST /queue/assign": true, "POST /api/v1/complaints": true}
+			"POST /allocations": true, "POST /tenders": true, "POST /api/v1/accounts/assign": true, "POST /queue/assign": true, "POST /api/v1/complaints": true, "POST /complaints": true}
 		openToLenders := map[string]bool{"organisation": true, "contract": true, "agency_profile": true, "evaluation": true}
 		for _, l := range store.DemoLogins {
 			for _, r := range h.srv.Routes() {
@@ -211,7 +217,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 				}
 				key := r.Method + " " + r.Path
 				t.Run(l.Role+"/"+key, func(t *testing.T) {
-					path := r.Path
+					path := strings.ReplaceAll(r.Path, ":format", "csv")
 					hasID := strings.Contains(path, ":id")
 					if hasID {
 						id := ids[r.Object]

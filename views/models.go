@@ -148,13 +148,14 @@ type PlacementView struct {
 
 // AuditView is the audit trail page.
 type AuditView struct {
-	Events    []AuditEventView
-	Total     int64
-	Page      int
-	Pages     int
-	Links     ListLinks
-	Verify    *VerifyView // nil until verified
-	CanVerify bool
+	Events     []AuditEventView
+	Total      int64
+	Page       int
+	Pages      int
+	Links      ListLinks
+	Verify     *VerifyView // nil until verified
+	CanVerify  bool
+	ExportHref string // the range shown, as CSV with hashes
 }
 
 // AuditEventView is one event.

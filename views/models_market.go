@@ -148,6 +148,8 @@ type AgencyView struct {
 	Flash                    string
 	Errors                   []string // field errors of the last submit, translated or verbatim
 	Buckets                  []string
+	Evaluations              []EvaluationView
+	CanEvaluate              bool // the lender's vendor manager: the evaluation form
 }
 
 // ProfileForm is the agency profile's editable fields.

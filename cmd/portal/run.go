@@ -28,6 +28,7 @@ Usage:
   portal import -file F -as EMAIL [-name N] [-partial] [-mapping M] [-rejects OUT.csv]
                             import a portfolio (CSV or XLSX) as that vendor manager
   portal audit verify       check the audit trail's hash chain; exit 1 if broken
+  portal stats rebuild      recompute the oversight counters from the events (after a bulk load)
   portal help               show this help
 
 Flags (each also an environment variable):
@@ -80,14 +81,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "migrate", "demo", "import", "audit":
+	case "serve", "migrate", "demo", "import", "audit", "stats":
 	default:
 		fmt.Fprint(stderr, usage)
 		return usageError{fmt.Sprintf("unknown command %q", cmd)}
 	}
-	if cmd == "audit" {
-		if len(args) == 0 || args[0] != "verify" {
-			return usageError{"usage: portal audit verify"}
+	if cmd == "audit" || cmd == "stats" {
+		want := map[string]string{"audit": "verify", "stats": "rebuild"}[cmd]
+		if len(args) == 0 || args[0] != want {
+			return usageError{"usage: portal " + cmd + " " + want}
 		}
 		args = args[1:]
 	}
@@ -125,6 +127,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "import":
 		return importFile(ctx, st, cfg.Import, stdout)
+	case "stats":
+		start := time.Now()
+		if err := st.RebuildStats(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "oversight counters rebuilt in %s\n", time.Since(start).Round(time.Millisecond))
+		return nil
 	case "audit":
 		r, err := st.VerifyAudit(ctx)
 		if err != nil {

@@ -220,6 +220,8 @@ func TestCommandLine(t *testing.T) {
 		{"BadDemoValue", []string{"serve"}, map[string]string{"PORTAL_DEMO": "maybe"}, 2, ""},
 		{"ShortSecret", []string{"serve", "-addr", "127.0.0.1:0"}, map[string]string{"PORTAL_DATA": dir, "PORTAL_JWT_SECRET": "short"}, 2, ""},
 		{"AuditWithoutVerify", []string{"audit"}, nil, 2, ""},
+		{"StatsRebuild", []string{"stats", "rebuild"}, map[string]string{"PORTAL_DATA": dir}, 0, "counters rebuilt"},
+		{"StatsWithoutRebuild", []string{"stats"}, nil, 2, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -79,4 +79,3 @@ func BenchmarkKPIs(b *testing.B) {
 		})
 	}
 }
-

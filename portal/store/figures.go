@@ -216,8 +216,8 @@ func (s *Store) agencyScores(ctx context.Context, lenderID string) map[string]fl
 // the recoveries on it by month since placement.
 type VintageSeries struct {
 	AgencyID, AgencyName, Vintage string
-	PlacedBalanceCents           int64
-	RecoveredByMonth             map[int]int64 // months since placement → recovered in that month
+	PlacedBalanceCents            int64
+	RecoveredByMonth              map[int]int64 // months since placement → recovered in that month
 }
 
 // Vintages returns the vintages placed in [from, to] in the actor's scope,

@@ -1,0 +1,105 @@
+package views
+
+// View models of the oversight pages: figures and scorecards, complaints,
+// conduct breaches, and evaluations (on the agency page).
+
+// OversightView is /oversight: the figures per agency for a period, the
+// scorecard, and the charts.
+type OversightView struct {
+	From, To       string // months YYYY-MM (the filter form)
+	Rows           []KPIRowView
+	Total          KPIRowView
+	Scorecard      []ScoreRowView
+	Weights        WeightsForm
+	CanEditWeights bool
+	// Chart data as JSON for views/static/oversight.js (Chart.js): the
+	// vintage curves ({"labels": [...months since placement], "datasets":
+	// [{"label", "data": [...]}]}) and recoveries by month per agency.
+	VintageJSON, TrendJSON string
+	ExportCSV, ExportXLSX  string // hrefs of the figures table
+	ScoreCSV, ScoreXLSX    string
+	Flash                  string
+	Errors                 []string
+}
+
+// KPIRowView is one agency's figures, formatted ("—" when there is no data).
+type KPIRowView struct {
+	AgencyID, Agency, Placed, Recovered, Liquidation, RPC, PTP, Kept string
+	Complaints, Breaches, CostToCollect, DaysToFirstContact          string
+	DrillHref                                                        string // the agency's accounts
+}
+
+// ScoreRowView is one agency's place in the scorecard.
+type ScoreRowView struct {
+	Rank          int
+	Agency, Score string
+	Reason        string
+	Components    []ComponentView
+}
+
+// ComponentView is one figure's 0-100 score.
+type ComponentView struct {
+	Name  string // component code → T("component."+code)
+	Value string
+}
+
+// WeightsForm is the scorecard weights, as percentages.
+type WeightsForm struct {
+	Liquidation, RPC, PTPKept, Complaints, Breaches, CostToCollect string
+}
+
+// ComplaintListView is /complaints.
+type ComplaintListView struct {
+	Rows                      []ComplaintRowView
+	Total                     int64
+	Page, Pages               int
+	Links                     ListLinks
+	Status, Category, Overdue string // the filter
+	Statuses, Categories      []string
+	CanCreate                 bool // the lender's intake form
+	ExportCSV, ExportXLSX     string
+	Flash                     string
+	Errors                    []string
+}
+
+// ComplaintRowView is one complaint.
+type ComplaintRowView struct {
+	ID, ExternalRef, AccountID, Agency, Category, Source, Status, ReceivedAt, AckDue, ResolveDue string
+	AckOverdue, ResolveOverdue                                                                   bool
+}
+
+// ComplaintView is /complaints/:id.
+type ComplaintView struct {
+	ComplaintRowView
+	Description, RootCause, Outcome, AgencyResponse, AcknowledgedAt, ResolvedAt, AssignedTo string
+	Contacts                                                                                []string
+	NextStatuses                                                                            []string // the lender may move it to
+	Outcomes                                                                                []string
+	CanHandle                                                                               bool // the lender: status, root cause, outcome
+	CanAnswer                                                                               bool // the agency: its answer
+	Flash                                                                                   string
+	Errors                                                                                  []string
+}
+
+// BreachListView is /breaches.
+type BreachListView struct {
+	Rows                  []BreachRowView
+	Total                 int64
+	Page, Pages           int
+	Links                 ListLinks
+	Severity, Status      string
+	CanRemediate          bool
+	ExportCSV, ExportXLSX string
+	Flash                 string
+}
+
+// BreachRowView is one breach.
+type BreachRowView struct {
+	ID, Agency, AccountID, ExternalRef, Rule, Severity, Source, Message, OccurredAt, Status, Remediation string
+}
+
+// EvaluationView is one evaluation of an agency.
+type EvaluationView struct {
+	Kind, Period, Decision, Note, EvaluatedAt string
+	Conduct, Quality, Efficiency, Infosec     int
+}
