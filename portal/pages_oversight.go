@@ -116,9 +116,11 @@ type chartData struct {
 }
 
 type chartDataset struct {
-	Label string    `json:"label"`
-	Data  []float64 `json:"data"`
+	Label string     `json:"label"`
+	Data  []*float64 `json:"data"` // null where the series has no point (a vintage younger than the axis)
 }
+
+func pf(v float64) *float64 { return &v }
 
 // vintageChart: cumulative liquidation by month since placement, one line
 // per agency and vintage (the last six vintages, to stay readable).
@@ -141,12 +143,19 @@ func (s *Server) vintageChart(c echo.Context, f store.KPIFilter) (string, error)
 	for m := 0; m <= maxM; m++ {
 		cd.Labels = append(cd.Labels, strconv.Itoa(m))
 	}
+	now := s.now()
 	for _, v := range vs {
 		ds := chartDataset{Label: v.AgencyName + " " + v.Vintage}
+		start, _ := time.Parse("2006-01", v.Vintage)
+		elapsed := (now.Year()-start.Year())*12 + int(now.Month()) - int(start.Month())
 		cum := int64(0)
 		for m := 0; m <= maxM; m++ {
+			if m > elapsed {
+				ds.Data = append(ds.Data, nil)
+				continue
+			}
 			cum += v.RecoveredByMonth[m]
-			ds.Data = append(ds.Data, float64(cum)/float64(v.PlacedBalanceCents))
+			ds.Data = append(ds.Data, pf(float64(cum)/float64(v.PlacedBalanceCents)))
 		}
 		cd.Datasets = append(cd.Datasets, ds)
 	}
@@ -174,7 +183,7 @@ func (s *Server) trendChart(c echo.Context, f store.KPIFilter) (string, error) {
 	for _, n := range names {
 		ds := chartDataset{Label: n}
 		for _, m := range cd.Labels {
-			ds.Data = append(ds.Data, float64(byAgency[n][m])/100)
+			ds.Data = append(ds.Data, pf(float64(byAgency[n][m])/100))
 		}
 		cd.Datasets = append(cd.Datasets, ds)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -404,5 +405,60 @@ func seedCasework(tx *gorm.DB, rng *rand.Rand, now time.Time) error {
 			}
 		}
 	}
-	return tx.Exec(`UPDATE accounts SET verification_complete = TRUE WHERE id IN (SELECT account_id FROM verifications)`).Error
+	if err := tx.Exec(`UPDATE accounts SET verification_complete = TRUE WHERE id IN (SELECT account_id FROM verifications)`).Error; err != nil {
+		return err
+	}
+	return seedOversight(tx, rng, now, cases[:min(len(cases), 400)])
+}
+
+// seedOversight adds complaints (some answered, some late, some resolved)
+// and a few conduct breaches, as the lender's oversight would have them.
+func seedOversight(tx *gorm.DB, rng *rand.Rand, now time.Time, cases []struct {
+	ID, Stage, LenderID, AgencyID, PlacementID, AssignedTo string
+	BalanceCents                                           int64
+	StartsAt                                               time.Time
+}) error {
+	categories := []string{"frequent_calls", "third_party_contact", "threats_or_abuse", "not_owed_or_identity_theft", "wrong_amount", "privacy", "other"}
+	texts := []string{"一天内接到多次催收电话", "催收人员联系了我的同事", "电话中语气恶劣", "该笔借款不是本人办理", "欠款金额与账单不符", "担心个人信息被泄露", "要求更换催收机构"}
+	for i := 0; i < len(cases) && i < 18; i++ {
+		c := cases[rng.IntN(len(cases))]
+		k := rng.IntN(len(categories))
+		received := now.Add(-time.Duration(1+rng.IntN(40*24)) * time.Hour)
+		row := map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "lender_id": c.LenderID, "account_id": c.ID, "agency_id": c.AgencyID,
+			"category": categories[k], "source": []string{"phone", "app", "letter", "regulator"}[rng.IntN(4)], "description": texts[k],
+			"contact_ids": "[]", "status": "received", "received_at": received, "ack_due": received.AddDate(0, 0, DefaultAckDays),
+			"resolve_due": received.AddDate(0, 0, DefaultResolveDays), "created_by": "demo", "updated_at": received}
+		switch rng.IntN(3) {
+		case 0:
+			ack := received.Add(20 * time.Hour)
+			row["status"], row["acknowledged_at"], row["agency_response"] = "investigating", ack, "已调取通话录音核查。"
+		case 1:
+			ack, res := received.Add(10*time.Hour), received.Add(6*24*time.Hour)
+			if res.Before(now) {
+				row["status"], row["acknowledged_at"], row["resolved_at"] = "resolved", ack, res
+				row["root_cause"], row["outcome"] = "外呼策略配置不当", []string{"upheld", "partially_upheld", "not_upheld"}[rng.IntN(3)]
+			}
+		}
+		if err := tx.Table("complaints").Create(row).Error; err != nil {
+			return err
+		}
+	}
+	rules := []struct{ rule, sev, msg string }{
+		{"cn.quiet_hours", "medium", "a call at 22:40 (Asia/Shanghai) is within the quiet hours 22:00-08:00"},
+		{"cn.max_effective_calls_per_day", "medium", "4 effective calls on one day (cap 3 per day)"},
+		{"forbidden_language", "high", "the note contains a threat (坐牢)"},
+		{"third_party.only_when_unreachable", "medium", "a third party was called while the debtor was reachable"},
+	}
+	for i := 0; i < len(cases) && i < 12; i++ {
+		c := cases[rng.IntN(len(cases))]
+		r := rules[rng.IntN(len(rules))]
+		at := now.Add(-time.Duration(1+rng.IntN(50*24)) * time.Hour)
+		if err := tx.Table("breaches").Create(map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "lender_id": c.LenderID, "agency_id": c.AgencyID,
+			"account_id": c.ID, "rule": r.rule, "severity": r.sev, "source": "detector", "source_id": "demo-" + strconv.Itoa(i), "evidence": "[]",
+			"message": r.msg, "occurred_at": at, "detected_at": at.Add(time.Hour), "status": []string{"open", "open", "remediated"}[rng.IntN(3)],
+			"remediation": "", "updated_at": at.Add(time.Hour)}).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }
