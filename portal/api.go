@@ -234,3 +234,17 @@ func (s *Server) apiAuditVerify(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, r)
 }
+
+func (s *Server) apiUnmask(c echo.Context) error {
+	var b struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	d, err := s.store.UnmaskAccount(c.Request().Context(), actorOf(c), c.Param("id"), b.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}

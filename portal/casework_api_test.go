@@ -80,3 +80,27 @@ func TestCaseworkAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestAuditorUnmasksOneRecordWithAReason(t *testing.T) {
+	h := newHarness(t, "sqlite", portal.Config{})
+	auditor := h.token("auditor@demo-bank.test")
+	acc := h.queryOne(`SELECT id FROM accounts LIMIT 1`)
+	res, body := h.do("GET", "/api/v1/accounts/"+acc, auditor, nil)
+	if res.StatusCode != 200 || !strings.Contains(string(body), `"masked":true`) {
+		t.Fatalf("the auditor's view: %d", res.StatusCode)
+	}
+	if res, body := h.do("POST", "/api/v1/accounts/"+acc+"/unmask", auditor, map[string]string{"reason": ""}); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("unmask without a reason: %d %s", res.StatusCode, body)
+	}
+	res, body = h.do("POST", "/api/v1/accounts/"+acc+"/unmask", auditor, map[string]string{"reason": "投诉调查 C-2026-118"})
+	if res.StatusCode != 200 || !strings.Contains(string(body), `"masked":false`) {
+		t.Fatalf("unmask: %d %s", res.StatusCode, body)
+	}
+	if n := h.queryOne(`SELECT CAST(COUNT(*) AS TEXT) FROM audit_events WHERE action = 'account.unmask' AND object_id = $1 AND summary LIKE '%C-2026-118%'`, acc); n != "1" {
+		t.Fatalf("%s unmask events with the reason", n)
+	}
+	// The next plain view is masked again.
+	if _, body := h.do("GET", "/api/v1/accounts/"+acc, auditor, nil); !strings.Contains(string(body), `"masked":true`) {
+		t.Fatal("the record stays unmasked")
+	}
+}

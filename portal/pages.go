@@ -256,12 +256,32 @@ func (s *Server) renderAccount(c echo.Context, id string, status int, fail error
 	if err != nil {
 		return err
 	}
+	return s.renderAccountDetail(c, d, status, fail)
+}
+
+// unmaskSubmit shows an auditor one record's personal data for a reason.
+func (s *Server) unmaskSubmit(c echo.Context) error {
+	d, err := s.store.UnmaskAccount(c.Request().Context(), actorOf(c), c.Param("id"), c.FormValue("reason"))
+	if err != nil {
+		if allocation.ErrorCode(err) == allocation.EINVALID {
+			return s.renderAccount(c, c.Param("id"), http.StatusUnprocessableEntity, err)
+		}
+		return err
+	}
+	return s.renderAccountDetail(c, d, http.StatusOK, nil)
+}
+
+func (s *Server) renderAccountDetail(c echo.Context, d store.AccountDetail, status int, fail error) error {
+	a := actorOf(c)
+	id := d.ID
+	var err error
 	v := views.AccountDetailView{
 		ID: d.ID, ExternalRef: d.ExternalRef, DebtorName: d.DebtorName, NationalID: d.NationalID, Phone: d.Phone,
 		EmergencyPhone: d.EmergencyContactPhone, Address: d.Address, Province: d.Province, Portfolio: d.PortfolioName,
 		Principal: views.Money(d.PrincipalCents, d.Currency), Balance: views.Money(d.BalanceCents, d.Currency),
 		Currency: d.Currency, DueDate: d.DueDate, LastPayment: d.LastPaymentDate, DPD: d.DPD,
 		Bucket: d.Bucket, Stage: d.Stage, Status: d.Status, Masked: d.Masked,
+		CanUnmask: d.Masked && s.can(a, "account", "unmask"),
 	}
 	for _, h := range d.History {
 		pv := placementView(h)

@@ -139,6 +139,7 @@ type AccountDetailView struct {
 	Placement                                                               *PlacementView
 	History                                                                 []PlacementView
 	Case                                                                    *CasePanel // nil when the viewer has no casework on it
+	CanUnmask                                                               bool       // an auditor may unmask this one record, with a reason
 }
 
 // PlacementView is one placement of an account.

@@ -242,3 +242,27 @@ func (s *Store) AccountIDsByRef(ctx context.Context, a allocation.Actor, refs []
 	}
 	return ids, missing, nil
 }
+
+// UnmaskAccount shows one account's personal data to someone whose role
+// masks it (an auditor), once, for a stated reason, which is audited.
+func (s *Store) UnmaskAccount(ctx context.Context, a allocation.Actor, id, reason string) (AccountDetail, error) {
+	if err := allocation.ValidReason(reason); err != nil {
+		return AccountDetail{}, err
+	}
+	var scan accountRowScan
+	if err := s.accountsQuery(ctx, a).Select(accountColumns).Where("accounts.id = ?", id).Take(&scan).Error; err != nil {
+		return AccountDetail{}, notFound(err, "account")
+	}
+	if err := s.inTx(ctx, func(tx *gorm.DB) error {
+		return s.appendAudit(tx, a, auditRecord{Action: "account.unmask", ObjectType: "account", ObjectID: id, LenderID: scan.LenderID,
+			After: map[string]string{"reason": strings.TrimSpace(reason)}})
+	}); err != nil {
+		return AccountDetail{}, err
+	}
+	d, err := s.Account(ctx, a, id, false)
+	if err != nil {
+		return d, err
+	}
+	d.Account, d.Masked = scan.Account, false
+	return d, nil
+}
