@@ -410,3 +410,27 @@ func (s *Server) legalStatusSubmit(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusSeeOther, backTo(c, "/accounts/"+lc.AccountID)+"done=legal_moved")
 }
+
+func (s *Server) paymentSubmit(c echo.Context) error {
+	id := c.Param("id")
+	fail := func(err error) error { return s.renderAccount(c, id, http.StatusUnprocessableEntity, err) }
+	amount, err := yuanCents("amount", c.FormValue("amount"))
+	if err != nil {
+		return fail(err)
+	}
+	paid, err := time.ParseInLocation(time.DateOnly, c.FormValue("paid_at"), time.FixedZone("CST", 8*3600))
+	if err != nil {
+		return fail(&allocation.Error{Code: allocation.EINVALID, Message: "the payment date must be a date", Fields: []allocation.FieldError{{Field: "paid_at", Message: "YYYY-MM-DD"}}})
+	}
+	if now := s.now(); paid.After(now) {
+		paid = now
+	}
+	ref := strings.TrimSpace(c.FormValue("reference"))
+	if ref == "" {
+		return fail(&allocation.Error{Code: allocation.EINVALID, Message: "give the payment's reference", Fields: []allocation.FieldError{{Field: "reference", Message: "required"}}})
+	}
+	return s.caseStep(c, id, "payment_recorded", func() error {
+		_, err := s.store.RecordPayment(c.Request().Context(), actorOf(c), id, store.PaymentInput{AmountCents: amount, PaidAt: paid, Reference: ref})
+		return err
+	})
+}

@@ -52,6 +52,7 @@ func (s *Server) routeTable() []Route {
 		page(get, "/accounts", "account", "read", s.accountListPage),
 		page(get, "/accounts/:id", "account", "read", s.accountPage),
 		page(post, "/accounts/:id/unmask", "account", "unmask", s.unmaskSubmit),
+		page(post, "/accounts/:id/payments", "payment", "write", s.paymentSubmit),
 		page(get, "/audit", "audit", "read", s.auditPage),
 		page(post, "/audit/verify", "audit", "verify", s.auditVerifyPartial),
 		page(get, "/portfolios", "portfolio", "read", s.portfolioListPage),

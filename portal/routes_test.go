@@ -179,6 +179,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"POST /queue/assign":                      "form:collector_id=&ids=" + f.account,
 			"POST /oversight/weights":                 "form:liquidation=100&rpc=0&ptp_kept=0&complaints=0&breaches=0&cost_to_collect=0",
 			"POST /accounts/:id/unmask":               "form:reason=complaint+check",
+			"POST /accounts/:id/payments":             "form:amount=1&paid_at=2026-01-02&reference=R-1",
 			"POST /api/v1/accounts/:id/unmask":        `{"reason":"complaint check"}`,
 			"POST /complaints":                        "form:external_ref=OB-1&category=other&description=x",
 			"POST /complaints/:id":                    "form:status=acknowledged",
