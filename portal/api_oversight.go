@@ -3,6 +3,7 @@ package portal
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -177,4 +178,23 @@ func (s *Server) auditExport(c echo.Context) error {
 	h.Set(echo.HeaderContentDisposition, `attachment; filename="audit.csv"`)
 	c.Response().WriteHeader(http.StatusOK)
 	return s.store.WriteAuditCSV(c.Request().Context(), actorOf(c), from, to, c.Response())
+}
+
+// apiRollRates is GET /api/v1/oversight/roll-rates?from=YYYY-MM&to=YYYY-MM&agency=.
+func (s *Server) apiRollRates(c echo.Context) error {
+	now := s.now().UTC()
+	from, to := monthOf(c.QueryParam("from")), monthOf(c.QueryParam("to"))
+	if to == "" {
+		to = now.Format("2006-01")
+	}
+	if from == "" {
+		if t, err := time.Parse("2006-01", to); err == nil {
+			from = t.AddDate(0, -1, 0).Format("2006-01")
+		}
+	}
+	out, err := s.store.RollRates(c.Request().Context(), actorOf(c), from, to, c.QueryParam("agency"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"from": from, "to": to, "items": out})
 }

@@ -100,6 +100,18 @@ func (s *Server) renderOversight(c echo.Context, status int, fail error) error {
 			Breaches: p(w.Breaches), CostToCollect: p(w.CostToCollect)}
 		v.ScoreCSV, v.ScoreXLSX = "/oversight/scorecard.csv"+q, "/oversight/scorecard.xlsx"+q
 	}
+	// Roll and cure rates between the snapshots of the last two months.
+	v.RollTo = s.now().UTC().Format("2006-01")
+	v.RollFrom = s.now().UTC().AddDate(0, -1, 0).Format("2006-01")
+	if rolls, err := s.store.RollRates(ctx, a, v.RollFrom, v.RollTo, ""); err == nil {
+		for _, r := range rolls {
+			if r.Accounts == 0 {
+				continue
+			}
+			v.Rolls = append(v.Rolls, views.RollRowView{From: r.From, Accounts: strconv.Itoa(r.Accounts), Forward: strconv.Itoa(r.RolledForward),
+				Stayed: strconv.Itoa(r.Stayed), Back: strconv.Itoa(r.RolledBack), Cured: strconv.Itoa(r.Cured), RollRate: ratio(r.RollRate), CureRate: ratio(r.CureRate)})
+		}
+	}
 	if v.VintageJSON, err = s.vintageChart(c, f); err != nil {
 		return err
 	}

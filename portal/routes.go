@@ -180,6 +180,7 @@ func (s *Server) routeTable() []Route {
 		api(get, "/commissions.csv", "commission", "read", s.apiCommissionsCSV),
 		api(get, "/oversight/kpis", "oversight", "read", s.apiKPIs),
 		api(get, "/oversight/scorecards", "scorecard", "read", s.apiScorecards),
+		api(get, "/oversight/roll-rates", "oversight", "read", s.apiRollRates),
 		api(put, "/oversight/scorecard-weights", "scorecard", "write", s.apiSaveWeights),
 		api(get, "/oversight/breaches", "breach", "read", s.apiBreaches),
 		api(patch, "/oversight/breaches/:id", "breach", "write", s.apiUpdateBreach),

@@ -196,6 +196,9 @@ func (s *Server) expireLoop(ctx context.Context) {
 		case offers+terms > 0:
 			s.log.Info("placements expired", "offers", offers, "terms", terms)
 		}
+		if _, err := s.store.SnapshotBuckets(ctx, s.now().UTC().Format("2006-01")); err != nil && ctx.Err() == nil {
+			s.log.Error("bucket snapshot", "error", err)
+		}
 		broken, err := s.store.EvaluatePromises(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:

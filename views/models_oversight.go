@@ -20,6 +20,13 @@ type OversightView struct {
 	ScoreCSV, ScoreXLSX    string
 	Flash                  string
 	Errors                 []string
+	Rolls                  []RollRowView // roll and cure rates between two months
+	RollFrom, RollTo       string
+}
+
+// RollRowView is one bucket's movement between two snapshots.
+type RollRowView struct {
+	From, Accounts, Forward, Stayed, Back, Cured, RollRate, CureRate string
 }
 
 // KPIRowView is one agency's figures, formatted ("—" when there is no data).

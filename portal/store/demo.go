@@ -206,7 +206,14 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 	if err := s.seedTender(ctx, bank, agB); err != nil {
 		return err
 	}
-	// The demo history was written directly: count it once.
+	// The demo history was written directly: count it once, and take this
+	// month's bucket snapshot beside the synthetic one of last month.
+	if err := s.inTx(ctx, func(tx *gorm.DB) error { return seedSnapshots(tx, s.now()) }); err != nil {
+		return err
+	}
+	if _, err := s.SnapshotBuckets(ctx, s.now().Format("2006-01")); err != nil {
+		return err
+	}
 	return s.RebuildStats(ctx)
 }
 

@@ -125,3 +125,46 @@ func TestDetectBreachesAfterTheFact(t *testing.T) {
 		}
 	})
 }
+
+func TestRollRates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		now := time.Now().UTC()
+		from, to := now.AddDate(0, -1, 0).Format("2006-01"), now.Format("2006-01")
+		rows, err := s.RollRates(ctx, vm, from, to, "")
+		if err != nil || len(rows) != len(allocation.BucketNames()) {
+			t.Fatalf("%+v %v", rows, err)
+		}
+		total := 0
+		for _, r := range rows {
+			total += r.Accounts
+			if r.Accounts > 0 && r.RolledForward+r.Stayed+r.Cured+r.RolledBack > r.Accounts {
+				t.Fatalf("%s: the movements add up to more than its accounts", r.From)
+			}
+		}
+		if total == 0 {
+			t.Fatal("no account in last month's snapshot")
+		}
+		// Taking the snapshot again changes nothing.
+		if n, err := s.SnapshotBuckets(ctx, to); err != nil || n != 0 {
+			t.Fatalf("a second snapshot added %d (%v)", n, err)
+		}
+		if _, err := s.RollRates(ctx, vm, to, from, ""); allocation.ErrorCode(err) != allocation.EINVALID {
+			t.Fatalf("from after to: %v", err)
+		}
+		agent := actorFor(t, s, "agent@agency-a.test")
+		own, err := s.RollRates(ctx, agent, from, to, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ownTotal := 0
+		for _, r := range own {
+			ownTotal += r.Accounts
+		}
+		if ownTotal == 0 || ownTotal >= total {
+			t.Fatalf("agency A's accounts %d of %d", ownTotal, total)
+		}
+	})
+}
