@@ -331,6 +331,7 @@ func (s *Server) auditPage(c echo.Context) error {
 	if len(events) > 0 {
 		v.ExportHref = fmt.Sprintf("/audit/export.csv?from=%d&to=%d", events[len(events)-1].Seq, events[0].Seq)
 	}
+	v.Filter = views.AuditFilterView{Action: c.QueryParam("action"), ObjectID: c.QueryParam("object_id"), Actor: c.QueryParam("actor")}
 	return s.render(c, http.StatusOK, views.AuditPage(s.pageMeta(c, "title.audit", "audit"), v))
 }
 

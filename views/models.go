@@ -157,7 +157,11 @@ type AuditView struct {
 	Verify     *VerifyView // nil until verified
 	CanVerify  bool
 	ExportHref string // the range shown, as CSV with hashes
+	Filter     AuditFilterView
 }
+
+// AuditFilterView echoes the audit search.
+type AuditFilterView struct{ Action, ObjectID, Actor string }
 
 // AuditEventView is one event.
 type AuditEventView struct {
