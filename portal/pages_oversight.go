@@ -118,6 +118,9 @@ func (s *Server) renderOversight(c echo.Context, status int, fail error) error {
 	if v.TrendJSON, err = s.trendChart(c, f); err != nil {
 		return err
 	}
+	if v.ConductJSON, err = s.conductChart(c, f); err != nil {
+		return err
+	}
 	v.Flash, v.Errors = notices(c, fail)
 	return s.render(c, status, views.OversightPage(s.pageMeta(c, "title.oversight", "oversight"), v))
 }
@@ -464,4 +467,27 @@ func (s *Server) evaluationSubmit(c echo.Context) error {
 		return formFailed(err, func(e error) error { return s.renderAgency(c, http.StatusUnprocessableEntity, e) })
 	}
 	return c.Redirect(http.StatusSeeOther, "/agencies/"+c.Param("id")+"?done=evaluated")
+}
+
+// conductChart: complaints and conduct breaches by month.
+func (s *Server) conductChart(c echo.Context, f store.KPIFilter) (string, error) {
+	ctx := c.Request().Context()
+	by, err := s.store.MonthlyConduct(ctx, actorOf(c), f)
+	if err != nil {
+		return "", err
+	}
+	cd := chartData{Labels: []string{}}
+	start, _ := time.Parse("2006-01", f.From)
+	end, _ := time.Parse("2006-01", f.To)
+	complaints := chartDataset{Label: views.T(ctx, "nav.complaints")}
+	breaches := chartDataset{Label: views.T(ctx, "nav.breaches")}
+	for m := start; !m.After(end); m = m.AddDate(0, 1, 0) {
+		k := m.Format("2006-01")
+		cd.Labels = append(cd.Labels, k)
+		complaints.Data = append(complaints.Data, pf(float64(by[k][0])))
+		breaches.Data = append(breaches.Data, pf(float64(by[k][1])))
+	}
+	cd.Datasets = []chartDataset{complaints, breaches}
+	b, err := json.Marshal(cd)
+	return string(b), err
 }

@@ -16,6 +16,7 @@ type OversightView struct {
 	// vintage curves ({"labels": [...months since placement], "datasets":
 	// [{"label", "data": [...]}]}) and recoveries by month per agency.
 	VintageJSON, TrendJSON string
+	ConductJSON            string // complaints and breaches by month
 	ExportCSV, ExportXLSX  string // hrefs of the figures table
 	ScoreCSV, ScoreXLSX    string
 	Flash                  string

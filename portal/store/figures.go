@@ -299,3 +299,22 @@ func (s *Store) MonthlyRecoveries(ctx context.Context, a allocation.Actor, f KPI
 	}
 	return out, err
 }
+
+// MonthlyConduct returns complaints and breaches per month in the period.
+func (s *Store) MonthlyConduct(ctx context.Context, a allocation.Actor, f KPIFilter) (map[string][2]int64, error) {
+	if err := f.Validate(s.now()); err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		Month                string
+		Complaints, Breaches int64
+	}
+	err := s.db.WithContext(ctx).Table("agency_month_stats s").Scopes(kpiScope(a)).
+		Select("s.month, SUM(s.complaints) AS complaints, SUM(s.breaches) AS breaches").
+		Where("s.month >= ? AND s.month <= ?", f.From, f.To).Group("s.month").Scan(&rows).Error
+	out := map[string][2]int64{}
+	for _, r := range rows {
+		out[r.Month] = [2]int64{r.Complaints, r.Breaches}
+	}
+	return out, err
+}
