@@ -370,8 +370,10 @@ func CheckContact(p ConductProfile, c ContactCheck) []allocation.Violation {
 	}
 	if outbound && thirdParty && p.ThirdPartyStopOnRefusal {
 		if h, ok := k.thirdPartyRefusal(); ok {
+			// The number is masked: this message is stored on the breach and in
+			// the hash-chained audit summary, which auditors read.
 			add(RuleConductThirdPartyRefused, "the third party at %s refused contact on %s; do not contact them again",
-				pc.PartyPhone, h.At.In(k.loc).Format("2006-01-02"))
+				allocation.MaskPhone(pc.PartyPhone), h.At.In(k.loc).Format("2006-01-02"))
 		}
 	}
 	if outbound && slices.Contains(p.OptOutChannels, pc.Channel) && conductFindTerm(pc.Message, p.OptOutPhrases) == "" {

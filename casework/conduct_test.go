@@ -653,3 +653,20 @@ func TestParseConductProfileErrors(t *testing.T) {
 		})
 	}
 }
+
+// The refusal message is stored on the breach and in the audit summary, which
+// auditors read: it must not carry the third party's full number.
+func TestCheckContactRefusalMessageMasksPhone(t *testing.T) {
+	p := mustProfile(t, "china")
+	vs := casework.CheckContact(p, casework.ContactCheck{
+		Proposed:          withPhone(call(casework.PartyEmergencyContact, cn(10, 0), ""), "13912345678"),
+		History:           []casework.Contact{withPhone(call(casework.PartyEmergencyContact, cn(9, 0), casework.OutcomeThirdPartyRefused), "13912345678")},
+		DebtorUnreachable: true,
+	})
+	if len(vs) != 1 || vs[0].Rule != casework.RuleConductThirdPartyRefused {
+		t.Fatalf("violations = %+v, want one %s", vs, casework.RuleConductThirdPartyRefused)
+	}
+	if strings.Contains(vs[0].Message, "13912345678") || !strings.Contains(vs[0].Message, "139****5678") {
+		t.Errorf("message %q: want the number masked as 139****5678", vs[0].Message)
+	}
+}
