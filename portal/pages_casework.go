@@ -418,12 +418,9 @@ func (s *Server) paymentSubmit(c echo.Context) error {
 	if err != nil {
 		return fail(err)
 	}
-	paid, err := time.ParseInLocation(time.DateOnly, c.FormValue("paid_at"), time.FixedZone("CST", 8*3600))
+	paid, err := allocation.ParsePaymentDate(c.FormValue("paid_at"), s.now())
 	if err != nil {
 		return fail(&allocation.Error{Code: allocation.EINVALID, Message: "the payment date must be a date", Fields: []allocation.FieldError{{Field: "paid_at", Message: "YYYY-MM-DD"}}})
-	}
-	if now := s.now(); paid.After(now) {
-		paid = now
 	}
 	ref := strings.TrimSpace(c.FormValue("reference"))
 	if ref == "" {

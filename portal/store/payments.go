@@ -338,12 +338,10 @@ func (s *Store) ImportPayments(ctx context.Context, a allocation.Actor, r io.Rea
 			reject("amount", "a positive amount in yuan with at most 2 decimals")
 			continue
 		}
-		paidAt, err := time.Parse(time.RFC3339, cell(rec, "paid_at"))
+		paidAt, err := allocation.ParsePaymentDate(cell(rec, "paid_at"), s.now())
 		if err != nil {
-			if paidAt, err = time.ParseInLocation(time.DateOnly, cell(rec, "paid_at"), time.FixedZone("CST", 8*3600)); err != nil {
-				reject("paid_at", "a date as YYYY-MM-DD or RFC 3339")
-				continue
-			}
+			reject("paid_at", "a date as YYYY-MM-DD or RFC 3339")
+			continue
 		}
 		if _, err := s.RecordPayment(ctx, a, ids[0], PaymentInput{AmountCents: amount, PaidAt: paidAt, Reference: cell(rec, "reference")}); err != nil {
 			if allocation.ErrorCode(err) == allocation.EINTERNAL {

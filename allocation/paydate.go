@@ -1,0 +1,27 @@
+package allocation
+
+import "time"
+
+// China is the time zone the portal's users write dates and times in.
+var China = time.FixedZone("CST", 8*3600)
+
+// ParsePaymentDate reads a payment date as a lender's feed or a collector
+// writes it: RFC 3339 as is, or a bare YYYY-MM-DD. A bare date is taken as the
+// end of that day in China time (15:59:59 UTC, still the same UTC date), so the
+// payment's month, its commission statement and the account's last payment
+// date are the day written, not the evening before; and a payment made on the
+// day a placement began falls inside it. Today's date is capped at now; a
+// full time is returned as given (a future one is the caller's to refuse).
+func ParsePaymentDate(v string, now time.Time) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		d, derr := time.ParseInLocation(time.DateOnly, v, China)
+		if derr != nil {
+			return time.Time{}, derr
+		}
+		if t = d.Add(24*time.Hour - time.Second); t.After(now) {
+			t = now
+		}
+	}
+	return t, nil
+}
