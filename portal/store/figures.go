@@ -231,8 +231,11 @@ func (s *Store) Vintages(ctx context.Context, a allocation.Actor, f KPIFilter) (
 		AgencyID, AgencyName, Month string
 		Placed                      int64
 	}
-	if err := db.Table("agency_month_stats s").Scopes(kpiScope(a)).Select("s.agency_id, o.name AS agency_name, s.month, s.placed_balance_cents AS placed").
-		Joins("JOIN organisations o ON o.id = s.agency_id").Where("s.month >= ? AND s.month <= ? AND s.placed_balance_cents > 0", f.From, f.To).
+	if err := db.Table("agency_month_stats s").Scopes(kpiScope(a)).Select("s.agency_id, o.name AS agency_name, s.month, SUM(s.placed_balance_cents) AS placed").
+		Joins("JOIN organisations o ON o.id = s.agency_id").Where("s.month >= ? AND s.month <= ?", f.From, f.To).
+		// An agency working for several lenders has a row per lender and
+		// month; its vintage is their sum.
+		Group("s.agency_id, o.name, s.month").Having("SUM(s.placed_balance_cents) > 0").
 		Order("o.name, s.month").Scan(&placed).Error; err != nil {
 		return nil, err
 	}

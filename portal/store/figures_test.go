@@ -168,3 +168,52 @@ func TestRollRates(t *testing.T) {
 		}
 	})
 }
+
+// An agency working for two lenders has a counter row per lender and month;
+// its vintage is one series with their sum (not one series per lender, with
+// the recoveries on whichever came last).
+func TestVintagesSumAnAgencysLenders(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		sup := actorFor(t, s, "supervisor@agency-a.test")
+		before, err := s.Vintages(ctx, sup, store.KPIFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(before) == 0 {
+			t.Fatal("the demo data has no vintage for agency A")
+		}
+		v := before[len(before)-1]
+		if _, err := s.DB().Exec(`INSERT INTO agency_month_stats (lender_id, agency_id, month, placed_balance_cents) VALUES ('other-lender', $1, $2, 100)`,
+			sup.OrgID, v.Vintage); err != nil {
+			t.Fatal(err)
+		}
+		after, err := s.Vintages(ctx, sup, store.KPIFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []store.VintageSeries
+		for _, w := range after {
+			if w.Vintage == v.Vintage {
+				got = append(got, w)
+			}
+		}
+		if len(got) != 1 {
+			t.Fatalf("%d series for vintage %s, want 1", len(got), v.Vintage)
+		}
+		if got[0].PlacedBalanceCents != v.PlacedBalanceCents+100 {
+			t.Errorf("placed = %d, want %d", got[0].PlacedBalanceCents, v.PlacedBalanceCents+100)
+		}
+		if sum(got[0].RecoveredByMonth) != sum(v.RecoveredByMonth) {
+			t.Errorf("recovered = %d, want %d", sum(got[0].RecoveredByMonth), sum(v.RecoveredByMonth))
+		}
+	})
+}
+
+func sum(m map[int]int64) (n int64) {
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
