@@ -143,13 +143,14 @@ func (s *Store) UpdateBreach(ctx context.Context, a allocation.Actor, id, status
 	return BreachRow{ID: id, Status: status, Remediation: remediation}, err
 }
 
-// DetectBreaches replays the contact logs of accounts contacted since the
-// given time against their conduct profile (oversight.DetectBreaches) and
+// DetectBreaches replays the contact logs of accounts with contacts recorded
+// since the given time (a contact may be recorded days after it happened)
+// against their conduct profile (oversight.DetectBreaches) and
 // records what breaks a rule. Safe to run again and in several processes:
 // a breach already recorded is not recorded twice.
 func (s *Store) DetectBreaches(ctx context.Context, since time.Time) (int, error) {
 	var accounts []string
-	if err := s.db.WithContext(ctx).Table("contacts").Where("at >= ?", since).Distinct("account_id").Pluck("account_id", &accounts).Error; err != nil {
+	if err := s.db.WithContext(ctx).Table("contacts").Where("created_at >= ?", since).Distinct("account_id").Pluck("account_id", &accounts).Error; err != nil {
 		return 0, err
 	}
 	found := 0

@@ -126,6 +126,12 @@ func (s *Store) RecordContact(ctx context.Context, a allocation.Actor, accountID
 		if a.OrgKind != allocation.KindAgency || pl.ID == "" {
 			return allocation.Errorf(allocation.EFORBIDDEN, "only the agency holding the account contacts the debtor")
 		}
+		// A contact before this placement began was not this agency's: it
+		// would be counted to it, in a month it did not hold the account.
+		if in.At.Before(pl.StartsAt) {
+			return allocation.FieldErrors([]allocation.FieldError{{Field: "at",
+				Message: "cannot be before the placement began (" + pl.StartsAt.In(allocation.China).Format("2006-01-02 15:04") + ")"}})
+		}
 		prof, err := conductProfile(acc.ConductProfile)
 		if err != nil {
 			return err

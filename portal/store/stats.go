@@ -55,7 +55,7 @@ var statsRebuild = []string{
 	// Contacts.
 	`INSERT INTO agency_month_stats (lender_id, agency_id, month, contact_attempts, right_party_contacts)
 	 SELECT lender_id, agency_id, %s, SUM(CASE WHEN direction = 'outbound' THEN 1 ELSE 0 END),
-	        SUM(CASE WHEN party = 'debtor' AND outcome IN ('right_party_contact', 'promise') THEN 1 ELSE 0 END)
+	        SUM(CASE WHEN direction = 'outbound' AND party = 'debtor' AND outcome IN ('right_party_contact', 'promise') THEN 1 ELSE 0 END)
 	 FROM contacts GROUP BY lender_id, agency_id, %s
 	 ON CONFLICT (lender_id, agency_id, month) DO UPDATE SET contact_attempts = excluded.contact_attempts, right_party_contacts = excluded.right_party_contacts`,
 	`INSERT INTO account_month_worked (account_id, agency_id, month) SELECT DISTINCT account_id, agency_id, %s FROM contacts`,
@@ -142,7 +142,9 @@ func countContact(tx *gorm.DB, lenderID, agencyID, accountID, placementID string
 	if c.Direction == "outbound" {
 		d["contact_attempts"] = 1
 	}
-	if c.Party == "debtor" && (c.Outcome == "right_party_contact" || c.Outcome == "promise") {
+	// Right-party contacts are counted among the attempts (outbound), so
+	// their rate stays a share of them; a debtor calling in is not one.
+	if c.Direction == "outbound" && c.Party == "debtor" && (c.Outcome == "right_party_contact" || c.Outcome == "promise") {
 		d["right_party_contacts"] = 1
 	}
 	res := tx.Exec(`INSERT INTO account_month_worked (account_id, agency_id, month) VALUES (?, ?, ?) ON CONFLICT (account_id, agency_id, month) DO NOTHING`,
@@ -153,13 +155,28 @@ func countContact(tx *gorm.DB, lenderID, agencyID, accountID, placementID string
 	if res.RowsAffected == 1 {
 		d["accounts_worked"] = 1
 	}
-	var earlier int64
-	if err := tx.Table("contacts").Where("placement_id = ? AND id <> ?", placementID, c.ID).Count(&earlier).Error; err != nil {
+	// The placement's first contact is its earliest by time, as the rebuild
+	// has it: a contact recorded late but dated before the one counted so
+	// far takes its place (RecordContact refuses dates before the placement
+	// began, so days are never negative and truncation is the floor).
+	var prev []Contact
+	if err := tx.Table("contacts").Where("placement_id = ? AND id <> ?", placementID, c.ID).Order("at").Limit(1).Find(&prev).Error; err != nil {
 		return err
 	}
-	if earlier == 0 {
-		d["first_contact_days_sum"] = int64(c.At.Sub(placedAt).Hours() / 24)
-		d["first_contact_count"] = 1
+	switch {
+	case len(prev) == 0:
+	case c.At.Before(prev[0].At):
+		if err := statDelta(tx, lenderID, agencyID, prev[0].At, map[string]int64{
+			"first_contact_days_sum": -daysBetween(placedAt, prev[0].At), "first_contact_count": -1}); err != nil {
+			return err
+		}
+	default:
+		return statDelta(tx, lenderID, agencyID, c.At, d)
 	}
+	d["first_contact_days_sum"] = daysBetween(placedAt, c.At)
+	d["first_contact_count"] = 1
 	return statDelta(tx, lenderID, agencyID, c.At, d)
 }
+
+// daysBetween is the whole days from a to b, as the rebuild's SQL counts them.
+func daysBetween(a, b time.Time) int64 { return int64(b.Sub(a).Hours() / 24) }

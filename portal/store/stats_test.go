@@ -81,6 +81,29 @@ func TestStatsIncrementalMatchRebuild(t *testing.T) {
 			}
 			day = day.Add(time.Minute)
 		}
+		// The debtor calling in is a contact but not an attempt, so not a
+		// right-party contact among the attempts either.
+		if _, err := s.RecordContact(ctx, agent, acc.ID, store.ContactInput{Channel: "call", Party: "debtor", Direction: "inbound", Outcome: "right_party_contact", At: day}); err != nil {
+			t.Fatal(err)
+		}
+		// Written down late: a visit dated before the first contact counted
+		// so far becomes the placement's first contact.
+		var started time.Time
+		if err := s.DB().QueryRow(`SELECT starts_at FROM placements WHERE account_id = $1 AND status = 'active'`, acc.ID).Scan(&started); err != nil {
+			t.Fatal(err)
+		}
+		early := day.Add(-3*time.Minute - 24*time.Hour)
+		if !started.Before(early) {
+			t.Fatalf("the demo placement started %v, after %v", started, early)
+		}
+		if _, err := s.RecordContact(ctx, agent, acc.ID, store.ContactInput{Channel: "visit", Party: "debtor", Outcome: "no_answer", At: early}); err != nil {
+			t.Fatal(err)
+		}
+		// Before the placement began: not this agency's contact.
+		_, err := s.RecordContact(ctx, agent, acc.ID, store.ContactInput{Channel: "call", Party: "debtor", Outcome: "no_answer", At: started.Add(-time.Hour)})
+		if allocation.ErrorCode(err) != allocation.EINVALID {
+			t.Fatalf("contact before the placement: %v, want %s", err, allocation.EINVALID)
+		}
 		night := day.Add(-10 * time.Hour) // 00:30 in Beijing: refused, a breach
 		if _, err := s.RecordContact(ctx, agent, acc.ID, store.ContactInput{Channel: "call", Party: "debtor", Outcome: "no_answer", At: night}); allocation.ErrorCode(err) != allocation.ERULEVIOLATION {
 			t.Fatalf("night call: %v", err)
