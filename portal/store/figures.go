@@ -19,6 +19,9 @@ type KPIFilter struct {
 	Agency   string
 }
 
+// MaxKPIMonths is the longest period the figures are asked for.
+const MaxKPIMonths = 120
+
 // Validate checks the months.
 func (f *KPIFilter) Validate(now time.Time) error {
 	if f.To == "" {
@@ -33,6 +36,13 @@ func (f *KPIFilter) Validate(now time.Time) error {
 	}
 	if f.From > f.To {
 		return allocation.Errorf(allocation.EINVALID, "from must not be after to")
+	}
+	// The charts draw a point per month: a period of centuries would loop
+	// a million times on each page load.
+	a, _ := time.Parse("2006-01", f.From)
+	b, _ := time.Parse("2006-01", f.To)
+	if (b.Year()-a.Year())*12+int(b.Month())-int(a.Month()) >= MaxKPIMonths {
+		return allocation.Errorf(allocation.EINVALID, "a period is at most %d months", MaxKPIMonths)
 	}
 	return nil
 }
@@ -144,14 +154,10 @@ func (s *Store) SaveWeights(ctx context.Context, a allocation.Actor, w oversight
 	}
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		body := jsonString(w)
-		res := tx.Table("scorecard_weights").Where("lender_id = ?", a.OrgID).Updates(map[string]any{"weights": body, "updated_at": s.now()})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected == 0 {
-			if err := tx.Table("scorecard_weights").Create(map[string]any{"lender_id": a.OrgID, "weights": body, "updated_at": s.now()}).Error; err != nil {
-				return err
-			}
+		// One statement, so two first saves at once do not collide.
+		if err := tx.Exec(`INSERT INTO scorecard_weights (lender_id, weights, updated_at) VALUES (?, ?, ?)
+			ON CONFLICT (lender_id) DO UPDATE SET weights = excluded.weights, updated_at = excluded.updated_at`, a.OrgID, body, s.now()).Error; err != nil {
+			return err
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "scorecard.weights", ObjectType: "scorecard", ObjectID: a.OrgID, LenderID: a.OrgID, After: w})
 	})

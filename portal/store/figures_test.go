@@ -3,10 +3,12 @@ package store_test
 import (
 	"context"
 	"math"
+	"sync"
 	"testing"
 	"time"
 
 	"collect/allocation"
+	"collect/oversight"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
 )
@@ -216,4 +218,67 @@ func sum(m map[int]int64) (n int64) {
 		n += v
 	}
 	return n
+}
+
+func TestKPIFilterValidate(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		f          store.KPIFilter
+		from, to   string
+		wantErrors bool
+	}{
+		{f: store.KPIFilter{}, from: "2025-12", to: "2026-11"},
+		{f: store.KPIFilter{To: "2026-03"}, from: "2025-04", to: "2026-03"},
+		{f: store.KPIFilter{From: "2017-01", To: "2026-12"}, from: "2017-01", to: "2026-12"}, // 120 months
+		{f: store.KPIFilter{From: "2016-12", To: "2026-12"}, wantErrors: true},               // 121
+		{f: store.KPIFilter{From: "0000-01", To: "9999-12"}, wantErrors: true},
+		{f: store.KPIFilter{From: "2026-05", To: "2026-04"}, wantErrors: true},
+		{f: store.KPIFilter{From: "2026-1", To: "2026-04"}, wantErrors: true},
+	}
+	for _, tt := range tests {
+		f := tt.f
+		err := f.Validate(now)
+		if tt.wantErrors {
+			if allocation.ErrorCode(err) != allocation.EINVALID {
+				t.Errorf("%+v: error %v, want %s", tt.f, err, allocation.EINVALID)
+			}
+			continue
+		}
+		if err != nil || f.From != tt.from || f.To != tt.to {
+			t.Errorf("%+v: got %s..%s %v, want %s..%s", tt.f, f.From, f.To, err, tt.from, tt.to)
+		}
+	}
+}
+
+// Two first saves at once both succeed (one statement, no read-then-write),
+// and the weights read back are one of them.
+func TestSaveWeightsConcurrently(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		ws := []oversight.Weights{
+			{Liquidation: 0.5, RPC: 0.1, PTPKept: 0.1, Complaints: 0.1, Breaches: 0.1, CostToCollect: 0.1},
+			{Liquidation: 0.2, RPC: 0.2, PTPKept: 0.2, Complaints: 0.2, Breaches: 0.1, CostToCollect: 0.1},
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, len(ws))
+		for i, w := range ws {
+			wg.Add(1)
+			go func() { defer wg.Done(); errs[i] = s.SaveWeights(ctx, vm, w) }()
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("save %d: %v", i, err)
+			}
+		}
+		got, err := s.Weights(ctx, vm.OrgID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != ws[0] && got != ws[1] {
+			t.Errorf("weights = %+v, want one of the two saved", got)
+		}
+	})
 }
