@@ -460,7 +460,15 @@ func (s *Server) breachExport(c echo.Context) error {
 }
 
 func (s *Server) evaluationSubmit(c echo.Context) error {
-	score := func(name string) int { n, _ := strconv.Atoi(strings.TrimSpace(c.FormValue(name))); return n }
+	// A blank or unreadable score is -1, which the 0-to-100 rule refuses
+	// with the field marked (it was stored as 0).
+	score := func(name string) int {
+		n, err := strconv.Atoi(strings.TrimSpace(c.FormValue(name)))
+		if err != nil {
+			return -1
+		}
+		return n
+	}
 	e := store.Evaluation{Kind: c.FormValue("kind"), Period: c.FormValue("period"), ConductScore: score("conduct_score"), QualityScore: score("quality_score"),
 		EfficiencyScore: score("efficiency_score"), InfosecScore: score("infosec_score"), Decision: c.FormValue("decision"), Note: c.FormValue("note")}
 	if _, err := s.store.RecordEvaluation(c.Request().Context(), actorOf(c), c.Param("id"), e); err != nil {

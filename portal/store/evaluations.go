@@ -79,8 +79,13 @@ func (s *Store) RecordEvaluation(ctx context.Context, a allocation.Actor, agency
 			if e.Decision == "terminate" {
 				cols["ends_on"] = now.Format(time.DateOnly)
 			}
-			if err := tx.Table("contracts").Where("lender_id = ? AND agency_id = ?", a.OrgID, agencyID).Updates(cols).Error; err != nil {
-				return err
+			res := tx.Table("contracts").Where("lender_id = ? AND agency_id = ?", a.OrgID, agencyID).Updates(cols)
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 0 {
+				return &allocation.Error{Code: allocation.EINVALID, Message: "there is no contract with this agency to " + e.Decision,
+					Fields: []allocation.FieldError{{Field: "decision", Message: "renew (no contract to change)"}}}
 			}
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "agency.evaluate", ObjectType: "agency", ObjectID: agencyID, LenderID: a.OrgID, After: e})

@@ -1,0 +1,46 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"collect/allocation"
+	"collect/portal/store"
+	"collect/portal/store/storetest"
+)
+
+// A decision to suspend changes the contract; with no contract to change it
+// is refused and the evaluation is not kept (it said nothing had changed).
+func TestRecordEvaluationDecisions(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		a := actorFor(t, s, "supervisor@agency-a.test").OrgID
+		b := actorFor(t, s, "agent@agency-b.test").OrgID
+		e := store.Evaluation{Kind: "annual", Period: "2026", ConductScore: 40, QualityScore: 50, EfficiencyScore: 60, InfosecScore: 70, Decision: "suspend"}
+		if _, err := s.RecordEvaluation(ctx, vm, a, e); err != nil {
+			t.Fatal(err)
+		}
+		var status string
+		if err := s.DB().QueryRow(`SELECT status FROM contracts WHERE agency_id = $1`, a).Scan(&status); err != nil || status != "suspended" {
+			t.Fatalf("contract after suspend: %q %v", status, err)
+		}
+		if _, err := s.DB().Exec(`DELETE FROM contracts WHERE agency_id = $1`, b); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.RecordEvaluation(ctx, vm, b, e)
+		var ae *allocation.Error
+		if allocation.ErrorCode(err) != allocation.EINVALID || !errors.As(err, &ae) || len(ae.Fields) != 1 || ae.Fields[0].Field != "decision" {
+			t.Fatalf("suspend without a contract: %v, want %s on decision", err, allocation.EINVALID)
+		}
+		if list, err := s.Evaluations(ctx, vm, b); err != nil || len(list) != 0 {
+			t.Fatalf("evaluations of B: %d %v, want none kept", len(list), err)
+		}
+		e.Decision = "renew"
+		if _, err := s.RecordEvaluation(ctx, vm, b, e); err != nil {
+			t.Fatalf("renew without a contract: %v", err)
+		}
+	})
+}
