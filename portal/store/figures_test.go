@@ -153,6 +153,42 @@ func TestRollRates(t *testing.T) {
 		if n, err := s.SnapshotBuckets(ctx, to); err != nil || n != 0 {
 			t.Fatalf("a second snapshot added %d (%v)", n, err)
 		}
+		// Next month's snapshot, with no re-import in between: an unpaid
+		// account's bucket is its days past due on the 1st, so it rolls on.
+		next := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+		if n, err := s.SnapshotBuckets(ctx, next.Format("2006-01")); err != nil || n == 0 {
+			t.Fatalf("next month's snapshot: %d %v", n, err)
+		}
+		accs, err := s.DB().Query(`SELECT a.id, a.due_date, a.status, b.bucket FROM accounts a JOIN bucket_snapshots b ON b.account_id = a.id AND b.month = $1`, next.Format("2006-01"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checked, rolled := 0, 0
+		for accs.Next() {
+			var id, due, status, bucket string
+			if err := accs.Scan(&id, &due, &status, &bucket); err != nil {
+				t.Fatal(err)
+			}
+			d, err := time.Parse(time.DateOnly, due)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := allocation.Bucket(max(int(next.Sub(d).Hours()/24), 0), allocation.DefaultBands)
+			if status == "closed" {
+				want = "paid"
+			}
+			if bucket != want {
+				t.Errorf("account %s due %s: bucket %s on %s, want %s", id, due, bucket, next.Format(time.DateOnly), want)
+			}
+			checked++
+			if want != "paid" && want != "M1" {
+				rolled++
+			}
+		}
+		accs.Close()
+		if checked == 0 || rolled == 0 {
+			t.Fatalf("checked %d accounts, %d past M1", checked, rolled)
+		}
 		if _, err := s.RollRates(ctx, vm, to, from, ""); allocation.ErrorCode(err) != allocation.EINVALID {
 			t.Fatalf("from after to: %v", err)
 		}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -10,19 +12,48 @@ import (
 	"collect/oversight"
 )
 
-// SnapshotBuckets records every account's bucket for the month (closed
-// accounts as "paid") with the agency holding it. Once per month; running it
-// again, or in several processes, changes nothing.
+// SnapshotBuckets records every account's bucket on the first day of the
+// month (closed accounts as "paid") with the agency holding it. The bucket
+// comes from the days past the due date on that day, not the bucket stored at
+// import, which only a re-import changes: an unpaid account rolls on. Once per
+// month: when the month has a snapshot it returns at once (the background job
+// calls it every minute); running it in several processes changes nothing.
 func (s *Store) SnapshotBuckets(ctx context.Context, month string) (int64, error) {
 	if err := ValidMonth(month); err != nil {
 		return 0, err
 	}
-	res := s.db.WithContext(ctx).Exec(`INSERT INTO bucket_snapshots (month, account_id, lender_id, agency_id, bucket)
+	db := s.db.WithContext(ctx)
+	var taken []int
+	if err := db.Table("bucket_snapshots").Select("1").Where("month = ?", month).Limit(1).Scan(&taken).Error; err != nil || len(taken) > 0 {
+		return 0, err
+	}
+	day := month + "-01"
+	dpd := "CAST(julianday(?) - julianday(a.due_date) AS INTEGER)"
+	if s.dialect == "postgres" {
+		dpd = "(CAST(? AS date) - CAST(a.due_date AS date))"
+	}
+	res := db.Exec(`INSERT INTO bucket_snapshots (month, account_id, lender_id, agency_id, bucket)
 		SELECT ?, a.id, a.lender_id, COALESCE((SELECT p.agency_id FROM placements p WHERE p.account_id = a.id AND p.status = 'active'), ''),
-		       CASE WHEN a.status = 'closed' THEN 'paid' ELSE a.bucket END
+		       CASE WHEN a.status = 'closed' THEN 'paid' ELSE `+bucketCase(dpd)+` END
 		FROM accounts a WHERE TRUE
-		ON CONFLICT (month, account_id) DO NOTHING`, month) // WHERE TRUE: SQLite's parser needs it before ON CONFLICT
+		ON CONFLICT (month, account_id) DO NOTHING`, month, day) // WHERE TRUE: SQLite's parser needs it before ON CONFLICT
 	return res.RowsAffected, res.Error
+}
+
+// bucketCase is allocation.Bucket over allocation.DefaultBands as SQL, for
+// the days past due given by dpd (an expression with one parameter).
+func bucketCase(dpd string) string {
+	var b strings.Builder
+	b.WriteString("(SELECT CASE")
+	for _, band := range allocation.DefaultBands {
+		if band.Max == 0 {
+			fmt.Fprintf(&b, " WHEN d >= %d THEN '%s'", band.Min, band.Name)
+		} else {
+			fmt.Fprintf(&b, " WHEN d BETWEEN %d AND %d THEN '%s'", band.Min, band.Max, band.Name)
+		}
+	}
+	b.WriteString(" ELSE 'M0' END FROM (SELECT " + dpd + " AS d) x)")
+	return b.String()
 }
 
 // RollRates compares the buckets of the actor's accounts between the
