@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"collect/allocation"
 	"collect/casework"
@@ -243,8 +244,15 @@ func applyToArrangement(tx *gorm.DB, accountID string, amount int64) error {
 	if err != nil {
 		return nil // no active arrangement: nothing to apply
 	}
+	// Lock the instalments (PostgreSQL; SQLite has one writer): the promise
+	// evaluation in another process waits, then re-checks their status, so
+	// an instalment is not both broken by it and kept by this payment.
 	var rows []InstalmentRow
-	if err := tx.Table("arrangement_instalments").Where("arrangement_id = ?", arr.ID).Order("n").Scan(&rows).Error; err != nil {
+	q := tx.Table("arrangement_instalments").Where("arrangement_id = ?", arr.ID).Order("n")
+	if tx.Dialector.Name() == "postgres" {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.Scan(&rows).Error; err != nil {
 		return err
 	}
 	sched := make([]casework.Instalment, len(rows))
@@ -268,18 +276,23 @@ func applyToArrangement(tx *gorm.DB, accountID string, amount int64) error {
 			cols := map[string]any{"paid_cents": after[i], "status": status}
 			if status == "kept" && r.Status != "kept" {
 				cols["counted"] = true
+				// A broken instalment was counted due when it broke.
+				d := map[string]int64{"promises_due": 1, "promises_kept": 1}
+				if r.Status == "broken" {
+					d = map[string]int64{"promises_kept": 1}
+				}
 				due, _ := time.Parse(time.DateOnly, r.DueDate)
-				if err := statDelta(tx, arr.LenderID, arr.AgencyID, due, map[string]int64{"promises_due": 1, "promises_kept": 1}); err != nil {
+				if err := statDelta(tx, arr.LenderID, arr.AgencyID, due, d); err != nil {
 					return err
 				}
 			}
-			if err := tx.Table("arrangement_instalments").Where("arrangement_id = ? AND n = ?", arr.ID, r.N).Updates(cols).Error; err != nil {
+			if err := tx.Table("arrangement_instalments").Where("arrangement_id = ? AND n = ? AND status = ?", arr.ID, r.N, r.Status).Updates(cols).Error; err != nil {
 				return err
 			}
 		}
 	}
 	if all && len(rows) > 0 {
-		return tx.Table("arrangements").Where("id = ?", arr.ID).Update("status", "kept").Error
+		return tx.Table("arrangements").Where("id = ? AND status = 'active'", arr.ID).Update("status", "kept").Error
 	}
 	return nil
 }
