@@ -64,13 +64,18 @@ func (s *Server) renderOversight(c echo.Context, status int, fail error) error {
 	}
 	v := views.OversightView{From: f.From, To: f.To, CanEditWeights: s.can(a, "scorecard", "write")}
 	var total oversight.Counts
-	var recovered int64
+	var recovered, periodRecovered int64
 	for _, k := range kpis {
 		v.Rows = append(v.Rows, kpiRow(k))
 		total = total.Add(k.Counts)
 		recovered += k.RecoveredCents
+		periodRecovered += k.PeriodRecoveredCents
 	}
 	tot := oversight.Compute(total)
+	// As on each agency's row: cost to collect is over the period's receipts.
+	period := total
+	period.RecoveredCents = periodRecovered
+	tot.CostToCollect = oversight.Compute(period).CostToCollect
 	v.Total = kpiRow(store.AgencyKPI{AgencyName: views.T(ctx, "oversight.total"), PlacedBalanceCents: total.PlacedBalanceCents, RecoveredCents: recovered,
 		LiquidationRate: tot.LiquidationRate, RPCRate: tot.RPCRate, PTPRate: tot.PTPRate, PTPKeptRate: tot.PTPKeptRate,
 		ComplaintRatePer1000: tot.ComplaintRatePer1000, BreachRate: tot.BreachRate, CostToCollect: tot.CostToCollect, AvgDaysToFirstContact: tot.AvgDaysToFirstContact})

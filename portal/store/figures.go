@@ -63,6 +63,9 @@ type AgencyKPI struct {
 	AvgDaysToFirstContact *float64          `json:"avg_days_to_first_contact"`
 	Counts                oversight.Counts  `json:"counts"`
 	Figures               oversight.Figures `json:"-"`
+	// PeriodRecoveredCents is what was received in the period (by payment
+	// month), cost to collect's denominator; RecoveredCents is by vintage.
+	PeriodRecoveredCents int64 `json:"period_recovered_cents"`
 }
 
 // kpiScope: a lender reads its agencies' figures; an agency its own.
@@ -122,7 +125,7 @@ func (s *Store) KPIs(ctx context.Context, a allocation.Actor, f KPIFilter) ([]Ag
 		out[i] = AgencyKPI{AgencyID: r.AgencyID, AgencyName: r.AgencyName, PlacedBalanceCents: r.Placed, RecoveredCents: r.VintageRecovered,
 			LiquidationRate: fig.LiquidationRate, RPCRate: fig.RPCRate, PTPRate: fig.PTPRate, PTPKeptRate: fig.PTPKeptRate,
 			ComplaintRatePer1000: fig.ComplaintRatePer1000, BreachRate: fig.BreachRate, CostToCollect: fig.CostToCollect,
-			AvgDaysToFirstContact: fig.AvgDaysToFirstContact, Counts: c, Figures: fig}
+			AvgDaysToFirstContact: fig.AvgDaysToFirstContact, Counts: c, Figures: fig, PeriodRecoveredCents: r.Recovered}
 	}
 	return out, nil
 }

@@ -33,7 +33,13 @@ func TestKPIsAgreeWithTheEvents(t *testing.T) {
 			db.QueryRow(`SELECT COALESCE(SUM(balance_cents), 0) FROM placements WHERE agency_id = $1 AND accepted_at IS NOT NULL`, k.AgencyID).Scan(&placed)
 			db.QueryRow(`SELECT COALESCE(SUM(c.payment_cents), 0) FROM commissions c JOIN placements p ON p.id = c.placement_id WHERE c.agency_id = $1`, k.AgencyID).Scan(&recovered)
 			db.QueryRow(`SELECT COUNT(*) FROM contacts WHERE agency_id = $1 AND direction = 'outbound'`, k.AgencyID).Scan(&attempts)
-			db.QueryRow(`SELECT COUNT(*) FROM contacts WHERE agency_id = $1 AND party = 'debtor' AND outcome IN ('right_party_contact', 'promise')`, k.AgencyID).Scan(&rpc)
+			db.QueryRow(`SELECT COUNT(*) FROM contacts WHERE agency_id = $1 AND direction = 'outbound' AND party = 'debtor' AND outcome IN ('right_party_contact', 'promise')`, k.AgencyID).Scan(&rpc)
+			var received, commission float64
+			db.QueryRow(`SELECT COALESCE(SUM(payment_cents), 0), COALESCE(SUM(amount_cents), 0) FROM commissions WHERE agency_id = $1 AND lender_id = $2 AND month >= $3 AND month <= $4`,
+				k.AgencyID, vm.OrgID, from, to).Scan(&received, &commission)
+			if float64(k.PeriodRecoveredCents) != received {
+				t.Errorf("%s period recovered: got %d, want %v", k.AgencyName, k.PeriodRecoveredCents, received)
+			}
 			check := func(name string, got *float64, want float64) {
 				t.Helper()
 				if got == nil || math.Abs(*got-want) > 1e-9 {
@@ -45,6 +51,9 @@ func TestKPIsAgreeWithTheEvents(t *testing.T) {
 			}
 			if attempts > 0 {
 				check("rpc", k.RPCRate, rpc/attempts)
+			}
+			if received > 0 {
+				check("cost to collect", k.CostToCollect, commission/received)
 			}
 		}
 		sc, err := s.Scorecard(ctx, vm, store.KPIFilter{From: from, To: to})
