@@ -392,15 +392,29 @@ func (s *Server) complaintExport(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		if err := exportFits(total); err != nil {
+			return err
+		}
 		for _, cm := range rows {
 			t.Rows = append(t.Rows, []string{cm.ReceivedAt.Format(time.RFC3339), cm.ExternalRef, cm.AgencyName, cm.Category, cm.Source, cm.Status,
 				cm.AckDue.Format(time.RFC3339), cm.ResolveDue.Format(time.RFC3339), strconv.FormatBool(cm.AckOverdue), strconv.FormatBool(cm.ResolveOverdue), cm.RootCause, cm.Outcome})
 		}
-		if int64(page*500) >= total || page >= 200 {
+		if int64(page*500) >= total {
 			break
 		}
 	}
 	return writeTable(c, c.Param("format"), t)
+}
+
+// maxExportRows is the most rows a complaints or breaches export holds; a
+// larger one is refused with the count rather than cut off unsaid.
+const maxExportRows = 100_000
+
+func exportFits(total int64) error {
+	if total > maxExportRows {
+		return allocation.Errorf(allocation.EINVALID, "%d rows match; an export holds at most %d: narrow the filters", total, maxExportRows)
+	}
+	return nil
 }
 
 func (s *Server) breachFilter(c echo.Context) (store.BreachFilter, error) {
@@ -454,10 +468,13 @@ func (s *Server) breachExport(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		if err := exportFits(total); err != nil {
+			return err
+		}
 		for _, b := range rows {
 			t.Rows = append(t.Rows, []string{b.OccurredAt.Format(time.RFC3339), b.AgencyName, b.ExternalRef, b.Rule, b.Severity, b.Source, b.Message, b.Status, b.Remediation})
 		}
-		if int64(page*500) >= total || page >= 200 {
+		if int64(page*500) >= total {
 			break
 		}
 	}
