@@ -139,39 +139,43 @@ func (s *Store) ListAudit(ctx context.Context, a allocation.Actor, f AuditFilter
 	return out, total, err
 }
 
+// AuditCSVChunk is how many events WriteAuditCSV reads per query.
+var AuditCSVChunk = 5000
+
 // WriteAuditCSV streams the events in the actor's scope with sequence
 // numbers in [from, to] (0 = open) as CSV, hashes included, so the range can
 // be checked outside the portal: each row's hash is the SHA-256 of the
 // canonical JSON array ["audit/v1", seq, id, at, actor, organisation, lender,
 // action, object type, object id, summary, previous hash] (oversight/audit.go).
 func (s *Store) WriteAuditCSV(ctx context.Context, a allocation.Actor, from, to int64, w io.Writer) error {
-	q := s.db.WithContext(ctx).Table("audit_events").Scopes(auditScope(a)).Order("seq")
-	if from > 0 {
-		q = q.Where("seq >= ?", from)
-	}
-	if to > 0 {
-		q = q.Where("seq <= ?", to)
-	}
-	rows, err := q.Rows()
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	cw := csv.NewWriter(w)
 	_ = cw.Write([]string{"seq", "id", "at", "actor_id", "organisation_id", "lender_id", "action", "object_type", "object_id", "summary", "prev_hash", "hash"})
-	for rows.Next() {
-		var e oversight.AuditEvent
-		if err := q.ScanRows(rows, &e); err != nil {
+	// In chunks by sequence number: a connection is held for one chunk, not
+	// for the whole download (a slow client would hold one of SQLite's few).
+	chunk := AuditCSVChunk
+	next := max(from, 0)
+	for {
+		q := s.db.WithContext(ctx).Table("audit_events").Scopes(auditScope(a)).Where("seq >= ?", next).Order("seq").Limit(chunk)
+		if to > 0 {
+			q = q.Where("seq <= ?", to)
+		}
+		var batch []oversight.AuditEvent
+		if err := q.Find(&batch).Error; err != nil {
 			return err
 		}
-		if err := cw.Write([]string{strconv.FormatInt(e.Seq, 10), e.ID, oversight.AuditTime(e.At).Format(time.RFC3339Nano), e.ActorID, e.OrganisationID,
-			e.LenderID, e.Action, e.ObjectType, e.ObjectID, e.Summary, e.PrevHash, e.Hash}); err != nil {
+		for _, e := range batch {
+			if err := cw.Write([]string{strconv.FormatInt(e.Seq, 10), e.ID, oversight.AuditTime(e.At).Format(time.RFC3339Nano), e.ActorID, e.OrganisationID,
+				e.LenderID, e.Action, e.ObjectType, e.ObjectID, e.Summary, e.PrevHash, e.Hash}); err != nil {
+				return err
+			}
+			next = e.Seq + 1
+		}
+		cw.Flush()
+		if err := cw.Error(); err != nil {
 			return err
 		}
+		if len(batch) < chunk {
+			return nil
+		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
-	}
-	return rows.Err()
 }

@@ -1,10 +1,16 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
+	"reflect"
+	"strconv"
 	"sync"
 	"testing"
+	"time"
 
+	"collect/oversight"
 	"collect/portal/store"
 )
 
@@ -123,6 +129,60 @@ func TestAuditScope(t *testing.T) {
 		_, nL, err := s.ListAudit(ctx, auditor, store.AuditFilter{Action: &action})
 		if err != nil || nL != 1 {
 			t.Fatalf("the lender's auditor sees %d events about its accounts, want 1 (%v)", nL, err)
+		}
+	})
+}
+
+// The audit CSV read in small chunks is the same file as read at once, in
+// sequence order, each row's hash its own fields' hash, and a range holds
+// only its events.
+func TestWriteAuditCSVInChunks(t *testing.T) {
+	eachDialect(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		for i := 0; i < 12; i++ {
+			if err := s.RecordLogin(ctx, vm, "test"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		write := func(chunk int, from, to int64) [][]string {
+			t.Helper()
+			defer func(old int) { store.AuditCSVChunk = old }(store.AuditCSVChunk)
+			store.AuditCSVChunk = chunk
+			var b bytes.Buffer
+			if err := s.WriteAuditCSV(ctx, vm, from, to, &b); err != nil {
+				t.Fatal(err)
+			}
+			recs, err := csv.NewReader(&b).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return recs
+		}
+		whole, chunked := write(1<<30, 0, 0), write(5, 0, 0)
+		if len(whole) < 14 || !reflect.DeepEqual(whole, chunked) {
+			t.Fatalf("whole %d rows, chunked %d rows (or different)", len(whole), len(chunked))
+		}
+		prev := int64(0)
+		for _, r := range whole[1:] {
+			seq, _ := strconv.ParseInt(r[0], 10, 64)
+			at, err := time.Parse(time.RFC3339Nano, r[2])
+			if err != nil || seq <= prev {
+				t.Fatalf("row %v: seq after %d, at %v", r, prev, err)
+			}
+			prev = seq
+			e := oversight.AuditEvent{Seq: seq, ID: r[1], At: at, ActorID: r[3], OrganisationID: r[4], LenderID: r[5], Action: r[6],
+				ObjectType: r[7], ObjectID: r[8], Summary: r[9], PrevHash: r[10]}
+			if oversight.HashAuditEvent(e) != r[11] {
+				t.Fatalf("seq %d: the hash is not its fields' hash", seq)
+			}
+		}
+		lo, _ := strconv.ParseInt(whole[3][0], 10, 64)
+		hi, _ := strconv.ParseInt(whole[10][0], 10, 64)
+		part := write(3, lo, hi)
+		if !reflect.DeepEqual(part[1:], whole[3:11]) {
+			t.Fatalf("range %d..%d: %d rows, want the 8 in it", lo, hi, len(part)-1)
 		}
 	})
 }
