@@ -16,7 +16,7 @@ import (
 // contact a detector found in breach) and counts them, inside tx. The unique
 // key (source, source id, rule) makes a second detection of the same breach a
 // no-op, so detectors can run again and in several processes.
-func recordBreaches(tx *gorm.DB, lenderID, agencyID, accountID, source, sourceID string, occurred, now time.Time, vs []allocation.Violation, evidence []string) error {
+func recordBreaches(tx *gorm.DB, lenderID, agencyID, accountID, source, sourceID string, occurred, now time.Time, vs []allocation.Violation, evidence []string) (int64, error) {
 	added := int64(0)
 	for _, v := range vs {
 		res := tx.Exec(`INSERT INTO breaches (id, lender_id, agency_id, account_id, rule, severity, source, source_id, evidence, message, occurred_at, detected_at, status, updated_at)
@@ -24,14 +24,14 @@ func recordBreaches(tx *gorm.DB, lenderID, agencyID, accountID, source, sourceID
 			uuid.Must(uuid.NewV7()).String(), lenderID, agencyID, accountID, v.Rule, oversight.Severity(v.Rule), source, sourceID,
 			jsonString(nonNilStrings(evidence)), v.Message, occurred, now, now)
 		if res.Error != nil {
-			return res.Error
+			return 0, res.Error
 		}
 		added += res.RowsAffected
 	}
 	if added == 0 {
-		return nil
+		return 0, nil
 	}
-	return statDelta(tx, lenderID, agencyID, occurred, map[string]int64{"breaches": added})
+	return added, statDelta(tx, lenderID, agencyID, occurred, map[string]int64{"breaches": added})
 }
 
 // BreachRow is a breach as oversight lists it.
@@ -191,23 +191,32 @@ func (s *Store) DetectBreaches(ctx context.Context, since time.Time) (int, error
 			continue
 		}
 		err = s.inTx(ctx, func(tx *gorm.DB) error {
+			var rules []string
 			for _, b := range breaches {
 				c := log[b.ContactIndex]
 				var ev []string
 				for _, i := range b.Evidence {
 					ev = append(ev, log[i].ID)
 				}
-				if err := recordBreaches(tx, c.LenderID, c.AgencyID, id, "detector", c.ID, c.At, s.now(),
-					[]allocation.Violation{{Rule: b.Rule, Message: b.Message}}, ev); err != nil {
+				n, err := recordBreaches(tx, c.LenderID, c.AgencyID, id, "detector", c.ID, c.At, s.now(),
+					[]allocation.Violation{{Rule: b.Rule, Message: b.Message}}, ev)
+				if err != nil {
 					return err
 				}
+				if n > 0 {
+					rules = append(rules, b.Rule)
+				}
 			}
-			return nil
+			found += len(rules)
+			if len(rules) == 0 {
+				return nil // found before: nothing new to say
+			}
+			return s.appendAudit(tx, allocation.Actor{}, auditRecord{Action: "breach.detect", ObjectType: "account", ObjectID: id, LenderID: acc.LenderID,
+				After: map[string]any{"rules": rules}})
 		})
 		if err != nil {
 			return found, err
 		}
-		found += len(breaches)
 	}
 	return found, nil
 }

@@ -161,7 +161,7 @@ func (s *Store) RecordContact(ctx context.Context, a allocation.Actor, accountID
 				return err
 			}
 			// A refused attempt is a conduct breach for oversight, prevented.
-			if err := recordBreaches(tx, acc.LenderID, a.OrgID, acc.ID, "refusal", refusalID, in.At, now, vs, nil); err != nil {
+			if _, err := recordBreaches(tx, acc.LenderID, a.OrgID, acc.ID, "refusal", refusalID, in.At, now, vs, nil); err != nil {
 				return err
 			}
 			refused = ruleViolation("the contact breaks the conduct rules and was not recorded", vs)

@@ -121,11 +121,15 @@ func TestDetectBreachesAfterTheFact(t *testing.T) {
 		}
 		// Running again records nothing twice.
 		before := count(t, s, `SELECT COUNT(*) FROM breaches`)
-		if _, err := s.DetectBreaches(ctx, night.Add(-48*time.Hour)); err != nil {
-			t.Fatal(err)
+		if n, err := s.DetectBreaches(ctx, night.Add(-48*time.Hour)); err != nil || n != 0 {
+			t.Fatalf("a second run: %d new (%v), want 0", n, err)
 		}
 		if after := count(t, s, `SELECT COUNT(*) FROM breaches`); after != before {
 			t.Fatalf("a second run added %d breaches", after-before)
+		}
+		// The first run is on the audit trail, once.
+		if got := count(t, s, `SELECT COUNT(*) FROM audit_events WHERE action = 'breach.detect' AND object_id = $1`, acc.ID); got != 1 {
+			t.Fatalf("%d breach.detect audit events for the account, want 1", got)
 		}
 		// The lender remediates one; agency B cannot see it.
 		if _, err := s.UpdateBreach(ctx, vm, mine, "remediated", "培训并复核外呼时段配置"); err != nil {
