@@ -341,8 +341,9 @@ func (s *Server) renderComplaint(c echo.Context, status int, fail error) error {
 	}
 	v := views.ComplaintView{ComplaintRowView: complaintRow(cm), Description: cm.Description, RootCause: cm.RootCause, Outcome: cm.Outcome,
 		AgencyResponse: cm.AgencyResponse, AssignedTo: cm.AssignedTo, Contacts: cm.ContactIDs, Outcomes: store.ComplaintOutcomes,
-		CanHandle: s.can(a, "complaint", "update") && a.OrgKind == allocation.KindLender,
-		CanAnswer: s.can(a, "complaint", "update") && a.OrgKind == allocation.KindAgency}
+		// A resolved complaint is closed (the store refuses changes to it).
+		CanHandle: s.can(a, "complaint", "update") && a.OrgKind == allocation.KindLender && cm.Status != "resolved",
+		CanAnswer: s.can(a, "complaint", "update") && a.OrgKind == allocation.KindAgency && cm.Status != "resolved"}
 	if cm.AcknowledgedAt != nil {
 		v.AcknowledgedAt = views.DateTime(*cm.AcknowledgedAt)
 	}

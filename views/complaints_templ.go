@@ -1887,7 +1887,7 @@ func complaintHandleForm(p Page, v ComplaintView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 166, "\" maxlength=\"200\" data-testid=\"complaint-assigned-input\"></div><div class=\"field span-2\"><label for=\"ch-root\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 166, "\" maxlength=\"64\" data-testid=\"complaint-assigned-input\"></div><div class=\"field span-2\"><label for=\"ch-root\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -275,14 +276,28 @@ var complaintNext = map[string][]string{"received": {"acknowledged", "investigat
 
 // UpdateComplaint applies u to a complaint in the actor's scope.
 func (s *Store) UpdateComplaint(ctx context.Context, a allocation.Actor, id string, u ComplaintUpdate) (Complaint, error) {
-	long := func(p *string, n int) bool { return p != nil && utf8.RuneCountInString(*p) > n }
-	if long(u.RootCause, 2000) || long(u.AgencyResponse, 4000) || long(u.AssignedTo, 64) {
-		return Complaint{}, allocation.Errorf(allocation.EINVALID, "a field is too long")
+	var long []allocation.FieldError
+	for _, f := range []struct {
+		name string
+		v    *string
+		max  int
+	}{{"root_cause", u.RootCause, 2000}, {"agency_response", u.AgencyResponse, 4000}, {"assigned_to", u.AssignedTo, 64}} {
+		if f.v != nil && utf8.RuneCountInString(*f.v) > f.max {
+			long = append(long, allocation.FieldError{Field: f.name, Message: fmt.Sprintf("at most %d characters", f.max)})
+		}
+	}
+	if err := allocation.FieldErrors(long); err != nil {
+		return Complaint{}, err
 	}
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		var r complaintRow
 		if err := tx.Table("complaints").Scopes(complaintScope(a)).Where("complaints.id = ?", id).Take(&r).Error; err != nil {
 			return notFound(err, "complaint")
+		}
+		// A resolved complaint is closed: its outcome, root cause and the
+		// agency's answer are the record the figures and the regulator see.
+		if r.Status == "resolved" {
+			return allocation.Errorf(allocation.ECONFLICT, "the complaint is resolved and can no longer be changed")
 		}
 		now := s.now()
 		cols := map[string]any{"updated_at": now}

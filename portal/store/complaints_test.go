@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +66,19 @@ func TestComplaints(t *testing.T) {
 		}
 		if _, err := s.UpdateComplaint(ctx, vm, c.ID, store.ComplaintUpdate{Status: strp("investigating")}); allocation.ErrorCode(err) != allocation.ECONFLICT {
 			t.Fatalf("reopening: %v", err)
+		}
+		// Resolved is closed: neither side rewrites the record afterwards.
+		if _, err := s.UpdateComplaint(ctx, vm, c.ID, store.ComplaintUpdate{Outcome: strp("not_upheld")}); allocation.ErrorCode(err) != allocation.ECONFLICT {
+			t.Fatalf("changing a resolved complaint's outcome: %v", err)
+		}
+		if _, err := s.UpdateComplaint(ctx, supA, c.ID, store.ComplaintUpdate{AgencyResponse: strp("补充说明")}); allocation.ErrorCode(err) != allocation.ECONFLICT {
+			t.Fatalf("answering a resolved complaint: %v", err)
+		}
+		// A field too long is named.
+		_, err = s.UpdateComplaint(ctx, vm, c.ID, store.ComplaintUpdate{AssignedTo: strp(strings.Repeat("张", 65))})
+		var ae *allocation.Error
+		if !errors.As(err, &ae) || len(ae.Fields) != 1 || ae.Fields[0].Field != "assigned_to" {
+			t.Fatalf("a long assignee: %v", err)
 		}
 	})
 }
