@@ -234,6 +234,18 @@ func (s *Server) apiLegalStatus(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
+func (s *Server) apiLegalCost(c echo.Context) error {
+	var b store.LegalCostInput
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	out, err := s.store.RecordLegalCost(c.Request().Context(), actorOf(c), c.Param("id"), b)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, out)
+}
+
 func (s *Server) legalEvidence(c echo.Context) error {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, "application/zip")

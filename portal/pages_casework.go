@@ -173,7 +173,7 @@ func legalView(a allocation.Actor, l store.LegalCase) views.LegalView {
 		OtherCosts: views.Money(e.OtherCostsCents, "CNY"), TotalCost: views.Money(e.TotalCostCents, "CNY"),
 		ExpectedRecovery: views.Money(e.ExpectedRecoveryCents, "CNY"), NetBenefit: views.Money(e.NetBenefitCents, "CNY"),
 		RecoveryRate: fmt.Sprintf("%.1f%%", e.RecoveryRate*100), Worthwhile: e.Worthwhile,
-		Next: store.LegalNext(a, l.Status), EvidenceHref: "/legal-cases/" + l.ID + "/evidence.zip"}
+		Next: store.LegalNext(a, l.Status), EvidenceHref: "/legal-cases/" + l.ID + "/evidence.zip", CostsRecorded: views.Money(l.CostsCents, "CNY")}
 }
 
 // casePanel builds the account page's casework section, or nil when the
@@ -209,7 +209,10 @@ func (s *Server) casePanel(c echo.Context, accountID string, fail error) (*views
 		}
 	}
 	for _, l := range cd.LegalCases {
-		p.Legal = append(p.Legal, legalView(a, l))
+		lv := legalView(a, l)
+		lv.CanRecordCost = s.can(a, "legal", "advance") && store.LegalCaseOpen(l.Status)
+		lv.Today = s.now().In(allocation.China).Format(time.DateOnly)
+		p.Legal = append(p.Legal, lv)
 	}
 	if canWork {
 		if p.NextStages, err = s.store.NextStages(ctx, a, accountID); err != nil {
@@ -409,6 +412,29 @@ func (s *Server) legalStatusSubmit(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, backTo(c, "/accounts/"+lc.AccountID)+"done=legal_moved")
+}
+
+// legalCostSubmit records a legal cost from the case on the account page;
+// a refusal re-renders the account with the reason.
+func (s *Server) legalCostSubmit(c echo.Context) error {
+	ctx := c.Request().Context()
+	lc, err := s.store.LegalCase(ctx, actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	fail := func(err error) error { return s.renderAccount(c, lc.AccountID, http.StatusUnprocessableEntity, err) }
+	amount, err := yuanCents("amount", c.FormValue("amount"))
+	if err != nil {
+		return fail(err)
+	}
+	in := store.LegalCostInput{Kind: c.FormValue("kind"), AmountCents: amount, IncurredOn: strings.TrimSpace(c.FormValue("incurred_on")), Note: c.FormValue("note")}
+	if _, err := s.store.RecordLegalCost(ctx, actorOf(c), lc.ID, in); err != nil {
+		if code := allocation.ErrorCode(err); code == allocation.EINVALID || code == allocation.ECONFLICT {
+			return fail(err)
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, backTo(c, "/accounts/"+lc.AccountID)+"done=legal_cost")
 }
 
 func (s *Server) paymentSubmit(c echo.Context) error {

@@ -96,6 +96,9 @@ type LegalView struct {
 	Worthwhile                                                                 bool
 	Next                                                                       []string // statuses the viewer may move it to
 	EvidenceHref                                                               string
+	CostsRecorded                                                              string // actual costs so far
+	CanRecordCost                                                              bool
+	Today                                                                      string // the cost form's default date
 }
 
 // ViolationView is one broken rule.

@@ -493,14 +493,16 @@ func legalCases(q *gorm.DB) ([]LegalCase, error) {
 	var rows []struct {
 		ID, AccountID, Status, Estimate, LimitationExpires, CourtRef, Note string
 		CreatedAt, UpdatedAt                                               time.Time
+		Costs                                                              int64
 	}
-	if err := q.Table("legal_cases").Order("created_at DESC").Limit(500).Scan(&rows).Error; err != nil {
+	if err := q.Table("legal_cases").Select("legal_cases.*, (SELECT COALESCE(SUM(amount_cents), 0) FROM legal_costs lc WHERE lc.legal_case_id = legal_cases.id) AS costs").
+		Order("created_at DESC").Limit(500).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]LegalCase, len(rows))
 	for i, r := range rows {
 		out[i] = LegalCase{ID: r.ID, AccountID: r.AccountID, Status: r.Status, LimitationExpires: r.LimitationExpires, CourtRef: r.CourtRef,
-			Note: r.Note, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+			Note: r.Note, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, CostsCents: r.Costs}
 		_ = jsonInto(r.Estimate, &out[i].Estimate)
 	}
 	return out, nil

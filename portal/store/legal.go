@@ -48,6 +48,7 @@ type LegalCase struct {
 	LimitationExpires string                 `json:"limitation_expires"`
 	CourtRef          string                 `json:"court_ref"`
 	Note              string                 `json:"note"`
+	CostsCents        int64                  `json:"costs_cents"` // recorded so far (RecordLegalCost)
 	CreatedAt         time.Time              `json:"created_at"`
 	UpdatedAt         time.Time              `json:"updated_at"`
 }

@@ -80,6 +80,10 @@ var statsRebuild = []string{
 	 FROM arrangement_instalments ai JOIN arrangements a ON a.id = ai.arrangement_id WHERE ai.counted
 	 GROUP BY a.lender_id, a.agency_id, substr(ai.due_date, 1, 7)
 	 ON CONFLICT (lender_id, agency_id, month) DO UPDATE SET promises_due = excluded.promises_due, promises_kept = excluded.promises_kept`,
+	// Legal costs, in the month incurred (a date: its first 7 characters).
+	`INSERT INTO agency_month_stats (lender_id, agency_id, month, legal_costs_cents)
+	 SELECT lender_id, agency_id, substr(incurred_on, 1, 7), SUM(amount_cents) FROM legal_costs GROUP BY lender_id, agency_id, substr(incurred_on, 1, 7)
+	 ON CONFLICT (lender_id, agency_id, month) DO UPDATE SET legal_costs_cents = excluded.legal_costs_cents`,
 	// Complaints and breaches.
 	`INSERT INTO agency_month_stats (lender_id, agency_id, month, complaints)
 	 SELECT lender_id, agency_id, %s, COUNT(*) FROM complaints WHERE agency_id <> '' GROUP BY lender_id, agency_id, %s
@@ -112,6 +116,7 @@ func (s *Store) RebuildStats(ctx context.Context) error {
 		{"f.first_at", ""},
 		{"created_at", "created_at"},
 		{}, {},
+		{}, // legal costs: incurred_on is a date
 		{"received_at", "received_at"},
 		{"occurred_at", "occurred_at"},
 	}

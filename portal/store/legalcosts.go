@@ -1,0 +1,114 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"collect/allocation"
+)
+
+// LegalCostKinds are the kinds of legal cost recorded.
+var LegalCostKinds = []string{"court_fee", "lawyer_fee", "other"}
+
+// LegalCostInput is one cost of a legal case as incurred.
+type LegalCostInput struct {
+	Kind        string `json:"kind"`
+	AmountCents int64  `json:"amount_cents"`
+	IncurredOn  string `json:"incurred_on"` // YYYY-MM-DD
+	Note        string `json:"note"`
+}
+
+// LegalCost is a recorded legal cost.
+type LegalCost struct {
+	ID          string    `json:"id"`
+	LegalCaseID string    `json:"legal_case_id"`
+	Kind        string    `json:"kind"`
+	AmountCents int64     `json:"amount_cents"`
+	IncurredOn  string    `json:"incurred_on"`
+	Note        string    `json:"note"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// legalCostStatuses are the statuses in which a case runs up costs: from the
+// lender's approval until it closes.
+var legalCostStatuses = []string{"approved", "filed", "hearing", "judgment", "enforcement"}
+
+// Validate checks the input against today (China time).
+func (in LegalCostInput) Validate(now time.Time) error {
+	var f []allocation.FieldError
+	if !contains(LegalCostKinds, in.Kind) {
+		f = append(f, allocation.FieldError{Field: "kind", Message: strings.Join(LegalCostKinds, ", ")})
+	}
+	if in.AmountCents <= 0 || in.AmountCents > 100_000_000_000 {
+		f = append(f, allocation.FieldError{Field: "amount", Message: "a positive amount in yuan, at most 1,000,000,000.00"})
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, in.IncurredOn, allocation.China); err != nil {
+		f = append(f, allocation.FieldError{Field: "incurred_on", Message: "YYYY-MM-DD"})
+	} else if d.After(now) {
+		f = append(f, allocation.FieldError{Field: "incurred_on", Message: "cannot be in the future"})
+	}
+	if utf8.RuneCountInString(in.Note) > 500 {
+		f = append(f, allocation.FieldError{Field: "note", Message: "at most 500 characters"})
+	}
+	return allocation.FieldErrors(f)
+}
+
+// RecordLegalCost records a cost of a legal case in the actor's scope, while
+// the case is open (approved to enforcement), and counts it in the agency's
+// legal costs for the month it was incurred (cost to collect).
+func (s *Store) RecordLegalCost(ctx context.Context, a allocation.Actor, caseID string, in LegalCostInput) (LegalCost, error) {
+	now := s.now()
+	in.Note = strings.TrimSpace(in.Note)
+	if err := in.Validate(now); err != nil {
+		return LegalCost{}, err
+	}
+	var out LegalCost
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		var lc struct {
+			ID, LenderID, AgencyID, Status string
+			CreatedAt                      time.Time
+		}
+		if err := tx.Table("legal_cases").Scopes(legalScope(a)).Where("legal_cases.id = ?", caseID).Take(&lc).Error; err != nil {
+			return notFound(err, "legal case")
+		}
+		if !contains(legalCostStatuses, lc.Status) {
+			return allocation.Errorf(allocation.ECONFLICT, "a %s case runs up no costs: record them from approval until it closes", lc.Status)
+		}
+		if in.IncurredOn < lc.CreatedAt.In(allocation.China).Format(time.DateOnly) {
+			return allocation.FieldErrors([]allocation.FieldError{{Field: "incurred_on", Message: "cannot be before the case was referred"}})
+		}
+		out = LegalCost{ID: uuid.Must(uuid.NewV7()).String(), LegalCaseID: lc.ID, Kind: in.Kind, AmountCents: in.AmountCents,
+			IncurredOn: in.IncurredOn, Note: in.Note, CreatedAt: now}
+		if err := tx.Table("legal_costs").Create(map[string]any{"id": out.ID, "legal_case_id": lc.ID, "lender_id": lc.LenderID, "agency_id": lc.AgencyID,
+			"kind": in.Kind, "amount_cents": in.AmountCents, "incurred_on": in.IncurredOn, "note": in.Note, "recorded_by": a.UserID, "created_at": now}).Error; err != nil {
+			return err
+		}
+		// The month is the date's own (as the rebuild reads incurred_on).
+		month, _ := time.Parse(time.DateOnly, in.IncurredOn)
+		if err := statDelta(tx, lc.LenderID, lc.AgencyID, month, map[string]int64{"legal_costs_cents": in.AmountCents}); err != nil {
+			return err
+		}
+		return s.appendAudit(tx, a, auditRecord{Action: "legal.cost", ObjectType: "legal_case", ObjectID: lc.ID, LenderID: lc.LenderID, After: out})
+	})
+	return out, err
+}
+
+// LegalCase returns a legal case in the actor's scope.
+func (s *Store) LegalCase(ctx context.Context, a allocation.Actor, id string) (LegalCase, error) {
+	cases, err := legalCases(s.db.WithContext(ctx).Scopes(legalScope(a)).Where("legal_cases.id = ?", id))
+	if err != nil {
+		return LegalCase{}, err
+	}
+	if len(cases) == 0 {
+		return LegalCase{}, allocation.Errorf(allocation.ENOTFOUND, "legal case not found")
+	}
+	return cases[0], nil
+}
+
+// LegalCaseOpen reports whether a case in this status runs up costs.
+func LegalCaseOpen(status string) bool { return contains(legalCostStatuses, status) }
