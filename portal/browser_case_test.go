@@ -62,9 +62,17 @@ func TestBrowserCollectorCasework(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=contact-form]`)),
 		chromedp.SetValue(chromedp.CSS(`#cf-outcome`), "no_answer"),
 		chromedp.SetValue(chromedp.CSS(`[data-testid=contact-at]`), night),
+		chromedp.SetValue(chromedp.CSS(`[data-testid=contact-note]`), "夜间外呼未接通"),
 		chromedp.Click(chromedp.CSS(`[data-testid=contact-submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=conduct-refused]`)))
 	screenshot(t, ctx, "case-refused")
+	// Nothing typed is lost: the refused contact's form comes back filled.
+	for sel, want := range map[string]string{"#cf-outcome": "no_answer", "[data-testid=contact-at]": night, "[data-testid=contact-note]": "夜间外呼未接通"} {
+		got, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(sel)))
+		if err != nil || got != want {
+			t.Fatalf("after the refusal %s = %q (%v), want %q", sel, got, err, want)
+		}
+	}
 	refused, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid=conduct-refused]`)))
 	if !strings.Contains(refused, "22:00") && !strings.Contains(refused, "quiet") && !strings.Contains(refused, "时段") {
 		t.Logf("refusal text: %s", refused)
@@ -75,7 +83,7 @@ func TestBrowserCollectorCasework(t *testing.T) {
 	run("a morning call is logged",
 		chromedp.SetValue(chromedp.CSS(`#cf-outcome`), "right_party_contact"),
 		chromedp.SetValue(chromedp.CSS(`[data-testid=contact-at]`), morning),
-		chromedp.SendKeys(chromedp.CSS(`[data-testid=contact-note]`), "本人接听，同意下周还款"),
+		chromedp.SetValue(chromedp.CSS(`[data-testid=contact-note]`), "本人接听，同意下周还款"),
 		chromedp.Click(chromedp.CSS(`[data-testid=contact-submit]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=contact-row]`)))
 	if n := h.queryOne(`SELECT CAST(COUNT(*) AS TEXT) FROM contacts WHERE account_id = $1`, id); n != "1" {

@@ -194,6 +194,10 @@ func (s *Server) casePanel(c echo.Context, accountID string, fail error) (*views
 		FlagOptions: store.DataQualityFlags, LimitationExpiry: cd.LimitationExpiry, TimeBarred: cd.TimeBarred,
 		Channels: casework.ContactChannels, Parties: casework.ContactParties, Outcomes: casework.ContactOutcomes,
 		Kinds: casework.ArrangementKinds, AssignedTo: cd.AssignedTo}
+	if fail != nil && strings.HasSuffix(c.Request().URL.Path, "/contacts") {
+		p.Draft = views.ContactDraft{Channel: c.FormValue("channel"), Outcome: c.FormValue("outcome"), Party: c.FormValue("party"),
+			Direction: c.FormValue("direction"), PartyPhone: c.FormValue("party_phone"), At: c.FormValue("at"), Note: c.FormValue("note"), Message: c.FormValue("message")}
+	}
 	if cd.Verification != nil {
 		v := cd.Verification
 		p.Verification = views.VerificationView{IdentityOK: v.IdentityOK, ContactOK: v.ContactOK, AmountOK: v.AmountOK, DPDOK: v.DPDOK,

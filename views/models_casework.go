@@ -55,6 +55,12 @@ type CasePanel struct {
 	QueueNext        string          // href of the next account in the queue, "" when none
 	Collectors       []Option
 	AssignedTo       string
+	Draft            ContactDraft // a refused contact's form, filled again so nothing typed is lost
+}
+
+// ContactDraft is what the collector entered in the contact form.
+type ContactDraft struct {
+	Channel, Outcome, Party, Direction, PartyPhone, At, Note, Message string
 }
 
 // VerificationView is the verification checklist.
