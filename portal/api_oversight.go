@@ -70,6 +70,10 @@ func kpiFilter(c echo.Context) store.KPIFilter {
 func (s *Server) apiKPIs(c echo.Context) error {
 	f := kpiFilter(c)
 	f.From, f.To = monthOf(f.From), monthOf(f.To)
+	// Fill the default period here, so the answer names the one used.
+	if err := f.Validate(s.now()); err != nil {
+		return err
+	}
 	out, err := s.store.KPIs(c.Request().Context(), actorOf(c), f)
 	if err != nil {
 		return err
