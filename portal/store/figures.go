@@ -291,23 +291,37 @@ func (s *Store) Vintages(ctx context.Context, a allocation.Actor, f KPIFilter) (
 	return out, nil
 }
 
-// MonthlyRecoveries returns recoveries per agency and month in the period.
+// MonthlyRecoveries returns recoveries per agency and month in the period,
+// keyed by the agency's label for the chart.
 func (s *Store) MonthlyRecoveries(ctx context.Context, a allocation.Actor, f KPIFilter) (map[string]map[string]int64, error) {
 	if err := f.Validate(s.now()); err != nil {
 		return nil, err
 	}
 	var rows []struct {
-		AgencyName, Month string
-		Recovered         int64
+		AgencyID, AgencyName, Month string
+		Recovered                   int64
 	}
-	err := s.db.WithContext(ctx).Table("agency_month_stats s").Scopes(kpiScope(a)).Select("o.name AS agency_name, s.month, s.recovered_cents AS recovered").
+	err := s.db.WithContext(ctx).Table("agency_month_stats s").Scopes(kpiScope(a)).Select("s.agency_id, o.name AS agency_name, s.month, s.recovered_cents AS recovered").
 		Joins("JOIN organisations o ON o.id = s.agency_id").Where("s.month >= ? AND s.month <= ?", f.From, f.To).Scan(&rows).Error
+	// Keyed by agency (two agencies may share a name); a name shared by
+	// several gets the id's tail, so each series is told apart.
+	ids := map[string]map[string]bool{}
+	for _, r := range rows {
+		if ids[r.AgencyName] == nil {
+			ids[r.AgencyName] = map[string]bool{}
+		}
+		ids[r.AgencyName][r.AgencyID] = true
+	}
 	out := map[string]map[string]int64{}
 	for _, r := range rows {
-		if out[r.AgencyName] == nil {
-			out[r.AgencyName] = map[string]int64{}
+		label := r.AgencyName
+		if len(ids[r.AgencyName]) > 1 {
+			label += " (" + r.AgencyID[max(0, len(r.AgencyID)-6):] + ")"
 		}
-		out[r.AgencyName][r.Month] += r.Recovered
+		if out[label] == nil {
+			out[label] = map[string]int64{}
+		}
+		out[label][r.Month] += r.Recovered
 	}
 	return out, err
 }

@@ -331,3 +331,34 @@ func TestSaveWeightsConcurrently(t *testing.T) {
 		}
 	})
 }
+
+// Two agencies with the same name keep their own recovery series.
+func TestMonthlyRecoveriesSameName(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		total := func(m map[string]map[string]int64) (n int64) {
+			for _, byMonth := range m {
+				for _, v := range byMonth {
+					n += v
+				}
+			}
+			return n
+		}
+		before, err := s.MonthlyRecoveries(ctx, vm, store.KPIFilter{})
+		if err != nil || len(before) < 2 {
+			t.Fatalf("%d series %v", len(before), err)
+		}
+		if _, err := s.DB().Exec(`UPDATE organisations SET name = 'Agency A' WHERE name = 'Agency B'`); err != nil {
+			t.Fatal(err)
+		}
+		after, err := s.MonthlyRecoveries(ctx, vm, store.KPIFilter{})
+		if err != nil || len(after) != len(before) {
+			t.Fatalf("%d series after the rename, want %d (%v)", len(after), len(before), err)
+		}
+		if total(after) != total(before) {
+			t.Fatalf("recovered %d after the rename, want %d", total(after), total(before))
+		}
+	})
+}
