@@ -1,6 +1,9 @@
 package allocation
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // China is the time zone the portal's users write dates and times in.
 var China = time.FixedZone("CST", 8*3600)
@@ -10,18 +13,24 @@ var China = time.FixedZone("CST", 8*3600)
 // end of that day in China time (15:59:59 UTC, still the same UTC date), so the
 // payment's month, its commission statement and the account's last payment
 // date are the day written, not the evening before; and a payment made on the
-// day a placement began falls inside it. Today's date is capped at now; a
-// full time is returned as given (a future one is the caller's to refuse).
+// day a placement began falls inside it. Today's date is capped at now (so
+// before 08:00 China time it falls on the UTC day before, as every event of
+// that hour does: months are UTC); a later date is refused. A full time is
+// returned as given (a future one is the caller's to refuse).
 func ParsePaymentDate(v string, now time.Time) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339, v)
+	if err == nil {
+		return t, nil
+	}
+	d, err := time.ParseInLocation(time.DateOnly, v, China)
 	if err != nil {
-		d, derr := time.ParseInLocation(time.DateOnly, v, China)
-		if derr != nil {
-			return time.Time{}, derr
-		}
-		if t = d.Add(24*time.Hour - time.Second); t.After(now) {
-			t = now
-		}
+		return time.Time{}, err
+	}
+	if today := now.In(China).Format(time.DateOnly); v > today {
+		return time.Time{}, fmt.Errorf("%s is after today (%s)", v, today)
+	}
+	if t = d.Add(24*time.Hour - time.Second); t.After(now) {
+		t = now
 	}
 	return t, nil
 }

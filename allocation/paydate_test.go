@@ -19,7 +19,8 @@ func TestParsePaymentDate(t *testing.T) {
 		{in: "2026-10-31", want: time.Date(2026, 10, 31, 15, 59, 59, 0, time.UTC)},
 		// Today's date is capped at now, never in the future.
 		{in: "2026-11-27", want: now},
-		{in: "2026-11-28", want: now},
+		{in: "2026-11-28", wantErr: true}, // tomorrow in China
+		{in: "2030-01-01", wantErr: true},
 		{in: "2026-11-28T09:00:00Z", want: time.Date(2026, 11, 28, 9, 0, 0, 0, time.UTC)},
 		{in: "2026-11-02T09:30:00+08:00", want: time.Date(2026, 11, 2, 1, 30, 0, 0, time.UTC)},
 		{in: "2026-11-02T09:30:00Z", want: time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)},

@@ -450,7 +450,7 @@ func (s *Server) paymentSubmit(c echo.Context) error {
 	}
 	paid, err := allocation.ParsePaymentDate(c.FormValue("paid_at"), s.now())
 	if err != nil {
-		return fail(&allocation.Error{Code: allocation.EINVALID, Message: "the payment date must be a date", Fields: []allocation.FieldError{{Field: "paid_at", Message: "YYYY-MM-DD"}}})
+		return fail(&allocation.Error{Code: allocation.EINVALID, Message: "the payment date must be a date, not after today", Fields: []allocation.FieldError{{Field: "paid_at", Message: "YYYY-MM-DD, not after today"}}})
 	}
 	ref := strings.TrimSpace(c.FormValue("reference"))
 	if ref == "" {

@@ -288,9 +288,10 @@ func TestPaymentFeed(t *testing.T) {
 			acc.ExternalRef + ",100.50," + time.Now().UTC().Format(time.DateOnly) + ",BANK-1\n" +
 			acc.ExternalRef + ",1,2026-01-01,BANK-1\n" + // duplicate reference
 			"NO-SUCH-REF,5," + time.Now().UTC().Format(time.DateOnly) + ",BANK-2\n" +
-			acc.ExternalRef + ",abc,2026-01-01,BANK-3\n"
+			acc.ExternalRef + ",abc,2026-01-01,BANK-3\n" +
+			acc.ExternalRef + ",1,2099-01-01,BANK-4\n" // a future date: refused, not recorded as paid now
 		res, err := s.ImportPayments(ctx, vm, bytes.NewBufferString(feed))
-		if err != nil || res.Accepted != 1 || res.Rejected != 3 {
+		if err != nil || res.Accepted != 1 || res.Rejected != 4 {
 			t.Fatalf("%+v %v", res, err)
 		}
 		if n := count(t, s, `SELECT COUNT(*) FROM commissions`); n != before+1 {

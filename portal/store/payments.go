@@ -340,7 +340,7 @@ func (s *Store) ImportPayments(ctx context.Context, a allocation.Actor, r io.Rea
 		}
 		paidAt, err := allocation.ParsePaymentDate(cell(rec, "paid_at"), s.now())
 		if err != nil {
-			reject("paid_at", "a date as YYYY-MM-DD or RFC 3339")
+			reject("paid_at", "a date as YYYY-MM-DD (not after today) or RFC 3339")
 			continue
 		}
 		if _, err := s.RecordPayment(ctx, a, ids[0], PaymentInput{AmountCents: amount, PaidAt: paidAt, Reference: cell(rec, "reference")}); err != nil {
