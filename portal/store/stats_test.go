@@ -17,7 +17,7 @@ func snapshot(t *testing.T, db *sql.DB) map[string]string {
 	t.Helper()
 	rows, err := db.Query(`SELECT lender_id, agency_id, month, placed_accounts, placed_balance_cents, vintage_recovered_cents, recovered_cents,
 		contact_attempts, right_party_contacts, promises, promises_due, promises_kept, complaints, accounts_worked, breaches,
-		commission_cents, first_contact_days_sum, first_contact_count FROM agency_month_stats ORDER BY lender_id, agency_id, month`)
+		commission_cents, first_contact_days_sum, first_contact_count, legal_costs_cents FROM agency_month_stats ORDER BY lender_id, agency_id, month`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +25,7 @@ func snapshot(t *testing.T, db *sql.DB) map[string]string {
 	out := map[string]string{}
 	for rows.Next() {
 		var l, a, m string
-		v := make([]int64, 15)
+		v := make([]int64, 16)
 		ptrs := []any{&l, &a, &m}
 		for i := range v {
 			ptrs = append(ptrs, &v[i])
