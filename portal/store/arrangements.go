@@ -307,6 +307,16 @@ func (s *Store) EvaluatePromises(ctx context.Context) (int64, error) {
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		// RETURNING makes the count exact with several processes: each row
 		// comes back to the one process whose update changed it.
+		// Lock the accounts concerned first, in id order, as a payment does
+		// (account, then counters, then instalments): locking in the same
+		// order leaves no deadlock between the two on PostgreSQL.
+		if tx.Dialector.Name() == "postgres" {
+			var ids []string
+			if err := tx.Raw(`SELECT id FROM accounts WHERE id IN (SELECT a.account_id FROM arrangements a JOIN arrangement_instalments ai ON ai.arrangement_id = a.id
+				WHERE a.status = 'active' AND ai.status = 'pending' AND ai.due_date < ? AND ai.paid_cents < ai.amount_cents) ORDER BY id FOR UPDATE`, cutoff).Scan(&ids).Error; err != nil {
+				return err
+			}
+		}
 		var broken []struct{ ArrangementID, DueDate string }
 		if err := tx.Raw(`UPDATE arrangement_instalments SET status = 'broken', counted = TRUE
 			WHERE status = 'pending' AND due_date < ? AND paid_cents < amount_cents
