@@ -5,9 +5,6 @@ import (
 	"time"
 )
 
-// China is the time zone the portal's users write dates and times in.
-var China = time.FixedZone("CST", 8*3600)
-
 // ParsePaymentDate reads a payment date as a lender's feed or a collector
 // writes it: RFC 3339 as is, or a bare YYYY-MM-DD. A bare date is taken as the
 // end of that day in China time (15:59:59 UTC, still the same UTC date), so the

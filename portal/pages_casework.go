@@ -315,7 +315,7 @@ func (s *Server) contactSubmit(c echo.Context) error {
 		Direction: c.FormValue("direction"), Outcome: c.FormValue("outcome"), Note: c.FormValue("note"), Message: c.FormValue("message")}
 	if at := strings.TrimSpace(c.FormValue("at")); at != "" {
 		// The form's local time is Beijing time, the portal's users' zone.
-		t, err := time.ParseInLocation("2006-01-02T15:04", at, time.FixedZone("CST", 8*3600))
+		t, err := time.ParseInLocation("2006-01-02T15:04", at, allocation.China)
 		if err != nil {
 			return s.renderAccount(c, id, http.StatusUnprocessableEntity, &allocation.Error{Code: allocation.EINVALID, Message: "the time must be a date and time",
 				Fields: []allocation.FieldError{{Field: "at", Message: "YYYY-MM-DDTHH:MM"}}})

@@ -312,9 +312,10 @@ func (s *Server) complaintCreateSubmit(c echo.Context) error {
 	in := store.ComplaintInput{ExternalRef: strings.TrimSpace(c.FormValue("external_ref")), Category: c.FormValue("category"),
 		Description: c.FormValue("description"), Source: c.FormValue("source")}
 	if at := strings.TrimSpace(c.FormValue("received_at")); at != "" {
-		t, err := time.ParseInLocation("2006-01-02T15:04", at, time.FixedZone("CST", 8*3600))
+		t, err := time.ParseInLocation("2006-01-02T15:04", at, allocation.China)
 		if err != nil {
-			return s.renderComplaintList(c, http.StatusUnprocessableEntity, &allocation.Error{Code: allocation.EINVALID, Message: "the time received must be a date and time"})
+			return s.renderComplaintList(c, http.StatusUnprocessableEntity, &allocation.Error{Code: allocation.EINVALID, Message: "the time received must be a date and time",
+				Fields: []allocation.FieldError{{Field: "received_at", Message: "YYYY-MM-DDTHH:MM"}}})
 		}
 		in.ReceivedAt = t
 	}

@@ -53,18 +53,6 @@ type BreachRow struct {
 	Remediation string    `json:"remediation"`
 }
 
-func breachScope(a allocation.Actor) func(*gorm.DB) *gorm.DB {
-	return func(db *gorm.DB) *gorm.DB {
-		switch a.OrgKind {
-		case allocation.KindLender:
-			return db.Where("b.lender_id = ?", a.OrgID)
-		case allocation.KindAgency:
-			return db.Where("b.agency_id = ?", a.OrgID)
-		}
-		return db.Where("1 = 0")
-	}
-}
-
 // BreachFilter narrows the breach list.
 type BreachFilter struct {
 	Agency, Rule, Severity, Status string

@@ -83,20 +83,6 @@ func (r complaintRow) complaint(now time.Time) Complaint {
 	return c
 }
 
-// complaintScope: a lender sees its complaints, an agency those about the
-// accounts it held.
-func complaintScope(a allocation.Actor) func(*gorm.DB) *gorm.DB {
-	return func(db *gorm.DB) *gorm.DB {
-		switch a.OrgKind {
-		case allocation.KindLender:
-			return db.Where("complaints.lender_id = ?", a.OrgID)
-		case allocation.KindAgency:
-			return db.Where("complaints.agency_id = ?", a.OrgID)
-		}
-		return db.Where("1 = 0")
-	}
-}
-
 // Validate checks the input.
 func (in ComplaintInput) Validate(now time.Time) error {
 	var f []allocation.FieldError

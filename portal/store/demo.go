@@ -351,7 +351,7 @@ func seedCasework(tx *gorm.DB, rng *rand.Rand, now time.Time) error {
 		Joins("JOIN placements p ON p.account_id = a.id AND p.status = 'active'").Order("a.id").Scan(&cases).Error; err != nil {
 		return err
 	}
-	cst := time.FixedZone("CST", 8*3600)
+	cst := allocation.China
 	var verifs, contacts, arrangements, instalments []map[string]any
 	for _, c := range cases {
 		if c.Stage == "verification" {

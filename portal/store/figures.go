@@ -68,19 +68,6 @@ type AgencyKPI struct {
 	PeriodRecoveredCents int64 `json:"period_recovered_cents"`
 }
 
-// kpiScope: a lender reads its agencies' figures; an agency its own.
-func kpiScope(a allocation.Actor) func(*gorm.DB) *gorm.DB {
-	return func(db *gorm.DB) *gorm.DB {
-		switch a.OrgKind {
-		case allocation.KindLender:
-			return db.Where("s.lender_id = ?", a.OrgID)
-		case allocation.KindAgency:
-			return db.Where("s.agency_id = ?", a.OrgID)
-		}
-		return db.Where("1 = 0")
-	}
-}
-
 // KPIs sums the counters of the period per agency and computes the figures
 // (oversight.Compute, the one place they are defined). Liquidation is by
 // vintage: the balance placed in the period and what has been recovered on
@@ -248,26 +235,15 @@ func (s *Store) Vintages(ctx context.Context, a allocation.Actor, f KPIFilter) (
 		Order("o.name, s.month").Scan(&placed).Error; err != nil {
 		return nil, err
 	}
-	month := func(col string) string {
-		if s.dialect == "postgres" {
-			return "to_char(" + col + ", 'YYYY-MM')"
-		}
-		return "substr(" + col + ", 1, 7)"
-	}
 	var rec []struct {
 		AgencyID, Vintage, Month string
 		Amount                   int64
 	}
-	scope := "c.lender_id = ?"
-	if a.OrgKind == allocation.KindAgency {
-		scope = "c.agency_id = ?"
-	} else if a.OrgKind != allocation.KindLender {
-		return nil, nil
-	}
-	if err := db.Table("commissions c").Select("c.agency_id, "+month("p.starts_at")+" AS vintage, c.month, SUM(c.payment_cents) AS amount").
-		Joins("JOIN placements p ON p.id = c.placement_id").Where(scope, a.OrgID).
-		Where(month("p.starts_at")+" >= ? AND "+month("p.starts_at")+" <= ?", f.From, f.To).
-		Group("c.agency_id, " + month("p.starts_at") + ", c.month").Scan(&rec).Error; err != nil {
+	vintage := s.monthSQL("p.starts_at")
+	if err := db.Table("commissions c").Select("c.agency_id, "+vintage+" AS vintage, c.month, SUM(c.payment_cents) AS amount").
+		Joins("JOIN placements p ON p.id = c.placement_id").Scopes(commissionScope(a)).
+		Where(vintage+" >= ? AND "+vintage+" <= ?", f.From, f.To).
+		Group("c.agency_id, " + vintage + ", c.month").Scan(&rec).Error; err != nil {
 		return nil, err
 	}
 	out := make([]VintageSeries, 0, len(placed))

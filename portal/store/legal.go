@@ -102,21 +102,6 @@ func (s *Store) ReferLegal(ctx context.Context, a allocation.Actor, accountID, n
 	return out, err
 }
 
-// legalScope limits legal cases: a lender's own; for an agency, cases on
-// accounts actively placed with it now (after a recall the case is the
-// lender's and the next agency's, not the former one's).
-func legalScope(a allocation.Actor) func(*gorm.DB) *gorm.DB {
-	return func(db *gorm.DB) *gorm.DB {
-		switch a.OrgKind {
-		case allocation.KindLender:
-			return db.Where("legal_cases.lender_id = ?", a.OrgID)
-		case allocation.KindAgency:
-			return db.Where("EXISTS (SELECT 1 FROM placements lp WHERE lp.account_id = legal_cases.account_id AND lp.status = 'active' AND lp.agency_id = ?)", a.OrgID)
-		}
-		return db.Where("1 = 0")
-	}
-}
-
 // legalSteps is the order a case moves through once approved.
 var legalSteps = map[string][]string{
 	"referred":    {"approved", "rejected"},

@@ -183,18 +183,6 @@ type CommissionEntry struct {
 	AccruedAt    time.Time `json:"accrued_at"`
 }
 
-func commissionScope(a allocation.Actor) func(*gorm.DB) *gorm.DB {
-	return func(db *gorm.DB) *gorm.DB {
-		switch a.OrgKind {
-		case allocation.KindLender:
-			return db.Where("c.lender_id = ?", a.OrgID)
-		case allocation.KindAgency:
-			return db.Where("c.agency_id = ?", a.OrgID)
-		}
-		return db.Where("1 = 0")
-	}
-}
-
 // ValidMonth checks a YYYY-MM statement month.
 func ValidMonth(m string) error {
 	if _, err := time.Parse("2006-01", m); err != nil {

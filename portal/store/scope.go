@@ -80,3 +80,58 @@ func auditScope(a allocation.Actor) func(*gorm.DB) *gorm.DB {
 		}
 	}
 }
+
+// partyScope limits rows that name both parties (lender_id and agency_id,
+// under the table alias given): a lender sees its own, an agency its own.
+func partyScope(alias string, a allocation.Actor) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		switch a.OrgKind {
+		case allocation.KindLender:
+			return db.Where(alias+".lender_id = ?", a.OrgID)
+		case allocation.KindAgency:
+			return db.Where(alias+".agency_id = ?", a.OrgID)
+		}
+		return db.Where("1 = 0")
+	}
+}
+
+// breachScope limits breaches (alias "b") to the lender's or the agency's own.
+func breachScope(a allocation.Actor) func(*gorm.DB) *gorm.DB { return partyScope("b", a) }
+
+// complaintScope: a lender sees its complaints, an agency those about the
+// accounts it held.
+func complaintScope(a allocation.Actor) func(*gorm.DB) *gorm.DB { return partyScope("complaints", a) }
+
+// kpiScope: a lender reads its agencies' counters (alias "s"); an agency its own.
+func kpiScope(a allocation.Actor) func(*gorm.DB) *gorm.DB { return partyScope("s", a) }
+
+// commissionScope limits commissions (alias "c"): the lender's, or the agency's own.
+func commissionScope(a allocation.Actor) func(*gorm.DB) *gorm.DB { return partyScope("c", a) }
+
+// legalScope limits legal cases: a lender's own; for an agency, cases on
+// accounts actively placed with it now (after a recall the case is the
+// lender's and the next agency's, not the former one's).
+func legalScope(a allocation.Actor) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		switch a.OrgKind {
+		case allocation.KindLender:
+			return db.Where("legal_cases.lender_id = ?", a.OrgID)
+		case allocation.KindAgency:
+			return db.Where("EXISTS (SELECT 1 FROM placements lp WHERE lp.account_id = legal_cases.account_id AND lp.status = 'active' AND lp.agency_id = ?)", a.OrgID)
+		}
+		return db.Where("1 = 0")
+	}
+}
+
+// tenderScope: a lender sees its own tenders, an agency those it was invited to.
+func tenderScope(a allocation.Actor) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		switch a.OrgKind {
+		case allocation.KindLender:
+			return db.Where("tenders.lender_id = ?", a.OrgID)
+		case allocation.KindAgency:
+			return db.Where("EXISTS (SELECT 1 FROM tender_agencies ta WHERE ta.tender_id = tenders.id AND ta.agency_id = ?)", a.OrgID)
+		}
+		return db.Where("1 = 0")
+	}
+}

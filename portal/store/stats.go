@@ -93,14 +93,18 @@ var statsRebuild = []string{
 	 ON CONFLICT (lender_id, agency_id, month) DO UPDATE SET breaches = excluded.breaches`,
 }
 
+// monthSQL is the UTC month (YYYY-MM) of a timestamp column, as SQL: the
+// drivers store SQLite timestamps as UTC text, PostgreSQL's are timestamps.
+func (s *Store) monthSQL(col string) string {
+	if s.dialect == "postgres" {
+		return "to_char(" + col + ", 'YYYY-MM')"
+	}
+	return "substr(" + col + ", 1, 7)"
+}
+
 // RebuildStats recomputes agency_month_stats from the events.
 func (s *Store) RebuildStats(ctx context.Context) error {
-	month := func(col string) string {
-		if s.dialect == "postgres" {
-			return "to_char(" + col + ", 'YYYY-MM')"
-		}
-		return "substr(" + col + ", 1, 7)"
-	}
+	month := s.monthSQL
 	days := "CAST(julianday(f.first_at) - julianday(p.starts_at) AS INTEGER)"
 	if s.dialect == "postgres" {
 		days = "CAST(FLOOR(EXTRACT(EPOCH FROM (f.first_at - p.starts_at)) / 86400) AS BIGINT)"

@@ -182,19 +182,6 @@ func (s *Store) CreateTender(ctx context.Context, a allocation.Actor, in TenderI
 	return t, nil
 }
 
-// tenderScope: a lender sees its own tenders, an agency those it was invited to.
-func tenderScope(a allocation.Actor) func(*gorm.DB) *gorm.DB {
-	return func(db *gorm.DB) *gorm.DB {
-		switch a.OrgKind {
-		case allocation.KindLender:
-			return db.Where("tenders.lender_id = ?", a.OrgID)
-		case allocation.KindAgency:
-			return db.Where("EXISTS (SELECT 1 FROM tender_agencies ta WHERE ta.tender_id = tenders.id AND ta.agency_id = ?)", a.OrgID)
-		}
-		return db.Where("1 = 0")
-	}
-}
-
 // ListTenders returns the tenders in the actor's scope, newest first.
 func (s *Store) ListTenders(ctx context.Context, a allocation.Actor, p Page) ([]Tender, int64, error) {
 	q := s.db.WithContext(ctx).Table("tenders").Scopes(tenderScope(a))
