@@ -54,9 +54,15 @@ func TestLegalCostsOverHTTP(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		return res, string(b)
 	}
-	res, page := post(url.Values{"kind": {"lawyer_fee"}, "amount": {"三千"}, "incurred_on": {today}})
+	res, page := post(url.Values{"kind": {"lawyer_fee"}, "amount": {"三千"}, "incurred_on": {today}, "note": {"发票 0001"}})
 	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `data-testid="legal-cost-form"`) {
 		t.Fatalf("a bad amount: %d, the account page with the form again: %v", res.StatusCode, strings.Contains(page, "legal-cost-form"))
+	}
+	// Nothing typed is lost: the form comes back with it.
+	for _, want := range []string{`value="三千"`, `value="发票 0001"`, `value="lawyer_fee" selected`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the refused cost form lacks %s", want)
+		}
 	}
 	res, _ = post(url.Values{"kind": {"lawyer_fee"}, "amount": {"3,000.50"}, "incurred_on": {today}, "note": {"律师费 发票 0001"}})
 	if res.StatusCode != http.StatusSeeOther || !strings.Contains(res.Header.Get("Location"), "done=legal_cost") {

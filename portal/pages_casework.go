@@ -216,6 +216,10 @@ func (s *Server) casePanel(c echo.Context, accountID string, fail error) (*views
 		lv := legalView(a, l)
 		lv.CanRecordCost = s.can(a, "legal", "advance") && store.LegalCaseOpen(l.Status)
 		lv.Today = s.now().In(allocation.China).Format(time.DateOnly)
+		lv.CostDraft.IncurredOn = lv.Today
+		if fail != nil && c.Param("id") == l.ID && strings.HasSuffix(c.Request().URL.Path, "/costs") {
+			lv.CostDraft = views.LegalCostDraft{Kind: c.FormValue("kind"), Amount: c.FormValue("amount"), IncurredOn: c.FormValue("incurred_on"), Note: c.FormValue("note")}
+		}
 		p.Legal = append(p.Legal, lv)
 	}
 	if canWork {

@@ -104,8 +104,12 @@ type LegalView struct {
 	EvidenceHref                                                               string
 	CostsRecorded                                                              string // actual costs so far
 	CanRecordCost                                                              bool
-	Today                                                                      string // the cost form's default date
+	Today                                                                      string         // the cost form's default date
+	CostDraft                                                                  LegalCostDraft // a refused cost, filled again
 }
+
+// LegalCostDraft is what was entered in a legal case's cost form.
+type LegalCostDraft struct{ Kind, Amount, IncurredOn, Note string }
 
 // ViolationView is one broken rule.
 type ViolationView struct{ Rule, Message string }
