@@ -139,8 +139,8 @@ func (s *Store) ListAudit(ctx context.Context, a allocation.Actor, f AuditFilter
 	return out, total, err
 }
 
-// AuditCSVChunk is how many events WriteAuditCSV reads per query.
-var AuditCSVChunk = 5000
+// auditCSVChunk is how many events WriteAuditCSV reads per query.
+var auditCSVChunk = 5000
 
 // WriteAuditCSV streams the events in the actor's scope with sequence
 // numbers in [from, to] (0 = open) as CSV, hashes included, so the range can
@@ -152,7 +152,7 @@ func (s *Store) WriteAuditCSV(ctx context.Context, a allocation.Actor, from, to 
 	_ = cw.Write([]string{"seq", "id", "at", "actor_id", "organisation_id", "lender_id", "action", "object_type", "object_id", "summary", "prev_hash", "hash"})
 	// In chunks by sequence number: a connection is held for one chunk, not
 	// for the whole download (a slow client would hold one of SQLite's few).
-	chunk := AuditCSVChunk
+	chunk := auditCSVChunk
 	next := max(from, 0)
 	for {
 		q := s.db.WithContext(ctx).Table("audit_events").Scopes(auditScope(a)).Where("seq >= ?", next).Order("seq").Limit(chunk)

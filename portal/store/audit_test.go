@@ -148,8 +148,7 @@ func TestWriteAuditCSVInChunks(t *testing.T) {
 		}
 		write := func(chunk int, from, to int64) [][]string {
 			t.Helper()
-			defer func(old int) { store.AuditCSVChunk = old }(store.AuditCSVChunk)
-			store.AuditCSVChunk = chunk
+			defer store.SetAuditCSVChunk(chunk)()
 			var b bytes.Buffer
 			if err := s.WriteAuditCSV(ctx, vm, from, to, &b); err != nil {
 				t.Fatal(err)
