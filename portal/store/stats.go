@@ -169,7 +169,9 @@ func countContact(tx *gorm.DB, lenderID, agencyID, accountID, placementID string
 	// far takes its place (RecordContact refuses dates before the placement
 	// began, so days are never negative and truncation is the floor).
 	var prev []Contact
-	if err := tx.Table("contacts").Where("placement_id = ? AND id <> ?", placementID, c.ID).Order("at").Limit(1).Find(&prev).Error; err != nil {
+	// By account first: the (account_id, at) index serves it in order; there
+	// is no index on placement_id, and the contact log is the largest table.
+	if err := tx.Table("contacts").Where("account_id = ? AND placement_id = ? AND id <> ?", accountID, placementID, c.ID).Order("at").Limit(1).Find(&prev).Error; err != nil {
 		return err
 	}
 	switch {
