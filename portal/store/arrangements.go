@@ -135,6 +135,9 @@ func (s *Store) CreateArrangement(ctx context.Context, a allocation.Actor, accou
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "arrangement.create", ObjectType: "arrangement", ObjectID: out.ID, LenderID: acc.LenderID, After: out})
 	})
+	if err == nil {
+		s.rescoreAfter(ctx, accountID)
+	}
 	return out, err
 }
 
@@ -184,6 +187,9 @@ func (s *Store) DecideArrangementApproval(ctx context.Context, a allocation.Acto
 		return s.appendAudit(tx, a, auditRecord{Action: "arrangement." + map[bool]string{true: "approve", false: "reject"}[approve],
 			ObjectType: "arrangement", ObjectID: id, LenderID: row.LenderID, After: map[string]string{"status": status}})
 	})
+	if err == nil {
+		s.rescoreAfter(ctx, out.AccountID)
+	}
 	return out, err
 }
 
@@ -304,6 +310,7 @@ func applyToArrangement(tx *gorm.DB, accountID string, amount int64) error {
 func (s *Store) EvaluatePromises(ctx context.Context) (int64, error) {
 	cutoff := s.now().AddDate(0, 0, -PromiseGraceDays).Format(time.DateOnly)
 	var n int64
+	var touched []string // accounts whose arrangement broke: rescored after
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		// RETURNING makes the count exact with several processes: each row
 		// comes back to the one process whose update changed it.
@@ -329,8 +336,8 @@ func (s *Store) EvaluatePromises(ctx context.Context) (int64, error) {
 		}
 		byLender := map[string][]string{}
 		for _, b := range broken {
-			var arr struct{ LenderID, AgencyID string }
-			if err := tx.Table("arrangements").Select("lender_id, agency_id").Where("id = ?", b.ArrangementID).Take(&arr).Error; err != nil {
+			var arr struct{ LenderID, AgencyID, AccountID string }
+			if err := tx.Table("arrangements").Select("lender_id, agency_id, account_id").Where("id = ?", b.ArrangementID).Take(&arr).Error; err != nil {
 				return err
 			}
 			due, _ := time.Parse(time.DateOnly, b.DueDate)
@@ -338,6 +345,7 @@ func (s *Store) EvaluatePromises(ctx context.Context) (int64, error) {
 				return err
 			}
 			byLender[arr.LenderID] = append(byLender[arr.LenderID], b.ArrangementID)
+			touched = append(touched, arr.AccountID)
 		}
 		if err := tx.Exec(`UPDATE accounts SET stage = 'negotiation' WHERE stage = 'follow_up' AND id IN (
 			SELECT a.account_id FROM arrangements a JOIN arrangement_instalments ai ON ai.arrangement_id = a.id
@@ -356,6 +364,9 @@ func (s *Store) EvaluatePromises(ctx context.Context) (int64, error) {
 		}
 		return nil
 	})
+	if err == nil && len(touched) > 0 {
+		s.rescoreAfter(ctx, touched...)
+	}
 	return n, err
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"collect/allocation"
 	"collect/casework"
+	"collect/casework/earlywarning"
 )
 
 // Casework: what agency staff do with the accounts placed with their agency.
@@ -351,11 +352,15 @@ type QueueRow struct {
 	Priority       float64    `json:"priority"`
 	PriorityReason string     `json:"priority_reason"`
 	PromiseDue     string     `json:"promise_due,omitempty"`
+	Propensity     *Score     `json:"propensity"`        // the propensity-to-pay score with its reasons, when a model is in use
+	BreakRisk      *Score     `json:"break_risk"`        // the live arrangement's chance of breaking, when scored
 }
 
 // Queue is the actor's work queue: a collector's assigned accounts, or the
 // whole agency's for a supervisor, highest priority first (casework.Priority:
-// overdue actions, promises falling due, then expected value).
+// overdue actions, promises falling due, then expected value: the
+// propensity score × balance when the lender's model is in use, else the
+// DPD curve × balance).
 func (s *Store) Queue(ctx context.Context, a allocation.Actor, f QueueFilter) ([]QueueRow, int64, error) {
 	if f.Due != "" && f.Due != "overdue" && f.Due != "today" {
 		return nil, 0, allocation.Errorf(allocation.EINVALID, "due must be overdue or today")
@@ -404,11 +409,26 @@ func (s *Store) Queue(ctx context.Context, a allocation.Actor, f QueueFilter) ([
 		}
 	}
 	rows.Close()
+	ids := make([]string, len(scans))
+	for i, sc := range scans {
+		ids[i] = sc.R.ID
+	}
+	scores, err := s.scoresOf(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
 	out := make([]QueueRow, len(scans))
 	for i, sc := range scans {
 		item := casework.QueueItem{DPD: sc.R.DPD, BalanceCents: sc.R.BalanceCents, NextActionDue: sc.NextActionAt, Stage: sc.R.Stage, PromiseDueSoon: soon[sc.R.ID] != ""}
-		p, why := casework.Priority(item, now)
-		out[i] = QueueRow{AccountRow: sc.R.row(), AssignedTo: sc.AssignedTo, NextActionAt: sc.NextActionAt, Priority: p, PriorityReason: why, PromiseDue: soon[sc.R.ID]}
+		row := QueueRow{AccountRow: sc.R.row(), AssignedTo: sc.AssignedTo, NextActionAt: sc.NextActionAt, PromiseDue: soon[sc.R.ID]}
+		if p, ok := scores[sc.R.ID][earlywarning.KindPropensity]; ok {
+			row.Propensity, item.Score = &p, &p.Score
+		}
+		if b, ok := scores[sc.R.ID][earlywarning.KindArrangementBreak]; ok {
+			row.BreakRisk = &b
+		}
+		row.Priority, row.PriorityReason = casework.Priority(item, now)
+		out[i] = row
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Priority != out[j].Priority {

@@ -198,6 +198,7 @@ func (s *Store) RecordContact(ctx context.Context, a allocation.Actor, accountID
 	if err != nil {
 		return Contact{}, err
 	}
+	s.rescoreAfter(ctx, accountID)
 	return out, refused
 }
 

@@ -12,7 +12,6 @@ import (
 	"gorm.io/gorm"
 
 	"collect/allocation"
-	"collect/casework"
 )
 
 // DemoPassword is the password of every demo login (API.md).
@@ -93,6 +92,8 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 	}
 
 	flagged := map[string]string{}
+	collectorOf := map[string]string{}
+	var sim demoHistory
 	err = s.inTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&orgs).Error; err != nil {
 			return err
@@ -106,6 +107,9 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 			if err := tx.Exec("INSERT INTO memberships (user_id, role) VALUES (?, ?)", u.ID, l.Role).Error; err != nil {
 				return err
 			}
+			if l.Role == allocation.RoleCollector {
+				collectorOf[u.OrganisationID] = u.ID
+			}
 		}
 		portfolioNames := []string{"2026年第三季度信用卡逾期包 Card Q3-2026", "2026年10月消费贷逾期包 Consumer Loans Oct-2026"}
 		for pi, n := range size.Portfolios {
@@ -113,34 +117,11 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 				Currency: "CNY", CreatedBy: "vm@demo-bank.test", ImportedAt: now.AddDate(0, 0, -90+30*pi)}
 			accounts := make([]allocation.Account, 0, n)
 			var placements []allocation.Placement
-			var payments, commissions []map[string]any
-			// pay adds a few past payments within an active placement, with
-			// the commission each accrued.
-			pay := func(acc *allocation.Account, pl allocation.Placement) {
-				if rng.Float64() > 0.45 {
-					return
-				}
-				for k := 0; k < 1+rng.IntN(3); k++ {
-					days := int(now.Sub(pl.StartsAt).Hours()/24) - 1
-					if days < 1 || acc.BalanceCents < 10000 {
-						return
-					}
-					at := pl.StartsAt.AddDate(0, 0, 1+rng.IntN(days)).Add(time.Duration(9+rng.IntN(9)) * time.Hour)
-					amount := acc.BalanceCents * int64(5+rng.IntN(25)) / 100
-					acc.BalanceCents -= amount
-					acc.LastPaymentDate = at.Format(time.DateOnly)
-					payID := newID()
-					payments = append(payments, map[string]any{"id": payID, "account_id": acc.ID, "lender_id": acc.LenderID, "amount_cents": amount,
-						"currency": "CNY", "paid_at": at, "reference": "DEMO-" + payID[24:], "source": "agency", "recorded_by": "demo", "created_at": at})
-					commissions = append(commissions, map[string]any{"id": newID(), "payment_id": payID, "placement_id": pl.ID, "agency_id": pl.AgencyID,
-						"lender_id": acc.LenderID, "account_id": acc.ID, "bucket": acc.Bucket, "rate_bp": pl.FeeRateBP, "payment_cents": amount,
-						"amount_cents": allocation.Commission(amount, pl.FeeRateBP), "month": at.Format("2006-01"), "accrued_at": at})
-				}
-			}
 			for i := 0; i < n; i++ {
 				acc := allocation.DemoAccount(rng, now, bank.ID, p.ID, fmt.Sprintf("DB%d%06d", 2026+pi, i+1), newID())
+				acc.CreatedAt = p.ImportedAt
 				p.AccountCount++
-				p.BalanceCents += acc.BalanceCents
+				first := len(placements)
 				// About 40% with Agency A, 30% with Agency B, 30% unplaced;
 				// some of A's came back from B (a recall in the history).
 				switch r := rng.Float64(); {
@@ -150,13 +131,9 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 					}
 					pl := demoPlacement(newID(), acc, agA.ID, allocation.PlacementActive, now.AddDate(0, 0, -5-rng.IntN(80)), time.Time{}, "")
 					placements = append(placements, pl)
-					pay(&acc, pl)
-					acc.Stage = demoStage(rng)
 				case r < 0.70:
 					pl := demoPlacement(newID(), acc, agB.ID, allocation.PlacementActive, now.AddDate(0, 0, -5-rng.IntN(80)), time.Time{}, "")
 					placements = append(placements, pl)
-					pay(&acc, pl)
-					acc.Stage = demoStage(rng)
 				case r < 0.72:
 					// On offer to Agency A, waiting for its answer.
 					pl := demoPlacement(newID(), acc, agA.ID, allocation.PlacementOffered, now.AddDate(0, 0, -1), time.Time{}, "")
@@ -167,6 +144,8 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 					}
 					flagged[acc.ID] = demoFlag(rng)
 				}
+				sim.simulate(rng, now, &acc, placements[first:], collectorOf)
+				p.BalanceCents += acc.BalanceCents
 				accounts = append(accounts, acc)
 			}
 			if err := tx.Create(&p).Error; err != nil {
@@ -180,14 +159,9 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 					return err
 				}
 			}
-			if len(payments) > 0 {
-				if err := tx.Table("payments").CreateInBatches(payments, 100).Error; err != nil {
-					return err
-				}
-				if err := tx.Table("commissions").CreateInBatches(commissions, 100).Error; err != nil {
-					return err
-				}
-			}
+		}
+		if err := sim.write(tx); err != nil {
+			return err
 		}
 		if err := s.seedMarketplace(tx, now, bank.ID, []string{agA.ID, agB.ID, agC.ID}, flagged); err != nil {
 			return err
@@ -214,7 +188,16 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 	if _, err := s.SnapshotBuckets(ctx, s.now().Format("2006-01")); err != nil {
 		return err
 	}
-	return s.RebuildStats(ctx)
+	if err := s.RebuildStats(ctx); err != nil {
+		return err
+	}
+	// The early-warning models, trained on the history just written, and
+	// the accounts' first scores.
+	if _, err := s.TrainModels(ctx, bank.ID); err != nil {
+		return fmt.Errorf("demo models: %w", err)
+	}
+	_, err = s.ScoreLender(ctx, bank.ID)
+	return err
 }
 
 // demoFlag marks a few unplaced accounts with what keeps them out of any
@@ -307,18 +290,6 @@ func (s *Store) seedTender(ctx context.Context, bank, bidder allocation.Organisa
 	return err
 }
 
-func demoStage(rng *rand.Rand) string {
-	w := []float64{0.30, 0.30, 0.20, 0.15, 0.05}
-	r := rng.Float64()
-	for i, x := range w {
-		if r < x {
-			return casework.Stages[i]
-		}
-		r -= x
-	}
-	return casework.StageVerification
-}
-
 // The demo agencies' contingency fees by bucket, in basis points.
 var (
 	demoFeeA = map[string]int{"M1": 800, "M2": 1200, "M3": 1600, "M4": 2000, "M5": 2400, "M6": 2800, "M6+": 3200}
@@ -326,10 +297,10 @@ var (
 	demoFeeC = map[string]int{"M1": 700, "M2": 1100, "M3": 1500, "M4": 1900, "M5": 2300, "M6": 2700, "M6+": 3100}
 )
 
-// seedCasework gives the demo cases a history: each agency's active accounts
-// assigned to its collector, verification done past the first stage, calls
-// and messages over the last two months in office hours (Beijing time), and
-// promises, some kept and some broken, for cases in negotiation or later.
+// seedCasework assigns each agency's active accounts to its collector and
+// records verification for the cases past the first stage (their contacts,
+// promises and payments come from the simulation, demoHistory), then adds
+// the oversight history.
 func seedCasework(tx *gorm.DB, rng *rand.Rand, now time.Time) error {
 	var collectors []struct{ ID, OrganisationID string }
 	if err := tx.Table("users u").Select("u.id, u.organisation_id").Joins("JOIN memberships m ON m.user_id = u.id").
@@ -351,65 +322,17 @@ func seedCasework(tx *gorm.DB, rng *rand.Rand, now time.Time) error {
 		Joins("JOIN placements p ON p.account_id = a.id AND p.status = 'active'").Order("a.id").Scan(&cases).Error; err != nil {
 		return err
 	}
-	cst := allocation.China
-	var verifs, contacts, arrangements, instalments []map[string]any
+	var verifs []map[string]any
 	for _, c := range cases {
 		if c.Stage == "verification" {
 			continue
 		}
 		verifs = append(verifs, map[string]any{"account_id": c.ID, "identity_ok": true, "contact_ok": true, "amount_ok": true, "dpd_ok": true,
-			"flags": "", "note": "", "verified_by": c.AssignedTo, "verified_at": c.StartsAt.Add(24 * time.Hour)})
-		days := int(now.Sub(c.StartsAt).Hours() / 24)
-		if days < 2 {
-			continue
-		}
-		reached := false
-		for k := 0; k < 1+rng.IntN(6); k++ {
-			day := c.StartsAt.AddDate(0, 0, 1+rng.IntN(days-1)).In(cst)
-			at := time.Date(day.Year(), day.Month(), day.Day(), 9+rng.IntN(11), rng.IntN(60), 0, 0, cst).UTC()
-			outcome := []string{"no_answer", "no_answer", "busy", "right_party_contact", "right_party_contact", "promise", "left_message", "wrong_number"}[rng.IntN(8)]
-			channel := "call"
-			note := map[string]string{"no_answer": "无人接听", "busy": "占线", "right_party_contact": "本人接听，说明了欠款情况", "promise": "本人承诺近期还款",
-				"left_message": "已留言请回电", "wrong_number": "号码错误，非本人"}[outcome]
-			if rng.Float64() < 0.2 {
-				channel, outcome, note = "sms", "other", "发送还款提醒短信"
-			}
-			reached = reached || outcome == "right_party_contact" || outcome == "promise"
-			contacts = append(contacts, map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "account_id": c.ID, "lender_id": c.LenderID,
-				"agency_id": c.AgencyID, "placement_id": c.PlacementID, "collector_id": c.AssignedTo, "channel": channel, "party": "debtor",
-				"party_phone": "", "direction": "outbound", "at": at, "outcome": outcome, "note": note, "message": "", "ai": false, "created_at": at})
-		}
-		if !reached || (c.Stage != "negotiation" && c.Stage != "follow_up") || c.BalanceCents < 100000 {
-			continue
-		}
-		due := c.StartsAt.AddDate(0, 0, 3+rng.IntN(days))
-		amount := c.BalanceCents / int64(3+rng.IntN(5))
-		status, inst := "active", "pending"
-		if due.Before(now.AddDate(0, 0, -PromiseGraceDays)) {
-			status, inst = "broken", "broken"
-			if rng.Float64() < 0.55 {
-				status, inst = "kept", "kept"
-			}
-		}
-		id := uuid.Must(uuid.NewV7()).String()
-		paid := int64(0)
-		if inst == "kept" {
-			paid = amount
-		}
-		arrangements = append(arrangements, map[string]any{"id": id, "account_id": c.ID, "lender_id": c.LenderID, "agency_id": c.AgencyID,
-			"kind": "promise", "status": status, "amount_cents": amount, "down_payment_cents": 0, "instalments": 0, "first_due": due.Format(time.DateOnly),
-			"interval_days": 0, "discount_bp": 0, "reasons": "[]", "note": "", "maker_id": c.AssignedTo, "approver_id": "", "created_at": due.AddDate(0, 0, -3)})
-		instalments = append(instalments, map[string]any{"arrangement_id": id, "n": 1, "due_date": due.Format(time.DateOnly), "amount_cents": amount,
-			"paid_cents": paid, "status": inst})
+			"flags": "", "note": "", "verified_by": c.AssignedTo, "verified_at": c.StartsAt.Add(time.Hour)})
 	}
-	for _, batch := range []struct {
-		table string
-		rows  []map[string]any
-	}{{"verifications", verifs}, {"contacts", contacts}, {"arrangements", arrangements}, {"arrangement_instalments", instalments}} {
-		if len(batch.rows) > 0 {
-			if err := tx.Table(batch.table).CreateInBatches(batch.rows, 100).Error; err != nil {
-				return fmt.Errorf("demo %s: %w", batch.table, err)
-			}
+	if len(verifs) > 0 {
+		if err := tx.Table("verifications").CreateInBatches(verifs, 100).Error; err != nil {
+			return fmt.Errorf("demo verifications: %w", err)
 		}
 	}
 	if err := tx.Exec(`UPDATE accounts SET verification_complete = TRUE WHERE id IN (SELECT account_id FROM verifications)`).Error; err != nil {

@@ -154,6 +154,9 @@ func (s *Store) RecordPayment(ctx context.Context, a allocation.Actor, accountID
 		return s.appendAudit(tx, a, auditRecord{Action: "payment.record", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID,
 			Before: map[string]int64{"balance_cents": acc.BalanceCents}, After: out})
 	})
+	if err == nil {
+		s.rescoreAfter(ctx, accountID)
+	}
 	return out, err
 }
 

@@ -1,0 +1,145 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"collect/casework/earlywarning"
+	"collect/portal/store"
+	"collect/portal/store/storetest"
+)
+
+// modelOf finds the latest model of kind among ms.
+func modelOf(t *testing.T, ms []store.ModelInfo, kind string) store.ModelInfo {
+	t.Helper()
+	for _, m := range ms {
+		if m.Kind == kind {
+			return m
+		}
+	}
+	t.Fatalf("no %s model among %d", kind, len(ms))
+	return store.ModelInfo{}
+}
+
+// The demo history carries signal: the propensity model trained on the
+// earlier period reaches an AUC of at least 0.70 on the later one, beats
+// the priority function, is used, and every open account gets a score with
+// reasons that the work queue reads.
+func TestDemoModelsLearnAndScore(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := storetest.Open(t, dialect, store.Options{})
+		if err := s.SeedDemo(ctx, store.DefaultDemoSize); err != nil {
+			t.Fatal(err)
+		}
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		latest, _, err := s.Models(ctx, vm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := modelOf(t, latest, earlywarning.KindPropensity)
+		t.Logf("propensity %s: auc %.3f baseline %.3f train %d test %d (%d paid) window %s..%s test %s..%s",
+			p.Verdict, deref(p.AUC), deref(p.BaselineAUC), p.TrainExamples, p.TestExamples, p.Positives,
+			p.TrainFrom.Format("2006-01-02"), p.TrainTo.Format("2006-01-02"), p.TestFrom.Format("2006-01-02"), p.TestTo.Format("2006-01-02"))
+		if p.AUC == nil || *p.AUC < 0.70 {
+			t.Fatalf("propensity AUC on the later period %v, want ≥ 0.70", p.AUC)
+		}
+		if p.BaselineAUC == nil || *p.AUC <= *p.BaselineAUC || p.Verdict != earlywarning.VerdictInUse || !p.InUse {
+			t.Fatalf("propensity model: verdict %s in_use %v auc %v baseline %v", p.Verdict, p.InUse, deref(p.AUC), deref(p.BaselineAUC))
+		}
+		if p.TrainTo.After(p.TestFrom) {
+			t.Errorf("training outcomes end %s after the test period starts %s", p.TrainTo, p.TestFrom)
+		}
+		if len(p.Deciles) != 10 || p.Deciles[9].ObservedRate <= p.Deciles[0].ObservedRate {
+			t.Errorf("calibration deciles %+v: the top decile should pay more often than the bottom", p.Deciles)
+		}
+		b := modelOf(t, latest, earlywarning.KindArrangementBreak)
+		t.Logf("arrangement_break %s: auc %.3f baseline %.3f train %d test %d", b.Verdict, deref(b.AUC), deref(b.BaselineAUC), b.TrainExamples, b.TestExamples)
+		if b.TrainExamples == 0 || b.TestExamples == 0 {
+			t.Errorf("break model had no examples: %+v", b)
+		}
+
+		open := count(t, s, "SELECT COUNT(*) FROM accounts WHERE status = 'open'")
+		scored := count(t, s, "SELECT COUNT(*) FROM account_scores WHERE kind = 'propensity'")
+		if scored != open || int64(scored) != p.Scores {
+			t.Errorf("%d propensity scores (model says %d) for %d open accounts", scored, p.Scores, open)
+		}
+		if b.InUse {
+			live := count(t, s, "SELECT COUNT(DISTINCT account_id) FROM arrangements WHERE status = 'active' AND account_id IN (SELECT id FROM accounts WHERE status = 'open')")
+			if got := count(t, s, "SELECT COUNT(*) FROM account_scores WHERE kind = 'arrangement_break'"); got != live || live == 0 {
+				t.Errorf("%d break scores for %d accounts with a live arrangement", got, live)
+			}
+		}
+
+		agent := actorFor(t, s, "agent@agency-a.test")
+		rows, total, err := s.Queue(ctx, agent, store.QueueFilter{Page: store.Page{PerPage: 500}})
+		if err != nil || total == 0 {
+			t.Fatalf("queue: %d rows, %v", total, err)
+		}
+		for i, r := range rows {
+			if r.Propensity == nil || len(r.Propensity.Reasons) == 0 || r.Propensity.Band == "" {
+				t.Fatalf("queue row %d (%s) has no score with reasons: %+v", i, r.ExternalRef, r.Propensity)
+			}
+			if i > 0 && rows[i-1].Priority < r.Priority {
+				t.Fatalf("queue not in priority order at %d", i)
+			}
+		}
+
+		// An event rescoring the account: a payment changes what the
+		// model sees (paid in the last 30 days), so its score moves.
+		acc := rows[len(rows)-1]
+		before := acc.Propensity.Score
+		if _, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: 1000, PaidAt: time.Now().Add(-time.Minute), Reference: "EW-1"}); err != nil {
+			t.Fatal(err)
+		}
+		after, err := s.AccountScores(ctx, agent, acc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if after[earlywarning.KindPropensity].Score == before {
+			t.Errorf("score %.4f unchanged after a payment", before)
+		}
+	})
+}
+
+// A lender with too little history gets no model in use, says why, and
+// its queue falls back to the priority function.
+func TestModelsWithLittleHistoryAreNotUsed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := storetest.Open(t, dialect, store.Options{})
+		if err := s.SeedDemo(ctx, store.DemoSize{Portfolios: []int{30, 20}}); err != nil {
+			t.Fatal(err)
+		}
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		latest, _, err := s.Models(ctx, vm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range latest {
+			if m.InUse || m.Verdict == earlywarning.VerdictInUse || m.Why == "" {
+				t.Errorf("%s model on 50 accounts: verdict %s in use %v why %q", m.Kind, m.Verdict, m.InUse, m.Why)
+			}
+		}
+		if n := count(t, s, "SELECT COUNT(*) FROM account_scores"); n != 0 {
+			t.Errorf("%d scores without a model in use", n)
+		}
+		rows, _, err := s.Queue(ctx, actorFor(t, s, "agent@agency-a.test"), store.QueueFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if r.Propensity != nil {
+				t.Fatalf("queue row with a score and no model: %+v", r)
+			}
+		}
+	})
+}
+
+func deref(p *float64) float64 {
+	if p == nil {
+		return -1
+	}
+	return *p
+}
