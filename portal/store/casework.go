@@ -352,8 +352,8 @@ type QueueRow struct {
 	Priority       float64    `json:"priority"`
 	PriorityReason string     `json:"priority_reason"`
 	PromiseDue     string     `json:"promise_due,omitempty"`
-	Propensity     *Score     `json:"propensity"`        // the propensity-to-pay score with its reasons, when a model is in use
-	BreakRisk      *Score     `json:"break_risk"`        // the live arrangement's chance of breaking, when scored
+	Propensity     *Score     `json:"propensity"` // the propensity-to-pay score with its reasons, when a model is in use
+	BreakRisk      *Score     `json:"break_risk"` // the live arrangement's chance of breaking, when scored
 }
 
 // Queue is the actor's work queue: a collector's assigned accounts, or the

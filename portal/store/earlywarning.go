@@ -41,12 +41,12 @@ var ModelKinds = []string{earlywarning.KindPropensity, earlywarning.KindArrangem
 
 // ModelInfo is a trained model as the API and the evaluation page show it.
 type ModelInfo struct {
-	ID            string    `json:"id"`
-	LenderID      string    `json:"lender_id"`
-	LenderName    string    `json:"lender_name"`
-	Kind          string    `json:"kind"`
-	Version       string    `json:"version"`
-	TrainedAt     time.Time `json:"trained_at"`
+	ID         string    `json:"id"`
+	LenderID   string    `json:"lender_id"`
+	LenderName string    `json:"lender_name"`
+	Kind       string    `json:"kind"`
+	Version    string    `json:"version"`
+	TrainedAt  time.Time `json:"trained_at"`
 	earlywarning.Window
 	TrainExamples int      `json:"train_examples"`
 	TestExamples  int      `json:"test_examples"`
