@@ -31,8 +31,15 @@ type harness struct {
 
 func newHarness(t *testing.T, dialect string, cfg portal.Config) *harness {
 	t.Helper()
+	return newSizedHarness(t, dialect, cfg, store.DemoSize{Portfolios: []int{60, 40}})
+}
+
+// newSizedHarness is newHarness with demo data of the given size (the
+// early-warning models need the default size's history to be used).
+func newSizedHarness(t *testing.T, dialect string, cfg portal.Config, size store.DemoSize) *harness {
+	t.Helper()
 	st := storetest.Open(t, dialect, store.Options{})
-	if err := st.SeedDemo(context.Background(), store.DemoSize{Portfolios: []int{60, 40}}); err != nil {
+	if err := st.SeedDemo(context.Background(), size); err != nil {
 		t.Fatal(err)
 	}
 	cfg.Store = st

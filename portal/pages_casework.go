@@ -54,7 +54,7 @@ func (s *Server) queuePage(c echo.Context) error {
 	for _, r := range rows {
 		qv := views.QueueRowView{ID: r.ID, ExternalRef: r.ExternalRef, DebtorName: r.DebtorName, Bucket: r.Bucket, Stage: r.Stage,
 			Balance: views.Money(r.BalanceCents, r.Currency), Priority: fmt.Sprintf("%.0f", r.Priority), Reason: r.PriorityReason, DPD: r.DPD,
-			PromiseDue: r.PromiseDue, AssignedTo: names[r.AssignedTo]}
+			PromiseDue: r.PromiseDue, AssignedTo: names[r.AssignedTo], Score: scoreView(r.Propensity), BreakRisk: scoreView(r.BreakRisk)}
 		if r.NextActionAt != nil {
 			qv.NextAction = views.DateTime(*r.NextActionAt)
 		}
@@ -89,11 +89,11 @@ func (s *Server) followUpPage(c echo.Context) error {
 		out := make([]views.FollowUpRowView, len(items))
 		for i, it := range items {
 			out[i] = views.FollowUpRowView{AccountID: it.AccountID, ExternalRef: it.ExternalRef, Kind: it.Kind, DueDate: it.DueDate,
-				Amount: views.Money(it.AmountCents, "CNY"), Paid: views.Money(it.PaidCents, "CNY")}
+				Amount: views.Money(it.AmountCents, "CNY"), Paid: views.Money(it.PaidCents, "CNY"), Risk: scoreView(it.BreakRisk)}
 		}
 		return out
 	}
-	v := views.FollowUpView{DueSoon: conv(f.DueSoon), Broken: conv(f.Broken), Actions: conv(f.Actions)}
+	v := views.FollowUpView{DueSoon: conv(f.DueSoon), Broken: conv(f.Broken), Actions: conv(f.Actions), AtRisk: conv(f.AtRisk)}
 	return s.render(c, http.StatusOK, views.FollowUpPage(s.pageMeta(c, "title.followup", "followup"), v))
 }
 

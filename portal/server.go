@@ -156,6 +156,7 @@ func (s *Server) Start(ctx context.Context, addr string, ready func(addr string)
 	go func() { errc <- srv.Serve(ln) }()
 	if s.expiry > 0 {
 		go s.expireLoop(ctx)
+		go s.earlyWarningLoop(ctx)
 	}
 	select {
 	case err := <-errc:
@@ -205,6 +206,30 @@ func (s *Server) expireLoop(ctx context.Context) {
 			s.log.Error("promise evaluation", "error", err)
 		case broken > 0:
 			s.log.Info("promises broken", "instalments", broken)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// earlyWarningLoop keeps the early-warning models and scores fresh: each
+// lender's models are trained again after store.TrainEvery and its open
+// accounts scored again after store.ScoreEvery (events rescore single
+// accounts as they happen). It has its own loop because a training on a
+// large portfolio may take a while and must not hold up the expiry jobs.
+func (s *Server) earlyWarningLoop(ctx context.Context) {
+	t := time.NewTicker(s.expiry)
+	defer t.Stop()
+	for {
+		trained, scored, err := s.store.EarlyWarningDue(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.log.Error("early-warning models", "error", err)
+		case trained+scored > 0:
+			s.log.Info("early-warning models", "lenders_trained", trained, "lenders_scored", scored)
 		}
 		select {
 		case <-ctx.Done():

@@ -125,7 +125,7 @@ func hasContactText(c ContactView) bool {
 
 // followUpEmpty reports whether the follow-up list has nothing at all.
 func followUpEmpty(v FollowUpView) bool {
-	return len(v.DueSoon) == 0 && len(v.Broken) == 0 && len(v.Actions) == 0
+	return len(v.DueSoon) == 0 && len(v.Broken) == 0 && len(v.Actions) == 0 && len(v.AtRisk) == 0
 }
 
 // approvalsEmpty reports whether nothing waits for the lender.

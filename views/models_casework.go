@@ -26,7 +26,9 @@ type QueueView struct {
 type QueueRowView struct {
 	ID, ExternalRef, DebtorName, Bucket, Stage, Balance, Priority, Reason string
 	DPD                                                                   int
-	NextAction, PromiseDue, AssignedTo                                    string // "" when none
+	NextAction, PromiseDue, AssignedTo                                    string     // "" when none
+	Score                                                                 *ScoreView // propensity to pay, when the lender's model is in use
+	BreakRisk                                                             *ScoreView // the live arrangement's chance of breaking, when scored
 }
 
 // CasePanel is the casework part of the account page, for agency staff (who
@@ -117,11 +119,13 @@ type ViolationView struct{ Rule, Message string }
 // FollowUpView is /follow-up.
 type FollowUpView struct {
 	DueSoon, Broken, Actions []FollowUpRowView
+	AtRisk                   []FollowUpRowView // live arrangements the break model expects to break
 }
 
 // FollowUpRowView is one line of the follow-up list.
 type FollowUpRowView struct {
 	AccountID, ExternalRef, Kind, DueDate, Amount, Paid string
+	Risk                                                *ScoreView // chance of breaking, when scored
 }
 
 // ApprovalsView is /approvals: what waits for the lender.

@@ -11,6 +11,7 @@ import (
 
 	"collect/allocation"
 	"collect/casework"
+	"collect/casework/earlywarning"
 )
 
 // ArrangementRequest is an arrangement as the collector proposes it (API.md:
@@ -376,6 +377,10 @@ type FollowUp struct {
 	DueSoon []FollowUpItem `json:"due_soon"`
 	Broken  []FollowUpItem `json:"broken"`
 	Actions []FollowUpItem `json:"actions_due"`
+	// AtRisk are live arrangements the break model expects to break
+	// (chance ≥ earlywarning.AtRisk), most at risk first: call before
+	// they break.
+	AtRisk []FollowUpItem `json:"at_risk"`
 }
 
 // FollowUpItem is one line of the follow-up list.
@@ -386,6 +391,7 @@ type FollowUpItem struct {
 	DueDate     string `json:"due_date"`
 	AmountCents int64  `json:"amount_cents"`
 	PaidCents   int64  `json:"paid_cents"`
+	BreakRisk   *Score `json:"break_risk,omitempty" gorm:"-"` // the arrangement's chance of breaking, when scored
 }
 
 // FollowUpList gathers the actor's follow-up list (a collector's own
@@ -417,6 +423,33 @@ func (s *Store) FollowUpList(ctx context.Context, a allocation.Actor) (FollowUp,
 	if a.OrgKind == allocation.KindAgency && !a.Has(allocation.RoleAgencySupervisor) {
 		q = q.Where("accounts.assigned_to = ?", a.UserID)
 	}
-	err := q.Limit(500).Scan(&out.Actions).Error
-	return out, err
+	if err := q.Limit(500).Scan(&out.Actions).Error; err != nil {
+		return out, err
+	}
+	// At risk: the break model's scores of live arrangements. The first
+	// pending instalment gives the date and amount to remind of.
+	if err := base().Joins("JOIN account_scores sc ON sc.arrangement_id = ar.id AND sc.kind = ?", earlywarning.KindArrangementBreak).
+		Where("ar.status = 'active' AND ai.status = 'pending' AND sc.score >= ?", earlywarning.AtRisk).
+		Where("ai.n = (SELECT MIN(p.n) FROM arrangement_instalments p WHERE p.arrangement_id = ar.id AND p.status = 'pending')").
+		Order("sc.score DESC, ar.account_id").Limit(500).Scan(&out.AtRisk).Error; err != nil {
+		return out, err
+	}
+	var ids []string
+	for _, list := range [][]FollowUpItem{out.DueSoon, out.AtRisk} {
+		for _, it := range list {
+			ids = append(ids, it.AccountID)
+		}
+	}
+	scores, err := s.scoresOf(ctx, ids)
+	if err != nil {
+		return out, err
+	}
+	for _, list := range [][]FollowUpItem{out.DueSoon, out.AtRisk} {
+		for i := range list {
+			if sc, ok := scores[list[i].AccountID][earlywarning.KindArrangementBreak]; ok {
+				list[i].BreakRisk = &sc
+			}
+		}
+	}
+	return out, nil
 }

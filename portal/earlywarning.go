@@ -1,0 +1,155 @@
+package portal
+
+// Early warning (issue 6): the models' evaluation page and API, training on
+// demand, and an account's scores. The work is in store (rows) and
+// casework/earlywarning (arithmetic); these handlers only translate.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"collect/portal/store"
+	"collect/views"
+)
+
+// modelsBody is GET /api/v1/models.
+type modelsBody struct {
+	Items   []store.ModelInfo `json:"items"`   // the latest model per lender and kind
+	History []store.ModelInfo `json:"history"` // earlier ones, newest first (up to 20)
+}
+
+func (s *Server) apiModels(c echo.Context) error {
+	latest, history, err := s.store.Models(c.Request().Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, modelsBody{Items: nonNil(latest), History: nonNil(history)})
+}
+
+func (s *Server) apiModelsTrain(c echo.Context) error {
+	out, err := s.store.TrainLenderModels(c.Request().Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, modelsBody{Items: nonNil(out), History: []store.ModelInfo{}})
+}
+
+func (s *Server) apiAccountScores(c echo.Context) error {
+	out, err := s.store.AccountScores(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+func (s *Server) modelsPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	latest, history, err := s.store.Models(ctx, a)
+	if err != nil {
+		return err
+	}
+	v := views.ModelsView{CanTrain: s.can(a, "model", "write") && a.OrgKind == "lender"}
+	for _, m := range latest {
+		v.Models = append(v.Models, modelCard(ctx, m))
+	}
+	for _, m := range history {
+		v.History = append(v.History, modelCard(ctx, m))
+	}
+	if c.QueryParam("done") == "trained" {
+		v.Flash = views.T(ctx, "flash.models_trained")
+	}
+	return s.render(c, http.StatusOK, views.ModelsPage(s.pageMeta(c, "title.models", "models"), v))
+}
+
+func (s *Server) modelsTrainSubmit(c echo.Context) error {
+	if _, err := s.store.TrainLenderModels(c.Request().Context(), actorOf(c)); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/models?done=trained")
+}
+
+// modelCard turns a stored model into its card.
+func modelCard(ctx context.Context, m store.ModelInfo) views.ModelCardView {
+	auc := func(p *float64) string {
+		if p == nil {
+			return "—"
+		}
+		return fmt.Sprintf("%.3f", *p)
+	}
+	window := func(from, to string) string {
+		if from == "" || to == "" {
+			return "—"
+		}
+		return from + " – " + to
+	}
+	v := views.ModelCardView{ID: m.ID, Kind: m.Kind, Lender: m.LenderName, Version: m.Version, Verdict: m.Verdict, Why: m.Why, InUse: m.InUse,
+		TrainedAt: views.DateTime(m.TrainedAt), TrainExamples: m.TrainExamples, TestExamples: m.TestExamples,
+		Positives: m.Positives, Negatives: m.Negatives, AUC: auc(m.AUC), BaselineAUC: auc(m.BaselineAUC), Scores: m.Scores}
+	if !m.TrainFrom.IsZero() {
+		v.TrainWindow = window(views.Date(m.TrainFrom), views.Date(m.TrainTo))
+	} else {
+		v.TrainWindow = "—"
+	}
+	if !m.TestFrom.IsZero() {
+		v.TestWindow = window(views.Date(m.TestFrom), views.Date(m.TestTo))
+	} else {
+		v.TestWindow = "—"
+	}
+	if m.AUC != nil && m.BaselineAUC != nil {
+		v.Better = *m.AUC > *m.BaselineAUC
+	}
+	if m.ScoredAt != nil {
+		v.ScoredAt = views.DateTime(*m.ScoredAt)
+	}
+	chart := struct {
+		Labels   []string         `json:"labels"`
+		Datasets []map[string]any `json:"datasets"`
+	}{}
+	var predicted, observed []float64
+	for _, d := range m.Deciles {
+		v.Deciles = append(v.Deciles, views.DecileView{Decile: d.Decile, Count: d.Count, Predicted: fraction(d.MeanPredicted), Observed: fraction(d.ObservedRate),
+			PredictedPct: d.MeanPredicted, ObservedPct: d.ObservedRate})
+		chart.Labels = append(chart.Labels, fmt.Sprint(d.Decile))
+		predicted, observed = append(predicted, round4(d.MeanPredicted)), append(observed, round4(d.ObservedRate))
+	}
+	if len(chart.Labels) > 0 {
+		chart.Datasets = []map[string]any{{"label": views.T(ctx, "models.predicted"), "data": predicted}, {"label": views.T(ctx, "models.observed"), "data": observed}}
+		js, _ := json.Marshal(chart)
+		v.ChartJSON = string(js)
+	}
+	for _, r := range m.Top {
+		v.Top = append(v.Top, views.ReasonView{Feature: r.Name, Up: r.Contribution > 0})
+		v.TopWeights = append(v.TopWeights, fmt.Sprintf("%+.2f", r.Contribution))
+	}
+	return v
+}
+
+// fraction formats a fraction as a percentage with one decimal: 0.1234 → "12.3%".
+func fraction(x float64) string { return fmt.Sprintf("%.1f%%", 100*x) }
+
+func round4(x float64) float64 { return math.Round(x*1e4) / 1e4 }
+
+// scoreView turns a stored score into what pages show (nil stays nil).
+func scoreView(sc *store.Score) *views.ScoreView {
+	if sc == nil {
+		return nil
+	}
+	v := &views.ScoreView{Percent: fmt.Sprintf("%.0f%%", 100*sc.Score), Band: sc.Band}
+	for _, r := range sc.Reasons {
+		v.Reasons = append(v.Reasons, views.ReasonView{Feature: r.Name, Up: r.Contribution > 0})
+	}
+	return v
+}
