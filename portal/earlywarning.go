@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"collect/casework/earlywarning"
 	"collect/portal/store"
 	"collect/views"
 )
@@ -131,7 +132,7 @@ func modelCard(ctx context.Context, m store.ModelInfo) views.ModelCardView {
 		v.ChartJSON = string(js)
 	}
 	for _, r := range m.Top {
-		v.Top = append(v.Top, views.ReasonView{Feature: r.Name, Up: r.Contribution > 0})
+		v.Top = append(v.Top, views.ReasonView{Feature: r.Name, Up: r.Contribution > 0, Risk: m.Kind == earlywarning.KindArrangementBreak})
 		v.TopWeights = append(v.TopWeights, fmt.Sprintf("%+.2f", r.Contribution))
 	}
 	return v
@@ -147,9 +148,10 @@ func scoreView(sc *store.Score) *views.ScoreView {
 	if sc == nil {
 		return nil
 	}
-	v := &views.ScoreView{Percent: fmt.Sprintf("%.0f%%", 100*sc.Score), Band: sc.Band}
+	risk := sc.Kind == earlywarning.KindArrangementBreak
+	v := &views.ScoreView{Percent: fmt.Sprintf("%.0f%%", 100*sc.Score), Band: sc.Band, Risk: risk}
 	for _, r := range sc.Reasons {
-		v.Reasons = append(v.Reasons, views.ReasonView{Feature: r.Name, Up: r.Contribution > 0})
+		v.Reasons = append(v.Reasons, views.ReasonView{Feature: r.Name, Up: r.Contribution > 0, Risk: risk})
 	}
 	return v
 }

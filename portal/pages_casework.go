@@ -40,7 +40,7 @@ func (s *Server) queuePage(c echo.Context) error {
 		n, _ := strconv.Atoi(c.QueryParam("n"))
 		v.Flash = views.T(ctx, "flash."+done, map[string]any{"Count": n})
 	}
-	names := map[string]string{}
+	names := map[string]string{a.UserID: a.Name} // a collector's queue is the collector's own
 	if v.CanAssign {
 		users, err := s.store.Collectors(ctx, a)
 		if err != nil {

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"collect/casework/earlywarning"
 )
 
 // Every message id resolves to real text in both languages, and both files
@@ -82,5 +84,35 @@ func TestMoney(t *testing.T) {
 	}
 	if got := Count(1234567); got != "1,234,567" {
 		t.Errorf("Count = %q", got)
+	}
+}
+
+// Every model input, reason group, band, model kind and verdict the early
+// warning can show has a name in both languages.
+func TestEarlyWarningNamesTranslated(t *testing.T) {
+	cat, err := LoadCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, n := range append(earlywarning.Names(), earlywarning.ReasonGroups()...) {
+		ids = append(ids, "feature."+n)
+	}
+	for _, b := range []string{earlywarning.BandHigh, earlywarning.BandMedium, earlywarning.BandLow, "at_risk", "ok"} {
+		ids = append(ids, "band."+b)
+	}
+	for _, k := range []string{earlywarning.KindPropensity, earlywarning.KindArrangementBreak} {
+		ids = append(ids, "models.kind_"+k)
+	}
+	for _, v := range []string{earlywarning.VerdictInUse, earlywarning.VerdictNotBetter, earlywarning.VerdictNoSignal, earlywarning.VerdictInsufficient} {
+		ids = append(ids, "models.verdict_"+v, "models.says_"+v)
+	}
+	for _, lang := range []string{"zh", "en"} {
+		l := cat.Localizer(lang, "")
+		for _, id := range ids {
+			if l.T(id) == id {
+				t.Errorf("%s: no text for %s", lang, id)
+			}
+		}
 	}
 }

@@ -10,6 +10,7 @@ type ScoreView struct {
 	Percent string       // "37%"
 	Band    string       // high, medium, low (propensity); at_risk, ok (arrangement break)
 	Reasons []ReasonView // the inputs that moved it most, largest first
+	Risk    bool         // a risk (arrangement break): raising it is bad news
 }
 
 // ReasonView is one reason of a score: a model input and which way it
@@ -17,6 +18,15 @@ type ScoreView struct {
 type ReasonView struct {
 	Feature string // feature code
 	Up      bool   // raised the probability
+	Risk    bool   // the probability is of something bad (colours invert)
+}
+
+// reasonClass colours a reason: good news green, bad news red.
+func reasonClass(r ReasonView) string {
+	if r.Up != r.Risk {
+		return "reason-good"
+	}
+	return "reason-bad"
 }
 
 // ModelsView is /models: how good each model is, and whether it is used.

@@ -1,10 +1,13 @@
 package earlywarning
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/floats"
@@ -325,4 +328,60 @@ func (m Model) name(j int) string {
 		return m.Names[j]
 	}
 	return fmt.Sprintf("x%d", j)
+}
+
+// reasonGroups gathers Vector's inputs into the reasons a collector reads:
+// inputs that describe one thing together (the DPD and its buckets, the
+// three measures of payment recency…) are correlated, and their separate
+// contributions offset each other, so one alone can point the wrong way.
+// Their sum does not.
+var reasonGroups = map[string]string{
+	"log_balance": "balance", "log_principal": "balance", "balance_ratio": "balance",
+	"paid_ratio": "paid_so_far",
+	"log_dpd":    "dpd", "dpd_current": "dpd", "dpd_m1": "dpd", "dpd_m2": "dpd", "dpd_m3": "dpd",
+	"dpd_m4": "dpd", "dpd_m5_m6": "dpd", "dpd_m6_plus": "dpd",
+	"never_paid": "payment_recency", "log_days_since_payment": "payment_recency", "paid_last_30d": "payment_recency",
+	"log_contact_attempts": "contact", "log_rpc": "contact", "rpc_share": "contact",
+	"log_promises_made": "promise_history", "kept_ratio": "promise_history", "log_promises_broken": "promise_history",
+	"log_placements": "placements", "log_recalls": "placements",
+	"arr_none": "arrangement", "arr_promise": "arrangement", "arr_extension": "arrangement", "arr_instalment_plan": "arrangement",
+	"arr_waiver": "arrangement", "arr_settlement": "arrangement", "arr_other": "arrangement",
+	"prov_guangdong": "province", "prov_jiangsu": "province", "prov_shandong": "province", "prov_zhejiang": "province",
+	"prov_henan": "province", "prov_sichuan": "province", "prov_other": "province",
+}
+
+// ReasonGroups lists the names GroupedReasons may return.
+func ReasonGroups() []string {
+	return []string{"balance", "paid_so_far", "dpd", "payment_recency", "contact", "promise_history", "placements", "arrangement", "province"}
+}
+
+// GroupedReasons returns the probability for inputs x and the top n
+// reasons by group (see reasonGroups): each group's contributions summed,
+// sorted by |sum|, largest first (ties by name). An input outside any
+// group (a model not on Vector's inputs) is its own group. The sums plus
+// the Intercept add up to the logit.
+func (m Model) GroupedReasons(x []float64, n int) (float64, []Reason) {
+	p, all := m.Score(x, len(x))
+	if math.IsNaN(p) {
+		return p, nil
+	}
+	sums := map[string]float64{}
+	for _, r := range all {
+		g := reasonGroups[r.Name]
+		if g == "" {
+			g = r.Name
+		}
+		sums[g] += r.Contribution
+	}
+	out := make([]Reason, 0, len(sums))
+	for g, c := range sums {
+		out = append(out, Reason{Name: g, Contribution: c})
+	}
+	slices.SortFunc(out, func(a, b Reason) int {
+		if c := cmp.Compare(math.Abs(b.Contribution), math.Abs(a.Contribution)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Name, b.Name)
+	})
+	return p, out[:min(max(n, 0), len(out))]
 }

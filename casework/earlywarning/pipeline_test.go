@@ -1,6 +1,7 @@
 package earlywarning_test
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -57,3 +58,43 @@ func TestDemoLikeHistoryIsLearnable(t *testing.T) {
 	bf := earlywarning.Fit(earlywarning.KindArrangementBreak, btr, bte)
 	t.Logf("break: window %+v train %d test %d %s auc %.3f baseline %.3f", bw, btr.Len(), bte.Len(), bf.Verdict, bf.Evaluation.AUC, bf.Evaluation.BaselineAUC)
 }
+
+// Grouped reasons add up: the groups' contributions plus the intercept are
+// the logit, each name is a group, and the largest comes first.
+func TestGroupedReasonsSumToTheLogit(t *testing.T) {
+	now := time.Date(2026, 11, 27, 4, 0, 0, 0, time.UTC)
+	hs := demoLike(1500, 3, now)
+	train, test, _ := earlywarning.PropensitySplit(hs, now)
+	fit := earlywarning.Fit(earlywarning.KindPropensity, train, test)
+	if fit.Model.Coef == nil {
+		t.Fatalf("no model: %s", fit.Why)
+	}
+	groups := map[string]bool{}
+	for _, g := range earlywarning.ReasonGroups() {
+		groups[g] = true
+	}
+	for i, x := range test.X[:200] {
+		p, all := fit.Model.GroupedReasons(x, 100)
+		if len(all) != len(groups) {
+			t.Fatalf("%d groups, want %d", len(all), len(groups))
+		}
+		sum := fit.Model.Intercept
+		for k, r := range all {
+			if !groups[r.Name] {
+				t.Fatalf("reason %q is not a group", r.Name)
+			}
+			if k > 0 && abs(r.Contribution) > abs(all[k-1].Contribution) {
+				t.Fatalf("row %d: reasons not by size: %+v", i, all)
+			}
+			sum += r.Contribution
+		}
+		if got := 1 / (1 + math.Exp(-sum)); math.Abs(got-p) > 1e-9 {
+			t.Fatalf("row %d: groups give %.6f, score %.6f", i, got, p)
+		}
+		if _, top := fit.Model.GroupedReasons(x, 3); len(top) != 3 || top[0] != all[0] {
+			t.Fatalf("top 3 %+v vs all %+v", top, all[:3])
+		}
+	}
+}
+
+func abs(x float64) float64 { return math.Abs(x) }

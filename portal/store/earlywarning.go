@@ -7,12 +7,15 @@ package store
 // models and scores back in.
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -379,7 +382,7 @@ func scoreRows(hs []*earlywarning.History, lenderID string, models map[string]ea
 	add := func(h *earlywarning.History, kind, arrangementID string) error {
 		m := models[kind]
 		copy(x, earlywarning.Vector(earlywarning.FeaturesAt(h, now)))
-		p, reasons := m.Score(x, scoreReasons)
+		p, reasons := m.GroupedReasons(x, scoreReasons)
 		if math.IsNaN(p) {
 			return fmt.Errorf("model %s does not fit the features", modelIDs[kind])
 		}
@@ -617,6 +620,17 @@ func (s *Store) Models(ctx context.Context, a allocation.Actor) (latest, history
 			history = append(history, m)
 		}
 	}
+	// The latest by lender, then in ModelKinds' order (propensity first).
+	rank := map[string]int{}
+	for i, k := range ModelKinds {
+		rank[k] = i
+	}
+	slices.SortStableFunc(latest, func(x, y ModelInfo) int {
+		if c := strings.Compare(x.LenderName, y.LenderName); c != 0 {
+			return c
+		}
+		return cmp.Compare(rank[x.Kind], rank[y.Kind])
+	})
 	return latest, history, nil
 }
 
