@@ -68,12 +68,51 @@ const (
 // DefaultChallengerShare is champion_challenger's share when none is given.
 const DefaultChallengerShare = 0.2
 
+// Bands of an account's propensity-to-pay score (Candidate.ScoreBand,
+// Rule.ScoreBand): the names casework/earlywarning gives them
+// (earlywarning.BandHigh ≥ 0.40, BandMedium 0.15–0.40, BandLow < 0.15),
+// repeated here because earlywarning imports this package. "" is an account
+// without a score (its lender has no propensity model in use, or it has not
+// been scored yet).
+const (
+	ScoreBandHigh   = "high"
+	ScoreBandMedium = "medium"
+	ScoreBandLow    = "low"
+)
+
+// What the stratifying strategies (capacity_balanced, performance_weighted,
+// champion_challenger) stratify by (PlanParams.Strata).
+const (
+	StrataBalance   = "balance"    // bucket × balance quartile within the bucket; the default
+	StrataScoreBand = "score_band" // bucket × score band, the accounts without a score a stratum of their own
+)
+
+// bandSlot maps a score band to its place within a bucket's strata: 0 not
+// scored, 1 low, 2 medium, 3 high; ok is false for an unknown band.
+func bandSlot(band string) (slot uint8, ok bool) {
+	switch band {
+	case "":
+		return 0, true
+	case ScoreBandLow:
+		return 1, true
+	case ScoreBandMedium:
+		return 2, true
+	case ScoreBandHigh:
+		return 3, true
+	}
+	return 0, false
+}
+
+// bandNames is bandSlot's inverse.
+var bandNames = [4]string{"", ScoreBandLow, ScoreBandMedium, ScoreBandHigh}
+
 // Candidate is an account that may be allocated.
 type Candidate struct {
 	AccountID    string
 	Bucket       string // M1..M6+
 	Province     string
 	BalanceCents int64
+	ScoreBand    string // propensity-to-pay band: "" not scored, else high, medium or low
 
 	DisputeOpen, LegalHold, CeaseCommunication, Deceased, Bankrupt bool
 	// RecalledBy lists agencies that recalled this account within the
@@ -98,6 +137,7 @@ type AgencyTarget struct {
 type Rule struct {
 	Bucket          string `json:"bucket"`            // "" = any
 	Province        string `json:"province"`          // "" = any
+	ScoreBand       string `json:"score_band"`        // "" = any, else high, medium or low; an account without a score matches only ""
 	MinBalanceCents int64  `json:"min_balance_cents"` // inclusive
 	MaxBalanceCents int64  `json:"max_balance_cents"` // inclusive; 0 = no upper limit
 	AgencyID        string `json:"agency_id"`
@@ -112,6 +152,7 @@ type PlanParams struct {
 	AgencyIDs       []string           `json:"agency_ids,omitempty"`       // optional restriction; champion_challenger: [0] is the champion, the rest challengers
 	Weights         map[string]float64 `json:"weights,omitempty"`          // performance_weighted when agencies have no Score
 	ChallengerShare float64            `json:"challenger_share,omitempty"` // champion_challenger, default 0.2, must be in (0, 1)
+	Strata          string             `json:"strata,omitempty"`           // capacity_balanced, performance_weighted, champion_challenger: "" or "balance" (bucket × balance quartile), "score_band" (bucket × score band)
 }
 
 // Assignment is one account placed with one agency by a plan.
@@ -251,6 +292,7 @@ type planner struct {
 	comboBucket []int32
 	excl        []uint8 // per pos: exclusion code or 0
 	balOf       []int64 // per pos
+	bandOf      []uint8 // per pos: bandSlot of the score band
 	hasRecall   []bool  // per pos: RecalledBy is not empty
 
 	words     int      // bitset words per combo
@@ -311,7 +353,9 @@ func newPlanner(cands []Candidate, agencies []AgencyTarget, p PlanParams, seed i
 		return nil, err
 	}
 	pl.order = order
-	pl.index()
+	if err := pl.index(); err != nil {
+		return nil, err
+	}
 	return pl, nil
 }
 
@@ -319,6 +363,11 @@ func newPlanner(cands []Candidate, agencies []AgencyTarget, p PlanParams, seed i
 func (pl *planner) validate() error {
 	p := pl.p
 	n := len(pl.ags)
+	switch p.Strata {
+	case "", StrataBalance, StrataScoreBand:
+	default:
+		return Errorf(EINVALID, "strata: unknown value %q (want %s or %s)", p.Strata, StrataBalance, StrataScoreBand)
+	}
 	pl.allowed = make([]bool, n)
 	restrict := map[string]bool{}
 	for _, id := range p.AgencyIDs {
@@ -365,6 +414,9 @@ func (pl *planner) validate() error {
 			}
 			if r.MaxBalanceCents != 0 && r.MinBalanceCents > r.MaxBalanceCents {
 				return Errorf(EINVALID, "rule %d: min_balance_cents %d is above max_balance_cents %d", k+1, r.MinBalanceCents, r.MaxBalanceCents)
+			}
+			if _, ok := bandSlot(r.ScoreBand); !ok {
+				return Errorf(EINVALID, "rule %d: unknown score_band %q (want %s, %s or %s, or none for any)", k+1, r.ScoreBand, ScoreBandHigh, ScoreBandMedium, ScoreBandLow)
 			}
 		}
 		for i := range n {
@@ -508,10 +560,11 @@ func sortedOrder(cands []Candidate) ([]int32, error) {
 	return order, nil
 }
 
-// index maps provinces and buckets to small integers, records exclusions and
-// works out, for every (province, bucket) pair present, which agencies are
-// eligible apart from capacity and RecalledBy.
-func (pl *planner) index() {
+// index maps provinces, buckets and score bands to small integers, records
+// exclusions and works out, for every (province, bucket) pair present, which
+// agencies are eligible apart from capacity and RecalledBy. An unknown score
+// band is EINVALID.
+func (pl *planner) index() error {
 	n := len(pl.order)
 	pl.bucketOf = make([]int32, n)
 	pl.provOf = make([]int32, n)
@@ -522,6 +575,7 @@ func (pl *planner) index() {
 	pl.reasonOf = make([]int32, n)
 	pl.balOf = make([]int64, n)
 	pl.hasRecall = make([]bool, n)
+	pl.bandOf = make([]uint8, n)
 	inv := make([]int32, n)
 	for pos, ci := range pl.order {
 		inv[ci] = int32(pos)
@@ -562,6 +616,13 @@ func (pl *planner) index() {
 		pl.agencyOf[pos] = -1
 		pl.balOf[pos] = c.BalanceCents
 		pl.hasRecall[pos] = len(c.RecalledBy) > 0
+		if c.ScoreBand != "" {
+			slot, ok := bandSlot(c.ScoreBand)
+			if !ok {
+				return Errorf(EINVALID, "account %s has an unknown score band %q (want %s, %s, %s or none)", c.AccountID, c.ScoreBand, ScoreBandHigh, ScoreBandMedium, ScoreBandLow)
+			}
+			pl.bandOf[pos] = slot
+		}
 	}
 
 	// (province, bucket) pairs: a dense table when small, else a map.
@@ -640,6 +701,7 @@ func (pl *planner) index() {
 			pl.fee[a*nb+b] = ag.FeeBPByBucket[name]
 		}
 	}
+	return nil
 }
 
 // staticOK reports whether agency a is eligible for the account at pos apart
@@ -752,6 +814,7 @@ func (pl *planner) pool() []int32 {
 func (pl *planner) rules() {
 	type crule struct {
 		bucket, prov int32 // -1 any, -2 absent from the candidates
+		band         uint8 // bandSlot: 0 any, else the band required
 		min, max     int64
 		agency       int32
 		reason       int32
@@ -777,8 +840,9 @@ func (pl *planner) rules() {
 	for k, r := range pl.p.Rules {
 		a := pl.agIdx[r.AgencyID]
 		text := ruleText(k, r) + " → " + pl.agName(a)
+		band, _ := bandSlot(r.ScoreBand) // validated
 		rs[k] = crule{
-			bucket: resolve(bIdx, r.Bucket), prov: resolve(pIdx, r.Province),
+			bucket: resolve(bIdx, r.Bucket), prov: resolve(pIdx, r.Province), band: band,
 			min: r.MinBalanceCents, max: r.MaxBalanceCents, agency: a,
 			reason: pl.reason(fmt.Sprint("rule ", k), func() string { return text }),
 		}
@@ -787,11 +851,12 @@ func (pl *planner) rules() {
 	pl.rng.Shuffle(len(work), func(i, j int) { work[i], work[j] = work[j], work[i] })
 	for _, pos := range work {
 		b, pr := pl.bucketOf[pos], pl.provOf[pos]
-		bal := pl.balOf[pos]
+		bal, band := pl.balOf[pos], pl.bandOf[pos]
 		matched, capOnly, done := false, false, false
 		for k := range rs {
 			r := &rs[k]
 			if (r.bucket != -1 && r.bucket != b) || (r.prov != -1 && r.prov != pr) ||
+				(r.band != 0 && r.band != band) ||
 				bal < r.min || (r.max != 0 && bal > r.max) {
 				continue
 			}
@@ -819,7 +884,8 @@ func (pl *planner) rules() {
 	}
 }
 
-// ruleText describes rule k (0-based) in words: "rule 2 (bucket M3, province 广东省)".
+// ruleText describes rule k (0-based) in words: "rule 2 (bucket M3,
+// province 广东省, score band high)".
 func ruleText(k int, r Rule) string {
 	var conds []string
 	if r.Bucket != "" {
@@ -827,6 +893,9 @@ func ruleText(k int, r Rule) string {
 	}
 	if r.Province != "" {
 		conds = append(conds, "province "+r.Province)
+	}
+	if r.ScoreBand != "" {
+		conds = append(conds, "score band "+r.ScoreBand)
 	}
 	switch {
 	case r.MinBalanceCents > 0 && r.MaxBalanceCents > 0:
@@ -847,10 +916,13 @@ func money(c int64) string {
 	return fmt.Sprintf("%d.%02d", c/100, c%100)
 }
 
-// strata groups the pool into strata, bucket × balance quartile within the
-// bucket, and shuffles each stratum with the seeded generator. It returns the
-// members of each stratum (in the shuffled order), the stratum of each pos
-// (-1 outside the pool), and a label per stratum such as "M3 balance Q2".
+// strata groups the pool into strata and shuffles each stratum with the
+// seeded generator. Every bucket has four strata: by default (p.Strata ""
+// or "balance") the balance quartiles within the bucket, labelled like
+// "M3 balance Q2"; with "score_band" the accounts not scored, then the low,
+// medium and high score bands, labelled "M3 not scored", "M3 score low"...
+// It returns the members of each stratum (in the shuffled order), the
+// stratum of each pos (-1 outside the pool), and a label per stratum.
 func (pl *planner) strata(work []int32) (members [][]int32, stratumOf []int32, labels []string) {
 	nb := len(pl.bucketNames)
 	// Buckets in their natural order: the default bands first, then others
@@ -881,6 +953,52 @@ func (pl *planner) strata(work []int32) (members [][]int32, stratumOf []int32, l
 		rank[b] = r
 	}
 
+	ns := nb * 4
+	stratumOf = make([]int32, len(pl.order))
+	for i := range stratumOf {
+		stratumOf[i] = -1
+	}
+	sizes := make([]int, ns)
+	if pl.p.Strata == StrataScoreBand {
+		for _, pos := range work {
+			s := int32(rank[pl.bucketOf[pos]]*4 + int(pl.bandOf[pos]))
+			stratumOf[pos] = s
+			sizes[s]++
+		}
+	} else {
+		pl.balanceQuartiles(work, rank, stratumOf, sizes)
+	}
+	members = make([][]int32, ns)
+	for s := range ns {
+		members[s] = make([]int32, 0, sizes[s])
+	}
+	// work is in pos (AccountID) order here, so each stratum starts in
+	// AccountID order before its shuffle.
+	for _, pos := range work {
+		s := stratumOf[pos]
+		members[s] = append(members[s], pos)
+	}
+	labels = make([]string, ns)
+	for s := range ns {
+		m := members[s]
+		pl.rng.Shuffle(len(m), func(i, j int) { m[i], m[j] = m[j], m[i] })
+		bucket, slot := pl.bucketNames[byRank[s/4]], s%4
+		switch {
+		case pl.p.Strata != StrataScoreBand:
+			labels[s] = fmt.Sprintf("%s balance Q%d", bucket, slot+1)
+		case slot == 0:
+			labels[s] = bucket + " not scored"
+		default:
+			labels[s] = bucket + " score " + bandNames[slot]
+		}
+	}
+	return members, stratumOf, labels
+}
+
+// balanceQuartiles puts each pos of work in its bucket's balance quartile
+// stratum (rank[bucket]*4 + quartile) and counts the strata's sizes.
+func (pl *planner) balanceQuartiles(work []int32, rank []int, stratumOf []int32, sizes []int) {
+	nb := len(pl.bucketNames)
 	// Quartile thresholds of the balance within each bucket.
 	balances := make([][]int64, nb)
 	counts := make([]int, nb)
@@ -904,13 +1022,6 @@ func (pl *planner) strata(work []int32) (members [][]int32, stratumOf []int32, l
 		n := len(s)
 		thr[b] = [3]int64{s[n/4], s[n/2], s[3*n/4]}
 	}
-
-	ns := nb * 4
-	stratumOf = make([]int32, len(pl.order))
-	for i := range stratumOf {
-		stratumOf[i] = -1
-	}
-	sizes := make([]int, ns)
 	for _, pos := range work {
 		b := pl.bucketOf[pos]
 		bal := pl.balOf[pos]
@@ -925,23 +1036,6 @@ func (pl *planner) strata(work []int32) (members [][]int32, stratumOf []int32, l
 		stratumOf[pos] = s
 		sizes[s]++
 	}
-	members = make([][]int32, ns)
-	for s := range ns {
-		members[s] = make([]int32, 0, sizes[s])
-	}
-	// work is in pos (AccountID) order here, so each stratum starts in
-	// AccountID order before its shuffle.
-	for _, pos := range work {
-		s := stratumOf[pos]
-		members[s] = append(members[s], pos)
-	}
-	labels = make([]string, ns)
-	for s := range ns {
-		m := members[s]
-		pl.rng.Shuffle(len(m), func(i, j int) { m[i], m[j] = m[j], m[i] })
-		labels[s] = fmt.Sprintf("%s balance Q%d", pl.bucketNames[byRank[s/4]], s%4+1)
-	}
-	return members, stratumOf, labels
 }
 
 // interleave merges the strata into one dealing order in which every

@@ -12,7 +12,7 @@ import (
 // strategyBenchPortfolio generates n candidates shaped like a real delinquent
 // portfolio (ids like UUIDv7, DPD and balances as allocation.DemoAccount
 // draws them, provinces weighted towards the populous ones, a few percent
-// flagged or recalled) and 20 agencies: some nationwide, some regional, two
+// flagged or recalled, most with a propensity score band) and 20 agencies: some nationwide, some regional, two
 // specialists in late buckets, capacities adding up to about the portfolio.
 func strategyBenchPortfolio(n int) ([]allocation.Candidate, []allocation.AgencyTarget) {
 	rng := rand.New(rand.NewPCG(2026, 7))
@@ -48,6 +48,21 @@ func strategyBenchPortfolio(n int) ([]allocation.Candidate, []allocation.AgencyT
 			c.RecalledBy = []string{fmt.Sprintf("ag-%02d", rng.IntN(20))}
 		}
 		cands[i] = c
+	}
+	// Score bands from a stream of their own, so that the rest of the
+	// portfolio is what it was before candidates had bands: about 15 % not
+	// scored, then mostly low.
+	brng := rand.New(rand.NewPCG(2026, 8))
+	for i := range cands {
+		switch r := brng.IntN(20); {
+		case r < 3:
+		case r < 11:
+			cands[i].ScoreBand = allocation.ScoreBandLow
+		case r < 16:
+			cands[i].ScoreBand = allocation.ScoreBandMedium
+		default:
+			cands[i].ScoreBand = allocation.ScoreBandHigh
+		}
 	}
 	// Shuffle so the input is in no particular order.
 	rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
@@ -107,6 +122,13 @@ func BenchmarkBuildPlan(b *testing.B) {
 		{"champion_challenger", allocation.PlanParams{Strategy: allocation.StrategyChampionChallenger,
 			AgencyIDs: []string{"ag-00", "ag-01", "ag-02", "ag-03"}, ChallengerShare: 0.2}},
 		{"rules", allocation.PlanParams{Strategy: allocation.StrategyRules, Rules: strategyBenchRules(ags)}},
+		{"capacity_balanced_by_band", allocation.PlanParams{Strategy: allocation.StrategyCapacityBalanced, Strata: allocation.StrataScoreBand}},
+		{"champion_challenger_by_band", allocation.PlanParams{Strategy: allocation.StrategyChampionChallenger, Strata: allocation.StrataScoreBand,
+			AgencyIDs: []string{"ag-00", "ag-01", "ag-02", "ag-03"}, ChallengerShare: 0.2}},
+		{"rules_on_band", allocation.PlanParams{Strategy: allocation.StrategyRules, Rules: append([]allocation.Rule{
+			{ScoreBand: allocation.ScoreBandHigh, Bucket: "M1", AgencyID: "ag-04"},
+			{ScoreBand: allocation.ScoreBandLow, MinBalanceCents: 2_000_000, AgencyID: "ag-05"},
+		}, strategyBenchRules(ags)...)}},
 	}
 	for _, tc := range cases {
 		b.Run(tc.name, func(b *testing.B) {

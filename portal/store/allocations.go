@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"collect/allocation"
+	"collect/casework/earlywarning"
 )
 
 // CoolingOff is how long after a recall the same agency may not receive the
@@ -74,7 +75,8 @@ func (r allocationRow) allocation() Allocation {
 
 // candidates loads the portfolio's accounts that can be placed now: open,
 // with no offered or active placement, with the agencies that recalled each
-// within the cooling-off period.
+// within the cooling-off period and the band of each one's propensity score
+// ("" when it has none: the lender has no propensity model in use).
 func (s *Store) candidates(ctx context.Context, db *gorm.DB, lenderID, portfolioID string) ([]allocation.Candidate, error) {
 	recalled := map[string][]string{}
 	rows, err := db.WithContext(ctx).Table("placements p").Select("p.account_id, p.agency_id").
@@ -98,7 +100,8 @@ func (s *Store) candidates(ctx context.Context, db *gorm.DB, lenderID, portfolio
 	}
 	out := make([]allocation.Candidate, 0, n)
 	rows, err = db.WithContext(ctx).Table("accounts a").
-		Select("a.id, a.bucket, a.province, a.balance_cents, a.dispute_open, a.legal_hold, a.cease_communication, a.deceased, a.bankrupt").
+		Select("a.id, a.bucket, a.province, a.balance_cents, COALESCE(sc.band, ''), a.dispute_open, a.legal_hold, a.cease_communication, a.deceased, a.bankrupt").
+		Joins("LEFT JOIN account_scores sc ON sc.account_id = a.id AND sc.kind = ? AND sc.lender_id = a.lender_id", earlywarning.KindPropensity).
 		Where("a.portfolio_id = ? AND a.lender_id = ? AND a.status = 'open'", portfolioID, lenderID).
 		Where("NOT EXISTS (SELECT 1 FROM placements p WHERE p.account_id = a.id AND p.status IN ('offered', 'active'))").
 		Order("a.id").Rows()
@@ -108,7 +111,7 @@ func (s *Store) candidates(ctx context.Context, db *gorm.DB, lenderID, portfolio
 	defer rows.Close()
 	for rows.Next() {
 		var c allocation.Candidate
-		if err := rows.Scan(&c.AccountID, &c.Bucket, &c.Province, &c.BalanceCents, &c.DisputeOpen, &c.LegalHold, &c.CeaseCommunication, &c.Deceased, &c.Bankrupt); err != nil {
+		if err := rows.Scan(&c.AccountID, &c.Bucket, &c.Province, &c.BalanceCents, &c.ScoreBand, &c.DisputeOpen, &c.LegalHold, &c.CeaseCommunication, &c.Deceased, &c.Bankrupt); err != nil {
 			return nil, err
 		}
 		c.RecalledBy = recalled[c.AccountID]
