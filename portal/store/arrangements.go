@@ -428,7 +428,7 @@ func (s *Store) FollowUpList(ctx context.Context, a allocation.Actor) (FollowUp,
 	}
 	// At risk: the break model's scores of live arrangements. The first
 	// pending instalment gives the date and amount to remind of.
-	if err := base().Joins("JOIN account_scores sc ON sc.arrangement_id = ar.id AND sc.kind = ?", earlywarning.KindArrangementBreak).
+	if err := base().Joins("JOIN account_scores sc ON sc.account_id = ar.account_id AND sc.kind = ? AND sc.arrangement_id = ar.id", earlywarning.KindArrangementBreak).
 		Where("ar.status = 'active' AND ai.status = 'pending' AND sc.score >= ?", earlywarning.AtRisk).
 		Where("ai.n = (SELECT MIN(p.n) FROM arrangement_instalments p WHERE p.arrangement_id = ar.id AND p.status = 'pending')").
 		Order("sc.score DESC, ar.account_id").Limit(500).Scan(&out.AtRisk).Error; err != nil {

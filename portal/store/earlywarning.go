@@ -15,7 +15,9 @@ import (
 	"log/slog"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,7 +29,7 @@ import (
 
 const (
 	// historyChunk is how many accounts are read (and scored) at a time.
-	historyChunk = 1000
+	historyChunk = 5000
 	// maxTrainAccounts caps the accounts a training reads: above it, every
 	// k-th account in id order (a systematic sample).
 	maxTrainAccounts = 100_000
@@ -59,7 +61,7 @@ type ModelInfo struct {
 	InUse         bool     `json:"in_use"`
 	modelEvaluation
 	ScoredAt *time.Time `json:"scored_at"` // the last scoring of every open account with it
-	Scores   int64      `json:"scores"`    // scores stored with it now
+	Scores   int64      `json:"scores"`    // how many accounts that scoring scored
 }
 
 // modelEvaluation is the models.evaluation JSON.
@@ -91,6 +93,7 @@ type modelRow struct {
 	Evaluation    string
 	Params        string
 	ScoredAt      *time.Time
+	Scores        int64
 }
 
 // Score is an account's latest score of one kind, with its top reasons.
@@ -119,43 +122,78 @@ func timePtr(t time.Time) *time.Time {
 	return &t
 }
 
-// lenderHistories reads the lender's accounts' histories in id order,
-// chunk by chunk, calling fn with each chunk. openOnly keeps open accounts;
-// contactsSince drops older contacts (zero keeps all); every > 1 keeps
-// every such account in id order.
-func (s *Store) lenderHistories(ctx context.Context, lenderID string, openOnly bool, contactsSince time.Time, every int, fn func(lastID string, hs []*earlywarning.History) error) error {
-	after := ""
-	seen := 0
+// ewAccount is what the models read of an account row.
+type ewAccount struct {
+	ID, LenderID, Status, DueDate, Province, LastPaymentDate string
+	CreatedAt                                                time.Time
+	PrincipalCents, BalanceCents                             int64
+}
+
+const ewAccountColumns = "id, lender_id, status, due_date, province, last_payment_date, created_at, principal_cents, balance_cents"
+
+// history starts an account's history from its row.
+func (a ewAccount) history() *earlywarning.History {
+	h := &earlywarning.History{AccountID: a.ID, CreatedAt: a.CreatedAt, PrincipalCents: a.PrincipalCents,
+		BalanceCents: a.BalanceCents, Province: a.Province}
+	h.DueDate, _ = time.Parse(time.DateOnly, a.DueDate)
+	if d, err := time.Parse(time.DateOnly, a.LastPaymentDate); err == nil {
+		h.LastPaidBefore = d
+	}
+	return h
+}
+
+// accountPages walks the accounts table in primary-key order, historyChunk
+// rows at a time, and calls fn with each page's id range (lo, hi] and the
+// page's accounts of the lender (open ones only when openOnly). Walking the
+// key rather than the lender's index keeps every page one index range,
+// whatever the lender's size; the price is reading other lenders' rows on
+// the way, which fn never sees.
+func (s *Store) accountPages(ctx context.Context, lenderID string, openOnly bool, fn func(lo, hi string, accs []ewAccount) error) error {
+	return s.accountPagesIn(ctx, lenderID, openOnly, "", "", fn)
+}
+
+// accountPagesIn is accountPages over the ids in (from, to]; to "" = no end.
+func (s *Store) accountPagesIn(ctx context.Context, lenderID string, openOnly bool, from, to string, fn func(lo, hi string, accs []ewAccount) error) error {
+	lo := from
 	for {
-		q := s.db.WithContext(ctx).Table("accounts").Select("id").Where("lender_id = ? AND id > ?", lenderID, after)
-		if openOnly {
-			q = q.Where("status = 'open'")
+		page := make([]ewAccount, 0, historyChunk)
+		q := s.db.WithContext(ctx).Table("accounts").Select(ewAccountColumns).Where("id > ?", lo)
+		if to != "" {
+			q = q.Where("id <= ?", to)
 		}
-		var ids []string
-		if err := q.Order("id").Limit(historyChunk*max(every, 1)).Pluck("id", &ids).Error; err != nil {
-			return err
-		}
-		if len(ids) == 0 {
-			return nil
-		}
-		after = ids[len(ids)-1]
-		keep := ids
-		if every > 1 {
-			keep = keep[:0:0]
-			for _, id := range ids {
-				if seen%every == 0 {
-					keep = append(keep, id)
-				}
-				seen++
-			}
-		}
-		hs, err := s.histories(ctx, s.db, keep, contactsSince)
+		rows, err := q.Order("id").Limit(historyChunk).Rows()
 		if err != nil {
 			return err
 		}
-		if err := fn(after, hs); err != nil {
+		for rows.Next() {
+			var a ewAccount
+			if err := rows.Scan(&a.ID, &a.LenderID, &a.Status, &a.DueDate, &a.Province, &a.LastPaymentDate, &a.CreatedAt, &a.PrincipalCents, &a.BalanceCents); err != nil {
+				rows.Close()
+				return err
+			}
+			page = append(page, a)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
+		if len(page) == 0 {
+			return nil
+		}
+		hi := page[len(page)-1].ID
+		if to != "" && len(page) < historyChunk {
+			hi = to // the last page covers the rest of the range
+		}
+		keep := page[:0]
+		for _, a := range page {
+			if a.LenderID == lenderID && (!openOnly || a.Status == "open") {
+				keep = append(keep, a)
+			}
+		}
+		if err := fn(lo, hi, keep); err != nil {
+			return err
+		}
+		lo = hi
 	}
 }
 
@@ -165,25 +203,25 @@ func (s *Store) histories(ctx context.Context, db *gorm.DB, ids []string, contac
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	db = db.WithContext(ctx)
-	var accs []struct {
-		ID, DueDate, Province, LastPaymentDate string
-		CreatedAt                              time.Time
-		PrincipalCents, BalanceCents           int64
-	}
-	if err := db.Table("accounts").Select("id, due_date, province, last_payment_date, created_at, principal_cents, balance_cents").
-		Where("id IN ?", ids).Scan(&accs).Error; err != nil {
+	var accs []ewAccount
+	if err := db.WithContext(ctx).Table("accounts").Select(ewAccountColumns).Where("id IN ?", ids).Scan(&accs).Error; err != nil {
 		return nil, err
 	}
+	return s.fullHistories(ctx, db, accs, contactsSince)
+}
+
+// fullHistories reads every event of the accounts (contacts since
+// contactsSince, all when zero), in accs' order.
+func (s *Store) fullHistories(ctx context.Context, db *gorm.DB, accs []ewAccount, contactsSince time.Time) ([]*earlywarning.History, error) {
+	if len(accs) == 0 {
+		return nil, nil
+	}
+	db = db.WithContext(ctx)
+	ids := make([]string, len(accs))
 	byID := make(map[string]*earlywarning.History, len(accs))
-	for _, a := range accs {
-		h := &earlywarning.History{AccountID: a.ID, CreatedAt: a.CreatedAt, PrincipalCents: a.PrincipalCents,
-			BalanceCents: a.BalanceCents, Province: a.Province}
-		h.DueDate, _ = time.Parse(time.DateOnly, a.DueDate)
-		if d, err := time.Parse(time.DateOnly, a.LastPaymentDate); err == nil {
-			h.LastPaidBefore = d
-		}
-		byID[a.ID] = h
+	for i, a := range accs {
+		ids[i] = a.ID
+		byID[a.ID] = a.history()
 	}
 	var pays []struct {
 		AccountID   string
@@ -215,34 +253,14 @@ func (s *Store) histories(ctx context.Context, db *gorm.DB, ids []string, contac
 				RightParty: c.Outcome == "right_party_contact" || c.Outcome == "promise"})
 		}
 	}
-	var ars []struct {
-		ID, AccountID, Kind, Status string
-		CreatedAt                   time.Time
-		LastDue                     *string
-	}
-	if err := db.Table("arrangements ar").
-		Select("ar.id, ar.account_id, ar.kind, ar.status, ar.created_at, (SELECT MAX(ai.due_date) FROM arrangement_instalments ai WHERE ai.arrangement_id = ar.id) AS last_due").
-		Where("ar.account_id IN ?", ids).Scan(&ars).Error; err != nil {
+	var ars []ewArrangement
+	if err := db.Table("arrangements ar").Select(ewArrangementColumns).Where("ar.account_id IN ?", ids).Scan(&ars).Error; err != nil {
 		return nil, err
 	}
 	for _, a := range ars {
-		h := byID[a.AccountID]
-		if h == nil {
-			continue
+		if h := byID[a.AccountID]; h != nil {
+			h.Arrangements = append(h.Arrangements, a.model())
 		}
-		ar := earlywarning.Arrangement{ID: a.ID, Kind: a.Kind, Status: a.Status, CreatedAt: a.CreatedAt}
-		if a.Status == "kept" || a.Status == "broken" {
-			// Settled: by the last instalment's due date plus the grace
-			// days (the promise evaluation's rule), or when made if it had
-			// no instalments.
-			ar.ResolvedAt = a.CreatedAt
-			if a.LastDue != nil {
-				if d, err := time.Parse(time.DateOnly, *a.LastDue); err == nil {
-					ar.ResolvedAt = d.AddDate(0, 0, PromiseGraceDays)
-				}
-			}
-		}
-		h.Arrangements = append(h.Arrangements, ar)
 	}
 	var pls []struct {
 		AccountID, Status string
@@ -262,13 +280,147 @@ func (s *Store) histories(ctx context.Context, db *gorm.DB, ids []string, contac
 			h.Placements = append(h.Placements, pl)
 		}
 	}
-	out := make([]*earlywarning.History, 0, len(byID))
-	for _, id := range ids {
-		if h := byID[id]; h != nil {
-			out = append(out, h)
+	out := make([]*earlywarning.History, len(ids))
+	for i, id := range ids {
+		out[i] = byID[id]
+	}
+	return out, nil
+}
+
+// nowHistories reads what the models need to score the accounts at now,
+// for a page of accounts whose ids lie in (lo, hi]: the payments, the
+// arrangements, and the contacts of the last 90 days and the placements as
+// counts per account (SQL sums them, so a page costs five index range
+// scans and few rows), turned into events that give FeaturesAt(h, now)
+// exactly what the full history gives (a test holds the two equal).
+func (s *Store) nowHistories(ctx context.Context, lo, hi string, accs []ewAccount, now time.Time) ([]*earlywarning.History, error) {
+	if len(accs) == 0 {
+		return nil, nil
+	}
+	db := s.db.WithContext(ctx)
+	byID := make(map[string]*earlywarning.History, len(accs))
+	out := make([]*earlywarning.History, len(accs))
+	for i, a := range accs {
+		out[i] = a.history()
+		byID[a.ID] = out[i]
+	}
+	each := func(q *gorm.DB, scan func(rows interface{ Scan(...any) error }) (string, error)) error {
+		rows, err := q.Rows()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if _, err := scan(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+	inRange := "account_id > ? AND account_id <= ?"
+	if err := each(db.Table("payments").Select("account_id, paid_at, amount_cents").Where(inRange, lo, hi),
+		func(r interface{ Scan(...any) error }) (string, error) {
+			var id string
+			var p earlywarning.Payment
+			if err := r.Scan(&id, &p.At, &p.Cents); err != nil {
+				return id, err
+			}
+			if h := byID[id]; h != nil {
+				h.Payments = append(h.Payments, p)
+			}
+			return id, nil
+		}); err != nil {
+		return nil, err
+	}
+	since := now.Add(-earlywarning.ContactWindow)
+	if err := each(db.Table("contacts").
+		Select(`account_id,
+			SUM(CASE WHEN direction = 'outbound' AND outcome IN ('right_party_contact', 'promise') THEN 1 ELSE 0 END),
+			SUM(CASE WHEN direction = 'outbound' AND outcome NOT IN ('right_party_contact', 'promise') THEN 1 ELSE 0 END),
+			SUM(CASE WHEN direction <> 'outbound' AND outcome IN ('right_party_contact', 'promise') THEN 1 ELSE 0 END)`).
+		Where(inRange+" AND at > ? AND at <= ? AND party = 'debtor'", lo, hi, since, now).Group("account_id"),
+		func(r interface{ Scan(...any) error }) (string, error) {
+			var id string
+			var reached, missed, inbound int
+			if err := r.Scan(&id, &reached, &missed, &inbound); err != nil {
+				return id, err
+			}
+			if h := byID[id]; h != nil {
+				at := now.Add(-time.Second)
+				for range reached {
+					h.Contacts = append(h.Contacts, earlywarning.Contact{At: at, Outbound: true, RightParty: true})
+				}
+				for range missed {
+					h.Contacts = append(h.Contacts, earlywarning.Contact{At: at, Outbound: true})
+				}
+				for range inbound {
+					h.Contacts = append(h.Contacts, earlywarning.Contact{At: at, RightParty: true})
+				}
+			}
+			return id, nil
+		}); err != nil {
+		return nil, err
+	}
+	if err := each(db.Table("placements").
+		Select("account_id, COUNT(*), SUM(CASE WHEN status = 'recalled' AND ended_at IS NOT NULL AND ended_at <= ? THEN 1 ELSE 0 END)", now).
+		// Worked placements: not offered or declined. (Written as "<>" so
+		// that SQLite walks the account range, not the status index.)
+		Where(inRange+" AND starts_at <= ? AND status <> 'offered' AND status <> 'declined'", lo, hi, now).Group("account_id"),
+		func(r interface{ Scan(...any) error }) (string, error) {
+			var id string
+			var n, recalled int
+			if err := r.Scan(&id, &n, &recalled); err != nil {
+				return id, err
+			}
+			if h := byID[id]; h != nil {
+				start := now.Add(-time.Second)
+				for k := range n {
+					p := earlywarning.Placement{Start: start}
+					if k < recalled {
+						p.Recalled, p.End = true, start
+					}
+					h.Placements = append(h.Placements, p)
+				}
+			}
+			return id, nil
+		}); err != nil {
+		return nil, err
+	}
+	var ars []ewArrangement
+	if err := db.Table("arrangements ar").Select(ewArrangementColumns).Where("ar."+inRange, lo, hi).Scan(&ars).Error; err != nil {
+		return nil, err
+	}
+	for _, a := range ars {
+		if h := byID[a.AccountID]; h != nil {
+			h.Arrangements = append(h.Arrangements, a.model())
 		}
 	}
 	return out, nil
+}
+
+// ewArrangement is an arrangement as the models read it.
+type ewArrangement struct {
+	ID, AccountID, Kind, Status string
+	CreatedAt                   time.Time
+	LastDue                     *string
+}
+
+const ewArrangementColumns = "ar.id, ar.account_id, ar.kind, ar.status, ar.created_at, (SELECT MAX(ai.due_date) FROM arrangement_instalments ai WHERE ai.arrangement_id = ar.id) AS last_due"
+
+// model is the row as the models see it: a kept or broken one was
+// settled by its last instalment's due date plus the grace days (the
+// promise evaluation's rule), or when made if it had no instalments.
+func (a ewArrangement) model() earlywarning.Arrangement {
+	ar := earlywarning.Arrangement{ID: a.ID, Kind: a.Kind, Status: a.Status, CreatedAt: a.CreatedAt}
+	if a.Status == "kept" || a.Status == "broken" {
+		ar.ResolvedAt = a.CreatedAt
+		if a.LastDue != nil {
+			if d, err := time.Parse(time.DateOnly, *a.LastDue); err == nil {
+				ar.ResolvedAt = d.AddDate(0, 0, PromiseGraceDays)
+			}
+		}
+	}
+	return ar
 }
 
 // TrainModels trains the lender's two models from its history (time-based
@@ -283,9 +435,18 @@ func (s *Store) TrainModels(ctx context.Context, lenderID string) ([]ModelInfo, 
 	}
 	every := int((n + maxTrainAccounts - 1) / maxTrainAccounts)
 	var hs []*earlywarning.History
-	if err := s.lenderHistories(ctx, lenderID, false, time.Time{}, every, func(_ string, chunk []*earlywarning.History) error {
+	seen := 0
+	if err := s.accountPages(ctx, lenderID, false, func(_, _ string, accs []ewAccount) error {
+		sample := accs[:0:0]
+		for _, a := range accs {
+			if seen%every == 0 {
+				sample = append(sample, a)
+			}
+			seen++
+		}
+		chunk, err := s.fullHistories(ctx, s.db, sample, time.Time{})
 		hs = append(hs, chunk...)
-		return nil
+		return err
 	}); err != nil {
 		return nil, err
 	}
@@ -393,11 +554,7 @@ func scoreRows(hs []*earlywarning.History, lenderID string, models map[string]ea
 				band = "at_risk"
 			}
 		}
-		js, err := json.Marshal(reasons)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, []any{h.AccountID, kind, lenderID, arrangementID, p, band, string(js), modelIDs[kind], now})
+		rows = append(rows, []any{h.AccountID, kind, lenderID, arrangementID, p, band, reasonsJSON(reasons), modelIDs[kind], now})
 		return nil
 	}
 	for _, h := range hs {
@@ -420,6 +577,45 @@ func scoreRows(hs []*earlywarning.History, lenderID string, models map[string]ea
 	return rows, nil
 }
 
+// splitAccounts returns k+1 bounds that split the accounts table's ids
+// into k ranges (lo, hi] of about equal size: "", the k−1 ids at the
+// quantiles, and "" (no end).
+func (s *Store) splitAccounts(ctx context.Context, k int) ([]string, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Table("accounts").Count(&n).Error; err != nil {
+		return nil, err
+	}
+	bounds := []string{""}
+	for i := 1; i < k && n >= int64(k*historyChunk); i++ {
+		var id string
+		if err := s.db.WithContext(ctx).Raw("SELECT id FROM accounts ORDER BY id LIMIT 1 OFFSET ?", n*int64(i)/int64(k)).Row().Scan(&id); err != nil {
+			return nil, err
+		}
+		bounds = append(bounds, id)
+	}
+	return append(bounds, ""), nil
+}
+
+// reasonsJSON is json.Marshal of reasons with contributions to three
+// decimals, written by hand: scoring writes one per account, and the
+// reflection of encoding/json cost a tenth of the scoring run. Reason
+// names are identifiers (no characters to escape).
+func reasonsJSON(reasons []earlywarning.Reason) string {
+	b := make([]byte, 0, 48*len(reasons)+2)
+	b = append(b, '[')
+	for i, r := range reasons {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"name":"`...)
+		b = append(b, r.Name...)
+		b = append(b, `","contribution":`...)
+		b = strconv.AppendFloat(b, math.Round(r.Contribution*1000)/1000, 'f', -1, 64)
+		b = append(b, '}')
+	}
+	return string(append(b, ']'))
+}
+
 // ScoreLender scores every open account of the lender with its models in
 // use, replacing the stored scores chunk by chunk (each chunk in its own
 // transaction, so the queue never waits for the whole run), and returns how
@@ -433,31 +629,78 @@ func (s *Store) ScoreLender(ctx context.Context, lenderID string) (int, error) {
 		return 0, s.db.WithContext(ctx).Exec("DELETE FROM account_scores WHERE lender_id = ?", lenderID).Error
 	}
 	now := s.now()
-	since := now.Add(-earlywarning.ContactWindow)
-	written, prev := 0, ""
-	err = s.lenderHistories(ctx, lenderID, true, since, 1, func(last string, hs []*earlywarning.History) error {
-		rows, err := scoreRows(hs, lenderID, models, modelIDs, now)
+	written, byKind := 0, map[string]int{}
+	// Two stages on two goroutines, so that both cores work: one reads the
+	// next page of histories while the other scores and writes the last.
+	type page struct {
+		lo, hi string
+		hs     []*earlywarning.History
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// The readers split the key space in halves (reading is the slower
+	// stage).
+	bounds, err := s.splitAccounts(ctx, 2)
+	if err != nil {
+		return 0, err
+	}
+	pages := make(chan page, 2)
+	readErr := make(chan error, len(bounds)-1)
+	var readers sync.WaitGroup
+	for i := 0; i+1 < len(bounds); i++ {
+		readers.Add(1)
+		go func(from, to string) {
+			defer readers.Done()
+			readErr <- s.accountPagesIn(ctx, lenderID, true, from, to, func(lo, hi string, accs []ewAccount) error {
+				hs, err := s.nowHistories(ctx, lo, hi, accs, now)
+				if err != nil {
+					return err
+				}
+				select {
+				case pages <- page{lo, hi, hs}:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			})
+		}(bounds[i], bounds[i+1])
+	}
+	go func() { readers.Wait(); close(pages) }()
+	for p := range pages {
 		if err != nil {
-			return err
+			continue // drain, so the reader can finish
 		}
-		from := prev
-		prev = last
+		var rows [][]any
+		rows, err = scoreRows(p.hs, lenderID, models, modelIDs, now)
+		if err != nil {
+			cancel()
+			continue
+		}
 		written += len(rows)
-		return s.inBulkTx(ctx, func(b *bulkTx) error {
-			if err := b.Exec("DELETE FROM account_scores WHERE lender_id = ? AND account_id > ? AND account_id <= ?", lenderID, from, last).Error; err != nil {
+		for _, r := range rows {
+			byKind[r[1].(string)]++
+		}
+		// The page's old scores go (closed accounts' too), its new ones
+		// come in, in one transaction.
+		err = s.inBulkTx(ctx, func(b *bulkTx) error {
+			if err := b.Exec("DELETE FROM account_scores WHERE account_id > ? AND account_id <= ? AND lender_id = ?", p.lo, p.hi, lenderID).Error; err != nil {
 				return err
 			}
 			return b.copyRows(ctx, "account_scores", scoreColumns, rows, "")
 		})
-	})
+		if err != nil {
+			cancel()
+		}
+	}
+	for range len(bounds) - 1 {
+		if rerr := <-readErr; err == nil {
+			err = rerr
+		}
+	}
 	if err != nil {
 		return written, err
 	}
-	// Accounts after the last open one (closed since), and every kind
-	// whose model is no longer in use.
-	if err := s.db.WithContext(ctx).Exec("DELETE FROM account_scores WHERE lender_id = ? AND account_id > ?", lenderID, prev).Error; err != nil {
-		return written, err
-	}
+	// Every kind whose model is no longer in use loses its scores.
 	for _, kind := range ModelKinds {
 		if _, ok := models[kind]; !ok {
 			if err := s.db.WithContext(ctx).Exec("DELETE FROM account_scores WHERE lender_id = ? AND kind = ?", lenderID, kind).Error; err != nil {
@@ -465,7 +708,13 @@ func (s *Store) ScoreLender(ctx context.Context, lenderID string) (int, error) {
 			}
 		}
 	}
-	return written, s.db.WithContext(ctx).Table("models").Where("lender_id = ? AND in_use", lenderID).Update("scored_at", now).Error
+	for kind, id := range modelIDs {
+		if err := s.db.WithContext(ctx).Table("models").Where("id = ?", id).
+			Updates(map[string]any{"scored_at": now, "scores": byKind[kind]}).Error; err != nil {
+			return written, err
+		}
+	}
+	return written, nil
 }
 
 // Rescore scores the given accounts again with their lenders' models in
@@ -644,11 +893,10 @@ func (s *Store) modelsByID(ctx context.Context, ids []string) ([]ModelInfo, erro
 
 func (s *Store) modelInfos(ctx context.Context, rows []modelRow) ([]ModelInfo, error) {
 	names := map[string]string{}
-	counts := map[string]int64{}
 	if len(rows) > 0 {
-		var ids, lenders []string
+		var lenders []string
 		for _, r := range rows {
-			ids, lenders = append(ids, r.ID), append(lenders, r.LenderID)
+			lenders = append(lenders, r.LenderID)
 		}
 		var orgs []struct{ ID, Name string }
 		if err := s.db.WithContext(ctx).Table("organisations").Select("id, name").Where("id IN ?", lenders).Scan(&orgs).Error; err != nil {
@@ -657,22 +905,12 @@ func (s *Store) modelInfos(ctx context.Context, rows []modelRow) ([]ModelInfo, e
 		for _, o := range orgs {
 			names[o.ID] = o.Name
 		}
-		var cs []struct {
-			ModelID string
-			N       int64
-		}
-		if err := s.db.WithContext(ctx).Table("account_scores").Select("model_id, COUNT(*) AS n").Where("model_id IN ?", ids).Group("model_id").Scan(&cs).Error; err != nil {
-			return nil, err
-		}
-		for _, c := range cs {
-			counts[c.ModelID] = c.N
-		}
 	}
 	out := make([]ModelInfo, 0, len(rows))
 	for _, r := range rows {
 		m := ModelInfo{ID: r.ID, LenderID: r.LenderID, LenderName: names[r.LenderID], Kind: r.Kind, Version: r.Version, TrainedAt: r.TrainedAt,
 			TrainExamples: r.TrainExamples, TestExamples: r.TestExamples, AUC: r.AUC, BaselineAUC: r.BaselineAUC, Verdict: r.Verdict,
-			InUse: r.InUse, ScoredAt: r.ScoredAt, Scores: counts[r.ID]}
+			InUse: r.InUse, ScoredAt: r.ScoredAt, Scores: r.Scores}
 		for _, p := range []struct {
 			dst *time.Time
 			src *time.Time

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"testing"
 	"time"
 
@@ -142,4 +144,50 @@ func deref(p *float64) float64 {
 		return -1
 	}
 	return *p
+}
+
+// Scoring reads counts where training reads every event; the features at
+// now must come out the same either way, for every open account.
+func TestScoringReadsTheFeaturesTrainingWould(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		full, scored, err := s.FeaturesBothWays(ctx, vm.OrgID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(full) == 0 || len(full) != len(scored) {
+			t.Fatalf("%d accounts read in full, %d for scoring", len(full), len(scored))
+		}
+		contacts, paid := 0, 0
+		for id, f := range full {
+			if scored[id] != f {
+				t.Fatalf("account %s:\nfull   %+v\nscored %+v", id, f, scored[id])
+			}
+			contacts += f.ContactAttempts
+			if f.PaidSoFarCents > 0 {
+				paid++
+			}
+		}
+		if contacts == 0 || paid == 0 {
+			t.Fatalf("the comparison saw no contacts (%d) or payments (%d)", contacts, paid)
+		}
+	})
+}
+
+// The hand-written reasons JSON reads back as encoding/json's would.
+func TestReasonsJSON(t *testing.T) {
+	in := []earlywarning.Reason{{Name: "payment_recency", Contribution: 0.83251}, {Name: "dpd", Contribution: -1.5}, {Name: "contact", Contribution: 0}}
+	var out []earlywarning.Reason
+	if err := json.Unmarshal([]byte(store.ReasonsJSON(in)), &out); err != nil {
+		t.Fatal(err)
+	}
+	want := []earlywarning.Reason{{Name: "payment_recency", Contribution: 0.833}, {Name: "dpd", Contribution: -1.5}, {Name: "contact", Contribution: 0}}
+	if fmt.Sprint(out) != fmt.Sprint(want) {
+		t.Fatalf("%v, want %v", out, want)
+	}
+	if store.ReasonsJSON(nil) != "[]" {
+		t.Fatalf("no reasons: %s", store.ReasonsJSON(nil))
+	}
 }

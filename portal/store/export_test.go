@@ -1,5 +1,15 @@
 package store
 
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
+
+	"collect/casework/earlywarning"
+)
+
 // SetAuditCSVChunk sets how many audit events WriteAuditCSV reads per query,
 // for tests of the chunking, and returns the function that restores it.
 func SetAuditCSVChunk(n int) (restore func()) {
@@ -7,3 +17,44 @@ func SetAuditCSVChunk(n int) (restore func()) {
 	auditCSVChunk = n
 	return func() { auditCSVChunk = old }
 }
+
+// InstallModel stores m as the lender's model in use of its kind, for
+// benchmarks that need one without training on the data they load.
+func (s *Store) InstallModel(lenderID string, m earlywarning.Model) error {
+	params, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	if err := s.db.Exec("UPDATE models SET in_use = FALSE WHERE lender_id = ? AND kind = ?", lenderID, m.Kind).Error; err != nil {
+		return err
+	}
+	return s.db.Table("models").Create(&modelRow{ID: uuid.Must(uuid.NewV7()).String(), LenderID: lenderID, Kind: m.Kind, Version: m.Version,
+		TrainedAt: s.now(), Verdict: earlywarning.VerdictInUse, InUse: true, Evaluation: "{}", Params: string(params)}).Error
+}
+
+// FeaturesBothWays computes every open account's features at now from its
+// full history and from what scoring reads (nowHistories), for the test
+// that holds the two equal.
+func (s *Store) FeaturesBothWays(ctx context.Context, lenderID string) (full, scored map[string]earlywarning.Features, err error) {
+	full, scored = map[string]earlywarning.Features{}, map[string]earlywarning.Features{}
+	now := s.now()
+	err = s.accountPages(ctx, lenderID, true, func(lo, hi string, accs []ewAccount) error {
+		fh, err := s.fullHistories(ctx, s.db, accs, time.Time{})
+		if err != nil {
+			return err
+		}
+		nh, err := s.nowHistories(ctx, lo, hi, accs, now)
+		if err != nil {
+			return err
+		}
+		for i := range accs {
+			full[accs[i].ID] = earlywarning.FeaturesAt(fh[i], now)
+			scored[accs[i].ID] = earlywarning.FeaturesAt(nh[i], now)
+		}
+		return nil
+	})
+	return full, scored, err
+}
+
+// ReasonsJSON is reasonsJSON, for its test.
+var ReasonsJSON = reasonsJSON
