@@ -128,6 +128,38 @@ func TestEarlyWarningOverHTTP(t *testing.T) {
 			t.Errorf("train from the page: %d %s", res.StatusCode, res.Header.Get("Location"))
 		}
 
+		// Allocation by score band from the plan form: a rule on the high
+		// band places only high-band accounts; strata by band label them.
+		portfolio := h.queryOne(`SELECT id FROM portfolios ORDER BY imported_at DESC LIMIT 1`)
+		agencyA := h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency A'`)
+		for _, form := range []map[string][]string{
+			{"strategy": {"rules"}, "rule_agency": {agencyA}, "rule_score_band": {"high"}, "rule_bucket": {""}, "rule_province": {""}, "rule_min": {""}, "rule_max": {""}},
+			{"strategy": {"capacity_balanced"}, "strata": {"score_band"}},
+		} {
+			form["portfolio_id"], form["seed"], form["_csrf"] = []string{portfolio}, []string{"1"}, []string{cv.csrf}
+			res, err := cv.PostForm(h.http.URL+"/allocations", form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			loc := res.Header.Get("Location")
+			if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/allocations/") {
+				t.Fatalf("plan %s from the form: %d %s", form["strategy"][0], res.StatusCode, loc)
+			}
+			plan := strings.TrimPrefix(loc, "/allocations/")
+			n := h.queryOne(`SELECT CAST(COUNT(*) AS TEXT) FROM allocation_assignments WHERE allocation_id = $1`, plan)
+			var bad string
+			if form["strategy"][0] == "rules" {
+				bad = h.queryOne(`SELECT CAST(COUNT(*) AS TEXT) FROM allocation_assignments aa LEFT JOIN account_scores sc ON sc.account_id = aa.account_id AND sc.kind = 'propensity'
+					WHERE aa.allocation_id = $1 AND (sc.band IS NULL OR sc.band <> 'high')`, plan)
+			} else {
+				bad = h.queryOne(`SELECT CAST(COUNT(*) AS TEXT) FROM allocation_assignments WHERE allocation_id = $1 AND reason NOT LIKE '%score%'`, plan)
+			}
+			if n == "0" || bad != "0" {
+				t.Errorf("plan %s: %s assignments, %s not by score band", form["strategy"][0], n, bad)
+			}
+		}
+
 		_, page = c.get(t, h.http.URL+"/queue")
 		if strings.Count(page, `data-testid="queue-score"`) == 0 || !strings.Contains(page, `data-testid="queue-score-reasons"`) {
 			t.Error("the queue page shows no score with reasons")

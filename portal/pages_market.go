@@ -221,6 +221,7 @@ func (s *Server) planCreateSubmit(c echo.Context) error {
 	}
 	req.Seed = int64(seed)
 	req.Params.AgencyIDs = nonEmpty(form["agency_ids"])
+	req.Params.Strata = form.Get("strata") // the stratifying strategies read it; manual and rules do not
 	switch req.Strategy {
 	case allocation.StrategyManual:
 		req.Params.AgencyID = form.Get("agency_id")
@@ -238,11 +239,12 @@ func (s *Server) planCreateSubmit(c echo.Context) error {
 	case allocation.StrategyRules:
 		req.Params.AgencyIDs = nil
 		buckets, provs, mins, maxs, ags := form["rule_bucket"], form["rule_province"], form["rule_min"], form["rule_max"], form["rule_agency"]
+		bands := form["rule_score_band"]
 		for i := range ags {
 			if strings.TrimSpace(ags[i]) == "" {
 				continue
 			}
-			r := allocation.Rule{AgencyID: ags[i], Bucket: at(buckets, i), Province: at(provs, i)}
+			r := allocation.Rule{AgencyID: ags[i], Bucket: at(buckets, i), Province: at(provs, i), ScoreBand: at(bands, i)}
 			if r.MinBalanceCents, err = yuanCents("rule_min", at(mins, i)); err != nil {
 				return err
 			}

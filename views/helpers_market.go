@@ -213,3 +213,6 @@ func positive(n int) string {
 	}
 	return strconv.Itoa(n)
 }
+
+// scoreBands are the propensity bands a rule may name, best first.
+func scoreBands() []string { return []string{"high", "medium", "low"} }
