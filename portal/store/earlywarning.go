@@ -22,6 +22,7 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"collect/allocation"
 	"collect/casework/earlywarning"
@@ -751,11 +752,37 @@ func (s *Store) Rescore(ctx context.Context, accountIDs ...string) error {
 		if err != nil {
 			return err
 		}
-		if err := s.inBulkTx(ctx, func(b *bulkTx) error {
-			if err := b.Exec("DELETE FROM account_scores WHERE account_id IN ?", ids).Error; err != nil {
-				return err
+		// Upsert what was scored, then drop what no longer applies (a
+		// break score once the arrangement is settled): events on one
+		// account at once then never collide on the key, as a delete and
+		// insert of the same rows would.
+		kept := map[string][]string{}
+		if err := s.inTx(ctx, func(tx *gorm.DB) error {
+			for _, r := range rows {
+				row := map[string]any{}
+				for i, c := range scoreColumns {
+					row[c] = r[i]
+				}
+				kept[r[0].(string)] = append(kept[r[0].(string)], r[1].(string))
+				if err := tx.Table("account_scores").Clauses(clause.OnConflict{
+					Columns:   []clause.Column{{Name: "account_id"}, {Name: "kind"}},
+					DoUpdates: clause.AssignmentColumns(scoreColumns[2:]),
+				}).Create(row).Error; err != nil {
+					return err
+				}
 			}
-			return b.copyRows(ctx, "account_scores", scoreColumns, rows, "")
+			for _, id := range ids {
+				var err error
+				if len(kept[id]) > 0 {
+					err = tx.Exec("DELETE FROM account_scores WHERE account_id = ? AND kind NOT IN ?", id, kept[id]).Error
+				} else {
+					err = tx.Exec("DELETE FROM account_scores WHERE account_id = ?", id).Error
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return nil
 		}); err != nil {
 			return err
 		}

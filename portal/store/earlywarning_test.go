@@ -99,8 +99,38 @@ func TestDemoModelsLearnAndScore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if after[earlywarning.KindPropensity].Score == before {
-			t.Errorf("score %.4f unchanged after a payment", before)
+		if sc, ok := after[earlywarning.KindPropensity]; !ok || sc.Score == before || !sc.ScoredAt.After(acc.Propensity.ScoredAt) {
+			t.Errorf("after a payment: score %+v (present %v), before %.4f at %s", sc, ok, before, acc.Propensity.ScoredAt)
+		}
+
+		// Paying a promise in full settles it: its break score goes, the
+		// propensity score stays.
+		if b.InUse {
+			var risky store.QueueRow
+			for _, r := range rows {
+				if r.BreakRisk != nil {
+					risky = r
+					break
+				}
+			}
+			if risky.ID == "" {
+				t.Fatal("no queue row with a break score")
+			}
+			owed := count(t, s, `SELECT CAST(SUM(ai.amount_cents - ai.paid_cents) AS INTEGER) FROM arrangement_instalments ai JOIN arrangements ar ON ar.id = ai.arrangement_id
+				WHERE ar.account_id = $1 AND ar.status = 'active' AND ai.status = 'pending'`, risky.ID)
+			if _, err := s.RecordPayment(ctx, agent, risky.ID, store.PaymentInput{AmountCents: int64(owed), PaidAt: time.Now().Add(-time.Minute), Reference: "EW-2"}); err != nil {
+				t.Fatal(err)
+			}
+			after, err := s.AccountScores(ctx, agent, risky.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := after[earlywarning.KindArrangementBreak]; ok {
+				t.Errorf("a settled arrangement still has a break score: %+v", after)
+			}
+			if _, ok := after[earlywarning.KindPropensity]; !ok {
+				t.Errorf("the propensity score went with the break score: %+v", after)
+			}
 		}
 	})
 }
