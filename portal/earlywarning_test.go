@@ -164,6 +164,10 @@ func TestEarlyWarningOverHTTP(t *testing.T) {
 		if strings.Count(page, `data-testid="queue-score"`) == 0 || !strings.Contains(page, `data-testid="queue-score-reasons"`) {
 			t.Error("the queue page shows no score with reasons")
 		}
+		_, page = c.get(t, h.http.URL+"/accounts/"+acc)
+		if !strings.Contains(page, `data-testid="account-score"`) || !strings.Contains(page, `data-testid="account-score-reasons"`) {
+			t.Error("the account page shows no score with reasons")
+		}
 		_, page = c.get(t, h.http.URL+"/follow-up")
 		if !strings.Contains(page, `data-testid="followup-page"`) {
 			t.Error("no follow-up page")

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"collect/allocation"
+	"collect/casework/earlywarning"
 	"collect/casework"
 	"collect/portal/store"
 	"collect/views"
@@ -282,6 +283,16 @@ func (s *Server) renderAccountDetail(c echo.Context, d store.AccountDetail, stat
 		Currency: d.Currency, DueDate: d.DueDate, LastPayment: d.LastPaymentDate, DPD: d.DPD,
 		Bucket: d.Bucket, Stage: d.Stage, Status: d.Status, Masked: d.Masked,
 		CanUnmask: d.Masked && s.can(a, "account", "unmask"),
+	}
+	scores, err := s.store.AccountScores(c.Request().Context(), a, d.ID)
+	if err != nil && allocation.ErrorCode(err) != allocation.ENOTFOUND {
+		return err
+	}
+	if sc, ok := scores[earlywarning.KindPropensity]; ok {
+		v.Propensity = scoreView(&sc)
+	}
+	if sc, ok := scores[earlywarning.KindArrangementBreak]; ok {
+		v.BreakRisk = scoreView(&sc)
 	}
 	for _, h := range d.History {
 		pv := placementView(h)

@@ -140,6 +140,7 @@ type AccountDetailView struct {
 	History                                                                 []PlacementView
 	Case                                                                    *CasePanel // nil when the viewer has no casework on it
 	CanUnmask                                                               bool       // an auditor may unmask this one record, with a reason
+	Propensity, BreakRisk                                                   *ScoreView // early-warning scores, when a model is in use
 }
 
 // PlacementView is one placement of an account.

@@ -361,27 +361,61 @@ func ReasonGroups() []string {
 // group (a model not on Vector's inputs) is its own group. The sums plus
 // the Intercept add up to the logit.
 func (m Model) GroupedReasons(x []float64, n int) (float64, []Reason) {
-	p, all := m.Score(x, len(x))
-	if math.IsNaN(p) {
-		return p, nil
+	if !m.fits(x) {
+		return math.NaN(), nil
 	}
-	sums := map[string]float64{}
-	for _, r := range all {
-		g := reasonGroups[r.Name]
-		if g == "" {
-			g = r.Name
+	names, idx := vectorGroupNames, vectorGroupIndex
+	if !slices.Equal(m.Names, featureNames) {
+		names, idx = m.groups()
+	}
+	sums := make([]float64, len(names))
+	var extra []Reason // inputs outside any group
+	z := m.Intercept
+	for j, v := range x {
+		c := m.Coef[j] * (v - m.Mean[j]) / m.Scale[j]
+		z += c
+		if g := idx[j]; g >= 0 {
+			sums[g] += c
+		} else {
+			extra = append(extra, Reason{Name: m.name(j), Contribution: c})
 		}
-		sums[g] += r.Contribution
 	}
-	out := make([]Reason, 0, len(sums))
-	for g, c := range sums {
-		out = append(out, Reason{Name: g, Contribution: c})
+	out := make([]Reason, 0, len(names)+len(extra))
+	for g, name := range names {
+		out = append(out, Reason{Name: name, Contribution: sums[g]})
 	}
+	out = append(out, extra...)
 	slices.SortFunc(out, func(a, b Reason) int {
 		if c := cmp.Compare(math.Abs(b.Contribution), math.Abs(a.Contribution)); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Name, b.Name)
 	})
-	return p, out[:min(max(n, 0), len(out))]
+	return sigmoid(z), out[:min(max(n, 0), len(out))]
+}
+
+// The reason groups of Vector's inputs, computed once.
+var vectorGroupNames, vectorGroupIndex = Model{Names: featureNames, Coef: make([]float64, len(featureNames))}.groups()
+
+// groups returns the reason groups present in the model's inputs and each
+// input's group index (-1 when none).
+func (m Model) groups() ([]string, []int) {
+	idx := make([]int, len(m.Coef))
+	var names []string
+	at := map[string]int{}
+	for j := range m.Coef {
+		g, ok := reasonGroups[m.name(j)]
+		if !ok {
+			idx[j] = -1
+			continue
+		}
+		k, seen := at[g]
+		if !seen {
+			k = len(names)
+			at[g] = k
+			names = append(names, g)
+		}
+		idx[j] = k
+	}
+	return names, idx
 }

@@ -29,6 +29,8 @@ Usage:
                             import a portfolio (CSV or XLSX) as that vendor manager
   portal audit verify       check the audit trail's hash chain; exit 1 if broken
   portal stats rebuild      recompute the oversight counters from the events (after a bulk load)
+  portal models train       train every lender's early-warning models now, score its accounts,
+                            and print each model's verdict and AUC against the priority rule
   portal help               show this help
 
 Flags (each also an environment variable):
@@ -81,13 +83,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "migrate", "demo", "import", "audit", "stats":
+	case "serve", "migrate", "demo", "import", "audit", "stats", "models":
 	default:
 		fmt.Fprint(stderr, usage)
 		return usageError{fmt.Sprintf("unknown command %q", cmd)}
 	}
-	if cmd == "audit" || cmd == "stats" {
-		want := map[string]string{"audit": "verify", "stats": "rebuild"}[cmd]
+	if cmd == "audit" || cmd == "stats" || cmd == "models" {
+		want := map[string]string{"audit": "verify", "stats": "rebuild", "models": "train"}[cmd]
 		if len(args) == 0 || args[0] != want {
 			return usageError{"usage: portal " + cmd + " " + want}
 		}
@@ -133,6 +135,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		fmt.Fprintf(stdout, "oversight counters rebuilt in %s\n", time.Since(start).Round(time.Millisecond))
+		return nil
+	case "models":
+		start := time.Now()
+		models, err := st.TrainAllModels(ctx)
+		if err != nil {
+			return err
+		}
+		for _, m := range models {
+			auc := func(p *float64) string {
+				if p == nil {
+					return "—"
+				}
+				return fmt.Sprintf("%.3f", *p)
+			}
+			fmt.Fprintf(stdout, "%s\t%s\t%s\tAUC %s (priority rule %s)\t%d accounts scored\n", m.LenderName, m.Kind, m.Verdict, auc(m.AUC), auc(m.BaselineAUC), m.Scores)
+		}
+		fmt.Fprintf(stdout, "models trained and accounts scored in %s\n", time.Since(start).Round(time.Millisecond))
 		return nil
 	case "audit":
 		r, err := st.VerifyAudit(ctx)

@@ -222,6 +222,8 @@ func TestCommandLine(t *testing.T) {
 		{"AuditWithoutVerify", []string{"audit"}, nil, 2, ""},
 		{"StatsRebuild", []string{"stats", "rebuild"}, map[string]string{"PORTAL_DATA": dir}, 0, "counters rebuilt"},
 		{"StatsWithoutRebuild", []string{"stats"}, nil, 2, ""},
+		{"ModelsTrain", []string{"models", "train"}, map[string]string{"PORTAL_DATA": dir}, 0, "models trained and accounts scored"},
+		{"ModelsWithoutTrain", []string{"models"}, nil, 2, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

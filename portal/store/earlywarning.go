@@ -9,6 +9,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -305,14 +306,14 @@ func (s *Store) nowHistories(ctx context.Context, lo, hi string, accs []ewAccoun
 		out[i] = a.history()
 		byID[a.ID] = out[i]
 	}
-	each := func(q *gorm.DB, scan func(rows interface{ Scan(...any) error }) (string, error)) error {
+	each := func(q *gorm.DB, scan func(rows *sql.Rows) error) error {
 		rows, err := q.Rows()
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			if _, err := scan(rows); err != nil {
+			if err := scan(rows); err != nil {
 				return err
 			}
 		}
@@ -320,16 +321,16 @@ func (s *Store) nowHistories(ctx context.Context, lo, hi string, accs []ewAccoun
 	}
 	inRange := "account_id > ? AND account_id <= ?"
 	if err := each(db.Table("payments").Select("account_id, paid_at, amount_cents").Where(inRange, lo, hi),
-		func(r interface{ Scan(...any) error }) (string, error) {
+		func(r *sql.Rows) error {
 			var id string
 			var p earlywarning.Payment
 			if err := r.Scan(&id, &p.At, &p.Cents); err != nil {
-				return id, err
+				return err
 			}
 			if h := byID[id]; h != nil {
 				h.Payments = append(h.Payments, p)
 			}
-			return id, nil
+			return nil
 		}); err != nil {
 		return nil, err
 	}
@@ -340,11 +341,11 @@ func (s *Store) nowHistories(ctx context.Context, lo, hi string, accs []ewAccoun
 			SUM(CASE WHEN direction = 'outbound' AND outcome NOT IN ('right_party_contact', 'promise') THEN 1 ELSE 0 END),
 			SUM(CASE WHEN direction <> 'outbound' AND outcome IN ('right_party_contact', 'promise') THEN 1 ELSE 0 END)`).
 		Where(inRange+" AND at > ? AND at <= ? AND party = 'debtor'", lo, hi, since, now).Group("account_id"),
-		func(r interface{ Scan(...any) error }) (string, error) {
+		func(r *sql.Rows) error {
 			var id string
 			var reached, missed, inbound int
 			if err := r.Scan(&id, &reached, &missed, &inbound); err != nil {
-				return id, err
+				return err
 			}
 			if h := byID[id]; h != nil {
 				at := now.Add(-time.Second)
@@ -358,7 +359,7 @@ func (s *Store) nowHistories(ctx context.Context, lo, hi string, accs []ewAccoun
 					h.Contacts = append(h.Contacts, earlywarning.Contact{At: at, RightParty: true})
 				}
 			}
-			return id, nil
+			return nil
 		}); err != nil {
 		return nil, err
 	}
@@ -367,11 +368,11 @@ func (s *Store) nowHistories(ctx context.Context, lo, hi string, accs []ewAccoun
 		// Worked placements: not offered or declined. (Written as "<>" so
 		// that SQLite walks the account range, not the status index.)
 		Where(inRange+" AND starts_at <= ? AND status <> 'offered' AND status <> 'declined'", lo, hi, now).Group("account_id"),
-		func(r interface{ Scan(...any) error }) (string, error) {
+		func(r *sql.Rows) error {
 			var id string
 			var n, recalled int
 			if err := r.Scan(&id, &n, &recalled); err != nil {
-				return id, err
+				return err
 			}
 			if h := byID[id]; h != nil {
 				start := now.Add(-time.Second)
@@ -383,7 +384,7 @@ func (s *Store) nowHistories(ctx context.Context, lo, hi string, accs []ewAccoun
 					h.Placements = append(h.Placements, p)
 				}
 			}
-			return id, nil
+			return nil
 		}); err != nil {
 		return nil, err
 	}
@@ -515,6 +516,36 @@ func (s *Store) TrainModels(ctx context.Context, lenderID string) ([]ModelInfo, 
 		return nil, err
 	}
 	return s.modelsByID(ctx, ids)
+}
+
+// TrainAllModels trains every lender's models now (lenders without
+// accounts are skipped) and scores their accounts; it returns the new
+// models.
+func (s *Store) TrainAllModels(ctx context.Context) ([]ModelInfo, error) {
+	var lenders []string
+	if err := s.db.WithContext(ctx).Table("organisations o").Where("o.kind = ? AND EXISTS (SELECT 1 FROM accounts a WHERE a.lender_id = o.id)", allocation.KindLender).
+		Order("o.id").Pluck("o.id", &lenders).Error; err != nil {
+		return nil, err
+	}
+	var out []ModelInfo
+	for _, l := range lenders {
+		ms, err := s.TrainModels(ctx, l)
+		if err != nil {
+			return out, err
+		}
+		if _, err := s.ScoreLender(ctx, l); err != nil {
+			return out, err
+		}
+		ids := make([]string, len(ms))
+		for i, m := range ms {
+			ids[i] = m.ID
+		}
+		if ms, err = s.modelsByID(ctx, ids); err != nil {
+			return out, err
+		}
+		out = append(out, ms...)
+	}
+	return out, nil
 }
 
 // inUseModels are the lender's models in use, by kind.
