@@ -12,8 +12,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"collect/allocation"
-	"collect/casework/earlywarning"
 	"collect/casework"
+	"collect/casework/earlywarning"
 	"collect/portal/store"
 	"collect/views"
 )
