@@ -67,7 +67,11 @@ func (s *Server) modelsPage(c echo.Context) error {
 		v.Models = append(v.Models, modelCard(ctx, m))
 	}
 	for _, m := range history {
-		v.History = append(v.History, modelCard(ctx, m))
+		card := modelCard(ctx, m)
+		if card.Verdict == earlywarning.VerdictInUse && !card.InUse {
+			card.Verdict = "replaced" // was used until a newer version came
+		}
+		v.History = append(v.History, card)
 	}
 	if c.QueryParam("done") == "trained" {
 		v.Flash = views.T(ctx, "flash.models_trained")

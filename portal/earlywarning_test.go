@@ -114,7 +114,7 @@ func TestEarlyWarningOverHTTP(t *testing.T) {
 		cv := h.pageClient(vm)
 		_, page = cv.get(t, h.http.URL+"/lang/en?next=/models")
 		_, page = cv.get(t, h.http.URL+"/models")
-		for _, want := range []string{"In use", "Priority rule&#39;s AUC", `data-testid="models-train"`} {
+		for _, want := range []string{"In use", "Priority rule&#39;s AUC", `data-testid="models-train"`, "replaced by a newer version"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("models page (en, vendor manager) lacks %s", want)
 			}

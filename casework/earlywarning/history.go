@@ -3,6 +3,7 @@ package earlywarning
 import (
 	"time"
 
+	"collect/allocation"
 	"collect/casework"
 )
 
@@ -246,10 +247,11 @@ func LiveArrangement(h *History, t time.Time) (Arrangement, bool) {
 }
 
 // Bands of the propensity score, for allocation strata and the queue.
+// (The names are allocation's, whose strategies stratify by them.)
 const (
-	BandHigh   = "high"   // ≥ 0.40
-	BandMedium = "medium" // 0.15 – 0.40
-	BandLow    = "low"    // < 0.15
+	BandHigh   = allocation.ScoreBandHigh   // ≥ 0.40
+	BandMedium = allocation.ScoreBandMedium // 0.15 – 0.40
+	BandLow    = allocation.ScoreBandLow    // < 0.15
 )
 
 // Band names a propensity score's band.

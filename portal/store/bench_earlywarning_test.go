@@ -13,7 +13,6 @@ package store_test
 
 import (
 	"context"
-	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -36,19 +35,7 @@ func BenchmarkScoreLender(b *testing.B) {
 	for _, dialect := range storetest.Dialects(b) {
 		b.Run(dialect, func(b *testing.B) {
 			ctx := context.Background()
-			s, vm := benchStore(b, dialect)
-			seedAgencies(b, s, vm.OrgID)
-			var agencies []string
-			rows, _ := s.DB().Query(`SELECT id FROM organisations WHERE name LIKE 'Bench Agency%'`)
-			for rows.Next() {
-				var id string
-				rows.Scan(&id)
-				agencies = append(agencies, id)
-			}
-			rows.Close()
-			if err := s.BulkLoadBook(ctx, vm.OrgID, agencies, accounts, perAccount, rand.New(rand.NewPCG(7, 7))); err != nil {
-				b.Fatal(err)
-			}
+			s, vm, _ := benchBook(b, dialect, accounts, perAccount)
 			if err := s.InstallModel(vm.OrgID, model); err != nil {
 				b.Fatal(err)
 			}
@@ -62,16 +49,16 @@ func BenchmarkScoreLender(b *testing.B) {
 			// Baseline 1: the inputs read by one streaming query per table.
 			start := time.Now()
 			var n int
-			for _, q := range []string{
-				`SELECT id, due_date, province, last_payment_date, created_at, principal_cents, balance_cents FROM accounts WHERE lender_id = $1 AND status = 'open'`,
-				`SELECT account_id, paid_at, amount_cents FROM payments WHERE lender_id = $1`,
-				`SELECT account_id, at, direction, outcome FROM contacts WHERE lender_id = $1 AND party = 'debtor' AND at > $2`,
+			since := time.Now().Add(-earlywarning.ContactWindow)
+			for _, q := range []struct {
+				sql  string
+				args []any
+			}{
+				{`SELECT id, due_date, province, last_payment_date, created_at, principal_cents, balance_cents FROM accounts WHERE lender_id = $1 AND status = 'open'`, []any{vm.OrgID}},
+				{`SELECT account_id, paid_at, amount_cents FROM payments WHERE lender_id = $1`, []any{vm.OrgID}},
+				{`SELECT account_id, at, direction, outcome FROM contacts WHERE lender_id = $1 AND party = 'debtor' AND at > $2`, []any{vm.OrgID, since}},
 			} {
-				args := []any{vm.OrgID}
-				if len(args) < 2 && q[len(q)-2:] == "$2" {
-					args = append(args, time.Now().Add(-earlywarning.ContactWindow))
-				}
-				rows, err := s.DB().Query(q, args...)
+				rows, err := s.DB().Query(q.sql, q.args...)
 				if err != nil {
 					b.Fatal(err)
 				}

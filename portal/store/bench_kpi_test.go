@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"collect/allocation"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
 )
@@ -29,26 +30,38 @@ func envInt(name string, def int) int {
 	return def
 }
 
+// benchBook opens a store with the demo logins, 20 agencies with contracts
+// and a bulk-loaded book of accounts × perAccount contacts for the vendor
+// manager's lender; it returns the store, the vendor manager and the
+// agencies.
+func benchBook(b *testing.B, dialect string, accounts, perAccount int) (*store.Store, allocation.Actor, []string) {
+	s, vm := benchStore(b, dialect)
+	seedAgencies(b, s, vm.OrgID)
+	var agencies []string
+	rows, err := s.DB().Query(`SELECT id FROM organisations WHERE name LIKE 'Bench Agency%'`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		rows.Scan(&id)
+		agencies = append(agencies, id)
+	}
+	rows.Close()
+	if err := s.BulkLoadBook(context.Background(), vm.OrgID, agencies, accounts, perAccount, rand.New(rand.NewPCG(7, 7))); err != nil {
+		b.Fatal(err)
+	}
+	return s, vm, agencies
+}
+
 func BenchmarkKPIs(b *testing.B) {
 	accounts := envInt("PORTAL_BENCH_ACCOUNTS", 1_000_000)
 	perAccount := envInt("PORTAL_BENCH_CONTACTS_PER", 10)
 	for _, dialect := range storetest.Dialects(b) {
 		b.Run(dialect, func(b *testing.B) {
 			ctx := context.Background()
-			s, vm := benchStore(b, dialect)
-			seedAgencies(b, s, vm.OrgID)
-			var agencies []string
-			rows, _ := s.DB().Query(`SELECT id FROM organisations WHERE name LIKE 'Bench Agency%'`)
-			for rows.Next() {
-				var id string
-				rows.Scan(&id)
-				agencies = append(agencies, id)
-			}
-			rows.Close()
 			start := time.Now()
-			if err := s.BulkLoadBook(ctx, vm.OrgID, agencies, accounts, perAccount, rand.New(rand.NewPCG(7, 7))); err != nil {
-				b.Fatal(err)
-			}
+			s, vm, agencies := benchBook(b, dialect, accounts, perAccount)
 			loaded := time.Since(start)
 			start = time.Now()
 			if err := s.RebuildStats(ctx); err != nil {
