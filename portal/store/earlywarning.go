@@ -302,9 +302,11 @@ func (s *Store) nowHistories(ctx context.Context, lo, hi string, accs []ewAccoun
 	db := s.db.WithContext(ctx)
 	byID := make(map[string]*earlywarning.History, len(accs))
 	out := make([]*earlywarning.History, len(accs))
+	ids := make([]string, len(accs))
 	for i, a := range accs {
 		out[i] = a.history()
 		byID[a.ID] = out[i]
+		ids[i] = a.ID
 	}
 	each := func(q *gorm.DB, scan func(rows *sql.Rows) error) error {
 		rows, err := q.Rows()
@@ -340,7 +342,10 @@ func (s *Store) nowHistories(ctx context.Context, lo, hi string, accs []ewAccoun
 			SUM(CASE WHEN direction = 'outbound' AND outcome IN ('right_party_contact', 'promise') THEN 1 ELSE 0 END),
 			SUM(CASE WHEN direction = 'outbound' AND outcome NOT IN ('right_party_contact', 'promise') THEN 1 ELSE 0 END),
 			SUM(CASE WHEN direction <> 'outbound' AND outcome IN ('right_party_contact', 'promise') THEN 1 ELSE 0 END)`).
-		Where(inRange+" AND at > ? AND at <= ? AND party = 'debtor'", lo, hi, since, now).Group("account_id"),
+		// By the page's accounts, not their id range: each account is then
+		// one seek to its last 90 days in (account_id, at), instead of a
+		// walk through all its contacts.
+		Where("account_id IN ? AND at > ? AND at <= ? AND party = 'debtor'", ids, since, now).Group("account_id"),
 		func(r *sql.Rows) error {
 			var id string
 			var reached, missed, inbound int
@@ -662,16 +667,15 @@ func (s *Store) ScoreLender(ctx context.Context, lenderID string) (int, error) {
 	}
 	now := s.now()
 	written, byKind := 0, map[string]int{}
-	// Two stages on two goroutines, so that both cores work: one reads the
-	// next page of histories while the other scores and writes the last.
+	// Readers read and score pages of accounts while one writer stores the
+	// scores of the pages done, so that both cores work.
 	type page struct {
 		lo, hi string
-		hs     []*earlywarning.History
+		rows   [][]any
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// The readers split the key space in halves (reading is the slower
-	// stage).
+	// The readers split the key space in halves.
 	bounds, err := s.splitAccounts(ctx, 2)
 	if err != nil {
 		return 0, err
@@ -688,8 +692,12 @@ func (s *Store) ScoreLender(ctx context.Context, lenderID string) (int, error) {
 				if err != nil {
 					return err
 				}
+				rows, err := scoreRows(hs, lenderID, models, modelIDs, now)
+				if err != nil {
+					return err
+				}
 				select {
-				case pages <- page{lo, hi, hs}:
+				case pages <- page{lo, hi, rows}:
 					return nil
 				case <-ctx.Done():
 					return ctx.Err()
@@ -702,12 +710,7 @@ func (s *Store) ScoreLender(ctx context.Context, lenderID string) (int, error) {
 		if err != nil {
 			continue // drain, so the reader can finish
 		}
-		var rows [][]any
-		rows, err = scoreRows(p.hs, lenderID, models, modelIDs, now)
-		if err != nil {
-			cancel()
-			continue
-		}
+		rows := p.rows
 		written += len(rows)
 		for _, r := range rows {
 			byKind[r[1].(string)]++
