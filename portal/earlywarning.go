@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"collect/allocation"
 	"collect/casework/earlywarning"
 	"collect/portal/store"
 	"collect/views"
@@ -62,7 +63,7 @@ func (s *Server) modelsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.ModelsView{CanTrain: s.can(a, "model", "write") && a.OrgKind == "lender"}
+	v := views.ModelsView{CanTrain: s.can(a, "model", "write") && a.OrgKind == allocation.KindLender}
 	for _, m := range latest {
 		v.Models = append(v.Models, modelCard(ctx, m))
 	}

@@ -99,6 +99,10 @@ func TestEarlyWarningOverHTTP(t *testing.T) {
 		if n := h.queryOne("SELECT CAST(COUNT(*) AS TEXT) FROM models"); n != "4" {
 			t.Errorf("%s models stored after training again, want 4", n)
 		}
+		vmID := h.queryOne(`SELECT id FROM users WHERE email = 'vm@demo-bank.test'`)
+		if n := h.queryOne(`SELECT CAST(COUNT(*) AS TEXT) FROM audit_events WHERE action = 'model.train' AND actor_id = $1`, vmID); n != "2" {
+			t.Errorf("%s audit events name the vendor manager as the trainer, want 2", n)
+		}
 
 		// The page, in both languages, says what the model is worth.
 		c := h.pageClient(agent)

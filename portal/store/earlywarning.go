@@ -436,6 +436,11 @@ func (a ewArrangement) model() earlywarning.Arrangement {
 // is not used loses its scores (the queue falls back to the priority
 // function). Training reads at most maxTrainAccounts accounts.
 func (s *Store) TrainModels(ctx context.Context, lenderID string) ([]ModelInfo, error) {
+	return s.trainModels(ctx, allocation.Actor{OrgID: lenderID, OrgKind: allocation.KindLender}, lenderID)
+}
+
+// trainModels is TrainModels on behalf of actor (named in the audit trail).
+func (s *Store) trainModels(ctx context.Context, actor allocation.Actor, lenderID string) ([]ModelInfo, error) {
 	var n int64
 	if err := s.db.WithContext(ctx).Table("accounts").Where("lender_id = ?", lenderID).Count(&n).Error; err != nil {
 		return nil, err
@@ -507,7 +512,7 @@ func (s *Store) TrainModels(ctx context.Context, lenderID string) ([]ModelInfo, 
 				}
 			}
 			ids = append(ids, row.ID)
-			if err := s.appendAudit(tx, allocation.Actor{OrgID: lenderID, OrgKind: allocation.KindLender}, auditRecord{
+			if err := s.appendAudit(tx, actor, auditRecord{
 				Action: "model.train", ObjectType: "model", ObjectID: row.ID, LenderID: lenderID,
 				After: map[string]any{"kind": f.kind, "version": version, "verdict": row.Verdict, "auc": row.AUC, "baseline_auc": row.BaselineAUC,
 					"train_examples": f.train, "test_examples": f.tests},
@@ -994,7 +999,7 @@ func (s *Store) TrainLenderModels(ctx context.Context, a allocation.Actor) ([]Mo
 	if a.OrgKind != allocation.KindLender {
 		return nil, allocation.Errorf(allocation.EFORBIDDEN, "models are trained for a lender, by its staff")
 	}
-	if _, err := s.TrainModels(ctx, a.OrgID); err != nil {
+	if _, err := s.trainModels(ctx, a, a.OrgID); err != nil {
 		return nil, err
 	}
 	if _, err := s.ScoreLender(ctx, a.OrgID); err != nil {
