@@ -45,7 +45,6 @@ type ModelCardView struct {
 	TrainExamples, TestExamples             int
 	Positives, Negatives                    int
 	AUC, BaselineAUC                        string // "0.839"; "—" when not measured
-	Better                                  bool   // AUC above the baseline's
 	ScoredAt                                string
 	Scores                                  int64
 	Deciles                                 []DecileView
@@ -56,8 +55,7 @@ type ModelCardView struct {
 
 // DecileView is one calibration decile: predicted against observed.
 type DecileView struct {
-	Decile                    int
-	Count                     int
-	Predicted, Observed       string // percentages
-	PredictedPct, ObservedPct float64
+	Decile              int
+	Count               int
+	Predicted, Observed string // percentages
 }

@@ -198,7 +198,9 @@ func (s *Store) RecordContact(ctx context.Context, a allocation.Actor, accountID
 	if err != nil {
 		return Contact{}, err
 	}
-	s.rescoreAfter(ctx, accountID)
+	if refused == nil {
+		s.rescoreAfter(ctx, accountID) // a refused contact changed nothing the models see
+	}
 	return out, refused
 }
 

@@ -135,3 +135,19 @@ func tenderScope(a allocation.Actor) func(*gorm.DB) *gorm.DB {
 		return db.Where("1 = 0")
 	}
 }
+
+// modelScope: a lender sees its own models, an agency those of the lenders
+// it has a contract with, the platform all (models hold no personal data).
+func modelScope(a allocation.Actor) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		switch a.OrgKind {
+		case allocation.KindPlatform:
+			return db
+		case allocation.KindLender:
+			return db.Where("m.lender_id = ?", a.OrgID)
+		case allocation.KindAgency:
+			return db.Where("EXISTS (SELECT 1 FROM contracts ct WHERE ct.lender_id = m.lender_id AND ct.agency_id = ?)", a.OrgID)
+		}
+		return db.Where("1 = 0")
+	}
+}

@@ -1,8 +1,8 @@
 package portal
 
-// Early warning (issue 6): the models' evaluation page and API, training on
-// demand, and an account's scores. The work is in store (rows) and
-// casework/earlywarning (arithmetic); these handlers only translate.
+// Early warning on the pages (issue 6): the models' evaluation page,
+// training on demand, and the score badges the queue, follow-up list and
+// account page show.
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,43 +19,6 @@ import (
 	"collect/portal/store"
 	"collect/views"
 )
-
-// modelsBody is GET /api/v1/models.
-type modelsBody struct {
-	Items   []store.ModelInfo `json:"items"`   // the latest model per lender and kind
-	History []store.ModelInfo `json:"history"` // earlier ones, newest first (up to 20)
-}
-
-func (s *Server) apiModels(c echo.Context) error {
-	latest, history, err := s.store.Models(c.Request().Context(), actorOf(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, modelsBody{Items: nonNil(latest), History: nonNil(history)})
-}
-
-func (s *Server) apiModelsTrain(c echo.Context) error {
-	out, err := s.store.TrainLenderModels(c.Request().Context(), actorOf(c))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, modelsBody{Items: nonNil(out), History: []store.ModelInfo{}})
-}
-
-func (s *Server) apiAccountScores(c echo.Context) error {
-	out, err := s.store.AccountScores(c.Request().Context(), actorOf(c), c.Param("id"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, out)
-}
-
-func nonNil[T any](xs []T) []T {
-	if xs == nil {
-		return []T{}
-	}
-	return xs
-}
 
 func (s *Server) modelsPage(c echo.Context) error {
 	ctx := c.Request().Context()
@@ -95,28 +59,16 @@ func modelCard(ctx context.Context, m store.ModelInfo) views.ModelCardView {
 		}
 		return fmt.Sprintf("%.3f", *p)
 	}
-	window := func(from, to string) string {
-		if from == "" || to == "" {
+	window := func(from, to time.Time) string {
+		if from.IsZero() || to.IsZero() {
 			return "—"
 		}
-		return from + " – " + to
+		return views.Date(from) + " – " + views.Date(to)
 	}
 	v := views.ModelCardView{ID: m.ID, Kind: m.Kind, Lender: m.LenderName, Version: m.Version, Verdict: m.Verdict, Why: m.Why, InUse: m.InUse,
 		TrainedAt: views.DateTime(m.TrainedAt), TrainExamples: m.TrainExamples, TestExamples: m.TestExamples,
 		Positives: m.Positives, Negatives: m.Negatives, AUC: auc(m.AUC), BaselineAUC: auc(m.BaselineAUC), Scores: m.Scores}
-	if !m.TrainFrom.IsZero() {
-		v.TrainWindow = window(views.Date(m.TrainFrom), views.Date(m.TrainTo))
-	} else {
-		v.TrainWindow = "—"
-	}
-	if !m.TestFrom.IsZero() {
-		v.TestWindow = window(views.Date(m.TestFrom), views.Date(m.TestTo))
-	} else {
-		v.TestWindow = "—"
-	}
-	if m.AUC != nil && m.BaselineAUC != nil {
-		v.Better = *m.AUC > *m.BaselineAUC
-	}
+	v.TrainWindow, v.TestWindow = window(m.TrainFrom, m.TrainTo), window(m.TestFrom, m.TestTo)
 	if m.ScoredAt != nil {
 		v.ScoredAt = views.DateTime(*m.ScoredAt)
 	}
@@ -126,8 +78,7 @@ func modelCard(ctx context.Context, m store.ModelInfo) views.ModelCardView {
 	}{}
 	var predicted, observed []float64
 	for _, d := range m.Deciles {
-		v.Deciles = append(v.Deciles, views.DecileView{Decile: d.Decile, Count: d.Count, Predicted: fraction(d.MeanPredicted), Observed: fraction(d.ObservedRate),
-			PredictedPct: d.MeanPredicted, ObservedPct: d.ObservedRate})
+		v.Deciles = append(v.Deciles, views.DecileView{Decile: d.Decile, Count: d.Count, Predicted: fraction(d.MeanPredicted), Observed: fraction(d.ObservedRate)})
 		chart.Labels = append(chart.Labels, fmt.Sprint(d.Decile))
 		predicted, observed = append(predicted, round4(d.MeanPredicted)), append(observed, round4(d.ObservedRate))
 	}
