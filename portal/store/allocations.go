@@ -371,6 +371,9 @@ func (s *Store) CommitPlan(ctx context.Context, a allocation.Actor, id string) (
 		return s.appendAudit(b.DB, a, auditRecord{Action: "allocation.commit", ObjectType: "allocation", ObjectID: id, LenderID: a.OrgID,
 			After: map[string]any{"placements_offered": row.AssignmentsTotal}})
 	})
+	if err == nil && out.AssignmentsTotal >= bulkAnalyzeRows {
+		s.analyze(ctx, "placements")
+	}
 	return out, err
 }
 

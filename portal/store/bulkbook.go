@@ -77,5 +77,6 @@ func (s *Store) BulkLoadBook(ctx context.Context, lenderID string, agencies []st
 			return err
 		}
 	}
+	s.analyze(ctx, "accounts", "placements", "contacts", "payments", "commissions")
 	return nil
 }

@@ -221,6 +221,9 @@ func (s *Store) ImportPortfolio(ctx context.Context, a allocation.Actor, req Imp
 	switch {
 	case err == nil:
 		res.Status, res.PortfolioID, res.ID = "done", portfolioID, portfolioID
+		if res.Accepted >= bulkAnalyzeRows {
+			s.analyze(ctx, "accounts")
+		}
 	case errors.Is(err, errRollback):
 		res.Status = "failed"
 		if res.Accepted == 0 && res.Rejected == 0 {

@@ -131,3 +131,34 @@ func TestImportPortfolio(t *testing.T) {
 		}
 	})
 }
+
+// A large import refreshes PostgreSQL's planner statistics on accounts at
+// its end (work planned before autovacuum's next round would otherwise see
+// the table as it was); a small one leaves that to autovacuum.
+func TestLargeImportRefreshesPlannerStatistics(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		if dialect != "postgres" {
+			t.Skip("SQLite keeps no planner statistics")
+		}
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		analyzed := func() int {
+			return count(t, s, `SELECT analyze_count FROM pg_stat_user_tables WHERE schemaname = current_schema() AND relname = 'accounts'`)
+		}
+		before := analyzed()
+		if _, err := s.ImportPortfolio(ctx, vm, store.ImportRequest{Name: "small", Filename: "s.csv", Source: rowSource(t, generated(t, 100, "en"))}); err != nil {
+			t.Fatal(err)
+		}
+		if analyzed() != before {
+			t.Fatal("a 100-row import ran ANALYZE")
+		}
+		res, err := s.ImportPortfolio(ctx, vm, store.ImportRequest{Name: "large", Filename: "l.csv", Source: rowSource(t, generated(t, 10_000, "en"))})
+		if err != nil || res.Accepted != 10_000 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		if analyzed() != before+1 {
+			t.Fatal("a 10,000-row import left the planner statistics of accounts as they were")
+		}
+	})
+}

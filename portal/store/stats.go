@@ -104,6 +104,8 @@ func (s *Store) monthSQL(col string) string {
 
 // RebuildStats recomputes agency_month_stats from the events.
 func (s *Store) RebuildStats(ctx context.Context) error {
+	// It runs after bulk loads: the planner's view of the tables first.
+	s.analyze(ctx, "accounts", "placements", "contacts", "payments", "commissions", "arrangements", "complaints", "breaches")
 	month := s.monthSQL
 	days := "CAST(julianday(f.first_at) - julianday(p.starts_at) AS INTEGER)"
 	if s.dialect == "postgres" {

@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -135,6 +136,27 @@ func (s *Store) Migrate(ctx context.Context) error {
 // SchemaVersion reports the applied migration version.
 func (s *Store) SchemaVersion(ctx context.Context) (int64, error) {
 	return migrations.Version(ctx, s.sqlDB, s.dialect)
+}
+
+// bulkAnalyzeRows is how many rows a bulk write must add before the
+// planner's statistics are refreshed at its end.
+const bulkAnalyzeRows = 10_000
+
+// analyze refreshes PostgreSQL's planner statistics on tables after a bulk
+// write. Autovacuum would do it within a minute or so, but work planned in
+// that minute sees the tables as they were: after a bulk load, the
+// scoring's page of accounts was planned as a sequential scan and sort of
+// the whole table, for each page (at 100,000 accounts 124 ms a page
+// instead of 9.5 ms, and growing with the table). A
+// failure is logged, not returned: the data stands, autovacuum catches up.
+// SQLite plans without statistics (none are gathered), so nothing to do.
+func (s *Store) analyze(ctx context.Context, tables ...string) {
+	if s.dialect != "postgres" || len(tables) == 0 {
+		return
+	}
+	if err := s.db.WithContext(context.WithoutCancel(ctx)).Exec("ANALYZE " + strings.Join(tables, ", ")).Error; err != nil {
+		slog.Default().Warn("refreshing planner statistics", "tables", tables, "error", err)
+	}
 }
 
 // Ping reports whether the database answers.
