@@ -368,7 +368,9 @@ func (s *Store) ScoreLender(ctx context.Context, lenderID string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	pages := make(chan page, 2)
+	// Up to eight scored pages wait for the writer, so the readers keep
+	// going while it waits on the disk.
+	pages := make(chan page, 8)
 	readErr := make(chan error, len(bounds)-1)
 	var readers sync.WaitGroup
 	for i := 0; i+1 < len(bounds); i++ {
@@ -403,8 +405,10 @@ func (s *Store) ScoreLender(ctx context.Context, lenderID string) (int, error) {
 		for _, r := range rows {
 			byKind[r[1].(string)]++
 		}
-		// The page's old scores go (closed accounts' too), its new ones
-		// come in, in one transaction.
+		// The page's old scores go, its new ones come in, in one
+		// transaction. The pages tile the whole key space, so every old
+		// score goes: closed accounts', settled arrangements', and those
+		// of a kind whose model is no longer in use.
 		err = s.inBulkTx(ctx, func(b *bulkTx) error {
 			if err := b.Exec("DELETE FROM account_scores WHERE account_id > ? AND account_id <= ? AND lender_id = ?", p.lo, p.hi, lenderID).Error; err != nil {
 				return err
@@ -422,14 +426,6 @@ func (s *Store) ScoreLender(ctx context.Context, lenderID string) (int, error) {
 	}
 	if err != nil {
 		return written, err
-	}
-	// Every kind whose model is no longer in use loses its scores.
-	for _, kind := range ModelKinds {
-		if _, ok := models[kind]; !ok {
-			if err := s.db.WithContext(ctx).Exec("DELETE FROM account_scores WHERE lender_id = ? AND kind = ?", lenderID, kind).Error; err != nil {
-				return written, err
-			}
-		}
 	}
 	for kind, id := range modelIDs {
 		if err := s.db.WithContext(ctx).Table("models").Where("id = ?", id).

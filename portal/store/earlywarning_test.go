@@ -135,6 +135,39 @@ func TestDemoModelsLearnAndScore(t *testing.T) {
 	})
 }
 
+// A full scoring replaces every score of the lender: when a kind's model
+// is no longer in use, that kind's scores go with the rest of the old ones.
+func TestScoringDropsTheScoresOfAModelNoLongerInUse(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := storetest.Open(t, dialect, store.Options{})
+		if err := s.SeedDemo(ctx, store.DefaultDemoSize); err != nil {
+			t.Fatal(err)
+		}
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		breaks := func() int {
+			return count(t, s, "SELECT COUNT(*) FROM account_scores WHERE kind = 'arrangement_break'")
+		}
+		if breaks() == 0 {
+			t.Fatal("the demo has no break scores to drop")
+		}
+		if err := s.DB().QueryRow("UPDATE models SET in_use = FALSE WHERE lender_id = $1 AND kind = 'arrangement_break' RETURNING id", vm.OrgID).Scan(new(string)); err != nil {
+			t.Fatal(err)
+		}
+		n, err := s.ScoreLender(ctx, vm.OrgID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		open := count(t, s, "SELECT COUNT(*) FROM accounts WHERE status = 'open' AND lender_id = $1", vm.OrgID)
+		if got := breaks(); got != 0 {
+			t.Errorf("%d break scores left after the break model went out of use", got)
+		}
+		if got := count(t, s, "SELECT COUNT(*) FROM account_scores WHERE kind = 'propensity'"); got != open || n != open {
+			t.Errorf("%d propensity scores (%d written) for %d open accounts", got, n, open)
+		}
+	})
+}
+
 // A lender with too little history gets no model in use, says why, and
 // its queue falls back to the priority function.
 func TestModelsWithLittleHistoryAreNotUsed(t *testing.T) {
