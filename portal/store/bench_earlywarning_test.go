@@ -4,8 +4,8 @@ package store_test
 // 1,000,000 accounts and 10,000,000 contacts (PORTAL_BENCH_ACCOUNTS /
 // PORTAL_BENCH_CONTACTS_PER override the size): read each account's
 // history, compute its features, score it with the propensity model and
-// write the scores with their reasons. The target is under 30 s on the
-// 2-core machine. Measured in the same run as baselines: reading the same
+// write the scores with their reasons; then again, replacing them, as the
+// daily scoring does. The target is under 30 s on the 2-core machine. Measured in the same run as baselines: reading the same
 // inputs with one plain query per table (no chunking, no features), and
 // the pure scoring of as many feature vectors.
 //
@@ -39,11 +39,13 @@ func BenchmarkScoreLender(b *testing.B) {
 			if err := s.InstallModel(vm.OrgID, model); err != nil {
 				b.Fatal(err)
 			}
-			if dialect == "sqlite" {
-				// Steady state: the bulk load checkpointed into the file.
-				if _, err := s.DB().Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
-					b.Fatal(err)
-				}
+			// Steady state: the bulk load checkpointed into the SQLite file;
+			// on PostgreSQL, the tables vacuumed as autovacuum does after
+			// large inserts (it sets the visibility map that index-only
+			// scans rely on; BulkLoadBook already refreshed the statistics).
+			settle := map[string]string{"sqlite": "PRAGMA wal_checkpoint(TRUNCATE)", "postgres": "VACUUM"}[dialect]
+			if _, err := s.DB().Exec(settle); err != nil {
+				b.Fatal(err)
 			}
 
 			// Baseline 1: the inputs read by one streaming query per table.
@@ -83,19 +85,26 @@ func BenchmarkScoreLender(b *testing.B) {
 			}
 			pure := time.Since(start)
 
+			// The first scoring writes every score; the next (the daily
+			// one) replaces them.
 			b.ResetTimer()
-			start = time.Now()
-			written, err := s.ScoreLender(ctx, vm.OrgID)
-			if err != nil {
-				b.Fatal(err)
+			var took [2]time.Duration
+			var written int
+			for i := range took {
+				start = time.Now()
+				written, err = s.ScoreLender(ctx, vm.OrgID)
+				if err != nil {
+					b.Fatal(err)
+				}
+				took[i] = time.Since(start)
+				if written < accounts {
+					b.Fatalf("%d scores written for %d accounts", written, accounts)
+				}
 			}
-			took := time.Since(start)
 			b.StopTimer()
-			if written < accounts {
-				b.Fatalf("%d scores written for %d accounts", written, accounts)
-			}
-			b.ReportMetric(took.Seconds(), "score-s")
-			b.ReportMetric(float64(written)/took.Seconds(), "accounts/s")
+			b.ReportMetric(took[0].Seconds(), "score-s")
+			b.ReportMetric(took[1].Seconds(), "rescore-s")
+			b.ReportMetric(float64(written)/max(took[0], took[1]).Seconds(), "accounts/s")
 			b.ReportMetric(read.Seconds(), "baseline-read-s")
 			b.ReportMetric(pure.Seconds(), "baseline-pure-s")
 			b.ReportMetric(float64(n), "rows-read")
