@@ -40,7 +40,7 @@ func (s *Store) BulkLoadBook(ctx context.Context, lenderID string, agencies []st
 			dpd := 1 + rng.IntN(400)
 			balance := int64(100000 + rng.IntN(5000000))
 			bucket := allocation.Bucket(dpd, allocation.DefaultBands)
-			acc = append(acc, []any{id, lenderID, portfolio, fmt.Sprintf("BULK%09d", i), "王伟", "11010519491231002X", "13800138000", "北京市",
+			acc = append(acc, []any{id, lenderID, portfolio, fmt.Sprintf("BULK-%s-%09d", portfolio[len(portfolio)-12:], i), "王伟", "11010519491231002X", "13800138000", "北京市",
 				balance, balance, now.AddDate(0, 0, -dpd).Format(time.DateOnly), dpd, bucket, "negotiation", now, now, true})
 			agency := agencies[i%len(agencies)]
 			placed := now.AddDate(0, -rng.IntN(6), -1-rng.IntN(28))

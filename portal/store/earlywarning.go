@@ -396,19 +396,22 @@ func (s *Store) ScoreLender(ctx context.Context, lenderID string) (int, error) {
 		}(bounds[i], bounds[i+1])
 	}
 	go func() { readers.Wait(); close(pages) }()
+	last := "" // the highest page bound written
 	for p := range pages {
 		if err != nil {
 			continue // drain, so the reader can finish
 		}
+		last = max(last, p.hi)
 		rows := p.rows
 		written += len(rows)
 		for _, r := range rows {
 			byKind[r[1].(string)]++
 		}
 		// The page's old scores go, its new ones come in, in one
-		// transaction. The pages tile the whole key space, so every old
-		// score goes: closed accounts', settled arrangements', and those
-		// of a kind whose model is no longer in use.
+		// transaction. The pages tile the key space up to the last
+		// account (what lies beyond goes at the end), so every old score
+		// goes: closed accounts', settled arrangements', and those of a
+		// kind whose model is no longer in use.
 		err = s.inBulkTx(ctx, func(b *bulkTx) error {
 			if err := b.Exec("DELETE FROM account_scores WHERE account_id > ? AND account_id <= ? AND lender_id = ?", p.lo, p.hi, lenderID).Error; err != nil {
 				return err
@@ -425,6 +428,13 @@ func (s *Store) ScoreLender(ctx context.Context, lenderID string) (int, error) {
 		}
 	}
 	if err != nil {
+		return written, err
+	}
+	// Beyond the last page (all of the key space when there was none) lie
+	// only scores without an account row, and those of accounts imported
+	// meanwhile: the first go too.
+	if err := s.db.WithContext(ctx).Exec(`DELETE FROM account_scores WHERE account_id > ? AND lender_id = ?
+		AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = account_scores.account_id)`, last, lenderID).Error; err != nil {
 		return written, err
 	}
 	for kind, id := range modelIDs {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -253,4 +254,92 @@ func TestReasonsJSON(t *testing.T) {
 	if store.ReasonsJSON(nil) != "[]" {
 		t.Fatalf("no reasons: %s", store.ReasonsJSON(nil))
 	}
+}
+
+// A book large enough for both scoring readers and several pages each, with
+// a second lender's accounts between the first's: the scoring reader sees
+// the features the full history gives on every page, every open account of
+// the lender gets one propensity score, no old score of it survives (not
+// even one without an account row, beyond the last page), and the other
+// lender's scores are left alone.
+func TestScoringAcrossPagesReadersAndLenders(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		db := s.DB()
+		other := "00000000-0000-7000-8000-00000000beef"
+		if _, err := db.Exec(`INSERT INTO organisations (id, kind, name, created_at) VALUES ($1, 'lender', 'Other Bank', $2)`, other, time.Now().UTC()); err != nil {
+			t.Fatal(err)
+		}
+		var agencies []string
+		rows, err := db.Query(`SELECT id FROM organisations WHERE kind = 'agency'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id string
+			rows.Scan(&id)
+			agencies = append(agencies, id)
+		}
+		rows.Close()
+		rng := rand.New(rand.NewPCG(3, 3))
+		for range 3 {
+			if err := s.BulkLoadBook(ctx, vm.OrgID, agencies, 2500, 3, rng); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.BulkLoadBook(ctx, other, agencies, 1500, 3, rng); err != nil {
+				t.Fatal(err)
+			}
+		}
+
+		full, scored, err := s.FeaturesBothWays(ctx, vm.OrgID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		open := count(t, s, "SELECT COUNT(*) FROM accounts WHERE status = 'open' AND lender_id = $1", vm.OrgID)
+		if len(full) != open || len(scored) != open || open < 7500 {
+			t.Fatalf("%d accounts read in full, %d for scoring, %d open", len(full), len(scored), open)
+		}
+		for id, f := range full {
+			if scored[id] != f {
+				t.Fatalf("account %s:\nfull   %+v\nscored %+v", id, f, scored[id])
+			}
+		}
+
+		trainF, trainY, _, _ := earlywarning.SyntheticHistory(2000, 1)
+		X := make([][]float64, len(trainF))
+		for i, f := range trainF {
+			X[i] = earlywarning.Vector(f)
+		}
+		model, err := earlywarning.Train(earlywarning.KindPropensity, X, trainY, earlywarning.Lambda)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.InstallModel(vm.OrgID, model); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range [][]string{{"zzzz-orphan", vm.OrgID}, {"zzzz-other", other}} {
+			if _, err := db.Exec(`INSERT INTO account_scores (account_id, kind, lender_id, score, model_id, scored_at) VALUES ($1, 'propensity', $2, 0.5, 'm', $3)`,
+				r[0], r[1], time.Now().UTC()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := s.ScoreLender(ctx, vm.OrgID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := count(t, s, "SELECT COUNT(*) FROM account_scores WHERE kind = 'propensity' AND lender_id = $1", vm.OrgID); got != open {
+			t.Errorf("%d propensity scores for %d open accounts", got, open)
+		}
+		if got := count(t, s, "SELECT COUNT(*) FROM account_scores WHERE lender_id = $1", vm.OrgID); got != n {
+			t.Errorf("%d scores of the lender after a scoring that wrote %d", got, n)
+		}
+		if got := count(t, s, "SELECT COUNT(*) FROM account_scores WHERE account_id = 'zzzz-orphan'"); got != 0 {
+			t.Error("a score without an account survived the scoring")
+		}
+		if got := count(t, s, "SELECT COUNT(*) FROM account_scores WHERE account_id = 'zzzz-other'"); got != 1 {
+			t.Error("scoring one lender removed another's score")
+		}
+	})
 }
