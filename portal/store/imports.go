@@ -221,9 +221,6 @@ func (s *Store) ImportPortfolio(ctx context.Context, a allocation.Actor, req Imp
 	switch {
 	case err == nil:
 		res.Status, res.PortfolioID, res.ID = "done", portfolioID, portfolioID
-		if res.Accepted >= bulkAnalyzeRows {
-			s.analyze(ctx, "accounts")
-		}
 	case errors.Is(err, errRollback):
 		res.Status = "failed"
 		if res.Accepted == 0 && res.Rejected == 0 {
@@ -240,6 +237,9 @@ func (s *Store) ImportPortfolio(ctx context.Context, a allocation.Actor, req Imp
 		res.Accepted = 0
 	}
 	s.finishImport(ctx, a, res, rejects)
+	if res.Status == "done" && res.Accepted >= bulkAnalyzeRows {
+		s.analyze(ctx, "accounts") // after the import shows as done: it takes a second at 1,000,000 rows
+	}
 	return res, err
 }
 
