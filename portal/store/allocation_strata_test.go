@@ -105,10 +105,7 @@ func TestPlanScoreBands(t *testing.T) {
 	}
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
-		s := storetest.Open(t, dialect, store.Options{})
-		if err := s.SeedDemo(ctx, store.DefaultDemoSize); err != nil {
-			t.Fatal(err)
-		}
+		s := demoSeeded(t, dialect)
 		vm := actorFor(t, s, "vm@demo-bank.test")
 		p := portfolios(t, s, vm)[0]
 		agA, agB, agC := orgByName(t, s, "Agency A"), orgByName(t, s, "Agency B"), orgByName(t, s, "Agency C")

@@ -23,15 +23,7 @@ import (
 func BenchmarkScoreLender(b *testing.B) {
 	accounts := envInt("PORTAL_BENCH_ACCOUNTS", 1_000_000)
 	perAccount := envInt("PORTAL_BENCH_CONTACTS_PER", 10)
-	trainF, trainY, _, _ := earlywarning.SyntheticHistory(20_000, 1)
-	X := make([][]float64, len(trainF))
-	for i, f := range trainF {
-		X[i] = earlywarning.Vector(f)
-	}
-	model, err := earlywarning.Train(earlywarning.KindPropensity, X, trainY, earlywarning.Lambda)
-	if err != nil {
-		b.Fatal(err)
-	}
+	model, trainF := syntheticModel(b, 20_000)
 	for _, dialect := range storetest.Dialects(b) {
 		b.Run(dialect, func(b *testing.B) {
 			ctx := context.Background()
@@ -92,6 +84,7 @@ func BenchmarkScoreLender(b *testing.B) {
 			var written int
 			for i := range took {
 				start = time.Now()
+				var err error
 				written, err = s.ScoreLender(ctx, vm.OrgID)
 				if err != nil {
 					b.Fatal(err)
@@ -110,4 +103,20 @@ func BenchmarkScoreLender(b *testing.B) {
 			b.ReportMetric(float64(n), "rows-read")
 		})
 	}
+}
+
+// syntheticModel is a propensity model trained on n synthetic accounts,
+// with their features: for scoring data it was not trained on.
+func syntheticModel(tb testing.TB, n int) (earlywarning.Model, []earlywarning.Features) {
+	tb.Helper()
+	trainF, trainY, _, _ := earlywarning.SyntheticHistory(n, 1)
+	X := make([][]float64, len(trainF))
+	for i, f := range trainF {
+		X[i] = earlywarning.Vector(f)
+	}
+	model, err := earlywarning.Train(earlywarning.KindPropensity, X, trainY, earlywarning.Lambda)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return model, trainF
 }

@@ -32,10 +32,7 @@ func modelOf(t *testing.T, ms []store.ModelInfo, kind string) store.ModelInfo {
 func TestDemoModelsLearnAndScore(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
-		s := storetest.Open(t, dialect, store.Options{})
-		if err := s.SeedDemo(ctx, store.DefaultDemoSize); err != nil {
-			t.Fatal(err)
-		}
+		s := demoSeeded(t, dialect)
 		vm := actorFor(t, s, "vm@demo-bank.test")
 		latest, _, err := s.Models(ctx, vm)
 		if err != nil {
@@ -141,10 +138,7 @@ func TestDemoModelsLearnAndScore(t *testing.T) {
 func TestScoringDropsTheScoresOfAModelNoLongerInUse(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
-		s := storetest.Open(t, dialect, store.Options{})
-		if err := s.SeedDemo(ctx, store.DefaultDemoSize); err != nil {
-			t.Fatal(err)
-		}
+		s := demoSeeded(t, dialect)
 		vm := actorFor(t, s, "vm@demo-bank.test")
 		breaks := func() int {
 			return count(t, s, "SELECT COUNT(*) FROM account_scores WHERE kind = 'arrangement_break'")
@@ -307,15 +301,7 @@ func TestScoringAcrossPagesReadersAndLenders(t *testing.T) {
 			}
 		}
 
-		trainF, trainY, _, _ := earlywarning.SyntheticHistory(2000, 1)
-		X := make([][]float64, len(trainF))
-		for i, f := range trainF {
-			X[i] = earlywarning.Vector(f)
-		}
-		model, err := earlywarning.Train(earlywarning.KindPropensity, X, trainY, earlywarning.Lambda)
-		if err != nil {
-			t.Fatal(err)
-		}
+		model, _ := syntheticModel(t, 2000)
 		if err := s.InstallModel(vm.OrgID, model); err != nil {
 			t.Fatal(err)
 		}

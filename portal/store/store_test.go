@@ -22,6 +22,17 @@ func seeded(t *testing.T, dialect string) *store.Store {
 	return s
 }
 
+// demoSeeded is a store with the full demo book, its models trained and its
+// accounts scored.
+func demoSeeded(t *testing.T, dialect string) *store.Store {
+	t.Helper()
+	s := storetest.Open(t, dialect, store.Options{})
+	if err := s.SeedDemo(context.Background(), store.DefaultDemoSize); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	return s
+}
+
 func actorFor(t *testing.T, s *store.Store, email string) allocation.Actor {
 	t.Helper()
 	u, err := s.UserByEmail(context.Background(), email)
