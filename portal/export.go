@@ -1,15 +1,14 @@
 package portal
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 	"github.com/xuri/excelize/v2"
 
 	"collect/allocation"
+	"collect/portal/csvout"
 )
 
 // table is a page's table for export: every oversight table can be
@@ -18,14 +17,6 @@ type table struct {
 	Name    string
 	Headers []string
 	Rows    [][]string
-}
-
-// safeCell keeps a spreadsheet from reading a cell as a formula.
-func safeCell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // writeTable sends t as format "csv" or "xlsx".
@@ -39,14 +30,10 @@ func writeTable(c echo.Context, format string, t table) error {
 		if _, err := c.Response().Write([]byte("\ufeff")); err != nil {
 			return err
 		}
-		w := csv.NewWriter(c.Response())
+		w := csvout.NewWriter(c.Response())
 		_ = w.Write(t.Headers)
 		for _, r := range t.Rows {
-			out := make([]string, len(r))
-			for i, v := range r {
-				out[i] = safeCell(v)
-			}
-			if err := w.Write(out); err != nil {
+			if err := w.Write(r); err != nil {
 				return err
 			}
 		}

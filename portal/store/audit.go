@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"encoding/json"
 	"io"
 	"strconv"
@@ -14,6 +13,7 @@ import (
 
 	"collect/allocation"
 	"collect/oversight"
+	"collect/portal/csvout"
 )
 
 // auditRecord is what a state change says about itself.
@@ -147,8 +147,10 @@ var auditCSVChunk = 5000
 // be checked outside the portal: each row's hash is the SHA-256 of the
 // canonical JSON array ["audit/v1", seq, id, at, actor, organisation, lender,
 // action, object type, object id, summary, previous hash] (oversight/audit.go).
+// A cell a spreadsheet would run as a formula is written with a leading
+// apostrophe (csvout.Cell); drop it before hashing.
 func (s *Store) WriteAuditCSV(ctx context.Context, a allocation.Actor, from, to int64, w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := csvout.NewWriter(w)
 	_ = cw.Write([]string{"seq", "id", "at", "actor_id", "organisation_id", "lender_id", "action", "object_type", "object_id", "summary", "prev_hash", "hash"})
 	// In chunks by sequence number: a connection is held for one chunk, not
 	// for the whole download (a slow client would hold one of SQLite's few).

@@ -17,6 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"collect/allocation"
+	"collect/portal/csvout"
 )
 
 // ImportRequest is one portfolio file to import.
@@ -382,7 +383,7 @@ func (s *Store) WriteRejectsCSV(ctx context.Context, a allocation.Actor, id stri
 	if _, err := io.WriteString(w, "\ufeffline,errors,row\n"); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := csvout.NewWriter(w)
 	for rows.Next() {
 		var line int
 		var msg, raw string

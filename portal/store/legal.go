@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 
 	"collect/allocation"
 	"collect/casework"
+	"collect/portal/csvout"
 )
 
 // limitation computes the account's limitation period from its due date and
@@ -251,7 +251,7 @@ func csvQuery(q *gorm.DB, header []string, w io.Writer) error {
 		return err
 	}
 	defer rows.Close()
-	cw := csv.NewWriter(w)
+	cw := csvout.NewWriter(w)
 	_ = cw.Write(header)
 	vals := make([]any, len(header))
 	ptrs := make([]any, len(header))

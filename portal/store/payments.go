@@ -15,6 +15,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"collect/allocation"
+	"collect/portal/csvout"
 )
 
 // PaymentInput is money received on an account.
@@ -244,7 +245,7 @@ func (s *Store) WriteCommissionCSV(ctx context.Context, a allocation.Actor, mont
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
+	cw := csvout.NewWriter(w)
 	_ = cw.Write([]string{"month", "agency", "account_ref", "bucket", "rate_bp", "payment", "commission", "accrued_at"})
 	err := s.CommissionEntries(ctx, a, month, agencyID, func(e CommissionEntry) error {
 		return cw.Write([]string{month, e.AgencyName, e.ExternalRef, e.Bucket, strconv.Itoa(e.RateBP),
