@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -27,12 +28,38 @@ func staticHandler() echo.HandlerFunc {
 	}))
 }
 
-// safeNext keeps a post-login redirect on this site.
+// safeNext keeps a redirect on this site: next must be a path of ours
+// ("/accounts?page=2"), never a URL a browser could read as another origin.
+// Browsers drop tab, CR and LF from a Location and read a backslash as a
+// slash, so "/\t/evil.example" or "/\\evil.example" lead away: anything with
+// a control character, a backslash, a scheme, a host or a leading "//" (after
+// those are dropped) falls back to the dashboard, and so does the login page
+// itself.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.HasPrefix(next, "/login") {
-		return "/dashboard"
+	if p, ok := localPath(next); ok && !strings.HasPrefix(p, "/login") {
+		return p
 	}
-	return next
+	return "/dashboard"
+}
+
+// localPath returns next when it is a path on this site.
+func localPath(next string) (string, bool) {
+	if next == "" || next[0] != '/' || len(next) > 2048 {
+		return "", false
+	}
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f || r == '\\' || r == utf8.RuneError {
+			return "", false
+		}
+	}
+	if strings.HasPrefix(next, "//") {
+		return "", false
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return "", false
+	}
+	return next, true
 }
 
 func (s *Server) loginPage(c echo.Context) error {
@@ -82,11 +109,10 @@ func (s *Server) switchLanguage(c echo.Context) error {
 		return allocation.Errorf(allocation.ENOTFOUND, "unknown language")
 	}
 	c.SetCookie(&http.Cookie{Name: langCookie, Value: code, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: s.secure})
-	next := c.QueryParam("next")
-	if strings.HasPrefix(next, "/login") {
-		return c.Redirect(http.StatusSeeOther, next)
+	if next, ok := localPath(c.QueryParam("next")); ok {
+		return c.Redirect(http.StatusSeeOther, next) // the login page too: switching language there stays there
 	}
-	return c.Redirect(http.StatusSeeOther, safeNext(next))
+	return c.Redirect(http.StatusSeeOther, "/dashboard")
 }
 
 func (s *Server) dashboardPage(c echo.Context) error {
