@@ -59,7 +59,7 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, no such pas
 func (s *Server) login(c echo.Context, cr credentials, via string) (allocation.Actor, string, time.Time, error) {
 	ctx := c.Request().Context()
 	addr := c.RealIP()
-	if err := s.throttle.Allow(cr.Email, addr); err != nil {
+	if err := s.throttle.Begin(ctx, cr.Email, addr); err != nil {
 		return allocation.Actor{}, "", time.Time{}, err
 	}
 	u, err := s.store.UserByEmail(ctx, cr.Email)
@@ -71,10 +71,11 @@ func (s *Server) login(c echo.Context, cr credentials, via string) (allocation.A
 		hash = []byte(u.PasswordHash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(cr.Password)) != nil || err != nil || u.Disabled {
-		s.throttle.Fail(cr.Email, addr)
-		return allocation.Actor{}, "", time.Time{}, errBadCredentials
+		return allocation.Actor{}, "", time.Time{}, errBadCredentials // counted as failed by Begin
 	}
-	s.throttle.Succeed(cr.Email)
+	if err := s.throttle.Succeeded(ctx, cr.Email, addr); err != nil {
+		return allocation.Actor{}, "", time.Time{}, err
+	}
 	actor, version, err := s.store.Actor(ctx, u.ID)
 	if err != nil {
 		return allocation.Actor{}, "", time.Time{}, err

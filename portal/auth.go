@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"sync"
@@ -62,27 +63,47 @@ func (t *Tokens) Parse(token string) (string, int, error) {
 	return c.Subject, c.Version, nil
 }
 
+// AttemptCounter keeps login attempts per key in a fixed window. The store
+// keeps them in the database, so several portal processes share them;
+// NewThrottle's counter is in memory, for one process.
+type AttemptCounter interface {
+	// TakeLoginAttempt counts one attempt and returns the key's attempts in
+	// its window, this one included; the window restarts at now when it
+	// began before windowStart. It must be atomic.
+	TakeLoginAttempt(ctx context.Context, key string, now, windowStart time.Time) (int, error)
+	ReturnLoginAttempt(ctx context.Context, key string) error
+	ClearLoginAttempts(ctx context.Context, key string) error
+	SweepLoginAttempts(ctx context.Context, windowStart time.Time) (int64, error)
+}
+
 // Throttle limits failed logins per account and per client address within a
-// sliding window. It is per process: with several instances behind a load
-// balancer each instance counts its own, so the effective limit is the
-// instance count times this one.
+// window. An attempt is counted before its password is checked and taken
+// back only when it succeeds, so many attempts at once are throttled as
+// surely as many in a row: the check and the count are one step.
 type Throttle struct {
-	mu         sync.Mutex
-	failures   map[string][]time.Time
+	counter    AttemptCounter
 	window     time.Duration
 	perAccount int
 	perAddress int
 	now        func() time.Time
-	lastSweep  time.Time
+
+	mu        sync.Mutex
+	lastSweep time.Time
 }
 
 // NewThrottle allows perAccount failures per email and perAddress per client
-// address within window.
+// address within window, counted in this process's memory.
 func NewThrottle(window time.Duration, perAccount, perAddress int, now func() time.Time) *Throttle {
+	return NewSharedThrottle(&memoryAttempts{keys: map[string]memoryKey{}}, window, perAccount, perAddress, now)
+}
+
+// NewSharedThrottle is NewThrottle with the counts kept by counter (the
+// store, so every process behind a load balancer shares them).
+func NewSharedThrottle(counter AttemptCounter, window time.Duration, perAccount, perAddress int, now func() time.Time) *Throttle {
 	if now == nil {
 		now = time.Now
 	}
-	return &Throttle{failures: map[string][]time.Time{}, window: window, perAccount: perAccount, perAddress: perAddress, now: now}
+	return &Throttle{counter: counter, window: window, perAccount: perAccount, perAddress: perAddress, now: now}
 }
 
 func accountKey(email string) string { return "acct:" + strings.ToLower(strings.TrimSpace(email)) }
@@ -91,55 +112,105 @@ func addressKey(addr string) string  { return "addr:" + addr }
 // ErrThrottled answers a login attempt past the limit.
 var ErrThrottled = &allocation.Error{Code: allocation.ETHROTTLED, Message: "too many failed logins; try again later"}
 
-// Allow reports whether a login for email from addr may be attempted now.
-func (t *Throttle) Allow(email, addr string) error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
+// Begin counts a login attempt for email from addr, to be checked now; it
+// returns ErrThrottled when the account or the address is past its limit.
+// The attempt counts as failed unless Succeeded is called.
+func (t *Throttle) Begin(ctx context.Context, email, addr string) error {
 	now := t.now()
-	if len(t.recent(accountKey(email), now)) >= t.perAccount || len(t.recent(addressKey(addr), now)) >= t.perAddress {
+	since := now.Add(-t.window)
+	t.sweep(ctx, now, since)
+	n, err := t.counter.TakeLoginAttempt(ctx, accountKey(email), now, since)
+	if err != nil {
+		return err
+	}
+	if n > t.perAccount {
+		return ErrThrottled
+	}
+	n, err = t.counter.TakeLoginAttempt(ctx, addressKey(addr), now, since)
+	if err != nil {
+		return err
+	}
+	if n > t.perAddress {
+		// The account's count stays: a throttled attempt is a failed one.
 		return ErrThrottled
 	}
 	return nil
 }
 
-// Fail records a failed login.
-func (t *Throttle) Fail(email, addr string) {
+// Succeeded clears the account's failures and takes the address's count of
+// this attempt back.
+func (t *Throttle) Succeeded(ctx context.Context, email, addr string) error {
+	if err := t.counter.ClearLoginAttempts(ctx, accountKey(email)); err != nil {
+		return err
+	}
+	return t.counter.ReturnLoginAttempt(ctx, addressKey(addr))
+}
+
+// sweep drops keys whose window has passed, once a window, so the counts do
+// not grow without bound.
+func (t *Throttle) sweep(ctx context.Context, now, since time.Time) {
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
-	for _, k := range []string{accountKey(email), addressKey(addr)} {
-		t.failures[k] = append(t.recent(k, now), now)
+	due := now.Sub(t.lastSweep) >= t.window
+	if due {
+		t.lastSweep = now
 	}
-	t.sweep(now)
+	t.mu.Unlock()
+	if due {
+		_, _ = t.counter.SweepLoginAttempts(ctx, since)
+	}
 }
 
-// Succeed clears the account's failures (the address keeps its count).
-func (t *Throttle) Succeed(email string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.failures, accountKey(email))
+// memoryAttempts is an AttemptCounter for one process.
+type memoryAttempts struct {
+	mu   sync.Mutex
+	keys map[string]memoryKey
 }
 
-func (t *Throttle) recent(k string, now time.Time) []time.Time {
-	fs := t.failures[k]
-	i := 0
-	for i < len(fs) && now.Sub(fs[i]) > t.window {
-		i++
-	}
-	return fs[i:]
+type memoryKey struct {
+	start    time.Time
+	attempts int
 }
 
-// sweep drops stale keys now and then so the map does not grow without bound.
-func (t *Throttle) sweep(now time.Time) {
-	if now.Sub(t.lastSweep) < t.window {
-		return
+func (m *memoryAttempts) TakeLoginAttempt(_ context.Context, key string, now, windowStart time.Time) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := m.keys[key]
+	if k.start.Before(windowStart) || k.attempts == 0 {
+		k = memoryKey{start: now}
 	}
-	t.lastSweep = now
-	for k := range t.failures {
-		if len(t.recent(k, now)) == 0 {
-			delete(t.failures, k)
+	k.attempts++
+	m.keys[key] = k
+	return k.attempts, nil
+}
+
+func (m *memoryAttempts) ReturnLoginAttempt(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if k, ok := m.keys[key]; ok && k.attempts > 0 {
+		k.attempts--
+		m.keys[key] = k
+	}
+	return nil
+}
+
+func (m *memoryAttempts) ClearLoginAttempts(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.keys, key)
+	return nil
+}
+
+func (m *memoryAttempts) SweepLoginAttempts(_ context.Context, windowStart time.Time) (int64, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var n int64
+	for key, k := range m.keys {
+		if k.start.Before(windowStart) {
+			delete(m.keys, key)
+			n++
 		}
 	}
+	return n, nil
 }
 
 var errBadCredentials = allocation.Errorf(allocation.EUNAUTHORIZED, "wrong email or password")

@@ -31,7 +31,7 @@ type Config struct {
 	// SecureCookies marks cookies Secure (set it behind TLS).
 	SecureCookies bool
 	// Throttle limits failed logins; 5 per account and 20 per address in
-	// 15 minutes when nil.
+	// 15 minutes, counted in the database (shared by every process), when nil.
 	Throttle *Throttle
 	// ExpiryInterval is how often offers past their deadline and placements
 	// past their term are expired; a minute when zero, off when negative.
@@ -76,7 +76,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.ExpiryInterval = time.Minute
 	}
 	if cfg.Throttle == nil {
-		cfg.Throttle = NewThrottle(15*time.Minute, 5, 20, cfg.Now)
+		cfg.Throttle = NewSharedThrottle(cfg.Store, 15*time.Minute, 5, 20, cfg.Now)
 	}
 	enf, err := policies.NewEnforcer()
 	if err != nil {
