@@ -33,7 +33,18 @@ func decodeJSON(c echo.Context, v any) error {
 	if ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
 		return badRequest{allocation.Errorf(allocation.EINVALID, "send the body as application/json")}
 	}
-	dec := json.NewDecoder(c.Request().Body)
+	raw, err := io.ReadAll(c.Request().Body) // within the route's body limit
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return badRequest{allocation.Errorf(allocation.EINVALID, "the request body is too large")}
+		}
+		return badRequest{allocation.Errorf(allocation.EINVALID, "the request body could not be read")}
+	}
+	if err := checkJSONText(raw); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var syn *json.SyntaxError

@@ -130,7 +130,7 @@ func (s *Server) newEcho() *echo.Echo {
 		if limit == "" {
 			limit = "2M"
 		}
-		mw := []echo.MiddlewareFunc{middleware.BodyLimit(limit)}
+		mw := []echo.MiddlewareFunc{middleware.BodyLimit(limit), checkText}
 		if r.Page {
 			mw = append(mw, csrf)
 		}
