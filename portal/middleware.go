@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -36,8 +37,24 @@ func (s *Server) localize(next echo.HandlerFunc) echo.HandlerFunc {
 		l := s.cat.Localizer(choice, c.Request().Header.Get("Accept-Language"))
 		r := c.Request()
 		c.SetRequest(r.WithContext(views.WithLocalizer(r.Context(), l)))
-		return next(c)
+		err := next(c)
+		// A multipart form is parsed on this copy of the request, and
+		// net/http removes the temporary files of its own copy only: every
+		// upload over 32 MB left its multipart-* file behind.
+		if mf := c.Request().MultipartForm; mf != nil {
+			_ = mf.RemoveAll()
+		}
+		return err
 	}
+}
+
+// statusClientClosed is nginx's 499: the client went away before the answer.
+const statusClientClosed = 499
+
+// clientGone reports whether err is the request's own cancellation: the
+// client disconnected, which is neither a server error nor worth a 500.
+func clientGone(c echo.Context, err error) bool {
+	return c.Request().Context().Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
 }
 
 // logRequests writes one structured line per request, with its request id.
@@ -50,7 +67,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		status := c.Response().Status
 		level := slog.LevelInfo
-		if status >= 500 {
+		if status >= 500 && status != statusClientClosed {
 			level = slog.LevelError
 		}
 		attrs := []any{
@@ -62,7 +79,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if a := actorOf(c); a.UserID != "" {
 			attrs = append(attrs, "user", a.UserID)
 		}
-		if err != nil && status >= 500 {
+		if err != nil && status >= 500 && status != statusClientClosed {
 			attrs = append(attrs, "error", err.Error())
 		}
 		s.log.Log(c.Request().Context(), level, "request", attrs...)
@@ -170,6 +187,11 @@ type errorBody struct {
 // request id and shown as "internal error".
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
+		return
+	}
+	if clientGone(c, err) {
+		// Nobody reads the answer; the status is for the log and metrics.
+		c.Response().WriteHeader(statusClientClosed)
 		return
 	}
 	code, status, msg := allocation.EINTERNAL, http.StatusInternalServerError, "internal error"

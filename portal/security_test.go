@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -162,5 +165,182 @@ func TestThrottleWindow(t *testing.T) {
 		if err := th.Begin(ctx, "a@x.test", "5.6.7.8"); err != nil {
 			t.Fatalf("a success clears the account's failures: attempt %d: %v", i+1, err)
 		}
+	}
+}
+
+// NUL bytes and invalid UTF-8 in any text a request carries are a 400
+// naming the field, on both databases (PostgreSQL refused the bytes with an
+// internal error; SQLite stored them).
+func TestHostileTextRefusedAtTheBoundary(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		h := newHarness(t, dialect, portal.Config{})
+		agent, vm := h.token("agent@agency-a.test"), h.token("vm@demo-bank.test")
+		acc := h.queryOne(`SELECT p.account_id FROM placements p JOIN organisations o ON o.id = p.agency_id
+			WHERE o.name = 'Agency A' AND p.status = 'active' ORDER BY p.account_id LIMIT 1`)
+		cases := []struct {
+			name, method, path, token string
+			body                      any
+			field                     string
+		}{
+			{"QueryNUL", "GET", "/api/v1/accounts?q=%00", vm, nil, "q"},
+			{"QueryInvalidUTF8", "GET", "/api/v1/accounts?q=%ff%fe", vm, nil, "q"},
+			{"QueryName", "GET", "/api/v1/accounts?%ff=1", vm, nil, "parameter name"},
+			{"PathIDNUL", "GET", "/api/v1/accounts/%00", vm, nil, "id"},
+			{"PathIDInvalid", "GET", "/api/v1/accounts/%ff%fe", vm, nil, "id"},
+			{"ContactNote", "POST", "/api/v1/accounts/" + acc + "/contacts", agent,
+				`{"channel":"call","party":"debtor","direction":"outbound","outcome":"no_answer","note":"hello\u0000"}`, "note"},
+			{"ContactNoteBytes", "POST", "/api/v1/accounts/" + acc + "/contacts", agent,
+				"{\"channel\":\"call\",\"party\":\"debtor\",\"direction\":\"outbound\",\"outcome\":\"no_answer\",\"note\":\"\xff\xfe\"}", "note"},
+			{"PaymentReference", "POST", "/api/v1/accounts/" + acc + "/payments", agent,
+				`{"amount_cents":100,"reference":"R\u0000"}`, "reference"},
+			{"DisputeReason", "POST", "/api/v1/accounts/" + acc + "/disputes", agent, `{"reason":"\u0000"}`, "reason"},
+			{"MappingName", "POST", "/api/v1/mappings", vm, `{"name":"m\u0000","mapping":{"external_ref":"ref"}}`, "name"},
+			{"Login", "POST", "/api/v1/auth/token", "", `{"email":"vm@demo-bank.test\u0000","password":"x"}`, "email"},
+		}
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				res, body := h.do(c.method, c.path, c.token, c.body)
+				if res.StatusCode != http.StatusBadRequest {
+					t.Fatalf("%s %s: %d %s, want 400", c.method, c.path, res.StatusCode, body)
+				}
+				var e struct {
+					Error struct {
+						Code   string                   `json:"code"`
+						Fields []struct{ Field string } `json:"fields"`
+					} `json:"error"`
+				}
+				mustJSON(t, body, &e)
+				if e.Error.Code != "invalid" || len(e.Error.Fields) != 1 || e.Error.Fields[0].Field != c.field {
+					t.Fatalf("answer %s: want code invalid naming %q", body, c.field)
+				}
+			})
+		}
+		t.Run("PageForm", func(t *testing.T) {
+			pc := h.pageClient(agent)
+			res, err := pc.PostForm(h.http.URL+"/accounts/"+acc+"/contacts", url.Values{"_csrf": {pc.csrf}, "channel": {"call"},
+				"party": {"debtor"}, "outcome": {"no_answer"}, "note": {"bad\x00"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusBadRequest {
+				t.Fatalf("page form with a NUL: %d, want 400", res.StatusCode)
+			}
+		})
+		if n := h.queryOne(`SELECT CAST(COUNT(*) AS TEXT) FROM contacts WHERE note LIKE '%bad%' OR note LIKE 'hello%'`); n != "0" {
+			t.Fatalf("%s refused contacts were stored", n)
+		}
+	})
+}
+
+// An upload over 32 MB is spooled to a multipart-* temporary file; it is
+// removed when the request ends, whatever the answer.
+func TestUploadTemporaryFilesRemoved(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	h := newHarness(t, "sqlite", portal.Config{})
+	vm := h.token("vm@demo-bank.test")
+	big := io.MultiReader(strings.NewReader("external_ref,debtor_name\n"), io.LimitReader(zeroes{}, 40<<20))
+	res, body := h.postFile(vm, "big.csv", big, map[string]string{"name": "big"})
+	if res.StatusCode < 400 || res.StatusCode >= 500 {
+		t.Fatalf("a 40 MB file of nonsense: %d %s", res.StatusCode, body)
+	}
+	left, _ := filepath.Glob(filepath.Join(tmp, "multipart-*"))
+	if len(left) > 0 {
+		t.Fatalf("temporary files left behind: %v", left)
+	}
+}
+
+type zeroes struct{}
+
+func (zeroes) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'x'
+	}
+	return len(p), nil
+}
+
+// Methods and paths anyone may send do not grow /metrics: the method label
+// is one of the standard methods or OTHER, the route label a pattern.
+func TestMetricsLabelsBounded(t *testing.T) {
+	h := newHarness(t, "sqlite", portal.Config{})
+	series := func() int {
+		res, body := h.do("GET", "/metrics", "", nil)
+		if res.StatusCode != 200 {
+			t.Fatalf("metrics: %d", res.StatusCode)
+		}
+		n := 0
+		for _, line := range strings.Split(string(body), "\n") {
+			if strings.HasPrefix(line, "portal_http_requests_total{") {
+				n++
+			}
+		}
+		return n
+	}
+	for i := 0; i < 50; i++ {
+		req, _ := http.NewRequest(fmt.Sprintf("M%dX", i), h.http.URL+fmt.Sprintf("/nowhere/%d", i), nil)
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		}
+	}
+	before := series()
+	for i := 50; i < 300; i++ {
+		req, _ := http.NewRequest(fmt.Sprintf("M%dX", i), h.http.URL+fmt.Sprintf("/nowhere/%d", i), nil)
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		}
+		req, _ = http.NewRequest(fmt.Sprintf("Q%d", i), h.http.URL+"/api/v1/accounts", nil)
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		}
+	}
+	if after := series(); after > before+2 {
+		t.Fatalf("series grew from %d to %d with random methods and paths", before, after)
+	}
+	_, body := h.do("GET", "/metrics", "", nil)
+	if strings.Contains(string(body), `method="M1X"`) || strings.Contains(string(body), "/nowhere/") {
+		t.Fatal("a raw method or path is a label")
+	}
+}
+
+// A client that disconnects is a 499 in the log and the metrics, not a 500
+// logged as an internal error.
+func TestClientDisconnectIs499(t *testing.T) {
+	var logs bytes.Buffer
+	st := storetest.Open(t, "sqlite", store.Options{})
+	if err := st.SeedDemo(context.Background(), store.DemoSize{Portfolios: []int{20}}); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := portal.New(portal.Config{Store: st, JWTSecret: testSecret, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	code, _ := postToken(hs.URL, "vm@demo-bank.test", store.DemoPassword)
+	if code != 200 {
+		t.Fatalf("login: %d", code)
+	}
+	body, _ := json.Marshal(map[string]string{"email": "vm@demo-bank.test", "password": store.DemoPassword})
+	res, _ := http.Post(hs.URL+"/api/v1/auth/token", "application/json", bytes.NewReader(body))
+	var tok struct{ Token string }
+	_ = json.NewDecoder(res.Body).Decode(&tok)
+	res.Body.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // gone before the server answers
+	req := httptest.NewRequest("GET", "/api/v1/accounts?per_page=500", nil).WithContext(ctx)
+	req.Header.Set("Authorization", "Bearer "+tok.Token)
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if rec.Code != 499 {
+		t.Fatalf("status %d, want 499", rec.Code)
+	}
+	if strings.Contains(logs.String(), "internal error") || !strings.Contains(logs.String(), "status=499") {
+		t.Fatalf("log:\n%s", logs.String())
+	}
+	_, mbody := (&harness{t: t, http: hs}).do("GET", "/metrics", "", nil)
+	if !strings.Contains(string(mbody), `status="499"`) || strings.Contains(string(mbody), `status="500"`) {
+		t.Fatal("the metrics do not count the disconnect as 499")
 	}
 }
