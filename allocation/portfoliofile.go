@@ -693,6 +693,9 @@ func (s *csvSource) Next() ([]string, int, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
+				if s.r.InputOffset()-prev > int64(s.lim.RecordBytes) {
+					return nil, pe.StartLine, limitError("line %d: a record is longer than %d bytes (record length cap); an unterminated quote makes the rest of the file one record", pe.StartLine, s.lim.RecordBytes)
+				}
 				return nil, pe.StartLine, Errorf(EINVALID, "line %d: malformed CSV: %v (quote fields that contain quotes, commas or line breaks)", pe.StartLine, pe.Err)
 			}
 			return nil, 0, err
