@@ -32,10 +32,15 @@ type FileLimits struct {
 	// 1,048,576 rows anyway.
 	CSVRows, XLSXRows int
 	// SharedStrings caps the items of an XLSX shared-string table.
-	// excelize indexes every item (about 50 bytes each) however few the
-	// sheet uses; 4 Mi is four distinct text columns on a full sheet. The
-	// table may also not hold more items than the worksheets have cells
-	// (plus a little slack): a real workbook stores only strings its cells use.
+	// excelize indexes every item however few the sheet uses, about 100
+	// bytes each at its peak (measured: 1,000,000 items, +102 MB), so this
+	// cap is what bounds an XLSX's memory. 1 Mi fits an Excel export of
+	// about 250,000 rows with four distinct text columns (reference, name,
+	// ID, phone); larger books come as CSV, which has no such table, or
+	// from tools that write inline strings (excelize's StreamWriter, our
+	// generator). The table may also not hold more items than the
+	// worksheets have cells (plus a little slack): a real workbook stores
+	// only strings its cells use.
 	SharedStrings int
 	// XLSXPartBytes caps the inflated size of each worksheet and of the
 	// shared-string table, counted while inflating (the zip header's
@@ -58,7 +63,7 @@ var DefaultFileLimits = FileLimits{
 	Columns:         256,
 	CSVRows:         2_000_000,
 	XLSXRows:        1_048_576,
-	SharedStrings:   4 << 20,
+	SharedStrings:   1 << 20,
 	XLSXPartBytes:   1 << 30,
 	XLSXTotalBytes:  2 << 30,
 	XLSXMemoryBytes: 32 << 20,

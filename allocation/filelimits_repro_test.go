@@ -252,7 +252,7 @@ func TestHostileFilesRefusedWithBoundedMemory(t *testing.T) {
 		{"XLSX 200 MB cell", bytes.NewReader(cell200MB), int64(len(cell200MB)), []string{"row 2", "cell size cap"}, 48 << 20, 128 << 20, 5 * time.Second},
 		{"XLSX 10 million shared strings", bytes.NewReader(sstBomb), int64(len(sstBomb)), []string{"shared strings", "shared strings cap"}, 48 << 20, 128 << 20, 3 * time.Second},
 		{"CSV 50 MB single line", &patternFile{prefix: csvHeader, fill: []byte("a"), size: 50 << 20}, 50 << 20, []string{"line 2", "record length cap"}, 32 << 20, 64 << 20, 5 * time.Second},
-		{"CSV unterminated quote", &patternFile{prefix: append(append([]byte(nil), csvHeader...), "L1,\"open quote\n"...), fill: []byte("L2,name\n"), size: 50 << 20}, 50 << 20, []string{"line 2", "record length cap", "unterminated quote"}, 32 << 20, 64 << 20, 5 * time.Second},
+		{"CSV unterminated quote", &patternFile{prefix: append(append([]byte(nil), csvHeader...), "L1,\"open quote\n"...), fill: []byte("L2,name\n"), size: 50 << 20}, 50 << 20, []string{"line 2", "record length cap", "never closed"}, 32 << 20, 64 << 20, 5 * time.Second},
 		{"CSV 200 MB line", &patternFile{prefix: csvHeader, fill: []byte("a,"), size: 200 << 20}, 200 << 20, []string{"line 2", "record length cap"}, 32 << 20, 64 << 20, 5 * time.Second},
 	}
 	for _, tt := range tests {

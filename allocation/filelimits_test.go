@@ -106,7 +106,7 @@ func TestFileCaps(t *testing.T) {
 		{"CSV record at the cap", csvRows(h, "L1,"+strings.Repeat("a", 55)+","+strings.Repeat("a", 40)), small, nil},
 		{"CSV record over the cap", csvRows(h, "L1,"+strings.Repeat("a", 56)+","+strings.Repeat("a", 40)), small, []string{"line 2", "record length cap"}},
 		{"CSV record over the cap after good lines", csvRows(h, "L1,x", "", "L2,y", "L3,"+strings.Repeat("a", 500)), small, []string{"line 5", "record length cap"}},
-		{"CSV unterminated quote spanning lines", csvRows(h, "L1,x", `L2,"open`, "L3,y", "L4,y", "L5,y", "L6,y", "L7,y", "L8,y", "L9,y", "L10,y", "L11,y", "L12,y", "L13,y", "L14,y", "L15,y", "L16,y", "L17,y", "L18,y", "L19,y", "L20,y", "L21,y", "L22,y", "L23,y"), allocation.FileLimits{RecordBytes: 40}, []string{"line 3", "record length cap", "unterminated quote"}},
+		{"CSV unterminated quote spanning lines", csvRows(h, "L1,x", `L2,"open`, "L3,y", "L4,y", "L5,y", "L6,y", "L7,y", "L8,y", "L9,y", "L10,y", "L11,y", "L12,y", "L13,y", "L14,y", "L15,y", "L16,y", "L17,y", "L18,y", "L19,y", "L20,y", "L21,y", "L22,y", "L23,y"), allocation.FileLimits{RecordBytes: 40}, []string{"line 3", "record length cap", "never closed"}},
 		{"CSV columns at the cap", csvRows(h, cols(5)), small, nil},
 		{"CSV too many columns", csvRows(h, cols(6)), small, []string{"line 2", "6 columns", "columns cap"}},
 		{"CSV too many columns, default cap", csvRows(h, cols(def.Columns+1)), def, []string{"line 2", "columns cap"}},

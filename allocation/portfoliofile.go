@@ -688,13 +688,13 @@ func (s *csvSource) Next() ([]string, int, error) {
 		prev := s.r.InputOffset()
 		rec, err := s.r.Read()
 		if s.g.tripped {
-			return nil, start, limitError("line %d: a record is longer than %d bytes (record length cap); an unterminated quote makes the rest of the file one record", start, s.lim.RecordBytes)
+			return nil, start, s.recordTooLong(start)
 		}
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				if s.r.InputOffset()-prev > int64(s.lim.RecordBytes) {
-					return nil, pe.StartLine, limitError("line %d: a record is longer than %d bytes (record length cap); an unterminated quote makes the rest of the file one record", pe.StartLine, s.lim.RecordBytes)
+					return nil, pe.StartLine, s.recordTooLong(pe.StartLine)
 				}
 				return nil, pe.StartLine, Errorf(EINVALID, "line %d: malformed CSV: %v (quote fields that contain quotes, commas or line breaks)", pe.StartLine, pe.Err)
 			}
@@ -718,6 +718,17 @@ func (s *csvSource) Next() ([]string, int, error) {
 		}
 		return rec, line, nil
 	}
+}
+
+// recordTooLong is the refusal of a record over the cap; when it holds a
+// quote, it says how an unterminated one makes the rest of the file one
+// record.
+func (s *csvSource) recordTooLong(line int) error {
+	hint := ""
+	if bytes.IndexByte(s.g.pending, '"') >= 0 {
+		hint = "; a quote that is never closed makes the rest of the file one record"
+	}
+	return limitError("line %d: a record is longer than %d bytes (record length cap)%s", line, s.lim.RecordBytes, hint)
 }
 
 func (s *csvSource) Close() error { return nil }
