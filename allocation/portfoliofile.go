@@ -449,6 +449,14 @@ const sniffSize = 64 << 10
 // Anything else (PDF, images, other binaries, the old binary .xls) is an
 // *Error EINVALID "unsupported file type: upload CSV or XLSX"; an empty file
 // or one without a header row is EINVALID too. Close the source when done.
+//
+// The caps of DefaultFileLimits apply while the file streams (an XLSX is
+// scanned before excelize reads it): crossing one refuses the file, from
+// OpenRowSource or Next, with an *Error EINVALID naming the cap and the line
+// and a FieldError on "file". A header cell with a NUL or invalid UTF-8 is
+// refused too; in a record, such a cell comes out cleaned (␀ for a NUL,
+// U+FFFD for a bad byte) so the record can be stored, and ParseRow rejects
+// the row for it.
 func OpenRowSource(r io.ReaderAt, size int64) (RowSource, error) {
 	return OpenRowSourceLimits(r, size, DefaultFileLimits)
 }
