@@ -54,7 +54,9 @@ const (
 )
 
 // ParseRow validates one record as of the import date asOf (its calendar
-// date in asOf's location). Every problem of the row is reported, each naming
+// date in asOf's location). A cell holding a NUL byte or invalid UTF-8 (or
+// the ␀ / U+FFFD a RowSource puts in their place) rejects the row, naming
+// its column. Every problem of the row is reported, each naming
 // its canonical column; the row is usable only when the slice is empty (the
 // ImportRow then holds the normalised values; with errors it holds what could
 // be parsed). Duplicate references across rows are the importer's concern.
@@ -79,14 +81,20 @@ func ParseRow(rec []string, line int, idx ColumnIndex, asOf time.Time) (ImportRo
 	// the field is unusable (already reported) or empty and optional.
 	text := func(c Column, required bool) (string, bool) {
 		v := get(c)
+		if len(v) > DefaultFileLimits.CellBytes {
+			bad(c, "is %d bytes long: at most %d allowed", len(v), DefaultFileLimits.CellBytes)
+			return "", false
+		}
+		// A NUL or invalid UTF-8, raw (a caller's own record) or as the
+		// marker a RowSource leaves when it cleans the cell (cleanCellText).
+		if msg := cellFlaw(v); msg != "" {
+			bad(c, "%s: save the file as UTF-8 or GBK text", msg)
+			return "", false
+		}
 		if v == "" {
 			if required {
 				bad(c, "is required: the cell is empty")
 			}
-			return "", false
-		}
-		if !utf8.ValidString(v) || strings.ContainsRune(v, utf8.RuneError) {
-			bad(c, "contains bytes that are not text: save the file as UTF-8 or GBK")
 			return "", false
 		}
 		if hasControl(v) {

@@ -426,9 +426,6 @@ func unsupported() error {
 	return &Error{Code: EINVALID, Message: "unsupported file type: upload CSV or XLSX"}
 }
 
-// xlsxUnzipLimit caps the uncompressed size of an XLSX (zip bomb guard).
-const xlsxUnzipLimit = 2 << 30
-
 // sniffSize is how much of the file is inspected to detect its type and text
 // encoding.
 const sniffSize = 64 << 10
@@ -452,7 +449,22 @@ const sniffSize = 64 << 10
 // Anything else (PDF, images, other binaries, the old binary .xls) is an
 // *Error EINVALID "unsupported file type: upload CSV or XLSX"; an empty file
 // or one without a header row is EINVALID too. Close the source when done.
+//
+// The caps of DefaultFileLimits apply while the file streams (an XLSX is
+// scanned before excelize reads it): crossing one refuses the file, from
+// OpenRowSource or Next, with an *Error EINVALID naming the cap and the line
+// and a FieldError on "file". A header cell with a NUL or invalid UTF-8 is
+// refused too; in a record, such a cell comes out cleaned (␀ for a NUL,
+// U+FFFD for a bad byte) so the record can be stored, and ParseRow rejects
+// the row for it.
 func OpenRowSource(r io.ReaderAt, size int64) (RowSource, error) {
+	return OpenRowSourceLimits(r, size, DefaultFileLimits)
+}
+
+// OpenRowSourceLimits is OpenRowSource with other caps than
+// DefaultFileLimits (tests lower them). Zero fields take the default.
+func OpenRowSourceLimits(r io.ReaderAt, size int64, lim FileLimits) (RowSource, error) {
+	lim = lim.withDefaults()
 	if size <= 0 {
 		return nil, Errorf(EINVALID, "the file is empty: upload a CSV or XLSX with a header row")
 	}
@@ -466,12 +478,12 @@ func OpenRowSource(r io.ReaderAt, size int64) (RowSource, error) {
 	}
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
-		return openXLSX(r, size)
+		return openXLSX(r, size, lim)
 	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}), // OLE2: old .xls, encrypted .xlsx
 		bytes.HasPrefix(head, []byte("%PDF-")):
 		return nil, unsupported()
 	}
-	return openCSV(r, size, head)
+	return openCSV(r, size, head, lim)
 }
 
 // textEncoding is the detected encoding of a CSV file.
@@ -484,7 +496,7 @@ const (
 	encUTF16
 )
 
-func openCSV(r io.ReaderAt, size int64, head []byte) (RowSource, error) {
+func openCSV(r io.ReaderAt, size int64, head []byte, lim FileLimits) (RowSource, error) {
 	truncated := int64(len(head)) < size
 	enc := encUTF8
 	var text string
@@ -492,9 +504,6 @@ func openCSV(r io.ReaderAt, size int64, head []byte) (RowSource, error) {
 	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
 		enc = encUTF8BOM
 		text = string(cutSniff(head[3:], truncated))
-		if !utf8.ValidString(text) {
-			return nil, unsupported()
-		}
 	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
 		enc = encUTF16
 		h := head
@@ -502,26 +511,31 @@ func openCSV(r io.ReaderAt, size int64, head []byte) (RowSource, error) {
 			h = h[:len(h)&^1]
 		}
 		out, err := xunicode.UTF16(xunicode.LittleEndian, xunicode.ExpectBOM).NewDecoder().Bytes(h)
-		if err != nil || bytes.ContainsRune(out, utf8.RuneError) {
+		if err != nil {
 			return nil, unsupported()
 		}
 		text = string(out)
 	default:
 		h := cutSniff(head, truncated)
+		text = string(h)
 		if utf8.Valid(h) {
-			text = string(h)
 			break
 		}
+		// Not UTF-8: GB18030 unless UTF-8 explains the bytes better (a
+		// UTF-8 file with a stray bad byte, whose cell ParseRow rejects).
 		out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(h)
-		if err != nil || bytes.ContainsRune(out, utf8.RuneError) {
+		if err != nil {
 			return nil, unsupported()
 		}
-		enc, text = encGB18030, string(out)
+		if gb := string(out); badRunes(gb) < badRunes(text) {
+			enc, text = encGB18030, gb
+		}
 	}
-	for _, c := range text {
-		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F {
-			return nil, unsupported()
-		}
+	// A text file has few control characters or undecodable bytes; a
+	// binary one (image, archive, executable) has many. A few are a cell's
+	// problem (ParseRow rejects its row), not the file's.
+	if n, runes := badRunes(text), utf8.RuneCountInString(text); n > 8 && n*50 > runes {
+		return nil, unsupported()
 	}
 
 	var base io.Reader = io.NewSectionReader(r, 0, size)
@@ -533,12 +547,15 @@ func openCSV(r io.ReaderAt, size int64, head []byte) (RowSource, error) {
 	case encUTF16:
 		base = transform.NewReader(base, xunicode.UTF16(xunicode.LittleEndian, xunicode.ExpectBOM).NewDecoder())
 	}
-	cr := csv.NewReader(bufio.NewReaderSize(base, 64<<10))
+	// The guard counts decoded bytes (after any transform, whose buffers are
+	// fixed), so the record cap is in UTF-8 bytes whatever the encoding.
+	g := &recordGuard{r: base, limit: lim.RecordBytes + csvReadAhead}
+	cr := csv.NewReader(bufio.NewReaderSize(g, csvReadAhead))
 	cr.Comma = detectDelimiter(text)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = cr.Comma != '\t'
-	s := &csvSource{r: cr}
+	s := &csvSource{r: cr, g: g, lim: lim}
 	rec, _, err := s.Next()
 	if err == io.EOF {
 		return nil, Errorf(EINVALID, "the file has no header row: the first line must name the columns")
@@ -546,8 +563,85 @@ func openCSV(r io.ReaderAt, size int64, head []byte) (RowSource, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkHeader(rec); err != nil {
+		return nil, err
+	}
 	s.header = append([]string(nil), rec...)
 	return s, nil
+}
+
+// csvReadAhead is the csv.Reader's buffer: how far the guard may read past
+// the current record.
+const csvReadAhead = 64 << 10
+
+// recordGuard sits under the csv.Reader's buffer and fails a read once the
+// bytes read since the last record boundary pass the record cap plus the
+// read-ahead: encoding/csv collects a whole record however long (a 200 MB
+// line, or an unterminated quote that makes the rest of the file one field),
+// so this is what bounds its memory. It keeps the bytes since the boundary
+// (bounded the same way) to number the line of the record that fails.
+type recordGuard struct {
+	r       io.Reader
+	limit   int    // bytes allowed past the boundary
+	read    int64  // bytes handed out
+	base    int64  // offset of the boundary
+	pending []byte // bytes from base to read
+	lines   int    // newlines before base
+	tripped bool
+}
+
+var errRecordTooLong = errors.New("allocation: CSV record over the cap")
+
+func (g *recordGuard) Read(p []byte) (int, error) {
+	room := int64(g.limit) + 1 - (g.read - g.base)
+	if room <= 0 {
+		g.tripped = true
+		return 0, errRecordTooLong
+	}
+	if int64(len(p)) > room {
+		p = p[:room]
+	}
+	n, err := g.r.Read(p)
+	g.pending = append(g.pending, p[:n]...)
+	g.read += int64(n)
+	return n, err
+}
+
+// boundary records that the reader consumed everything before off.
+func (g *recordGuard) boundary(off int64) {
+	k := int(off - g.base)
+	if k <= 0 || k > len(g.pending) {
+		return
+	}
+	g.lines += bytes.Count(g.pending[:k], []byte{'\n'})
+	g.pending = g.pending[:copy(g.pending, g.pending[k:])]
+	g.base = off
+}
+
+// startLine is the line where the record after the boundary starts (the
+// blank lines encoding/csv skips are skipped).
+func (g *recordGuard) startLine() int {
+	line := g.lines + 1
+	for _, c := range g.pending {
+		if c == '\n' {
+			line++
+		} else if c != '\r' {
+			break
+		}
+	}
+	return line
+}
+
+// badRunes counts what a text file should not hold: control characters
+// other than tab and line breaks, DEL, and undecodable bytes (U+FFFD).
+func badRunes(text string) int {
+	n := 0
+	for _, c := range text {
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F || c == utf8.RuneError {
+			n++
+		}
+	}
+	return n
 }
 
 // cutSniff drops a possibly cut character at the end of a truncated sniff:
@@ -584,28 +678,65 @@ func detectDelimiter(text string) rune {
 }
 
 type csvSource struct {
-	r      *csv.Reader
-	header []string
+	r       *csv.Reader
+	g       *recordGuard
+	lim     FileLimits
+	header  []string
+	records int
 }
 
 func (s *csvSource) Header() []string { return s.header }
 
+// Next also applies the caps (refusing the file) and cleans each cell to
+// storable text (see cleanCellText), so ParseRow rejects a row with a NUL
+// or invalid UTF-8 while what it returns can be stored.
 func (s *csvSource) Next() ([]string, int, error) {
 	for {
+		start := s.g.startLine()
+		prev := s.r.InputOffset()
 		rec, err := s.r.Read()
+		if s.g.tripped {
+			return nil, start, s.recordTooLong(start)
+		}
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
+				if s.r.InputOffset()-prev > int64(s.lim.RecordBytes) {
+					return nil, pe.StartLine, s.recordTooLong(pe.StartLine)
+				}
 				return nil, pe.StartLine, Errorf(EINVALID, "line %d: malformed CSV: %v (quote fields that contain quotes, commas or line breaks)", pe.StartLine, pe.Err)
 			}
 			return nil, 0, err
 		}
+		off := s.r.InputOffset()
+		line, _ := s.r.FieldPos(0)
+		if n := off - prev; n > int64(s.lim.RecordBytes) {
+			return nil, line, limitError("line %d: a record is longer than %d bytes (record length cap)", line, s.lim.RecordBytes)
+		}
+		s.g.boundary(off)
+		s.records++
+		if s.records > s.lim.CSVRows {
+			return nil, line, limitError("line %d: the file has more than %d rows (rows cap): split it", line, s.lim.CSVRows)
+		}
+		if err := s.lim.checkRecord(rec, "line", line); err != nil {
+			return nil, line, err
+		}
 		if blankRecord(rec) {
 			continue
 		}
-		line, _ := s.r.FieldPos(0)
 		return rec, line, nil
 	}
+}
+
+// recordTooLong is the refusal of a record over the cap; when it holds a
+// quote, it says how an unterminated one makes the rest of the file one
+// record.
+func (s *csvSource) recordTooLong(line int) error {
+	hint := ""
+	if bytes.IndexByte(s.g.pending, '"') >= 0 {
+		hint = "; a quote that is never closed makes the rest of the file one record"
+	}
+	return limitError("line %d: a record is longer than %d bytes (record length cap)%s", line, s.lim.RecordBytes, hint)
 }
 
 func (s *csvSource) Close() error { return nil }
@@ -622,16 +753,20 @@ func blankRecord(rec []string) bool {
 type xlsxSource struct {
 	f      *excelize.File
 	rows   *excelize.Rows
+	lim    FileLimits
 	header []string
 	row    int
 }
 
-func openXLSX(r io.ReaderAt, size int64) (RowSource, error) {
+func openXLSX(r io.ReaderAt, size int64, lim FileLimits) (RowSource, error) {
+	if err := scanXLSX(r, size, lim); err != nil {
+		return nil, err
+	}
 	opts := excelize.Options{
 		ShortDatePattern:  "yyyy-mm-dd",
 		CultureInfo:       excelize.CultureNameZhCN,
-		UnzipSizeLimit:    xlsxUnzipLimit,
-		UnzipXMLSizeLimit: excelize.StreamChunkSize,
+		UnzipSizeLimit:    lim.XLSXTotalBytes,
+		UnzipXMLSizeLimit: xlsxTempThreshold,
 	}
 	var (
 		f   *excelize.File
@@ -666,13 +801,17 @@ func openXLSX(r io.ReaderAt, size int64) (RowSource, error) {
 		_ = f.Close()
 		return nil, unsupported()
 	}
-	s := &xlsxSource{f: f, rows: rows}
+	s := &xlsxSource{f: f, rows: rows, lim: lim}
 	rec, _, err := s.Next()
 	if err != nil {
 		_ = s.Close()
 		if err == io.EOF {
 			return nil, Errorf(EINVALID, "the file has no header row: the first row of the first sheet must name the columns")
 		}
+		return nil, err
+	}
+	if err := checkHeader(rec); err != nil {
+		_ = s.Close()
 		return nil, err
 	}
 	s.header = rec
@@ -781,9 +920,15 @@ func (s *xlsxSource) Next() ([]string, int, error) {
 		// Rows.Next visits every row number, empty ones included, so
 		// counting calls gives the sheet's row number.
 		s.row++
+		if s.row > s.lim.XLSXRows {
+			return nil, s.row, limitError("row %d: the sheet has more than %d rows (rows cap)", s.row, s.lim.XLSXRows)
+		}
 		rec, err := s.rows.Columns()
 		if err != nil {
 			return nil, s.row, Errorf(EINVALID, "row %d: the XLSX file could not be read: %v", s.row, err)
+		}
+		if err := s.lim.checkRecord(rec, "row", s.row); err != nil {
+			return nil, s.row, err
 		}
 		if blankRecord(rec) {
 			continue
