@@ -126,6 +126,11 @@ func cellFlaw(s string) string {
 	return ""
 }
 
+// CellProblem says what makes a cell a RowSource handed out unfit to keep
+// ("contains a NUL byte", "is not valid UTF-8 text"), or "" when it is fine;
+// for readers of other files than portfolios (the payment feed).
+func CellProblem(s string) string { return cellFlaw(s) }
+
 // cleanCellText returns s as storable text: each NUL becomes ␀ and each
 // invalid byte U+FFFD, so what a RowSource hands out (and the importer keeps
 // of a rejected row) is valid UTF-8 without NUL, the markers show where the

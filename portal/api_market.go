@@ -2,9 +2,11 @@ package portal
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -294,7 +296,8 @@ func (s *Server) apiAgencyStatus(status string) echo.HandlerFunc {
 // apiPaymentFeed is POST /api/v1/payments/import: a lender's CSV of
 // payments (the body, or a multipart field named file).
 func (s *Server) apiPaymentFeed(c echo.Context) error {
-	var r io.Reader = c.Request().Body
+	var file io.ReaderAt
+	var size int64
 	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
 		fh, err := c.FormFile("file")
 		if err != nil {
@@ -305,9 +308,32 @@ func (s *Server) apiPaymentFeed(c echo.Context) error {
 			return err
 		}
 		defer f.Close()
-		r = f
+		file, size = f, fh.Size
+	} else {
+		// A plain body is spooled to a file of our own, so the reader can
+		// sniff and cap it as it does an upload (within the route's limit).
+		tmp, err := os.CreateTemp("", "portal-feed-*")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(tmp.Name())
+		defer tmp.Close()
+		n, err := io.Copy(tmp, c.Request().Body)
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+			}
+			return badRequest{allocation.Errorf(allocation.EINVALID, "the file could not be read")}
+		}
+		file, size = tmp, n
 	}
-	out, err := s.store.ImportPayments(c.Request().Context(), actorOf(c), r)
+	src, err := allocation.OpenRowSource(file, size)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	out, err := s.store.ImportPayments(c.Request().Context(), actorOf(c), src)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -289,9 +290,11 @@ func TestPaymentFeed(t *testing.T) {
 			acc.ExternalRef + ",1,2026-01-01,BANK-1\n" + // duplicate reference
 			"NO-SUCH-REF,5," + time.Now().UTC().Format(time.DateOnly) + ",BANK-2\n" +
 			acc.ExternalRef + ",abc,2026-01-01,BANK-3\n" +
-			acc.ExternalRef + ",1,2099-01-01,BANK-4\n" // a future date: refused, not recorded as paid now
-		res, err := s.ImportPayments(ctx, vm, bytes.NewBufferString(feed))
-		if err != nil || res.Accepted != 1 || res.Rejected != 4 {
+			acc.ExternalRef + ",1,2099-01-01,BANK-4\n" + // a future date: refused, not recorded as paid now
+			acc.ExternalRef + ",2," + time.Now().UTC().Format(time.DateOnly) + ",BA\x00D\n" + // PostgreSQL would refuse the NUL
+			acc.ExternalRef + ",2," + time.Now().UTC().Format(time.DateOnly) + ",\xff\xfe\n"
+		res, err := s.ImportPayments(ctx, vm, feedSource(t, feed))
+		if err != nil || res.Accepted != 1 || res.Rejected != 6 || res.Errors[4].Field != "reference" || res.Errors[5].Field != "reference" {
 			t.Fatalf("%+v %v", res, err)
 		}
 		if n := count(t, s, `SELECT COUNT(*) FROM commissions`); n != before+1 {
@@ -299,11 +302,11 @@ func TestPaymentFeed(t *testing.T) {
 		}
 		// An agency cannot feed another lender's references: not its accounts.
 		other := actorFor(t, s, "agent@agency-b.test")
-		res, err = s.ImportPayments(ctx, other, bytes.NewBufferString("external_ref,amount,paid_at\n"+acc.ExternalRef+",1,2026-01-01\n"))
+		res, err = s.ImportPayments(ctx, other, feedSource(t, "external_ref,amount,paid_at\n"+acc.ExternalRef+",1,2026-01-01\n"))
 		if err != nil || res.Accepted != 0 {
 			t.Fatalf("agency B paying into A's account: %+v %v", res, err)
 		}
-		if _, err := s.ImportPayments(ctx, vm, bytes.NewBufferString("ref,amt\n")); allocation.ErrorCode(err) != allocation.EINVALID {
+		if _, err := s.ImportPayments(ctx, vm, feedSource(t, "ref,amt\n")); allocation.ErrorCode(err) != allocation.EINVALID {
 			t.Fatalf("a bad header: %v", err)
 		}
 	})
@@ -325,4 +328,15 @@ func TestMessagesCarryDisclosures(t *testing.T) {
 	if _, err := s.Messages(context.Background(), actorFor(t, s, "agent@agency-b.test"), acc.ID); allocation.ErrorCode(err) != allocation.ENOTFOUND {
 		t.Fatalf("agency B: %v", err)
 	}
+}
+
+// feedSource opens a payment feed's text as the portal's file reader does.
+func feedSource(t *testing.T, text string) allocation.RowSource {
+	t.Helper()
+	src, err := allocation.OpenRowSource(strings.NewReader(text), int64(len(text)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { src.Close() })
+	return src
 }

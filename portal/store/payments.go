@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"io"
 	"strconv"
@@ -258,6 +257,19 @@ func (s *Store) WriteCommissionCSV(ctx context.Context, a allocation.Actor, mont
 	return cw.Error()
 }
 
+// feedCellProblem names the first column of a feed row whose cell is not
+// storable text.
+func feedCellProblem(rec []string, idx map[string]int) (string, string) {
+	for _, col := range []string{"external_ref", "amount", "paid_at", "reference"} {
+		if i, ok := idx[col]; ok && i < len(rec) {
+			if p := allocation.CellProblem(rec[i]); p != "" {
+				return col, p
+			}
+		}
+	}
+	return "", ""
+}
+
 // majorUnits formats cents as a plain decimal: 123456 -> "1234.56".
 func majorUnits(c int64) string {
 	sign := ""
@@ -279,12 +291,10 @@ type PaymentFeedResult struct {
 // YYYY-MM-DD or RFC 3339). Each row is recorded on its own, as RecordPayment
 // does (commission, instalments, closing); a bad row is reported by line and
 // the others still count. A reference already recorded is a duplicate.
-func (s *Store) ImportPayments(ctx context.Context, a allocation.Actor, r io.Reader) (PaymentFeedResult, error) {
+func (s *Store) ImportPayments(ctx context.Context, a allocation.Actor, src allocation.RowSource) (PaymentFeedResult, error) {
 	out := PaymentFeedResult{Errors: []allocation.RowError{}}
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err != nil {
+	header := src.Header()
+	if len(header) == 0 {
 		return out, allocation.Errorf(allocation.EINVALID, "the file has no header row")
 	}
 	idx := map[string]int{}
@@ -303,19 +313,23 @@ func (s *Store) ImportPayments(ctx context.Context, a allocation.Actor, r io.Rea
 		}
 		return ""
 	}
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
+	for {
+		rec, line, err := src.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return out, allocation.Errorf(allocation.EINVALID, "line %d cannot be read: %v", line, err)
+			return out, err // the reader's refusal names the line and the cap
 		}
 		reject := func(field, msg string) {
 			out.Rejected++
 			if len(out.Errors) < 1000 {
 				out.Errors = append(out.Errors, allocation.RowError{Line: line, Field: field, Message: msg})
 			}
+		}
+		if field, problem := feedCellProblem(rec, idx); problem != "" {
+			reject(field, problem)
+			continue
 		}
 		ids, missing, err := s.AccountIDsByRef(ctx, a, []string{cell(rec, "external_ref")})
 		if err != nil {
