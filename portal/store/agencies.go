@@ -15,7 +15,8 @@ import (
 
 // AgencyView is an agency as a lender (or the agency itself) sees it: the
 // organisation, its profile, the contract with the viewing lender, and how
-// many accounts it holds or has on offer now.
+// many accounts it holds or has on offer now (of the viewing lender's book;
+// an agency viewing itself, of every lender's).
 type AgencyView struct {
 	allocation.Organisation
 	Profile   allocation.AgencyProfile `json:"profile"`
@@ -112,7 +113,9 @@ func (s *Store) agencyViews(ctx context.Context, a allocation.Actor, id string) 
 		AgencyID string
 		N        int64
 	}
-	if err := db.Table("placements").Select("agency_id, COUNT(*) AS n").
+	// Counted in the viewer's placement scope: a lender sees what the agency
+	// holds of its own book, never another lender's figures.
+	if err := db.Table("placements").Scopes(placementScope(a)).Select("agency_id, COUNT(*) AS n").
 		Where("agency_id IN ? AND status IN ?", ids, []string{allocation.PlacementOffered, allocation.PlacementActive}).
 		Group("agency_id").Scan(&counts).Error; err != nil {
 		return nil, err

@@ -1,0 +1,56 @@
+package portal_test
+
+import (
+	"net/http"
+	"testing"
+
+	"collect/portal"
+	"collect/portal/store/storetest"
+)
+
+// The agency directory counts an agency's open placements of the viewing
+// lender's book only: Other Bank's placement with Agency C is not Demo
+// Bank's business. Agency C itself sees its whole book.
+func TestAgencyDirectoryShowsOnlyTheViewersFigures(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		h := newHarness(t, dialect, portal.Config{})
+		f := addForeignLender(t, h)
+		var one struct {
+			Open int64 `json:"open_placements"`
+		}
+		res, body := h.do("GET", "/api/v1/agencies/"+f.agencyC, h.token("vm@demo-bank.test"), nil)
+		mustJSON(t, body, &one)
+		if res.StatusCode != http.StatusOK || one.Open != 0 {
+			t.Fatalf("Demo Bank sees Agency C with %d open placements (%d), want 0: Other Bank's count leaked", one.Open, res.StatusCode)
+		}
+		var list struct {
+			Items []struct {
+				ID   string `json:"id"`
+				Open int64  `json:"open_placements"`
+			} `json:"items"`
+		}
+		_, body = h.do("GET", "/api/v1/agencies", h.token("vm@demo-bank.test"), nil)
+		mustJSON(t, body, &list)
+		seen := false
+		for _, a := range list.Items {
+			if a.ID == f.agencyC {
+				seen = true
+				if a.Open != 0 {
+					t.Fatalf("the directory list shows Agency C with %d open placements for Demo Bank", a.Open)
+				}
+			}
+		}
+		if !seen {
+			t.Fatalf("Agency C is not in the directory: %s", body)
+		}
+		// Demo Bank's own placements with Agency A still count.
+		want := h.queryOne(`SELECT CAST(COUNT(*) AS TEXT) FROM placements p JOIN organisations o ON o.id = p.agency_id
+			WHERE o.name = 'Agency A' AND p.status IN ('offered', 'active')`)
+		agencyA := h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency A'`)
+		_, body = h.do("GET", "/api/v1/agencies/"+agencyA, h.token("vm@demo-bank.test"), nil)
+		mustJSON(t, body, &one)
+		if want == "0" || one.Open == 0 {
+			t.Fatalf("Demo Bank's own count of Agency A: %d (want %s)", one.Open, want)
+		}
+	})
+}
