@@ -60,6 +60,17 @@ type Contract struct {
 	UpdatedAt               time.Time      `json:"updated_at"`
 }
 
+// MaxContractYears is the longest a contract may run. The lender must
+// evaluate each agency at least yearly and before the contract ends (GB/T
+// post-loan guideline), so open-ended terms such as 0001-01-01 to
+// 9999-12-31 are refused.
+const MaxContractYears = 10
+
+var (
+	contractEarliest = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	contractLatest   = time.Date(2099, 12, 31, 0, 0, 0, 0, time.UTC)
+)
+
 // Validate checks the contract's terms.
 func (c Contract) Validate() error {
 	var fields []FieldError
@@ -95,8 +106,12 @@ func (c Contract) Validate() error {
 		fields = append(fields, FieldError{"starts_on", "a date as YYYY-MM-DD"})
 	case err2 != nil:
 		fields = append(fields, FieldError{"ends_on", "a date as YYYY-MM-DD"})
+	case start.Before(contractEarliest) || start.After(contractLatest):
+		fields = append(fields, FieldError{"starts_on", "must be a date from 2000-01-01 to 2099-12-31"})
 	case !end.After(start):
 		fields = append(fields, FieldError{"ends_on", "must be after starts_on"})
+	case end.After(start.AddDate(MaxContractYears, 0, 0)):
+		fields = append(fields, FieldError{"ends_on", "a contract runs at most 10 years: agree a new one after that"})
 	}
 	if c.Status != "active" && c.Status != "suspended" {
 		fields = append(fields, FieldError{"status", "active or suspended"})

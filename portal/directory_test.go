@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"collect/portal"
@@ -53,4 +54,24 @@ func TestAgencyDirectoryShowsOnlyTheViewersFigures(t *testing.T) {
 			t.Fatalf("Demo Bank's own count of Agency A: %d (want %s)", one.Open, want)
 		}
 	})
+}
+
+// A contract from year 1 to 9999 is refused naming the field; a real one is
+// kept.
+func TestContractDatesBounded(t *testing.T) {
+	h := newHarness(t, "sqlite", portal.Config{})
+	vm := h.token("vm@demo-bank.test")
+	agencyC := h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency C'`)
+	body := func(starts, ends string) map[string]any {
+		return map[string]any{"fee_schedule": map[string]int{"M1": 1500, "M2": 1800}, "term_days": 90, "accept_days": 3,
+			"max_settlement_discount_bp": 2000, "max_instalments": 12, "min_down_payment_bp": 1000,
+			"starts_on": starts, "ends_on": ends, "status": "active"}
+	}
+	res, b := h.do("PUT", "/api/v1/agencies/"+agencyC+"/contract", vm, body("0001-01-01", "9999-12-31"))
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), `"field":"starts_on"`) {
+		t.Fatalf("year 1 to 9999: %d %s", res.StatusCode, b)
+	}
+	if res, b := h.do("PUT", "/api/v1/agencies/"+agencyC+"/contract", vm, body("2026-01-01", "2027-12-31")); res.StatusCode != http.StatusOK {
+		t.Fatalf("a two-year contract: %d %s", res.StatusCode, b)
+	}
 }
