@@ -57,7 +57,10 @@ type Contract struct {
 	MinDownPaymentBP        int            `json:"min_down_payment_bp"`
 	StartsOn                string         `json:"starts_on"`
 	EndsOn                  string         `json:"ends_on"`
-	UpdatedAt               time.Time      `json:"updated_at"`
+	// ShareFullHistory lets the agency read other agencies' notes, free
+	// text and staff on the accounts it holds (casework.HistoryDetailFor).
+	ShareFullHistory bool      `json:"share_full_history"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 // MaxContractYears is the longest a contract may run. The lender must

@@ -162,7 +162,7 @@ func arrangementView(ar store.Arrangement) views.ArrangementView {
 }
 
 func disputeView(d store.Dispute) views.DisputeView {
-	dv := views.DisputeView{ID: d.ID, AccountID: d.AccountID, Reason: d.Reason, Status: d.Status, RaisedAt: views.DateTime(d.RaisedAt), Resolution: d.Resolution}
+	dv := views.DisputeView{ID: d.ID, AccountID: d.AccountID, Reason: d.Reason, Status: d.Status, RaisedAt: views.DateTime(d.RaisedAt), Resolution: d.Resolution, Withheld: d.DetailsWithheld}
 	return dv
 }
 
@@ -233,7 +233,7 @@ func (s *Server) casePanel(c echo.Context, accountID string, fail error) (*views
 	}
 	for _, ct := range contacts {
 		p.Contacts = append(p.Contacts, views.ContactView{At: views.DateTime(ct.At), Channel: ct.Channel, Party: ct.Party, Direction: ct.Direction,
-			Outcome: ct.Outcome, Note: ct.Note, Message: ct.Message})
+			Outcome: ct.Outcome, Note: ct.Note, Message: ct.Message, Withheld: ct.DetailsWithheld})
 	}
 	arrs, err := s.store.Arrangements(ctx, a, accountID)
 	if err != nil {

@@ -498,7 +498,7 @@ func (s *Server) renderAgency(c echo.Context, status int, fail error) error {
 		if c := ag.Contract; c != nil {
 			cf.Exists, cf.Status, cf.TermDays, cf.AcceptDays, cf.MaxInstalments = true, c.Status, c.TermDays, c.AcceptDays, c.MaxInstalments
 			cf.MaxDiscountPct, cf.MinDownPct = pct(c.MaxSettlementDiscountBP), pct(c.MinDownPaymentBP)
-			cf.StartsOn, cf.EndsOn = c.StartsOn, c.EndsOn
+			cf.StartsOn, cf.EndsOn, cf.ShareFullHistory = c.StartsOn, c.EndsOn, c.ShareFullHistory
 			fees = c.FeeSchedule
 		}
 		for _, b := range allocation.BucketNames() {
@@ -577,7 +577,8 @@ func (s *Server) agencyProfileSubmit(c echo.Context) error {
 
 func (s *Server) agencyContractSubmit(c echo.Context) error {
 	rerender := func(e error) error { return s.renderAgency(c, http.StatusUnprocessableEntity, e) }
-	ct := allocation.Contract{FeeSchedule: map[string]int{}, StartsOn: c.FormValue("starts_on"), EndsOn: c.FormValue("ends_on"), Status: "active"}
+	ct := allocation.Contract{FeeSchedule: map[string]int{}, StartsOn: c.FormValue("starts_on"), EndsOn: c.FormValue("ends_on"), Status: "active",
+		ShareFullHistory: c.FormValue("share_full_history") == "true"}
 	for _, b := range allocation.BucketNames() {
 		bp, err := percentBP("fee_"+b, c.FormValue("fee_"+b))
 		if err != nil {

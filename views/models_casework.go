@@ -75,11 +75,13 @@ type VerificationView struct {
 // DisputeView is one dispute.
 type DisputeView struct {
 	ID, AccountID, ExternalRef, Reason, Status, RaisedAt, Resolution string // Status → T("dispute.status."+code)
+	Withheld                                                         bool   // raised by another agency: reason not shown
 }
 
 // ContactView is one logged contact.
 type ContactView struct {
 	At, Channel, Party, Direction, Outcome, Note, Message string
+	Withheld                                              bool // made by another agency: note and message not shown
 }
 
 // ArrangementView is one arrangement with its schedule.

@@ -168,6 +168,7 @@ type ContractForm struct {
 	TermDays, AcceptDays, MaxInstalments int
 	MaxDiscountPct, MinDownPct           string // percent with up to 2 decimals
 	StartsOn, EndsOn                     string
+	ShareFullHistory                     bool // the agency sees other agencies' notes and staff
 }
 
 // FeeField is one bucket's fee in percent.

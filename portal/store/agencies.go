@@ -58,13 +58,14 @@ type contractRow struct {
 	MinDownPaymentBP        int `gorm:"column:min_down_payment_bp"`
 	StartsOn                string
 	EndsOn                  string
+	ShareFullHistory        bool
 	UpdatedAt               time.Time
 }
 
 func (r contractRow) contract() allocation.Contract {
 	c := allocation.Contract{ID: r.ID, LenderID: r.LenderID, AgencyID: r.AgencyID, Status: r.Status, TermDays: r.TermDays,
 		AcceptDays: r.AcceptDays, MaxSettlementDiscountBP: r.MaxSettlementDiscountBP, MaxInstalments: r.MaxInstalments,
-		MinDownPaymentBP: r.MinDownPaymentBP, StartsOn: r.StartsOn, EndsOn: r.EndsOn, UpdatedAt: r.UpdatedAt}
+		MinDownPaymentBP: r.MinDownPaymentBP, StartsOn: r.StartsOn, EndsOn: r.EndsOn, ShareFullHistory: r.ShareFullHistory, UpdatedAt: r.UpdatedAt}
 	_ = json.Unmarshal([]byte(r.FeeSchedule), &c.FeeSchedule)
 	return c
 }
@@ -73,7 +74,8 @@ func contractRowOf(c allocation.Contract) contractRow {
 	fee, _ := json.Marshal(c.FeeSchedule)
 	return contractRow{ID: c.ID, LenderID: c.LenderID, AgencyID: c.AgencyID, Status: c.Status, FeeSchedule: string(fee),
 		TermDays: c.TermDays, AcceptDays: c.AcceptDays, MaxSettlementDiscountBP: c.MaxSettlementDiscountBP,
-		MaxInstalments: c.MaxInstalments, MinDownPaymentBP: c.MinDownPaymentBP, StartsOn: c.StartsOn, EndsOn: c.EndsOn, UpdatedAt: c.UpdatedAt}
+		MaxInstalments: c.MaxInstalments, MinDownPaymentBP: c.MinDownPaymentBP, StartsOn: c.StartsOn, EndsOn: c.EndsOn,
+		ShareFullHistory: c.ShareFullHistory, UpdatedAt: c.UpdatedAt}
 }
 
 // agencyViews loads the agencies in the actor's scope with profiles,
@@ -218,7 +220,8 @@ func (s *Store) SaveContract(ctx context.Context, a allocation.Actor, agencyID s
 			if err := tx.Table("contracts").Where("id = ?", c.ID).Updates(map[string]any{
 				"status": row.Status, "fee_schedule": row.FeeSchedule, "term_days": row.TermDays, "accept_days": row.AcceptDays,
 				"max_settlement_discount_bp": row.MaxSettlementDiscountBP, "max_instalments": row.MaxInstalments,
-				"min_down_payment_bp": row.MinDownPaymentBP, "starts_on": row.StartsOn, "ends_on": row.EndsOn, "updated_at": row.UpdatedAt,
+				"min_down_payment_bp": row.MinDownPaymentBP, "starts_on": row.StartsOn, "ends_on": row.EndsOn,
+				"share_full_history": row.ShareFullHistory, "updated_at": row.UpdatedAt,
 			}).Error; err != nil {
 				return err
 			}

@@ -43,6 +43,9 @@ type Arrangement struct {
 	MakerID          string                 `json:"maker_id"`
 	ApproverID       string                 `json:"approver_id"`
 	CreatedAt        time.Time              `json:"created_at"`
+	// DetailsWithheld: made by another agency; who made and approved it is
+	// not shown to the reader (casework.HistoryDetailFor).
+	DetailsWithheld bool `json:"details_withheld"`
 }
 
 // InstalmentRow is one line of a schedule with what was paid on it.
@@ -197,16 +200,21 @@ func (s *Store) DecideArrangementApproval(ctx context.Context, a allocation.Acto
 // Arrangements lists an account's arrangements with their schedules.
 func (s *Store) Arrangements(ctx context.Context, a allocation.Actor, accountID string) ([]Arrangement, error) {
 	db := s.db.WithContext(ctx)
-	if _, _, err := s.loadCase(db, a, accountID); err != nil {
+	acc, _, err := s.loadCase(db, a, accountID)
+	if err != nil {
 		return nil, err
 	}
 	var rows []arrangementRow
 	if err := db.Table("arrangements").Where("account_id = ?", accountID).Order("created_at DESC").Scan(&rows).Error; err != nil {
 		return nil, err
 	}
+	viewer := historyViewer(db, a, acc.LenderID)
 	out := make([]Arrangement, len(rows))
 	for i, r := range rows {
 		out[i] = r.arrangement()
+		if casework.HistoryDetailFor(viewer, r.AgencyID) != casework.HistoryFull {
+			out[i].MakerID, out[i].ApproverID, out[i].DetailsWithheld = "", "", true
+		}
 		if err := db.Table("arrangement_instalments").Where("arrangement_id = ?", r.ID).Order("n").Scan(&out[i].Schedule).Error; err != nil {
 			return nil, err
 		}
@@ -216,10 +224,10 @@ func (s *Store) Arrangements(ctx context.Context, a allocation.Actor, accountID 
 
 // arrangementRow is an arrangements row as stored.
 type arrangementRow struct {
-	ID, AccountID, Kind, Status, FirstDue, Reasons, MakerID, ApproverID string
-	AmountCents, DownPaymentCents                                       int64
-	Instalments, DiscountBP                                             int
-	CreatedAt                                                           time.Time
+	ID, AccountID, AgencyID, Kind, Status, FirstDue, Reasons, MakerID, ApproverID string
+	AmountCents, DownPaymentCents                                                 int64
+	Instalments, DiscountBP                                                       int
+	CreatedAt                                                                     time.Time
 }
 
 func (r arrangementRow) arrangement() Arrangement {

@@ -144,6 +144,8 @@ type Verification struct {
 	DPDOK      bool     `json:"dpd_ok"`
 	Flags      []string `json:"flags"` // data-quality flags for the lender
 	Note       string   `json:"note"`
+	// DetailsWithheld: another agency verified; its note is not shown.
+	DetailsWithheld bool `json:"details_withheld"`
 }
 
 // DataQualityFlags are what verification can report back to the lender.
@@ -214,6 +216,14 @@ type Dispute struct {
 	RaisedAt   time.Time  `json:"raised_at"`
 	ResolvedAt *time.Time `json:"resolved_at"`
 	Resolution string     `json:"resolution"`
+	// DetailsWithheld: raised by another agency; its reason is not shown.
+	DetailsWithheld bool `json:"details_withheld" gorm:"-"`
+}
+
+// disputeRow is a disputes row with who raised it.
+type disputeRow struct {
+	Dispute  `gorm:"embedded"`
+	RaisedBy string
 }
 
 // RaiseDispute opens a dispute (agency staff or the lender).
@@ -486,14 +496,16 @@ func (s *Store) Case(ctx context.Context, a allocation.Actor, accountID string) 
 			DPDOK      bool `gorm:"column:dpd_ok"`
 			Flags      string
 			Note       string
+			VerifiedBy string
 			VerifiedAt time.Time
 		}
-		if err := tx.Table("verifications").Select("identity_ok, contact_ok, amount_ok, dpd_ok, flags, note, verified_at").
+		if err := tx.Table("verifications").Select("identity_ok, contact_ok, amount_ok, dpd_ok, flags, note, verified_by, verified_at").
 			Where("account_id = ?", acc.ID).Take(&v).Error; err == nil {
 			out.Verification = &Verification{IdentityOK: v.IdentityOK, ContactOK: v.ContactOK, AmountOK: v.AmountOK, DPDOK: v.DPDOK, Flags: splitList(v.Flags), Note: v.Note}
 			out.VerifiedAt = &v.VerifiedAt
 		}
-		if err := tx.Table("disputes").Where("account_id = ?", acc.ID).Order("raised_at DESC").Find(&out.Disputes).Error; err != nil {
+		var disputes []disputeRow
+		if err := tx.Table("disputes").Where("account_id = ?", acc.ID).Order("raised_at DESC").Find(&disputes).Error; err != nil {
 			return err
 		}
 		cases, err := legalCases(tx.Where("account_id = ?", acc.ID))
@@ -501,6 +513,31 @@ func (s *Store) Case(ctx context.Context, a allocation.Actor, accountID string) 
 			return err
 		}
 		out.LegalCases = cases
+		// Another agency's notes and reasons are its own (HistoryDetailFor).
+		users := []string{v.VerifiedBy}
+		for _, d := range disputes {
+			users = append(users, d.RaisedBy)
+		}
+		agencyOf, err := userAgencies(tx, users)
+		if err != nil {
+			return err
+		}
+		viewer := historyViewer(tx, a, acc.LenderID)
+		withheld := func(agency string) bool { return casework.HistoryDetailFor(viewer, agency) != casework.HistoryFull }
+		if out.Verification != nil && withheld(agencyOf[v.VerifiedBy]) {
+			out.Verification.Note, out.Verification.DetailsWithheld = "", true
+		}
+		for _, d := range disputes {
+			if withheld(agencyOf[d.RaisedBy]) {
+				d.Reason, d.DetailsWithheld = "", true
+			}
+			out.Disputes = append(out.Disputes, d.Dispute)
+		}
+		for i := range out.LegalCases {
+			if withheld(out.LegalCases[i].agencyID) {
+				out.LegalCases[i].Note, out.LegalCases[i].DetailsWithheld = "", true
+			}
+		}
 		if lim, err := s.limitation(tx, acc); err == nil {
 			out.LimitationExpiry, out.TimeBarred = lim.Expires.Format(time.DateOnly), lim.TimeBarred
 		}
@@ -511,9 +548,9 @@ func (s *Store) Case(ctx context.Context, a allocation.Actor, accountID string) 
 
 func legalCases(q *gorm.DB) ([]LegalCase, error) {
 	var rows []struct {
-		ID, AccountID, Status, Estimate, LimitationExpires, CourtRef, Note string
-		CreatedAt, UpdatedAt                                               time.Time
-		Costs                                                              int64
+		ID, AccountID, AgencyID, Status, Estimate, LimitationExpires, CourtRef, Note string
+		CreatedAt, UpdatedAt                                                         time.Time
+		Costs                                                                        int64
 	}
 	if err := q.Table("legal_cases").Select("legal_cases.*, (SELECT COALESCE(SUM(amount_cents), 0) FROM legal_costs lc WHERE lc.legal_case_id = legal_cases.id) AS costs").
 		Order("created_at DESC").Limit(500).Scan(&rows).Error; err != nil {
@@ -522,7 +559,7 @@ func legalCases(q *gorm.DB) ([]LegalCase, error) {
 	out := make([]LegalCase, len(rows))
 	for i, r := range rows {
 		out[i] = LegalCase{ID: r.ID, AccountID: r.AccountID, Status: r.Status, LimitationExpires: r.LimitationExpires, CourtRef: r.CourtRef,
-			Note: r.Note, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, CostsCents: r.Costs}
+			Note: r.Note, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, CostsCents: r.Costs, agencyID: r.AgencyID}
 		_ = jsonInto(r.Estimate, &out[i].Estimate)
 	}
 	return out, nil

@@ -80,6 +80,11 @@ type Contact struct {
 	Note        string    `json:"note"`
 	Message     string    `json:"message"`
 	AI          bool      `json:"ai"`
+	// AgencyID is the agency whose placement the contact was made under.
+	AgencyID string `json:"-"`
+	// DetailsWithheld: made by another agency; its note, message and
+	// collector are not shown to the reader (casework.HistoryDetailFor).
+	DetailsWithheld bool `json:"details_withheld" gorm:"-"`
 }
 
 var profiles sync.Map // name → casework.ConductProfile
@@ -229,19 +234,29 @@ func addLimitationEvent(tx *gorm.DB, accountID, kind string, at time.Time, sourc
 }
 
 // Contacts lists an account's contacts, newest first; the numbers called
-// are masked unless personal (the caller may see personal data).
+// are masked unless personal (the caller may see personal data). Contacts
+// another agency made are facts only for an agency reader: no note, message
+// or collector, unless its contract shares the full history.
 func (s *Store) Contacts(ctx context.Context, a allocation.Actor, accountID string, personal bool) ([]Contact, error) {
-	if _, _, err := s.loadCase(s.db.WithContext(ctx), a, accountID); err != nil {
+	db := s.db.WithContext(ctx)
+	acc, _, err := s.loadCase(db, a, accountID)
+	if err != nil {
 		return nil, err
 	}
 	var out []Contact
-	err := s.db.WithContext(ctx).Table("contacts").Where("account_id = ?", accountID).Order("at DESC").Limit(500).Find(&out).Error
-	if !personal {
-		for i := range out {
+	if err := db.Table("contacts").Where("account_id = ?", accountID).Order("at DESC").Limit(500).Find(&out).Error; err != nil {
+		return nil, err
+	}
+	viewer := historyViewer(db, a, acc.LenderID)
+	for i := range out {
+		if !personal {
 			out[i].PartyPhone = allocation.MaskPhone(out[i].PartyPhone)
 		}
+		if casework.HistoryDetailFor(viewer, out[i].AgencyID) != casework.HistoryFull {
+			out[i].Note, out[i].Message, out[i].CollectorID, out[i].DetailsWithheld = "", "", "", true
+		}
 	}
-	return out, err
+	return out, nil
 }
 
 // Message is a template filled for one account.

@@ -51,6 +51,10 @@ type LegalCase struct {
 	CostsCents        int64                  `json:"costs_cents"` // recorded so far (RecordLegalCost)
 	CreatedAt         time.Time              `json:"created_at"`
 	UpdatedAt         time.Time              `json:"updated_at"`
+	// DetailsWithheld: referred by another agency; its note is not shown.
+	DetailsWithheld bool `json:"details_withheld"`
+
+	agencyID string // the referring agency
 }
 
 // ReferLegal refers an account for legal action: the answer carries the
@@ -193,6 +197,15 @@ func (s *Store) WriteEvidence(ctx context.Context, a allocation.Actor, caseID st
 		return err
 	}
 	contract, _ := contractFor(db, lc.LenderID, lc.AgencyID)
+	viewer := historyViewer(db, a, lc.LenderID)
+	var orgs []string
+	if err := db.Table("audit_events").Where("object_id = ?", acc.ID).Distinct("organisation_id").Pluck("organisation_id", &orgs).Error; err != nil {
+		return err
+	}
+	agencies, err := agencyOrganisations(db, orgs)
+	if err != nil {
+		return err
+	}
 	files := []struct {
 		name  string
 		write func(io.Writer) error
@@ -207,16 +220,30 @@ func (s *Store) WriteEvidence(ctx context.Context, a allocation.Actor, caseID st
 				[]string{"paid_at", "amount_cents", "currency", "reference", "source"}, w)
 		}},
 		{"contacts.csv", func(w io.Writer) error {
-			return csvQuery(db.Table("contacts").Select("at, channel, party, direction, outcome, note").Where("account_id = ?", acc.ID).Order("at"),
-				[]string{"at", "channel", "party", "direction", "outcome", "note"}, w)
+			// The agency column says whose placement; another agency's note
+			// is withheld from an agency reader (casework.HistoryDetailFor).
+			return csvQuery(db.Table("contacts").Select("at, channel, party, direction, outcome, note, agency_id").Where("account_id = ?", acc.ID).Order("at"),
+				[]string{"at", "channel", "party", "direction", "outcome", "note"}, w, func(rec []string) []string {
+					if casework.HistoryDetailFor(viewer, rec[6]) != casework.HistoryFull {
+						rec[5] = withheldNote
+					}
+					return rec[:6]
+				})
 		}},
 		{"arrangements.csv", func(w io.Writer) error {
 			return csvQuery(db.Table("arrangements").Select("created_at, kind, status, amount_cents, first_due, instalments").Where("account_id = ?", acc.ID).Order("created_at"),
 				[]string{"created_at", "kind", "status", "amount_cents", "first_due", "instalments"}, w)
 		}},
 		{"audit.csv", func(w io.Writer) error {
-			return csvQuery(db.Table("audit_events").Select("seq, at, actor_id, action, summary, prev_hash, hash").Where("object_id = ?", acc.ID).Order("seq"),
-				[]string{"seq", "at", "actor_id", "action", "summary", "prev_hash", "hash"}, w)
+			// Events by another agency's staff keep their place in the chain
+			// (sequence and hashes) without their actor and summary.
+			return csvQuery(db.Table("audit_events").Select("seq, at, actor_id, action, summary, prev_hash, hash, organisation_id").Where("object_id = ?", acc.ID).Order("seq"),
+				[]string{"seq", "at", "actor_id", "action", "summary", "prev_hash", "hash"}, w, func(rec []string) []string {
+					if agencies[rec[7]] && casework.HistoryDetailFor(viewer, rec[7]) != casework.HistoryFull {
+						rec[2], rec[4] = "", withheldNote
+					}
+					return rec[:7]
+				})
 		}},
 	}
 	zw := zip.NewWriter(w)
@@ -244,8 +271,10 @@ func (s *Store) WriteEvidence(ctx context.Context, a allocation.Actor, caseID st
 	return zw.Close()
 }
 
-// csvQuery writes a query's rows as CSV with the header given.
-func csvQuery(q *gorm.DB, header []string, w io.Writer) error {
+// csvQuery writes a query's rows as CSV with the header given; each row
+// passes through the mappers, which may change it and drop the columns
+// beyond the header.
+func csvQuery(q *gorm.DB, header []string, w io.Writer, mappers ...func([]string) []string) error {
 	rows, err := q.Rows()
 	if err != nil {
 		return err
@@ -253,8 +282,12 @@ func csvQuery(q *gorm.DB, header []string, w io.Writer) error {
 	defer rows.Close()
 	cw := csvout.NewWriter(w)
 	_ = cw.Write(header)
-	vals := make([]any, len(header))
-	ptrs := make([]any, len(header))
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
@@ -275,6 +308,9 @@ func csvQuery(q *gorm.DB, header []string, w io.Writer) error {
 			default:
 				rec[i] = fmt.Sprint(x)
 			}
+		}
+		for _, m := range mappers {
+			rec = m(rec)
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
