@@ -483,7 +483,22 @@ func OpenRowSourceLimits(r io.ReaderAt, size int64, lim FileLimits) (RowSource, 
 		bytes.HasPrefix(head, []byte("%PDF-")):
 		return nil, unsupported()
 	}
+	// Well-known binary formats by their magic numbers: a short image has too
+	// few odd bytes for the text sniff to call it binary.
+	for _, magic := range binaryMagic {
+		if bytes.HasPrefix(head, magic) {
+			return nil, unsupported()
+		}
+	}
 	return openCSV(r, size, head, lim)
+}
+
+// binaryMagic are the leading bytes of files that are surely not CSV: PNG,
+// JPEG, GIF, WebP/RIFF, gzip, 7z, RAR and ELF (two-letter magics such as
+// BMP's "BM" could begin a real header, so they are left to the sniff).
+var binaryMagic = [][]byte{
+	[]byte("\x89PNG\r\n\x1a\n"), {0xFF, 0xD8, 0xFF}, []byte("GIF87a"), []byte("GIF89a"), []byte("RIFF"),
+	{0x1F, 0x8B}, []byte("7z\xBC\xAF\x27\x1C"), []byte("Rar!\x1A\x07"), []byte("\x7FELF"),
 }
 
 // textEncoding is the detected encoding of a CSV file.

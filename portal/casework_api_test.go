@@ -1,6 +1,8 @@
 package portal_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -22,7 +24,10 @@ func TestCaseworkAPI(t *testing.T) {
 		h.store.DB().Exec(`DELETE FROM contacts WHERE account_id = $1`, acc)
 
 		// A contact at 23:30 Beijing time: 422 rule_violation naming the rule.
-		night := time.Date(2026, 11, 20, 15, 30, 0, 0, time.UTC).Format(time.RFC3339)
+		// Yesterday in Beijing: after the demo placement began, whatever today is.
+		cst := time.FixedZone("CST", 8*3600)
+		y := time.Now().In(cst).AddDate(0, 0, -1)
+		night := time.Date(y.Year(), y.Month(), y.Day(), 23, 30, 0, 0, cst).Format(time.RFC3339)
 		res, body := h.do("POST", "/api/v1/accounts/"+acc+"/contacts", agent, map[string]any{"channel": "call", "party": "debtor", "outcome": "no_answer", "at": night})
 		if res.StatusCode != http.StatusUnprocessableEntity || errorCode(t, body) != "rule_violation" || !strings.Contains(string(body), `"rule":"cn.quiet_hours"`) {
 			t.Fatalf("night call: %d %s", res.StatusCode, body)
@@ -39,7 +44,7 @@ func TestCaseworkAPI(t *testing.T) {
 		if res.StatusCode != http.StatusUnprocessableEntity || errorCode(t, body) != "invalid" {
 			t.Fatalf("unknown channel: %d %s", res.StatusCode, body)
 		}
-		day := time.Date(2026, 11, 20, 2, 30, 0, 0, time.UTC).Format(time.RFC3339) // 10:30 in Beijing
+		day := time.Date(y.Year(), y.Month(), y.Day(), 10, 30, 0, 0, cst).Format(time.RFC3339)
 		res, body = h.do("POST", "/api/v1/accounts/"+acc+"/contacts", agent, map[string]any{"channel": "call", "party": "debtor", "outcome": "right_party_contact", "at": day, "note": "本人接听"})
 		if res.StatusCode != http.StatusCreated {
 			t.Fatalf("day call: %d %s", res.StatusCode, body)
@@ -96,7 +101,10 @@ func TestAuditorUnmasksOneRecordWithAReason(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(string(body), `"masked":false`) {
 		t.Fatalf("unmask: %d %s", res.StatusCode, body)
 	}
-	if n := h.queryOne(`SELECT CAST(COUNT(*) AS TEXT) FROM audit_events WHERE action = 'account.unmask' AND object_id = $1 AND summary LIKE '%C-2026-118%'`, acc); n != "1" {
+	// The trail keeps the reason's digest, not its text (summaries hold no free text).
+	digest := sha256.Sum256([]byte("投诉调查 C-2026-118"))
+	if n := h.queryOne(`SELECT CAST(COUNT(*) AS TEXT) FROM audit_events WHERE action = 'account.unmask' AND object_id = $1 AND summary LIKE $2`,
+		acc, "%"+hex.EncodeToString(digest[:])+"%"); n != "1" {
 		t.Fatalf("%s unmask events with the reason", n)
 	}
 	// The next plain view is masked again.

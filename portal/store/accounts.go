@@ -255,7 +255,7 @@ func (s *Store) UnmaskAccount(ctx context.Context, a allocation.Actor, id, reaso
 	}
 	if err := s.inTx(ctx, func(tx *gorm.DB) error {
 		return s.appendAudit(tx, a, auditRecord{Action: "account.unmask", ObjectType: "account", ObjectID: id, LenderID: scan.LenderID,
-			After: map[string]string{"reason": strings.TrimSpace(reason)}})
+			After: map[string]string{"reason_sha256": textDigest(strings.TrimSpace(reason))}})
 	}); err != nil {
 		return AccountDetail{}, err
 	}

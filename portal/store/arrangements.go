@@ -137,7 +137,11 @@ func (s *Store) CreateArrangement(ctx context.Context, a allocation.Actor, accou
 				return err
 			}
 		}
-		return s.appendAudit(tx, a, auditRecord{Action: "arrangement.create", ObjectType: "arrangement", ObjectID: out.ID, LenderID: acc.LenderID, After: out})
+		return s.appendAudit(tx, a, auditRecord{Action: "arrangement.create", ObjectType: "arrangement", ObjectID: out.ID, LenderID: acc.LenderID,
+			After: struct {
+				Arrangement
+				NoteSHA256 string `json:"note_sha256"`
+			}{out, textDigest(req.Note)}})
 	})
 	if err == nil {
 		s.rescoreAfter(ctx, accountID)

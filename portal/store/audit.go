@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"strconv"
@@ -137,6 +139,19 @@ func (s *Store) ListAudit(ctx context.Context, a allocation.Actor, f AuditFilter
 	err := q.Select("audit_events.*, u.email AS actor_email").Joins("LEFT JOIN users u ON u.id = audit_events.actor_id").
 		Order("audit_events.seq DESC").Offset(p.offset()).Limit(p.PerPage).Scan(&out).Error
 	return out, total, err
+}
+
+// textDigest is how free text enters the audit trail: its SHA-256 in hex
+// ("" stays ""), never the text. Summaries are read by the platform
+// administrator and by every auditor in scope, and notes, reasons, answers
+// and references are case data; the text stays in its own table, in scope,
+// and the digest proves which text it was.
+func textDigest(s string) string {
+	if s == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }
 
 // auditCSVChunk is how many events WriteAuditCSV reads per query.

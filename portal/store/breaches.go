@@ -117,7 +117,7 @@ func (s *Store) UpdateBreach(ctx context.Context, a allocation.Actor, id, status
 			}
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "breach.update", ObjectType: "breach", ObjectID: id, LenderID: b.LenderID,
-			Before: map[string]string{"status": b.Status}, After: map[string]string{"status": status, "remediation": remediation}})
+			Before: map[string]string{"status": b.Status}, After: map[string]string{"status": status, "remediation_sha256": textDigest(remediation)}})
 	})
 	if err != nil {
 		return BreachRow{}, err

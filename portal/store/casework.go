@@ -201,7 +201,9 @@ func (s *Store) RecordVerification(ctx context.Context, a allocation.Actor, acco
 		if err := tx.Table("accounts").Where("id = ?", acc.ID).Updates(cols).Error; err != nil {
 			return err
 		}
-		return s.appendAudit(tx, a, auditRecord{Action: "case.verify", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID, After: v})
+		return s.appendAudit(tx, a, auditRecord{Action: "case.verify", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID,
+			After: map[string]any{"identity_ok": v.IdentityOK, "contact_ok": v.ContactOK, "amount_ok": v.AmountOK, "dpd_ok": v.DPDOK,
+				"flags": v.Flags, "note_sha256": textDigest(v.Note)}})
 	})
 	return v, err
 }
@@ -244,7 +246,8 @@ func (s *Store) RaiseDispute(ctx context.Context, a allocation.Actor, accountID,
 		if err := tx.Table("accounts").Where("id = ?", acc.ID).Updates(map[string]any{"dispute_open": true, "updated_at": s.now()}).Error; err != nil {
 			return err
 		}
-		return s.appendAudit(tx, a, auditRecord{Action: "case.dispute_raise", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID, After: d})
+		return s.appendAudit(tx, a, auditRecord{Action: "case.dispute_raise", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID,
+			After: map[string]string{"dispute": d.ID, "status": d.Status, "reason_sha256": textDigest(d.Reason)}})
 	})
 	return d, err
 }
@@ -295,7 +298,8 @@ func (s *Store) ResolveDispute(ctx context.Context, a allocation.Actor, disputeI
 			}
 		}
 		d = Dispute{ID: row.ID, AccountID: row.AccountID, Reason: row.Reason, Status: status, RaisedAt: row.RaisedAt, ResolvedAt: &now, Resolution: resolution}
-		return s.appendAudit(tx, a, auditRecord{Action: "case.dispute_resolve", ObjectType: "account", ObjectID: row.AccountID, LenderID: row.LenderID, After: d})
+		return s.appendAudit(tx, a, auditRecord{Action: "case.dispute_resolve", ObjectType: "account", ObjectID: row.AccountID, LenderID: row.LenderID,
+			After: map[string]string{"dispute": d.ID, "status": d.Status, "resolution_sha256": textDigest(d.Resolution)}})
 	})
 	return d, err
 }

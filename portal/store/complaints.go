@@ -174,7 +174,7 @@ func (s *Store) CreateComplaint(ctx context.Context, a allocation.Actor, in Comp
 		row.ExternalRef = acc.ExternalRef
 		out = row.complaint(now)
 		return s.appendAudit(tx, a, auditRecord{Action: "complaint.create", ObjectType: "complaint", ObjectID: row.ID, LenderID: acc.LenderID,
-			After: map[string]string{"category": in.Category, "account": acc.ID, "agency": row.AgencyID}})
+			After: map[string]string{"category": in.Category, "account": acc.ID, "agency": row.AgencyID, "description_sha256": textDigest(in.Description)}})
 	})
 	return out, err
 }
@@ -258,6 +258,23 @@ type ComplaintUpdate struct {
 	AgencyResponse *string `json:"agency_response"`
 }
 
+// auditSummary is the update as the audit trail keeps it: the status,
+// assignee and outcome code, and digests of the free text.
+func (u ComplaintUpdate) auditSummary() map[string]string {
+	out := map[string]string{}
+	for k, v := range map[string]*string{"status": u.Status, "assigned_to": u.AssignedTo, "outcome": u.Outcome} {
+		if v != nil {
+			out[k] = *v
+		}
+	}
+	for k, v := range map[string]*string{"root_cause": u.RootCause, "agency_response": u.AgencyResponse} {
+		if v != nil {
+			out[k+"_sha256"] = textDigest(*v)
+		}
+	}
+	return out
+}
+
 var complaintNext = map[string][]string{"received": {"acknowledged", "investigating", "resolved"}, "acknowledged": {"investigating", "resolved"}, "investigating": {"resolved"}}
 
 // UpdateComplaint applies u to a complaint in the actor's scope.
@@ -336,7 +353,7 @@ func (s *Store) UpdateComplaint(ctx context.Context, a allocation.Actor, id stri
 		if res.RowsAffected != 1 {
 			return allocation.Errorf(allocation.ECONFLICT, "the complaint changed meanwhile; reload")
 		}
-		return s.appendAudit(tx, a, auditRecord{Action: "complaint.update", ObjectType: "complaint", ObjectID: id, LenderID: r.LenderID, After: u})
+		return s.appendAudit(tx, a, auditRecord{Action: "complaint.update", ObjectType: "complaint", ObjectID: id, LenderID: r.LenderID, After: u.auditSummary()})
 	})
 	if err != nil {
 		return Complaint{}, err

@@ -198,7 +198,8 @@ func (s *Store) RecordContact(ctx context.Context, a allocation.Actor, accountID
 			}
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "contact.record", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID,
-			After: map[string]string{"contact": out.ID, "channel": in.Channel, "party": in.Party, "outcome": in.Outcome}})
+			After: map[string]string{"contact": out.ID, "channel": in.Channel, "party": in.Party, "outcome": in.Outcome,
+				"note_sha256": textDigest(out.Note), "message_sha256": textDigest(in.Message)}})
 	})
 	if err != nil {
 		return Contact{}, err

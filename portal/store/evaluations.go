@@ -88,7 +88,9 @@ func (s *Store) RecordEvaluation(ctx context.Context, a allocation.Actor, agency
 					Fields: []allocation.FieldError{{Field: "decision", Message: "renew (no contract to change)"}}}
 			}
 		}
-		return s.appendAudit(tx, a, auditRecord{Action: "agency.evaluate", ObjectType: "agency", ObjectID: agencyID, LenderID: a.OrgID, After: e})
+		return s.appendAudit(tx, a, auditRecord{Action: "agency.evaluate", ObjectType: "agency", ObjectID: agencyID, LenderID: a.OrgID,
+			After: map[string]any{"evaluation": e.ID, "kind": e.Kind, "period": e.Period, "conduct_score": e.ConductScore, "quality_score": e.QualityScore,
+				"efficiency_score": e.EfficiencyScore, "infosec_score": e.InfosecScore, "decision": e.Decision, "note_sha256": textDigest(e.Note)}})
 	})
 	return e, err
 }

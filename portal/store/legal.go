@@ -101,7 +101,9 @@ func (s *Store) ReferLegal(ctx context.Context, a allocation.Actor, accountID, n
 			"referred_by": a.UserID, "created_at": now, "updated_at": now}).Error; err != nil {
 			return err
 		}
-		return s.appendAudit(tx, a, auditRecord{Action: "legal.refer", ObjectType: "legal_case", ObjectID: out.ID, LenderID: acc.LenderID, After: out})
+		return s.appendAudit(tx, a, auditRecord{Action: "legal.refer", ObjectType: "legal_case", ObjectID: out.ID, LenderID: acc.LenderID,
+			After: map[string]any{"account": out.AccountID, "status": out.Status, "limitation_expires": out.LimitationExpires,
+				"estimate": out.Estimate, "note_sha256": textDigest(out.Note)}})
 	})
 	return out, err
 }

@@ -93,7 +93,8 @@ func (s *Store) RecordLegalCost(ctx context.Context, a allocation.Actor, caseID 
 		if err := statDelta(tx, lc.LenderID, lc.AgencyID, month, map[string]int64{"legal_costs_cents": in.AmountCents}); err != nil {
 			return err
 		}
-		return s.appendAudit(tx, a, auditRecord{Action: "legal.cost", ObjectType: "legal_case", ObjectID: lc.ID, LenderID: lc.LenderID, After: out})
+		return s.appendAudit(tx, a, auditRecord{Action: "legal.cost", ObjectType: "legal_case", ObjectID: lc.ID, LenderID: lc.LenderID,
+			After: map[string]any{"cost": out.ID, "kind": out.Kind, "amount_cents": out.AmountCents, "incurred_on": out.IncurredOn, "note_sha256": textDigest(out.Note)}})
 	})
 	return out, err
 }

@@ -152,7 +152,10 @@ func (s *Store) RecordPayment(ctx context.Context, a allocation.Actor, accountID
 		}
 		out.BalanceCents = balance
 		return s.appendAudit(tx, a, auditRecord{Action: "payment.record", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID,
-			Before: map[string]int64{"balance_cents": acc.BalanceCents}, After: out})
+			Before: map[string]int64{"balance_cents": acc.BalanceCents}, After: map[string]any{"payment": out.ID, "amount_cents": out.AmountCents,
+				"currency": out.Currency, "paid_at": out.PaidAt, "source": out.Source, "balance_cents": out.BalanceCents,
+				"commission_cents": out.CommissionCents, "commission_agency_id": out.CommissionAgency, "account_closed": out.AccountClosed,
+				"reference_sha256": textDigest(out.Reference)}})
 	})
 	if err == nil {
 		s.rescoreAfter(ctx, accountID)

@@ -193,7 +193,7 @@ func (s *Store) transition(ctx context.Context, a allocation.Actor, act Placemen
 				objectID = fmt.Sprintf("%d placements", len(ids))
 			}
 			if err := s.appendAudit(tx, a, auditRecord{Action: action, ObjectType: "placement", ObjectID: objectID, LenderID: lender,
-				After: map[string]any{"ids": ids, "reason": act.Reason}}); err != nil {
+				After: map[string]any{"ids": ids, "reason_sha256": textDigest(act.Reason)}}); err != nil {
 				return err
 			}
 		}

@@ -285,7 +285,9 @@ func (s *Store) PlaceBid(ctx context.Context, a allocation.Actor, tenderID strin
 		default:
 			return err
 		}
-		return s.appendAudit(tx, a, auditRecord{Action: "tender.bid", ObjectType: "tender", ObjectID: tenderID, LenderID: t.LenderID, After: in})
+		return s.appendAudit(tx, a, auditRecord{Action: "tender.bid", ObjectType: "tender", ObjectID: tenderID, LenderID: t.LenderID,
+			After: map[string]any{"fee_rate_bp": in.FeeRateBP, "expected_liquidation_bp": in.ExpectedLiquidationBP, "capacity": in.Capacity,
+				"note_sha256": textDigest(in.Note)}})
 	})
 	return b, err
 }
