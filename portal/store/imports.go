@@ -264,10 +264,20 @@ func csvLine(rec []string) string {
 	return strings.TrimRight(sb.String(), "\r\n")
 }
 
+// hideUnfinishedPortfolio blanks the portfolio a running import will
+// create (the importer records it when it starts, for recovery): a
+// portfolio id means the import is done.
+func (im *Import) hideUnfinishedPortfolio() {
+	if im.Status != "done" {
+		im.PortfolioID = ""
+	}
+}
+
 // ImportStatus returns one import of the actor's lender.
 func (s *Store) ImportStatus(ctx context.Context, a allocation.Actor, id string) (Import, error) {
 	var out Import
 	err := s.db.WithContext(ctx).Table("imports").Where("id = ? AND lender_id = ?", id, a.OrgID).Take(&out).Error
+	out.hideUnfinishedPortfolio()
 	return out, notFound(err, "import")
 }
 
@@ -275,6 +285,9 @@ func (s *Store) ImportStatus(ctx context.Context, a allocation.Actor, id string)
 func (s *Store) ListImports(ctx context.Context, a allocation.Actor, limit int) ([]Import, error) {
 	var out []Import
 	err := s.db.WithContext(ctx).Table("imports").Where("lender_id = ?", a.OrgID).Order("created_at DESC").Limit(limit).Find(&out).Error
+	for i := range out {
+		out[i].hideUnfinishedPortfolio()
+	}
 	return out, err
 }
 
