@@ -103,12 +103,6 @@ func truncate(s string, n int) string {
 // with no valid row, without keeping anything.
 var errRollback = errors.New("import rolled back")
 
-type rejectLine struct {
-	line           int
-	field, message string
-	raw            string
-}
-
 // ImportPortfolio streams a portfolio file into a new portfolio of the
 // actor's lender: each row validated (ParseRow), references checked for
 // duplicates inside the file, and re-importing a reference updates that
