@@ -356,3 +356,57 @@ func TestImportRejectsKeptTruncated(t *testing.T) {
 		}
 	})
 }
+
+// When recovery takes an import over (its heartbeat judged stale) while the
+// importer still runs, the importer stops writing at its next batch and
+// recovery's undo leaves nothing behind.
+func TestImportTakenOverByRecoveryStops(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		accountsBefore := count(t, s, `SELECT COUNT(*) FROM accounts`)
+		data := generated(t, 100000, "en")
+		done := make(chan error, 1)
+		var res store.ImportResult
+		go func() {
+			var err error
+			res, err = s.ImportPortfolio(ctx, vm, store.ImportRequest{Name: "taken", Filename: "t.csv", Source: rowSource(t, data)})
+			done <- err
+		}()
+		// Wait for the import to be well under way: applying on SQLite (rows
+		// already in accounts), staging on PostgreSQL (its apply is one
+		// transaction, which recovery waits for).
+		deadline := time.Now().Add(time.Minute)
+		for {
+			var phase string
+			var staged int
+			s.DB().QueryRow(`SELECT phase FROM imports WHERE name = 'taken'`).Scan(&phase)
+			s.DB().QueryRow(`SELECT COUNT(*) FROM import_rows`).Scan(&staged)
+			if dialect == "sqlite" && phase == "applying" || dialect == "postgres" && staged >= 20000 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the import never got under way (phase %q, %d staged)", phase, staged)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		ids, err := s.RecoverStaleImports(ctx, -time.Hour) // every running import counts as stale
+		if err != nil || len(ids) != 1 {
+			t.Fatalf("recovery: %v %v", ids, err)
+		}
+		if err := <-done; err == nil {
+			t.Fatalf("the importer went on after recovery took its import: %+v", res.Status)
+		}
+		if n := count(t, s, `SELECT COUNT(*) FROM accounts`); n != accountsBefore {
+			t.Fatalf("%d accounts, want %d", n, accountsBefore)
+		}
+		if n := count(t, s, `SELECT COUNT(*) FROM import_rows`) + count(t, s, `SELECT COUNT(*) FROM import_undo`); n != 0 {
+			t.Fatalf("%d staging rows left", n)
+		}
+		im, err := s.ImportStatus(ctx, vm, ids[0])
+		if err != nil || im.Status != "failed" || im.Message != store.ImportInterruptedMessage {
+			t.Fatalf("%+v %v", im, err)
+		}
+	})
+}
