@@ -5,11 +5,16 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/labstack/echo/v4"
 
@@ -249,7 +254,7 @@ func (s *Server) startBackgroundImport(c echo.Context, u *upload) (string, error
 	if err != nil {
 		return "", err
 	}
-	tmp, err := os.CreateTemp("", "portal-import-*")
+	tmp, err := os.CreateTemp("", importTempPrefix+id+"-*")
 	if err != nil {
 		return "", err
 	}
@@ -295,4 +300,67 @@ func isXLSX(f *os.File) bool {
 	head := make([]byte, 4)
 	n, _ := f.ReadAt(head, 0)
 	return n == 4 && string(head) == "PK\x03\x04"
+}
+
+// importTempPrefix begins the name of a background import's copy of its
+// upload: portal-import-<import id>-<random>, so a sweep can tell whose
+// file it is.
+const importTempPrefix = "portal-import-"
+
+// RecoverImports fails the imports an interrupted process left running
+// (store.RecoverStaleImports: by stale heartbeat, so safe with several
+// processes on one database) and deletes the temporary upload copies that
+// no running import owns: those of this database's imports that are no
+// longer running, and, when startedAt is given (at start), files older
+// than the process whose name carries no import id (an older naming).
+// Files of imports this database does not know are left alone: another
+// portal on the same machine, with another database, may own them.
+func RecoverImports(ctx context.Context, st *store.Store, log *slog.Logger, startedAt time.Time) {
+	if ids, err := st.RecoverStaleImports(ctx, store.ImportStaleAfter); err != nil && ctx.Err() == nil {
+		log.Error("recovering interrupted imports", "error", err)
+	} else if len(ids) > 0 {
+		log.Warn("interrupted imports failed and undone", "imports", ids)
+	}
+	paths, _ := filepath.Glob(filepath.Join(os.TempDir(), importTempPrefix+"*"))
+	if len(paths) == 0 {
+		return
+	}
+	byID := map[string][]string{}
+	var ids []string
+	for _, p := range paths {
+		rest := strings.TrimPrefix(filepath.Base(p), importTempPrefix)
+		if len(rest) > 36 && rest[36] == '-' && uuid.Validate(rest[:36]) == nil {
+			if byID[rest[:36]] == nil {
+				ids = append(ids, rest[:36])
+			}
+			byID[rest[:36]] = append(byID[rest[:36]], p)
+			continue
+		}
+		if fi, err := os.Stat(p); err == nil && !startedAt.IsZero() && fi.ModTime().Before(startedAt) {
+			removeImportFile(log, p)
+		}
+	}
+	status, err := st.ImportStatuses(ctx, ids)
+	if err != nil {
+		log.Error("sweeping import files", "error", err)
+		return
+	}
+	for id, files := range byID {
+		if s, known := status[id]; known && s != "running" {
+			for _, p := range files {
+				removeImportFile(log, p)
+			}
+		}
+	}
+}
+
+func removeImportFile(log *slog.Logger, path string) {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		log.Warn("removing an import's temporary file", "path", path, "error", err)
+	}
+}
+
+// recoverImports is the periodic part of RecoverImports, for expireLoop.
+func (s *Server) recoverImports(ctx context.Context) {
+	RecoverImports(ctx, s.store, s.log, time.Time{})
 }

@@ -128,6 +128,10 @@ func (s *Server) importPage(c echo.Context) error {
 		if im.Rejected > 0 && s.can(a, "portfolio", "write") {
 			v.RejectsHref = "/imports/" + im.ID + "/rejects.csv"
 		}
+		if im.Status == "failed" && s.can(a, "portfolio", "write") {
+			v.RetryHref = "/portfolios#import" // the uploaded file is gone: choose it again
+		}
+		v.Interrupted = im.Status == "failed" && im.Message == store.ImportInterruptedMessage
 	}
 	if c.Request().Header.Get("HX-Request") == "true" {
 		return s.render(c, http.StatusOK, views.ImportProgress(v))

@@ -200,6 +200,7 @@ func (s *Server) expireLoop(ctx context.Context) {
 		if _, err := s.store.SnapshotBuckets(ctx, s.now().UTC().Format("2006-01")); err != nil && ctx.Err() == nil {
 			s.log.Error("bucket snapshot", "error", err)
 		}
+		s.recoverImports(ctx) // imports left running by a stopped process
 		broken, err := s.store.EvaluatePromises(ctx)
 		switch {
 		case err != nil && ctx.Err() == nil:

@@ -44,7 +44,9 @@ type ImportView struct {
 	MoreErrors   int  // rejected lines not listed
 	Partial      bool // the import kept the valid rows
 	RejectsHref  string
-	StillRunning bool // the page polls while true
+	StillRunning bool   // the page polls while true
+	Interrupted  bool   // failed because the server stopped during it
+	RetryHref    string // the import form, when a failed import can be tried again
 }
 
 // RowErrorView is one rejected line.

@@ -169,6 +169,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return serve(ctx, cfg, st, log, stdout)
 }
 
+// processStarted is when this process began: at start, an import's
+// temporary file older than it belongs to no import of this process.
+var processStarted = time.Now()
+
 func serve(ctx context.Context, cfg config, st *store.Store, log *slog.Logger, stdout io.Writer) error {
 	seeded := false
 	if cfg.Demo {
@@ -193,6 +197,9 @@ func serve(ctx context.Context, cfg config, st *store.Store, log *slog.Logger, s
 	if err != nil {
 		return err
 	}
+	// Imports a stopped process left running are failed and undone, and
+	// upload copies nobody owns deleted, before the pages can show them.
+	portal.RecoverImports(ctx, st, log, processStarted)
 	return srv.Start(ctx, cfg.Addr, func(addr string) {
 		fmt.Fprintf(stdout, "portal listening on http://%s (database: %s)\n", addr, st.Dialect())
 		if cfg.Demo {

@@ -6,10 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
+	"log/slog"
 	"strings"
-	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -66,8 +65,6 @@ type Import struct {
 const (
 	maxListedErrors = 1000   // errors returned in the answer
 	maxKeptRejects  = 200000 // rejected lines kept for the download
-	importBatchPG   = 10000
-	importBatchLite = 1000
 )
 
 // ValidateImportName checks the portfolio name given with a file.
@@ -90,7 +87,8 @@ func (s *Store) StartImport(ctx context.Context, a allocation.Actor, name, filen
 	}
 	id := uuid.Must(uuid.NewV7()).String()
 	err := s.db.WithContext(ctx).Table("imports").Create(map[string]any{"id": id, "lender_id": a.OrgID, "name": strings.TrimSpace(name),
-		"filename": truncate(filename, 200), "status": "running", "partial": partial, "created_by": a.UserID, "created_at": s.now()}).Error
+		"filename": truncate(filename, 200), "status": "running", "partial": partial, "created_by": a.UserID, "created_at": s.now(),
+		"heartbeat_at": s.now()}).Error
 	return id, err
 }
 
@@ -101,21 +99,21 @@ func truncate(s string, n int) string {
 	return string([]rune(s)[:n])
 }
 
-// errRollback ends the import transaction without keeping anything.
+// errRollback ends an all-or-nothing import that found a bad row, or one
+// with no valid row, without keeping anything.
 var errRollback = errors.New("import rolled back")
-
-type rejectLine struct {
-	line           int
-	field, message string
-	raw            string
-}
 
 // ImportPortfolio streams a portfolio file into a new portfolio of the
 // actor's lender: each row validated (ParseRow), references checked for
-// duplicates inside the file, valid rows upserted in batches (COPY on
-// PostgreSQL, 1,000-row multi-row statements on SQLite) so re-importing a
-// reference updates the account rather than duplicating it. All or nothing
-// unless Partial. The rejected lines are kept for the CSV download.
+// duplicates inside the file, and re-importing a reference updates that
+// account (and moves it to the new portfolio) rather than duplicating it.
+// All or nothing unless Partial. The rejected lines are kept (truncated) for
+// the CSV download.
+//
+// It runs in phases so that no write transaction is held for long (on
+// SQLite a writer holds the database's only write lock; an import of a
+// million rows in one transaction made every other writer fail after the
+// busy timeout). See importphases.go.
 func (s *Store) ImportPortfolio(ctx context.Context, a allocation.Actor, req ImportRequest) (ImportResult, error) {
 	if req.ImportID == "" {
 		id, err := s.StartImport(ctx, a, req.Name, req.Filename, req.Partial)
@@ -128,100 +126,36 @@ func (s *Store) ImportPortfolio(ctx context.Context, a allocation.Actor, req Imp
 	idx, err := allocation.MapColumns(req.Source.Header(), req.Mapping)
 	if err != nil {
 		res.Status, res.Message = "failed", allocation.ErrorMessage(err)
-		s.finishImport(ctx, a, res, nil)
+		s.finishImport(ctx, nil, res)
 		return res, err
 	}
-	now := s.now()
-	portfolioID := uuid.Must(uuid.NewV7()).String()
-	var rejects []rejectLine
-	// References seen so far, by a 128-bit hash: a string key would keep
-	// each row's whole line alive (the CSV reader slices fields out of it),
-	// about 110 bytes a row; the hash is 16, and collisions are out of reach.
-	seen := make(map[[16]byte]int32, 1024)
-	refKey := func(ref string) (k [16]byte) {
-		h := fnv.New128a()
-		h.Write([]byte(ref))
-		h.Sum(k[:0])
-		return k
+	run, err := s.claimImport(ctx, a, req.ImportID)
+	if err != nil {
+		return res, err
 	}
-	report := func(processed int) {
-		if req.Progress != nil {
-			req.Progress(processed, res.Accepted, res.Rejected)
-		}
-	}
-	err = s.inBulkTx(ctx, func(b *bulkTx) error {
-		if err := b.Table("portfolios").Create(map[string]any{"id": portfolioID, "lender_id": a.OrgID, "name": strings.TrimSpace(req.Name),
-			"currency": "CNY", "created_by": a.Email, "imported_at": now}).Error; err != nil {
-			return err
-		}
-		up := newAccountUpserter(b, a.OrgID, portfolioID, now)
-		processed := 0
-		for {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			rec, line, err := req.Source.Next()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return allocation.Errorf(allocation.EINVALID, "the file cannot be read past line %d: %v", line, allocation.ErrorMessage(err))
-			}
-			processed++
-			row, rowErrs := allocation.ParseRow(rec, line, idx, now)
-			if len(rowErrs) == 0 {
-				k := refKey(row.ExternalRef)
-				if first, dup := seen[k]; dup {
-					rowErrs = append(rowErrs, allocation.RowError{Line: line, Field: string(allocation.ColExternalRef),
-						Message: fmt.Sprintf("duplicate reference: already on line %d of this file", first)})
-				} else {
-					seen[k] = int32(line)
-				}
-			}
-			if len(rowErrs) > 0 {
-				res.Rejected++
-				for _, e := range rowErrs {
-					if len(res.Errors) < maxListedErrors {
-						res.Errors = append(res.Errors, e)
-					}
-				}
-				if len(rejects) < maxKeptRejects {
-					msgs := make([]string, len(rowErrs))
-					for i, e := range rowErrs {
-						msgs[i] = e.Field + ": " + e.Message
-					}
-					rejects = append(rejects, rejectLine{line: line, field: rowErrs[0].Field, message: strings.Join(msgs, "; "), raw: csvLine(rec)})
-				}
-			} else {
-				res.Accepted++
-				if !req.Partial && res.Rejected > 0 {
-					// All or nothing and already failed: validate the rest only.
-				} else if err := up.add(ctx, row); err != nil {
-					return err
-				}
-			}
-			if processed%5000 == 0 {
-				report(processed)
-			}
-		}
-		report(processed)
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	stopBeat := run.beat(runCtx, cancel)
+	tot, err := s.stageImport(runCtx, run, req, idx, &res)
+	if err == nil {
 		if (res.Rejected > 0 && !req.Partial) || res.Accepted == 0 {
-			return errRollback
+			err = errRollback
+		} else {
+			err = s.applyImport(runCtx, run, req, &res, tot)
 		}
-		if err := up.flush(ctx); err != nil {
-			return err
-		}
-		if err := b.Exec(`UPDATE portfolios SET account_count = (SELECT COUNT(*) FROM accounts a WHERE a.portfolio_id = portfolios.id),
-			balance_cents = (SELECT COALESCE(SUM(a.balance_cents), 0) FROM accounts a WHERE a.portfolio_id = portfolios.id)
-			WHERE lender_id = ?`, a.OrgID).Error; err != nil {
-			return err
-		}
-		return s.appendAudit(b.DB, a, auditRecord{Action: "portfolio.import", ObjectType: "portfolio", ObjectID: portfolioID, LenderID: a.OrgID,
-			After: map[string]any{"name": req.Name, "file": req.Filename, "accepted": res.Accepted, "rejected": res.Rejected, "partial": req.Partial}})
-	})
+	}
+	stopBeat()
+	if c := context.Cause(runCtx); err != nil && errors.Is(c, errImportLost) {
+		err = c
+	}
 	switch {
 	case err == nil:
-		res.Status, res.PortfolioID, res.ID = "done", portfolioID, portfolioID
+		res.Status, res.PortfolioID, res.ID = "done", run.portfolioID, run.portfolioID
+	case errors.Is(err, errImportLost):
+		// Recovery took the import over (its heartbeat had gone stale) and
+		// undoes and finishes it; write nothing more.
+		res.Status, res.Message, res.Accepted = "failed", ImportInterruptedMessage, 0
+		return res, allocation.Errorf(allocation.EINTERNAL, "import %s: %v", run.id, err)
 	case errors.Is(err, errRollback):
 		res.Status = "failed"
 		if res.Accepted == 0 && res.Rejected == 0 {
@@ -237,36 +171,83 @@ func (s *Store) ImportPortfolio(ctx context.Context, a allocation.Actor, req Imp
 		res.Status, res.Message = "failed", allocation.ErrorMessage(err)
 		res.Accepted = 0
 	}
-	s.finishImport(ctx, a, res, rejects)
-	if res.Status == "done" && res.Accepted >= bulkAnalyzeRows {
-		s.analyze(ctx, "accounts") // after the import shows as done: it takes a second at 1,000,000 rows
+	if res.Status == "done" {
+		s.cleanupImport(context.WithoutCancel(ctx), run)
+		if res.Accepted >= bulkAnalyzeRows {
+			s.analyze(ctx, "accounts") // after the import shows as done: it takes a second at 1,000,000 rows
+		}
+		return res, err
 	}
+	// Undo what was applied and drop the staged rows, then say why. If the
+	// undo fails, the import stays running with a heartbeat that goes
+	// stale, and recovery finishes the undo.
+	if uerr := s.undoImport(context.WithoutCancel(ctx), run); uerr != nil {
+		slog.Default().Error("undoing a failed import", "import", run.id, "error", uerr)
+		return res, errors.Join(err, uerr)
+	}
+	s.finishImport(ctx, run, res)
 	return res, err
 }
 
-// finishImport records the outcome and the rejected lines, outside the
-// import's transaction so a rolled-back import still says why.
-func (s *Store) finishImport(ctx context.Context, a allocation.Actor, res ImportResult, rejects []rejectLine) {
+// finishImport records the outcome of an import that failed; run, when
+// given, must still own it.
+func (s *Store) finishImport(ctx context.Context, run *importRun, res ImportResult) {
 	ctx = context.WithoutCancel(ctx)
-	now := s.now()
-	_ = s.inBulkTx(ctx, func(b *bulkTx) error {
-		rows := make([][]any, 0, min(len(rejects), 5000))
-		for _, r := range rejects {
-			rows = append(rows, []any{res.ImportID, r.line, r.field, r.message, r.raw})
-			if len(rows) == cap(rows) {
-				if err := b.copyRows(ctx, "import_rejects", []string{"import_id", "line", "field", "message", "raw"}, rows, ""); err != nil {
-					return err
-				}
-				rows = rows[:0]
-			}
+	q := s.db.WithContext(ctx).Table("imports").Where("id = ? AND status = 'running'", res.ImportID)
+	if run != nil {
+		q = q.Where("runner = ?", run.runner)
+	}
+	q.Updates(map[string]any{"status": res.Status, "portfolio_id": res.PortfolioID,
+		"processed_rows": res.Accepted + res.Rejected, "accepted": res.Accepted, "rejected": res.Rejected,
+		"message": truncate(res.Message, 500), "finished_at": s.now(), "phase": ""})
+}
+
+// maxRejectRaw bounds a rejected line as kept for the download: a hostile
+// file's 200 MB row must not become a 200 MB database value.
+const (
+	maxRejectRaw  = 4 << 10
+	maxRejectCell = 1 << 10
+)
+
+// rejectRaw is the rejected record as one CSV line for the download: each
+// cell made valid UTF-8 without NUL and cut to maxRejectCell bytes, cells
+// dropped past maxRejectRaw (the line then ends with "…"), so the line still
+// parses back into cells.
+func rejectRaw(rec []string) string {
+	cells := make([]string, 0, len(rec))
+	size := 0
+	for _, c := range rec {
+		c = cleanText(c, maxRejectCell)
+		if size+len(c)+1 > maxRejectRaw {
+			cells = append(cells, "…")
+			break
 		}
-		if err := b.copyRows(ctx, "import_rejects", []string{"import_id", "line", "field", "message", "raw"}, rows, ""); err != nil {
-			return err
+		size += len(c) + 1
+		cells = append(cells, c)
+	}
+	line := csvLine(cells)
+	if len(line) > 2*maxRejectRaw { // quotes doubled at most
+		line = cleanText(line, 2*maxRejectRaw)
+	}
+	return line
+}
+
+// cleanText makes s valid UTF-8 without NUL, cut to at most n bytes on a
+// rune boundary.
+func cleanText(s string, n int) string {
+	if len(s) > n+utf8.UTFMax {
+		s = s[:n+utf8.UTFMax]
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.ReplaceAll(s, "\x00", "")
+	if len(s) > n {
+		cut := n
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
 		}
-		return b.Table("imports").Where("id = ?", res.ImportID).Updates(map[string]any{"status": res.Status, "portfolio_id": res.PortfolioID,
-			"processed_rows": res.Accepted + res.Rejected, "accepted": res.Accepted, "rejected": res.Rejected,
-			"message": truncate(res.Message, 500), "finished_at": now}).Error
-	})
+		s = s[:cut]
+	}
+	return s
 }
 
 func csvLine(rec []string) string {
@@ -277,77 +258,20 @@ func csvLine(rec []string) string {
 	return strings.TrimRight(sb.String(), "\r\n")
 }
 
-// accountUpserter batches valid rows into the accounts table.
-type accountUpserter struct {
-	b                     *bulkTx
-	lenderID, portfolioID string
-	now                   time.Time
-	rows                  [][]any
-	batch                 int
-}
-
-var accountImportColumns = []string{"id", "lender_id", "portfolio_id", "external_ref", "debtor_name", "national_id", "phone",
-	"emergency_contact_phone", "province", "principal_cents", "balance_cents", "currency", "due_date", "dpd", "bucket",
-	"last_payment_date", "created_at", "updated_at"}
-
-// The columns a re-import refreshes; stage, status and flags stay.
-const accountUpsertSet = `portfolio_id = excluded.portfolio_id, debtor_name = excluded.debtor_name, national_id = excluded.national_id,
-	phone = excluded.phone, emergency_contact_phone = excluded.emergency_contact_phone, province = excluded.province,
-	principal_cents = excluded.principal_cents, balance_cents = excluded.balance_cents, currency = excluded.currency,
-	due_date = excluded.due_date, dpd = excluded.dpd, bucket = excluded.bucket, last_payment_date = excluded.last_payment_date,
-	updated_at = excluded.updated_at`
-
-func newAccountUpserter(b *bulkTx, lenderID, portfolioID string, now time.Time) *accountUpserter {
-	batch := importBatchLite
-	if b.dialect == "postgres" {
-		batch = importBatchPG
+// hideUnfinishedPortfolio blanks the portfolio a running import will
+// create (the importer records it when it starts, for recovery): a
+// portfolio id means the import is done.
+func (im *Import) hideUnfinishedPortfolio() {
+	if im.Status != "done" {
+		im.PortfolioID = ""
 	}
-	return &accountUpserter{b: b, lenderID: lenderID, portfolioID: portfolioID, now: now, batch: batch, rows: make([][]any, 0, batch)}
-}
-
-func (u *accountUpserter) add(ctx context.Context, r allocation.ImportRow) error {
-	u.rows = append(u.rows, []any{uuid.Must(uuid.NewV7()).String(), u.lenderID, u.portfolioID, r.ExternalRef, r.DebtorName, r.NationalID,
-		r.Phone, r.EmergencyContactPhone, r.Province, r.PrincipalCents, r.BalanceCents, r.Currency, r.DueDate, r.DPD, r.Bucket,
-		r.LastPaymentDate, u.now, u.now})
-	if len(u.rows) >= u.batch {
-		return u.flush(ctx)
-	}
-	return nil
-}
-
-var stageSeq atomic.Int64
-
-// flush writes the batch: on SQLite as multi-row INSERT ... ON CONFLICT DO
-// UPDATE; on PostgreSQL as COPY into a temporary table, then one
-// INSERT ... SELECT ... ON CONFLICT DO UPDATE.
-func (u *accountUpserter) flush(ctx context.Context) error {
-	if len(u.rows) == 0 {
-		return nil
-	}
-	defer func() { u.rows = u.rows[:0] }()
-	if u.b.dialect != "postgres" {
-		return u.b.copyRows(ctx, "accounts", accountImportColumns, u.rows,
-			"ON CONFLICT (lender_id, external_ref) DO UPDATE SET "+accountUpsertSet)
-	}
-	stage := fmt.Sprintf("import_stage_%d", stageSeq.Add(1))
-	cols := strings.Join(accountImportColumns, ", ")
-	if err := u.b.Exec("CREATE TEMP TABLE " + stage + " (LIKE accounts INCLUDING DEFAULTS) ON COMMIT DROP").Error; err != nil {
-		return err
-	}
-	if err := u.b.copyRows(ctx, stage, accountImportColumns, u.rows, ""); err != nil {
-		return err
-	}
-	if err := u.b.Exec("INSERT INTO accounts (" + cols + ") SELECT " + cols + " FROM " + stage +
-		" ON CONFLICT (lender_id, external_ref) DO UPDATE SET " + accountUpsertSet).Error; err != nil {
-		return err
-	}
-	return u.b.Exec("DROP TABLE " + stage).Error
 }
 
 // ImportStatus returns one import of the actor's lender.
 func (s *Store) ImportStatus(ctx context.Context, a allocation.Actor, id string) (Import, error) {
 	var out Import
 	err := s.db.WithContext(ctx).Table("imports").Where("id = ? AND lender_id = ?", id, a.OrgID).Take(&out).Error
+	out.hideUnfinishedPortfolio()
 	return out, notFound(err, "import")
 }
 
@@ -355,6 +279,9 @@ func (s *Store) ImportStatus(ctx context.Context, a allocation.Actor, id string)
 func (s *Store) ListImports(ctx context.Context, a allocation.Actor, limit int) ([]Import, error) {
 	var out []Import
 	err := s.db.WithContext(ctx).Table("imports").Where("lender_id = ?", a.OrgID).Order("created_at DESC").Limit(limit).Find(&out).Error
+	for i := range out {
+		out[i].hideUnfinishedPortfolio()
+	}
 	return out, err
 }
 
@@ -452,5 +379,5 @@ func (s *Store) SaveMapping(ctx context.Context, a allocation.Actor, name string
 
 // FailImport marks an import that could not start (an unreadable file).
 func (s *Store) FailImport(ctx context.Context, a allocation.Actor, id, message string) {
-	s.finishImport(ctx, a, ImportResult{ImportID: id, Status: "failed", Message: message}, nil)
+	s.finishImport(ctx, nil, ImportResult{ImportID: id, Status: "failed", Message: message})
 }
