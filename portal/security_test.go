@@ -351,3 +351,20 @@ func TestClientDisconnectIs499(t *testing.T) {
 		t.Fatal("the metrics do not count the disconnect as 499")
 	}
 }
+
+// A hostile portfolio file over HTTP: refused as soon as it crosses a cap,
+// with the cap, the line and the file field, and nothing imported.
+func TestHostileFileRefusedOverHTTP(t *testing.T) {
+	h := newHarness(t, "sqlite", portal.Config{})
+	vm := h.token("vm@demo-bank.test")
+	before := h.queryOne(`SELECT CAST(COUNT(*) AS TEXT) FROM accounts`)
+	long := "external_ref,debtor_name,national_id,phone,province,principal,balance,due_date,dpd\n" +
+		"R-1,\"" + strings.Repeat("长", 60_000) + "\",110101199003078515,13800138000,北京市,1000,1000,2026-01-01,30\n"
+	res, body := h.postFile(vm, "long.csv", strings.NewReader(long), map[string]string{"name": "long"})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), "line 2") || !strings.Contains(string(body), `"field":"file"`) {
+		t.Fatalf("a 180 KB record: %d %s", res.StatusCode, body)
+	}
+	if after := h.queryOne(`SELECT CAST(COUNT(*) AS TEXT) FROM accounts`); after != before {
+		t.Fatalf("accounts %s → %s after a refused file", before, after)
+	}
+}

@@ -235,6 +235,10 @@ func (s *Store) stageImport(ctx context.Context, run *importRun, req ImportReque
 			break
 		}
 		if err != nil {
+			var ae *allocation.Error
+			if errors.As(err, &ae) {
+				return tot, err // the reader's refusal already names the cap, the line and the file field
+			}
 			return tot, allocation.Errorf(allocation.EINVALID, "the file cannot be read past line %d: %v", line, allocation.ErrorMessage(err))
 		}
 		processed++
