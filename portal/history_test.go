@@ -47,6 +47,9 @@ func TestNextAgencySeesOnlyFactsOfEarlierWork(t *testing.T) {
 		json.Unmarshal(post(agentA, "/api/v1/accounts/"+acc+"/disputes", map[string]string{"reason": disputeA}, http.StatusCreated), &d)
 		post(vm, "/api/v1/disputes/"+d.ID+"/resolve", map[string]any{"upheld": false, "resolution": "核实无误"}, http.StatusOK)
 
+		var lc struct{ ID string }
+		json.Unmarshal(post(agentA, "/api/v1/accounts/"+acc+"/legal-referrals", map[string]string{"note": "A转诉讼备注"}, http.StatusCreated), &lc)
+
 		// The lender recalls the account from A and it is placed with B.
 		placementA := h.queryOne(`SELECT id FROM placements WHERE account_id = $1 AND status = 'active'`, acc)
 		post(vm, "/api/v1/placements/"+placementA+"/recall", map[string]string{"reason": "performance"}, http.StatusOK)
@@ -114,8 +117,6 @@ func TestNextAgencySeesOnlyFactsOfEarlierWork(t *testing.T) {
 		if _, err := h.store.DB().Exec(`INSERT INTO memberships (user_id, role) SELECT id, 'agency_supervisor' FROM users WHERE email = 'agent@agency-b.test'`); err != nil {
 			t.Fatal(err)
 		}
-		var lc struct{ ID string }
-		json.Unmarshal(post(agentB, "/api/v1/accounts/"+acc+"/legal-referrals", map[string]string{"note": "B转诉讼"}, http.StatusCreated), &lc)
 		evidence := func(token string) string {
 			t.Helper()
 			res, body := h.do("GET", "/api/v1/legal-cases/"+lc.ID+"/evidence.zip", token, nil)
@@ -135,8 +136,10 @@ func TestNextAgencySeesOnlyFactsOfEarlierWork(t *testing.T) {
 			}
 			return all.String()
 		}
-		if ev := evidence(agentB); strings.Contains(ev, noteA) || !strings.Contains(ev, noteB) || !strings.Contains(ev, "withheld") {
-			t.Fatalf("B's evidence bundle: A's note %v, own note %v", strings.Contains(ev, noteA), strings.Contains(ev, noteB))
+		if ev := evidence(agentB); strings.Contains(ev, noteA) || !strings.Contains(ev, noteB) || !strings.Contains(ev, "withheld") ||
+			!strings.Contains(ev, `"agency_id": "`+agencyB+`"`) || strings.Contains(ev, `"agency_id": "`+agencyA+`"`) {
+			t.Fatalf("B's evidence bundle: A's note %v, own note %v, B's own contract terms %v, A's terms %v", strings.Contains(ev, noteA), strings.Contains(ev, noteB),
+				strings.Contains(ev, `"agency_id": "`+agencyB+`"`), strings.Contains(ev, `"agency_id": "`+agencyA+`"`))
 		}
 		if ev := evidence(vm); !strings.Contains(ev, noteA) || !strings.Contains(ev, noteB) {
 			t.Fatal("the lender's evidence bundle lacks a note")

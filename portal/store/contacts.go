@@ -171,7 +171,7 @@ func (s *Store) RecordContact(ctx context.Context, a allocation.Actor, accountID
 			}
 			refused = ruleViolation("the contact breaks the conduct rules and was not recorded", vs)
 			return s.appendAudit(tx, a, auditRecord{Action: "contact.refused", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID,
-				After: map[string]any{"channel": in.Channel, "party": in.Party, "violations": vs}})
+				After: map[string]any{"channel": in.Channel, "party": in.Party, "rules": violationRules(vs)}})
 		}
 		out = Contact{ID: uuid.Must(uuid.NewV7()).String(), AccountID: acc.ID, CollectorID: a.UserID, Channel: in.Channel, Party: in.Party,
 			PartyPhone: in.PartyPhone, Direction: in.Direction, At: in.At, Outcome: in.Outcome, Note: strings.TrimSpace(in.Note), Message: in.Message, AI: in.AI}
@@ -304,4 +304,14 @@ func (s *Store) Messages(ctx context.Context, a allocation.Actor, accountID stri
 		out = append(out, Message{ID: t.ID, Channel: t.Channel, Text: t.Render(data)})
 	}
 	return out, nil
+}
+
+// violationRules are the names of the rules broken, for the audit trail (the
+// messages stay with the refusal).
+func violationRules(vs []allocation.Violation) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = v.Rule
+	}
+	return out
 }

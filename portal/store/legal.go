@@ -198,7 +198,13 @@ func (s *Store) WriteEvidence(ctx context.Context, a allocation.Actor, caseID st
 	}); err != nil {
 		return err
 	}
-	contract, _ := contractFor(db, lc.LenderID, lc.AgencyID)
+	// An agency reads its own terms, not those of the agency that referred
+	// the case before the account moved to it.
+	termsOf := lc.AgencyID
+	if a.OrgKind == allocation.KindAgency {
+		termsOf = a.OrgID
+	}
+	contract, _ := contractFor(db, lc.LenderID, termsOf)
 	viewer := historyViewer(db, a, lc.LenderID)
 	var orgs []string
 	if err := db.Table("audit_events").Where("object_id = ?", acc.ID).Distinct("organisation_id").Pluck("organisation_id", &orgs).Error; err != nil {
