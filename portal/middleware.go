@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -51,10 +50,12 @@ func (s *Server) localize(next echo.HandlerFunc) echo.HandlerFunc {
 // statusClientClosed is nginx's 499: the client went away before the answer.
 const statusClientClosed = 499
 
-// clientGone reports whether err is the request's own cancellation: the
-// client disconnected, which is neither a server error nor worth a 500.
+// clientGone reports whether the request failed because its client went
+// away: its context is done. The error is then whatever the cancellation
+// caused (context.Canceled from the driver, SQLite's "interrupted", a broken
+// pipe), which is neither a server error nor worth a 500.
 func clientGone(c echo.Context, err error) bool {
-	return c.Request().Context().Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))
+	return err != nil && c.Request().Context().Err() != nil
 }
 
 // logRequests writes one structured line per request, with its request id.
@@ -79,7 +80,7 @@ func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if a := actorOf(c); a.UserID != "" {
 			attrs = append(attrs, "user", a.UserID)
 		}
-		if err != nil && status >= 500 && status != statusClientClosed {
+		if err != nil && status >= 500 {
 			attrs = append(attrs, "error", err.Error())
 		}
 		s.log.Log(c.Request().Context(), level, "request", attrs...)

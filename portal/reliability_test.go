@@ -67,7 +67,8 @@ func loadOnce(t *testing.T, dialect string, d time.Duration, conns int) {
 	if err := st.SeedDemo(context.Background(), store.DemoSize{Portfolios: []int{300, 200}}); err != nil {
 		t.Fatal(err)
 	}
-	srv, err := portal.New(portal.Config{Store: st, JWTSecret: testSecret, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	errLog := &lockedBuffer{}
+	srv, err := portal.New(portal.Config{Store: st, JWTSecret: testSecret, Logger: slog.New(slog.NewTextHandler(errLog, &slog.HandlerOptions{Level: slog.LevelError}))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,9 +215,30 @@ func loadOnce(t *testing.T, dialect string, d time.Duration, conns int) {
 	}
 	_, metrics := h.do("GET", "/metrics", "", nil)
 	if strings.Contains(string(metrics), `status="500"`) {
-		t.Fatal("the metrics counted a 500")
+		t.Fatalf("the metrics counted a 500; the server logged:\n%s", errLog.String())
 	}
 	if tally.abandoned.Load() > 0 && !strings.Contains(string(metrics), `status="499"`) {
 		t.Logf("no abandoned request reached a handler before its client left (none counted as 499)")
 	}
+}
+
+// lockedBuffer is a log sink many goroutines may write to.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buf.Len() > 64<<10 {
+		return len(p), nil
+	}
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
