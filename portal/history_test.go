@@ -38,6 +38,8 @@ func TestNextAgencySeesOnlyFactsOfEarlierWork(t *testing.T) {
 		}
 		post(agentA, "/api/v1/accounts/"+acc+"/contacts", map[string]any{"channel": "letter", "party": "debtor", "direction": "outbound",
 			"outcome": "no_answer", "note": noteA}, http.StatusCreated)
+		post(agentA, "/api/v1/accounts/"+acc+"/payments", map[string]any{"amount_cents": 100,
+			"paid_at": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), "reference": "A-REF-秘密"}, http.StatusCreated)
 		due := time.Now().AddDate(0, 0, 10).Format(time.DateOnly)
 		res, body := h.do("POST", "/api/v1/accounts/"+acc+"/arrangements", agentA, map[string]any{"kind": "promise", "amount_cents": 10_000, "first_due": due, "note": arrNoteA})
 		if res.StatusCode != http.StatusCreated && res.StatusCode != http.StatusAccepted {
@@ -136,12 +138,12 @@ func TestNextAgencySeesOnlyFactsOfEarlierWork(t *testing.T) {
 			}
 			return all.String()
 		}
-		if ev := evidence(agentB); strings.Contains(ev, noteA) || !strings.Contains(ev, noteB) || !strings.Contains(ev, "withheld") ||
+		if ev := evidence(agentB); strings.Contains(ev, noteA) || strings.Contains(ev, "A-REF-秘密") || !strings.Contains(ev, noteB) || !strings.Contains(ev, "withheld") ||
 			!strings.Contains(ev, `"agency_id": "`+agencyB+`"`) || strings.Contains(ev, `"agency_id": "`+agencyA+`"`) {
 			t.Fatalf("B's evidence bundle: A's note %v, own note %v, B's own contract terms %v, A's terms %v", strings.Contains(ev, noteA), strings.Contains(ev, noteB),
 				strings.Contains(ev, `"agency_id": "`+agencyB+`"`), strings.Contains(ev, `"agency_id": "`+agencyA+`"`))
 		}
-		if ev := evidence(vm); !strings.Contains(ev, noteA) || !strings.Contains(ev, noteB) {
+		if ev := evidence(vm); !strings.Contains(ev, noteA) || !strings.Contains(ev, noteB) || !strings.Contains(ev, "A-REF-秘密") {
 			t.Fatal("the lender's evidence bundle lacks a note")
 		}
 		if cs := contacts(vm); count(cs, func(c contact) bool { return c.Note == noteA && !c.Withheld }) != 1 {

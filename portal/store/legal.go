@@ -224,8 +224,22 @@ func (s *Store) WriteEvidence(ctx context.Context, a allocation.Actor, caseID st
 			return enc.Encode(map[string]any{"account": acc, "contract_terms": contract})
 		}},
 		{"repayments.csv", func(w io.Writer) error {
-			return csvQuery(db.Table("payments").Select("paid_at, amount_cents, currency, reference, source").Where("account_id = ?", acc.ID).Order("paid_at"),
-				[]string{"paid_at", "amount_cents", "currency", "reference", "source"}, w)
+			// A reference another agency's staff typed is its own.
+			var recorders []string
+			if err := db.Table("payments").Where("account_id = ?", acc.ID).Distinct("recorded_by").Pluck("recorded_by", &recorders).Error; err != nil {
+				return err
+			}
+			agencyOf, err := userAgencies(db, recorders)
+			if err != nil {
+				return err
+			}
+			return csvQuery(db.Table("payments").Select("paid_at, amount_cents, currency, reference, source, recorded_by").Where("account_id = ?", acc.ID).Order("paid_at"),
+				[]string{"paid_at", "amount_cents", "currency", "reference", "source"}, w, func(rec []string) []string {
+					if casework.HistoryDetailFor(viewer, agencyOf[rec[5]]) != casework.HistoryFull {
+						rec[3] = withheldNote
+					}
+					return rec[:5]
+				})
 		}},
 		{"contacts.csv", func(w io.Writer) error {
 			// The agency column says whose placement; another agency's note
