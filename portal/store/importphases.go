@@ -164,7 +164,15 @@ func (r *importRun) beat(ctx context.Context, cancel context.CancelCauseFunc) (s
 			res := r.s.db.WithContext(ctx).Table("imports").Where("id = ? AND runner = ? AND status = 'running'", r.id, r.runner).
 				Update("heartbeat_at", r.s.now())
 			if res.Error == nil && res.RowsAffected == 0 {
-				cancel(errImportLost)
+				// Not running under us any more: either recovery took it
+				// over (another runner), or our own final transaction
+				// finished it while this update waited for its row lock
+				// (PostgreSQL), which is no loss.
+				var runner []string
+				if err := r.s.db.WithContext(ctx).Table("imports").Where("id = ?", r.id).Pluck("runner", &runner).Error; err == nil &&
+					(len(runner) == 0 || runner[0] != r.runner) {
+					cancel(errImportLost)
+				}
 				return
 			}
 		}
