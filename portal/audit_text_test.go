@@ -20,8 +20,7 @@ func TestAuditSummariesHoldNoFreeText(t *testing.T) {
 		h := newHarness(t, dialect, portal.Config{})
 		agent, vm, sup := h.token("agent@agency-a.test"), h.token("vm@demo-bank.test"), h.token("supervisor@agency-a.test")
 		agencyA := h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency A'`)
-		acc := h.queryOne(`SELECT p.account_id FROM placements p JOIN accounts a ON a.id = p.account_id
-			WHERE p.status = 'active' AND p.agency_id = $1 AND a.verification_complete ORDER BY a.balance_cents DESC LIMIT 1`, agencyA)
+		acc := h.verifiedAccount(agencyA)
 		other := h.queryOne(`SELECT p.account_id FROM placements p WHERE p.status = 'active' AND p.agency_id = $1 AND p.account_id <> $2
 			ORDER BY p.account_id LIMIT 1`, agencyA, acc)
 		secrets := map[string]string{}

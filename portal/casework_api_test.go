@@ -19,8 +19,7 @@ func TestCaseworkAPI(t *testing.T) {
 		agent := h.token("agent@agency-a.test")
 		vm := h.token("vm@demo-bank.test")
 		agencyA := h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency A'`)
-		acc := h.queryOne(`SELECT p.account_id FROM placements p JOIN accounts a ON a.id = p.account_id
-			WHERE p.status = 'active' AND p.agency_id = $1 AND a.verification_complete ORDER BY a.balance_cents DESC LIMIT 1`, agencyA)
+		acc := h.verifiedAccount(agencyA)
 		h.store.DB().Exec(`DELETE FROM contacts WHERE account_id = $1`, acc)
 
 		// A contact at 23:30 Beijing time: 422 rule_violation naming the rule.

@@ -48,8 +48,7 @@ func TestExportsEscapeFormulaCells(t *testing.T) {
 	h := newHarness(t, "sqlite", portal.Config{})
 	agent, vm, sup := h.token("agent@agency-a.test"), h.token("vm@demo-bank.test"), h.token("supervisor@agency-a.test")
 	agencyA := h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency A'`)
-	acc := h.queryOne(`SELECT p.account_id FROM placements p JOIN accounts a ON a.id = p.account_id
-		WHERE p.status = 'active' AND p.agency_id = $1 AND a.verification_complete ORDER BY a.balance_cents DESC LIMIT 1`, agencyA)
+	acc := h.verifiedAccount(agencyA)
 	const ref = `=HYPERLINK("http://evil.example","x")`
 	if _, err := h.store.DB().Exec(`UPDATE accounts SET external_ref = $1 WHERE id = $2`, ref, acc); err != nil {
 		t.Fatal(err)

@@ -142,3 +142,11 @@ func (h *harness) queryOne(q string, args ...any) string {
 	}
 	return s
 }
+
+// verifiedAccount is the agency's active, verified account with the largest
+// balance: one a collector may call and refer.
+func (h *harness) verifiedAccount(agencyID string) string {
+	h.t.Helper()
+	return h.queryOne(`SELECT p.account_id FROM placements p JOIN accounts a ON a.id = p.account_id
+		WHERE p.status = 'active' AND p.agency_id = $1 AND a.verification_complete ORDER BY a.balance_cents DESC LIMIT 1`, agencyID)
+}

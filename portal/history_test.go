@@ -25,8 +25,7 @@ func TestNextAgencySeesOnlyFactsOfEarlierWork(t *testing.T) {
 		agentA, agentB, vm := h.token("agent@agency-a.test"), h.token("agent@agency-b.test"), h.token("vm@demo-bank.test")
 		agencyA := h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency A'`)
 		agencyB := h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency B'`)
-		acc := h.queryOne(`SELECT p.account_id FROM placements p JOIN accounts a ON a.id = p.account_id
-			WHERE p.status = 'active' AND p.agency_id = $1 AND a.verification_complete ORDER BY a.balance_cents DESC LIMIT 1`, agencyA)
+		acc := h.verifiedAccount(agencyA)
 		const noteA, disputeA, arrNoteA, noteB = "A的秘密备注 债务人说下周发工资", "A记录的争议理由", "A的协商备注", "B自己的备注"
 		post := func(token, path string, body any, want int) []byte {
 			t.Helper()

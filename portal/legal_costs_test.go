@@ -19,8 +19,7 @@ func TestLegalCostsOverHTTP(t *testing.T) {
 	h := newHarness(t, "sqlite", portal.Config{})
 	agent, vm, sup := h.token("agent@agency-a.test"), h.token("vm@demo-bank.test"), h.token("supervisor@agency-a.test")
 	agencyA := h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency A'`)
-	acc := h.queryOne(`SELECT p.account_id FROM placements p JOIN accounts a ON a.id = p.account_id
-		WHERE p.status = 'active' AND p.agency_id = $1 AND a.verification_complete ORDER BY a.balance_cents DESC LIMIT 1`, agencyA)
+	acc := h.verifiedAccount(agencyA)
 	res, body := h.do("POST", "/api/v1/accounts/"+acc+"/legal-referrals", agent, map[string]string{"note": "多次承诺未履行"})
 	var lc struct{ ID string }
 	json.Unmarshal(body, &lc)
