@@ -248,6 +248,11 @@ var codeNames = [...]string{
 	codeAssigned:           "",
 }
 
+// Excluded: an exclusion flag is set on the account (open dispute, legal
+// hold, cease request, deceased, bankrupt), so it is neither placed nor
+// tendered. Plans report the first flag set as the reason.
+func (c Candidate) Excluded() bool { return exclusion(&c) != 0 }
+
 // exclusion returns the code of the first exclusion flag set on c, or 0.
 func exclusion(c *Candidate) uint8 {
 	switch {

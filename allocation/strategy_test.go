@@ -1139,3 +1139,24 @@ func TestBuildPlanLargeInputs(t *testing.T) {
 		}
 	})
 }
+
+// TestCandidateExcluded: each exclusion flag alone excludes an account.
+func TestCandidateExcluded(t *testing.T) {
+	flags := map[string]func(*allocation.Candidate){
+		allocation.UnassignedDisputeOpen:        func(c *allocation.Candidate) { c.DisputeOpen = true },
+		allocation.UnassignedLegalHold:          func(c *allocation.Candidate) { c.LegalHold = true },
+		allocation.UnassignedCeaseCommunication: func(c *allocation.Candidate) { c.CeaseCommunication = true },
+		allocation.UnassignedDeceased:           func(c *allocation.Candidate) { c.Deceased = true },
+		allocation.UnassignedBankrupt:           func(c *allocation.Candidate) { c.Bankrupt = true },
+	}
+	if (allocation.Candidate{}).Excluded() {
+		t.Error("an account with no flag is excluded")
+	}
+	for reason, set := range flags {
+		var c allocation.Candidate
+		set(&c)
+		if !c.Excluded() {
+			t.Errorf("%s: not excluded", reason)
+		}
+	}
+}

@@ -413,12 +413,7 @@ type conductCheck struct {
 }
 
 // channel is the channel a contact counts as.
-func (k conductCheck) channel(c Contact) string {
-	if c.AI && k.p.AICountsAsCall {
-		return ChannelCall
-	}
-	return c.Channel
-}
+func (k conductCheck) channel(c Contact) string { return k.p.voiceChannel(c) }
 
 func (k conductCheck) quiet(local time.Time) bool {
 	start, _ := conductClock(k.p.QuietStart)
@@ -441,7 +436,7 @@ func (k conductCheck) capViolation(cap FrequencyCap) (allocation.Violation, bool
 		// Caps limit our contacting; contacts the debtor started do not count.
 		if h.Direction == DirectionInbound ||
 			!slices.Contains(cap.Channels, k.channel(h)) || !slices.Contains(cap.Parties, h.Party) ||
-			(cap.Effective && !slices.Contains(k.p.EffectiveOutcomes, h.Outcome)) ||
+			(cap.Effective && !k.p.effectiveOutcome(h.Outcome)) ||
 			!w.contains(h.At, pc.At, k.loc) {
 			continue
 		}
@@ -470,7 +465,7 @@ func (k conductCheck) afterConversation() (allocation.Violation, bool) {
 	for _, h := range k.c.History {
 		// A conversation counts whoever placed the call.
 		if k.channel(h) != ChannelCall || h.Party != PartyDebtor ||
-			!slices.Contains(k.p.EffectiveOutcomes, h.Outcome) || !w.contains(h.At, pc.At, k.loc) {
+			!k.p.effectiveOutcome(h.Outcome) || !w.contains(h.At, pc.At, k.loc) {
 			continue
 		}
 		if h.At.After(last) {
@@ -492,8 +487,7 @@ func (k conductCheck) thirdPartyRefusal() (Contact, bool) {
 		return Contact{}, false
 	}
 	for _, h := range k.c.History {
-		if h.Party != PartyDebtor && (h.Outcome == OutcomeThirdPartyRefused || h.Outcome == OutcomeRefused) &&
-			conductPhone(h.PartyPhone) == phone {
+		if ThirdPartyRefusal(h) && conductPhone(h.PartyPhone) == phone {
 			return h, true
 		}
 	}

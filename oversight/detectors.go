@@ -80,7 +80,7 @@ func DetectBreaches(p casework.ConductProfile, contacts []casework.Contact, f Ac
 			CeaseCommunication: f.CeaseCommunication && (f.CeaseSince == nil || c.At.After(*f.CeaseSince)),
 			DisputeOpen:        f.DisputeSince != nil && c.At.After(*f.DisputeSince),
 			GuarantorAllowed:   f.GuarantorAllowed,
-			DebtorUnreachable:  DebtorUnreachable(hist, c.At),
+			DebtorUnreachable:  casework.DebtorUnreachable(hist, c.At),
 		}
 		for _, v := range casework.CheckContact(p, check) {
 			if v.Rule == casework.RuleConductContactInvalid || v.Rule == casework.RuleConductProfileInvalid {
@@ -144,13 +144,13 @@ func breachEvidence(p casework.ConductProfile, check casework.ContactCheck, rule
 func reachableEvidence(hist []casework.Contact, at time.Time, order []int) ([]int, string) {
 	var reached, failed []int
 	for k, h := range hist {
-		if h.Party != casework.PartyDebtor || at.Sub(h.At) > unreachableWindow {
+		if !casework.InUnreachableWindow(h, at) {
 			continue
 		}
-		switch h.Outcome {
-		case casework.OutcomeRightPartyContact, casework.OutcomePromise:
+		switch {
+		case casework.DebtorReached(h):
 			reached = append(reached, order[k])
-		case casework.OutcomeNoAnswer, casework.OutcomeWrongNumber, casework.OutcomeBusy:
+		case casework.FailedDebtorAttempt(h):
 			failed = append(failed, order[k])
 		}
 	}
@@ -158,7 +158,7 @@ func reachableEvidence(hist []casework.Contact, at time.Time, order []int) ([]in
 		return reached, fmt.Sprintf("the debtor was reached %s in the 7 days before", plural(len(reached), "time"))
 	}
 	return failed, fmt.Sprintf("only %s to reach the debtor in the 7 days before (%d needed)",
-		plural(len(failed), "failed attempt"), unreachableAttempts)
+		plural(len(failed), "failed attempt"), casework.UnreachableAttempts)
 }
 
 // plural is "1 time", "2 times".
@@ -167,34 +167,6 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// The debtor counts as unreachable after unreachableAttempts failed attempts
-// and no conversation within unreachableWindow.
-const (
-	unreachableWindow   = 7 * 24 * time.Hour
-	unreachableAttempts = 3
-)
-
-// DebtorUnreachable judges, from the contacts before at, whether the debtor
-// was unreachable then: no right-party contact or promise with the debtor in
-// the 7 days before, and at least 3 failed attempts (no answer, wrong number,
-// busy) to the debtor in them. It is the judgement the store makes when a
-// contact is recorded.
-func DebtorUnreachable(history []casework.Contact, at time.Time) bool {
-	failed := 0
-	for _, h := range history {
-		if h.Party != casework.PartyDebtor || h.At.After(at) || at.Sub(h.At) > unreachableWindow {
-			continue
-		}
-		switch h.Outcome {
-		case casework.OutcomeRightPartyContact, casework.OutcomePromise:
-			return false
-		case casework.OutcomeNoAnswer, casework.OutcomeWrongNumber, casework.OutcomeBusy:
-			failed++
-		}
-	}
-	return failed >= unreachableAttempts
 }
 
 // Severity grades a conduct rule: threats and abuse, contact after a cease

@@ -292,7 +292,7 @@ func TestDebtorUnreachable(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := oversight.DebtorUnreachable(tt.history, mar(10, 10, 0)); got != tt.want {
+			if got := casework.DebtorUnreachable(tt.history, mar(10, 10, 0)); got != tt.want {
 				t.Errorf("DebtorUnreachable = %v, want %v", got, tt.want)
 			}
 		})

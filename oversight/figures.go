@@ -11,13 +11,13 @@ import (
 type Counts struct {
 	PlacedBalanceCents  int64 `json:"placed_balance_cents"` // balance at placement of the placements counted (the liquidation denominator)
 	RecoveredCents      int64 `json:"recovered_cents"`      // payments received on those placements while placed
-	ContactAttempts     int64 `json:"contact_attempts"`     // outbound contacts (every channel, every party)
-	RightPartyContacts  int64 `json:"right_party_contacts"` // contacts with the debtor, outcome right_party_contact or promise
+	ContactAttempts     int64 `json:"contact_attempts"`     // casework.ContactAttempt: outbound contacts (every channel, every party)
+	RightPartyContacts  int64 `json:"right_party_contacts"` // casework.RightPartyContact: attempts that reached the debtor (right_party_contact or promise)
 	Promises            int64 `json:"promises"`             // promises to pay made (arrangements of kind promise, and instalment plans)
 	PromisesFallingDue  int64 `json:"promises_falling_due"` // promises whose due date (+ grace) fell in the period
-	PromisesKept        int64 `json:"promises_kept"`        // of those, paid in full by due date + grace
+	PromisesKept        int64 `json:"promises_kept"`        // of those, paid in full by due date + casework.PromiseGraceDays
 	Complaints          int64 `json:"complaints"`
-	AccountsWorked      int64 `json:"accounts_worked"` // accounts with at least one contact in the period
+	AccountsWorked      int64 `json:"accounts_worked"` // accounts with at least one contact in the period (casework.WorkedMonth)
 	Breaches            int64 `json:"breaches"`        // conduct breaches (detected after the fact, and contacts refused before)
 	CommissionCents     int64 `json:"commission_cents"`
 	LegalCostsCents     int64 `json:"legal_costs_cents"`

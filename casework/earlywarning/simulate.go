@@ -12,9 +12,9 @@ import (
 // SimStep is the simulation's step: five days.
 const SimStep = 5 * 24 * time.Hour
 
-// simGraceDays is the store's PromiseGraceDays: a promise is judged this
-// many days after its due date.
-const simGraceDays = 3
+// simGraceDays: a promise is judged casework.PromiseGraceDays after its due
+// date, as the store judges it.
+const simGraceDays = casework.PromiseGraceDays
 
 // Simulate writes a made-up history into h, for the demo data: contacts
 // while the account is placed, promises after a conversation, and payments

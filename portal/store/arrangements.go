@@ -58,8 +58,8 @@ type InstalmentRow struct {
 }
 
 // PromiseGraceDays is how long after its due date a promise or instalment
-// may still be paid and count as kept.
-const PromiseGraceDays = 3
+// may still be paid and count as kept (casework.PromiseGraceDays).
+const PromiseGraceDays = casework.PromiseGraceDays
 
 // CreateArrangement records an arrangement for an account the actor's agency
 // holds. Within the contract's negotiation limits it is active at once;

@@ -29,13 +29,6 @@ type ContactInput struct {
 	AI         bool      `json:"ai"`
 }
 
-var (
-	contactChannels  = []string{"call", "sms", "letter", "email", "visit"}
-	contactParties   = []string{"debtor", "guarantor", "emergency_contact", "third_party"}
-	contactOutcomes  = []string{"right_party_contact", "no_answer", "wrong_number", "refused", "promise", "third_party_refused", "left_message", "busy", "other"}
-	contactDirection = []string{"outbound", "inbound"}
-)
-
 // Validate checks the enumerations, lengths and time (zero time = now).
 func (in *ContactInput) Validate(now time.Time) error {
 	var f []allocation.FieldError
@@ -45,15 +38,15 @@ func (in *ContactInput) Validate(now time.Time) error {
 		}
 	}
 	if in.Direction == "" {
-		in.Direction = "outbound"
+		in.Direction = casework.DirectionOutbound
 	}
 	if in.At.IsZero() {
 		in.At = now
 	}
-	check("channel", in.Channel, contactChannels)
-	check("party", in.Party, contactParties)
-	check("direction", in.Direction, contactDirection)
-	check("outcome", in.Outcome, contactOutcomes)
+	check("channel", in.Channel, casework.ContactChannels)
+	check("party", in.Party, casework.ContactParties)
+	check("direction", in.Direction, casework.ContactDirections)
+	check("outcome", in.Outcome, casework.ContactOutcomes)
 	if in.At.After(now.Add(5 * time.Minute)) {
 		f = append(f, allocation.FieldError{Field: "at", Message: "cannot be in the future"})
 	}
@@ -85,6 +78,12 @@ type Contact struct {
 	// DetailsWithheld: made by another agency; its note, message and
 	// collector are not shown to the reader (casework.HistoryDetailFor).
 	DetailsWithheld bool `json:"details_withheld" gorm:"-"`
+}
+
+// casework is the contact as the rules and predicates read it.
+func (c Contact) casework() casework.Contact {
+	return casework.Contact{Channel: c.Channel, Party: c.Party, Direction: c.Direction, At: c.At, Outcome: c.Outcome,
+		Note: c.Note, Message: c.Message, PartyPhone: c.PartyPhone, AI: c.AI}
 }
 
 var profiles sync.Map // name → casework.ConductProfile
@@ -144,7 +143,7 @@ func (s *Store) RecordContact(ctx context.Context, a allocation.Actor, accountID
 		// The last nine days, and every third party's refusal however old
 		// (a third party who refused is never contacted again).
 		var hist []Contact
-		if err := tx.Table("contacts").Where("account_id = ? AND (at >= ? OR (party <> 'debtor' AND outcome IN ('refused', 'third_party_refused')))",
+		if err := tx.Table("contacts").Where("account_id = ? AND (at >= ? OR "+casework.ThirdPartyRefusalSQL("")+")",
 			acc.ID, in.At.Add(-9*24*time.Hour)).Find(&hist).Error; err != nil {
 			return err
 		}
@@ -152,12 +151,12 @@ func (s *Store) RecordContact(ctx context.Context, a allocation.Actor, accountID
 			Proposed: casework.Contact{Channel: in.Channel, Party: in.Party, Direction: in.Direction, At: in.At, Outcome: in.Outcome,
 				Note: in.Note, Message: in.Message, PartyPhone: in.PartyPhone, AI: in.AI},
 			TimeZone: acc.TimeZone, ConsentOutOfHours: acc.ConsentOutOfHours, CeaseCommunication: acc.CeaseCommunication,
-			DisputeOpen: acc.DisputeOpen, GuarantorAllowed: acc.GuarantorAllowed, DebtorUnreachable: debtorUnreachable(hist, in.At),
+			DisputeOpen: acc.DisputeOpen, GuarantorAllowed: acc.GuarantorAllowed,
 		}
 		for _, h := range hist {
-			check.History = append(check.History, casework.Contact{Channel: h.Channel, Party: h.Party, Direction: h.Direction, At: h.At,
-				Outcome: h.Outcome, Note: h.Note, Message: h.Message, PartyPhone: h.PartyPhone, AI: h.AI})
+			check.History = append(check.History, h.casework())
 		}
+		check.DebtorUnreachable = casework.DebtorUnreachable(check.History, in.At)
 		if vs := casework.CheckContact(prof, check); len(vs) > 0 {
 			refusalID := uuid.Must(uuid.NewV7()).String()
 			if err := tx.Table("contact_refusals").Create(map[string]any{"id": refusalID, "account_id": acc.ID,
@@ -183,9 +182,9 @@ func (s *Store) RecordContact(ctx context.Context, a allocation.Actor, accountID
 		if err := countContact(tx, acc.LenderID, a.OrgID, acc.ID, pl.ID, pl.StartsAt, out); err != nil {
 			return err
 		}
-		if in.Party == "debtor" && (in.Outcome == "right_party_contact" || in.Outcome == "promise") {
+		if casework.DebtorReached(check.Proposed) {
 			kind := "demand"
-			if in.Outcome == "promise" {
+			if in.Outcome == casework.OutcomePromise {
 				kind = "acknowledgement"
 			}
 			if err := addLimitationEvent(tx, acc.ID, kind, in.At, "contact:"+out.ID, now); err != nil {
@@ -208,25 +207,6 @@ func (s *Store) RecordContact(ctx context.Context, a allocation.Actor, accountID
 		s.rescoreAfter(ctx, accountID) // a refused contact changed nothing the models see
 	}
 	return out, refused
-}
-
-// debtorUnreachable: no right-party contact in the last 7 days and at least
-// three failed attempts to the debtor in that time (the China profile lets
-// third parties be contacted only then).
-func debtorUnreachable(hist []Contact, at time.Time) bool {
-	failed := 0
-	for _, h := range hist {
-		if h.Party != "debtor" || at.Sub(h.At) > 7*24*time.Hour {
-			continue
-		}
-		switch h.Outcome {
-		case "right_party_contact", "promise":
-			return false
-		case "no_answer", "wrong_number", "busy":
-			failed++
-		}
-	}
-	return failed >= 3
 }
 
 func addLimitationEvent(tx *gorm.DB, accountID, kind string, at time.Time, source string, now time.Time) error {

@@ -86,7 +86,7 @@ func (s *Store) ReferLegal(ctx context.Context, a allocation.Actor, accountID, n
 			return allocation.Errorf(allocation.ECONFLICT, "the account already has an open legal case")
 		}
 		var rpc int64
-		tx.Table("contacts").Where("account_id = ? AND party = 'debtor' AND outcome IN ('right_party_contact', 'promise')", acc.ID).Count(&rpc)
+		tx.Table("contacts").Where("account_id = ? AND "+casework.RightPartyContactSQL(""), acc.ID).Count(&rpc)
 		est := casework.EstimateLegal(casework.LegalInput{BalanceCents: acc.BalanceCents, PrincipalCents: acc.PrincipalCents, DPD: acc.DPD,
 			RecoveredSoFarCents: acc.PaidCents, HasRightPartyContact: rpc > 0, Province: acc.Province})
 		now := s.now()

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"collect/allocation"
+	"collect/casework"
 )
 
 // statDelta adds to one lender-agency-month row of agency_month_stats,
@@ -54,8 +55,8 @@ var statsRebuild = []string{
 	 ON CONFLICT (lender_id, agency_id, month) DO UPDATE SET vintage_recovered_cents = excluded.vintage_recovered_cents`,
 	// Contacts.
 	`INSERT INTO agency_month_stats (lender_id, agency_id, month, contact_attempts, right_party_contacts)
-	 SELECT lender_id, agency_id, %s, SUM(CASE WHEN direction = 'outbound' THEN 1 ELSE 0 END),
-	        SUM(CASE WHEN direction = 'outbound' AND party = 'debtor' AND outcome IN ('right_party_contact', 'promise') THEN 1 ELSE 0 END)
+	 SELECT lender_id, agency_id, %s, SUM(CASE WHEN ` + casework.ContactAttemptSQL("") + ` THEN 1 ELSE 0 END),
+	        SUM(CASE WHEN ` + casework.RightPartyContactSQL("") + ` THEN 1 ELSE 0 END)
 	 FROM contacts GROUP BY lender_id, agency_id, %s
 	 ON CONFLICT (lender_id, agency_id, month) DO UPDATE SET contact_attempts = excluded.contact_attempts, right_party_contacts = excluded.right_party_contacts`,
 	`INSERT INTO account_month_worked (account_id, agency_id, month) SELECT DISTINCT account_id, agency_id, %s FROM contacts`,
@@ -145,21 +146,20 @@ func (s *Store) RebuildStats(ctx context.Context) error {
 	})
 }
 
-// countContact keeps the counters of a recorded contact: an attempt when
-// outbound, a right-party contact, the account worked this month, and the
-// days to the placement's first contact.
+// countContact keeps the counters of a recorded contact: a contact attempt,
+// a right-party contact, the account worked this month (the casework
+// predicates; the rebuild's SQL uses their fragments), and the days to the
+// placement's first contact.
 func countContact(tx *gorm.DB, lenderID, agencyID, accountID, placementID string, placedAt time.Time, c Contact) error {
 	d := map[string]int64{}
-	if c.Direction == "outbound" {
+	if casework.ContactAttempt(c.casework()) {
 		d["contact_attempts"] = 1
 	}
-	// Right-party contacts are counted among the attempts (outbound), so
-	// their rate stays a share of them; a debtor calling in is not one.
-	if c.Direction == "outbound" && c.Party == "debtor" && (c.Outcome == "right_party_contact" || c.Outcome == "promise") {
+	if casework.RightPartyContact(c.casework()) {
 		d["right_party_contacts"] = 1
 	}
 	res := tx.Exec(`INSERT INTO account_month_worked (account_id, agency_id, month) VALUES (?, ?, ?) ON CONFLICT (account_id, agency_id, month) DO NOTHING`,
-		accountID, agencyID, c.At.UTC().Format("2006-01"))
+		accountID, agencyID, casework.WorkedMonth(c.At))
 	if res.Error != nil {
 		return res.Error
 	}
