@@ -303,18 +303,18 @@ func (s *Server) planPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := intParam(c, "page", 1)
+	agency, page, err := parseAssignmentFilter(c)
 	if err != nil {
 		return err
 	}
-	rows, total, err := s.store.Assignments(ctx, a, pl.ID, c.QueryParam("agency"), store.Page{Page: page, PerPage: 50})
+	rows, total, err := s.store.Assignments(ctx, a, pl.ID, agency, page)
 	if err != nil {
 		return err
 	}
 	portfolio, _ := s.store.Portfolio(ctx, a, pl.PortfolioID)
 	v := views.PlanView{ID: pl.ID, Portfolio: portfolio.Name, PortfolioID: pl.PortfolioID, Strategy: pl.Strategy, Status: pl.Status,
 		CreatedAt: views.DateTime(pl.CreatedAt), Seed: pl.Seed, Assigned: pl.AssignmentsTotal, Unassigned: pl.UnassignedTotal,
-		Buckets: allocation.BucketNames(), Page: page, Pages: int((total + 49) / 50),
+		Buckets: allocation.BucketNames(), Page: page.Page, Pages: page.Pages(total),
 		CanCommit: pl.Status == "draft" && s.can(a, "allocation", "write")}
 	var totalBal int64
 	for _, m := range pl.ByAgency {
@@ -353,7 +353,7 @@ func (s *Server) planPage(c echo.Context) error {
 		v.Rows = append(v.Rows, views.AssignmentView{AccountID: r.AccountID, ExternalRef: r.ExternalRef, Agency: r.AgencyName, Group: r.Group,
 			ReasonCode: r.ReasonCode, Reason: r.Reason, Bucket: r.Bucket, Balance: views.Money(r.BalanceCents, "CNY"), FeeRate: bpPercent(r.FeeRateBP)})
 	}
-	v.Links = listLinks(c.Request().URL, page, v.Pages, "")
+	v.Links = listLinks(c.Request().URL, page.Page, v.Pages, "")
 	return s.render(c, http.StatusOK, views.PlanPage(s.pageMeta(c, "title.plan", "portfolios"), v))
 }
 
@@ -376,17 +376,16 @@ func (s *Server) planDiscardSubmit(c echo.Context) error {
 func (s *Server) placementListPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
-	page, err := intParam(c, "page", 1)
+	f, err := parsePlacementFilter(c)
 	if err != nil {
 		return err
 	}
-	f := store.PlacementFilter{Status: c.QueryParam("status"), Agency: c.QueryParam("agency"), Page: store.Page{Page: page, PerPage: 100}}
 	rows, total, err := s.store.ListPlacements(ctx, a, f)
 	if err != nil {
 		return err
 	}
-	v := views.PlacementListView{Total: total, Page: page, Pages: int((total + 99) / 100), Status: f.Status, Agency: f.Agency,
-		Statuses:  []string{allocation.PlacementOffered, allocation.PlacementActive, allocation.PlacementRecalled, allocation.PlacementReturned, allocation.PlacementExpired, allocation.PlacementDeclined, allocation.PlacementClosed},
+	v := views.PlacementListView{Total: total, Page: f.Page.Page, Pages: f.Page.Pages(total), Status: f.Status, Agency: f.Agency,
+		Statuses:  placementStatuses,
 		CanRecall: s.can(a, "placement", "recall"), CanAccept: s.can(a, "placement", "accept"), CanReturn: s.can(a, "placement", "return")}
 	if done := c.QueryParam("done"); done != "" {
 		n, _ := strconv.Atoi(c.QueryParam("n"))
@@ -410,7 +409,7 @@ func (s *Server) placementListPage(c echo.Context) error {
 		}
 		v.Rows = append(v.Rows, pv)
 	}
-	v.Links = listLinks(c.Request().URL, page, v.Pages, "")
+	v.Links = listLinks(c.Request().URL, f.Page.Page, v.Pages, "")
 	return s.render(c, http.StatusOK, views.PlacementListPage(s.pageMeta(c, "title.placements", "placements"), v))
 }
 
