@@ -629,22 +629,24 @@ func (s *Server) agencyContractStatusSubmit(c echo.Context) error {
 func (s *Server) tenderListPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
-	ts, _, err := s.store.ListTenders(ctx, a, store.Page{PerPage: 200})
+	p, err := parsePage(c)
 	if err != nil {
 		return err
 	}
-	v := views.TenderListView{ForLender: a.OrgKind == allocation.KindLender}
+	ts, total, err := s.store.ListTenderRows(ctx, a, p)
+	if err != nil {
+		return err
+	}
+	v := views.TenderListView{ForLender: a.OrgKind == allocation.KindLender, Page: p.Page, Pages: p.Pages(total)}
 	for _, t := range ts {
 		row := views.TenderRowView{ID: t.ID, Title: t.Title, Lender: t.LenderName, Status: t.Status, ClosesAt: views.DateTime(t.ClosesAt),
-			Balance: views.Money(t.Summary.BalanceCents, "CNY"), Accounts: t.Summary.Accounts}
-		if full, err := s.store.Tender(ctx, a, t.ID); err == nil {
-			row.Bids = len(full.Bids)
-			if !v.ForLender && len(full.Bids) == 1 {
-				row.MyBid = bpPercent(full.Bids[0].FeeRateBP) + " · " + views.Count(int64(full.Bids[0].Capacity))
-			}
+			Balance: views.Money(t.Summary.BalanceCents, "CNY"), Accounts: t.Summary.Accounts, Bids: t.BidCount}
+		if !v.ForLender && t.MyBid != nil {
+			row.MyBid = bpPercent(t.MyBid.FeeRateBP) + " · " + views.Count(int64(t.MyBid.Capacity))
 		}
 		v.Rows = append(v.Rows, row)
 	}
+	v.Links = listLinks(c.Request().URL, p.Page, v.Pages, "")
 	return s.render(c, http.StatusOK, views.TenderListPage(s.pageMeta(c, "title.tenders", "tenders"), v))
 }
 
