@@ -218,7 +218,7 @@ func (s *Store) ListTenderRows(ctx context.Context, a allocation.Actor, p Page) 
 		count = "CASE WHEN mb.id IS NULL THEN 0 ELSE 1 END AS bid_count"
 	}
 	var rows []struct {
-		tenderRow
+		Tender                                           tenderRow `gorm:"embedded"` // gorm skips an unexported embedded struct
 		BidCount                                         int
 		MyBidID                                          *string
 		MyFeeRateBP, MyExpectedLiquidationBP, MyCapacity *int
@@ -241,12 +241,12 @@ func (s *Store) ListTenderRows(ctx context.Context, a allocation.Actor, p Page) 
 	}
 	out := make([]TenderListRow, len(rows))
 	for i, r := range rows {
-		out[i] = TenderListRow{Tender: r.tender(), BidCount: r.BidCount}
+		out[i] = TenderListRow{Tender: r.Tender.tender(), BidCount: r.BidCount}
 		if a.OrgKind != allocation.KindLender {
 			out[i].PortfolioID = ""
 		}
 		if r.MyBidID != nil {
-			out[i].MyBid = &Bid{ID: *r.MyBidID, TenderID: r.ID, AgencyID: a.OrgID, AgencyName: a.OrgName, FeeRateBP: derefInt(r.MyFeeRateBP),
+			out[i].MyBid = &Bid{ID: *r.MyBidID, TenderID: r.Tender.ID, AgencyID: a.OrgID, AgencyName: a.OrgName, FeeRateBP: derefInt(r.MyFeeRateBP),
 				ExpectedLiquidationBP: derefInt(r.MyExpectedLiquidationBP), Capacity: derefInt(r.MyCapacity), AwardedCount: derefInt(r.MyAwardedCount),
 				Status: deref(r.MyStatus), Note: deref(r.MyNote)}
 			if r.MyCreatedAt != nil {
