@@ -249,17 +249,8 @@ func (s *Server) apiPayment(c echo.Context) error {
 	return c.JSON(http.StatusCreated, out)
 }
 
-// month reads ?month=YYYY-MM, this month by default.
-func (s *Server) month(c echo.Context) (string, error) {
-	m := c.QueryParam("month")
-	if m == "" {
-		m = s.now().UTC().Format("2006-01")
-	}
-	return m, store.ValidMonth(m)
-}
-
 func (s *Server) apiCommissions(c echo.Context) error {
-	m, err := s.month(c)
+	m, err := s.parseMonth(c)
 	if err != nil {
 		return err
 	}
@@ -271,7 +262,7 @@ func (s *Server) apiCommissions(c echo.Context) error {
 }
 
 func (s *Server) apiCommissionsCSV(c echo.Context) error {
-	m, err := s.month(c)
+	m, err := s.parseMonth(c)
 	if err != nil {
 		return err
 	}

@@ -126,6 +126,18 @@ func parseKPIFilter(c echo.Context) (store.KPIFilter, error) {
 	return f, q.err()
 }
 
+// parseMonth reads the commission statement's ?month=YYYY-MM (GET
+// /commissions, /commissions.csv and their API routes), this month by
+// default.
+func (s *Server) parseMonth(c echo.Context) (string, error) {
+	q := queryOf(c)
+	m := q.month("month")
+	if m == "" && len(q.fields) == 0 {
+		m = s.now().UTC().Format("2006-01")
+	}
+	return m, q.err()
+}
+
 // query reads one request's query and gathers what is wrong with it, so a
 // caller hears of every bad field at once.
 type query struct {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -54,6 +55,8 @@ func TestFilterParsers(t *testing.T) {
 			store.Page
 		}{agency, p}, err
 	}
+	srv := &Server{now: func() time.Time { return time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC) }}
+	month := func(c echo.Context) (any, error) { return srv.parseMonth(c) }
 	cases := []struct {
 		name   string
 		parse  parser
@@ -116,6 +119,10 @@ func TestFilterParsers(t *testing.T) {
 		{"KPIs/MalformedDate", wrap(parseKPIFilter), "to=2026-02-30", nil, []string{"to"}},
 		{"KPIs/Garbage", wrap(parseKPIFilter), "from=last+month&to=now", nil, []string{"from", "to"}},
 		{"KPIs/FromAfterTo", wrap(parseKPIFilter), "from=2026-06&to=2026-01", nil, []string{"from"}},
+
+		{"Month/Default", month, "", "2026-12", nil},
+		{"Month/Given", month, "month=2026-03", "2026-03", nil},
+		{"Month/Malformed", month, "month=March", nil, []string{"month"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -38,7 +38,7 @@ func (s *Server) renderPortfolioList(c echo.Context, status int, fail error) err
 			Balance: views.Money(p.BalanceCents, p.Currency), Accounts: p.AccountCount})
 	}
 	if s.can(a, "import", "read") {
-		imps, err := s.store.ListImports(ctx, a, 20)
+		imps, _, err := s.store.ListImports(ctx, a, store.Page{PerPage: 20})
 		if err != nil {
 			return err
 		}
@@ -769,7 +769,7 @@ func (s *Server) awardSubmit(c echo.Context) error {
 func (s *Server) commissionPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
-	m, err := s.month(c)
+	m, err := s.parseMonth(c)
 	if err != nil {
 		return err
 	}
