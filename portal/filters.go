@@ -90,18 +90,15 @@ func parseComplaintFilter(c echo.Context) (store.ComplaintFilter, error) {
 	return f, q.err()
 }
 
-// breachStatuses and breachSeverities are what the breach list filters by.
-var (
-	breachStatuses   = []string{"open", "remediated", "dismissed"}
-	breachSeverities = []string{oversight.SeverityLow, oversight.SeverityMedium, oversight.SeverityHigh}
-)
+// breachSeverities are the severities the breach list filters by.
+var breachSeverities = []string{oversight.SeverityLow, oversight.SeverityMedium, oversight.SeverityHigh}
 
 // parseBreachFilter reads GET /breaches (and its exports) and
 // /api/v1/oversight/breaches.
 func parseBreachFilter(c echo.Context) (store.BreachFilter, error) {
 	q := queryOf(c)
 	f := store.BreachFilter{Agency: q.text("agency"), Rule: q.text("rule"), Severity: q.oneOf("severity", breachSeverities),
-		Status: q.oneOf("status", breachStatuses), Page: q.page()}
+		Status: q.oneOf("status", store.BreachStatuses), Page: q.page()}
 	return f, q.err()
 }
 

@@ -391,14 +391,8 @@ func (s *Server) placementListPage(c echo.Context) error {
 		n, _ := strconv.Atoi(c.QueryParam("n"))
 		v.Flash = views.T(ctx, "flash."+done, map[string]any{"Count": n})
 	}
-	if a.OrgKind == allocation.KindLender {
-		ags, err := s.store.ListAgencies(ctx, a)
-		if err != nil {
-			return err
-		}
-		for _, ag := range ags {
-			v.Agencies = append(v.Agencies, views.Option{Value: ag.ID, Label: ag.Name})
-		}
+	if v.Agencies, err = s.agencyOptions(c); err != nil {
+		return err
 	}
 	for _, r := range rows {
 		pv := views.PlacementRowView{ID: r.ID, AccountID: r.AccountID, ExternalRef: r.ExternalRef, Agency: r.AgencyName, Status: r.Status,

@@ -294,10 +294,13 @@ func (s *Server) renderComplaintList(c echo.Context, status int, fail error) err
 	if err != nil {
 		return err
 	}
-	v := views.ComplaintListView{Total: total, Page: f.Page.Page, Pages: f.Page.Pages(total), Status: f.Status, Category: f.Category,
+	v := views.ComplaintListView{Total: total, Page: f.Page.Page, Pages: f.Page.Pages(total), Status: f.Status, Category: f.Category, Agency: f.Agency,
 		Statuses: store.ComplaintStatuses, Categories: store.ComplaintCategories, CanCreate: s.can(a, "complaint", "write")}
 	if f.Overdue {
 		v.Overdue = "true"
+	}
+	if v.Agencies, err = s.agencyOptions(c); err != nil {
+		return err
 	}
 	for _, cm := range rows {
 		v.Rows = append(v.Rows, complaintRow(cm))
@@ -431,11 +434,14 @@ func (s *Server) breachListPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.BreachListView{Total: total, Page: f.Page.Page, Pages: f.Page.Pages(total), Severity: f.Severity, Status: f.Status,
+	v := views.BreachListView{Total: total, Page: f.Page.Page, Pages: f.Page.Pages(total), Severity: f.Severity, Status: f.Status, Agency: f.Agency,
 		CanRemediate: s.can(a, "breach", "write")}
 	for _, b := range rows {
 		v.Rows = append(v.Rows, views.BreachRowView{ID: b.ID, Agency: b.AgencyName, AccountID: b.AccountID, ExternalRef: b.ExternalRef, Rule: b.Rule,
 			Severity: b.Severity, Source: b.Source, Message: b.Message, OccurredAt: views.DateTime(b.OccurredAt), Status: b.Status, Remediation: b.Remediation})
+	}
+	if v.Agencies, err = s.agencyOptions(c); err != nil {
+		return err
 	}
 	v.Links = listLinks(c.Request().URL, f.Page.Page, v.Pages, "")
 	q := c.Request().URL.Query().Encode()
@@ -518,4 +524,22 @@ func (s *Server) conductChart(c echo.Context, f store.KPIFilter) (string, error)
 	cd.Datasets = []chartDataset{complaints, breaches}
 	b, err := json.Marshal(cd)
 	return string(b), err
+}
+
+// agencyOptions are the agencies a lender's list filters by; none for an
+// agency, whose lists hold only its own rows.
+func (s *Server) agencyOptions(c echo.Context) ([]views.Option, error) {
+	a := actorOf(c)
+	if a.OrgKind != allocation.KindLender {
+		return nil, nil
+	}
+	ags, err := s.store.ListAgencies(c.Request().Context(), a)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]views.Option, len(ags))
+	for i, ag := range ags {
+		out[i] = views.Option{Value: ag.ID, Label: ag.Name}
+	}
+	return out, nil
 }

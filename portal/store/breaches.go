@@ -53,6 +53,10 @@ type BreachRow struct {
 	Remediation string    `json:"remediation"`
 }
 
+// BreachStatuses are the statuses of a breach; a dismissed one no longer
+// counts.
+var BreachStatuses = []string{"open", "remediated", "dismissed"}
+
 // BreachFilter narrows the breach list.
 type BreachFilter struct {
 	Agency, Rule, Severity, Status string
@@ -96,7 +100,7 @@ func (s *Store) Breach(ctx context.Context, a allocation.Actor, id string) (Brea
 // UpdateBreach records the remediation of a breach (the lender's), or
 // dismisses it; a dismissed breach no longer counts.
 func (s *Store) UpdateBreach(ctx context.Context, a allocation.Actor, id, status, remediation string) (BreachRow, error) {
-	if status != "remediated" && status != "dismissed" && status != "open" {
+	if !contains(BreachStatuses, status) {
 		return BreachRow{}, allocation.Errorf(allocation.EINVALID, "status must be open, remediated or dismissed")
 	}
 	if len([]rune(remediation)) > 2000 {
