@@ -11,8 +11,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"collect/allocation"
-	"collect/casework"
-	"collect/portal/store"
 )
 
 func (s *Server) healthz(c echo.Context) error {
@@ -130,15 +128,15 @@ func (s *Server) apiDashboard(c echo.Context) error {
 }
 
 func (s *Server) apiPortfolios(c echo.Context) error {
-	page, per, err := pageParam(c)
+	p, err := parsePage(c)
 	if err != nil {
 		return err
 	}
-	out, total, err := s.store.ListPortfolios(c.Request().Context(), actorOf(c), store.Page{Page: page, PerPage: per})
+	out, total, err := s.store.ListPortfolios(c.Request().Context(), actorOf(c), p)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listBody{Items: out, Total: total, Page: page, PerPage: per})
+	return c.JSON(http.StatusOK, listOf(out, total, p))
 }
 
 func (s *Server) apiPortfolio(c echo.Context) error {
@@ -149,38 +147,8 @@ func (s *Server) apiPortfolio(c echo.Context) error {
 	return c.JSON(http.StatusOK, p)
 }
 
-// accountFilter reads the account list's query; unknown enumerations are
-// invalid, not silently ignored.
-func accountFilter(c echo.Context) (store.AccountFilter, error) {
-	page, per, err := pageParam(c)
-	if err != nil {
-		return store.AccountFilter{}, err
-	}
-	f := store.AccountFilter{
-		Portfolio: c.QueryParam("portfolio"), Stage: c.QueryParam("stage"), Bucket: c.QueryParam("bucket"),
-		Agency: c.QueryParam("agency"), Query: c.QueryParam("q"), Sort: c.QueryParam("sort"),
-		Page: store.Page{Page: page, PerPage: per},
-	}
-	if f.Stage != "" && !casework.ValidStage(f.Stage) {
-		return f, allocation.Errorf(allocation.EINVALID, "unknown stage %q", f.Stage)
-	}
-	if f.Bucket != "" && !validBucket(f.Bucket) {
-		return f, allocation.Errorf(allocation.EINVALID, "unknown bucket %q", f.Bucket)
-	}
-	return f, f.Validate()
-}
-
-func validBucket(b string) bool {
-	for _, n := range allocation.BucketNames() {
-		if n == b {
-			return true
-		}
-	}
-	return false
-}
-
 func (s *Server) apiAccounts(c echo.Context) error {
-	f, err := accountFilter(c)
+	f, err := parseAccountFilter(c)
 	if err != nil {
 		return err
 	}
@@ -188,7 +156,7 @@ func (s *Server) apiAccounts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listBody{Items: rows, Total: total, Page: f.Page.Page, PerPage: f.Page.PerPage})
+	return c.JSON(http.StatusOK, listOf(rows, total, f.Page))
 }
 
 func (s *Server) apiAccount(c echo.Context) error {
@@ -200,24 +168,8 @@ func (s *Server) apiAccount(c echo.Context) error {
 	return c.JSON(http.StatusOK, d)
 }
 
-func auditFilter(c echo.Context) (store.AuditFilter, error) {
-	page, per, err := pageParam(c)
-	if err != nil {
-		return store.AuditFilter{}, err
-	}
-	f := store.AuditFilter{Page: store.Page{Page: page, PerPage: per}}
-	opt := func(name string) *string {
-		if v := c.QueryParam(name); v != "" {
-			return &v
-		}
-		return nil
-	}
-	f.Action, f.ObjectType, f.ObjectID, f.ActorID = opt("action"), opt("object_type"), opt("object_id"), opt("actor")
-	return f, nil
-}
-
 func (s *Server) apiAudit(c echo.Context) error {
-	f, err := auditFilter(c)
+	f, err := parseAuditFilter(c)
 	if err != nil {
 		return err
 	}
@@ -225,7 +177,7 @@ func (s *Server) apiAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listBody{Items: out, Total: total, Page: f.Page.Page, PerPage: f.Page.PerPage})
+	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
 }
 
 func (s *Server) apiAuditVerify(c echo.Context) error {

@@ -16,19 +16,15 @@ import (
 // legal referrals. A refused step answers 422 rule_violation naming each rule.
 
 func (s *Server) apiQueue(c echo.Context) error {
-	page, per, err := pageParam(c)
+	f, err := parseQueueFilter(c)
 	if err != nil {
 		return err
-	}
-	f := store.QueueFilter{Stage: c.QueryParam("stage"), Bucket: c.QueryParam("bucket"), Due: c.QueryParam("due"), Page: store.Page{Page: page, PerPage: per}}
-	if f.Stage != "" && !casework.ValidStage(f.Stage) {
-		return allocation.Errorf(allocation.EINVALID, "unknown stage %q", f.Stage)
 	}
 	rows, total, err := s.store.Queue(c.Request().Context(), actorOf(c), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listBody{Items: rows, Total: total, Page: page, PerPage: per})
+	return c.JSON(http.StatusOK, listOf(rows, total, f.Page))
 }
 
 type stageBody struct {

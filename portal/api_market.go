@@ -95,15 +95,15 @@ func (s *Server) apiCreatePlan(c echo.Context) error {
 }
 
 func (s *Server) apiListPlans(c echo.Context) error {
-	page, per, err := pageParam(c)
+	p, err := parsePage(c)
 	if err != nil {
 		return err
 	}
-	out, total, err := s.store.ListAllocations(c.Request().Context(), actorOf(c), store.Page{Page: page, PerPage: per})
+	out, total, err := s.store.ListAllocations(c.Request().Context(), actorOf(c), p)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listBody{Items: out, Total: total, Page: page, PerPage: per})
+	return c.JSON(http.StatusOK, listOf(out, total, p))
 }
 
 func (s *Server) apiPlan(c echo.Context) error {
@@ -115,15 +115,15 @@ func (s *Server) apiPlan(c echo.Context) error {
 }
 
 func (s *Server) apiPlanAssignments(c echo.Context) error {
-	page, per, err := pageParam(c)
+	agency, p, err := parseAssignmentFilter(c)
 	if err != nil {
 		return err
 	}
-	out, total, err := s.store.Assignments(c.Request().Context(), actorOf(c), c.Param("id"), c.QueryParam("agency"), store.Page{Page: page, PerPage: per})
+	out, total, err := s.store.Assignments(c.Request().Context(), actorOf(c), c.Param("id"), agency, p)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listBody{Items: out, Total: total, Page: page, PerPage: per})
+	return c.JSON(http.StatusOK, listOf(out, total, p))
 }
 
 func (s *Server) apiCommitPlan(c echo.Context) error {
@@ -170,16 +170,15 @@ func (s *Server) placementStep(step func(context.Context, allocation.Actor, stor
 }
 
 func (s *Server) apiPlacementList(c echo.Context) error {
-	page, per, err := pageParam(c)
+	f, err := parsePlacementFilter(c)
 	if err != nil {
 		return err
 	}
-	f := store.PlacementFilter{Status: c.QueryParam("status"), Agency: c.QueryParam("agency"), Account: c.QueryParam("account"), Page: store.Page{Page: page, PerPage: per}}
 	out, total, err := s.store.ListPlacements(c.Request().Context(), actorOf(c), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listBody{Items: out, Total: total, Page: page, PerPage: per})
+	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
 }
 
 func (s *Server) apiCreateTender(c echo.Context) error {
@@ -195,15 +194,15 @@ func (s *Server) apiCreateTender(c echo.Context) error {
 }
 
 func (s *Server) apiTenders(c echo.Context) error {
-	page, per, err := pageParam(c)
+	p, err := parsePage(c)
 	if err != nil {
 		return err
 	}
-	out, total, err := s.store.ListTenders(c.Request().Context(), actorOf(c), store.Page{Page: page, PerPage: per})
+	out, total, err := s.store.ListTenders(c.Request().Context(), actorOf(c), p)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listBody{Items: out, Total: total, Page: page, PerPage: per})
+	return c.JSON(http.StatusOK, listOf(out, total, p))
 }
 
 func (s *Server) apiTender(c echo.Context) error {
@@ -250,17 +249,8 @@ func (s *Server) apiPayment(c echo.Context) error {
 	return c.JSON(http.StatusCreated, out)
 }
 
-// month reads ?month=YYYY-MM, this month by default.
-func (s *Server) month(c echo.Context) (string, error) {
-	m := c.QueryParam("month")
-	if m == "" {
-		m = s.now().UTC().Format("2006-01")
-	}
-	return m, store.ValidMonth(m)
-}
-
 func (s *Server) apiCommissions(c echo.Context) error {
-	m, err := s.month(c)
+	m, err := s.parseMonth(c)
 	if err != nil {
 		return err
 	}
@@ -272,7 +262,7 @@ func (s *Server) apiCommissions(c echo.Context) error {
 }
 
 func (s *Server) apiCommissionsCSV(c echo.Context) error {
-	m, err := s.month(c)
+	m, err := s.parseMonth(c)
 	if err != nil {
 		return err
 	}

@@ -28,17 +28,15 @@ func (s *Server) apiCreateComplaint(c echo.Context) error {
 }
 
 func (s *Server) apiComplaints(c echo.Context) error {
-	page, per, err := pageParam(c)
+	f, err := parseComplaintFilter(c)
 	if err != nil {
 		return err
 	}
-	f := store.ComplaintFilter{Status: c.QueryParam("status"), Agency: c.QueryParam("agency"), Category: c.QueryParam("category"),
-		Overdue: c.QueryParam("overdue") == "true", Page: store.Page{Page: page, PerPage: per}}
 	out, total, err := s.store.ListComplaints(c.Request().Context(), actorOf(c), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listBody{Items: out, Total: total, Page: page, PerPage: per})
+	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
 }
 
 func (s *Server) apiComplaint(c echo.Context) error {
@@ -61,15 +59,13 @@ func (s *Server) apiUpdateComplaint(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-func kpiFilter(c echo.Context) store.KPIFilter {
-	return store.KPIFilter{From: c.QueryParam("from"), To: c.QueryParam("to"), Agency: c.QueryParam("agency")}
-}
-
 // apiKPIs is GET /api/v1/oversight/kpis?agency=&from=&to= (months YYYY-MM;
 // dates YYYY-MM-DD are read as their month).
 func (s *Server) apiKPIs(c echo.Context) error {
-	f := kpiFilter(c)
-	f.From, f.To = monthOf(f.From), monthOf(f.To)
+	f, err := parseKPIFilter(c)
+	if err != nil {
+		return err
+	}
 	// Fill the default period here, so the answer names the one used.
 	if err := f.Validate(s.now()); err != nil {
 		return err
@@ -81,16 +77,11 @@ func (s *Server) apiKPIs(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"from": f.From, "to": f.To, "items": out})
 }
 
-func monthOf(s string) string {
-	if len(s) >= 7 {
-		return s[:7]
-	}
-	return s
-}
-
 func (s *Server) apiScorecards(c echo.Context) error {
-	f := kpiFilter(c)
-	f.From, f.To = monthOf(f.From), monthOf(f.To)
+	f, err := parseKPIFilter(c)
+	if err != nil {
+		return err
+	}
 	out, err := s.store.Scorecard(c.Request().Context(), actorOf(c), f)
 	if err != nil {
 		return err
@@ -110,17 +101,15 @@ func (s *Server) apiSaveWeights(c echo.Context) error {
 }
 
 func (s *Server) apiBreaches(c echo.Context) error {
-	page, per, err := pageParam(c)
+	f, err := parseBreachFilter(c)
 	if err != nil {
 		return err
 	}
-	f := store.BreachFilter{Agency: c.QueryParam("agency"), Rule: c.QueryParam("rule"), Severity: c.QueryParam("severity"),
-		Status: c.QueryParam("status"), Page: store.Page{Page: page, PerPage: per}}
 	out, total, err := s.store.ListBreaches(c.Request().Context(), actorOf(c), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listBody{Items: out, Total: total, Page: page, PerPage: per})
+	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
 }
 
 type breachBody struct {
@@ -186,8 +175,12 @@ func (s *Server) auditExport(c echo.Context) error {
 
 // apiRollRates is GET /api/v1/oversight/roll-rates?from=YYYY-MM&to=YYYY-MM&agency=.
 func (s *Server) apiRollRates(c echo.Context) error {
+	f, err := parseKPIFilter(c)
+	if err != nil {
+		return err
+	}
 	now := s.now().UTC()
-	from, to := monthOf(c.QueryParam("from")), monthOf(c.QueryParam("to"))
+	from, to := f.From, f.To
 	if to == "" {
 		to = now.Format("2006-01")
 	}
@@ -196,7 +189,7 @@ func (s *Server) apiRollRates(c echo.Context) error {
 			from = t.AddDate(0, -1, 0).Format("2006-01")
 		}
 	}
-	out, err := s.store.RollRates(c.Request().Context(), actorOf(c), from, to, c.QueryParam("agency"))
+	out, err := s.store.RollRates(c.Request().Context(), actorOf(c), from, to, f.Agency)
 	if err != nil {
 		return err
 	}

@@ -138,11 +138,15 @@ func (s *Server) apiImportStatus(c echo.Context) error {
 }
 
 func (s *Server) apiImports(c echo.Context) error {
-	out, err := s.store.ListImports(c.Request().Context(), actorOf(c), 50)
+	p, err := parsePage(c)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listBody{Items: out, Total: int64(len(out)), Page: 1, PerPage: 50})
+	out, total, err := s.store.ListImports(c.Request().Context(), actorOf(c), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, listOf(out, total, p))
 }
 
 func (s *Server) importRejectsCSV(c echo.Context) error {

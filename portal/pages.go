@@ -192,7 +192,7 @@ func bars(gs []store.Group, label func(store.Group) (string, string)) []views.Ba
 func (s *Server) accountListPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
-	f, err := accountFilter(c)
+	f, err := parseAccountFilter(c)
 	if err != nil {
 		return err
 	}
@@ -202,7 +202,7 @@ func (s *Server) accountListPage(c echo.Context) error {
 	}
 	p := f.Page.Normal()
 	v := views.AccountListView{
-		Total: total, Page: p.Page, PerPage: p.PerPage, Pages: int((total + int64(p.PerPage) - 1) / int64(p.PerPage)),
+		Total: total, Page: p.Page, PerPage: p.PerPage, Pages: p.Pages(total),
 		Filter:  views.AccountFilterView{Portfolio: f.Portfolio, Stage: f.Stage, Bucket: f.Bucket, Agency: f.Agency, Query: f.Query, Sort: f.Sort},
 		Buckets: allocation.BucketNames(), Stages: casework.Stages,
 		ShowAgency: a.OrgKind == allocation.KindLender,
@@ -346,7 +346,7 @@ func placementView(h store.PlacementHistoryItem) views.PlacementView {
 func (s *Server) auditPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
-	f, err := auditFilter(c)
+	f, err := parseAuditFilter(c)
 	if err != nil {
 		return err
 	}
@@ -355,7 +355,7 @@ func (s *Server) auditPage(c echo.Context) error {
 		return err
 	}
 	p := f.Page.Normal()
-	v := views.AuditView{Total: total, Page: p.Page, Pages: int((total + int64(p.PerPage) - 1) / int64(p.PerPage)), CanVerify: s.can(a, "audit", "verify")}
+	v := views.AuditView{Total: total, Page: p.Page, Pages: p.Pages(total), CanVerify: s.can(a, "audit", "verify")}
 	for _, e := range events {
 		actor := e.ActorEmail
 		if actor == "" {

@@ -25,16 +25,15 @@ import (
 func (s *Server) queuePage(c echo.Context) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
-	page, err := intParam(c, "page", 1)
+	f, err := parseQueueFilter(c)
 	if err != nil {
 		return err
 	}
-	f := store.QueueFilter{Stage: c.QueryParam("stage"), Bucket: c.QueryParam("bucket"), Due: c.QueryParam("due"), Page: store.Page{Page: page, PerPage: 50}}
 	rows, total, err := s.store.Queue(ctx, a, f)
 	if err != nil {
 		return err
 	}
-	v := views.QueueView{Total: total, Page: page, Pages: int((total + 49) / 50), Stage: f.Stage, Bucket: f.Bucket, Due: f.Due,
+	v := views.QueueView{Total: total, Page: f.Page.Page, Pages: f.Page.Pages(total), Stage: f.Stage, Bucket: f.Bucket, Due: f.Due,
 		Stages: casework.Stages, Buckets: allocation.BucketNames(), CanAssign: s.can(a, "case", "assign")}
 	if done := c.QueryParam("done"); done != "" {
 		n, _ := strconv.Atoi(c.QueryParam("n"))
@@ -60,7 +59,7 @@ func (s *Server) queuePage(c echo.Context) error {
 		}
 		v.Rows = append(v.Rows, qv)
 	}
-	v.Links = listLinks(c.Request().URL, page, v.Pages, "")
+	v.Links = listLinks(c.Request().URL, f.Page.Page, v.Pages, "")
 	return s.render(c, http.StatusOK, views.QueuePage(s.pageMeta(c, "title.queue", "queue"), v))
 }
 

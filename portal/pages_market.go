@@ -38,7 +38,7 @@ func (s *Server) renderPortfolioList(c echo.Context, status int, fail error) err
 			Balance: views.Money(p.BalanceCents, p.Currency), Accounts: p.AccountCount})
 	}
 	if s.can(a, "import", "read") {
-		imps, err := s.store.ListImports(ctx, a, 20)
+		imps, _, err := s.store.ListImports(ctx, a, store.Page{PerPage: 20})
 		if err != nil {
 			return err
 		}
@@ -303,18 +303,18 @@ func (s *Server) planPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	page, err := intParam(c, "page", 1)
+	agency, page, err := parseAssignmentFilter(c)
 	if err != nil {
 		return err
 	}
-	rows, total, err := s.store.Assignments(ctx, a, pl.ID, c.QueryParam("agency"), store.Page{Page: page, PerPage: 50})
+	rows, total, err := s.store.Assignments(ctx, a, pl.ID, agency, page)
 	if err != nil {
 		return err
 	}
 	portfolio, _ := s.store.Portfolio(ctx, a, pl.PortfolioID)
 	v := views.PlanView{ID: pl.ID, Portfolio: portfolio.Name, PortfolioID: pl.PortfolioID, Strategy: pl.Strategy, Status: pl.Status,
 		CreatedAt: views.DateTime(pl.CreatedAt), Seed: pl.Seed, Assigned: pl.AssignmentsTotal, Unassigned: pl.UnassignedTotal,
-		Buckets: allocation.BucketNames(), Page: page, Pages: int((total + 49) / 50),
+		Buckets: allocation.BucketNames(), Page: page.Page, Pages: page.Pages(total),
 		CanCommit: pl.Status == "draft" && s.can(a, "allocation", "write")}
 	var totalBal int64
 	for _, m := range pl.ByAgency {
@@ -353,7 +353,7 @@ func (s *Server) planPage(c echo.Context) error {
 		v.Rows = append(v.Rows, views.AssignmentView{AccountID: r.AccountID, ExternalRef: r.ExternalRef, Agency: r.AgencyName, Group: r.Group,
 			ReasonCode: r.ReasonCode, Reason: r.Reason, Bucket: r.Bucket, Balance: views.Money(r.BalanceCents, "CNY"), FeeRate: bpPercent(r.FeeRateBP)})
 	}
-	v.Links = listLinks(c.Request().URL, page, v.Pages, "")
+	v.Links = listLinks(c.Request().URL, page.Page, v.Pages, "")
 	return s.render(c, http.StatusOK, views.PlanPage(s.pageMeta(c, "title.plan", "portfolios"), v))
 }
 
@@ -376,30 +376,23 @@ func (s *Server) planDiscardSubmit(c echo.Context) error {
 func (s *Server) placementListPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
-	page, err := intParam(c, "page", 1)
+	f, err := parsePlacementFilter(c)
 	if err != nil {
 		return err
 	}
-	f := store.PlacementFilter{Status: c.QueryParam("status"), Agency: c.QueryParam("agency"), Page: store.Page{Page: page, PerPage: 100}}
 	rows, total, err := s.store.ListPlacements(ctx, a, f)
 	if err != nil {
 		return err
 	}
-	v := views.PlacementListView{Total: total, Page: page, Pages: int((total + 99) / 100), Status: f.Status, Agency: f.Agency,
-		Statuses:  []string{allocation.PlacementOffered, allocation.PlacementActive, allocation.PlacementRecalled, allocation.PlacementReturned, allocation.PlacementExpired, allocation.PlacementDeclined, allocation.PlacementClosed},
+	v := views.PlacementListView{Total: total, Page: f.Page.Page, Pages: f.Page.Pages(total), Status: f.Status, Agency: f.Agency,
+		Statuses:  placementStatuses,
 		CanRecall: s.can(a, "placement", "recall"), CanAccept: s.can(a, "placement", "accept"), CanReturn: s.can(a, "placement", "return")}
 	if done := c.QueryParam("done"); done != "" {
 		n, _ := strconv.Atoi(c.QueryParam("n"))
 		v.Flash = views.T(ctx, "flash."+done, map[string]any{"Count": n})
 	}
-	if a.OrgKind == allocation.KindLender {
-		ags, err := s.store.ListAgencies(ctx, a)
-		if err != nil {
-			return err
-		}
-		for _, ag := range ags {
-			v.Agencies = append(v.Agencies, views.Option{Value: ag.ID, Label: ag.Name})
-		}
+	if v.Agencies, err = s.agencyOptions(c); err != nil {
+		return err
 	}
 	for _, r := range rows {
 		pv := views.PlacementRowView{ID: r.ID, AccountID: r.AccountID, ExternalRef: r.ExternalRef, Agency: r.AgencyName, Status: r.Status,
@@ -410,7 +403,7 @@ func (s *Server) placementListPage(c echo.Context) error {
 		}
 		v.Rows = append(v.Rows, pv)
 	}
-	v.Links = listLinks(c.Request().URL, page, v.Pages, "")
+	v.Links = listLinks(c.Request().URL, f.Page.Page, v.Pages, "")
 	return s.render(c, http.StatusOK, views.PlacementListPage(s.pageMeta(c, "title.placements", "placements"), v))
 }
 
@@ -630,22 +623,24 @@ func (s *Server) agencyContractStatusSubmit(c echo.Context) error {
 func (s *Server) tenderListPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
-	ts, _, err := s.store.ListTenders(ctx, a, store.Page{PerPage: 200})
+	p, err := parsePage(c)
 	if err != nil {
 		return err
 	}
-	v := views.TenderListView{ForLender: a.OrgKind == allocation.KindLender}
+	ts, total, err := s.store.ListTenderRows(ctx, a, p)
+	if err != nil {
+		return err
+	}
+	v := views.TenderListView{ForLender: a.OrgKind == allocation.KindLender, Page: p.Page, Pages: p.Pages(total)}
 	for _, t := range ts {
 		row := views.TenderRowView{ID: t.ID, Title: t.Title, Lender: t.LenderName, Status: t.Status, ClosesAt: views.DateTime(t.ClosesAt),
-			Balance: views.Money(t.Summary.BalanceCents, "CNY"), Accounts: t.Summary.Accounts}
-		if full, err := s.store.Tender(ctx, a, t.ID); err == nil {
-			row.Bids = len(full.Bids)
-			if !v.ForLender && len(full.Bids) == 1 {
-				row.MyBid = bpPercent(full.Bids[0].FeeRateBP) + " · " + views.Count(int64(full.Bids[0].Capacity))
-			}
+			Balance: views.Money(t.Summary.BalanceCents, "CNY"), Accounts: t.Summary.Accounts, Bids: t.BidCount}
+		if !v.ForLender && t.MyBid != nil {
+			row.MyBid = bpPercent(t.MyBid.FeeRateBP) + " · " + views.Count(int64(t.MyBid.Capacity))
 		}
 		v.Rows = append(v.Rows, row)
 	}
+	v.Links = listLinks(c.Request().URL, p.Page, v.Pages, "")
 	return s.render(c, http.StatusOK, views.TenderListPage(s.pageMeta(c, "title.tenders", "tenders"), v))
 }
 
@@ -768,7 +763,7 @@ func (s *Server) awardSubmit(c echo.Context) error {
 func (s *Server) commissionPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
-	m, err := s.month(c)
+	m, err := s.parseMonth(c)
 	if err != nil {
 		return err
 	}

@@ -43,10 +43,6 @@ func kpiRow(k store.AgencyKPI) views.KPIRowView {
 		DrillHref: "/accounts?agency=" + url.QueryEscape(k.AgencyID)}
 }
 
-func (s *Server) kpiFilterQuery(c echo.Context) store.KPIFilter {
-	return store.KPIFilter{From: monthOf(c.QueryParam("from")), To: monthOf(c.QueryParam("to"))}
-}
-
 func (s *Server) oversightPage(c echo.Context) error {
 	return s.renderOversight(c, http.StatusOK, nil)
 }
@@ -54,7 +50,10 @@ func (s *Server) oversightPage(c echo.Context) error {
 func (s *Server) renderOversight(c echo.Context, status int, fail error) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
-	f := s.kpiFilterQuery(c)
+	f, err := parseKPIFilter(c)
+	if err != nil {
+		return err
+	}
 	if err := f.Validate(s.now()); err != nil {
 		return err
 	}
@@ -212,7 +211,11 @@ func (s *Server) trendChart(c echo.Context, f store.KPIFilter) (string, error) {
 }
 
 func (s *Server) kpiExport(c echo.Context) error {
-	kpis, err := s.store.KPIs(c.Request().Context(), actorOf(c), s.kpiFilterQuery(c))
+	kf, err := parseKPIFilter(c)
+	if err != nil {
+		return err
+	}
+	kpis, err := s.store.KPIs(c.Request().Context(), actorOf(c), kf)
 	if err != nil {
 		return err
 	}
@@ -234,7 +237,11 @@ func (s *Server) kpiExport(c echo.Context) error {
 func cents(c int64) string { return fmt.Sprintf("%d.%02d", c/100, c%100) }
 
 func (s *Server) scorecardExport(c echo.Context) error {
-	sc, err := s.store.Scorecard(c.Request().Context(), actorOf(c), s.kpiFilterQuery(c))
+	f, err := parseKPIFilter(c)
+	if err != nil {
+		return err
+	}
+	sc, err := s.store.Scorecard(c.Request().Context(), actorOf(c), f)
 	if err != nil {
 		return err
 	}
@@ -272,12 +279,6 @@ func complaintRow(cm store.Complaint) views.ComplaintRowView {
 		ResolveDue: views.DateTime(cm.ResolveDue), AckOverdue: cm.AckOverdue, ResolveOverdue: cm.ResolveOverdue}
 }
 
-func (s *Server) complaintFilter(c echo.Context) (store.ComplaintFilter, error) {
-	page, err := intParam(c, "page", 1)
-	return store.ComplaintFilter{Status: c.QueryParam("status"), Category: c.QueryParam("category"), Overdue: c.QueryParam("overdue") == "true",
-		Page: store.Page{Page: page, PerPage: 50}}, err
-}
-
 func (s *Server) complaintListPage(c echo.Context) error {
 	return s.renderComplaintList(c, http.StatusOK, nil)
 }
@@ -285,7 +286,7 @@ func (s *Server) complaintListPage(c echo.Context) error {
 func (s *Server) renderComplaintList(c echo.Context, status int, fail error) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
-	f, err := s.complaintFilter(c)
+	f, err := parseComplaintFilter(c)
 	if err != nil {
 		return err
 	}
@@ -293,10 +294,13 @@ func (s *Server) renderComplaintList(c echo.Context, status int, fail error) err
 	if err != nil {
 		return err
 	}
-	v := views.ComplaintListView{Total: total, Page: f.Page.Page, Pages: int((total + 49) / 50), Status: f.Status, Category: f.Category,
+	v := views.ComplaintListView{Total: total, Page: f.Page.Page, Pages: f.Page.Pages(total), Status: f.Status, Category: f.Category, Agency: f.Agency,
 		Statuses: store.ComplaintStatuses, Categories: store.ComplaintCategories, CanCreate: s.can(a, "complaint", "write")}
 	if f.Overdue {
 		v.Overdue = "true"
+	}
+	if v.Agencies, err = s.agencyOptions(c); err != nil {
+		return err
 	}
 	for _, cm := range rows {
 		v.Rows = append(v.Rows, complaintRow(cm))
@@ -382,11 +386,11 @@ func (s *Server) complaintAnswerSubmit(c echo.Context) error {
 }
 
 func (s *Server) complaintExport(c echo.Context) error {
-	f, err := s.complaintFilter(c)
+	f, err := parseComplaintFilter(c)
 	if err != nil {
 		return err
 	}
-	f.Page = store.Page{PerPage: 500}
+	f.Page = store.Page{PerPage: store.MaxPerPage}
 	t := table{Name: "complaints", Headers: []string{"received_at", "account_ref", "agency", "category", "source", "status", "ack_due", "resolve_due", "ack_overdue", "resolve_overdue", "root_cause", "outcome"}}
 	for page := 1; ; page++ {
 		f.Page.Page = page
@@ -401,7 +405,7 @@ func (s *Server) complaintExport(c echo.Context) error {
 			t.Rows = append(t.Rows, []string{cm.ReceivedAt.Format(time.RFC3339), cm.ExternalRef, cm.AgencyName, cm.Category, cm.Source, cm.Status,
 				cm.AckDue.Format(time.RFC3339), cm.ResolveDue.Format(time.RFC3339), strconv.FormatBool(cm.AckOverdue), strconv.FormatBool(cm.ResolveOverdue), cm.RootCause, cm.Outcome})
 		}
-		if int64(page*500) >= total {
+		if page >= f.Page.Pages(total) {
 			break
 		}
 	}
@@ -419,15 +423,10 @@ func exportFits(total int64) error {
 	return nil
 }
 
-func (s *Server) breachFilter(c echo.Context) (store.BreachFilter, error) {
-	page, err := intParam(c, "page", 1)
-	return store.BreachFilter{Severity: c.QueryParam("severity"), Status: c.QueryParam("status"), Page: store.Page{Page: page, PerPage: 50}}, err
-}
-
 func (s *Server) breachListPage(c echo.Context) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
-	f, err := s.breachFilter(c)
+	f, err := parseBreachFilter(c)
 	if err != nil {
 		return err
 	}
@@ -435,11 +434,14 @@ func (s *Server) breachListPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.BreachListView{Total: total, Page: f.Page.Page, Pages: int((total + 49) / 50), Severity: f.Severity, Status: f.Status,
+	v := views.BreachListView{Total: total, Page: f.Page.Page, Pages: f.Page.Pages(total), Severity: f.Severity, Status: f.Status, Agency: f.Agency,
 		CanRemediate: s.can(a, "breach", "write")}
 	for _, b := range rows {
 		v.Rows = append(v.Rows, views.BreachRowView{ID: b.ID, Agency: b.AgencyName, AccountID: b.AccountID, ExternalRef: b.ExternalRef, Rule: b.Rule,
 			Severity: b.Severity, Source: b.Source, Message: b.Message, OccurredAt: views.DateTime(b.OccurredAt), Status: b.Status, Remediation: b.Remediation})
+	}
+	if v.Agencies, err = s.agencyOptions(c); err != nil {
+		return err
 	}
 	v.Links = listLinks(c.Request().URL, f.Page.Page, v.Pages, "")
 	q := c.Request().URL.Query().Encode()
@@ -458,12 +460,12 @@ func (s *Server) breachSubmit(c echo.Context) error {
 }
 
 func (s *Server) breachExport(c echo.Context) error {
-	f, err := s.breachFilter(c)
+	f, err := parseBreachFilter(c)
 	if err != nil {
 		return err
 	}
 	t := table{Name: "breaches", Headers: []string{"occurred_at", "agency", "account_ref", "rule", "severity", "source", "message", "status", "remediation"}}
-	f.Page = store.Page{PerPage: 500}
+	f.Page = store.Page{PerPage: store.MaxPerPage}
 	for page := 1; ; page++ {
 		f.Page.Page = page
 		rows, total, err := s.store.ListBreaches(c.Request().Context(), actorOf(c), f)
@@ -476,7 +478,7 @@ func (s *Server) breachExport(c echo.Context) error {
 		for _, b := range rows {
 			t.Rows = append(t.Rows, []string{b.OccurredAt.Format(time.RFC3339), b.AgencyName, b.ExternalRef, b.Rule, b.Severity, b.Source, b.Message, b.Status, b.Remediation})
 		}
-		if int64(page*500) >= total {
+		if page >= f.Page.Pages(total) {
 			break
 		}
 	}
@@ -522,4 +524,22 @@ func (s *Server) conductChart(c echo.Context, f store.KPIFilter) (string, error)
 	cd.Datasets = []chartDataset{complaints, breaches}
 	b, err := json.Marshal(cd)
 	return string(b), err
+}
+
+// agencyOptions are the agencies a lender's list filters by; none for an
+// agency, whose lists hold only its own rows.
+func (s *Server) agencyOptions(c echo.Context) ([]views.Option, error) {
+	a := actorOf(c)
+	if a.OrgKind != allocation.KindLender {
+		return nil, nil
+	}
+	ags, err := s.store.ListAgencies(c.Request().Context(), a)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]views.Option, len(ags))
+	for i, ag := range ags {
+		out[i] = views.Option{Value: ag.ID, Label: ag.Name}
+	}
+	return out, nil
 }

@@ -6,13 +6,13 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"collect/allocation"
+	"collect/portal/store"
 	"collect/views"
 )
 
@@ -71,40 +71,18 @@ func decodeJSON(c echo.Context, v any) error {
 	return nil
 }
 
-// pageParam reads ?page= and ?per_page=.
-func pageParam(c echo.Context) (int, int, error) {
-	page, err := intParam(c, "page", 1)
-	if err != nil {
-		return 0, 0, err
-	}
-	per, err := intParam(c, "per_page", 50)
-	if err != nil {
-		return 0, 0, err
-	}
-	if per > 500 {
-		return 0, 0, allocation.Errorf(allocation.EINVALID, "per_page must be at most 500")
-	}
-	return page, per, nil
-}
-
-func intParam(c echo.Context, name string, def int) (int, error) {
-	v := c.QueryParam(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > 1_000_000 {
-		return 0, allocation.Errorf(allocation.EINVALID, "%s must be a whole number from 1 to 1,000,000", name)
-	}
-	return n, nil
-}
-
 // listBody is the list answer of API.md.
 type listBody struct {
 	Items   any   `json:"items"`
 	Total   int64 `json:"total"`
 	Page    int   `json:"page"`
 	PerPage int   `json:"per_page"`
+}
+
+// listOf is the list answer for one page of rows.
+func listOf(items any, total int64, p store.Page) listBody {
+	p = p.Normal()
+	return listBody{Items: items, Total: total, Page: p.Page, PerPage: p.PerPage}
 }
 
 // pageMeta builds the layout's model for the request.

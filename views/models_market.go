@@ -178,8 +178,10 @@ type FeeField struct{ Bucket, Percent string }
 
 // TenderListView is /tenders.
 type TenderListView struct {
-	Rows      []TenderRowView
-	ForLender bool
+	Rows        []TenderRowView
+	ForLender   bool
+	Page, Pages int
+	Links       ListLinks
 }
 
 // TenderRowView is one tender.

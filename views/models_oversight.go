@@ -63,8 +63,10 @@ type ComplaintListView struct {
 	Page, Pages               int
 	Links                     ListLinks
 	Status, Category, Overdue string // the filter
+	Agency                    string
 	Statuses, Categories      []string
-	CanCreate                 bool // the lender's intake form
+	Agencies                  []Option // the lender's filter by agency; empty for an agency
+	CanCreate                 bool     // the lender's intake form
 	ExportCSV, ExportXLSX     string
 	Flash                     string
 	Errors                    []string
@@ -96,6 +98,8 @@ type BreachListView struct {
 	Page, Pages           int
 	Links                 ListLinks
 	Severity, Status      string
+	Agency                string
+	Agencies              []Option // the lender's filter by agency; empty for an agency
 	CanRemediate          bool
 	ExportCSV, ExportXLSX string
 	Flash                 string

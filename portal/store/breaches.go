@@ -53,6 +53,10 @@ type BreachRow struct {
 	Remediation string    `json:"remediation"`
 }
 
+// BreachStatuses are the statuses of a breach; a dismissed one no longer
+// counts.
+var BreachStatuses = []string{"open", "remediated", "dismissed"}
+
 // BreachFilter narrows the breach list.
 type BreachFilter struct {
 	Agency, Rule, Severity, Status string
@@ -61,9 +65,7 @@ type BreachFilter struct {
 
 // ListBreaches returns the breaches in the actor's scope, newest first.
 func (s *Store) ListBreaches(ctx context.Context, a allocation.Actor, f BreachFilter) ([]BreachRow, int64, error) {
-	q := s.db.WithContext(ctx).Table("breaches b").Scopes(breachScope(a)).
-		Select("b.*, o.name AS agency_name, ac.external_ref").
-		Joins("JOIN organisations o ON o.id = b.agency_id").Joins("LEFT JOIN accounts ac ON ac.id = b.account_id")
+	q := s.breachesQuery(ctx, a)
 	for col, v := range map[string]string{"b.agency_id": f.Agency, "b.rule": f.Rule, "b.severity": f.Severity, "b.status": f.Status} {
 		if v != "" {
 			q = q.Where(col+" = ?", v)
@@ -79,10 +81,26 @@ func (s *Store) ListBreaches(ctx context.Context, a allocation.Actor, f BreachFi
 	return out, total, err
 }
 
+// breachesQuery selects the breaches in the actor's scope as BreachRows.
+func (s *Store) breachesQuery(ctx context.Context, a allocation.Actor) *gorm.DB {
+	return s.db.WithContext(ctx).Table("breaches b").Scopes(breachScope(a)).
+		Select("b.*, o.name AS agency_name, ac.external_ref").
+		Joins("JOIN organisations o ON o.id = b.agency_id").Joins("LEFT JOIN accounts ac ON ac.id = b.account_id")
+}
+
+// Breach returns one breach; not found when it is outside the actor's scope.
+func (s *Store) Breach(ctx context.Context, a allocation.Actor, id string) (BreachRow, error) {
+	var out BreachRow
+	if err := s.breachesQuery(ctx, a).Where("b.id = ?", id).Take(&out).Error; err != nil {
+		return BreachRow{}, notFound(err, "breach")
+	}
+	return out, nil
+}
+
 // UpdateBreach records the remediation of a breach (the lender's), or
 // dismisses it; a dismissed breach no longer counts.
 func (s *Store) UpdateBreach(ctx context.Context, a allocation.Actor, id, status, remediation string) (BreachRow, error) {
-	if status != "remediated" && status != "dismissed" && status != "open" {
+	if !contains(BreachStatuses, status) {
 		return BreachRow{}, allocation.Errorf(allocation.EINVALID, "status must be open, remediated or dismissed")
 	}
 	if len([]rune(remediation)) > 2000 {
@@ -122,13 +140,7 @@ func (s *Store) UpdateBreach(ctx context.Context, a allocation.Actor, id, status
 	if err != nil {
 		return BreachRow{}, err
 	}
-	rows, _, err := s.ListBreaches(ctx, a, BreachFilter{})
-	for _, r := range rows {
-		if r.ID == id {
-			return r, err
-		}
-	}
-	return BreachRow{ID: id, Status: status, Remediation: remediation}, err
+	return s.Breach(ctx, a, id)
 }
 
 // DetectBreaches replays the contact logs of accounts with contacts recorded

@@ -275,14 +275,23 @@ func (s *Store) ImportStatus(ctx context.Context, a allocation.Actor, id string)
 	return out, notFound(err, "import")
 }
 
-// ListImports returns the lender's recent imports.
-func (s *Store) ListImports(ctx context.Context, a allocation.Actor, limit int) ([]Import, error) {
+// ListImports returns one page of the lender's imports, newest first, and
+// how many there are.
+func (s *Store) ListImports(ctx context.Context, a allocation.Actor, p Page) ([]Import, int64, error) {
+	q := s.db.WithContext(ctx).Table("imports").Where("lender_id = ?", a.OrgID)
+	var total int64
+	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	p = p.Normal()
 	var out []Import
-	err := s.db.WithContext(ctx).Table("imports").Where("lender_id = ?", a.OrgID).Order("created_at DESC").Limit(limit).Find(&out).Error
+	if err := q.Order("created_at DESC, id").Offset(p.offset()).Limit(p.PerPage).Find(&out).Error; err != nil {
+		return nil, 0, err
+	}
 	for i := range out {
 		out[i].hideUnfinishedPortfolio()
 	}
-	return out, err
+	return out, total, nil
 }
 
 // ImportErrors returns the first rejected lines of an import.

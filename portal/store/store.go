@@ -189,18 +189,31 @@ type Page struct {
 	PerPage int
 }
 
+// The list sizes of API.md: ?per_page= is 50 unless given, at most 500.
+const (
+	DefaultPerPage = 50
+	MaxPerPage     = 500
+)
+
 // Normal returns p with defaults and bounds applied.
 func (p Page) Normal() Page {
 	if p.Page < 1 {
 		p.Page = 1
 	}
 	if p.PerPage < 1 {
-		p.PerPage = 50
+		p.PerPage = DefaultPerPage
 	}
-	if p.PerPage > 500 {
-		p.PerPage = 500
+	if p.PerPage > MaxPerPage {
+		p.PerPage = MaxPerPage
 	}
 	return p
+}
+
+// Pages is how many pages of p's size hold total rows (0 for none), the
+// figure a list's pager shows.
+func (p Page) Pages(total int64) int {
+	per := int64(p.Normal().PerPage)
+	return int((total + per - 1) / per)
 }
 
 func (p Page) offset() int { return (p.Page - 1) * p.PerPage }

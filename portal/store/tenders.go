@@ -184,23 +184,84 @@ func (s *Store) CreateTender(ctx context.Context, a allocation.Actor, in TenderI
 
 // ListTenders returns the tenders in the actor's scope, newest first.
 func (s *Store) ListTenders(ctx context.Context, a allocation.Actor, p Page) ([]Tender, int64, error) {
+	rows, total, err := s.ListTenderRows(ctx, a, p)
+	out := make([]Tender, len(rows))
+	for i, r := range rows {
+		out[i] = r.Tender
+	}
+	return out, total, err
+}
+
+// TenderListRow is a tender as the tender list shows it: with the number of
+// bids the actor may see (the lender every bid, an agency its own) and the
+// agency's own bid.
+type TenderListRow struct {
+	Tender
+	BidCount int
+	MyBid    *Bid // an agency's own bid; nil for none, and for a lender
+}
+
+// ListTenderRows returns the tenders in the actor's scope, newest first,
+// with their bid figures, in one query (not one per tender).
+func (s *Store) ListTenderRows(ctx context.Context, a allocation.Actor, p Page) ([]TenderListRow, int64, error) {
 	q := s.db.WithContext(ctx).Table("tenders").Scopes(tenderScope(a))
 	var total int64
 	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
 		return nil, 0, err
 	}
 	p = p.Normal()
-	var rows []tenderRow
-	err := q.Select("tenders.*, o.name AS lender_name").Joins("JOIN organisations o ON o.id = tenders.lender_id").
+	// The bids counted are those the actor may see, as in Tender; the
+	// agency's own bid is joined (one at most: bids are unique per tender
+	// and agency), and a lender's join matches none.
+	count := "(SELECT COUNT(*) FROM bids cb WHERE cb.tender_id = tenders.id) AS bid_count"
+	if a.OrgKind != allocation.KindLender {
+		count = "CASE WHEN mb.id IS NULL THEN 0 ELSE 1 END AS bid_count"
+	}
+	var rows []struct {
+		Tender                                           tenderRow `gorm:"embedded"` // gorm skips an unexported embedded struct
+		BidCount                                         int
+		MyBidID                                          *string
+		MyFeeRateBP, MyExpectedLiquidationBP, MyCapacity *int
+		MyAwardedCount                                   *int
+		MyStatus, MyNote                                 *string
+		MyCreatedAt                                      *time.Time
+	}
+	myAgency := a.OrgID
+	if a.OrgKind == allocation.KindLender {
+		myAgency = "" // a lender has no bid of its own
+	}
+	err := q.Select("tenders.*, o.name AS lender_name, "+count+", mb.id AS my_bid_id, mb.fee_rate_bp AS my_fee_rate_bp, "+
+		"mb.expected_liquidation_bp AS my_expected_liquidation_bp, mb.capacity AS my_capacity, mb.awarded_count AS my_awarded_count, "+
+		"mb.status AS my_status, mb.note AS my_note, mb.created_at AS my_created_at").
+		Joins("JOIN organisations o ON o.id = tenders.lender_id").
+		Joins("LEFT JOIN bids mb ON mb.tender_id = tenders.id AND mb.agency_id = ?", myAgency).
 		Order("tenders.created_at DESC, tenders.id").Offset(p.offset()).Limit(p.PerPage).Scan(&rows).Error
-	out := make([]Tender, len(rows))
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]TenderListRow, len(rows))
 	for i, r := range rows {
-		out[i] = r.tender()
+		out[i] = TenderListRow{Tender: r.Tender.tender(), BidCount: r.BidCount}
 		if a.OrgKind != allocation.KindLender {
 			out[i].PortfolioID = ""
 		}
+		if r.MyBidID != nil {
+			out[i].MyBid = &Bid{ID: *r.MyBidID, TenderID: r.Tender.ID, AgencyID: a.OrgID, AgencyName: a.OrgName, FeeRateBP: derefInt(r.MyFeeRateBP),
+				ExpectedLiquidationBP: derefInt(r.MyExpectedLiquidationBP), Capacity: derefInt(r.MyCapacity), AwardedCount: derefInt(r.MyAwardedCount),
+				Status: deref(r.MyStatus), Note: deref(r.MyNote)}
+			if r.MyCreatedAt != nil {
+				out[i].MyBid.CreatedAt = *r.MyCreatedAt
+			}
+		}
 	}
-	return out, total, err
+	return out, total, nil
+}
+
+func derefInt(n *int) int {
+	if n == nil {
+		return 0
+	}
+	return *n
 }
 
 // Tender returns one tender in the actor's scope: the lender sees every bid
