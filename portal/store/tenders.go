@@ -109,10 +109,6 @@ func Summarise(cands []allocation.Candidate) TenderSummary {
 	return s
 }
 
-func excluded(c allocation.Candidate) bool {
-	return c.DisputeOpen || c.LegalHold || c.CeaseCommunication || c.Deceased || c.Bankrupt
-}
-
 // CreateTender publishes the portfolio's placeable accounts (open, unplaced,
 // with no exclusion flag) to the eligible agencies as an anonymised summary.
 func (s *Store) CreateTender(ctx context.Context, a allocation.Actor, in TenderInput) (Tender, error) {
@@ -130,7 +126,7 @@ func (s *Store) CreateTender(ctx context.Context, a allocation.Actor, in TenderI
 	kept := cands[:0]
 	ids := make([]string, 0, len(cands))
 	for _, c := range cands {
-		if !excluded(c) {
+		if !c.Excluded() {
 			kept = append(kept, c)
 			ids = append(ids, c.AccountID)
 		}
