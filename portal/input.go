@@ -24,13 +24,11 @@ import (
 	"collect/allocation"
 )
 
-// textProblem says what makes s unfit to store, or "" when it is fine.
+// textProblem says what makes s unfit to store, or "" when it is fine
+// (allocation.ValidText, the rule the file reader applies to cells).
 func textProblem(s string) string {
-	if strings.IndexByte(s, 0) >= 0 {
-		return "contains a NUL byte"
-	}
-	if !utf8.ValidString(s) {
-		return "is not valid UTF-8 text"
+	if err := allocation.ValidText(s); err != nil {
+		return allocation.ErrorMessage(err)
 	}
 	return ""
 }
