@@ -6,30 +6,6 @@ import (
 	"unicode/utf8"
 )
 
-// Organisation is a tenant: the platform, a lender or an agency.
-type Organisation struct {
-	ID        string    `json:"id"`
-	Kind      string    `json:"kind"`
-	Name      string    `json:"name"`
-	NameZH    string    `json:"name_zh"`
-	Status    string    `json:"status"`
-	CreatedAt time.Time `json:"created_at"`
-}
-
-// User is a person who logs in. PasswordHash never leaves the store layer in
-// JSON.
-type User struct {
-	ID             string    `json:"id"`
-	OrganisationID string    `json:"organisation_id"`
-	Email          string    `json:"email"`
-	Name           string    `json:"name"`
-	PasswordHash   string    `json:"-"`
-	TokenVersion   int       `json:"-"`
-	Disabled       bool      `json:"disabled"`
-	CreatedAt      time.Time `json:"created_at"`
-	Roles          []string  `json:"roles" gorm:"-"`
-}
-
 // Portfolio is a batch of delinquent accounts imported by a lender.
 type Portfolio struct {
 	ID           string    `json:"id"`

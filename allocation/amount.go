@@ -1,5 +1,7 @@
 package allocation
 
+import "collect"
+
 // ParseAmount reads a decimal amount in major units ("12000.50",
 // "1,234.5", "¥300") as integer minor units without floats, as portfolio
 // files are read: at most 2 decimals, non-negative, at most
@@ -7,7 +9,7 @@ package allocation
 func ParseAmount(field, v string) (int64, error) {
 	cents, msg := parseCents(v)
 	if msg != "" {
-		return 0, &Error{Code: EINVALID, Message: field + ": " + msg, Fields: []FieldError{{Field: field, Message: msg}}}
+		return 0, &collect.Error{Code: collect.EINVALID, Message: field + ": " + msg, Fields: []collect.FieldError{{Field: field, Message: msg}}}
 	}
 	return cents, nil
 }

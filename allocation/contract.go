@@ -1,6 +1,7 @@
 package allocation
 
 import (
+	"collect"
 	"slices"
 	"strings"
 	"time"
@@ -20,23 +21,23 @@ type AgencyProfile struct {
 
 // Validate checks the profile's fields.
 func (p AgencyProfile) Validate() error {
-	var fields []FieldError
+	var fields []collect.FieldError
 	if p.Capacity < 0 || p.Capacity > 10_000_000 {
-		fields = append(fields, FieldError{"capacity", "must be between 0 and 10,000,000"})
+		fields = append(fields, collect.FieldError{"capacity", "must be between 0 and 10,000,000"})
 	}
 	for _, b := range p.AcceptedBuckets {
 		if !slices.Contains(BucketNames(), b) {
-			fields = append(fields, FieldError{"accepted_buckets", "unknown bucket " + b})
+			fields = append(fields, collect.FieldError{"accepted_buckets", "unknown bucket " + b})
 		}
 	}
 	for _, pr := range p.LicensedProvinces {
 		if pr == "" || utf8.RuneCountInString(pr) > 32 || strings.Contains(pr, ",") {
-			fields = append(fields, FieldError{"licensed_provinces", "each province is a name of at most 32 characters without commas"})
+			fields = append(fields, collect.FieldError{"licensed_provinces", "each province is a name of at most 32 characters without commas"})
 			break
 		}
 	}
 	if utf8.RuneCountInString(p.Description) > 2000 {
-		fields = append(fields, FieldError{"description", "at most 2,000 characters"})
+		fields = append(fields, collect.FieldError{"description", "at most 2,000 characters"})
 	}
 	return FieldErrors(fields)
 }
@@ -76,48 +77,48 @@ var (
 
 // Validate checks the contract's terms.
 func (c Contract) Validate() error {
-	var fields []FieldError
+	var fields []collect.FieldError
 	if len(c.FeeSchedule) == 0 {
-		fields = append(fields, FieldError{"fee_schedule", "give a fee in basis points for each bucket"})
+		fields = append(fields, collect.FieldError{"fee_schedule", "give a fee in basis points for each bucket"})
 	}
 	for b, bp := range c.FeeSchedule {
 		if !slices.Contains(BucketNames(), b) {
-			fields = append(fields, FieldError{"fee_schedule", "unknown bucket " + b})
+			fields = append(fields, collect.FieldError{"fee_schedule", "unknown bucket " + b})
 		} else if bp < 0 || bp > 10000 {
-			fields = append(fields, FieldError{"fee_schedule", "fee for " + b + " must be 0 to 10000 basis points"})
+			fields = append(fields, collect.FieldError{"fee_schedule", "fee for " + b + " must be 0 to 10000 basis points"})
 		}
 	}
 	if c.TermDays < 1 || c.TermDays > 730 {
-		fields = append(fields, FieldError{"term_days", "must be 1 to 730 days"})
+		fields = append(fields, collect.FieldError{"term_days", "must be 1 to 730 days"})
 	}
 	if c.AcceptDays < 1 || c.AcceptDays > 60 {
-		fields = append(fields, FieldError{"accept_days", "must be 1 to 60 days"})
+		fields = append(fields, collect.FieldError{"accept_days", "must be 1 to 60 days"})
 	}
 	if c.MaxSettlementDiscountBP < 0 || c.MaxSettlementDiscountBP > 10000 {
-		fields = append(fields, FieldError{"max_settlement_discount_bp", "must be 0 to 10000 basis points"})
+		fields = append(fields, collect.FieldError{"max_settlement_discount_bp", "must be 0 to 10000 basis points"})
 	}
 	if c.MaxInstalments < 1 || c.MaxInstalments > 120 {
-		fields = append(fields, FieldError{"max_instalments", "must be 1 to 120"})
+		fields = append(fields, collect.FieldError{"max_instalments", "must be 1 to 120"})
 	}
 	if c.MinDownPaymentBP < 0 || c.MinDownPaymentBP > 10000 {
-		fields = append(fields, FieldError{"min_down_payment_bp", "must be 0 to 10000 basis points"})
+		fields = append(fields, collect.FieldError{"min_down_payment_bp", "must be 0 to 10000 basis points"})
 	}
 	start, err1 := time.Parse(time.DateOnly, c.StartsOn)
 	end, err2 := time.Parse(time.DateOnly, c.EndsOn)
 	switch {
 	case err1 != nil:
-		fields = append(fields, FieldError{"starts_on", "a date as YYYY-MM-DD"})
+		fields = append(fields, collect.FieldError{"starts_on", "a date as YYYY-MM-DD"})
 	case err2 != nil:
-		fields = append(fields, FieldError{"ends_on", "a date as YYYY-MM-DD"})
+		fields = append(fields, collect.FieldError{"ends_on", "a date as YYYY-MM-DD"})
 	case start.Before(contractEarliest) || start.After(contractLatest):
-		fields = append(fields, FieldError{"starts_on", "must be a date from 2000-01-01 to 2099-12-31"})
+		fields = append(fields, collect.FieldError{"starts_on", "must be a date from 2000-01-01 to 2099-12-31"})
 	case !end.After(start):
-		fields = append(fields, FieldError{"ends_on", "must be after starts_on"})
+		fields = append(fields, collect.FieldError{"ends_on", "must be after starts_on"})
 	case end.After(start.AddDate(MaxContractYears, 0, 0)):
-		fields = append(fields, FieldError{"ends_on", "a contract runs at most 10 years: agree a new one after that"})
+		fields = append(fields, collect.FieldError{"ends_on", "a contract runs at most 10 years: agree a new one after that"})
 	}
 	if c.Status != "active" && c.Status != "suspended" {
-		fields = append(fields, FieldError{"status", "active or suspended"})
+		fields = append(fields, collect.FieldError{"status", "active or suspended"})
 	}
 	return FieldErrors(fields)
 }
@@ -145,10 +146,10 @@ func Commission(paymentCents int64, rateBP int) int64 {
 // CanAccept reports whether an offer can still be accepted at now.
 func CanAccept(p Placement, acceptBy time.Time, now time.Time) error {
 	if p.Status != PlacementOffered {
-		return Errorf(ECONFLICT, "placement %s is %s, not offered", p.ID, p.Status)
+		return collect.Errorf(collect.ECONFLICT, "placement %s is %s, not offered", p.ID, p.Status)
 	}
 	if !acceptBy.IsZero() && now.After(acceptBy) {
-		return Errorf(ECONFLICT, "the offer of placement %s expired at %s", p.ID, acceptBy.UTC().Format(time.RFC3339))
+		return collect.Errorf(collect.ECONFLICT, "the offer of placement %s expired at %s", p.ID, acceptBy.UTC().Format(time.RFC3339))
 	}
 	return nil
 }
@@ -157,7 +158,7 @@ func CanAccept(p Placement, acceptBy time.Time, now time.Time) error {
 // placements can be recalled.
 func CanRecall(p Placement) error {
 	if p.Status != PlacementActive && p.Status != PlacementOffered {
-		return Errorf(ECONFLICT, "placement %s is %s; only offered or active placements can be recalled", p.ID, p.Status)
+		return collect.Errorf(collect.ECONFLICT, "placement %s is %s; only offered or active placements can be recalled", p.ID, p.Status)
 	}
 	return nil
 }
@@ -165,7 +166,7 @@ func CanRecall(p Placement) error {
 // CanReturn reports whether the agency can hand p back.
 func CanReturn(p Placement) error {
 	if p.Status != PlacementActive {
-		return Errorf(ECONFLICT, "placement %s is %s; only active placements can be returned", p.ID, p.Status)
+		return collect.Errorf(collect.ECONFLICT, "placement %s is %s; only active placements can be returned", p.ID, p.Status)
 	}
 	return nil
 }
@@ -174,18 +175,18 @@ func CanReturn(p Placement) error {
 func ValidReason(reason string) error {
 	n := utf8.RuneCountInString(strings.TrimSpace(reason))
 	if n == 0 {
-		return &Error{Code: EINVALID, Message: "give a reason", Fields: []FieldError{{"reason", "required"}}}
+		return &collect.Error{Code: collect.EINVALID, Message: "give a reason", Fields: []collect.FieldError{{"reason", "required"}}}
 	}
 	if n > 500 {
-		return &Error{Code: EINVALID, Message: "the reason is too long", Fields: []FieldError{{"reason", "at most 500 characters"}}}
+		return &collect.Error{Code: collect.EINVALID, Message: "the reason is too long", Fields: []collect.FieldError{{"reason", "at most 500 characters"}}}
 	}
 	return nil
 }
 
 // FieldErrors is nil for no fields, else an EINVALID *Error naming them.
-func FieldErrors(fields []FieldError) error {
+func FieldErrors(fields []collect.FieldError) error {
 	if len(fields) == 0 {
 		return nil
 	}
-	return &Error{Code: EINVALID, Message: "check the highlighted fields", Fields: fields}
+	return &collect.Error{Code: collect.EINVALID, Message: "check the highlighted fields", Fields: fields}
 }

@@ -1,6 +1,7 @@
 package allocation
 
 import (
+	"collect"
 	"errors"
 	"testing"
 )
@@ -35,7 +36,7 @@ func TestContractValidateDates(t *testing.T) {
 				}
 				return
 			}
-			var e *Error
+			var e *collect.Error
 			if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != c.field {
 				t.Fatalf("got %v, want one field error on %s", err, c.field)
 			}

@@ -5,11 +5,11 @@ package allocation
 // million rows.
 
 import (
+	"collect"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/currency"
@@ -81,13 +81,13 @@ func ParseRow(rec []string, line int, idx ColumnIndex, asOf time.Time) (ImportRo
 	// the field is unusable (already reported) or empty and optional.
 	text := func(c Column, required bool) (string, bool) {
 		v := get(c)
-		if len(v) > DefaultFileLimits.CellBytes {
-			bad(c, "is %d bytes long: at most %d allowed", len(v), DefaultFileLimits.CellBytes)
+		if len(v) > collect.MaxCellBytes {
+			bad(c, "is %d bytes long: at most %d allowed", len(v), collect.MaxCellBytes)
 			return "", false
 		}
 		// A NUL or invalid UTF-8, raw (a caller's own record) or as the
-		// marker a RowSource leaves when it cleans the cell (cleanCellText).
-		if msg := cellFlaw(v); msg != "" {
+		// marker a RowSource leaves when it cleans the cell (collect.CleanCellText).
+		if msg := collect.CellProblem(v); msg != "" {
 			bad(c, "%s: save the file as UTF-8 or GBK text", msg)
 			return "", false
 		}
@@ -208,19 +208,13 @@ func ParseRow(rec []string, line int, idx ColumnIndex, asOf time.Time) (ImportRo
 	return row, errs
 }
 
-// isTrimRune reports runes trimmed from cells: Unicode spaces (including the
-// full-width space and NBSP), a BOM and zero-width characters.
-func isTrimRune(r rune) bool {
-	return unicode.IsSpace(r) || r == '\ufeff' || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\u2060'
-}
-
 // cleanCell trims a cell and unwraps Excel's text-forcing ="..." form.
 func cleanCell(s string) string {
 	if len(s) > 0 && (s[0] <= ' ' || s[len(s)-1] <= ' ' || s[0] >= utf8.RuneSelf || s[len(s)-1] >= utf8.RuneSelf) {
-		s = strings.TrimFunc(s, isTrimRune)
+		s = strings.TrimFunc(s, collect.IsTrimRune)
 	}
 	if len(s) >= 3 && s[0] == '=' && s[1] == '"' && s[len(s)-1] == '"' {
-		s = strings.TrimFunc(s[2:len(s)-1], isTrimRune)
+		s = strings.TrimFunc(s[2:len(s)-1], collect.IsTrimRune)
 	}
 	return s
 }
@@ -316,7 +310,7 @@ func normalizeMobile(v string) (string, bool) {
 func parseCents(v string) (int64, string) {
 	s := narrowASCII(v) // ￥ → ¥, full-width digits → ASCII
 	s = strings.TrimPrefix(s, "¥")
-	s = strings.TrimFunc(s, isTrimRune)
+	s = strings.TrimFunc(s, collect.IsTrimRune)
 	if strings.HasPrefix(s, "-") {
 		return 0, fmt.Sprintf("%s is negative: amounts must be 0 or more", quoteShort(v))
 	}
@@ -368,10 +362,11 @@ func parseCents(v string) (int64, string) {
 
 // formatCents writes cents as yuan with 2 decimals: 1200050 → "12000.50".
 func formatCents(c int64) string {
-	return string(appendCents(nil, c))
+	return string(AppendCents(nil, c))
 }
 
-func appendCents(b []byte, c int64) []byte {
+// AppendCents appends cents as yuan with 2 decimals (1200050 → 12000.50).
+func AppendCents(b []byte, c int64) []byte {
 	if c < 0 {
 		b = append(b, '-')
 		c = -c
@@ -414,7 +409,7 @@ func normalizeCurrency(v string) (string, bool) {
 func parseDPD(v string) (int, string) {
 	s := narrowASCII(v)
 	s = strings.TrimSuffix(s, "天")
-	s = strings.TrimFunc(s, isTrimRune)
+	s = strings.TrimFunc(s, collect.IsTrimRune)
 	if strings.HasPrefix(s, "-") && allDigits(s[1:]) && len(s) > 1 {
 		return 0, fmt.Sprintf("%s is negative: days past due must be 0 to %d", quoteShort(v), MaxDPD)
 	}

@@ -1,6 +1,7 @@
 package allocation
 
 import (
+	"collect"
 	"fmt"
 	"time"
 )
@@ -19,11 +20,11 @@ func ParsePaymentDate(v string, now time.Time) (time.Time, error) {
 	if err == nil {
 		return t, nil
 	}
-	d, err := time.ParseInLocation(time.DateOnly, v, China)
+	d, err := time.ParseInLocation(time.DateOnly, v, collect.China)
 	if err != nil {
 		return time.Time{}, err
 	}
-	if today := now.In(China).Format(time.DateOnly); v > today {
+	if today := now.In(collect.China).Format(time.DateOnly); v > today {
 		return time.Time{}, fmt.Errorf("%s is after today (%s)", v, today)
 	}
 	if t = d.Add(24*time.Hour - time.Second); t.After(now) {

@@ -12,6 +12,7 @@ package allocation
 
 import (
 	"cmp"
+	"collect"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -202,7 +203,7 @@ func BuildPlan(cands []Candidate, agencies []AgencyTarget, p PlanParams, seed in
 	switch p.Strategy {
 	case StrategyManual, StrategyRules, StrategyCapacityBalanced, StrategyPerformanceWeighted, StrategyChampionChallenger:
 	default:
-		return Plan{}, Errorf(EINVALID, "unknown allocation strategy %q (want one of %s)", p.Strategy, strings.Join(Strategies(), ", "))
+		return Plan{}, collect.Errorf(collect.EINVALID, "unknown allocation strategy %q (want one of %s)", p.Strategy, strings.Join(Strategies(), ", "))
 	}
 	pl, err := newPlanner(cands, agencies, p, seed)
 	if err != nil {
@@ -320,7 +321,7 @@ type planner struct {
 
 func newPlanner(cands []Candidate, agencies []AgencyTarget, p PlanParams, seed int64) (*planner, error) {
 	if len(cands) >= math.MaxInt32 {
-		return nil, Errorf(EINVALID, "too many candidates (%d)", len(cands))
+		return nil, collect.Errorf(collect.EINVALID, "too many candidates (%d)", len(cands))
 	}
 	pl := &planner{p: p, seed: seed, cands: cands, reasonIdx: map[string]int32{}}
 	pl.rng = rand.New(rand.NewPCG(uint64(seed), 0x636f6c6c65637421)) // "collect!"
@@ -331,10 +332,10 @@ func newPlanner(cands []Candidate, agencies []AgencyTarget, p PlanParams, seed i
 	pl.agIdx = make(map[string]int32, len(pl.ags))
 	for i, a := range pl.ags {
 		if a.AgencyID == "" {
-			return nil, Errorf(EINVALID, "an agency has no id")
+			return nil, collect.Errorf(collect.EINVALID, "an agency has no id")
 		}
 		if _, dup := pl.agIdx[a.AgencyID]; dup {
-			return nil, Errorf(EINVALID, "agency %s is listed twice", a.AgencyID)
+			return nil, collect.Errorf(collect.EINVALID, "agency %s is listed twice", a.AgencyID)
 		}
 		pl.agIdx[a.AgencyID] = int32(i)
 	}
@@ -371,16 +372,16 @@ func (pl *planner) validate() error {
 	switch p.Strata {
 	case "", StrataBalance, StrataScoreBand:
 	default:
-		return Errorf(EINVALID, "strata: unknown value %q (want %s or %s)", p.Strata, StrataBalance, StrataScoreBand)
+		return collect.Errorf(collect.EINVALID, "strata: unknown value %q (want %s or %s)", p.Strata, StrataBalance, StrataScoreBand)
 	}
 	pl.allowed = make([]bool, n)
 	restrict := map[string]bool{}
 	for _, id := range p.AgencyIDs {
 		if _, ok := pl.agIdx[id]; !ok {
-			return Errorf(EINVALID, "agency_ids: unknown agency %q", id)
+			return collect.Errorf(collect.EINVALID, "agency_ids: unknown agency %q", id)
 		}
 		if restrict[id] {
-			return Errorf(EINVALID, "agency_ids: agency %s is listed twice", id)
+			return collect.Errorf(collect.EINVALID, "agency_ids: agency %s is listed twice", id)
 		}
 		restrict[id] = true
 	}
@@ -392,36 +393,36 @@ func (pl *planner) validate() error {
 	switch p.Strategy {
 	case StrategyManual:
 		if p.AgencyID == "" {
-			return Errorf(EINVALID, "manual: agency_id is required")
+			return collect.Errorf(collect.EINVALID, "manual: agency_id is required")
 		}
 		i, ok := pl.agIdx[p.AgencyID]
 		if !ok {
-			return Errorf(EINVALID, "manual: unknown agency %q", p.AgencyID)
+			return collect.Errorf(collect.EINVALID, "manual: unknown agency %q", p.AgencyID)
 		}
 		if len(p.AccountIDs) == 0 {
-			return Errorf(EINVALID, "manual: account_ids is empty")
+			return collect.Errorf(collect.EINVALID, "manual: account_ids is empty")
 		}
 		pl.allowed[i] = base(int(i))
 
 	case StrategyRules:
 		if len(p.Rules) == 0 {
-			return Errorf(EINVALID, "rules: no rules given")
+			return collect.Errorf(collect.EINVALID, "rules: no rules given")
 		}
 		for k, r := range p.Rules {
 			if r.AgencyID == "" {
-				return Errorf(EINVALID, "rule %d: agency_id is required", k+1)
+				return collect.Errorf(collect.EINVALID, "rule %d: agency_id is required", k+1)
 			}
 			if _, ok := pl.agIdx[r.AgencyID]; !ok {
-				return Errorf(EINVALID, "rule %d: unknown agency %q", k+1, r.AgencyID)
+				return collect.Errorf(collect.EINVALID, "rule %d: unknown agency %q", k+1, r.AgencyID)
 			}
 			if r.MinBalanceCents < 0 || r.MaxBalanceCents < 0 {
-				return Errorf(EINVALID, "rule %d: balance limits must not be negative", k+1)
+				return collect.Errorf(collect.EINVALID, "rule %d: balance limits must not be negative", k+1)
 			}
 			if r.MaxBalanceCents != 0 && r.MinBalanceCents > r.MaxBalanceCents {
-				return Errorf(EINVALID, "rule %d: min_balance_cents %d is above max_balance_cents %d", k+1, r.MinBalanceCents, r.MaxBalanceCents)
+				return collect.Errorf(collect.EINVALID, "rule %d: min_balance_cents %d is above max_balance_cents %d", k+1, r.MinBalanceCents, r.MaxBalanceCents)
 			}
 			if _, ok := bandSlot(r.ScoreBand); !ok {
-				return Errorf(EINVALID, "rule %d: unknown score_band %q (want %s, %s or %s, or none for any)", k+1, r.ScoreBand, ScoreBandHigh, ScoreBandMedium, ScoreBandLow)
+				return collect.Errorf(collect.EINVALID, "rule %d: unknown score_band %q (want %s, %s or %s, or none for any)", k+1, r.ScoreBand, ScoreBandHigh, ScoreBandMedium, ScoreBandLow)
 			}
 		}
 		for i := range n {
@@ -440,10 +441,10 @@ func (pl *planner) validate() error {
 	case StrategyPerformanceWeighted:
 		for id, w := range p.Weights {
 			if _, ok := pl.agIdx[id]; !ok {
-				return Errorf(EINVALID, "weights: unknown agency %q", id)
+				return collect.Errorf(collect.EINVALID, "weights: unknown agency %q", id)
 			}
 			if math.IsNaN(w) || math.IsInf(w, 0) || w < 0 {
-				return Errorf(EINVALID, "weights: agency %s has weight %v; weights must be finite and not negative", id, w)
+				return collect.Errorf(collect.EINVALID, "weights: agency %s has weight %v; weights must be finite and not negative", id, w)
 			}
 		}
 		for i := range n {
@@ -455,14 +456,14 @@ func (pl *planner) validate() error {
 
 	case StrategyChampionChallenger:
 		if len(p.AgencyIDs) < 2 {
-			return Errorf(EINVALID, "champion_challenger: agency_ids needs a champion and at least one challenger (got %d)", len(p.AgencyIDs))
+			return collect.Errorf(collect.EINVALID, "champion_challenger: agency_ids needs a champion and at least one challenger (got %d)", len(p.AgencyIDs))
 		}
 		s := p.ChallengerShare
 		if s == 0 {
 			s = DefaultChallengerShare
 		}
 		if !(s > 0 && s < 1) {
-			return Errorf(EINVALID, "champion_challenger: challenger_share %v must be between 0 and 1 (exclusive)", p.ChallengerShare)
+			return collect.Errorf(collect.EINVALID, "champion_challenger: challenger_share %v must be between 0 and 1 (exclusive)", p.ChallengerShare)
 		}
 		for i := range n {
 			pl.allowed[i] = base(i)
@@ -497,7 +498,7 @@ func (pl *planner) scoreWeights() error {
 			}
 		}
 		if !given {
-			return Errorf(EINVALID, "performance_weighted: no agency has a scorecard score, so weights must give at least one agency a positive weight")
+			return collect.Errorf(collect.EINVALID, "performance_weighted: no agency has a scorecard score, so weights must give at least one agency a positive weight")
 		}
 		for a := range na {
 			if pl.allowed[a] {
@@ -555,10 +556,10 @@ func sortedOrder(cands []Candidate) ([]int32, error) {
 	order := make([]int32, len(keys))
 	for k, e := range keys {
 		if e.id == "" {
-			return nil, Errorf(EINVALID, "a candidate has no account id")
+			return nil, collect.Errorf(collect.EINVALID, "a candidate has no account id")
 		}
 		if k > 0 && keys[k-1].id == e.id {
-			return nil, Errorf(EINVALID, "account %s is listed twice among the candidates", e.id)
+			return nil, collect.Errorf(collect.EINVALID, "account %s is listed twice among the candidates", e.id)
 		}
 		order[k] = e.i
 	}
@@ -624,7 +625,7 @@ func (pl *planner) index() error {
 		if c.ScoreBand != "" {
 			slot, ok := bandSlot(c.ScoreBand)
 			if !ok {
-				return Errorf(EINVALID, "account %s has an unknown score band %q (want %s, %s, %s or none)", c.AccountID, c.ScoreBand, ScoreBandHigh, ScoreBandMedium, ScoreBandLow)
+				return collect.Errorf(collect.EINVALID, "account %s has an unknown score band %q (want %s, %s, %s or none)", c.AccountID, c.ScoreBand, ScoreBandHigh, ScoreBandMedium, ScoreBandLow)
 			}
 			pl.bandOf[pos] = slot
 		}

@@ -1,6 +1,7 @@
 package allocation_test
 
 import (
+	"collect"
 	"errors"
 	"fmt"
 	"math"
@@ -1081,9 +1082,9 @@ func TestBuildPlanInvalid(t *testing.T) {
 				a = tc.ags
 			}
 			plan, err := allocation.BuildPlan(c, a, tc.p, 1)
-			var e *allocation.Error
-			if !errors.As(err, &e) || e.Code != allocation.EINVALID {
-				t.Fatalf("err = %v, want an *Error with code %s", err, allocation.EINVALID)
+			var e *collect.Error
+			if !errors.As(err, &e) || e.Code != collect.EINVALID {
+				t.Fatalf("err = %v, want an *Error with code %s", err, collect.EINVALID)
 			}
 			if !strings.Contains(e.Message, tc.want) {
 				t.Errorf("message %q does not name %q", e.Message, tc.want)
@@ -1124,7 +1125,7 @@ func TestBuildPlanLargeInputs(t *testing.T) {
 			t.Error("reversed input gave another plan")
 		}
 		c2 = append(c2, c2[12345])
-		if _, err := allocation.BuildPlan(c2, ags, p, 5); allocation.ErrorCode(err) != allocation.EINVALID {
+		if _, err := allocation.BuildPlan(c2, ags, p, 5); collect.ErrorCode(err) != collect.EINVALID {
 			t.Errorf("duplicate among 40,001 candidates: err = %v", err)
 		}
 	})

@@ -8,6 +8,7 @@ package casework
 
 import (
 	"cmp"
+	"collect"
 	"fmt"
 	"slices"
 	"time"
@@ -89,7 +90,7 @@ type ArrangementDecision struct {
 	// NeedsApproval: outside the contract's limits, the lender's vendor
 	// manager must approve it (maker-checker).
 	NeedsApproval bool
-	Reasons       []allocation.Violation // the limits it exceeds
+	Reasons       []collect.Violation // the limits it exceeds
 	// Schedule: instalment plan, the down payment (N=0, today, when > 0)
 	// then equal instalments with the remainder cents on the last;
 	// promise, extension and settlement, one line; waiver, none.
@@ -119,7 +120,7 @@ func DecideArrangement(in ArrangementInput, c allocation.Contract) (ArrangementD
 	}
 	var d ArrangementDecision
 	exceed := func(rule, format string, args ...any) {
-		d.Reasons = append(d.Reasons, allocation.Violation{Rule: rule, Message: fmt.Sprintf(format, args...)})
+		d.Reasons = append(d.Reasons, collect.Violation{Rule: rule, Message: fmt.Sprintf(format, args...)})
 	}
 	today := dayIn(in.Now, in.Now.Location())
 	due := today
@@ -172,8 +173,8 @@ func DecideArrangement(in ArrangementInput, c allocation.Contract) (ArrangementD
 }
 
 func validateArrangement(in ArrangementInput) error {
-	var fields []allocation.FieldError
-	bad := func(field, msg string) { fields = append(fields, allocation.FieldError{Field: field, Message: msg}) }
+	var fields []collect.FieldError
+	bad := func(field, msg string) { fields = append(fields, collect.FieldError{Field: field, Message: msg}) }
 	if !slices.Contains(ArrangementKinds, in.Kind) {
 		bad("kind", "one of promise, extension, instalment_plan, waiver, settlement")
 		return allocation.FieldErrors(fields)

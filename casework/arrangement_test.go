@@ -1,6 +1,7 @@
 package casework_test
 
 import (
+	"collect"
 	"errors"
 	"slices"
 	"testing"
@@ -245,8 +246,8 @@ func TestDecideArrangementInvalid(t *testing.T) {
 				in.FirstDue = arrDate(t, tt.due)
 			}
 			got, err := casework.DecideArrangement(in, arrContract)
-			var e *allocation.Error
-			if !errors.As(err, &e) || e.Code != allocation.EINVALID {
+			var e *collect.Error
+			if !errors.As(err, &e) || e.Code != collect.EINVALID {
 				t.Fatalf("err = %v, want an EINVALID *allocation.Error", err)
 			}
 			var fields []string

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"bytes"
+	"collect"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -213,7 +214,7 @@ func ParseConductProfile(b []byte) (ConductProfile, error) {
 		return ConductProfile{}, conductJSONError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return ConductProfile{}, conductInvalid([]allocation.FieldError{{Field: "(document)", Message: "unexpected data after the profile object"}})
+		return ConductProfile{}, conductInvalid([]collect.FieldError{{Field: "(document)", Message: "unexpected data after the profile object"}})
 	}
 	if fields := missingConductKeys(b); len(fields) > 0 {
 		return ConductProfile{}, conductInvalid(fields)
@@ -226,9 +227,9 @@ func ParseConductProfile(b []byte) (ConductProfile, error) {
 
 // Validate reports every bad value of the profile, by JSON field name.
 func (p ConductProfile) Validate() error {
-	var fields []allocation.FieldError
+	var fields []collect.FieldError
 	bad := func(field, format string, args ...any) {
-		fields = append(fields, allocation.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+		fields = append(fields, collect.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 	}
 	if !conductNamePattern.MatchString(p.Name) {
 		bad("name", "must be lower-case letters, digits and underscores, got %q", p.Name)
@@ -315,17 +316,17 @@ func (p ConductProfile) Validate() error {
 // CheckContact returns every rule the proposed contact would break, in the
 // order of RuleIDs; none means it may go ahead. Inbound contacts (the debtor
 // or a third party calls in) are judged only for disclosure and language.
-func CheckContact(p ConductProfile, c ContactCheck) []allocation.Violation {
+func CheckContact(p ConductProfile, c ContactCheck) []collect.Violation {
 	if err := p.Validate(); err != nil {
-		return []allocation.Violation{{Rule: RuleConductProfileInvalid, Message: "the conduct profile is invalid: " + allocation.ErrorMessage(err)}}
+		return []collect.Violation{{Rule: RuleConductProfileInvalid, Message: "the conduct profile is invalid: " + collect.ErrorMessage(err)}}
 	}
 	if vs := contactProblems(c.Proposed); len(vs) > 0 {
 		return vs
 	}
 	k := conductCheck{p: p, c: c, loc: p.location(c.TimeZone)}
-	var vs []allocation.Violation
+	var vs []collect.Violation
 	add := func(rule, format string, args ...any) {
-		vs = append(vs, allocation.Violation{Rule: rule, Message: fmt.Sprintf(format, args...)})
+		vs = append(vs, collect.Violation{Rule: rule, Message: fmt.Sprintf(format, args...)})
 	}
 	pc := c.Proposed
 	channel := k.channel(pc)
@@ -386,10 +387,10 @@ func CheckContact(p ConductProfile, c ContactCheck) []allocation.Violation {
 }
 
 // contactProblems reports a proposed contact the rules cannot judge.
-func contactProblems(c Contact) []allocation.Violation {
-	var vs []allocation.Violation
+func contactProblems(c Contact) []collect.Violation {
+	var vs []collect.Violation
 	bad := func(format string, args ...any) {
-		vs = append(vs, allocation.Violation{Rule: RuleConductContactInvalid, Message: fmt.Sprintf(format, args...)})
+		vs = append(vs, collect.Violation{Rule: RuleConductContactInvalid, Message: fmt.Sprintf(format, args...)})
 	}
 	if !slices.Contains(ContactChannels, c.Channel) {
 		bad("unknown channel %q (want one of %s)", c.Channel, strings.Join(ContactChannels, ", "))
@@ -425,10 +426,10 @@ func (k conductCheck) quiet(local time.Time) bool {
 	return m >= start || m < end // the quiet period spans midnight
 }
 
-func (k conductCheck) capViolation(cap FrequencyCap) (allocation.Violation, bool) {
+func (k conductCheck) capViolation(cap FrequencyCap) (collect.Violation, bool) {
 	pc := k.c.Proposed
 	if !slices.Contains(cap.Channels, k.channel(pc)) || !slices.Contains(cap.Parties, pc.Party) {
-		return allocation.Violation{}, false
+		return collect.Violation{}, false
 	}
 	w, _ := parseConductWindow(cap.Window)
 	n := 0
@@ -443,7 +444,7 @@ func (k conductCheck) capViolation(cap FrequencyCap) (allocation.Violation, bool
 		n++
 	}
 	if n < cap.Max {
-		return allocation.Violation{}, false
+		return collect.Violation{}, false
 	}
 	noun := "contact"
 	if len(cap.Channels) == 1 {
@@ -454,11 +455,11 @@ func (k conductCheck) capViolation(cap FrequencyCap) (allocation.Violation, bool
 	} else {
 		noun += " attempt"
 	}
-	return allocation.Violation{Rule: cap.Rule, Message: fmt.Sprintf("%d %s already %s (cap %d per %s)",
+	return collect.Violation{Rule: cap.Rule, Message: fmt.Sprintf("%d %s already %s (cap %d per %s)",
 		n, conductPlural(n, noun), w.span(), cap.Max, w.unit())}, true
 }
 
-func (k conductCheck) afterConversation() (allocation.Violation, bool) {
+func (k conductCheck) afterConversation() (collect.Violation, bool) {
 	pc := k.c.Proposed
 	w, _ := parseConductWindow(k.p.AfterConversation)
 	var last time.Time
@@ -473,10 +474,10 @@ func (k conductCheck) afterConversation() (allocation.Violation, bool) {
 		}
 	}
 	if last.IsZero() {
-		return allocation.Violation{}, false
+		return collect.Violation{}, false
 	}
 	at := last.In(k.loc)
-	return allocation.Violation{Rule: RuleConductUSAfterConversation, Message: fmt.Sprintf(
+	return collect.Violation{Rule: RuleConductUSAfterConversation, Message: fmt.Sprintf(
 		"a telephone conversation about the debt took place at %s (%s) on %s; no call for %s after it, until %s",
 		at.Format("15:04"), k.loc, at.Format("2006-01-02"), w.unit(), w.end(at).Format("15:04 on 2006-01-02"))}, true
 }
@@ -706,13 +707,13 @@ func checkConductTerms(bad func(string, string, ...any), field string, terms []s
 	}
 }
 
-func conductInvalid(fields []allocation.FieldError) error {
+func conductInvalid(fields []collect.FieldError) error {
 	msgs := make([]string, len(fields))
 	for i, f := range fields {
 		msgs[i] = f.Field + ": " + f.Message
 	}
-	return &allocation.Error{
-		Code:    allocation.EINVALID,
+	return &collect.Error{
+		Code:    collect.EINVALID,
 		Message: "conduct profile: " + strings.Join(msgs, "; "),
 		Fields:  fields,
 	}
@@ -728,23 +729,23 @@ func conductJSONError(err error) error {
 		if field == "" {
 			field = "(document)"
 		}
-		return conductInvalid([]allocation.FieldError{{Field: field, Message: fmt.Sprintf("must be %s, got JSON %s", typeErr.Type, typeErr.Value)}})
+		return conductInvalid([]collect.FieldError{{Field: field, Message: fmt.Sprintf("must be %s, got JSON %s", typeErr.Type, typeErr.Value)}})
 	case errors.As(err, &syntaxErr):
-		return conductInvalid([]allocation.FieldError{{Field: "(document)", Message: fmt.Sprintf("invalid JSON at byte %d: %v", syntaxErr.Offset, err)}})
+		return conductInvalid([]collect.FieldError{{Field: "(document)", Message: fmt.Sprintf("invalid JSON at byte %d: %v", syntaxErr.Offset, err)}})
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		field, uerr := strconv.Unquote(name)
 		if uerr != nil {
 			field = name
 		}
-		return conductInvalid([]allocation.FieldError{{Field: field, Message: "unknown field"}})
+		return conductInvalid([]collect.FieldError{{Field: field, Message: "unknown field"}})
 	}
-	return conductInvalid([]allocation.FieldError{{Field: "(document)", Message: err.Error()}})
+	return conductInvalid([]collect.FieldError{{Field: "(document)", Message: err.Error()}})
 }
 
 // missingConductKeys lists the keys a profile (and each of its caps) leaves
 // out; the document is already known to decode.
-func missingConductKeys(b []byte) []allocation.FieldError {
+func missingConductKeys(b []byte) []collect.FieldError {
 	var doc map[string]json.RawMessage
 	if json.Unmarshal(b, &doc) != nil {
 		return nil
@@ -759,15 +760,15 @@ func missingConductKeys(b []byte) []allocation.FieldError {
 	return fields
 }
 
-func missingKeys(prefix string, doc map[string]json.RawMessage, t reflect.Type) []allocation.FieldError {
-	var fields []allocation.FieldError
+func missingKeys(prefix string, doc map[string]json.RawMessage, t reflect.Type) []collect.FieldError {
+	var fields []collect.FieldError
 	for i := range t.NumField() {
 		key, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
 		if key == "" || key == "-" {
 			continue
 		}
 		if _, ok := doc[key]; !ok {
-			fields = append(fields, allocation.FieldError{Field: prefix + key, Message: "missing (every key must be given)"})
+			fields = append(fields, collect.FieldError{Field: prefix + key, Message: "missing (every key must be given)"})
 		}
 	}
 	return fields

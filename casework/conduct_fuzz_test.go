@@ -1,12 +1,12 @@
 package casework_test
 
 import (
+	"collect"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
-	"collect/allocation"
 	"collect/casework"
 	"collect/policies"
 )
@@ -43,7 +43,7 @@ func FuzzConductText(f *testing.F) {
 	f.Fuzz(func(t *testing.T, note, message string, pick uint8) {
 		for _, p := range profiles {
 			for _, party := range []string{casework.PartyDebtor, casework.PartyThirdParty} {
-				check := func(note, message string) []allocation.Violation {
+				check := func(note, message string) []collect.Violation {
 					return casework.CheckContact(p, casework.ContactCheck{
 						Proposed: casework.Contact{Channel: "sms", Party: party, Direction: casework.DirectionInbound, At: at,
 							Note: note, Message: message, PartyPhone: "13800138000"},
@@ -55,7 +55,7 @@ func FuzzConductText(f *testing.F) {
 					t.Fatalf("%s: not deterministic: %v then %v", p.Name, got, again)
 				}
 				for _, v := range got {
-					if v.Rule == "" || allocation.ValidText(v.Message) != nil && allocation.ValidText(note+message) == nil {
+					if v.Rule == "" || collect.ValidText(v.Message) != nil && collect.ValidText(note+message) == nil {
 						t.Fatalf("%s: violation %+v", p.Name, v)
 					}
 				}
@@ -83,7 +83,7 @@ func asciiUpper(s string) string {
 	return string(b)
 }
 
-func rules(vs []allocation.Violation) []string {
+func rules(vs []collect.Violation) []string {
 	out := []string{}
 	for _, v := range vs {
 		out = append(out, v.Rule)
@@ -91,7 +91,7 @@ func rules(vs []allocation.Violation) []string {
 	return out
 }
 
-func hasRule(vs []allocation.Violation, rule string) bool {
+func hasRule(vs []collect.Violation, rule string) bool {
 	for _, v := range vs {
 		if v.Rule == rule {
 			return true

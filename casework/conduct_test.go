@@ -1,6 +1,7 @@
 package casework_test
 
 import (
+	"collect"
 	"encoding/json"
 	"errors"
 	"slices"
@@ -8,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"collect/allocation"
 	"collect/casework"
 	"collect/policies"
 )
@@ -636,8 +636,8 @@ func TestParseConductProfileErrors(t *testing.T) {
 			if err == nil {
 				t.Fatal("ParseConductProfile succeeded, want an error")
 			}
-			var e *allocation.Error
-			if !errors.As(err, &e) || e.Code != allocation.EINVALID {
+			var e *collect.Error
+			if !errors.As(err, &e) || e.Code != collect.EINVALID {
 				t.Fatalf("error = %#v, want *allocation.Error with code invalid", err)
 			}
 			if !strings.Contains(err.Error(), tt.field) {

@@ -18,6 +18,7 @@ package casework
 
 import (
 	"cmp"
+	"collect"
 	"fmt"
 	"slices"
 	"time"
@@ -80,16 +81,16 @@ type Limitation struct {
 // the schedule is known in advance. It returns an EINVALID *allocation.Error
 // for an unknown kind, a zero time, or no due event.
 func LimitationDate(events []LimitationEvent, asOf time.Time) (Limitation, error) {
-	var fields []allocation.FieldError
+	var fields []collect.FieldError
 	var firstDue, lastDue time.Time
 	for i, ev := range events {
 		switch ev.Kind {
 		case LimitationDue, LimitationDemand, LimitationAcknowledgement, LimitationSuit, LimitationSuitEnded:
 		default:
-			fields = append(fields, allocation.FieldError{Field: fmt.Sprintf("events[%d].kind", i), Message: fmt.Sprintf("unknown kind %q", ev.Kind)})
+			fields = append(fields, collect.FieldError{Field: fmt.Sprintf("events[%d].kind", i), Message: fmt.Sprintf("unknown kind %q", ev.Kind)})
 		}
 		if ev.At.IsZero() {
-			fields = append(fields, allocation.FieldError{Field: fmt.Sprintf("events[%d].at", i), Message: "give the date"})
+			fields = append(fields, collect.FieldError{Field: fmt.Sprintf("events[%d].at", i), Message: "give the date"})
 			continue
 		}
 		if ev.Kind == LimitationDue {
@@ -103,10 +104,10 @@ func LimitationDate(events []LimitationEvent, asOf time.Time) (Limitation, error
 		}
 	}
 	if lastDue.IsZero() {
-		fields = append(fields, allocation.FieldError{Field: "events", Message: "give at least one due date"})
+		fields = append(fields, collect.FieldError{Field: "events", Message: "give at least one due date"})
 	}
 	if asOf.IsZero() {
-		fields = append(fields, allocation.FieldError{Field: "as_of", Message: "give the date"})
+		fields = append(fields, collect.FieldError{Field: "as_of", Message: "give the date"})
 	}
 	if err := allocation.FieldErrors(fields); err != nil {
 		return Limitation{}, err

@@ -1,12 +1,12 @@
 package casework_test
 
 import (
+	"collect"
 	"errors"
 	"slices"
 	"testing"
 	"time"
 
-	"collect/allocation"
 	"collect/casework"
 )
 
@@ -234,8 +234,8 @@ func TestLimitationDateErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := casework.LimitationDate(tt.events, tt.asOf)
-			var e *allocation.Error
-			if !errors.As(err, &e) || e.Code != allocation.EINVALID {
+			var e *collect.Error
+			if !errors.As(err, &e) || e.Code != collect.EINVALID {
 				t.Fatalf("err = %v, want an EINVALID *allocation.Error", err)
 			}
 			var fields []string

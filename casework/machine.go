@@ -6,9 +6,8 @@ package casework
 // records can key on it.
 
 import (
+	"collect"
 	"fmt"
-
-	"collect/allocation"
 )
 
 // Stage rule ids, one per guard.
@@ -52,10 +51,10 @@ type CaseState struct {
 //
 // While DisputeOpen no move is allowed except back to verification. An
 // unknown stage name on either side returns only stage.unknown.
-func CanTransition(s CaseState, to string) []allocation.Violation {
-	var vs []allocation.Violation
+func CanTransition(s CaseState, to string) []collect.Violation {
+	var vs []collect.Violation
 	add := func(rule, format string, args ...any) {
-		vs = append(vs, allocation.Violation{Rule: rule, Message: fmt.Sprintf(format, args...)})
+		vs = append(vs, collect.Violation{Rule: rule, Message: fmt.Sprintf(format, args...)})
 	}
 	if !ValidStage(s.Stage) {
 		add(RuleStageUnknown, "unknown stage %q", s.Stage)

@@ -1,14 +1,14 @@
 package casework_test
 
 import (
+	"collect"
 	"slices"
 	"testing"
 
-	"collect/allocation"
 	"collect/casework"
 )
 
-func machineRules(vs []allocation.Violation) []string {
+func machineRules(vs []collect.Violation) []string {
 	var ids []string
 	for _, v := range vs {
 		ids = append(ids, v.Rule)

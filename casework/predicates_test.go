@@ -1,11 +1,11 @@
 package casework_test
 
 import (
+	"collect"
 	"slices"
 	"testing"
 	"time"
 
-	"collect/allocation"
 	"collect/casework"
 )
 
@@ -60,7 +60,7 @@ func TestEffectiveCallIsWhatTheDailyCapCounts(t *testing.T) {
 					for _, ai := range []bool{false, true} {
 						h := casework.Contact{Channel: ch, Party: party, Direction: d, Outcome: o, AI: ai, At: cn(10, 0)}
 						capped := slices.ContainsFunc(casework.CheckContact(probe, casework.ContactCheck{Proposed: proposed, History: []casework.Contact{h}}),
-							func(v allocation.Violation) bool { return v.Rule == casework.RuleConductCNMaxEffectiveCallsDay })
+							func(v collect.Violation) bool { return v.Rule == casework.RuleConductCNMaxEffectiveCallsDay })
 						if eff := p.EffectiveCall(h); eff != capped {
 							t.Errorf("%+v: EffectiveCall %v, counted by the cap %v", h, eff, capped)
 						}

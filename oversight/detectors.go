@@ -2,12 +2,12 @@ package oversight
 
 import (
 	"cmp"
+	"collect"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
-	"collect/allocation"
 	"collect/casework"
 )
 
@@ -118,7 +118,7 @@ func breachEvidence(p casework.ConductProfile, check casework.ContactCheck, rule
 	fires := func(hist []casework.Contact) bool {
 		ch := check
 		ch.History = hist
-		return slices.ContainsFunc(casework.CheckContact(probe, ch), func(v allocation.Violation) bool { return v.Rule == rule })
+		return slices.ContainsFunc(casework.CheckContact(probe, ch), func(v collect.Violation) bool { return v.Rule == rule })
 	}
 	if fires(nil) {
 		return nil // the contact breaks the rule on its own

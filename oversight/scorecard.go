@@ -2,12 +2,11 @@ package oversight
 
 import (
 	"cmp"
+	"collect"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
-
-	"collect/allocation"
 )
 
 // Weights say how much each figure counts in an agency's score. Only their
@@ -58,20 +57,20 @@ func (w Weights) components() []scoreComponent {
 // Validate reports weights that cannot make a score: negative, NaN or
 // infinite ones, or all of them zero.
 func (w Weights) Validate() error {
-	var fields []allocation.FieldError
+	var fields []collect.FieldError
 	total := 0.0
 	for _, c := range w.components() {
 		switch {
 		case math.IsNaN(c.weight) || math.IsInf(c.weight, 0):
-			fields = append(fields, allocation.FieldError{Field: c.name, Message: "must be a finite number"})
+			fields = append(fields, collect.FieldError{Field: c.name, Message: "must be a finite number"})
 		case c.weight < 0:
-			fields = append(fields, allocation.FieldError{Field: c.name, Message: fmt.Sprintf("must not be negative, got %g", c.weight)})
+			fields = append(fields, collect.FieldError{Field: c.name, Message: fmt.Sprintf("must not be negative, got %g", c.weight)})
 		default:
 			total += c.weight
 		}
 	}
 	if len(fields) == 0 && total == 0 {
-		fields = append(fields, allocation.FieldError{Field: "weights", Message: "at least one weight must be above zero"})
+		fields = append(fields, collect.FieldError{Field: "weights", Message: "at least one weight must be above zero"})
 	}
 	if len(fields) == 0 {
 		return nil
@@ -80,7 +79,7 @@ func (w Weights) Validate() error {
 	for i, f := range fields {
 		msgs[i] = f.Field + ": " + f.Message
 	}
-	return &allocation.Error{Code: allocation.EINVALID, Message: "scorecard weights: " + strings.Join(msgs, "; "), Fields: fields}
+	return &collect.Error{Code: collect.EINVALID, Message: "scorecard weights: " + strings.Join(msgs, "; "), Fields: fields}
 }
 
 // ScoreRow is one agency's place on the scorecard. Components holds the

@@ -1,13 +1,13 @@
 package oversight_test
 
 import (
+	"collect"
 	"encoding/json"
 	"errors"
 	"math"
 	"strings"
 	"testing"
 
-	"collect/allocation"
 	"collect/oversight"
 )
 
@@ -206,8 +206,8 @@ func TestWeightsValidate(t *testing.T) {
 				}
 				return
 			}
-			var e *allocation.Error
-			if !errors.As(err, &e) || e.Code != allocation.EINVALID {
+			var e *collect.Error
+			if !errors.As(err, &e) || e.Code != collect.EINVALID {
 				t.Fatalf("Validate() = %v, want an *allocation.Error with code invalid", err)
 			}
 			if len(e.Fields) != 1 || e.Fields[0].Field != tt.field || !strings.Contains(e.Message, tt.field) {

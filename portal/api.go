@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"collect"
 	"context"
 	"net/http"
 	"strings"
@@ -35,16 +36,16 @@ type credentials struct {
 
 // Validate checks presence and lengths (bcrypt reads at most 72 bytes).
 func (cr credentials) Validate() error {
-	var fields []allocation.FieldError
+	var fields []collect.FieldError
 	if strings.TrimSpace(cr.Email) == "" {
-		fields = append(fields, allocation.FieldError{Field: "email", Message: "required"})
+		fields = append(fields, collect.FieldError{Field: "email", Message: "required"})
 	} else if utf8.RuneCountInString(cr.Email) > 254 || !strings.Contains(cr.Email, "@") {
-		fields = append(fields, allocation.FieldError{Field: "email", Message: "not an email address of at most 254 characters"})
+		fields = append(fields, collect.FieldError{Field: "email", Message: "not an email address of at most 254 characters"})
 	}
 	if cr.Password == "" {
-		fields = append(fields, allocation.FieldError{Field: "password", Message: "required"})
+		fields = append(fields, collect.FieldError{Field: "password", Message: "required"})
 	} else if len(cr.Password) > 72 {
-		fields = append(fields, allocation.FieldError{Field: "password", Message: "at most 72 bytes"})
+		fields = append(fields, collect.FieldError{Field: "password", Message: "at most 72 bytes"})
 	}
 	return allocation.FieldErrors(fields)
 }
@@ -54,36 +55,36 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, no such pas
 
 // login checks credentials under the throttle and returns the actor and a
 // token. Every failure looks the same to the caller.
-func (s *Server) login(c echo.Context, cr credentials, via string) (allocation.Actor, string, time.Time, error) {
+func (s *Server) login(c echo.Context, cr credentials, via string) (collect.Actor, string, time.Time, error) {
 	ctx := c.Request().Context()
 	addr := c.RealIP()
 	if err := s.throttle.Begin(ctx, cr.Email, addr); err != nil {
-		return allocation.Actor{}, "", time.Time{}, err
+		return collect.Actor{}, "", time.Time{}, err
 	}
 	u, err := s.store.UserByEmail(ctx, cr.Email)
-	if err != nil && allocation.ErrorCode(err) != allocation.ENOTFOUND {
-		return allocation.Actor{}, "", time.Time{}, err
+	if err != nil && collect.ErrorCode(err) != collect.ENOTFOUND {
+		return collect.Actor{}, "", time.Time{}, err
 	}
 	hash := dummyHash
 	if err == nil {
 		hash = []byte(u.PasswordHash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(cr.Password)) != nil || err != nil || u.Disabled {
-		return allocation.Actor{}, "", time.Time{}, errBadCredentials // counted as failed by Begin
+		return collect.Actor{}, "", time.Time{}, errBadCredentials // counted as failed by Begin
 	}
 	if err := s.throttle.Succeeded(ctx, cr.Email, addr); err != nil {
-		return allocation.Actor{}, "", time.Time{}, err
+		return collect.Actor{}, "", time.Time{}, err
 	}
 	actor, version, err := s.store.Actor(ctx, u.ID)
 	if err != nil {
-		return allocation.Actor{}, "", time.Time{}, err
+		return collect.Actor{}, "", time.Time{}, err
 	}
 	token, exp, err := s.tokens.Issue(u.ID, version)
 	if err != nil {
-		return allocation.Actor{}, "", time.Time{}, err
+		return collect.Actor{}, "", time.Time{}, err
 	}
 	if err := s.store.RecordLogin(ctx, actor, via); err != nil {
-		return allocation.Actor{}, "", time.Time{}, err
+		return collect.Actor{}, "", time.Time{}, err
 	}
 	return actor, token, exp, nil
 }

@@ -1,12 +1,12 @@
 package portal
 
 import (
+	"collect"
 	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
-	"collect/allocation"
 	"collect/casework"
 	"collect/portal/store"
 )
@@ -37,7 +37,7 @@ func (s *Server) apiStage(c echo.Context) error {
 		return err
 	}
 	if !casework.ValidStage(b.To) {
-		return &allocation.Error{Code: allocation.EINVALID, Message: "to must be a stage", Fields: []allocation.FieldError{{Field: "to", Message: "one of verification, first_contact, negotiation, follow_up, legal"}}}
+		return &collect.Error{Code: collect.EINVALID, Message: "to must be a stage", Fields: []collect.FieldError{{Field: "to", Message: "one of verification, first_contact, negotiation, follow_up, legal"}}}
 	}
 	st, err := s.store.MoveStage(c.Request().Context(), actorOf(c), c.Param("id"), b.To)
 	if err != nil {

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"collect"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"collect/allocation"
+	"collect/portal/sheets"
 	"collect/portal/store"
 )
 
@@ -150,7 +152,7 @@ type placementBody struct {
 
 // placementStep runs one lifecycle step on the placement in the path, or on
 // the ids in the body for the bulk routes.
-func (s *Server) placementStep(step func(context.Context, allocation.Actor, store.PlacementAction) (int, error)) echo.HandlerFunc {
+func (s *Server) placementStep(step func(context.Context, collect.Actor, store.PlacementAction) (int, error)) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		var b placementBody
 		if c.Request().ContentLength != 0 {
@@ -291,7 +293,7 @@ func (s *Server) apiPaymentFeed(c echo.Context) error {
 	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
 		fh, err := c.FormFile("file")
 		if err != nil {
-			return &allocation.Error{Code: allocation.EINVALID, Message: "attach the CSV in a field named file", Fields: []allocation.FieldError{{Field: "file", Message: "required"}}}
+			return &collect.Error{Code: collect.EINVALID, Message: "attach the CSV in a field named file", Fields: []collect.FieldError{{Field: "file", Message: "required"}}}
 		}
 		f, err := fh.Open()
 		if err != nil {
@@ -314,11 +316,11 @@ func (s *Server) apiPaymentFeed(c echo.Context) error {
 			if errors.As(err, &tooBig) {
 				return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
 			}
-			return badRequest{allocation.Errorf(allocation.EINVALID, "the file could not be read")}
+			return badRequest{collect.Errorf(collect.EINVALID, "the file could not be read")}
 		}
 		file, size = tmp, n
 	}
-	src, err := allocation.OpenRowSource(file, size)
+	src, err := sheets.OpenRowSource(file, size)
 	if err != nil {
 		return err
 	}

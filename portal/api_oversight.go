@@ -1,13 +1,13 @@
 package portal
 
 import (
+	"collect"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"collect/allocation"
 	"collect/oversight"
 	"collect/portal/store"
 )
@@ -155,14 +155,14 @@ func (s *Server) auditExport(c echo.Context) error {
 	if v := c.QueryParam("from"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
-			return allocation.Errorf(allocation.EINVALID, "from must be a sequence number")
+			return collect.Errorf(collect.EINVALID, "from must be a sequence number")
 		}
 		from = n
 	}
 	if v := c.QueryParam("to"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
-			return allocation.Errorf(allocation.EINVALID, "to must be a sequence number")
+			return collect.Errorf(collect.EINVALID, "to must be a sequence number")
 		}
 		to = n
 	}

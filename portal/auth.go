@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"collect"
 	"context"
 	"errors"
 	"strings"
@@ -8,8 +9,6 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
-
-	"collect/allocation"
 )
 
 // Tokens issues and checks the portal's JWTs (HS256). The same token is the
@@ -55,10 +54,10 @@ func (t *Tokens) Parse(token string) (string, int, error) {
 		jwt.WithExpirationRequired(), jwt.WithIssuer("collect-portal"),
 		jwt.WithTimeFunc(t.now), jwt.WithLeeway(5*time.Second))
 	if err != nil {
-		return "", 0, allocation.Errorf(allocation.EUNAUTHORIZED, "invalid or expired token")
+		return "", 0, collect.Errorf(collect.EUNAUTHORIZED, "invalid or expired token")
 	}
 	if c.Subject == "" {
-		return "", 0, allocation.Errorf(allocation.EUNAUTHORIZED, "invalid token")
+		return "", 0, collect.Errorf(collect.EUNAUTHORIZED, "invalid token")
 	}
 	return c.Subject, c.Version, nil
 }
@@ -110,7 +109,7 @@ func accountKey(email string) string { return "acct:" + strings.ToLower(strings.
 func addressKey(addr string) string  { return "addr:" + addr }
 
 // ErrThrottled answers a login attempt past the limit.
-var ErrThrottled = &allocation.Error{Code: allocation.ETHROTTLED, Message: "too many failed logins; try again later"}
+var ErrThrottled = &collect.Error{Code: collect.ETHROTTLED, Message: "too many failed logins; try again later"}
 
 // Begin counts a login attempt for email from addr, to be checked now; it
 // returns ErrThrottled when the account or the address is past its limit.
@@ -213,10 +212,10 @@ func (m *memoryAttempts) SweepLoginAttempts(_ context.Context, windowStart time.
 	return n, nil
 }
 
-var errBadCredentials = allocation.Errorf(allocation.EUNAUTHORIZED, "wrong email or password")
+var errBadCredentials = collect.Errorf(collect.EUNAUTHORIZED, "wrong email or password")
 
 // isUnauthorized reports whether err means the caller is not logged in.
 func isUnauthorized(err error) bool {
-	var e *allocation.Error
-	return errors.As(err, &e) && e.Code == allocation.EUNAUTHORIZED
+	var e *collect.Error
+	return errors.As(err, &e) && e.Code == collect.EUNAUTHORIZED
 }

@@ -10,8 +10,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"collect/allocation"
 	"collect/portal"
+	"collect/portal/sheets"
 )
 
 // login logs email in through the form in a fresh tab.
@@ -44,7 +44,7 @@ func TestBrowserMarketplaceJourney(t *testing.T) {
 	base := h.http.URL
 	file := filepath.Join(t.TempDir(), "november.csv")
 	f, _ := os.Create(file)
-	if err := allocation.WritePortfolioCSV(f, 400, 11, time.Now().UTC(), "zh"); err != nil {
+	if err := sheets.WritePortfolioCSV(f, 400, 11, time.Now().UTC(), "zh"); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()

@@ -1,13 +1,13 @@
 package portal
 
 import (
+	"collect"
 	"fmt"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 	"github.com/xuri/excelize/v2"
 
-	"collect/allocation"
 	"collect/portal/csvout"
 )
 
@@ -71,5 +71,5 @@ func writeTable(c echo.Context, format string, t table) error {
 		_, err = f.WriteTo(c.Response())
 		return err
 	}
-	return allocation.Errorf(allocation.ENOTFOUND, "unknown export format")
+	return collect.Errorf(collect.ENOTFOUND, "unknown export format")
 }

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"collect"
 	"fmt"
 	"slices"
 	"sort"
@@ -139,13 +140,13 @@ func (s *Server) parseMonth(c echo.Context) (string, error) {
 // caller hears of every bad field at once.
 type query struct {
 	c      echo.Context
-	fields []allocation.FieldError
+	fields []collect.FieldError
 }
 
 func queryOf(c echo.Context) *query { return &query{c: c} }
 
 func (q *query) bad(field, problem string) {
-	q.fields = append(q.fields, allocation.FieldError{Field: field, Message: problem})
+	q.fields = append(q.fields, collect.FieldError{Field: field, Message: problem})
 }
 
 // err is nil, or one EINVALID error naming each bad field.
@@ -157,7 +158,7 @@ func (q *query) err() error {
 	for i, f := range q.fields {
 		msgs[i] = f.Field + " must be " + f.Message
 	}
-	return &allocation.Error{Code: allocation.EINVALID, Message: strings.Join(msgs, "; "), Fields: q.fields}
+	return &collect.Error{Code: collect.EINVALID, Message: strings.Join(msgs, "; "), Fields: q.fields}
 }
 
 func (q *query) text(name string) string { return q.c.QueryParam(name) }

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"collect"
 	"errors"
 	"net/http/httptest"
 	"reflect"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"collect/allocation"
 	"collect/portal/store"
 )
 
@@ -136,8 +136,8 @@ func TestFilterParsers(t *testing.T) {
 				}
 				return
 			}
-			var ae *allocation.Error
-			if !errors.As(err, &ae) || ae.Code != allocation.EINVALID {
+			var ae *collect.Error
+			if !errors.As(err, &ae) || ae.Code != collect.EINVALID {
 				t.Fatalf("error %v, want an EINVALID error", err)
 			}
 			var named []string

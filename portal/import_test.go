@@ -14,6 +14,7 @@ import (
 
 	"collect/allocation"
 	"collect/portal"
+	"collect/portal/sheets"
 	"collect/portal/store/storetest"
 )
 
@@ -54,7 +55,7 @@ type importAnswer struct {
 
 func csvOf(t *testing.T, n int, header string) []byte {
 	var buf bytes.Buffer
-	if err := allocation.WritePortfolioCSV(&buf, n, 7, time.Now().UTC(), header); err != nil {
+	if err := sheets.WritePortfolioCSV(&buf, n, 7, time.Now().UTC(), header); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -81,7 +82,7 @@ func TestImportAPI(t *testing.T) {
 		})
 		t.Run("XLSX", func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := allocation.WritePortfolioXLSX(&buf, 50, 9, time.Now().UTC()); err != nil {
+			if err := sheets.WritePortfolioXLSX(&buf, 50, 9, time.Now().UTC()); err != nil {
 				t.Fatal(err)
 			}
 			res, body := h.postFile(vm, "portfolio.xlsx", &buf, map[string]string{"name": "xlsx"})
@@ -180,7 +181,7 @@ func TestImportHundredMegabytes(t *testing.T) {
 	header := sample[:bytes.IndexByte(sample, '\n')+1]
 	f.Write(header)
 	f.WriteString("BROKEN,x,1,2,3,4,5,6,7\n")
-	if err := allocation.WritePortfolioCSV(skipLine{w: f, done: new(bool)}, n, 3, time.Now().UTC(), "en"); err != nil {
+	if err := sheets.WritePortfolioCSV(skipLine{w: f, done: new(bool)}, n, 3, time.Now().UTC(), "en"); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"collect"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"collect/allocation"
+	"collect/portal/sheets"
 	"collect/portal/store"
 )
 
@@ -42,18 +44,18 @@ type upload struct {
 func (s *Server) readUpload(c echo.Context) (*upload, error) {
 	r := c.Request()
 	if !strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
-		return nil, badRequest{allocation.Errorf(allocation.EINVALID, "send multipart/form-data with the portfolio in a field named file")}
+		return nil, badRequest{collect.Errorf(collect.EINVALID, "send multipart/form-data with the portfolio in a field named file")}
 	}
 	if err := r.ParseMultipartForm(32 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return nil, echo.NewHTTPError(http.StatusRequestEntityTooLarge)
 		}
-		return nil, badRequest{allocation.Errorf(allocation.EINVALID, "the upload could not be read: %v", err)}
+		return nil, badRequest{collect.Errorf(collect.EINVALID, "the upload could not be read: %v", err)}
 	}
 	fhs := r.MultipartForm.File["file"]
 	if len(fhs) != 1 {
-		return nil, &allocation.Error{Code: allocation.EINVALID, Message: "attach exactly one file", Fields: []allocation.FieldError{{Field: "file", Message: "required"}}}
+		return nil, &collect.Error{Code: collect.EINVALID, Message: "attach exactly one file", Fields: []collect.FieldError{{Field: "file", Message: "required"}}}
 	}
 	f, err := fhs[0].Open()
 	if err != nil {
@@ -69,13 +71,13 @@ func (s *Server) readUpload(c echo.Context) (*upload, error) {
 		u.partial = true
 	default:
 		f.Close()
-		return nil, &allocation.Error{Code: allocation.EINVALID, Message: "partial must be true or false", Fields: []allocation.FieldError{{Field: "partial", Message: "true or false"}}}
+		return nil, &collect.Error{Code: collect.EINVALID, Message: "partial must be true or false", Fields: []collect.FieldError{{Field: "partial", Message: "true or false"}}}
 	}
 	if m := strings.TrimSpace(r.FormValue("mapping")); m != "" {
 		if strings.HasPrefix(m, "{") {
 			if err := json.Unmarshal([]byte(m), &u.mapping); err != nil {
 				f.Close()
-				return nil, &allocation.Error{Code: allocation.EINVALID, Message: "mapping must be a JSON object of canonical column to header, or a saved mapping's name", Fields: []allocation.FieldError{{Field: "mapping", Message: "malformed"}}}
+				return nil, &collect.Error{Code: collect.EINVALID, Message: "mapping must be a JSON object of canonical column to header, or a saved mapping's name", Fields: []collect.FieldError{{Field: "mapping", Message: "malformed"}}}
 			}
 		} else {
 			saved, err := s.store.Mappings(r.Context(), actorOf(c))
@@ -86,7 +88,7 @@ func (s *Server) readUpload(c echo.Context) (*upload, error) {
 			mp, ok := saved[m]
 			if !ok {
 				f.Close()
-				return nil, &allocation.Error{Code: allocation.EINVALID, Message: "no saved mapping is named " + m, Fields: []allocation.FieldError{{Field: "mapping", Message: "unknown"}}}
+				return nil, &collect.Error{Code: collect.EINVALID, Message: "no saved mapping is named " + m, Fields: []collect.FieldError{{Field: "mapping", Message: "unknown"}}}
 			}
 			u.mapping = mp
 		}
@@ -103,7 +105,7 @@ func (s *Server) apiImport(c echo.Context) error {
 		return err
 	}
 	defer u.file.Close()
-	src, err := allocation.OpenRowSource(u.file, u.size)
+	src, err := sheets.OpenRowSource(u.file, u.size)
 	if err != nil {
 		return err
 	}
@@ -111,11 +113,11 @@ func (s *Server) apiImport(c echo.Context) error {
 	res, err := s.store.ImportPortfolio(c.Request().Context(), actorOf(c), store.ImportRequest{
 		Name: u.name, Filename: u.filename, Partial: u.partial, Mapping: u.mapping, Source: src,
 	})
-	if err != nil && allocation.ErrorCode(err) != allocation.EINVALID {
+	if err != nil && collect.ErrorCode(err) != collect.EINVALID {
 		return err
 	}
 	if err != nil {
-		var ae *allocation.Error
+		var ae *collect.Error
 		errors.As(err, &ae)
 		return c.JSON(http.StatusUnprocessableEntity, map[string]any{"id": "", "import_id": res.ImportID, "status": "failed",
 			"accepted": 0, "rejected": 0, "errors": []any{}, "error": map[string]any{"code": ae.Code, "message": ae.Message, "fields": ae.Fields}})
@@ -275,15 +277,15 @@ func (s *Server) startBackgroundImport(c echo.Context, u *upload) (string, error
 		defer tmp.Close()
 		defer s.jobs.done(id)
 		ctx := context.WithoutCancel(c.Request().Context())
-		var src allocation.RowSource
+		var src sheets.RowSource
 		var err error
 		if isXLSX(tmp) {
-			src, err = allocation.OpenRowSource(tmp, u.size) // excelize opens the file by path
+			src, err = sheets.OpenRowSource(tmp, u.size) // excelize opens the file by path
 		} else {
-			src, err = allocation.OpenRowSource(&countingReaderAt{r: tmp, j: &s.jobs, id: id}, u.size)
+			src, err = sheets.OpenRowSource(&countingReaderAt{r: tmp, j: &s.jobs, id: id}, u.size)
 		}
 		if err != nil {
-			s.store.FailImport(ctx, a, id, allocation.ErrorMessage(err))
+			s.store.FailImport(ctx, a, id, collect.ErrorMessage(err))
 			return
 		}
 		defer src.Close()
@@ -293,7 +295,7 @@ func (s *Server) startBackgroundImport(c echo.Context, u *upload) (string, error
 				s.jobs.set(id, func(p *jobProgress) { p.processed, p.accepted, p.rejected = processed, accepted, rejected })
 			},
 		})
-		if err != nil && allocation.ErrorCode(err) == allocation.EINTERNAL {
+		if err != nil && collect.ErrorCode(err) == collect.EINTERNAL {
 			s.log.Error("background import", "import", id, "error", err)
 		}
 	}()

@@ -9,6 +9,7 @@ package portal
 
 import (
 	"bytes"
+	"collect"
 	"encoding/json"
 	"errors"
 	"io"
@@ -20,23 +21,21 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
-
-	"collect/allocation"
 )
 
 // textProblem says what makes s unfit to store, or "" when it is fine
 // (allocation.ValidText, the rule the file reader applies to cells).
 func textProblem(s string) string {
-	if err := allocation.ValidText(s); err != nil {
-		return allocation.ErrorMessage(err)
+	if err := collect.ValidText(s); err != nil {
+		return collect.ErrorMessage(err)
 	}
 	return ""
 }
 
 // badText is the 400 for one field.
 func badText(field, problem string) error {
-	return badRequest{&allocation.Error{Code: allocation.EINVALID, Message: field + " " + problem,
-		Fields: []allocation.FieldError{{Field: field, Message: problem}}}}
+	return badRequest{&collect.Error{Code: collect.EINVALID, Message: field + " " + problem,
+		Fields: []collect.FieldError{{Field: field, Message: problem}}}}
 }
 
 // checkText refuses a request whose path parameters, query or form fields
@@ -68,7 +67,7 @@ func checkText(next echo.HandlerFunc) echo.HandlerFunc {
 					if errors.As(err, &tooBig) {
 						return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
 					}
-					return badRequest{allocation.Errorf(allocation.EINVALID, "the form could not be read")}
+					return badRequest{collect.Errorf(collect.EINVALID, "the form could not be read")}
 				}
 				if err := checkValues(form); err != nil {
 					return err

@@ -1,10 +1,9 @@
 package portal
 
 import (
+	"collect"
 	"errors"
 	"testing"
-
-	"collect/allocation"
 )
 
 func TestCheckJSONText(t *testing.T) {
@@ -35,7 +34,7 @@ func TestCheckJSONText(t *testing.T) {
 				return
 			}
 			var br badRequest
-			if !errors.As(err, &br) || br.err.Code != allocation.EINVALID || len(br.err.Fields) != 1 || br.err.Fields[0].Field != c.field {
+			if !errors.As(err, &br) || br.err.Code != collect.EINVALID || len(br.err.Fields) != 1 || br.err.Fields[0].Field != c.field {
 				t.Fatalf("got %v, want a 400 naming %q", err, c.field)
 			}
 		})

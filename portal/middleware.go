@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"collect"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"collect/allocation"
 	"collect/views"
 )
 
@@ -21,8 +21,8 @@ const (
 )
 
 // actorOf returns the authenticated actor of the request.
-func actorOf(c echo.Context) allocation.Actor {
-	a, _ := c.Get(actorKey).(allocation.Actor)
+func actorOf(c echo.Context) collect.Actor {
+	a, _ := c.Get(actorKey).(collect.Actor)
 	return a
 }
 
@@ -103,7 +103,7 @@ func (s *Server) authenticate(r Route) echo.MiddlewareFunc {
 				token = strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))
 			}
 			if token == "" {
-				return allocation.Errorf(allocation.EUNAUTHORIZED, "log in first")
+				return collect.Errorf(collect.EUNAUTHORIZED, "log in first")
 			}
 			userID, version, err := s.tokens.Parse(token)
 			if err != nil {
@@ -111,13 +111,13 @@ func (s *Server) authenticate(r Route) echo.MiddlewareFunc {
 			}
 			actor, current, err := s.store.Actor(c.Request().Context(), userID)
 			if err != nil {
-				if allocation.ErrorCode(err) == allocation.ENOTFOUND {
-					return allocation.Errorf(allocation.EUNAUTHORIZED, "invalid token")
+				if collect.ErrorCode(err) == collect.ENOTFOUND {
+					return collect.Errorf(collect.EUNAUTHORIZED, "invalid token")
 				}
 				return err
 			}
 			if version != current {
-				return allocation.Errorf(allocation.EUNAUTHORIZED, "the session has ended; log in again")
+				return collect.Errorf(collect.EUNAUTHORIZED, "the session has ended; log in again")
 			}
 			c.Set(actorKey, actor)
 			return next(c)
@@ -131,7 +131,7 @@ func (s *Server) authorize(r Route) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if !s.can(actorOf(c), r.Object, r.Action) {
-				return allocation.Errorf(allocation.EFORBIDDEN, "your role may not %s %s", r.Action, r.Object)
+				return collect.Errorf(collect.EFORBIDDEN, "your role may not %s %s", r.Action, r.Object)
 			}
 			return next(c)
 		}
@@ -139,7 +139,7 @@ func (s *Server) authorize(r Route) echo.MiddlewareFunc {
 }
 
 // can reports whether one of a's roles grants act on obj.
-func (s *Server) can(a allocation.Actor, obj, act string) bool {
+func (s *Server) can(a collect.Actor, obj, act string) bool {
 	for _, role := range a.Roles {
 		ok, err := s.enforcer.Enforce(role, obj, act)
 		if err != nil {
@@ -155,19 +155,19 @@ func (s *Server) can(a allocation.Actor, obj, act string) bool {
 
 // statusOf is the one table from error code to HTTP status.
 var statusOf = map[string]int{
-	allocation.EINVALID:       http.StatusUnprocessableEntity,
-	allocation.ENOTFOUND:      http.StatusNotFound,
-	allocation.ECONFLICT:      http.StatusConflict,
-	allocation.EFORBIDDEN:     http.StatusForbidden,
-	allocation.EUNAUTHORIZED:  http.StatusUnauthorized,
-	allocation.ERULEVIOLATION: http.StatusUnprocessableEntity,
-	allocation.ETHROTTLED:     http.StatusTooManyRequests,
-	allocation.EINTERNAL:      http.StatusInternalServerError,
+	collect.EINVALID:       http.StatusUnprocessableEntity,
+	collect.ENOTFOUND:      http.StatusNotFound,
+	collect.ECONFLICT:      http.StatusConflict,
+	collect.EFORBIDDEN:     http.StatusForbidden,
+	collect.EUNAUTHORIZED:  http.StatusUnauthorized,
+	collect.ERULEVIOLATION: http.StatusUnprocessableEntity,
+	collect.ETHROTTLED:     http.StatusTooManyRequests,
+	collect.EINTERNAL:      http.StatusInternalServerError,
 }
 
 // badRequest marks input that could not be read at all (malformed JSON, an
 // unknown field): 400 rather than 422.
-type badRequest struct{ err *allocation.Error }
+type badRequest struct{ err *collect.Error }
 
 func (b badRequest) Error() string { return b.err.Error() }
 func (b badRequest) Unwrap() error { return b.err }
@@ -175,12 +175,12 @@ func (b badRequest) Unwrap() error { return b.err }
 // errorBody is the JSON error of API.md.
 type errorBody struct {
 	Error struct {
-		Code       string                  `json:"code"`
-		Message    string                  `json:"message"`
-		Fields     []allocation.FieldError `json:"fields,omitempty"`
-		Violations []allocation.Violation  `json:"violations,omitempty"`
+		Code       string               `json:"code"`
+		Message    string               `json:"message"`
+		Fields     []collect.FieldError `json:"fields,omitempty"`
+		Violations []collect.Violation  `json:"violations,omitempty"`
 	} `json:"error"`
-	Violations []allocation.Violation `json:"violations,omitempty"`
+	Violations []collect.Violation `json:"violations,omitempty"`
 }
 
 // handleError renders every error in one place: JSON for the API, a page (or
@@ -195,8 +195,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 		c.Response().WriteHeader(statusClientClosed)
 		return
 	}
-	code, status, msg := allocation.EINTERNAL, http.StatusInternalServerError, "internal error"
-	var ae *allocation.Error
+	code, status, msg := collect.EINTERNAL, http.StatusInternalServerError, "internal error"
+	var ae *collect.Error
 	var he *echo.HTTPError
 	var br badRequest
 	switch {
@@ -204,7 +204,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		code, status, msg = br.err.Code, http.StatusBadRequest, br.err.Message
 		ae = br.err
 	case errors.As(err, &ae):
-		code, status, msg = ae.Code, statusOf[ae.Code], allocation.ErrorMessage(ae)
+		code, status, msg = ae.Code, statusOf[ae.Code], collect.ErrorMessage(ae)
 		if status == 0 {
 			status = http.StatusInternalServerError
 		}
@@ -213,12 +213,12 @@ func (s *Server) handleError(err error, c echo.Context) {
 		code = codeForStatus(status)
 		msg = strings.ToLower(http.StatusText(status))
 		if status == http.StatusRequestEntityTooLarge {
-			code, msg = allocation.EINVALID, "the request body is too large"
+			code, msg = collect.EINVALID, "the request body is too large"
 		}
 	}
 	if status >= 500 {
 		s.log.Error("internal error", "request_id", c.Response().Header().Get(echo.HeaderXRequestID), "path", c.Request().URL.Path, "error", err)
-		code, msg = allocation.EINTERNAL, "internal error"
+		code, msg = collect.EINTERNAL, "internal error"
 	}
 	if isPageRequest(c) {
 		s.renderErrorPage(c, status, code, msg)
@@ -239,14 +239,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 
 func codeForStatus(status int) string {
 	for code, st := range statusOf {
-		if st == status && code != allocation.ERULEVIOLATION {
+		if st == status && code != collect.ERULEVIOLATION {
 			return code
 		}
 	}
 	if status == http.StatusMethodNotAllowed || status == http.StatusBadRequest {
-		return allocation.EINVALID
+		return collect.EINVALID
 	}
-	return allocation.EINTERNAL
+	return collect.EINTERNAL
 }
 
 // isPageRequest tells a browser page request from an API call.
@@ -256,7 +256,7 @@ func isPageRequest(c echo.Context) bool {
 }
 
 func (s *Server) renderErrorPage(c echo.Context, status int, code, msg string) {
-	if code == allocation.EUNAUTHORIZED && c.Request().Method == http.MethodGet {
+	if code == collect.EUNAUTHORIZED && c.Request().Method == http.MethodGet {
 		if c.Request().Header.Get("HX-Request") != "" {
 			c.Response().Header().Set("HX-Redirect", "/login")
 			_ = c.NoContent(http.StatusUnauthorized)
@@ -269,7 +269,7 @@ func (s *Server) renderErrorPage(c echo.Context, status int, code, msg string) {
 	// Known codes get a translated message; not-found and forbidden say no
 	// more than that, so nothing about other tenants leaks.
 	text := views.T(ctx, "error."+code)
-	if code == allocation.EINVALID || code == allocation.ECONFLICT || code == allocation.ERULEVIOLATION {
+	if code == collect.EINVALID || code == collect.ECONFLICT || code == collect.ERULEVIOLATION {
 		text = msg
 	}
 	v := views.ErrorView{Status: status, Title: views.T(ctx, "error.title"), Message: text}

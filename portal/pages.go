@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"collect"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -81,11 +82,11 @@ func (s *Server) loginSubmit(c echo.Context) error {
 		return fail(http.StatusUnprocessableEntity, "login.invalid")
 	}
 	_, jwt, exp, err := s.login(c, cr, "form")
-	switch allocation.ErrorCode(err) {
+	switch collect.ErrorCode(err) {
 	case "":
-	case allocation.ETHROTTLED:
+	case collect.ETHROTTLED:
 		return fail(http.StatusTooManyRequests, "login.throttled")
-	case allocation.EUNAUTHORIZED:
+	case collect.EUNAUTHORIZED:
 		return fail(http.StatusUnauthorized, "login.invalid")
 	}
 	if err != nil {
@@ -106,7 +107,7 @@ func (s *Server) logoutSubmit(c echo.Context) error {
 func (s *Server) switchLanguage(c echo.Context) error {
 	code := c.Param("code")
 	if _, ok := views.LangCodes[code]; !ok {
-		return allocation.Errorf(allocation.ENOTFOUND, "unknown language")
+		return collect.Errorf(collect.ENOTFOUND, "unknown language")
 	}
 	c.SetCookie(&http.Cookie{Name: langCookie, Value: code, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: s.secure})
 	if next, ok := localPath(c.QueryParam("next")); ok {
@@ -129,13 +130,13 @@ func (s *Server) dashboardPage(c echo.Context) error {
 			views.Stat{Label: "stat.accounts", Value: views.Count(d.Accounts)},
 			views.Stat{Label: "stat.balance", Value: views.Money(d.BalanceCents, "CNY")})
 	}
-	if a.OrgKind == allocation.KindLender {
+	if a.OrgKind == collect.KindLender {
 		v.Stats = append(v.Stats,
 			views.Stat{Label: "stat.placed", Value: views.Count(d.Placed), Hint: percent(d.Placed, d.Accounts)},
 			views.Stat{Label: "stat.unplaced", Value: views.Count(d.Unplaced), Hint: percent(d.Unplaced, d.Accounts)},
 			views.Stat{Label: "stat.portfolios", Value: views.Count(d.Portfolios)})
 	}
-	if a.OrgKind == allocation.KindPlatform {
+	if a.OrgKind == collect.KindPlatform {
 		v.Stats = append(v.Stats,
 			views.Stat{Label: "stat.agencies", Value: views.Count(d.Agencies)},
 			views.Stat{Label: "stat.users", Value: views.Count(d.Users)})
@@ -205,7 +206,7 @@ func (s *Server) accountListPage(c echo.Context) error {
 		Total: total, Page: p.Page, PerPage: p.PerPage, Pages: p.Pages(total),
 		Filter:  views.AccountFilterView{Portfolio: f.Portfolio, Stage: f.Stage, Bucket: f.Bucket, Agency: f.Agency, Query: f.Query, Sort: f.Sort},
 		Buckets: allocation.BucketNames(), Stages: casework.Stages,
-		ShowAgency: a.OrgKind == allocation.KindLender,
+		ShowAgency: a.OrgKind == collect.KindLender,
 	}
 	for _, r := range rows {
 		rv := views.AccountRowView{ID: r.ID, ExternalRef: r.ExternalRef, DebtorName: r.DebtorName, NationalID: r.NationalID,
@@ -215,7 +216,7 @@ func (s *Server) accountListPage(c echo.Context) error {
 		}
 		v.Rows = append(v.Rows, rv)
 	}
-	if a.OrgKind == allocation.KindLender {
+	if a.OrgKind == collect.KindLender {
 		ports, _, err := s.store.ListPortfolios(ctx, a, store.Page{PerPage: 500})
 		if err != nil {
 			return err
@@ -290,7 +291,7 @@ func (s *Server) renderAccount(c echo.Context, id string, status int, fail error
 func (s *Server) unmaskSubmit(c echo.Context) error {
 	d, err := s.store.UnmaskAccount(c.Request().Context(), actorOf(c), c.Param("id"), c.FormValue("reason"))
 	if err != nil {
-		if allocation.ErrorCode(err) == allocation.EINVALID {
+		if collect.ErrorCode(err) == collect.EINVALID {
 			return s.renderAccount(c, c.Param("id"), http.StatusUnprocessableEntity, err)
 		}
 		return err
@@ -311,7 +312,7 @@ func (s *Server) renderAccountDetail(c echo.Context, d store.AccountDetail, stat
 		CanUnmask: d.Masked && s.can(a, "account", "unmask"),
 	}
 	scores, err := s.store.AccountScores(c.Request().Context(), a, d.ID)
-	if err != nil && allocation.ErrorCode(err) != allocation.ENOTFOUND {
+	if err != nil && collect.ErrorCode(err) != collect.ENOTFOUND {
 		return err
 	}
 	if sc, ok := scores[earlywarning.KindPropensity]; ok {

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"collect"
 	"errors"
 	"fmt"
 	"net/http"
@@ -66,7 +67,7 @@ func (s *Server) queuePage(c echo.Context) error {
 func (s *Server) queueAssignSubmit(c echo.Context) error {
 	form, err := c.FormParams()
 	if err != nil {
-		return badRequest{allocation.Errorf(allocation.EINVALID, "the form could not be read")}
+		return badRequest{collect.Errorf(collect.EINVALID, "the form could not be read")}
 	}
 	ids := nonEmpty(form["ids"])
 	n, err := s.store.AssignAccounts(c.Request().Context(), actorOf(c), ids, form.Get("collector_id"))
@@ -165,7 +166,7 @@ func disputeView(d store.Dispute) views.DisputeView {
 	return dv
 }
 
-func legalView(a allocation.Actor, l store.LegalCase) views.LegalView {
+func legalView(a collect.Actor, l store.LegalCase) views.LegalView {
 	e := l.Estimate
 	return views.LegalView{ID: l.ID, AccountID: l.AccountID, Status: l.Status, LimitationExpires: l.LimitationExpires, CourtRef: l.CourtRef,
 		CreatedAt: views.DateTime(l.CreatedAt), CourtFee: views.Money(e.CourtFeeCents, "CNY"), LawyerFee: views.Money(e.LawyerFeeCents, "CNY"),
@@ -180,7 +181,7 @@ func legalView(a allocation.Actor, l store.LegalCase) views.LegalView {
 func (s *Server) casePanel(c echo.Context, accountID string, fail error) (*views.CasePanel, error) {
 	ctx := c.Request().Context()
 	a := actorOf(c)
-	canWork := s.can(a, "case", "write") && a.OrgKind == allocation.KindAgency
+	canWork := s.can(a, "case", "write") && a.OrgKind == collect.KindAgency
 	canApprove := s.can(a, "arrangement", "approve")
 	if !canWork && !canApprove && !s.can(a, "legal", "read") {
 		return nil, nil
@@ -214,7 +215,7 @@ func (s *Server) casePanel(c echo.Context, accountID string, fail error) (*views
 	for _, l := range cd.LegalCases {
 		lv := legalView(a, l)
 		lv.CanRecordCost = s.can(a, "legal", "advance") && store.LegalCaseOpen(l.Status)
-		lv.Today = s.now().In(allocation.China).Format(time.DateOnly)
+		lv.Today = s.now().In(collect.China).Format(time.DateOnly)
 		lv.CostDraft.IncurredOn = lv.Today
 		if fail != nil && c.Param("id") == l.ID && strings.HasSuffix(c.Request().URL.Path, "/costs") {
 			lv.CostDraft = views.LegalCostDraft{Kind: c.FormValue("kind"), Amount: c.FormValue("amount"), IncurredOn: c.FormValue("incurred_on"), Note: c.FormValue("note")}
@@ -250,7 +251,7 @@ func (s *Server) casePanel(c echo.Context, accountID string, fail error) (*views
 			p.Collectors = append(p.Collectors, views.Option{Value: u.ID, Label: u.Name})
 		}
 	}
-	if a.OrgKind == allocation.KindAgency {
+	if a.OrgKind == collect.KindAgency {
 		if q, _, err := s.store.Queue(ctx, a, store.QueueFilter{Page: store.Page{PerPage: 2}}); err == nil {
 			for _, r := range q {
 				if r.ID != accountID {
@@ -265,8 +266,8 @@ func (s *Server) casePanel(c echo.Context, accountID string, fail error) (*views
 		p.Flash = views.T(ctx, "flash."+done, map[string]any{"Count": n})
 	}
 	if fail != nil {
-		var ae *allocation.Error
-		if errors.As(fail, &ae) && ae.Code == allocation.ERULEVIOLATION {
+		var ae *collect.Error
+		if errors.As(fail, &ae) && ae.Code == collect.ERULEVIOLATION {
 			for _, v := range ae.Violations {
 				p.Violations = append(p.Violations, views.ViolationView{Rule: v.Rule, Message: v.Message})
 			}
@@ -281,8 +282,8 @@ func (s *Server) casePanel(c echo.Context, accountID string, fail error) (*views
 // or re-renders it with the rules or fields that refused the step.
 func (s *Server) caseStep(c echo.Context, accountID, flash string, run func() error) error {
 	if err := run(); err != nil {
-		switch allocation.ErrorCode(err) {
-		case allocation.ERULEVIOLATION, allocation.EINVALID, allocation.ECONFLICT:
+		switch collect.ErrorCode(err) {
+		case collect.ERULEVIOLATION, collect.EINVALID, collect.ECONFLICT:
 			return s.renderAccount(c, accountID, http.StatusUnprocessableEntity, err)
 		}
 		return err
@@ -302,7 +303,7 @@ func (s *Server) verificationSubmit(c echo.Context) error {
 	id := c.Param("id")
 	form, err := c.FormParams()
 	if err != nil {
-		return badRequest{allocation.Errorf(allocation.EINVALID, "the form could not be read")}
+		return badRequest{collect.Errorf(collect.EINVALID, "the form could not be read")}
 	}
 	v := store.Verification{IdentityOK: form.Get("identity_ok") == "true", ContactOK: form.Get("contact_ok") == "true",
 		AmountOK: form.Get("amount_ok") == "true", DPDOK: form.Get("dpd_ok") == "true", Flags: nonEmpty(form["flags"]), Note: form.Get("note")}
@@ -318,10 +319,10 @@ func (s *Server) contactSubmit(c echo.Context) error {
 		Direction: c.FormValue("direction"), Outcome: c.FormValue("outcome"), Note: c.FormValue("note"), Message: c.FormValue("message")}
 	if at := strings.TrimSpace(c.FormValue("at")); at != "" {
 		// The form's local time is Beijing time, the portal's users' zone.
-		t, err := time.ParseInLocation("2006-01-02T15:04", at, allocation.China)
+		t, err := time.ParseInLocation("2006-01-02T15:04", at, collect.China)
 		if err != nil {
-			return s.renderAccount(c, id, http.StatusUnprocessableEntity, &allocation.Error{Code: allocation.EINVALID, Message: "the time must be a date and time",
-				Fields: []allocation.FieldError{{Field: "at", Message: "YYYY-MM-DDTHH:MM"}}})
+			return s.renderAccount(c, id, http.StatusUnprocessableEntity, &collect.Error{Code: collect.EINVALID, Message: "the time must be a date and time",
+				Fields: []collect.FieldError{{Field: "at", Message: "YYYY-MM-DDTHH:MM"}}})
 		}
 		in.At = t
 	}
@@ -353,8 +354,8 @@ func (s *Server) arrangementSubmit(c echo.Context) error {
 	}
 	out, err := s.store.CreateArrangement(c.Request().Context(), actorOf(c), id, req)
 	if err != nil {
-		switch allocation.ErrorCode(err) {
-		case allocation.ERULEVIOLATION, allocation.EINVALID, allocation.ECONFLICT:
+		switch collect.ErrorCode(err) {
+		case collect.ERULEVIOLATION, collect.EINVALID, collect.ECONFLICT:
 			return fail(err)
 		}
 		return err
@@ -436,7 +437,7 @@ func (s *Server) legalCostSubmit(c echo.Context) error {
 	}
 	in := store.LegalCostInput{Kind: c.FormValue("kind"), AmountCents: amount, IncurredOn: strings.TrimSpace(c.FormValue("incurred_on")), Note: c.FormValue("note")}
 	if _, err := s.store.RecordLegalCost(ctx, actorOf(c), lc.ID, in); err != nil {
-		if code := allocation.ErrorCode(err); code == allocation.EINVALID || code == allocation.ECONFLICT {
+		if code := collect.ErrorCode(err); code == collect.EINVALID || code == collect.ECONFLICT {
 			return fail(err)
 		}
 		return err
@@ -453,11 +454,11 @@ func (s *Server) paymentSubmit(c echo.Context) error {
 	}
 	paid, err := allocation.ParsePaymentDate(c.FormValue("paid_at"), s.now())
 	if err != nil {
-		return fail(&allocation.Error{Code: allocation.EINVALID, Message: "the payment date must be a date, not after today", Fields: []allocation.FieldError{{Field: "paid_at", Message: "YYYY-MM-DD, not after today"}}})
+		return fail(&collect.Error{Code: collect.EINVALID, Message: "the payment date must be a date, not after today", Fields: []collect.FieldError{{Field: "paid_at", Message: "YYYY-MM-DD, not after today"}}})
 	}
 	ref := strings.TrimSpace(c.FormValue("reference"))
 	if ref == "" {
-		return fail(&allocation.Error{Code: allocation.EINVALID, Message: "give the payment's reference", Fields: []allocation.FieldError{{Field: "reference", Message: "required"}}})
+		return fail(&collect.Error{Code: collect.EINVALID, Message: "give the payment's reference", Fields: []collect.FieldError{{Field: "reference", Message: "required"}}})
 	}
 	return s.caseStep(c, id, "payment_recorded", func() error {
 		_, err := s.store.RecordPayment(c.Request().Context(), actorOf(c), id, store.PaymentInput{AmountCents: amount, PaidAt: paid, Reference: ref})

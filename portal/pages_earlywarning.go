@@ -5,6 +5,7 @@ package portal
 // account page show.
 
 import (
+	"collect"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,7 +15,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"collect/allocation"
 	"collect/casework/earlywarning"
 	"collect/portal/store"
 	"collect/views"
@@ -27,7 +27,7 @@ func (s *Server) modelsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.ModelsView{CanTrain: s.can(a, "model", "write") && a.OrgKind == allocation.KindLender}
+	v := views.ModelsView{CanTrain: s.can(a, "model", "write") && a.OrgKind == collect.KindLender}
 	for _, m := range latest {
 		v.Models = append(v.Models, modelCard(ctx, m))
 	}

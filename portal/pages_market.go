@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"collect"
 	"fmt"
 	"math"
 	"net/http"
@@ -186,7 +187,7 @@ func percentBP(field, v string) (int, error) {
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || f < 0 || f > 100 || math.IsNaN(f) {
-		return 0, &allocation.Error{Code: allocation.EINVALID, Message: field + " must be a percentage from 0 to 100", Fields: []allocation.FieldError{{Field: field, Message: "0 to 100"}}}
+		return 0, &collect.Error{Code: collect.EINVALID, Message: field + " must be a percentage from 0 to 100", Fields: []collect.FieldError{{Field: field, Message: "0 to 100"}}}
 	}
 	return int(math.Round(f * 100)), nil
 }
@@ -206,7 +207,7 @@ func formInt(c echo.Context, field string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, &allocation.Error{Code: allocation.EINVALID, Message: field + " must be a whole number", Fields: []allocation.FieldError{{Field: field, Message: "whole number"}}}
+		return 0, &collect.Error{Code: collect.EINVALID, Message: field + " must be a whole number", Fields: []collect.FieldError{{Field: field, Message: "whole number"}}}
 	}
 	return n, nil
 }
@@ -216,7 +217,7 @@ func (s *Server) planCreateSubmit(c echo.Context) error {
 	a := actorOf(c)
 	form, err := c.FormParams()
 	if err != nil {
-		return badRequest{allocation.Errorf(allocation.EINVALID, "the form could not be read")}
+		return badRequest{collect.Errorf(collect.EINVALID, "the form could not be read")}
 	}
 	req := store.PlanRequest{PortfolioID: form.Get("portfolio_id"), Strategy: form.Get("strategy")}
 	seed, err := formInt(c, "seed", 1)
@@ -235,8 +236,8 @@ func (s *Server) planCreateSubmit(c echo.Context) error {
 			return err
 		}
 		if len(missing) > 0 {
-			return &allocation.Error{Code: allocation.EINVALID, Message: "unknown loan references: " + strings.Join(first(missing, 10), ", "),
-				Fields: []allocation.FieldError{{Field: "account_refs", Message: "unknown"}}}
+			return &collect.Error{Code: collect.EINVALID, Message: "unknown loan references: " + strings.Join(first(missing, 10), ", "),
+				Fields: []collect.FieldError{{Field: "account_refs", Message: "unknown"}}}
 		}
 		req.Params.AccountIDs = ids
 		req.Params.AgencyIDs = nil
@@ -414,7 +415,7 @@ func (s *Server) placementActionSubmit(c echo.Context) error {
 	a := actorOf(c)
 	form, err := c.FormParams()
 	if err != nil {
-		return badRequest{allocation.Errorf(allocation.EINVALID, "the form could not be read")}
+		return badRequest{collect.Errorf(collect.EINVALID, "the form could not be read")}
 	}
 	act := store.PlacementAction{IDs: form["ids"], Reason: strings.TrimSpace(form.Get("reason"))}
 	type step struct {
@@ -430,10 +431,10 @@ func (s *Server) placementActionSubmit(c echo.Context) error {
 	}
 	st, ok := steps[form.Get("action")]
 	if !ok {
-		return allocation.Errorf(allocation.EINVALID, "unknown action %q", form.Get("action"))
+		return collect.Errorf(collect.EINVALID, "unknown action %q", form.Get("action"))
 	}
 	if !s.can(a, "placement", st.perm) {
-		return allocation.Errorf(allocation.EFORBIDDEN, "your role may not %s placements", form.Get("action"))
+		return collect.Errorf(collect.EFORBIDDEN, "your role may not %s placements", form.Get("action"))
 	}
 	n, err := st.run()
 	if err != nil {
@@ -453,7 +454,7 @@ func (s *Server) agencyListPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.AgencyListView{ForLender: a.OrgKind == allocation.KindLender}
+	v := views.AgencyListView{ForLender: a.OrgKind == collect.KindLender}
 	for _, ag := range ags {
 		row := views.AgencyRowView{ID: ag.ID, Name: ag.Name, NameZH: ag.NameZH, Status: ag.Status, Provinces: strings.Join(ag.Profile.LicensedProvinces, "、"),
 			Buckets: strings.Join(ag.Profile.AcceptedBuckets, " "), Capacity: ag.Profile.Capacity, Open: int(ag.OpenCount)}
@@ -484,8 +485,8 @@ func (s *Server) renderAgency(c echo.Context, status int, fail error) error {
 		return err
 	}
 	v := views.AgencyView{ID: ag.ID, Name: ag.Name, NameZH: ag.NameZH, Status: ag.Status, Open: int(ag.OpenCount), Buckets: allocation.BucketNames(),
-		CanEditProfile:  s.can(a, "agency_profile", "write") && (a.OrgKind == allocation.KindPlatform || a.OrgID == ag.ID),
-		CanEditContract: s.can(a, "contract", "write") && a.OrgKind == allocation.KindLender,
+		CanEditProfile:  s.can(a, "agency_profile", "write") && (a.OrgKind == collect.KindPlatform || a.OrgID == ag.ID),
+		CanEditContract: s.can(a, "contract", "write") && a.OrgKind == collect.KindLender,
 		Profile: views.ProfileForm{Provinces: strings.Join(ag.Profile.LicensedProvinces, ","), Buckets: ag.Profile.AcceptedBuckets,
 			Capacity: ag.Profile.Capacity, Description: ag.Profile.Description}}
 	if ag.Contract != nil || v.CanEditContract {
@@ -513,7 +514,7 @@ func (s *Server) renderAgency(c echo.Context, status int, fail error) error {
 				EvaluatedAt: views.DateTime(e.EvaluatedAt), Conduct: e.ConductScore, Quality: e.QualityScore, Efficiency: e.EfficiencyScore, Infosec: e.InfosecScore})
 		}
 	}
-	v.CanEvaluate = s.can(a, "evaluation", "write") && a.OrgKind == allocation.KindLender
+	v.CanEvaluate = s.can(a, "evaluation", "write") && a.OrgKind == collect.KindLender
 	v.Flash, v.Errors = notices(c, fail)
 	return s.render(c, status, views.AgencyPage(s.pageMeta(c, "title.agency", "agencies"), v))
 }
@@ -525,8 +526,8 @@ func notices(c echo.Context, fail error) (flash string, errs []string) {
 		flash = views.T(c.Request().Context(), "flash."+f)
 	}
 	if fail != nil {
-		errs = append(errs, allocation.ErrorMessage(fail))
-		var ae *allocation.Error
+		errs = append(errs, collect.ErrorMessage(fail))
+		var ae *collect.Error
 		if asErr(fail, &ae) {
 			for _, fe := range ae.Fields {
 				errs = append(errs, fe.Field+": "+fe.Message)
@@ -544,7 +545,7 @@ func pct(bp int) string {
 // formFailed re-renders a page with the validation errors of a submit, and
 // passes every other error on.
 func formFailed(err error, rerender func(error) error) error {
-	if allocation.ErrorCode(err) == allocation.EINVALID {
+	if collect.ErrorCode(err) == collect.EINVALID {
 		return rerender(err)
 	}
 	return err
@@ -553,7 +554,7 @@ func formFailed(err error, rerender func(error) error) error {
 func (s *Server) agencyProfileSubmit(c echo.Context) error {
 	form, err := c.FormParams()
 	if err != nil {
-		return badRequest{allocation.Errorf(allocation.EINVALID, "the form could not be read")}
+		return badRequest{collect.Errorf(collect.EINVALID, "the form could not be read")}
 	}
 	capacity, err := formInt(c, "capacity", 0)
 	if err != nil {
@@ -631,7 +632,7 @@ func (s *Server) tenderListPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.TenderListView{ForLender: a.OrgKind == allocation.KindLender, Page: p.Page, Pages: p.Pages(total)}
+	v := views.TenderListView{ForLender: a.OrgKind == collect.KindLender, Page: p.Page, Pages: p.Pages(total)}
 	for _, t := range ts {
 		row := views.TenderRowView{ID: t.ID, Title: t.Title, Lender: t.LenderName, Status: t.Status, ClosesAt: views.DateTime(t.ClosesAt),
 			Balance: views.Money(t.Summary.BalanceCents, "CNY"), Accounts: t.Summary.Accounts, Bids: t.BidCount}
@@ -647,11 +648,11 @@ func (s *Server) tenderListPage(c echo.Context) error {
 func (s *Server) tenderCreateSubmit(c echo.Context) error {
 	form, err := c.FormParams()
 	if err != nil {
-		return badRequest{allocation.Errorf(allocation.EINVALID, "the form could not be read")}
+		return badRequest{collect.Errorf(collect.EINVALID, "the form could not be read")}
 	}
 	closes, err := time.ParseInLocation("2006-01-02T15:04", form.Get("closes_at"), time.UTC)
 	if err != nil {
-		return &allocation.Error{Code: allocation.EINVALID, Message: "give the closing date and time", Fields: []allocation.FieldError{{Field: "closes_at", Message: "date and time"}}}
+		return &collect.Error{Code: collect.EINVALID, Message: "give the closing date and time", Fields: []collect.FieldError{{Field: "closes_at", Message: "date and time"}}}
 	}
 	t, err := s.store.CreateTender(c.Request().Context(), actorOf(c), store.TenderInput{PortfolioID: form.Get("portfolio_id"), Title: form.Get("title"),
 		ClosesAt: closes, AgencyIDs: nonEmpty(form["agency_ids"])})
@@ -705,7 +706,7 @@ func (s *Server) renderTender(c echo.Context, status int, fail error) error {
 			v.MyBid = &mine
 		}
 	}
-	v.CanBid = open && s.can(a, "bid", "write") && a.OrgKind == allocation.KindAgency
+	v.CanBid = open && s.can(a, "bid", "write") && a.OrgKind == collect.KindAgency
 	v.CanAward = t.Status == "open" && s.can(a, "tender", "write") && len(t.Bids) > 0
 	v.Flash, v.Errors = notices(c, fail)
 	return s.render(c, status, views.TenderPage(s.pageMeta(c, "title.tender", "tenders"), v))
@@ -736,7 +737,7 @@ func (s *Server) awardSubmit(c echo.Context) error {
 	rerender := func(e error) error { return s.renderTender(c, http.StatusUnprocessableEntity, e) }
 	form, err := c.FormParams()
 	if err != nil {
-		return badRequest{allocation.Errorf(allocation.EINVALID, "the form could not be read")}
+		return badRequest{collect.Errorf(collect.EINVALID, "the form could not be read")}
 	}
 	var in store.AwardInput
 	for key, vals := range form {
@@ -771,7 +772,7 @@ func (s *Server) commissionPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.CommissionView{Month: m, ForLender: a.OrgKind == allocation.KindLender, CSVHref: "/commissions.csv?month=" + m}
+	v := views.CommissionView{Month: m, ForLender: a.OrgKind == collect.KindLender, CSVHref: "/commissions.csv?month=" + m}
 	var pays, amount int64
 	for _, l := range lines {
 		v.Lines = append(v.Lines, views.StatementLineView{Agency: l.AgencyName, Lender: l.LenderName, Count: l.Payments,

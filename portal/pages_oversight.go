@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"collect"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"collect/allocation"
 	"collect/oversight"
 	"collect/portal/store"
 	"collect/views"
@@ -81,7 +81,7 @@ func (s *Server) renderOversight(c echo.Context, status int, fail error) error {
 	v.Total.DrillHref = ""
 	q := "?from=" + f.From + "&to=" + f.To
 	v.ExportCSV, v.ExportXLSX = "/oversight/kpis.csv"+q, "/oversight/kpis.xlsx"+q
-	if a.OrgKind == allocation.KindLender && s.can(a, "scorecard", "read") {
+	if a.OrgKind == collect.KindLender && s.can(a, "scorecard", "read") {
 		sc, err := s.store.Scorecard(ctx, a, f)
 		if err != nil {
 			return err
@@ -316,16 +316,16 @@ func (s *Server) complaintCreateSubmit(c echo.Context) error {
 	in := store.ComplaintInput{ExternalRef: strings.TrimSpace(c.FormValue("external_ref")), Category: c.FormValue("category"),
 		Description: c.FormValue("description"), Source: c.FormValue("source")}
 	if at := strings.TrimSpace(c.FormValue("received_at")); at != "" {
-		t, err := time.ParseInLocation("2006-01-02T15:04", at, allocation.China)
+		t, err := time.ParseInLocation("2006-01-02T15:04", at, collect.China)
 		if err != nil {
-			return s.renderComplaintList(c, http.StatusUnprocessableEntity, &allocation.Error{Code: allocation.EINVALID, Message: "the time received must be a date and time",
-				Fields: []allocation.FieldError{{Field: "received_at", Message: "YYYY-MM-DDTHH:MM"}}})
+			return s.renderComplaintList(c, http.StatusUnprocessableEntity, &collect.Error{Code: collect.EINVALID, Message: "the time received must be a date and time",
+				Fields: []collect.FieldError{{Field: "received_at", Message: "YYYY-MM-DDTHH:MM"}}})
 		}
 		in.ReceivedAt = t
 	}
 	cm, err := s.store.CreateComplaint(c.Request().Context(), actorOf(c), in)
 	if err != nil {
-		if allocation.ErrorCode(err) == allocation.EINVALID {
+		if collect.ErrorCode(err) == collect.EINVALID {
 			return s.renderComplaintList(c, http.StatusUnprocessableEntity, err)
 		}
 		return err
@@ -347,8 +347,8 @@ func (s *Server) renderComplaint(c echo.Context, status int, fail error) error {
 	v := views.ComplaintView{ComplaintRowView: complaintRow(cm), Description: cm.Description, RootCause: cm.RootCause, Outcome: cm.Outcome,
 		AgencyResponse: cm.AgencyResponse, AssignedTo: cm.AssignedTo, Contacts: cm.ContactIDs, Outcomes: store.ComplaintOutcomes,
 		// A resolved complaint is closed (the store refuses changes to it).
-		CanHandle: s.can(a, "complaint", "update") && a.OrgKind == allocation.KindLender && cm.Status != "resolved",
-		CanAnswer: s.can(a, "complaint", "update") && a.OrgKind == allocation.KindAgency && cm.Status != "resolved"}
+		CanHandle: s.can(a, "complaint", "update") && a.OrgKind == collect.KindLender && cm.Status != "resolved",
+		CanAnswer: s.can(a, "complaint", "update") && a.OrgKind == collect.KindAgency && cm.Status != "resolved"}
 	if cm.AcknowledgedAt != nil {
 		v.AcknowledgedAt = views.DateTime(*cm.AcknowledgedAt)
 	}
@@ -418,7 +418,7 @@ const maxExportRows = 100_000
 
 func exportFits(total int64) error {
 	if total > maxExportRows {
-		return allocation.Errorf(allocation.EINVALID, "%d rows match; an export holds at most %d: narrow the filters", total, maxExportRows)
+		return collect.Errorf(collect.EINVALID, "%d rows match; an export holds at most %d: narrow the filters", total, maxExportRows)
 	}
 	return nil
 }
@@ -530,7 +530,7 @@ func (s *Server) conductChart(c echo.Context, f store.KPIFilter) (string, error)
 // agency, whose lists hold only its own rows.
 func (s *Server) agencyOptions(c echo.Context) ([]views.Option, error) {
 	a := actorOf(c)
-	if a.OrgKind != allocation.KindLender {
+	if a.OrgKind != collect.KindLender {
 		return nil, nil
 	}
 	ags, err := s.store.ListAgencies(c.Request().Context(), a)

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"bytes"
+	"collect"
 	"encoding/json"
 	"errors"
 	"io"
@@ -11,7 +12,6 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
-	"collect/allocation"
 	"collect/portal/store"
 	"collect/views"
 )
@@ -31,15 +31,15 @@ func (s *Server) render(c echo.Context, status int, comp templ.Component) error 
 func decodeJSON(c echo.Context, v any) error {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
 	if ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
-		return badRequest{allocation.Errorf(allocation.EINVALID, "send the body as application/json")}
+		return badRequest{collect.Errorf(collect.EINVALID, "send the body as application/json")}
 	}
 	raw, err := io.ReadAll(c.Request().Body) // within the route's body limit
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return badRequest{allocation.Errorf(allocation.EINVALID, "the request body is too large")}
+			return badRequest{collect.Errorf(collect.EINVALID, "the request body is too large")}
 		}
-		return badRequest{allocation.Errorf(allocation.EINVALID, "the request body could not be read")}
+		return badRequest{collect.Errorf(collect.EINVALID, "the request body could not be read")}
 	}
 	if err := checkJSONText(raw); err != nil {
 		return err
@@ -52,21 +52,21 @@ func decodeJSON(c echo.Context, v any) error {
 		var tooBig *http.MaxBytesError
 		switch {
 		case errors.Is(err, io.EOF):
-			return badRequest{allocation.Errorf(allocation.EINVALID, "the request body is empty")}
+			return badRequest{collect.Errorf(collect.EINVALID, "the request body is empty")}
 		case errors.As(err, &syn):
-			return badRequest{allocation.Errorf(allocation.EINVALID, "malformed JSON at byte %d", syn.Offset)}
+			return badRequest{collect.Errorf(collect.EINVALID, "malformed JSON at byte %d", syn.Offset)}
 		case errors.As(err, &typ):
-			return badRequest{allocation.Errorf(allocation.EINVALID, "field %q must be a %s", typ.Field, typ.Type.String())}
+			return badRequest{collect.Errorf(collect.EINVALID, "field %q must be a %s", typ.Field, typ.Type.String())}
 		case errors.As(err, &tooBig):
-			return badRequest{allocation.Errorf(allocation.EINVALID, "the request body is too large")}
+			return badRequest{collect.Errorf(collect.EINVALID, "the request body is too large")}
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return badRequest{allocation.Errorf(allocation.EINVALID, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))}
+			return badRequest{collect.Errorf(collect.EINVALID, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))}
 		default:
-			return badRequest{allocation.Errorf(allocation.EINVALID, "malformed JSON: %v", err)}
+			return badRequest{collect.Errorf(collect.EINVALID, "malformed JSON: %v", err)}
 		}
 	}
 	if dec.More() {
-		return badRequest{allocation.Errorf(allocation.EINVALID, "the body must hold one JSON object")}
+		return badRequest{collect.Errorf(collect.EINVALID, "the body must hold one JSON object")}
 	}
 	return nil
 }
@@ -116,4 +116,4 @@ func (s *Server) pageMeta(c echo.Context, titleID, active string) views.Page {
 }
 
 // asErr is errors.As for *allocation.Error.
-func asErr(err error, target **allocation.Error) bool { return errors.As(err, target) }
+func asErr(err error, target **collect.Error) bool { return errors.As(err, target) }

@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"bytes"
+	"collect"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -13,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"collect/allocation"
 	"collect/policies"
 	"collect/portal"
 	"collect/portal/store"
@@ -38,7 +38,7 @@ func TestEveryRouteDeclaresAPermission(t *testing.T) {
 			continue
 		}
 		granted := false
-		for _, role := range allocation.Roles {
+		for _, role := range collect.Roles {
 			if ok, _ := enf.Enforce(role, r.Object, r.Action); ok {
 				granted = true
 			}
@@ -62,7 +62,7 @@ func TestAuditorsOnlyRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	perms, err := enf.GetImplicitPermissionsForUser(allocation.RoleAuditor)
+	perms, err := enf.GetImplicitPermissionsForUser(collect.RoleAuditor)
 	if err != nil || len(perms) == 0 {
 		t.Fatalf("auditor permissions: %v %v", perms, err)
 	}

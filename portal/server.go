@@ -4,6 +4,7 @@
 package portal
 
 import (
+	"collect"
 	"context"
 	"errors"
 	"log/slog"
@@ -15,7 +16,6 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"collect/allocation"
 	"collect/policies"
 	"collect/portal/store"
 	"collect/views"
@@ -122,7 +122,7 @@ func (s *Server) newEcho() *echo.Echo {
 		CookieHTTPOnly: true, CookieSameSite: http.SameSiteStrictMode, CookieSecure: s.secure,
 		ContextKey: "csrf",
 		ErrorHandler: func(err error, c echo.Context) error {
-			return allocation.Errorf(allocation.EFORBIDDEN, "the form has expired; reload the page and try again")
+			return collect.Errorf(collect.EFORBIDDEN, "the form has expired; reload the page and try again")
 		},
 	})
 	for _, r := range s.routes {

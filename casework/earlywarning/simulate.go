@@ -1,11 +1,11 @@
 package earlywarning
 
 import (
+	"collect"
 	"math"
 	"math/rand/v2"
 	"time"
 
-	"collect/allocation"
 	"collect/casework"
 )
 
@@ -179,8 +179,8 @@ func officeHour(rng *rand.Rand, from, to time.Time) time.Time {
 	if days < 1 {
 		return time.Time{}
 	}
-	day := from.AddDate(0, 0, rng.IntN(days)).In(allocation.China)
-	at := time.Date(day.Year(), day.Month(), day.Day(), 9+rng.IntN(11), rng.IntN(60), 0, 0, allocation.China).UTC()
+	day := from.AddDate(0, 0, rng.IntN(days)).In(collect.China)
+	at := time.Date(day.Year(), day.Month(), day.Day(), 9+rng.IntN(11), rng.IntN(60), 0, 0, collect.China).UTC()
 	if at.Before(from) {
 		at = at.AddDate(0, 0, 1)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"collect"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"collect/allocation"
+	"collect/portal/sheets"
 	"collect/portal/store"
 )
 
@@ -24,7 +26,7 @@ func importFile(ctx context.Context, st *store.Store, f importFlags, stdout io.W
 	if err != nil {
 		return err
 	}
-	if !actor.Has(allocation.RoleVendorManager) {
+	if !actor.Has(collect.RoleVendorManager) {
 		return usageError{fmt.Sprintf("-as %s: only a vendor manager imports portfolios", f.As)}
 	}
 	file, err := os.Open(f.File)
@@ -51,7 +53,7 @@ func importFile(ctx context.Context, st *store.Store, f importFlags, stdout io.W
 			return usageError{"-mapping: no saved mapping is named " + m}
 		}
 	}
-	src, err := allocation.OpenRowSource(file, fi.Size())
+	src, err := sheets.OpenRowSource(file, fi.Size())
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"collect/portal/sheets"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -18,8 +19,6 @@ import (
 	"time"
 
 	_ "github.com/glebarez/go-sqlite"
-
-	"collect/allocation"
 )
 
 // env is a fake environment for run.
@@ -249,7 +248,7 @@ func TestImportCommand(t *testing.T) {
 	}
 	file := filepath.Join(dir, "p.csv")
 	f, _ := os.Create(file)
-	if err := allocation.WritePortfolioCSV(f, 1200, 5, time.Now().UTC(), "zh"); err != nil {
+	if err := sheets.WritePortfolioCSV(f, 1200, 5, time.Now().UTC(), "zh"); err != nil {
 		t.Fatal(err)
 	}
 	f.WriteString("BAD-1,张三,123,abc,北京市,1,1,2026-01-01,1\n")

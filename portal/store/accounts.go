@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"strings"
 	"time"
@@ -51,10 +52,10 @@ var AccountSorts = map[string]string{
 // Validate checks the filter's enumerated fields.
 func (f AccountFilter) Validate() error {
 	if f.Sort != "" && AccountSorts[f.Sort] == "" {
-		return allocation.Errorf(allocation.EINVALID, "unknown sort %q", f.Sort)
+		return collect.Errorf(collect.EINVALID, "unknown sort %q", f.Sort)
 	}
 	if len(f.Query) > 100 {
-		return allocation.Errorf(allocation.EINVALID, "search text is longer than 100 characters")
+		return collect.Errorf(collect.EINVALID, "search text is longer than 100 characters")
 	}
 	return nil
 }
@@ -88,7 +89,7 @@ func deref(s *string) string {
 
 // accountsQuery is the scoped base of account reads, joined to the active
 // placement and its agency.
-func (s *Store) accountsQuery(ctx context.Context, a allocation.Actor) *gorm.DB {
+func (s *Store) accountsQuery(ctx context.Context, a collect.Actor) *gorm.DB {
 	return s.db.WithContext(ctx).Table("accounts").
 		Joins("LEFT JOIN placements p ON p.account_id = accounts.id AND p.status = ?", allocation.PlacementActive).
 		Joins("LEFT JOIN organisations ag ON ag.id = p.agency_id").
@@ -99,7 +100,7 @@ const accountColumns = "accounts.*, p.id AS p_id, p.agency_id AS p_agency_id, ag
 
 // ListAccounts returns the accounts in the actor's scope that match f, with
 // the total. National IDs and phones are always masked in lists.
-func (s *Store) ListAccounts(ctx context.Context, a allocation.Actor, f AccountFilter) ([]AccountRow, int64, error) {
+func (s *Store) ListAccounts(ctx context.Context, a collect.Actor, f AccountFilter) ([]AccountRow, int64, error) {
 	if err := f.Validate(); err != nil {
 		return nil, 0, err
 	}
@@ -167,7 +168,7 @@ type PlacementHistoryItem struct {
 // With personal true (the caller holds the read_personal permission) the
 // national ID and phones come unmasked and the view is audited; otherwise
 // they are masked.
-func (s *Store) Account(ctx context.Context, a allocation.Actor, id string, personal bool) (AccountDetail, error) {
+func (s *Store) Account(ctx context.Context, a collect.Actor, id string, personal bool) (AccountDetail, error) {
 	var scan accountRowScan
 	err := s.accountsQuery(ctx, a).Select(accountColumns).Where("accounts.id = ?", id).Take(&scan).Error
 	if err != nil {
@@ -196,7 +197,7 @@ func (s *Store) Account(ctx context.Context, a allocation.Actor, id string, pers
 }
 
 // ListPortfolios returns the actor's lender's portfolios, newest first.
-func (s *Store) ListPortfolios(ctx context.Context, a allocation.Actor, p Page) ([]allocation.Portfolio, int64, error) {
+func (s *Store) ListPortfolios(ctx context.Context, a collect.Actor, p Page) ([]allocation.Portfolio, int64, error) {
 	q := s.db.WithContext(ctx).Table("portfolios").Scopes(portfolioScope(a))
 	var total int64
 	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
@@ -209,7 +210,7 @@ func (s *Store) ListPortfolios(ctx context.Context, a allocation.Actor, p Page) 
 }
 
 // Portfolio returns one portfolio in the actor's scope.
-func (s *Store) Portfolio(ctx context.Context, a allocation.Actor, id string) (allocation.Portfolio, error) {
+func (s *Store) Portfolio(ctx context.Context, a collect.Actor, id string) (allocation.Portfolio, error) {
 	var out allocation.Portfolio
 	err := s.db.WithContext(ctx).Table("portfolios").Scopes(portfolioScope(a)).Where("portfolios.id = ?", id).Take(&out).Error
 	return out, notFound(err, "portfolio")
@@ -217,12 +218,12 @@ func (s *Store) Portfolio(ctx context.Context, a allocation.Actor, id string) (a
 
 // AccountIDsByRef resolves the lender's loan references to account ids;
 // references it does not know are returned as missing.
-func (s *Store) AccountIDsByRef(ctx context.Context, a allocation.Actor, refs []string) (ids, missing []string, err error) {
+func (s *Store) AccountIDsByRef(ctx context.Context, a collect.Actor, refs []string) (ids, missing []string, err error) {
 	if len(refs) == 0 {
 		return nil, nil, nil
 	}
 	if len(refs) > 10000 {
-		return nil, nil, allocation.Errorf(allocation.EINVALID, "at most 10,000 references at once")
+		return nil, nil, collect.Errorf(collect.EINVALID, "at most 10,000 references at once")
 	}
 	var rows []struct{ ID, ExternalRef string }
 	if err := s.db.WithContext(ctx).Table("accounts").Scopes(accountScope(a)).Select("accounts.id, accounts.external_ref").
@@ -245,7 +246,7 @@ func (s *Store) AccountIDsByRef(ctx context.Context, a allocation.Actor, refs []
 
 // UnmaskAccount shows one account's personal data to someone whose role
 // masks it (an auditor), once, for a stated reason, which is audited.
-func (s *Store) UnmaskAccount(ctx context.Context, a allocation.Actor, id, reason string) (AccountDetail, error) {
+func (s *Store) UnmaskAccount(ctx context.Context, a collect.Actor, id, reason string) (AccountDetail, error) {
 	if err := allocation.ValidReason(reason); err != nil {
 		return AccountDetail{}, err
 	}

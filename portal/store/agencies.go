@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"encoding/json"
 	"errors"
@@ -18,7 +19,7 @@ import (
 // many accounts it holds or has on offer now (of the viewing lender's book;
 // an agency viewing itself, of every lender's).
 type AgencyView struct {
-	allocation.Organisation
+	collect.Organisation
 	Profile   allocation.AgencyProfile `json:"profile"`
 	Contract  *allocation.Contract     `json:"contract"`
 	OpenCount int64                    `json:"open_placements"`
@@ -80,13 +81,13 @@ func contractRowOf(c allocation.Contract) contractRow {
 
 // agencyViews loads the agencies in the actor's scope with profiles,
 // contracts (with the actor's lender) and open placement counts.
-func (s *Store) agencyViews(ctx context.Context, a allocation.Actor, id string) ([]AgencyView, error) {
+func (s *Store) agencyViews(ctx context.Context, a collect.Actor, id string) ([]AgencyView, error) {
 	db := s.db.WithContext(ctx)
 	q := db.Table("organisations").Scopes(agencyScope(a)).Order("organisations.name")
 	if id != "" {
 		q = q.Where("organisations.id = ?", id)
 	}
-	var orgs []allocation.Organisation
+	var orgs []collect.Organisation
 	if err := q.Find(&orgs).Error; err != nil {
 		return nil, err
 	}
@@ -103,9 +104,9 @@ func (s *Store) agencyViews(ctx context.Context, a allocation.Actor, id string) 
 	}
 	var contracts []contractRow
 	cq := db.Table("contracts").Where("agency_id IN ?", ids)
-	if a.OrgKind == allocation.KindLender {
+	if a.OrgKind == collect.KindLender {
 		cq = cq.Where("lender_id = ?", a.OrgID)
-	} else if a.OrgKind != allocation.KindAgency {
+	} else if a.OrgKind != collect.KindAgency {
 		cq = cq.Where("1 = 0")
 	}
 	if err := cq.Find(&contracts).Error; err != nil {
@@ -131,7 +132,7 @@ func (s *Store) agencyViews(ctx context.Context, a allocation.Actor, id string) 
 			}
 		}
 		for _, c := range contracts {
-			if c.AgencyID == o.ID && (a.OrgKind == allocation.KindLender || out[i].Contract == nil) {
+			if c.AgencyID == o.ID && (a.OrgKind == collect.KindLender || out[i].Contract == nil) {
 				cc := c.contract()
 				out[i].Contract = &cc
 			}
@@ -146,25 +147,25 @@ func (s *Store) agencyViews(ctx context.Context, a allocation.Actor, id string) 
 }
 
 // AgencyViews lists the agencies the actor may see with their terms.
-func (s *Store) AgencyViews(ctx context.Context, a allocation.Actor) ([]AgencyView, error) {
+func (s *Store) AgencyViews(ctx context.Context, a collect.Actor) ([]AgencyView, error) {
 	return s.agencyViews(ctx, a, "")
 }
 
 // AgencyView returns one agency in the actor's scope; outside it, not found.
-func (s *Store) AgencyView(ctx context.Context, a allocation.Actor, id string) (AgencyView, error) {
+func (s *Store) AgencyView(ctx context.Context, a collect.Actor, id string) (AgencyView, error) {
 	vs, err := s.agencyViews(ctx, a, id)
 	if err != nil {
 		return AgencyView{}, err
 	}
 	if len(vs) == 0 {
-		return AgencyView{}, allocation.Errorf(allocation.ENOTFOUND, "agency not found")
+		return AgencyView{}, collect.Errorf(collect.ENOTFOUND, "agency not found")
 	}
 	return vs[0], nil
 }
 
 // UpdateAgencyProfile replaces an agency's profile. Agency staff may change
 // only their own agency's (another agency is not found); the platform any.
-func (s *Store) UpdateAgencyProfile(ctx context.Context, a allocation.Actor, agencyID string, p allocation.AgencyProfile) (allocation.AgencyProfile, error) {
+func (s *Store) UpdateAgencyProfile(ctx context.Context, a collect.Actor, agencyID string, p allocation.AgencyProfile) (allocation.AgencyProfile, error) {
 	if err := p.Validate(); err != nil {
 		return p, err
 	}
@@ -196,15 +197,15 @@ func (s *Store) UpdateAgencyProfile(ctx context.Context, a allocation.Actor, age
 // SaveContract creates or replaces the actor's lender's contract with an
 // agency. Only lender staff reach it (Casbin); another lender's contract is
 // never touched because the lender is the actor's own.
-func (s *Store) SaveContract(ctx context.Context, a allocation.Actor, agencyID string, c allocation.Contract) (allocation.Contract, error) {
+func (s *Store) SaveContract(ctx context.Context, a collect.Actor, agencyID string, c allocation.Contract) (allocation.Contract, error) {
 	if c.Status == "" {
 		c.Status = "active"
 	}
 	if err := c.Validate(); err != nil {
 		return c, err
 	}
-	if a.OrgKind != allocation.KindLender {
-		return c, allocation.Errorf(allocation.EFORBIDDEN, "only a lender has contracts with agencies")
+	if a.OrgKind != collect.KindLender {
+		return c, collect.Errorf(collect.EFORBIDDEN, "only a lender has contracts with agencies")
 	}
 	if _, err := s.Agency(ctx, a, agencyID); err != nil {
 		return c, err
@@ -245,9 +246,9 @@ func (s *Store) SaveContract(ctx context.Context, a allocation.Actor, agencyID s
 
 // SetContractStatus suspends or reactivates the lender's contract with an
 // agency: a suspended contract takes no new placements.
-func (s *Store) SetContractStatus(ctx context.Context, a allocation.Actor, agencyID, status string) (allocation.Contract, error) {
+func (s *Store) SetContractStatus(ctx context.Context, a collect.Actor, agencyID, status string) (allocation.Contract, error) {
 	if status != "active" && status != "suspended" {
-		return allocation.Contract{}, allocation.Errorf(allocation.EINVALID, "status must be active or suspended")
+		return allocation.Contract{}, collect.Errorf(collect.EINVALID, "status must be active or suspended")
 	}
 	var out allocation.Contract
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
@@ -279,9 +280,9 @@ func contractFor(tx *gorm.DB, lenderID, agencyID string) (allocation.Contract, e
 // SetAgencyStatus suspends or reactivates an agency for every lender (the
 // platform's decision; a lender suspends its own contract instead). A
 // suspended agency gets no new placements: plans skip it and commits refuse.
-func (s *Store) SetAgencyStatus(ctx context.Context, a allocation.Actor, agencyID, status string) (allocation.Organisation, error) {
+func (s *Store) SetAgencyStatus(ctx context.Context, a collect.Actor, agencyID, status string) (collect.Organisation, error) {
 	if status != "active" && status != "suspended" {
-		return allocation.Organisation{}, allocation.Errorf(allocation.EINVALID, "status must be active or suspended")
+		return collect.Organisation{}, collect.Errorf(collect.EINVALID, "status must be active or suspended")
 	}
 	org, err := s.Agency(ctx, a, agencyID)
 	if err != nil {

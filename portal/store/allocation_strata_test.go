@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"collect"
 	"context"
 	"fmt"
 	"math"
@@ -277,12 +278,12 @@ func TestPlanScoreBands(t *testing.T) {
 		t.Run("invalid", func(t *testing.T) {
 			_, err := s.CreatePlan(ctx, vm, store.PlanRequest{PortfolioID: p.ID, Strategy: allocation.StrategyCapacityBalanced,
 				Params: allocation.PlanParams{Strata: "risk"}, Seed: 1})
-			if allocation.ErrorCode(err) != allocation.EINVALID {
+			if collect.ErrorCode(err) != collect.EINVALID {
 				t.Errorf("strata \"risk\": %v", err)
 			}
 			_, err = s.CreatePlan(ctx, vm, store.PlanRequest{PortfolioID: p.ID, Strategy: allocation.StrategyRules,
 				Params: allocation.PlanParams{Rules: []allocation.Rule{{ScoreBand: "top", AgencyID: agA}}}, Seed: 1})
-			if allocation.ErrorCode(err) != allocation.EINVALID {
+			if collect.ErrorCode(err) != collect.EINVALID {
 				t.Errorf("score_band \"top\": %v", err)
 			}
 		})

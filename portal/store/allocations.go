@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"encoding/json"
 	"errors"
@@ -159,10 +160,10 @@ func (s *Store) agencyTargets(ctx context.Context, db *gorm.DB, lenderID string)
 // Validate checks the request's shape; the strategy checks its own params.
 func (r PlanRequest) Validate() error {
 	if strings.TrimSpace(r.PortfolioID) == "" {
-		return &allocation.Error{Code: allocation.EINVALID, Message: "name the portfolio", Fields: []allocation.FieldError{{Field: "portfolio_id", Message: "required"}}}
+		return &collect.Error{Code: collect.EINVALID, Message: "name the portfolio", Fields: []collect.FieldError{{Field: "portfolio_id", Message: "required"}}}
 	}
 	if r.Strategy == "" {
-		return &allocation.Error{Code: allocation.EINVALID, Message: "choose a strategy", Fields: []allocation.FieldError{{Field: "strategy", Message: "required"}}}
+		return &collect.Error{Code: collect.EINVALID, Message: "choose a strategy", Fields: []collect.FieldError{{Field: "strategy", Message: "required"}}}
 	}
 	return nil
 }
@@ -170,7 +171,7 @@ func (r PlanRequest) Validate() error {
 // CreatePlan runs a strategy over the portfolio's placeable accounts and
 // stores the plan as a draft: every assignment with its reason, every account
 // left out with why. Nothing is placed until Commit.
-func (s *Store) CreatePlan(ctx context.Context, a allocation.Actor, req PlanRequest) (Allocation, error) {
+func (s *Store) CreatePlan(ctx context.Context, a collect.Actor, req PlanRequest) (Allocation, error) {
 	if err := req.Validate(); err != nil {
 		return Allocation{}, err
 	}
@@ -200,7 +201,7 @@ func (s *Store) CreatePlan(ctx context.Context, a allocation.Actor, req PlanRequ
 	return s.savePlan(ctx, a, req, plan)
 }
 
-func (s *Store) savePlan(ctx context.Context, a allocation.Actor, req PlanRequest, plan allocation.Plan) (Allocation, error) {
+func (s *Store) savePlan(ctx context.Context, a collect.Actor, req PlanRequest, plan allocation.Plan) (Allocation, error) {
 	reasons := map[string]int{}
 	for _, u := range plan.Unassigned {
 		reasons[u.Reason]++
@@ -245,7 +246,7 @@ func (s *Store) savePlan(ctx context.Context, a allocation.Actor, req PlanReques
 }
 
 // Allocation returns a plan of the actor's lender.
-func (s *Store) Allocation(ctx context.Context, a allocation.Actor, id string) (Allocation, error) {
+func (s *Store) Allocation(ctx context.Context, a collect.Actor, id string) (Allocation, error) {
 	var row allocationRow
 	err := s.db.WithContext(ctx).Table("allocations").Where("id = ? AND lender_id = ?", id, a.OrgID).Take(&row).Error
 	if err != nil {
@@ -255,7 +256,7 @@ func (s *Store) Allocation(ctx context.Context, a allocation.Actor, id string) (
 }
 
 // ListAllocations returns the lender's plans, newest first.
-func (s *Store) ListAllocations(ctx context.Context, a allocation.Actor, p Page) ([]Allocation, int64, error) {
+func (s *Store) ListAllocations(ctx context.Context, a collect.Actor, p Page) ([]Allocation, int64, error) {
 	q := s.db.WithContext(ctx).Table("allocations").Where("lender_id = ?", a.OrgID)
 	var total int64
 	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
@@ -288,7 +289,7 @@ type AssignmentRow struct {
 }
 
 // Assignments pages through a plan's assignments, optionally for one agency.
-func (s *Store) Assignments(ctx context.Context, a allocation.Actor, id, agencyID string, p Page) ([]AssignmentRow, int64, error) {
+func (s *Store) Assignments(ctx context.Context, a collect.Actor, id, agencyID string, p Page) ([]AssignmentRow, int64, error) {
 	if _, err := s.Allocation(ctx, a, id); err != nil {
 		return nil, 0, err
 	}
@@ -313,7 +314,7 @@ func (s *Store) Assignments(ctx context.Context, a allocation.Actor, id, agencyI
 // nothing does. An account placed meanwhile, or an agency suspended
 // meanwhile, is a conflict; the database's one-open-placement index stops a
 // racing commit even if the check passed.
-func (s *Store) CommitPlan(ctx context.Context, a allocation.Actor, id string) (Allocation, error) {
+func (s *Store) CommitPlan(ctx context.Context, a collect.Actor, id string) (Allocation, error) {
 	var out Allocation
 	now := s.now()
 	err := s.inBulkTx(ctx, func(b *bulkTx) error {
@@ -325,7 +326,7 @@ func (s *Store) CommitPlan(ctx context.Context, a allocation.Actor, id string) (
 			return notFound(err, "allocation")
 		}
 		if row.Status != "draft" {
-			return allocation.Errorf(allocation.ECONFLICT, "the plan is %s; only a draft can be committed", row.Status)
+			return collect.Errorf(collect.ECONFLICT, "the plan is %s; only a draft can be committed", row.Status)
 		}
 		var taken []string
 		if err := b.Table("allocation_assignments aa").Select("aa.account_id").
@@ -334,7 +335,7 @@ func (s *Store) CommitPlan(ctx context.Context, a allocation.Actor, id string) (
 			return fmt.Errorf("commit: check placed: %w", err)
 		}
 		if len(taken) > 0 {
-			return allocation.Errorf(allocation.ECONFLICT, "accounts were placed since the plan was made (%s…); make a new plan", strings.Join(taken, ", "))
+			return collect.Errorf(collect.ECONFLICT, "accounts were placed since the plan was made (%s…); make a new plan", strings.Join(taken, ", "))
 		}
 		var agencies []string
 		if err := b.Table("allocation_assignments").Where("allocation_id = ?", id).Distinct("agency_id").Pluck("agency_id", &agencies).Error; err != nil {
@@ -343,18 +344,18 @@ func (s *Store) CommitPlan(ctx context.Context, a allocation.Actor, id string) (
 		for _, ag := range agencies {
 			c, err := contractFor(b.DB, a.OrgID, ag)
 			if err != nil {
-				return allocation.Errorf(allocation.ECONFLICT, "agency %s has no contract with you any more", ag)
+				return collect.Errorf(collect.ECONFLICT, "agency %s has no contract with you any more", ag)
 			}
 			var orgStatus string
 			b.Table("organisations").Where("id = ?", ag).Pluck("status", &orgStatus)
 			if !c.InForce(now) || orgStatus != "active" {
-				return allocation.Errorf(allocation.ECONFLICT, "agency %s is suspended or out of contract; make a new plan", ag)
+				return collect.Errorf(collect.ECONFLICT, "agency %s is suspended or out of contract; make a new plan", ag)
 			}
 			acceptBy := now.Add(time.Duration(c.AcceptDays) * 24 * time.Hour)
 			endsAt := now.Add(time.Duration(c.TermDays) * 24 * time.Hour)
 			if err := b.insertPlacementsFromPlan(id, a.OrgID, ag, now, acceptBy, endsAt); err != nil {
 				if errors.Is(err, gorm.ErrDuplicatedKey) {
-					return allocation.Errorf(allocation.ECONFLICT, "another commit placed some of these accounts at the same moment; make a new plan")
+					return collect.Errorf(collect.ECONFLICT, "another commit placed some of these accounts at the same moment; make a new plan")
 				}
 				return fmt.Errorf("commit: insert offers: %w", err)
 			}
@@ -364,7 +365,7 @@ func (s *Store) CommitPlan(ctx context.Context, a allocation.Actor, id string) (
 			return fmt.Errorf("commit: mark committed: %w", res.Error)
 		}
 		if res.RowsAffected != 1 {
-			return allocation.Errorf(allocation.ECONFLICT, "the plan was discarded meanwhile")
+			return collect.Errorf(collect.ECONFLICT, "the plan was discarded meanwhile")
 		}
 		row.Status, row.CommittedAt = "committed", &now
 		out = row.allocation()
@@ -394,7 +395,7 @@ func (b *bulkTx) insertPlacementsFromPlan(allocationID, lenderID, agencyID strin
 }
 
 // DiscardPlan drops a draft.
-func (s *Store) DiscardPlan(ctx context.Context, a allocation.Actor, id string) error {
+func (s *Store) DiscardPlan(ctx context.Context, a collect.Actor, id string) error {
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		res := tx.Table("allocations").Where("id = ? AND lender_id = ? AND status = 'draft'", id, a.OrgID).Update("status", "discarded")
 		if res.Error != nil {
@@ -404,7 +405,7 @@ func (s *Store) DiscardPlan(ctx context.Context, a allocation.Actor, id string) 
 			if _, err := s.Allocation(tx.Statement.Context, a, id); err != nil {
 				return err
 			}
-			return allocation.Errorf(allocation.ECONFLICT, "only a draft can be discarded")
+			return collect.Errorf(collect.ECONFLICT, "only a draft can be discarded")
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "allocation.discard", ObjectType: "allocation", ObjectID: id, LenderID: a.OrgID})
 	})

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"time"
 	"unicode/utf8"
@@ -9,7 +10,6 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"collect/allocation"
 	"collect/casework"
 	"collect/casework/earlywarning"
 )
@@ -29,20 +29,20 @@ type ArrangementRequest struct {
 
 // Arrangement is a stored arrangement with its schedule.
 type Arrangement struct {
-	ID               string                 `json:"id"`
-	AccountID        string                 `json:"account_id"`
-	Kind             string                 `json:"kind"`
-	Status           string                 `json:"status"`
-	AmountCents      int64                  `json:"amount_cents"`
-	DownPaymentCents int64                  `json:"down_payment_cents"`
-	Instalments      int                    `json:"instalments"`
-	FirstDue         string                 `json:"first_due"`
-	DiscountBP       int                    `json:"discount_bp"`
-	Reasons          []allocation.Violation `json:"reasons"`
-	Schedule         []InstalmentRow        `json:"schedule"`
-	MakerID          string                 `json:"maker_id"`
-	ApproverID       string                 `json:"approver_id"`
-	CreatedAt        time.Time              `json:"created_at"`
+	ID               string              `json:"id"`
+	AccountID        string              `json:"account_id"`
+	Kind             string              `json:"kind"`
+	Status           string              `json:"status"`
+	AmountCents      int64               `json:"amount_cents"`
+	DownPaymentCents int64               `json:"down_payment_cents"`
+	Instalments      int                 `json:"instalments"`
+	FirstDue         string              `json:"first_due"`
+	DiscountBP       int                 `json:"discount_bp"`
+	Reasons          []collect.Violation `json:"reasons"`
+	Schedule         []InstalmentRow     `json:"schedule"`
+	MakerID          string              `json:"maker_id"`
+	ApproverID       string              `json:"approver_id"`
+	CreatedAt        time.Time           `json:"created_at"`
 	// DetailsWithheld: made by another agency; who made and approved it is
 	// not shown to the reader (casework.HistoryDetailFor).
 	DetailsWithheld bool `json:"details_withheld"`
@@ -65,9 +65,9 @@ const PromiseGraceDays = casework.PromiseGraceDays
 // holds. Within the contract's negotiation limits it is active at once;
 // beyond them it waits for the lender's vendor manager (maker-checker). A
 // promise counts as the debtor's acknowledgement for the limitation period.
-func (s *Store) CreateArrangement(ctx context.Context, a allocation.Actor, accountID string, req ArrangementRequest) (Arrangement, error) {
+func (s *Store) CreateArrangement(ctx context.Context, a collect.Actor, accountID string, req ArrangementRequest) (Arrangement, error) {
 	if utf8.RuneCountInString(req.Note) > 2000 {
-		return Arrangement{}, &allocation.Error{Code: allocation.EINVALID, Message: "the note is too long", Fields: []allocation.FieldError{{Field: "note", Message: "at most 2,000 characters"}}}
+		return Arrangement{}, &collect.Error{Code: collect.EINVALID, Message: "the note is too long", Fields: []collect.FieldError{{Field: "note", Message: "at most 2,000 characters"}}}
 	}
 	var out Arrangement
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
@@ -76,10 +76,10 @@ func (s *Store) CreateArrangement(ctx context.Context, a allocation.Actor, accou
 			return err
 		}
 		if pl.ID == "" {
-			return allocation.Errorf(allocation.ECONFLICT, "the account has no active placement")
+			return collect.Errorf(collect.ECONFLICT, "the account has no active placement")
 		}
 		if acc.DisputeOpen {
-			return ruleViolation("no negotiation while a dispute is open", []allocation.Violation{{Rule: "dispute_open", Message: "the debtor disputes the debt; the lender must resolve it first"}})
+			return ruleViolation("no negotiation while a dispute is open", []collect.Violation{{Rule: "dispute_open", Message: "the debtor disputes the debt; the lender must resolve it first"}})
 		}
 		contract, err := contractFor(tx, acc.LenderID, pl.AgencyID)
 		if err != nil {
@@ -89,7 +89,7 @@ func (s *Store) CreateArrangement(ctx context.Context, a allocation.Actor, accou
 		var due time.Time
 		if req.FirstDue != "" {
 			if due, err = time.ParseInLocation(time.DateOnly, req.FirstDue, time.UTC); err != nil {
-				return &allocation.Error{Code: allocation.EINVALID, Message: "first_due must be YYYY-MM-DD", Fields: []allocation.FieldError{{Field: "first_due", Message: "YYYY-MM-DD"}}}
+				return &collect.Error{Code: collect.EINVALID, Message: "first_due must be YYYY-MM-DD", Fields: []collect.FieldError{{Field: "first_due", Message: "YYYY-MM-DD"}}}
 			}
 		}
 		in := casework.ArrangementInput{Kind: req.Kind, BalanceCents: acc.BalanceCents, AmountCents: req.AmountCents, DownPaymentCents: req.DownPaymentCents,
@@ -106,7 +106,7 @@ func (s *Store) CreateArrangement(ctx context.Context, a allocation.Actor, accou
 			DownPaymentCents: req.DownPaymentCents, Instalments: req.Instalments, FirstDue: req.FirstDue, DiscountBP: d.DiscountBP,
 			Reasons: d.Reasons, MakerID: a.UserID, CreatedAt: now}
 		if out.Reasons == nil {
-			out.Reasons = []allocation.Violation{}
+			out.Reasons = []collect.Violation{}
 		}
 		if err := tx.Table("arrangements").Create(map[string]any{"id": out.ID, "account_id": acc.ID, "lender_id": acc.LenderID, "agency_id": pl.AgencyID,
 			"kind": req.Kind, "status": status, "amount_cents": req.AmountCents, "down_payment_cents": req.DownPaymentCents,
@@ -151,7 +151,7 @@ func (s *Store) CreateArrangement(ctx context.Context, a allocation.Actor, accou
 
 // DecideArrangementApproval approves or rejects a pending arrangement of the
 // actor's lender. The approver cannot be its maker.
-func (s *Store) DecideArrangementApproval(ctx context.Context, a allocation.Actor, id string, approve bool) (Arrangement, error) {
+func (s *Store) DecideArrangementApproval(ctx context.Context, a collect.Actor, id string, approve bool) (Arrangement, error) {
 	var out Arrangement
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		var row struct {
@@ -163,10 +163,10 @@ func (s *Store) DecideArrangementApproval(ctx context.Context, a allocation.Acto
 			return notFound(err, "arrangement")
 		}
 		if row.Status != "pending_approval" {
-			return allocation.Errorf(allocation.ECONFLICT, "the arrangement is %s, not waiting for approval", row.Status)
+			return collect.Errorf(collect.ECONFLICT, "the arrangement is %s, not waiting for approval", row.Status)
 		}
 		if row.MakerID == a.UserID {
-			return allocation.Errorf(allocation.EFORBIDDEN, "the maker of an arrangement cannot approve it")
+			return collect.Errorf(collect.EFORBIDDEN, "the maker of an arrangement cannot approve it")
 		}
 		status := "rejected"
 		if approve {
@@ -178,7 +178,7 @@ func (s *Store) DecideArrangementApproval(ctx context.Context, a allocation.Acto
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
-			return allocation.Errorf(allocation.ECONFLICT, "the arrangement was decided meanwhile")
+			return collect.Errorf(collect.ECONFLICT, "the arrangement was decided meanwhile")
 		}
 		if approve {
 			if err := addLimitationEvent(tx, row.AccountID, "acknowledgement", now, "arrangement:"+id, now); err != nil {
@@ -202,7 +202,7 @@ func (s *Store) DecideArrangementApproval(ctx context.Context, a allocation.Acto
 }
 
 // Arrangements lists an account's arrangements with their schedules.
-func (s *Store) Arrangements(ctx context.Context, a allocation.Actor, accountID string) ([]Arrangement, error) {
+func (s *Store) Arrangements(ctx context.Context, a collect.Actor, accountID string) ([]Arrangement, error) {
 	db := s.db.WithContext(ctx)
 	acc, _, err := s.loadCase(db, a, accountID)
 	if err != nil {
@@ -237,13 +237,13 @@ type arrangementRow struct {
 func (r arrangementRow) arrangement() Arrangement {
 	a := Arrangement{ID: r.ID, AccountID: r.AccountID, Kind: r.Kind, Status: r.Status, AmountCents: r.AmountCents, DownPaymentCents: r.DownPaymentCents,
 		Instalments: r.Instalments, FirstDue: r.FirstDue, DiscountBP: r.DiscountBP, MakerID: r.MakerID, ApproverID: r.ApproverID, CreatedAt: r.CreatedAt,
-		Reasons: []allocation.Violation{}, Schedule: []InstalmentRow{}}
+		Reasons: []collect.Violation{}, Schedule: []InstalmentRow{}}
 	_ = jsonInto(r.Reasons, &a.Reasons)
 	return a
 }
 
 // PendingArrangements lists the lender's arrangements waiting for approval.
-func (s *Store) PendingArrangements(ctx context.Context, a allocation.Actor) ([]Arrangement, error) {
+func (s *Store) PendingArrangements(ctx context.Context, a collect.Actor) ([]Arrangement, error) {
 	var rows []arrangementRow
 	err := s.db.WithContext(ctx).Table("arrangements").Where("lender_id = ? AND status = 'pending_approval'", a.OrgID).
 		Order("created_at").Limit(500).Scan(&rows).Error
@@ -370,7 +370,7 @@ func (s *Store) EvaluatePromises(ctx context.Context) (int64, error) {
 			return err
 		}
 		for lender, ids := range byLender {
-			if err := s.appendAudit(tx, allocation.Actor{}, auditRecord{Action: "arrangement.evaluate", ObjectType: "arrangement", ObjectID: "batch",
+			if err := s.appendAudit(tx, collect.Actor{}, auditRecord{Action: "arrangement.evaluate", ObjectType: "arrangement", ObjectID: "batch",
 				LenderID: lender, After: map[string]any{"arrangements_broken": first(ids, 1000), "instalments_broken": len(ids)}}); err != nil {
 				return err
 			}
@@ -408,7 +408,7 @@ type FollowUpItem struct {
 
 // FollowUpList gathers the actor's follow-up list (a collector's own
 // accounts, a supervisor's agency).
-func (s *Store) FollowUpList(ctx context.Context, a allocation.Actor) (FollowUp, error) {
+func (s *Store) FollowUpList(ctx context.Context, a collect.Actor) (FollowUp, error) {
 	var out FollowUp
 	now := s.now()
 	base := func() *gorm.DB {
@@ -416,7 +416,7 @@ func (s *Store) FollowUpList(ctx context.Context, a allocation.Actor) (FollowUp,
 			Select("ar.account_id, accounts.external_ref, ar.kind, ai.due_date, ai.amount_cents, ai.paid_cents").
 			Joins("JOIN arrangements ar ON ar.id = ai.arrangement_id").
 			Joins("JOIN accounts ON accounts.id = ar.account_id").Scopes(accountScope(a))
-		if a.OrgKind == allocation.KindAgency && !a.Has(allocation.RoleAgencySupervisor) {
+		if a.OrgKind == collect.KindAgency && !a.Has(collect.RoleAgencySupervisor) {
 			q = q.Where("accounts.assigned_to = ?", a.UserID)
 		}
 		return q
@@ -432,7 +432,7 @@ func (s *Store) FollowUpList(ctx context.Context, a allocation.Actor) (FollowUp,
 	q := s.db.WithContext(ctx).Table("accounts").Scopes(accountScope(a)).
 		Select("accounts.id AS account_id, accounts.external_ref, 'action' AS kind").
 		Where("accounts.next_action_at IS NOT NULL AND accounts.next_action_at <= ?", now.Add(24*time.Hour))
-	if a.OrgKind == allocation.KindAgency && !a.Has(allocation.RoleAgencySupervisor) {
+	if a.OrgKind == collect.KindAgency && !a.Has(collect.RoleAgencySupervisor) {
 		q = q.Where("accounts.assigned_to = ?", a.UserID)
 	}
 	if err := q.Limit(500).Scan(&out.Actions).Error; err != nil {

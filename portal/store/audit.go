@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -13,7 +14,6 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
-	"collect/allocation"
 	"collect/oversight"
 	"collect/portal/csvout"
 )
@@ -32,7 +32,7 @@ type auditRecord struct {
 // statement takes the write lock on the chain head (a row lock on PostgreSQL,
 // the database write lock on SQLite), so concurrent appends line up instead
 // of forking the chain.
-func (s *Store) appendAudit(tx *gorm.DB, a allocation.Actor, r auditRecord) error {
+func (s *Store) appendAudit(tx *gorm.DB, a collect.Actor, r auditRecord) error {
 	if err := tx.Exec("UPDATE audit_head SET seq = seq WHERE id = 1").Error; err != nil {
 		return err
 	}
@@ -116,7 +116,7 @@ type AuditRow struct {
 }
 
 // ListAudit returns the events in the actor's scope, newest first.
-func (s *Store) ListAudit(ctx context.Context, a allocation.Actor, f AuditFilter) ([]AuditRow, int64, error) {
+func (s *Store) ListAudit(ctx context.Context, a collect.Actor, f AuditFilter) ([]AuditRow, int64, error) {
 	q := s.db.WithContext(ctx).Table("audit_events").Scopes(auditScope(a))
 	if f.Action != nil {
 		q = q.Where("audit_events.action = ?", *f.Action)
@@ -164,7 +164,7 @@ var auditCSVChunk = 5000
 // action, object type, object id, summary, previous hash] (oversight/audit.go).
 // A cell a spreadsheet would run as a formula is written with a leading
 // apostrophe (csvout.Cell); drop it before hashing.
-func (s *Store) WriteAuditCSV(ctx context.Context, a allocation.Actor, from, to int64, w io.Writer) error {
+func (s *Store) WriteAuditCSV(ctx context.Context, a collect.Actor, from, to int64, w io.Writer) error {
 	cw := csvout.NewWriter(w)
 	_ = cw.Write([]string{"seq", "id", "at", "actor_id", "organisation_id", "lender_id", "action", "object_type", "object_id", "summary", "prev_hash", "hash"})
 	// In chunks by sequence number: a connection is held for one chunk, not

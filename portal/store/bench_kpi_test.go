@@ -10,6 +10,7 @@ package store_test
 //	go test -run XXX -bench KPIs -benchtime 1x -timeout 60m ./portal/store/
 
 import (
+	"collect"
 	"context"
 	"math/rand/v2"
 	"os"
@@ -18,7 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"collect/allocation"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
 )
@@ -34,7 +34,7 @@ func envInt(name string, def int) int {
 // and a bulk-loaded book of accounts × perAccount contacts for the vendor
 // manager's lender; it returns the store, the vendor manager and the
 // agencies.
-func benchBook(b *testing.B, dialect string, accounts, perAccount int) (*store.Store, allocation.Actor, []string) {
+func benchBook(b *testing.B, dialect string, accounts, perAccount int) (*store.Store, collect.Actor, []string) {
 	s, vm := benchStore(b, dialect)
 	seedAgencies(b, s, vm.OrgID)
 	var agencies []string

@@ -11,6 +11,7 @@ package store_test
 // ratio, and the import's peak heap.
 
 import (
+	"collect"
 	"context"
 	"fmt"
 	"os"
@@ -25,6 +26,7 @@ import (
 	"github.com/google/uuid"
 
 	"collect/allocation"
+	"collect/portal/sheets"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
 )
@@ -55,7 +57,7 @@ func benchCSV(b *testing.B) string {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := allocation.WritePortfolioCSV(f, benchRows, 2026, time.Now().UTC(), "en"); err != nil {
+		if err := sheets.WritePortfolioCSV(f, benchRows, 2026, time.Now().UTC(), "en"); err != nil {
 			b.Fatal(err)
 		}
 		f.Close()
@@ -65,7 +67,7 @@ func benchCSV(b *testing.B) string {
 
 // benchStore is a fresh, migrated store with the demo logins and agencies
 // but hardly any accounts.
-func benchStore(b *testing.B, dialect string) (*store.Store, allocation.Actor) {
+func benchStore(b *testing.B, dialect string) (*store.Store, collect.Actor) {
 	s := storetest.Open(b, dialect, store.Options{})
 	if err := s.SeedDemo(context.Background(), store.DemoSize{Portfolios: []int{1}}); err != nil {
 		b.Fatal(err)
@@ -152,7 +154,7 @@ func BenchmarkImport(b *testing.B) {
 					b.Fatal(err)
 				}
 				fi, _ := f.Stat()
-				src, err := allocation.OpenRowSource(f, fi.Size())
+				src, err := sheets.OpenRowSource(f, fi.Size())
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -220,7 +222,7 @@ func BenchmarkPlanAndCommit(b *testing.B) {
 				seedAgencies(b, s, vm.OrgID)
 				f, _ := os.Open(path)
 				fi, _ := f.Stat()
-				src, err := allocation.OpenRowSource(f, fi.Size())
+				src, err := sheets.OpenRowSource(f, fi.Size())
 				if err != nil {
 					b.Fatal(err)
 				}

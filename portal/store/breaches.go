@@ -1,13 +1,13 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
-	"collect/allocation"
 	"collect/casework"
 	"collect/oversight"
 )
@@ -16,7 +16,7 @@ import (
 // contact a detector found in breach) and counts them, inside tx. The unique
 // key (source, source id, rule) makes a second detection of the same breach a
 // no-op, so detectors can run again and in several processes.
-func recordBreaches(tx *gorm.DB, lenderID, agencyID, accountID, source, sourceID string, occurred, now time.Time, vs []allocation.Violation, evidence []string) (int64, error) {
+func recordBreaches(tx *gorm.DB, lenderID, agencyID, accountID, source, sourceID string, occurred, now time.Time, vs []collect.Violation, evidence []string) (int64, error) {
 	added := int64(0)
 	for _, v := range vs {
 		res := tx.Exec(`INSERT INTO breaches (id, lender_id, agency_id, account_id, rule, severity, source, source_id, evidence, message, occurred_at, detected_at, status, updated_at)
@@ -64,7 +64,7 @@ type BreachFilter struct {
 }
 
 // ListBreaches returns the breaches in the actor's scope, newest first.
-func (s *Store) ListBreaches(ctx context.Context, a allocation.Actor, f BreachFilter) ([]BreachRow, int64, error) {
+func (s *Store) ListBreaches(ctx context.Context, a collect.Actor, f BreachFilter) ([]BreachRow, int64, error) {
 	q := s.breachesQuery(ctx, a)
 	for col, v := range map[string]string{"b.agency_id": f.Agency, "b.rule": f.Rule, "b.severity": f.Severity, "b.status": f.Status} {
 		if v != "" {
@@ -82,14 +82,14 @@ func (s *Store) ListBreaches(ctx context.Context, a allocation.Actor, f BreachFi
 }
 
 // breachesQuery selects the breaches in the actor's scope as BreachRows.
-func (s *Store) breachesQuery(ctx context.Context, a allocation.Actor) *gorm.DB {
+func (s *Store) breachesQuery(ctx context.Context, a collect.Actor) *gorm.DB {
 	return s.db.WithContext(ctx).Table("breaches b").Scopes(breachScope(a)).
 		Select("b.*, o.name AS agency_name, ac.external_ref").
 		Joins("JOIN organisations o ON o.id = b.agency_id").Joins("LEFT JOIN accounts ac ON ac.id = b.account_id")
 }
 
 // Breach returns one breach; not found when it is outside the actor's scope.
-func (s *Store) Breach(ctx context.Context, a allocation.Actor, id string) (BreachRow, error) {
+func (s *Store) Breach(ctx context.Context, a collect.Actor, id string) (BreachRow, error) {
 	var out BreachRow
 	if err := s.breachesQuery(ctx, a).Where("b.id = ?", id).Take(&out).Error; err != nil {
 		return BreachRow{}, notFound(err, "breach")
@@ -99,12 +99,12 @@ func (s *Store) Breach(ctx context.Context, a allocation.Actor, id string) (Brea
 
 // UpdateBreach records the remediation of a breach (the lender's), or
 // dismisses it; a dismissed breach no longer counts.
-func (s *Store) UpdateBreach(ctx context.Context, a allocation.Actor, id, status, remediation string) (BreachRow, error) {
+func (s *Store) UpdateBreach(ctx context.Context, a collect.Actor, id, status, remediation string) (BreachRow, error) {
 	if !contains(BreachStatuses, status) {
-		return BreachRow{}, allocation.Errorf(allocation.EINVALID, "status must be open, remediated or dismissed")
+		return BreachRow{}, collect.Errorf(collect.EINVALID, "status must be open, remediated or dismissed")
 	}
 	if len([]rune(remediation)) > 2000 {
-		return BreachRow{}, allocation.Errorf(allocation.EINVALID, "the remediation is at most 2,000 characters")
+		return BreachRow{}, collect.Errorf(collect.EINVALID, "the remediation is at most 2,000 characters")
 	}
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		var b struct {
@@ -120,7 +120,7 @@ func (s *Store) UpdateBreach(ctx context.Context, a allocation.Actor, id, status
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
-			return allocation.Errorf(allocation.ECONFLICT, "the breach changed meanwhile")
+			return collect.Errorf(collect.ECONFLICT, "the breach changed meanwhile")
 		}
 		// Dismissing takes a breach out of the count; reopening puts it back.
 		delta := int64(0)
@@ -199,7 +199,7 @@ func (s *Store) DetectBreaches(ctx context.Context, since time.Time) (int, error
 					ev = append(ev, log[i].ID)
 				}
 				n, err := recordBreaches(tx, c.LenderID, c.AgencyID, id, "detector", c.ID, c.At, s.now(),
-					[]allocation.Violation{{Rule: b.Rule, Message: b.Message}}, ev)
+					[]collect.Violation{{Rule: b.Rule, Message: b.Message}}, ev)
 				if err != nil {
 					return err
 				}
@@ -211,7 +211,7 @@ func (s *Store) DetectBreaches(ctx context.Context, since time.Time) (int, error
 			if len(rules) == 0 {
 				return nil // found before: nothing new to say
 			}
-			return s.appendAudit(tx, allocation.Actor{}, auditRecord{Action: "breach.detect", ObjectType: "account", ObjectID: id, LenderID: acc.LenderID,
+			return s.appendAudit(tx, collect.Actor{}, auditRecord{Action: "breach.detect", ObjectType: "account", ObjectID: id, LenderID: acc.LenderID,
 				After: map[string]any{"rules": rules}})
 		})
 		if err != nil {

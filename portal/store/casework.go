@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"encoding/json"
 	"errors"
@@ -40,7 +41,7 @@ type caseAccount struct {
 }
 
 // loadCase reads one account in the actor's scope with its active placement.
-func (s *Store) loadCase(tx *gorm.DB, a allocation.Actor, id string) (caseAccount, allocation.Placement, error) {
+func (s *Store) loadCase(tx *gorm.DB, a collect.Actor, id string) (caseAccount, allocation.Placement, error) {
 	return s.readCase(tx, a, id, false)
 }
 
@@ -48,11 +49,11 @@ func (s *Store) loadCase(tx *gorm.DB, a allocation.Actor, id string) (caseAccoun
 // locked until the transaction ends, so two requests on one account (two
 // calls against a daily cap, two payments, a dispute and its resolution) run
 // one after the other; SQLite's immediate transactions already do.
-func (s *Store) lockCase(tx *gorm.DB, a allocation.Actor, id string) (caseAccount, allocation.Placement, error) {
+func (s *Store) lockCase(tx *gorm.DB, a collect.Actor, id string) (caseAccount, allocation.Placement, error) {
 	return s.readCase(tx, a, id, true)
 }
 
-func (s *Store) readCase(tx *gorm.DB, a allocation.Actor, id string, lock bool) (caseAccount, allocation.Placement, error) {
+func (s *Store) readCase(tx *gorm.DB, a collect.Actor, id string, lock bool) (caseAccount, allocation.Placement, error) {
 	var acc caseAccount
 	q := tx.Table("accounts").Scopes(accountScope(a)).Where("accounts.id = ?", id)
 	if lock && s.dialect == "postgres" {
@@ -93,13 +94,13 @@ func (s *Store) caseState(tx *gorm.DB, acc caseAccount) (casework.CaseState, err
 }
 
 // ruleViolation is the 422 of a refused step, naming each broken rule.
-func ruleViolation(msg string, vs []allocation.Violation) error {
-	return &allocation.Error{Code: allocation.ERULEVIOLATION, Message: msg, Violations: vs}
+func ruleViolation(msg string, vs []collect.Violation) error {
+	return &collect.Error{Code: collect.ERULEVIOLATION, Message: msg, Violations: vs}
 }
 
 // MoveStage moves a case to another stage when the stage machine's guards
 // allow it; otherwise a rule violation names each broken guard.
-func (s *Store) MoveStage(ctx context.Context, a allocation.Actor, accountID, to string) (string, error) {
+func (s *Store) MoveStage(ctx context.Context, a collect.Actor, accountID, to string) (string, error) {
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		acc, _, err := s.lockCase(tx, a, accountID)
 		if err != nil {
@@ -122,7 +123,7 @@ func (s *Store) MoveStage(ctx context.Context, a allocation.Actor, accountID, to
 }
 
 // NextStages lists the stages the case may move to now.
-func (s *Store) NextStages(ctx context.Context, a allocation.Actor, accountID string) ([]string, error) {
+func (s *Store) NextStages(ctx context.Context, a collect.Actor, accountID string) ([]string, error) {
 	var out []string
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		acc, _, err := s.loadCase(tx, a, accountID)
@@ -153,14 +154,14 @@ var DataQualityFlags = []string{"identity_mismatch", "wrong_phone", "no_phone", 
 
 // Validate checks the flags and the note.
 func (v Verification) Validate() error {
-	var f []allocation.FieldError
+	var f []collect.FieldError
 	for _, fl := range v.Flags {
 		if !contains(DataQualityFlags, fl) {
-			f = append(f, allocation.FieldError{Field: "flags", Message: "unknown flag " + fl})
+			f = append(f, collect.FieldError{Field: "flags", Message: "unknown flag " + fl})
 		}
 	}
 	if utf8.RuneCountInString(v.Note) > 2000 {
-		f = append(f, allocation.FieldError{Field: "note", Message: "at most 2,000 characters"})
+		f = append(f, collect.FieldError{Field: "note", Message: "at most 2,000 characters"})
 	}
 	return allocation.FieldErrors(f)
 }
@@ -171,7 +172,7 @@ func (v Verification) Complete() bool { return v.IdentityOK && v.ContactOK && v.
 // RecordVerification stores the checklist; a complete one lets the case
 // leave verification. Flags go back to the lender (deceased and bankrupt set
 // the account's exclusion flags too).
-func (s *Store) RecordVerification(ctx context.Context, a allocation.Actor, accountID string, v Verification) (Verification, error) {
+func (s *Store) RecordVerification(ctx context.Context, a collect.Actor, accountID string, v Verification) (Verification, error) {
 	if err := v.Validate(); err != nil {
 		return v, err
 	}
@@ -229,7 +230,7 @@ type disputeRow struct {
 }
 
 // RaiseDispute opens a dispute (agency staff or the lender).
-func (s *Store) RaiseDispute(ctx context.Context, a allocation.Actor, accountID, reason string) (Dispute, error) {
+func (s *Store) RaiseDispute(ctx context.Context, a collect.Actor, accountID, reason string) (Dispute, error) {
 	if err := allocation.ValidReason(reason); err != nil {
 		return Dispute{}, err
 	}
@@ -254,7 +255,7 @@ func (s *Store) RaiseDispute(ctx context.Context, a allocation.Actor, accountID,
 
 // ResolveDispute closes a dispute of the actor's lender: upheld (the debt
 // is wrong; the lender corrects it) or rejected (collection resumes).
-func (s *Store) ResolveDispute(ctx context.Context, a allocation.Actor, disputeID string, upheld bool, resolution string) (Dispute, error) {
+func (s *Store) ResolveDispute(ctx context.Context, a collect.Actor, disputeID string, upheld bool, resolution string) (Dispute, error) {
 	if err := allocation.ValidReason(resolution); err != nil {
 		return Dispute{}, err
 	}
@@ -268,7 +269,7 @@ func (s *Store) ResolveDispute(ctx context.Context, a allocation.Actor, disputeI
 			return notFound(err, "dispute")
 		}
 		if row.Status != "open" {
-			return allocation.Errorf(allocation.ECONFLICT, "the dispute is already %s", row.Status)
+			return collect.Errorf(collect.ECONFLICT, "the dispute is already %s", row.Status)
 		}
 		if s.dialect == "postgres" {
 			if err := tx.Exec("SELECT id FROM accounts WHERE id = ? FOR UPDATE", row.AccountID).Error; err != nil {
@@ -286,7 +287,7 @@ func (s *Store) ResolveDispute(ctx context.Context, a allocation.Actor, disputeI
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
-			return allocation.Errorf(allocation.ECONFLICT, "the dispute was resolved meanwhile")
+			return collect.Errorf(collect.ECONFLICT, "the dispute was resolved meanwhile")
 		}
 		var open int64
 		if err := tx.Table("disputes").Where("account_id = ? AND status = 'open'", row.AccountID).Count(&open).Error; err != nil {
@@ -306,9 +307,9 @@ func (s *Store) ResolveDispute(ctx context.Context, a allocation.Actor, disputeI
 
 // AssignAccounts gives accounts of the actor's agency to one of its
 // collectors (a supervisor's act); an empty collector unassigns.
-func (s *Store) AssignAccounts(ctx context.Context, a allocation.Actor, accountIDs []string, collectorID string) (int, error) {
+func (s *Store) AssignAccounts(ctx context.Context, a collect.Actor, accountIDs []string, collectorID string) (int, error) {
 	if len(accountIDs) == 0 || len(accountIDs) > 10000 {
-		return 0, &allocation.Error{Code: allocation.EINVALID, Message: "name 1 to 10,000 accounts", Fields: []allocation.FieldError{{Field: "account_ids", Message: "required"}}}
+		return 0, &collect.Error{Code: collect.EINVALID, Message: "name 1 to 10,000 accounts", Fields: []collect.FieldError{{Field: "account_ids", Message: "required"}}}
 	}
 	n := 0
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
@@ -316,11 +317,11 @@ func (s *Store) AssignAccounts(ctx context.Context, a allocation.Actor, accountI
 			var ok int64
 			if err := tx.Table("users u").Joins("JOIN memberships m ON m.user_id = u.id").
 				Where("u.id = ? AND u.organisation_id = ? AND m.role IN ?", collectorID, a.OrgID,
-					[]string{allocation.RoleCollector, allocation.RoleAgencySupervisor}).Count(&ok).Error; err != nil {
+					[]string{collect.RoleCollector, collect.RoleAgencySupervisor}).Count(&ok).Error; err != nil {
 				return err
 			}
 			if ok == 0 {
-				return &allocation.Error{Code: allocation.EINVALID, Message: "the collector is not one of your agency's staff", Fields: []allocation.FieldError{{Field: "collector_id", Message: "unknown"}}}
+				return &collect.Error{Code: collect.EINVALID, Message: "the collector is not one of your agency's staff", Fields: []collect.FieldError{{Field: "collector_id", Message: "unknown"}}}
 			}
 		}
 		res := tx.Table("accounts").Scopes(accountScope(a)).Where("accounts.id IN ?", accountIDs).
@@ -329,7 +330,7 @@ func (s *Store) AssignAccounts(ctx context.Context, a allocation.Actor, accountI
 			return res.Error
 		}
 		if int(res.RowsAffected) != len(uniq(accountIDs)) {
-			return allocation.Errorf(allocation.ENOTFOUND, "some accounts are not placed with your agency")
+			return collect.Errorf(collect.ENOTFOUND, "some accounts are not placed with your agency")
 		}
 		n = int(res.RowsAffected)
 		var lenders []struct{ LenderID, ID string }
@@ -375,15 +376,15 @@ type QueueRow struct {
 // overdue actions, promises falling due, then expected value: the
 // propensity score × balance when the lender's model is in use, else the
 // DPD curve × balance).
-func (s *Store) Queue(ctx context.Context, a allocation.Actor, f QueueFilter) ([]QueueRow, int64, error) {
+func (s *Store) Queue(ctx context.Context, a collect.Actor, f QueueFilter) ([]QueueRow, int64, error) {
 	if f.Due != "" && f.Due != "overdue" && f.Due != "today" {
-		return nil, 0, allocation.Errorf(allocation.EINVALID, "due must be overdue or today")
+		return nil, 0, collect.Errorf(collect.EINVALID, "due must be overdue or today")
 	}
 	q := s.accountsQuery(ctx, a).Where("accounts.status = 'open'")
-	if a.OrgKind != allocation.KindAgency {
-		return nil, 0, allocation.Errorf(allocation.EFORBIDDEN, "the work queue is agency staff's")
+	if a.OrgKind != collect.KindAgency {
+		return nil, 0, collect.Errorf(collect.EFORBIDDEN, "the work queue is agency staff's")
 	}
-	if !a.Has(allocation.RoleAgencySupervisor) {
+	if !a.Has(collect.RoleAgencySupervisor) {
 		q = q.Where("accounts.assigned_to = ?", a.UserID)
 	}
 	if f.Stage != "" {
@@ -458,11 +459,11 @@ func (s *Store) Queue(ctx context.Context, a allocation.Actor, f QueueFilter) ([
 }
 
 // Collectors lists the agency's staff who can be given accounts.
-func (s *Store) Collectors(ctx context.Context, a allocation.Actor) ([]allocation.User, error) {
-	var out []allocation.User
+func (s *Store) Collectors(ctx context.Context, a collect.Actor) ([]collect.User, error) {
+	var out []collect.User
 	err := s.db.WithContext(ctx).Table("users u").Select("DISTINCT u.id, u.email, u.name").
 		Joins("JOIN memberships m ON m.user_id = u.id").
-		Where("u.organisation_id = ? AND m.role IN ?", a.OrgID, []string{allocation.RoleCollector, allocation.RoleAgencySupervisor}).
+		Where("u.organisation_id = ? AND m.role IN ?", a.OrgID, []string{collect.RoleCollector, collect.RoleAgencySupervisor}).
 		Order("u.email").Scan(&out).Error
 	return out, err
 }
@@ -485,7 +486,7 @@ type CaseDetail struct {
 
 // Case gathers an account's verification, disputes, legal cases and
 // limitation date, in the actor's scope.
-func (s *Store) Case(ctx context.Context, a allocation.Actor, accountID string) (CaseDetail, error) {
+func (s *Store) Case(ctx context.Context, a collect.Actor, accountID string) (CaseDetail, error) {
 	var out CaseDetail
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		acc, _, err := s.loadCase(tx, a, accountID)
@@ -570,7 +571,7 @@ func legalCases(q *gorm.DB) ([]LegalCase, error) {
 }
 
 // OpenDisputes lists the lender's open disputes with the loan references.
-func (s *Store) OpenDisputes(ctx context.Context, a allocation.Actor) ([]Dispute, []string, error) {
+func (s *Store) OpenDisputes(ctx context.Context, a collect.Actor) ([]Dispute, []string, error) {
 	var rows []struct {
 		Dispute     `gorm:"embedded"`
 		ExternalRef string
@@ -585,15 +586,15 @@ func (s *Store) OpenDisputes(ctx context.Context, a allocation.Actor) ([]Dispute
 }
 
 // LegalReferrals lists the lender's legal cases waiting for its decision.
-func (s *Store) LegalReferrals(ctx context.Context, a allocation.Actor) ([]LegalCase, error) {
+func (s *Store) LegalReferrals(ctx context.Context, a collect.Actor) ([]LegalCase, error) {
 	return legalCases(s.db.WithContext(ctx).Where("lender_id = ? AND status = 'referred'", a.OrgID))
 }
 
 // LegalNext lists the statuses a viewer may move a case to.
-func LegalNext(a allocation.Actor, status string) []string {
+func LegalNext(a collect.Actor, status string) []string {
 	var out []string
 	for _, st := range legalSteps[status] {
-		if (st == "approved" || st == "rejected") && a.OrgKind != allocation.KindLender {
+		if (st == "approved" || st == "rejected") && a.OrgKind != collect.KindLender {
 			continue
 		}
 		out = append(out, st)
@@ -602,7 +603,7 @@ func LegalNext(a allocation.Actor, status string) []string {
 }
 
 // AccountRefs maps account ids to loan references within the actor's scope.
-func (s *Store) AccountRefs(ctx context.Context, a allocation.Actor, ids []string) (map[string]string, error) {
+func (s *Store) AccountRefs(ctx context.Context, a collect.Actor, ids []string) (map[string]string, error) {
 	out := map[string]string{}
 	if len(ids) == 0 {
 		return out, nil

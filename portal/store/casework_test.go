@@ -3,6 +3,7 @@ package store_test
 import (
 	"archive/zip"
 	"bytes"
+	"collect"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -12,14 +13,14 @@ import (
 	"testing"
 	"time"
 
-	"collect/allocation"
 	"collect/casework"
+	"collect/portal/sheets"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
 )
 
 // agencyAccount returns an account actively placed with the actor's agency.
-func agencyAccount(t *testing.T, s *store.Store, a allocation.Actor) store.AccountRow {
+func agencyAccount(t *testing.T, s *store.Store, a collect.Actor) store.AccountRow {
 	t.Helper()
 	rows, _, err := s.ListAccounts(context.Background(), a, store.AccountFilter{Page: store.Page{PerPage: 1}, Sort: "-balance"})
 	if err != nil || len(rows) == 0 {
@@ -29,9 +30,9 @@ func agencyAccount(t *testing.T, s *store.Store, a allocation.Actor) store.Accou
 }
 
 func violations(err error) []string {
-	var ae *allocation.Error
+	var ae *collect.Error
 	var out []string
-	if e, ok := err.(*allocation.Error); ok {
+	if e, ok := err.(*collect.Error); ok {
 		ae = e
 	}
 	if ae != nil {
@@ -89,7 +90,7 @@ func TestCaseworkJourney(t *testing.T) {
 		}
 
 		// No contact stage before verification.
-		if _, err := s.MoveStage(ctx, agent, acc.ID, casework.StageFirstContact); allocation.ErrorCode(err) != allocation.ERULEVIOLATION {
+		if _, err := s.MoveStage(ctx, agent, acc.ID, casework.StageFirstContact); collect.ErrorCode(err) != collect.ERULEVIOLATION {
 			t.Fatalf("first contact before verification: %v", err)
 		}
 		if _, err := s.RecordVerification(ctx, agent, acc.ID, store.Verification{IdentityOK: true, ContactOK: true, AmountOK: true, DPDOK: true}); err != nil {
@@ -103,7 +104,7 @@ func TestCaseworkJourney(t *testing.T) {
 		night := time.Now().In(time.FixedZone("CST", 8*3600))
 		night = time.Date(night.Year(), night.Month(), night.Day(), 23, 0, 0, 0, night.Location()).AddDate(0, 0, -1)
 		_, err = s.RecordContact(ctx, agent, acc.ID, store.ContactInput{Channel: "call", Party: "debtor", Outcome: "no_answer", At: night})
-		if allocation.ErrorCode(err) != allocation.ERULEVIOLATION || len(violations(err)) == 0 {
+		if collect.ErrorCode(err) != collect.ERULEVIOLATION || len(violations(err)) == 0 {
 			t.Fatalf("a call at 23:00: %v", err)
 		}
 		if n := count(t, s, `SELECT COUNT(*) FROM contact_refusals WHERE account_id = $1`, acc.ID); n != 1 {
@@ -112,7 +113,7 @@ func TestCaseworkJourney(t *testing.T) {
 		// Threats are refused whatever the hour.
 		day := time.Date(night.Year(), night.Month(), night.Day(), 10, 0, 0, 0, night.Location())
 		_, err = s.RecordContact(ctx, agent, acc.ID, store.ContactInput{Channel: "call", Party: "debtor", Outcome: "right_party_contact", At: day, Note: "告诉他不还钱就报警抓他坐牢"})
-		if allocation.ErrorCode(err) != allocation.ERULEVIOLATION {
+		if collect.ErrorCode(err) != collect.ERULEVIOLATION {
 			t.Fatalf("a threat in the note: %v", err)
 		}
 		// A proper call is logged, moves the case to negotiation and counts as a demand.
@@ -139,7 +140,7 @@ func TestCaseworkJourney(t *testing.T) {
 		if err != nil || set.Status != "pending_approval" || len(set.Reasons) == 0 {
 			t.Fatalf("deep settlement: %+v %v", set, err)
 		}
-		if _, err := s.DecideArrangementApproval(ctx, agent, set.ID, true); allocation.ErrorCode(err) != allocation.ENOTFOUND {
+		if _, err := s.DecideArrangementApproval(ctx, agent, set.ID, true); collect.ErrorCode(err) != collect.ENOTFOUND {
 			t.Fatalf("the agency approving its own arrangement: %v", err)
 		}
 		if got, err := s.DecideArrangementApproval(ctx, vm, set.ID, false); err != nil || got.Status != "rejected" {
@@ -166,7 +167,7 @@ func TestCaseworkJourney(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = s.RecordContact(ctx, agent, acc.ID, store.ContactInput{Channel: "call", Party: "debtor", Outcome: "no_answer", At: day.Add(time.Hour)})
-		if allocation.ErrorCode(err) != allocation.ERULEVIOLATION {
+		if collect.ErrorCode(err) != collect.ERULEVIOLATION {
 			t.Fatalf("a call during a dispute: %v", err)
 		}
 		if _, err := s.ResolveDispute(ctx, vm, d.ID, false, "银行流水未见该笔还款"); err != nil {
@@ -182,7 +183,7 @@ func TestCaseworkJourney(t *testing.T) {
 		if err != nil || lc.LimitationExpires == "" || lc.Estimate.TotalCostCents == 0 {
 			t.Fatalf("referral: %+v %v", lc, err)
 		}
-		if _, err := s.AdvanceLegal(ctx, sup, lc.ID, "approved", ""); allocation.ErrorCode(err) != allocation.EFORBIDDEN {
+		if _, err := s.AdvanceLegal(ctx, sup, lc.ID, "approved", ""); collect.ErrorCode(err) != collect.EFORBIDDEN {
 			t.Fatalf("the agency approving legal action: %v", err)
 		}
 		if _, err := s.AdvanceLegal(ctx, vm, lc.ID, "approved", ""); err != nil {
@@ -221,7 +222,7 @@ func TestCaseworkJourney(t *testing.T) {
 		}
 		// Agency B sees none of it.
 		agentB := actorFor(t, s, "agent@agency-b.test")
-		if _, err := s.Contacts(ctx, agentB, acc.ID, true); allocation.ErrorCode(err) != allocation.ENOTFOUND {
+		if _, err := s.Contacts(ctx, agentB, acc.ID, true); collect.ErrorCode(err) != collect.ENOTFOUND {
 			t.Fatalf("agency B reading A's contacts: %v", err)
 		}
 		r, err := s.VerifyAudit(ctx)
@@ -271,7 +272,7 @@ func TestBrokenPromiseAndTimeBar(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = s.ReferLegal(ctx, agent, acc.ID, "")
-		if allocation.ErrorCode(err) != allocation.ERULEVIOLATION || len(violations(err)) != 1 || violations(err)[0] != "legal.time_barred" {
+		if collect.ErrorCode(err) != collect.ERULEVIOLATION || len(violations(err)) != 1 || violations(err)[0] != "legal.time_barred" {
 			t.Fatalf("a time-barred referral: %v", err)
 		}
 	})
@@ -306,7 +307,7 @@ func TestPaymentFeed(t *testing.T) {
 		if err != nil || res.Accepted != 0 {
 			t.Fatalf("agency B paying into A's account: %+v %v", res, err)
 		}
-		if _, err := s.ImportPayments(ctx, vm, feedSource(t, "ref,amt\n")); allocation.ErrorCode(err) != allocation.EINVALID {
+		if _, err := s.ImportPayments(ctx, vm, feedSource(t, "ref,amt\n")); collect.ErrorCode(err) != collect.EINVALID {
 			t.Fatalf("a bad header: %v", err)
 		}
 	})
@@ -325,15 +326,15 @@ func TestMessagesCarryDisclosures(t *testing.T) {
 			t.Fatalf("%s: %s", m.ID, m.Text)
 		}
 	}
-	if _, err := s.Messages(context.Background(), actorFor(t, s, "agent@agency-b.test"), acc.ID); allocation.ErrorCode(err) != allocation.ENOTFOUND {
+	if _, err := s.Messages(context.Background(), actorFor(t, s, "agent@agency-b.test"), acc.ID); collect.ErrorCode(err) != collect.ENOTFOUND {
 		t.Fatalf("agency B: %v", err)
 	}
 }
 
 // feedSource opens a payment feed's text as the portal's file reader does.
-func feedSource(t *testing.T, text string) allocation.RowSource {
+func feedSource(t *testing.T, text string) sheets.RowSource {
 	t.Helper()
-	src, err := allocation.OpenRowSource(strings.NewReader(text), int64(len(text)))
+	src, err := sheets.OpenRowSource(strings.NewReader(text), int64(len(text)))
 	if err != nil {
 		t.Fatal(err)
 	}

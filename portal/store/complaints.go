@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"fmt"
 	"strings"
@@ -85,24 +86,24 @@ func (r complaintRow) complaint(now time.Time) Complaint {
 
 // Validate checks the input.
 func (in ComplaintInput) Validate(now time.Time) error {
-	var f []allocation.FieldError
+	var f []collect.FieldError
 	if !contains(ComplaintCategories, in.Category) {
-		f = append(f, allocation.FieldError{Field: "category", Message: "one of " + strings.Join(ComplaintCategories, ", ")})
+		f = append(f, collect.FieldError{Field: "category", Message: "one of " + strings.Join(ComplaintCategories, ", ")})
 	}
 	if n := utf8.RuneCountInString(strings.TrimSpace(in.Description)); n == 0 || n > 4000 {
-		f = append(f, allocation.FieldError{Field: "description", Message: "1 to 4,000 characters"})
+		f = append(f, collect.FieldError{Field: "description", Message: "1 to 4,000 characters"})
 	}
 	if in.AccountID == "" && in.ExternalRef == "" {
-		f = append(f, allocation.FieldError{Field: "account_id", Message: "name the account (account_id or external_ref)"})
+		f = append(f, collect.FieldError{Field: "account_id", Message: "name the account (account_id or external_ref)"})
 	}
 	if utf8.RuneCountInString(in.Source) > 40 {
-		f = append(f, allocation.FieldError{Field: "source", Message: "at most 40 characters"})
+		f = append(f, collect.FieldError{Field: "source", Message: "at most 40 characters"})
 	}
 	if len(in.ContactIDs) > 100 {
-		f = append(f, allocation.FieldError{Field: "contact_ids", Message: "at most 100 contacts"})
+		f = append(f, collect.FieldError{Field: "contact_ids", Message: "at most 100 contacts"})
 	}
 	if in.ReceivedAt.After(now.Add(5 * time.Minute)) {
-		f = append(f, allocation.FieldError{Field: "received_at", Message: "cannot be in the future"})
+		f = append(f, collect.FieldError{Field: "received_at", Message: "cannot be in the future"})
 	}
 	return allocation.FieldErrors(f)
 }
@@ -119,7 +120,7 @@ func complaintSLA(tx *gorm.DB, lenderID string) (ack, resolve int) {
 // CreateComplaint records a complaint about one of the lender's accounts,
 // linked to the agency that holds (or last held) it and to the contacts
 // complained of, with its service-level due dates.
-func (s *Store) CreateComplaint(ctx context.Context, a allocation.Actor, in ComplaintInput) (Complaint, error) {
+func (s *Store) CreateComplaint(ctx context.Context, a collect.Actor, in ComplaintInput) (Complaint, error) {
 	now := s.now()
 	if err := in.Validate(now); err != nil {
 		return Complaint{}, err
@@ -155,7 +156,7 @@ func (s *Store) CreateComplaint(ctx context.Context, a allocation.Actor, in Comp
 				return err
 			}
 			if len(contactIDs) != len(uniq(in.ContactIDs)) {
-				return &allocation.Error{Code: allocation.EINVALID, Message: "a contact named is not one of this account's", Fields: []allocation.FieldError{{Field: "contact_ids", Message: "unknown"}}}
+				return &collect.Error{Code: collect.EINVALID, Message: "a contact named is not one of this account's", Fields: []collect.FieldError{{Field: "contact_ids", Message: "unknown"}}}
 			}
 		}
 		ack, resolve := complaintSLA(tx, acc.LenderID)
@@ -193,7 +194,7 @@ type ComplaintFilter struct {
 	Page
 }
 
-func (s *Store) complaintsQuery(ctx context.Context, a allocation.Actor) *gorm.DB {
+func (s *Store) complaintsQuery(ctx context.Context, a collect.Actor) *gorm.DB {
 	return s.db.WithContext(ctx).Table("complaints").Scopes(complaintScope(a)).
 		Select("complaints.*, ac.external_ref, COALESCE(o.name, '') AS agency_name").
 		Joins("LEFT JOIN accounts ac ON ac.id = complaints.account_id").
@@ -201,12 +202,12 @@ func (s *Store) complaintsQuery(ctx context.Context, a allocation.Actor) *gorm.D
 }
 
 // ListComplaints returns the complaints in the actor's scope, newest first.
-func (s *Store) ListComplaints(ctx context.Context, a allocation.Actor, f ComplaintFilter) ([]Complaint, int64, error) {
+func (s *Store) ListComplaints(ctx context.Context, a collect.Actor, f ComplaintFilter) ([]Complaint, int64, error) {
 	if f.Status != "" && !contains(ComplaintStatuses, f.Status) {
-		return nil, 0, allocation.Errorf(allocation.EINVALID, "unknown status %q", f.Status)
+		return nil, 0, collect.Errorf(collect.EINVALID, "unknown status %q", f.Status)
 	}
 	if f.Category != "" && !contains(ComplaintCategories, f.Category) {
-		return nil, 0, allocation.Errorf(allocation.EINVALID, "unknown category %q", f.Category)
+		return nil, 0, collect.Errorf(collect.EINVALID, "unknown category %q", f.Category)
 	}
 	now := s.now()
 	q := s.complaintsQuery(ctx, a)
@@ -239,7 +240,7 @@ func (s *Store) ListComplaints(ctx context.Context, a allocation.Actor, f Compla
 }
 
 // GetComplaint returns one complaint in the actor's scope.
-func (s *Store) GetComplaint(ctx context.Context, a allocation.Actor, id string) (Complaint, error) {
+func (s *Store) GetComplaint(ctx context.Context, a collect.Actor, id string) (Complaint, error) {
 	var r complaintRow
 	if err := s.complaintsQuery(ctx, a).Where("complaints.id = ?", id).Take(&r).Error; err != nil {
 		return Complaint{}, notFound(err, "complaint")
@@ -278,15 +279,15 @@ func (u ComplaintUpdate) auditSummary() map[string]string {
 var complaintNext = map[string][]string{"received": {"acknowledged", "investigating", "resolved"}, "acknowledged": {"investigating", "resolved"}, "investigating": {"resolved"}}
 
 // UpdateComplaint applies u to a complaint in the actor's scope.
-func (s *Store) UpdateComplaint(ctx context.Context, a allocation.Actor, id string, u ComplaintUpdate) (Complaint, error) {
-	var long []allocation.FieldError
+func (s *Store) UpdateComplaint(ctx context.Context, a collect.Actor, id string, u ComplaintUpdate) (Complaint, error) {
+	var long []collect.FieldError
 	for _, f := range []struct {
 		name string
 		v    *string
 		max  int
 	}{{"root_cause", u.RootCause, 2000}, {"agency_response", u.AgencyResponse, 4000}, {"assigned_to", u.AssignedTo, 64}} {
 		if f.v != nil && utf8.RuneCountInString(*f.v) > f.max {
-			long = append(long, allocation.FieldError{Field: f.name, Message: fmt.Sprintf("at most %d characters", f.max)})
+			long = append(long, collect.FieldError{Field: f.name, Message: fmt.Sprintf("at most %d characters", f.max)})
 		}
 	}
 	if err := allocation.FieldErrors(long); err != nil {
@@ -300,21 +301,21 @@ func (s *Store) UpdateComplaint(ctx context.Context, a allocation.Actor, id stri
 		// A resolved complaint is closed: its outcome, root cause and the
 		// agency's answer are the record the figures and the regulator see.
 		if r.Status == "resolved" {
-			return allocation.Errorf(allocation.ECONFLICT, "the complaint is resolved and can no longer be changed")
+			return collect.Errorf(collect.ECONFLICT, "the complaint is resolved and can no longer be changed")
 		}
 		now := s.now()
 		cols := map[string]any{"updated_at": now}
-		if a.OrgKind == allocation.KindAgency {
+		if a.OrgKind == collect.KindAgency {
 			if u.Status != nil || u.AssignedTo != nil || u.RootCause != nil || u.Outcome != nil {
-				return allocation.Errorf(allocation.EFORBIDDEN, "an agency answers a complaint; the lender handles it")
+				return collect.Errorf(collect.EFORBIDDEN, "an agency answers a complaint; the lender handles it")
 			}
 			if u.AgencyResponse == nil || strings.TrimSpace(*u.AgencyResponse) == "" {
-				return &allocation.Error{Code: allocation.EINVALID, Message: "write the agency's answer", Fields: []allocation.FieldError{{Field: "agency_response", Message: "required"}}}
+				return &collect.Error{Code: collect.EINVALID, Message: "write the agency's answer", Fields: []collect.FieldError{{Field: "agency_response", Message: "required"}}}
 			}
 			cols["agency_response"] = strings.TrimSpace(*u.AgencyResponse)
 		} else {
 			if u.AgencyResponse != nil {
-				return allocation.Errorf(allocation.EFORBIDDEN, "the agency writes its own answer")
+				return collect.Errorf(collect.EFORBIDDEN, "the agency writes its own answer")
 			}
 			if u.AssignedTo != nil {
 				cols["assigned_to"] = *u.AssignedTo
@@ -325,17 +326,17 @@ func (s *Store) UpdateComplaint(ctx context.Context, a allocation.Actor, id stri
 			}
 			if u.Outcome != nil {
 				if !contains(ComplaintOutcomes, *u.Outcome) {
-					return &allocation.Error{Code: allocation.EINVALID, Message: "unknown outcome", Fields: []allocation.FieldError{{Field: "outcome", Message: strings.Join(ComplaintOutcomes, ", ")}}}
+					return &collect.Error{Code: collect.EINVALID, Message: "unknown outcome", Fields: []collect.FieldError{{Field: "outcome", Message: strings.Join(ComplaintOutcomes, ", ")}}}
 				}
 				cols["outcome"], r.Outcome = *u.Outcome, *u.Outcome
 			}
 			if u.Status != nil && *u.Status != r.Status {
 				if !contains(complaintNext[r.Status], *u.Status) {
-					return allocation.Errorf(allocation.ECONFLICT, "a %s complaint cannot become %s", r.Status, *u.Status)
+					return collect.Errorf(collect.ECONFLICT, "a %s complaint cannot become %s", r.Status, *u.Status)
 				}
 				if *u.Status == "resolved" && (r.Outcome == "" || r.RootCause == "") {
-					return &allocation.Error{Code: allocation.EINVALID, Message: "a resolved complaint needs its root cause and outcome",
-						Fields: []allocation.FieldError{{Field: "root_cause", Message: "required"}, {Field: "outcome", Message: "required"}}}
+					return &collect.Error{Code: collect.EINVALID, Message: "a resolved complaint needs its root cause and outcome",
+						Fields: []collect.FieldError{{Field: "root_cause", Message: "required"}, {Field: "outcome", Message: "required"}}}
 				}
 				cols["status"] = *u.Status
 				if r.AcknowledgedAt == nil {
@@ -351,7 +352,7 @@ func (s *Store) UpdateComplaint(ctx context.Context, a allocation.Actor, id stri
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
-			return allocation.Errorf(allocation.ECONFLICT, "the complaint changed meanwhile; reload")
+			return collect.Errorf(collect.ECONFLICT, "the complaint changed meanwhile; reload")
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "complaint.update", ObjectType: "complaint", ObjectID: id, LenderID: r.LenderID, After: u.auditSummary()})
 	})

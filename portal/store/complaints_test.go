@@ -1,13 +1,13 @@
 package store_test
 
 import (
+	"collect"
 	"context"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
-	"collect/allocation"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
 )
@@ -32,7 +32,7 @@ func TestComplaints(t *testing.T) {
 		if c.AgencyID != supA.OrgID || !c.AckOverdue || c.ResolveOverdue || c.AckDue.Sub(received.AddDate(0, 0, 2)).Abs() > time.Second {
 			t.Fatalf("complaint %+v", c)
 		}
-		if _, err := s.CreateComplaint(ctx, vm, store.ComplaintInput{AccountID: acc.ID, Category: "gossip", Description: "x"}); allocation.ErrorCode(err) != allocation.EINVALID {
+		if _, err := s.CreateComplaint(ctx, vm, store.ComplaintInput{AccountID: acc.ID, Category: "gossip", Description: "x"}); collect.ErrorCode(err) != collect.EINVALID {
 			t.Fatalf("unknown category: %v", err)
 		}
 		// The agency sees it and answers; another agency does not see it.
@@ -47,36 +47,36 @@ func TestComplaints(t *testing.T) {
 		if err != nil || !found {
 			t.Fatalf("agency A's overdue complaints: %d %v", len(list), err)
 		}
-		if _, err := s.GetComplaint(ctx, agentB, c.ID); allocation.ErrorCode(err) != allocation.ENOTFOUND {
+		if _, err := s.GetComplaint(ctx, agentB, c.ID); collect.ErrorCode(err) != collect.ENOTFOUND {
 			t.Fatalf("agency B reads A's complaint: %v", err)
 		}
-		if _, err := s.UpdateComplaint(ctx, supA, c.ID, store.ComplaintUpdate{Status: strp("resolved")}); allocation.ErrorCode(err) != allocation.EFORBIDDEN {
+		if _, err := s.UpdateComplaint(ctx, supA, c.ID, store.ComplaintUpdate{Status: strp("resolved")}); collect.ErrorCode(err) != collect.EFORBIDDEN {
 			t.Fatalf("the agency resolving: %v", err)
 		}
 		if _, err := s.UpdateComplaint(ctx, supA, c.ID, store.ComplaintUpdate{AgencyResponse: strp("已核查通话记录，系统重拨所致，已修正。")}); err != nil {
 			t.Fatal(err)
 		}
 		// Resolving needs a root cause and an outcome.
-		if _, err := s.UpdateComplaint(ctx, vm, c.ID, store.ComplaintUpdate{Status: strp("resolved")}); allocation.ErrorCode(err) != allocation.EINVALID {
+		if _, err := s.UpdateComplaint(ctx, vm, c.ID, store.ComplaintUpdate{Status: strp("resolved")}); collect.ErrorCode(err) != collect.EINVALID {
 			t.Fatalf("resolving without a root cause: %v", err)
 		}
 		done, err := s.UpdateComplaint(ctx, vm, c.ID, store.ComplaintUpdate{Status: strp("resolved"), RootCause: strp("外呼系统重拨"), Outcome: strp("upheld")})
 		if err != nil || done.Status != "resolved" || done.ResolvedAt == nil || done.AcknowledgedAt == nil || done.AgencyResponse == "" {
 			t.Fatalf("resolved: %+v %v", done, err)
 		}
-		if _, err := s.UpdateComplaint(ctx, vm, c.ID, store.ComplaintUpdate{Status: strp("investigating")}); allocation.ErrorCode(err) != allocation.ECONFLICT {
+		if _, err := s.UpdateComplaint(ctx, vm, c.ID, store.ComplaintUpdate{Status: strp("investigating")}); collect.ErrorCode(err) != collect.ECONFLICT {
 			t.Fatalf("reopening: %v", err)
 		}
 		// Resolved is closed: neither side rewrites the record afterwards.
-		if _, err := s.UpdateComplaint(ctx, vm, c.ID, store.ComplaintUpdate{Outcome: strp("not_upheld")}); allocation.ErrorCode(err) != allocation.ECONFLICT {
+		if _, err := s.UpdateComplaint(ctx, vm, c.ID, store.ComplaintUpdate{Outcome: strp("not_upheld")}); collect.ErrorCode(err) != collect.ECONFLICT {
 			t.Fatalf("changing a resolved complaint's outcome: %v", err)
 		}
-		if _, err := s.UpdateComplaint(ctx, supA, c.ID, store.ComplaintUpdate{AgencyResponse: strp("补充说明")}); allocation.ErrorCode(err) != allocation.ECONFLICT {
+		if _, err := s.UpdateComplaint(ctx, supA, c.ID, store.ComplaintUpdate{AgencyResponse: strp("补充说明")}); collect.ErrorCode(err) != collect.ECONFLICT {
 			t.Fatalf("answering a resolved complaint: %v", err)
 		}
 		// A field too long is named.
 		_, err = s.UpdateComplaint(ctx, vm, c.ID, store.ComplaintUpdate{AssignedTo: strp(strings.Repeat("张", 65))})
-		var ae *allocation.Error
+		var ae *collect.Error
 		if !errors.As(err, &ae) || len(ae.Fields) != 1 || ae.Fields[0].Field != "assigned_to" {
 			t.Fatalf("a long assignee: %v", err)
 		}

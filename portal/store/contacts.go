@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"strconv"
 	"strings"
@@ -31,10 +32,10 @@ type ContactInput struct {
 
 // Validate checks the enumerations, lengths and time (zero time = now).
 func (in *ContactInput) Validate(now time.Time) error {
-	var f []allocation.FieldError
+	var f []collect.FieldError
 	check := func(field, v string, list []string) {
 		if !contains(list, v) {
-			f = append(f, allocation.FieldError{Field: field, Message: "one of " + strings.Join(list, ", ")})
+			f = append(f, collect.FieldError{Field: field, Message: "one of " + strings.Join(list, ", ")})
 		}
 	}
 	if in.Direction == "" {
@@ -48,13 +49,13 @@ func (in *ContactInput) Validate(now time.Time) error {
 	check("direction", in.Direction, casework.ContactDirections)
 	check("outcome", in.Outcome, casework.ContactOutcomes)
 	if in.At.After(now.Add(5 * time.Minute)) {
-		f = append(f, allocation.FieldError{Field: "at", Message: "cannot be in the future"})
+		f = append(f, collect.FieldError{Field: "at", Message: "cannot be in the future"})
 	}
 	if utf8.RuneCountInString(in.Note) > 4000 || utf8.RuneCountInString(in.Message) > 4000 {
-		f = append(f, allocation.FieldError{Field: "note", Message: "note and message: at most 4,000 characters each"})
+		f = append(f, collect.FieldError{Field: "note", Message: "note and message: at most 4,000 characters each"})
 	}
 	if utf8.RuneCountInString(in.PartyPhone) > 32 {
-		f = append(f, allocation.FieldError{Field: "party_phone", Message: "at most 32 characters"})
+		f = append(f, collect.FieldError{Field: "party_phone", Message: "at most 32 characters"})
 	}
 	return allocation.FieldErrors(f)
 }
@@ -114,7 +115,7 @@ func conductProfile(name string) (casework.ConductProfile, error) {
 // one that passes is logged, counts as a demand for payment (or, for a
 // promise, an acknowledgement) for the limitation period, and moves a case
 // in first contact on to negotiation once the debtor is reached.
-func (s *Store) RecordContact(ctx context.Context, a allocation.Actor, accountID string, in ContactInput) (Contact, error) {
+func (s *Store) RecordContact(ctx context.Context, a collect.Actor, accountID string, in ContactInput) (Contact, error) {
 	now := s.now()
 	if err := in.Validate(now); err != nil {
 		return Contact{}, err
@@ -127,14 +128,14 @@ func (s *Store) RecordContact(ctx context.Context, a allocation.Actor, accountID
 		if err != nil {
 			return err
 		}
-		if a.OrgKind != allocation.KindAgency || pl.ID == "" {
-			return allocation.Errorf(allocation.EFORBIDDEN, "only the agency holding the account contacts the debtor")
+		if a.OrgKind != collect.KindAgency || pl.ID == "" {
+			return collect.Errorf(collect.EFORBIDDEN, "only the agency holding the account contacts the debtor")
 		}
 		// A contact before this placement began was not this agency's: it
 		// would be counted to it, in a month it did not hold the account.
 		if in.At.Before(pl.StartsAt) {
-			return allocation.FieldErrors([]allocation.FieldError{{Field: "at",
-				Message: "cannot be before the placement began (" + pl.StartsAt.In(allocation.China).Format("2006-01-02 15:04") + ")"}})
+			return allocation.FieldErrors([]collect.FieldError{{Field: "at",
+				Message: "cannot be before the placement began (" + pl.StartsAt.In(collect.China).Format("2006-01-02 15:04") + ")"}})
 		}
 		prof, err := conductProfile(acc.ConductProfile)
 		if err != nil {
@@ -218,7 +219,7 @@ func addLimitationEvent(tx *gorm.DB, accountID, kind string, at time.Time, sourc
 // are masked unless personal (the caller may see personal data). Contacts
 // another agency made are facts only for an agency reader: no note, message
 // or collector, unless its contract shares the full history.
-func (s *Store) Contacts(ctx context.Context, a allocation.Actor, accountID string, personal bool) ([]Contact, error) {
+func (s *Store) Contacts(ctx context.Context, a collect.Actor, accountID string, personal bool) ([]Contact, error) {
 	db := s.db.WithContext(ctx)
 	acc, _, err := s.loadCase(db, a, accountID)
 	if err != nil {
@@ -255,7 +256,7 @@ var templatesOnce struct {
 
 // Messages fills the account's profile's message templates (which carry the
 // required disclosures) for the agency holding it.
-func (s *Store) Messages(ctx context.Context, a allocation.Actor, accountID string) ([]Message, error) {
+func (s *Store) Messages(ctx context.Context, a collect.Actor, accountID string) ([]Message, error) {
 	templatesOnce.Do(func() {
 		templatesOnce.t, templatesOnce.err = casework.ParseMessageTemplates(policies.MessageTemplates())
 	})
@@ -288,7 +289,7 @@ func (s *Store) Messages(ctx context.Context, a allocation.Actor, accountID stri
 
 // violationRules are the names of the rules broken, for the audit trail (the
 // messages stay with the refusal).
-func violationRules(vs []allocation.Violation) []string {
+func violationRules(vs []collect.Violation) []string {
 	out := make([]string, len(vs))
 	for i, v := range vs {
 		out[i] = v.Rule

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 
 	"gorm.io/gorm"
@@ -34,7 +35,7 @@ type Dashboard struct {
 }
 
 // PortfolioSummary sums one portfolio of the actor's lender.
-func (s *Store) PortfolioSummary(ctx context.Context, a allocation.Actor, id string) (Dashboard, error) {
+func (s *Store) PortfolioSummary(ctx context.Context, a collect.Actor, id string) (Dashboard, error) {
 	if _, err := s.Portfolio(ctx, a, id); err != nil {
 		return Dashboard{}, err
 	}
@@ -42,14 +43,14 @@ func (s *Store) PortfolioSummary(ctx context.Context, a allocation.Actor, id str
 }
 
 // Dashboard sums the accounts in the actor's scope.
-func (s *Store) Dashboard(ctx context.Context, a allocation.Actor) (Dashboard, error) {
+func (s *Store) Dashboard(ctx context.Context, a collect.Actor) (Dashboard, error) {
 	return s.summarise(ctx, a, "")
 }
 
-func (s *Store) summarise(ctx context.Context, a allocation.Actor, portfolioID string) (Dashboard, error) {
+func (s *Store) summarise(ctx context.Context, a collect.Actor, portfolioID string) (Dashboard, error) {
 	var d Dashboard
 	db := s.db.WithContext(ctx)
-	accountsQuery := func(ctx context.Context, a allocation.Actor) *gorm.DB {
+	accountsQuery := func(ctx context.Context, a collect.Actor) *gorm.DB {
 		q := s.accountsQuery(ctx, a)
 		if portfolioID != "" {
 			q = q.Where("accounts.portfolio_id = ?", portfolioID)
@@ -78,7 +79,7 @@ func (s *Store) summarise(ctx context.Context, a allocation.Actor, portfolioID s
 		return d, err
 	}
 	d.ByStage = ordered(d.ByStage, casework.Stages)
-	if a.OrgKind == allocation.KindLender {
+	if a.OrgKind == collect.KindLender {
 		if err := accountsQuery(ctx, a).Where("p.id IS NOT NULL").
 			Select("p.agency_id AS key, ag.name AS label, COUNT(*) AS count, COALESCE(SUM(accounts.balance_cents), 0) AS balance_cents").
 			Group("p.agency_id, ag.name").Order("label").Scan(&d.ByAgency).Error; err != nil {
@@ -88,8 +89,8 @@ func (s *Store) summarise(ctx context.Context, a allocation.Actor, portfolioID s
 			return d, err
 		}
 	}
-	if a.OrgKind == allocation.KindPlatform {
-		if err := db.Table("organisations").Where("kind = ?", allocation.KindAgency).Count(&d.Agencies).Error; err != nil {
+	if a.OrgKind == collect.KindPlatform {
+		if err := db.Table("organisations").Where("kind = ?", collect.KindAgency).Count(&d.Agencies).Error; err != nil {
 			return d, err
 		}
 		if err := db.Table("users").Count(&d.Users).Error; err != nil {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -24,16 +25,16 @@ type DemoLogin struct {
 
 // DemoLogins are the demo users of API.md.
 var DemoLogins = []DemoLogin{
-	{"admin@platform.test", "Collect Platform", allocation.RolePlatformAdmin},
-	{"vm@demo-bank.test", "Demo Bank", allocation.RoleVendorManager},
-	{"auditor@demo-bank.test", "Demo Bank", allocation.RoleAuditor},
-	{"supervisor@agency-a.test", "Agency A", allocation.RoleAgencySupervisor},
-	{"agent@agency-a.test", "Agency A", allocation.RoleCollector},
-	{"agent@agency-b.test", "Agency B", allocation.RoleCollector},
+	{"admin@platform.test", "Collect Platform", collect.RolePlatformAdmin},
+	{"vm@demo-bank.test", "Demo Bank", collect.RoleVendorManager},
+	{"auditor@demo-bank.test", "Demo Bank", collect.RoleAuditor},
+	{"supervisor@agency-a.test", "Agency A", collect.RoleAgencySupervisor},
+	{"agent@agency-a.test", "Agency A", collect.RoleCollector},
+	{"agent@agency-b.test", "Agency B", collect.RoleCollector},
 }
 
 // ErrNotEmpty is returned by SeedDemo when the database already has data.
-var ErrNotEmpty = allocation.Errorf(allocation.ECONFLICT, "the database is not empty; demo data is seeded only into an empty database")
+var ErrNotEmpty = collect.Errorf(collect.ECONFLICT, "the database is not empty; demo data is seeded only into an empty database")
 
 // IsEmpty reports whether no organisation exists yet.
 func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
@@ -66,15 +67,15 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 	now := s.now()
 	rng := rand.New(rand.NewPCG(20261127, 1))
 	newID := func() string { return uuid.Must(uuid.NewV7()).String() }
-	org := func(kind, name, zh string) allocation.Organisation {
-		return allocation.Organisation{ID: newID(), Kind: kind, Name: name, NameZH: zh, Status: "active", CreatedAt: now}
+	org := func(kind, name, zh string) collect.Organisation {
+		return collect.Organisation{ID: newID(), Kind: kind, Name: name, NameZH: zh, Status: "active", CreatedAt: now}
 	}
-	platform := org(allocation.KindPlatform, "Collect Platform", "催收外包平台")
-	bank := org(allocation.KindLender, "Demo Bank", "演示银行")
-	agA := org(allocation.KindAgency, "Agency A", "甲信催收服务有限公司")
-	agB := org(allocation.KindAgency, "Agency B", "乙诚资产管理有限公司")
-	agC := org(allocation.KindAgency, "Agency C", "丙和商务咨询有限公司")
-	orgs := []allocation.Organisation{platform, bank, agA, agB, agC}
+	platform := org(collect.KindPlatform, "Collect Platform", "催收外包平台")
+	bank := org(collect.KindLender, "Demo Bank", "演示银行")
+	agA := org(collect.KindAgency, "Agency A", "甲信催收服务有限公司")
+	agB := org(collect.KindAgency, "Agency B", "乙诚资产管理有限公司")
+	agC := org(collect.KindAgency, "Agency C", "丙和商务咨询有限公司")
+	orgs := []collect.Organisation{platform, bank, agA, agB, agC}
 	fees := map[string]map[string]int{agA.ID: demoFeeA, agB.ID: demoFeeB, agC.ID: demoFeeC}
 	demoPlacement := func(id string, a allocation.Account, agency, status string, start, ended time.Time, reason string) allocation.Placement {
 		p := allocation.Placement{ID: id, AccountID: a.ID, AgencyID: agency, LenderID: a.LenderID, Status: status,
@@ -99,7 +100,7 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 			return err
 		}
 		for _, l := range DemoLogins {
-			u := allocation.User{ID: newID(), OrganisationID: byName[l.Organisation], Email: l.Email, Name: userNames[l.Email],
+			u := collect.User{ID: newID(), OrganisationID: byName[l.Organisation], Email: l.Email, Name: userNames[l.Email],
 				PasswordHash: string(hash), TokenVersion: 1, CreatedAt: now}
 			if err := tx.Create(&u).Error; err != nil {
 				return err
@@ -107,7 +108,7 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 			if err := tx.Exec("INSERT INTO memberships (user_id, role) VALUES (?, ?)", u.ID, l.Role).Error; err != nil {
 				return err
 			}
-			if l.Role == allocation.RoleCollector {
+			if l.Role == collect.RoleCollector {
 				collectorOf[u.OrganisationID] = u.ID
 			}
 		}
@@ -169,7 +170,7 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 		if err := seedCasework(tx, rng, now); err != nil {
 			return err
 		}
-		return s.appendAudit(tx, allocation.Actor{OrgID: platform.ID}, auditRecord{
+		return s.appendAudit(tx, collect.Actor{OrgID: platform.ID}, auditRecord{
 			Action: "demo.seed", ObjectType: "database", ObjectID: "demo", LenderID: bank.ID,
 			After: map[string]any{"portfolios": len(size.Portfolios), "organisations": len(orgs)},
 		})
@@ -274,18 +275,18 @@ func (s *Store) seedMarketplace(tx *gorm.DB, now time.Time, lenderID string, age
 
 // seedTender publishes the second portfolio's unplaced accounts in an open
 // tender with one bid, so the marketplace has something to show.
-func (s *Store) seedTender(ctx context.Context, bank, bidder allocation.Organisation) error {
+func (s *Store) seedTender(ctx context.Context, bank, bidder collect.Organisation) error {
 	var ids []string
 	if err := s.db.WithContext(ctx).Table("portfolios").Where("lender_id = ?", bank.ID).Order("imported_at DESC").Limit(1).Pluck("id", &ids).Error; err != nil || len(ids) == 0 {
 		return err
 	}
 	portfolioID := ids[0]
-	vm := allocation.Actor{UserID: "demo", OrgID: bank.ID, OrgKind: allocation.KindLender, OrgName: bank.Name}
+	vm := collect.Actor{UserID: "demo", OrgID: bank.ID, OrgKind: collect.KindLender, OrgName: bank.Name}
 	t, err := s.CreateTender(ctx, vm, TenderInput{PortfolioID: portfolioID, Title: "2026年11月消费贷委外招标 Consumer loans tender Nov-2026", ClosesAt: s.now().AddDate(0, 0, 10)})
 	if err != nil {
 		return fmt.Errorf("demo tender: %w", err)
 	}
-	agency := allocation.Actor{UserID: "demo", OrgID: bidder.ID, OrgKind: allocation.KindAgency, OrgName: bidder.Name}
+	agency := collect.Actor{UserID: "demo", OrgID: bidder.ID, OrgKind: collect.KindAgency, OrgName: bidder.Name}
 	_, err = s.PlaceBid(ctx, agency, t.ID, BidInput{FeeRateBP: 1800, ExpectedLiquidationBP: 1200, Capacity: 400, Note: "可在 5 个工作日内完成接案与核实。Can onboard within 5 working days."})
 	return err
 }
@@ -304,7 +305,7 @@ var (
 func seedCasework(tx *gorm.DB, rng *rand.Rand, now time.Time) error {
 	var collectors []struct{ ID, OrganisationID string }
 	if err := tx.Table("users u").Select("u.id, u.organisation_id").Joins("JOIN memberships m ON m.user_id = u.id").
-		Where("m.role = ?", allocation.RoleCollector).Scan(&collectors).Error; err != nil {
+		Where("m.role = ?", collect.RoleCollector).Scan(&collectors).Error; err != nil {
 		return err
 	}
 	for _, c := range collectors {

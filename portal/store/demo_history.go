@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -81,9 +82,9 @@ func (d *demoHistory) simulate(rng *rand.Rand, now time.Time, acc *allocation.Ac
 		}
 		d.arrangements = append(d.arrangements, map[string]any{"id": id, "account_id": acc.ID, "lender_id": acc.LenderID, "agency_id": p.AgencyID,
 			"kind": casework.KindPromise, "status": a.Status, "amount_cents": a.DueCents, "down_payment_cents": 0, "instalments": 0,
-			"first_due": a.Due.In(allocation.China).Format(time.DateOnly), "interval_days": 0, "discount_bp": 0, "reasons": "[]",
+			"first_due": a.Due.In(collect.China).Format(time.DateOnly), "interval_days": 0, "discount_bp": 0, "reasons": "[]",
 			"note": "本人承诺还款 Promised to pay", "maker_id": collector(p), "approver_id": "", "created_at": a.CreatedAt})
-		d.instalments = append(d.instalments, map[string]any{"arrangement_id": id, "n": 1, "due_date": a.Due.In(allocation.China).Format(time.DateOnly),
+		d.instalments = append(d.instalments, map[string]any{"arrangement_id": id, "n": 1, "due_date": a.Due.In(collect.China).Format(time.DateOnly),
 			"amount_cents": a.DueCents, "paid_cents": paid, "status": inst})
 	}
 	reached, contacted := false, false
@@ -128,7 +129,7 @@ func (d *demoHistory) simulate(rng *rand.Rand, now time.Time, acc *allocation.Ac
 	}
 	acc.BalanceCents = h.BalanceCents
 	if !last.IsZero() {
-		acc.LastPaymentDate = last.In(allocation.China).Format(time.DateOnly)
+		acc.LastPaymentDate = last.In(collect.China).Format(time.DateOnly)
 	}
 	if acc.BalanceCents <= 0 {
 		acc.BalanceCents, acc.Status = 0, "closed"

@@ -8,6 +8,7 @@ package store
 
 import (
 	"cmp"
+	"collect"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,7 +25,6 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
-	"collect/allocation"
 	"collect/casework/earlywarning"
 )
 
@@ -129,11 +129,11 @@ func timePtr(t time.Time) *time.Time {
 // is not used loses its scores (the queue falls back to the priority
 // function). Training reads at most maxTrainAccounts accounts.
 func (s *Store) TrainModels(ctx context.Context, lenderID string) ([]ModelInfo, error) {
-	return s.trainModels(ctx, allocation.Actor{OrgID: lenderID, OrgKind: allocation.KindLender}, lenderID)
+	return s.trainModels(ctx, collect.Actor{OrgID: lenderID, OrgKind: collect.KindLender}, lenderID)
 }
 
 // trainModels is TrainModels on behalf of actor (named in the audit trail).
-func (s *Store) trainModels(ctx context.Context, actor allocation.Actor, lenderID string) ([]ModelInfo, error) {
+func (s *Store) trainModels(ctx context.Context, actor collect.Actor, lenderID string) ([]ModelInfo, error) {
 	var n int64
 	if err := s.db.WithContext(ctx).Table("accounts").Where("lender_id = ?", lenderID).Count(&n).Error; err != nil {
 		return nil, err
@@ -226,13 +226,13 @@ func (s *Store) trainModels(ctx context.Context, actor allocation.Actor, lenderI
 // models.
 func (s *Store) TrainAllModels(ctx context.Context) ([]ModelInfo, error) {
 	var lenders []string
-	if err := s.db.WithContext(ctx).Table("organisations o").Where("o.kind = ? AND EXISTS (SELECT 1 FROM accounts a WHERE a.lender_id = o.id)", allocation.KindLender).
+	if err := s.db.WithContext(ctx).Table("organisations o").Where("o.kind = ? AND EXISTS (SELECT 1 FROM accounts a WHERE a.lender_id = o.id)", collect.KindLender).
 		Order("o.id").Pluck("o.id", &lenders).Error; err != nil {
 		return nil, err
 	}
 	var out []ModelInfo
 	for _, l := range lenders {
-		ms, err := s.trainAndScore(ctx, allocation.Actor{OrgID: l, OrgKind: allocation.KindLender}, l)
+		ms, err := s.trainAndScore(ctx, collect.Actor{OrgID: l, OrgKind: collect.KindLender}, l)
 		out = append(out, ms...)
 		if err != nil {
 			return out, err
@@ -543,7 +543,7 @@ func (s *Store) rescoreAfter(ctx context.Context, accountIDs ...string) {
 // twice.
 func (s *Store) EarlyWarningDue(ctx context.Context) (trained, scored int, err error) {
 	var lenders []string
-	if err := s.db.WithContext(ctx).Table("organisations").Where("kind = ?", allocation.KindLender).Order("id").Pluck("id", &lenders).Error; err != nil {
+	if err := s.db.WithContext(ctx).Table("organisations").Where("kind = ?", collect.KindLender).Order("id").Pluck("id", &lenders).Error; err != nil {
 		return 0, 0, err
 	}
 	now := s.now()
@@ -588,7 +588,7 @@ func (s *Store) EarlyWarningDue(ctx context.Context) (trained, scored int, err e
 
 // Models are the models in the actor's scope: the latest per lender and
 // kind, then up to 20 earlier ones (history), newest first.
-func (s *Store) Models(ctx context.Context, a allocation.Actor) (latest, history []ModelInfo, err error) {
+func (s *Store) Models(ctx context.Context, a collect.Actor) (latest, history []ModelInfo, err error) {
 	var rows []modelRow
 	if err := s.db.WithContext(ctx).Table("models m").Select("m.*").Scopes(modelScope(a)).
 		Order("m.trained_at DESC, m.id DESC").Limit(200).Scan(&rows).Error; err != nil {
@@ -668,9 +668,9 @@ func (s *Store) modelInfos(ctx context.Context, rows []modelRow) ([]ModelInfo, e
 
 // TrainLenderModels trains the models of the actor's lender now (a vendor
 // manager's "train now"), then scores its accounts.
-func (s *Store) TrainLenderModels(ctx context.Context, a allocation.Actor) ([]ModelInfo, error) {
-	if a.OrgKind != allocation.KindLender {
-		return nil, allocation.Errorf(allocation.EFORBIDDEN, "models are trained for a lender, by its staff")
+func (s *Store) TrainLenderModels(ctx context.Context, a collect.Actor) ([]ModelInfo, error) {
+	if a.OrgKind != collect.KindLender {
+		return nil, collect.Errorf(collect.EFORBIDDEN, "models are trained for a lender, by its staff")
 	}
 	return s.trainAndScore(ctx, a, a.OrgID)
 }
@@ -678,7 +678,7 @@ func (s *Store) TrainLenderModels(ctx context.Context, a allocation.Actor) ([]Mo
 // trainAndScore trains the lender's models on behalf of actor, scores its
 // accounts with those in use, and returns the new models as stored after
 // the scoring (with its counts).
-func (s *Store) trainAndScore(ctx context.Context, actor allocation.Actor, lenderID string) ([]ModelInfo, error) {
+func (s *Store) trainAndScore(ctx context.Context, actor collect.Actor, lenderID string) ([]ModelInfo, error) {
 	ms, err := s.trainModels(ctx, actor, lenderID)
 	if err != nil {
 		return nil, err
@@ -722,13 +722,13 @@ func (s *Store) scoresOf(ctx context.Context, accountIDs []string) (map[string]m
 
 // AccountScores are the account's latest scores by kind, for an actor who
 // may see the account (others get ENOTFOUND).
-func (s *Store) AccountScores(ctx context.Context, a allocation.Actor, accountID string) (map[string]Score, error) {
+func (s *Store) AccountScores(ctx context.Context, a collect.Actor, accountID string) (map[string]Score, error) {
 	var n int64
 	if err := s.db.WithContext(ctx).Table("accounts").Scopes(accountScope(a)).Where("accounts.id = ?", accountID).Count(&n).Error; err != nil {
 		return nil, err
 	}
 	if n == 0 {
-		return nil, allocation.Errorf(allocation.ENOTFOUND, "account %s not found", accountID)
+		return nil, collect.Errorf(collect.ENOTFOUND, "account %s not found", accountID)
 	}
 	all, err := s.scoresOf(ctx, []string{accountID})
 	if err != nil {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"strings"
 	"time"
@@ -32,23 +33,23 @@ type Evaluation struct {
 
 // Validate checks the scores, kind and decision.
 func (e Evaluation) Validate() error {
-	var f []allocation.FieldError
+	var f []collect.FieldError
 	if !contains([]string{"annual", "pre_expiry", "ad_hoc"}, e.Kind) {
-		f = append(f, allocation.FieldError{Field: "kind", Message: "annual, pre_expiry or ad_hoc"})
+		f = append(f, collect.FieldError{Field: "kind", Message: "annual, pre_expiry or ad_hoc"})
 	}
 	if !contains([]string{"renew", "suspend", "terminate"}, e.Decision) {
-		f = append(f, allocation.FieldError{Field: "decision", Message: "renew, suspend or terminate"})
+		f = append(f, collect.FieldError{Field: "decision", Message: "renew, suspend or terminate"})
 	}
 	for name, v := range map[string]int{"conduct_score": e.ConductScore, "quality_score": e.QualityScore, "efficiency_score": e.EfficiencyScore, "infosec_score": e.InfosecScore} {
 		if v < 0 || v > 100 {
-			f = append(f, allocation.FieldError{Field: name, Message: "0 to 100"})
+			f = append(f, collect.FieldError{Field: name, Message: "0 to 100"})
 		}
 	}
 	if n := utf8.RuneCountInString(strings.TrimSpace(e.Period)); n == 0 || n > 20 {
-		f = append(f, allocation.FieldError{Field: "period", Message: "e.g. 2026 or 2026-H2"})
+		f = append(f, collect.FieldError{Field: "period", Message: "e.g. 2026 or 2026-H2"})
 	}
 	if utf8.RuneCountInString(e.Note) > 4000 {
-		f = append(f, allocation.FieldError{Field: "note", Message: "at most 4,000 characters"})
+		f = append(f, collect.FieldError{Field: "note", Message: "at most 4,000 characters"})
 	}
 	return allocation.FieldErrors(f)
 }
@@ -56,12 +57,12 @@ func (e Evaluation) Validate() error {
 // RecordEvaluation stores an evaluation by the actor's lender. A decision to
 // suspend suspends the contract (no new placements); to terminate also ends
 // it today.
-func (s *Store) RecordEvaluation(ctx context.Context, a allocation.Actor, agencyID string, e Evaluation) (Evaluation, error) {
+func (s *Store) RecordEvaluation(ctx context.Context, a collect.Actor, agencyID string, e Evaluation) (Evaluation, error) {
 	if err := e.Validate(); err != nil {
 		return e, err
 	}
-	if a.OrgKind != allocation.KindLender {
-		return e, allocation.Errorf(allocation.EFORBIDDEN, "a lender evaluates its agencies")
+	if a.OrgKind != collect.KindLender {
+		return e, collect.Errorf(collect.EFORBIDDEN, "a lender evaluates its agencies")
 	}
 	if _, err := s.Agency(ctx, a, agencyID); err != nil {
 		return e, err
@@ -84,8 +85,8 @@ func (s *Store) RecordEvaluation(ctx context.Context, a allocation.Actor, agency
 				return res.Error
 			}
 			if res.RowsAffected == 0 {
-				return &allocation.Error{Code: allocation.EINVALID, Message: "there is no contract with this agency to " + e.Decision,
-					Fields: []allocation.FieldError{{Field: "decision", Message: "renew (no contract to change)"}}}
+				return &collect.Error{Code: collect.EINVALID, Message: "there is no contract with this agency to " + e.Decision,
+					Fields: []collect.FieldError{{Field: "decision", Message: "renew (no contract to change)"}}}
 			}
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "agency.evaluate", ObjectType: "agency", ObjectID: agencyID, LenderID: a.OrgID,
@@ -97,14 +98,14 @@ func (s *Store) RecordEvaluation(ctx context.Context, a allocation.Actor, agency
 
 // Evaluations lists the actor's lender's evaluations of an agency (an agency
 // reads its own, from every lender).
-func (s *Store) Evaluations(ctx context.Context, a allocation.Actor, agencyID string) ([]Evaluation, error) {
+func (s *Store) Evaluations(ctx context.Context, a collect.Actor, agencyID string) ([]Evaluation, error) {
 	if _, err := s.Agency(ctx, a, agencyID); err != nil {
 		return nil, err
 	}
 	q := s.db.WithContext(ctx).Table("agency_evaluations").Where("agency_id = ?", agencyID)
-	if a.OrgKind == allocation.KindLender {
+	if a.OrgKind == collect.KindLender {
 		q = q.Where("lender_id = ?", a.OrgID)
-	} else if a.OrgKind != allocation.KindAgency {
+	} else if a.OrgKind != collect.KindAgency {
 		q = q.Where("1 = 0")
 	}
 	var out []Evaluation

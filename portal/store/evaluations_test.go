@@ -1,11 +1,11 @@
 package store_test
 
 import (
+	"collect"
 	"context"
 	"errors"
 	"testing"
 
-	"collect/allocation"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
 )
@@ -31,9 +31,9 @@ func TestRecordEvaluationDecisions(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := s.RecordEvaluation(ctx, vm, b, e)
-		var ae *allocation.Error
-		if allocation.ErrorCode(err) != allocation.EINVALID || !errors.As(err, &ae) || len(ae.Fields) != 1 || ae.Fields[0].Field != "decision" {
-			t.Fatalf("suspend without a contract: %v, want %s on decision", err, allocation.EINVALID)
+		var ae *collect.Error
+		if collect.ErrorCode(err) != collect.EINVALID || !errors.As(err, &ae) || len(ae.Fields) != 1 || ae.Fields[0].Field != "decision" {
+			t.Fatalf("suspend without a contract: %v, want %s on decision", err, collect.EINVALID)
 		}
 		if list, err := s.Evaluations(ctx, vm, b); err != nil || len(list) != 0 {
 			t.Fatalf("evaluations of B: %d %v, want none kept", len(list), err)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,7 +9,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"collect/allocation"
 	"collect/oversight"
 )
 
@@ -32,17 +32,17 @@ func (f *KPIFilter) Validate(now time.Time) error {
 		f.From = t.AddDate(0, -11, 0).Format("2006-01")
 	}
 	if ValidMonth(f.From) != nil || ValidMonth(f.To) != nil {
-		return allocation.Errorf(allocation.EINVALID, "from and to must be months as YYYY-MM")
+		return collect.Errorf(collect.EINVALID, "from and to must be months as YYYY-MM")
 	}
 	if f.From > f.To {
-		return allocation.Errorf(allocation.EINVALID, "from must not be after to")
+		return collect.Errorf(collect.EINVALID, "from must not be after to")
 	}
 	// The charts draw a point per month: a period of centuries would loop
 	// a million times on each page load.
 	a, _ := time.Parse("2006-01", f.From)
 	b, _ := time.Parse("2006-01", f.To)
 	if (b.Year()-a.Year())*12+int(b.Month())-int(a.Month()) >= MaxKPIMonths {
-		return allocation.Errorf(allocation.EINVALID, "a period is at most %d months", MaxKPIMonths)
+		return collect.Errorf(collect.EINVALID, "a period is at most %d months", MaxKPIMonths)
 	}
 	return nil
 }
@@ -72,7 +72,7 @@ type AgencyKPI struct {
 // (oversight.Compute, the one place they are defined). Liquidation is by
 // vintage: the balance placed in the period and what has been recovered on
 // it since; everything else by when it happened.
-func (s *Store) KPIs(ctx context.Context, a allocation.Actor, f KPIFilter) ([]AgencyKPI, error) {
+func (s *Store) KPIs(ctx context.Context, a collect.Actor, f KPIFilter) ([]AgencyKPI, error) {
 	if err := f.Validate(s.now()); err != nil {
 		return nil, err
 	}
@@ -135,12 +135,12 @@ func (s *Store) Weights(ctx context.Context, lenderID string) (oversight.Weights
 }
 
 // SaveWeights sets the lender's scorecard weights.
-func (s *Store) SaveWeights(ctx context.Context, a allocation.Actor, w oversight.Weights) error {
+func (s *Store) SaveWeights(ctx context.Context, a collect.Actor, w oversight.Weights) error {
 	if err := w.Validate(); err != nil {
 		return err
 	}
-	if a.OrgKind != allocation.KindLender {
-		return allocation.Errorf(allocation.EFORBIDDEN, "scorecard weights are a lender's")
+	if a.OrgKind != collect.KindLender {
+		return collect.Errorf(collect.EFORBIDDEN, "scorecard weights are a lender's")
 	}
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		body := jsonString(w)
@@ -167,10 +167,10 @@ type ScorecardRow struct {
 }
 
 // Scorecard ranks the lender's agencies against each other over the period.
-func (s *Store) Scorecard(ctx context.Context, a allocation.Actor, f KPIFilter) (Scorecard, error) {
+func (s *Store) Scorecard(ctx context.Context, a collect.Actor, f KPIFilter) (Scorecard, error) {
 	lender := a.OrgID
-	if a.OrgKind != allocation.KindLender {
-		return Scorecard{}, allocation.Errorf(allocation.EFORBIDDEN, "scorecards are a lender's")
+	if a.OrgKind != collect.KindLender {
+		return Scorecard{}, collect.Errorf(collect.EFORBIDDEN, "scorecards are a lender's")
 	}
 	f.Agency = ""
 	kpis, err := s.KPIs(ctx, a, f)
@@ -197,7 +197,7 @@ func (s *Store) Scorecard(ctx context.Context, a allocation.Actor, f KPIFilter) 
 // agencyScores are the scorecard scores the allocation strategies read
 // (performance-weighted): the last twelve months.
 func (s *Store) agencyScores(ctx context.Context, lenderID string) map[string]float64 {
-	sc, err := s.Scorecard(ctx, allocation.Actor{OrgID: lenderID, OrgKind: allocation.KindLender}, KPIFilter{})
+	sc, err := s.Scorecard(ctx, collect.Actor{OrgID: lenderID, OrgKind: collect.KindLender}, KPIFilter{})
 	out := map[string]float64{}
 	if err != nil {
 		return out
@@ -218,7 +218,7 @@ type VintageSeries struct {
 
 // Vintages returns the vintages placed in [from, to] in the actor's scope,
 // with their recoveries, for the vintage curves.
-func (s *Store) Vintages(ctx context.Context, a allocation.Actor, f KPIFilter) ([]VintageSeries, error) {
+func (s *Store) Vintages(ctx context.Context, a collect.Actor, f KPIFilter) ([]VintageSeries, error) {
 	if err := f.Validate(s.now()); err != nil {
 		return nil, err
 	}
@@ -269,7 +269,7 @@ func (s *Store) Vintages(ctx context.Context, a allocation.Actor, f KPIFilter) (
 
 // MonthlyRecoveries returns recoveries per agency and month in the period,
 // keyed by the agency's label for the chart.
-func (s *Store) MonthlyRecoveries(ctx context.Context, a allocation.Actor, f KPIFilter) (map[string]map[string]int64, error) {
+func (s *Store) MonthlyRecoveries(ctx context.Context, a collect.Actor, f KPIFilter) (map[string]map[string]int64, error) {
 	if err := f.Validate(s.now()); err != nil {
 		return nil, err
 	}
@@ -303,7 +303,7 @@ func (s *Store) MonthlyRecoveries(ctx context.Context, a allocation.Actor, f KPI
 }
 
 // MonthlyConduct returns complaints and breaches per month in the period.
-func (s *Store) MonthlyConduct(ctx context.Context, a allocation.Actor, f KPIFilter) (map[string][2]int64, error) {
+func (s *Store) MonthlyConduct(ctx context.Context, a collect.Actor, f KPIFilter) (map[string][2]int64, error) {
 	if err := f.Validate(s.now()); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"collect"
 	"context"
 	"math"
 	"sync"
@@ -66,7 +67,7 @@ func TestKPIsAgreeWithTheEvents(t *testing.T) {
 		if err != nil || len(own) != 1 || own[0].AgencyID != agent.OrgID {
 			t.Fatalf("agency B's figures: %+v %v", own, err)
 		}
-		if _, err := s.KPIs(ctx, vm, store.KPIFilter{From: "2026-13", To: to}); allocation.ErrorCode(err) != allocation.EINVALID {
+		if _, err := s.KPIs(ctx, vm, store.KPIFilter{From: "2026-13", To: to}); collect.ErrorCode(err) != collect.EINVALID {
 			t.Fatalf("a bad month: %v", err)
 		}
 		// The scorecard feeds the performance-weighted strategy.
@@ -135,7 +136,7 @@ func TestDetectBreachesAfterTheFact(t *testing.T) {
 		if _, err := s.UpdateBreach(ctx, vm, mine, "remediated", "培训并复核外呼时段配置"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.UpdateBreach(ctx, actorFor(t, s, "agent@agency-b.test"), mine, "dismissed", ""); allocation.ErrorCode(err) != allocation.ENOTFOUND {
+		if _, err := s.UpdateBreach(ctx, actorFor(t, s, "agent@agency-b.test"), mine, "dismissed", ""); collect.ErrorCode(err) != collect.ENOTFOUND {
 			t.Fatalf("agency B dismissing: %v", err)
 		}
 	})
@@ -202,7 +203,7 @@ func TestRollRates(t *testing.T) {
 		if checked == 0 || rolled == 0 {
 			t.Fatalf("checked %d accounts, %d past M1", checked, rolled)
 		}
-		if _, err := s.RollRates(ctx, vm, to, from, ""); allocation.ErrorCode(err) != allocation.EINVALID {
+		if _, err := s.RollRates(ctx, vm, to, from, ""); collect.ErrorCode(err) != collect.EINVALID {
 			t.Fatalf("from after to: %v", err)
 		}
 		agent := actorFor(t, s, "agent@agency-a.test")
@@ -288,8 +289,8 @@ func TestKPIFilterValidate(t *testing.T) {
 		f := tt.f
 		err := f.Validate(now)
 		if tt.wantErrors {
-			if allocation.ErrorCode(err) != allocation.EINVALID {
-				t.Errorf("%+v: error %v, want %s", tt.f, err, allocation.EINVALID)
+			if collect.ErrorCode(err) != collect.EINVALID {
+				t.Errorf("%+v: error %v, want %s", tt.f, err, collect.EINVALID)
 			}
 			continue
 		}

@@ -1,9 +1,10 @@
 package store
 
 import (
+	"collect"
+
 	"gorm.io/gorm"
 
-	"collect/allocation"
 	"collect/casework"
 )
 
@@ -13,11 +14,11 @@ import (
 
 // historyViewer is the actor as a reader of an account's history at the
 // lender: the lender's staff, or an agency with its contract's term.
-func historyViewer(db *gorm.DB, a allocation.Actor, lenderID string) casework.HistoryViewer {
+func historyViewer(db *gorm.DB, a collect.Actor, lenderID string) casework.HistoryViewer {
 	switch a.OrgKind {
-	case allocation.KindLender:
+	case collect.KindLender:
 		return casework.HistoryViewer{Lender: a.OrgID == lenderID}
-	case allocation.KindAgency:
+	case collect.KindAgency:
 		v := casework.HistoryViewer{AgencyID: a.OrgID}
 		if c, err := contractFor(db, lenderID, a.OrgID); err == nil {
 			v.SharesFullHistory = c.ShareFullHistory
@@ -37,7 +38,7 @@ func userAgencies(db *gorm.DB, userIDs []string) (map[string]string, error) {
 	}
 	var rows []struct{ ID, OrganisationID string }
 	if err := db.Table("users u").Select("u.id, u.organisation_id").Joins("JOIN organisations o ON o.id = u.organisation_id").
-		Where("u.id IN ? AND o.kind = ?", userIDs, allocation.KindAgency).Scan(&rows).Error; err != nil {
+		Where("u.id IN ? AND o.kind = ?", userIDs, collect.KindAgency).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
@@ -53,7 +54,7 @@ func agencyOrganisations(db *gorm.DB, ids []string) (map[string]bool, error) {
 		return out, nil
 	}
 	var found []string
-	if err := db.Table("organisations").Where("id IN ? AND kind = ?", ids, allocation.KindAgency).Pluck("id", &found).Error; err != nil {
+	if err := db.Table("organisations").Where("id IN ? AND kind = ?", ids, collect.KindAgency).Pluck("id", &found).Error; err != nil {
 		return nil, err
 	}
 	for _, id := range found {

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"collect"
 	"context"
 	"errors"
 	"fmt"
@@ -13,8 +14,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"collect/allocation"
 	"collect/casework"
+	"collect/portal/sheets"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
 )
@@ -31,7 +32,7 @@ func importTestRows() int {
 // contactable returns an account in the collector's queue that takes a
 // contact now (verified and in first contact), and the time to record
 // contacts at (yesterday, 10:00 Beijing time).
-func contactable(t *testing.T, s *store.Store, agent allocation.Actor) (string, time.Time) {
+func contactable(t *testing.T, s *store.Store, agent collect.Actor) (string, time.Time) {
 	t.Helper()
 	ctx := context.Background()
 	bj := time.Now().In(time.FixedZone("CST", 8*3600))
@@ -64,7 +65,7 @@ func TestImportDoesNotBlockOtherWriters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := allocation.WritePortfolioCSV(f, n, 7, time.Now().UTC(), "en"); err != nil {
+	if err := sheets.WritePortfolioCSV(f, n, 7, time.Now().UTC(), "en"); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
@@ -90,7 +91,7 @@ func TestImportDoesNotBlockOtherWriters(t *testing.T) {
 		}
 		defer f.Close()
 		fi, _ := f.Stat()
-		src, err := allocation.OpenRowSource(f, fi.Size())
+		src, err := sheets.OpenRowSource(f, fi.Size())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -217,7 +218,7 @@ func TestImportFailureAndCrashLeaveNothing(t *testing.T) {
 			t.Fatalf("%+v %v", first, err)
 		}
 		var second strings.Builder
-		if err := allocation.WritePortfolioCSV(&second, 45000, 99, time.Now().UTC(), "en"); err != nil {
+		if err := sheets.WritePortfolioCSV(&second, 45000, 99, time.Now().UTC(), "en"); err != nil {
 			t.Fatal(err)
 		}
 		before := accountSnapshot(t, s, vm.OrgID)
@@ -336,7 +337,7 @@ func TestImportRejectsKeptTruncated(t *testing.T) {
 		vm := actorFor(t, s, "vm@demo-bank.test")
 		due := time.Now().UTC().AddDate(0, 0, -40).Format("2006-01-02")
 		// Cells just under the reader's cell cap (8 KiB), one with a NUL: the
-		// reader refuses larger ones outright (allocation.FileLimits).
+		// reader refuses larger ones outright (sheets.FileLimits).
 		huge := strings.Repeat("长", 2700) // 8,100 bytes of three-byte runes
 		file := "external_ref,debtor_name,national_id,phone,province,principal,balance,due_date,dpd\n" +
 			"HUGE-1," + huge + ",11010519491231002X,13800138000,北京\x00" + huge + ",1000.00,900.00," + due + ",40\n" +

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"errors"
 	"fmt"
@@ -98,7 +99,7 @@ func (s *Store) importTx(ctx context.Context, what string, fn func(b *bulkTx) er
 // importRun is one process's (or one recovery's) hold on an import.
 type importRun struct {
 	s                     *Store
-	a                     allocation.Actor
+	a                     collect.Actor
 	id, runner            string
 	lenderID, portfolioID string
 	now                   time.Time
@@ -111,7 +112,7 @@ func newRunner(kind string) string {
 
 // claimImport makes this process the import's runner and fixes the
 // portfolio id it will create.
-func (s *Store) claimImport(ctx context.Context, a allocation.Actor, id string) (*importRun, error) {
+func (s *Store) claimImport(ctx context.Context, a collect.Actor, id string) (*importRun, error) {
 	run := &importRun{s: s, a: a, id: id, runner: newRunner("import"), lenderID: a.OrgID,
 		portfolioID: uuid.Must(uuid.NewV7()).String(), now: s.now()}
 	res := s.db.WithContext(ctx).Table("imports").Where("id = ? AND lender_id = ? AND status = 'running'", id, a.OrgID).
@@ -120,7 +121,7 @@ func (s *Store) claimImport(ctx context.Context, a allocation.Actor, id string) 
 		return nil, res.Error
 	}
 	if res.RowsAffected == 0 {
-		return nil, allocation.Errorf(allocation.ECONFLICT, "the import is no longer running")
+		return nil, collect.Errorf(collect.ECONFLICT, "the import is no longer running")
 	}
 	return run, nil
 }
@@ -243,11 +244,11 @@ func (s *Store) stageImport(ctx context.Context, run *importRun, req ImportReque
 			break
 		}
 		if err != nil {
-			var ae *allocation.Error
+			var ae *collect.Error
 			if errors.As(err, &ae) {
 				return tot, err // the reader's refusal already names the cap, the line and the file field
 			}
-			return tot, allocation.Errorf(allocation.EINVALID, "the file cannot be read past line %d: %v", line, allocation.ErrorMessage(err))
+			return tot, collect.Errorf(collect.EINVALID, "the file cannot be read past line %d: %v", line, collect.ErrorMessage(err))
 		}
 		processed++
 		row, rowErrs := allocation.ParseRow(rec, line, idx, run.now)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -17,6 +18,7 @@ import (
 
 	"collect/allocation"
 	"collect/portal/csvout"
+	"collect/portal/sheets"
 )
 
 // ImportRequest is one portfolio file to import.
@@ -25,7 +27,7 @@ type ImportRequest struct {
 	Filename string
 	Partial  bool // keep the valid rows; otherwise all or nothing
 	Mapping  allocation.Mapping
-	Source   allocation.RowSource
+	Source   sheets.RowSource
 	// Progress, when set, is told the rows read so far now and then.
 	Progress func(processed, accepted, rejected int)
 	// ImportID, when set, names an import row already created by StartImport.
@@ -71,19 +73,19 @@ const (
 func ValidateImportName(name string) error {
 	n := utf8.RuneCountInString(strings.TrimSpace(name))
 	if n == 0 || n > 200 {
-		return &allocation.Error{Code: allocation.EINVALID, Message: "name the portfolio (1 to 200 characters)", Fields: []allocation.FieldError{{Field: "name", Message: "required"}}}
+		return &collect.Error{Code: collect.EINVALID, Message: "name the portfolio (1 to 200 characters)", Fields: []collect.FieldError{{Field: "name", Message: "required"}}}
 	}
 	return nil
 }
 
 // StartImport records an import as running, so a page can follow it while
 // ImportPortfolio works.
-func (s *Store) StartImport(ctx context.Context, a allocation.Actor, name, filename string, partial bool) (string, error) {
+func (s *Store) StartImport(ctx context.Context, a collect.Actor, name, filename string, partial bool) (string, error) {
 	if err := ValidateImportName(name); err != nil {
 		return "", err
 	}
-	if a.OrgKind != allocation.KindLender {
-		return "", allocation.Errorf(allocation.EFORBIDDEN, "only a lender imports portfolios")
+	if a.OrgKind != collect.KindLender {
+		return "", collect.Errorf(collect.EFORBIDDEN, "only a lender imports portfolios")
 	}
 	id := uuid.Must(uuid.NewV7()).String()
 	err := s.db.WithContext(ctx).Table("imports").Create(map[string]any{"id": id, "lender_id": a.OrgID, "name": strings.TrimSpace(name),
@@ -114,7 +116,7 @@ var errRollback = errors.New("import rolled back")
 // SQLite a writer holds the database's only write lock; an import of a
 // million rows in one transaction made every other writer fail after the
 // busy timeout). See importphases.go.
-func (s *Store) ImportPortfolio(ctx context.Context, a allocation.Actor, req ImportRequest) (ImportResult, error) {
+func (s *Store) ImportPortfolio(ctx context.Context, a collect.Actor, req ImportRequest) (ImportResult, error) {
 	if req.ImportID == "" {
 		id, err := s.StartImport(ctx, a, req.Name, req.Filename, req.Partial)
 		if err != nil {
@@ -125,7 +127,7 @@ func (s *Store) ImportPortfolio(ctx context.Context, a allocation.Actor, req Imp
 	res := ImportResult{ImportID: req.ImportID, Errors: []allocation.RowError{}}
 	idx, err := allocation.MapColumns(req.Source.Header(), req.Mapping)
 	if err != nil {
-		res.Status, res.Message = "failed", allocation.ErrorMessage(err)
+		res.Status, res.Message = "failed", collect.ErrorMessage(err)
 		s.finishImport(ctx, nil, res)
 		return res, err
 	}
@@ -155,7 +157,7 @@ func (s *Store) ImportPortfolio(ctx context.Context, a allocation.Actor, req Imp
 		// Recovery took the import over (its heartbeat had gone stale) and
 		// undoes and finishes it; write nothing more.
 		res.Status, res.Message, res.Accepted = "failed", ImportInterruptedMessage, 0
-		return res, allocation.Errorf(allocation.EINTERNAL, "import %s: %v", run.id, err)
+		return res, collect.Errorf(collect.EINTERNAL, "import %s: %v", run.id, err)
 	case errors.Is(err, errRollback):
 		res.Status = "failed"
 		if res.Accepted == 0 && res.Rejected == 0 {
@@ -168,7 +170,7 @@ func (s *Store) ImportPortfolio(ctx context.Context, a allocation.Actor, req Imp
 		res.Accepted = 0
 		err = nil
 	default:
-		res.Status, res.Message = "failed", allocation.ErrorMessage(err)
+		res.Status, res.Message = "failed", collect.ErrorMessage(err)
 		res.Accepted = 0
 	}
 	if res.Status == "done" {
@@ -268,7 +270,7 @@ func (im *Import) hideUnfinishedPortfolio() {
 }
 
 // ImportStatus returns one import of the actor's lender.
-func (s *Store) ImportStatus(ctx context.Context, a allocation.Actor, id string) (Import, error) {
+func (s *Store) ImportStatus(ctx context.Context, a collect.Actor, id string) (Import, error) {
 	var out Import
 	err := s.db.WithContext(ctx).Table("imports").Where("id = ? AND lender_id = ?", id, a.OrgID).Take(&out).Error
 	out.hideUnfinishedPortfolio()
@@ -277,7 +279,7 @@ func (s *Store) ImportStatus(ctx context.Context, a allocation.Actor, id string)
 
 // ListImports returns one page of the lender's imports, newest first, and
 // how many there are.
-func (s *Store) ListImports(ctx context.Context, a allocation.Actor, p Page) ([]Import, int64, error) {
+func (s *Store) ListImports(ctx context.Context, a collect.Actor, p Page) ([]Import, int64, error) {
 	q := s.db.WithContext(ctx).Table("imports").Where("lender_id = ?", a.OrgID)
 	var total int64
 	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
@@ -295,7 +297,7 @@ func (s *Store) ListImports(ctx context.Context, a allocation.Actor, p Page) ([]
 }
 
 // ImportErrors returns the first rejected lines of an import.
-func (s *Store) ImportErrors(ctx context.Context, a allocation.Actor, id string, limit int) ([]allocation.RowError, error) {
+func (s *Store) ImportErrors(ctx context.Context, a collect.Actor, id string, limit int) ([]allocation.RowError, error) {
 	if _, err := s.ImportStatus(ctx, a, id); err != nil {
 		return nil, err
 	}
@@ -307,7 +309,7 @@ func (s *Store) ImportErrors(ctx context.Context, a allocation.Actor, id string,
 
 // WriteRejectsCSV streams an import's rejected lines as CSV: the original
 // cells, then the line number and what was wrong (UTF-8 with BOM for Excel).
-func (s *Store) WriteRejectsCSV(ctx context.Context, a allocation.Actor, id string, w io.Writer) error {
+func (s *Store) WriteRejectsCSV(ctx context.Context, a collect.Actor, id string, w io.Writer) error {
 	if _, err := s.ImportStatus(ctx, a, id); err != nil {
 		return err
 	}
@@ -344,7 +346,7 @@ func (s *Store) WriteRejectsCSV(ctx context.Context, a allocation.Actor, id stri
 }
 
 // Mappings returns the lender's saved column mappings by name.
-func (s *Store) Mappings(ctx context.Context, a allocation.Actor) (map[string]allocation.Mapping, error) {
+func (s *Store) Mappings(ctx context.Context, a collect.Actor) (map[string]allocation.Mapping, error) {
 	var rows []struct{ Name, Mapping string }
 	if err := s.db.WithContext(ctx).Table("column_mappings").Where("lender_id = ?", a.OrgID).Order("name").Find(&rows).Error; err != nil {
 		return nil, err
@@ -359,12 +361,12 @@ func (s *Store) Mappings(ctx context.Context, a allocation.Actor) (map[string]al
 }
 
 // SaveMapping stores (or replaces) a named column mapping.
-func (s *Store) SaveMapping(ctx context.Context, a allocation.Actor, name string, m allocation.Mapping) error {
+func (s *Store) SaveMapping(ctx context.Context, a collect.Actor, name string, m allocation.Mapping) error {
 	if n := utf8.RuneCountInString(strings.TrimSpace(name)); n == 0 || n > 100 {
-		return &allocation.Error{Code: allocation.EINVALID, Message: "name the mapping (1 to 100 characters)", Fields: []allocation.FieldError{{Field: "name", Message: "required"}}}
+		return &collect.Error{Code: collect.EINVALID, Message: "name the mapping (1 to 100 characters)", Fields: []collect.FieldError{{Field: "name", Message: "required"}}}
 	}
 	if len(m) == 0 {
-		return &allocation.Error{Code: allocation.EINVALID, Message: "the mapping is empty", Fields: []allocation.FieldError{{Field: "mapping", Message: "required"}}}
+		return &collect.Error{Code: collect.EINVALID, Message: "the mapping is empty", Fields: []collect.FieldError{{Field: "mapping", Message: "required"}}}
 	}
 	if err := m.Validate(); err != nil {
 		return err
@@ -387,6 +389,6 @@ func (s *Store) SaveMapping(ctx context.Context, a allocation.Actor, name string
 }
 
 // FailImport marks an import that could not start (an unreadable file).
-func (s *Store) FailImport(ctx context.Context, a allocation.Actor, id, message string) {
+func (s *Store) FailImport(ctx context.Context, a collect.Actor, id, message string) {
 	s.finishImport(ctx, nil, ImportResult{ImportID: id, Status: "failed", Message: message})
 }

@@ -2,19 +2,21 @@ package store_test
 
 import (
 	"bytes"
+	"collect"
 	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"collect/allocation"
+	"collect/portal/sheets"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
 )
 
-func rowSource(t *testing.T, data []byte) allocation.RowSource {
+func rowSource(t *testing.T, data []byte) sheets.RowSource {
 	t.Helper()
-	src, err := allocation.OpenRowSource(bytes.NewReader(data), int64(len(data)))
+	src, err := sheets.OpenRowSource(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +26,7 @@ func rowSource(t *testing.T, data []byte) allocation.RowSource {
 func generated(t *testing.T, n int, header string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := allocation.WritePortfolioCSV(&buf, n, 42, time.Now().UTC(), header); err != nil {
+	if err := sheets.WritePortfolioCSV(&buf, n, 42, time.Now().UTC(), header); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -96,7 +98,7 @@ func TestImportPortfolio(t *testing.T) {
 		})
 		t.Run("MissingColumns", func(t *testing.T) {
 			_, err := s.ImportPortfolio(ctx, vm, store.ImportRequest{Name: "x", Filename: "x.csv", Source: rowSource(t, []byte("foo,bar\n1,2\n"))})
-			if allocation.ErrorCode(err) != allocation.EINVALID {
+			if collect.ErrorCode(err) != collect.EINVALID {
 				t.Fatalf("missing columns: %v", err)
 			}
 		})
@@ -121,7 +123,7 @@ func TestImportPortfolio(t *testing.T) {
 		t.Run("AgencyCannotImport", func(t *testing.T) {
 			sup := actorFor(t, s, "supervisor@agency-a.test")
 			_, err := s.ImportPortfolio(ctx, sup, store.ImportRequest{Name: "x", Filename: "x.csv", Source: rowSource(t, generated(t, 1, "en"))})
-			if allocation.ErrorCode(err) != allocation.EFORBIDDEN {
+			if collect.ErrorCode(err) != collect.EFORBIDDEN {
 				t.Fatalf("agency import: %v", err)
 			}
 		})

@@ -2,6 +2,7 @@ package store
 
 import (
 	"archive/zip"
+	"collect"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -60,7 +61,7 @@ type LegalCase struct {
 // ReferLegal refers an account for legal action: the answer carries the
 // cost-benefit and the limitation date; a time-barred account is refused.
 // The lender approves before anything is filed.
-func (s *Store) ReferLegal(ctx context.Context, a allocation.Actor, accountID, note string) (LegalCase, error) {
+func (s *Store) ReferLegal(ctx context.Context, a collect.Actor, accountID, note string) (LegalCase, error) {
 	var out LegalCase
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		acc, pl, err := s.lockCase(tx, a, accountID)
@@ -68,14 +69,14 @@ func (s *Store) ReferLegal(ctx context.Context, a allocation.Actor, accountID, n
 			return err
 		}
 		if !acc.VerificationComplete {
-			return ruleViolation("verify the account before referring it", []allocation.Violation{{Rule: "stage.legal_before_verification", Message: "verification is not complete"}})
+			return ruleViolation("verify the account before referring it", []collect.Violation{{Rule: "stage.legal_before_verification", Message: "verification is not complete"}})
 		}
 		lim, err := s.limitation(tx, acc)
 		if err != nil {
 			return err
 		}
 		if lim.TimeBarred {
-			return ruleViolation("the debt is time-barred", []allocation.Violation{{Rule: "legal.time_barred",
+			return ruleViolation("the debt is time-barred", []collect.Violation{{Rule: "legal.time_barred",
 				Message: "the limitation period expired on " + lim.Expires.Format(time.DateOnly)}})
 		}
 		var open int64
@@ -83,7 +84,7 @@ func (s *Store) ReferLegal(ctx context.Context, a allocation.Actor, accountID, n
 			return err
 		}
 		if open > 0 {
-			return allocation.Errorf(allocation.ECONFLICT, "the account already has an open legal case")
+			return collect.Errorf(collect.ECONFLICT, "the account already has an open legal case")
 		}
 		var rpc int64
 		tx.Table("contacts").Where("account_id = ? AND "+casework.RightPartyContactSQL(""), acc.ID).Count(&rpc)
@@ -120,7 +121,7 @@ var legalSteps = map[string][]string{
 
 // AdvanceLegal moves a legal case to its next status: the lender approves
 // or rejects a referral; filing records a suit for the limitation period.
-func (s *Store) AdvanceLegal(ctx context.Context, a allocation.Actor, id, status, courtRef string) (LegalCase, error) {
+func (s *Store) AdvanceLegal(ctx context.Context, a collect.Actor, id, status, courtRef string) (LegalCase, error) {
 	var out LegalCase
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		var row struct {
@@ -131,16 +132,16 @@ func (s *Store) AdvanceLegal(ctx context.Context, a allocation.Actor, id, status
 			return notFound(err, "legal case")
 		}
 		if !contains(legalSteps[row.Status], status) {
-			return allocation.Errorf(allocation.ECONFLICT, "a %s case cannot become %s", row.Status, status)
+			return collect.Errorf(collect.ECONFLICT, "a %s case cannot become %s", row.Status, status)
 		}
-		if (status == "approved" || status == "rejected") && a.OrgKind != allocation.KindLender {
-			return allocation.Errorf(allocation.EFORBIDDEN, "the lender approves legal action")
+		if (status == "approved" || status == "rejected") && a.OrgKind != collect.KindLender {
+			return collect.Errorf(collect.EFORBIDDEN, "the lender approves legal action")
 		}
 		now := s.now()
 		cols := map[string]any{"status": status, "updated_at": now, "decided_by": a.UserID}
 		if courtRef != "" {
 			if len([]rune(courtRef)) > 100 {
-				return &allocation.Error{Code: allocation.EINVALID, Message: "the court reference is too long", Fields: []allocation.FieldError{{Field: "court_ref", Message: "at most 100 characters"}}}
+				return &collect.Error{Code: collect.EINVALID, Message: "the court reference is too long", Fields: []collect.FieldError{{Field: "court_ref", Message: "at most 100 characters"}}}
 			}
 			cols["court_ref"] = courtRef
 		}
@@ -149,7 +150,7 @@ func (s *Store) AdvanceLegal(ctx context.Context, a allocation.Actor, id, status
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
-			return allocation.Errorf(allocation.ECONFLICT, "the case changed meanwhile; reload")
+			return collect.Errorf(collect.ECONFLICT, "the case changed meanwhile; reload")
 		}
 		switch status {
 		case "filed":
@@ -179,7 +180,7 @@ func (s *Store) AdvanceLegal(ctx context.Context, a allocation.Actor, id, status
 // personal is whether the caller may see personal data: without it the
 // debtor's ID number, phones and address are masked. The export is audited
 // before the first byte, so an interrupted download still leaves its trace.
-func (s *Store) WriteEvidence(ctx context.Context, a allocation.Actor, caseID string, personal bool, w io.Writer) error {
+func (s *Store) WriteEvidence(ctx context.Context, a collect.Actor, caseID string, personal bool, w io.Writer) error {
 	db := s.db.WithContext(ctx)
 	var lc struct{ AccountID, LenderID, AgencyID, Status string }
 	if err := db.Table("legal_cases").Scopes(legalScope(a)).Where("legal_cases.id = ?", caseID).Take(&lc).Error; err != nil {
@@ -201,7 +202,7 @@ func (s *Store) WriteEvidence(ctx context.Context, a allocation.Actor, caseID st
 	// An agency reads its own terms, not those of the agency that referred
 	// the case before the account moved to it.
 	termsOf := lc.AgencyID
-	if a.OrgKind == allocation.KindAgency {
+	if a.OrgKind == collect.KindAgency {
 		termsOf = a.OrgID
 	}
 	contract, _ := contractFor(db, lc.LenderID, termsOf)
@@ -348,13 +349,13 @@ func csvQuery(q *gorm.DB, header []string, w io.Writer, mappers ...func([]string
 func jsonInto(s string, v any) error { return json.Unmarshal([]byte(s), v) }
 
 // LegalCaseVisible reports not found for a case outside the actor's scope.
-func (s *Store) LegalCaseVisible(ctx context.Context, a allocation.Actor, id string) error {
+func (s *Store) LegalCaseVisible(ctx context.Context, a collect.Actor, id string) error {
 	var n int64
 	if err := s.db.WithContext(ctx).Table("legal_cases").Scopes(legalScope(a)).Where("legal_cases.id = ?", id).Count(&n).Error; err != nil {
 		return err
 	}
 	if n == 0 {
-		return allocation.Errorf(allocation.ENOTFOUND, "legal case not found")
+		return collect.Errorf(collect.ENOTFOUND, "legal case not found")
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"strings"
 	"time"
@@ -40,20 +41,20 @@ var legalCostStatuses = []string{"approved", "filed", "hearing", "judgment", "en
 
 // Validate checks the input against today (China time).
 func (in LegalCostInput) Validate(now time.Time) error {
-	var f []allocation.FieldError
+	var f []collect.FieldError
 	if !contains(LegalCostKinds, in.Kind) {
-		f = append(f, allocation.FieldError{Field: "kind", Message: strings.Join(LegalCostKinds, ", ")})
+		f = append(f, collect.FieldError{Field: "kind", Message: strings.Join(LegalCostKinds, ", ")})
 	}
 	if in.AmountCents <= 0 || in.AmountCents > 100_000_000_000 {
-		f = append(f, allocation.FieldError{Field: "amount", Message: "a positive amount in yuan, at most 1,000,000,000.00"})
+		f = append(f, collect.FieldError{Field: "amount", Message: "a positive amount in yuan, at most 1,000,000,000.00"})
 	}
-	if d, err := time.ParseInLocation(time.DateOnly, in.IncurredOn, allocation.China); err != nil {
-		f = append(f, allocation.FieldError{Field: "incurred_on", Message: "YYYY-MM-DD"})
+	if d, err := time.ParseInLocation(time.DateOnly, in.IncurredOn, collect.China); err != nil {
+		f = append(f, collect.FieldError{Field: "incurred_on", Message: "YYYY-MM-DD"})
 	} else if d.After(now) {
-		f = append(f, allocation.FieldError{Field: "incurred_on", Message: "cannot be in the future"})
+		f = append(f, collect.FieldError{Field: "incurred_on", Message: "cannot be in the future"})
 	}
 	if utf8.RuneCountInString(in.Note) > 500 {
-		f = append(f, allocation.FieldError{Field: "note", Message: "at most 500 characters"})
+		f = append(f, collect.FieldError{Field: "note", Message: "at most 500 characters"})
 	}
 	return allocation.FieldErrors(f)
 }
@@ -61,7 +62,7 @@ func (in LegalCostInput) Validate(now time.Time) error {
 // RecordLegalCost records a cost of a legal case in the actor's scope, while
 // the case is open (approved to enforcement), and counts it in the agency's
 // legal costs for the month it was incurred (cost to collect).
-func (s *Store) RecordLegalCost(ctx context.Context, a allocation.Actor, caseID string, in LegalCostInput) (LegalCost, error) {
+func (s *Store) RecordLegalCost(ctx context.Context, a collect.Actor, caseID string, in LegalCostInput) (LegalCost, error) {
 	now := s.now()
 	in.Note = strings.TrimSpace(in.Note)
 	if err := in.Validate(now); err != nil {
@@ -77,10 +78,10 @@ func (s *Store) RecordLegalCost(ctx context.Context, a allocation.Actor, caseID 
 			return notFound(err, "legal case")
 		}
 		if !contains(legalCostStatuses, lc.Status) {
-			return allocation.Errorf(allocation.ECONFLICT, "a %s case runs up no costs: record them from approval until it closes", lc.Status)
+			return collect.Errorf(collect.ECONFLICT, "a %s case runs up no costs: record them from approval until it closes", lc.Status)
 		}
-		if in.IncurredOn < lc.CreatedAt.In(allocation.China).Format(time.DateOnly) {
-			return allocation.FieldErrors([]allocation.FieldError{{Field: "incurred_on", Message: "cannot be before the case was referred"}})
+		if in.IncurredOn < lc.CreatedAt.In(collect.China).Format(time.DateOnly) {
+			return allocation.FieldErrors([]collect.FieldError{{Field: "incurred_on", Message: "cannot be before the case was referred"}})
 		}
 		out = LegalCost{ID: uuid.Must(uuid.NewV7()).String(), LegalCaseID: lc.ID, Kind: in.Kind, AmountCents: in.AmountCents,
 			IncurredOn: in.IncurredOn, Note: in.Note, CreatedAt: now}
@@ -100,13 +101,13 @@ func (s *Store) RecordLegalCost(ctx context.Context, a allocation.Actor, caseID 
 }
 
 // LegalCase returns a legal case in the actor's scope.
-func (s *Store) LegalCase(ctx context.Context, a allocation.Actor, id string) (LegalCase, error) {
+func (s *Store) LegalCase(ctx context.Context, a collect.Actor, id string) (LegalCase, error) {
 	cases, err := legalCases(s.db.WithContext(ctx).Scopes(legalScope(a)).Where("legal_cases.id = ?", id))
 	if err != nil {
 		return LegalCase{}, err
 	}
 	if len(cases) == 0 {
-		return LegalCase{}, allocation.Errorf(allocation.ENOTFOUND, "legal case not found")
+		return LegalCase{}, collect.Errorf(collect.ENOTFOUND, "legal case not found")
 	}
 	return cases[0], nil
 }

@@ -1,11 +1,11 @@
 package store_test
 
 import (
+	"collect"
 	"context"
 	"testing"
 	"time"
 
-	"collect/allocation"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
 )
@@ -28,15 +28,15 @@ func TestRecordLegalCost(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		today := time.Now().In(allocation.China).Format(time.DateOnly)
+		today := time.Now().In(collect.China).Format(time.DateOnly)
 		fee := store.LegalCostInput{Kind: "court_fee", AmountCents: 125_000, IncurredOn: today, Note: "案件受理费"}
-		if _, err := s.RecordLegalCost(ctx, sup, lc.ID, fee); allocation.ErrorCode(err) != allocation.ECONFLICT {
-			t.Fatalf("a cost on a referred case: %v, want %s", err, allocation.ECONFLICT)
+		if _, err := s.RecordLegalCost(ctx, sup, lc.ID, fee); collect.ErrorCode(err) != collect.ECONFLICT {
+			t.Fatalf("a cost on a referred case: %v, want %s", err, collect.ECONFLICT)
 		}
 		if _, err := s.AdvanceLegal(ctx, vm, lc.ID, "approved", ""); err != nil {
 			t.Fatal(err)
 		}
-		month := time.Now().In(allocation.China).Format("2006-01")
+		month := time.Now().In(collect.China).Format("2006-01")
 		before := legalCosts(t, s, vm, month, sup.OrgID)
 		if _, err := s.RecordLegalCost(ctx, sup, lc.ID, fee); err != nil {
 			t.Fatal(err)
@@ -54,12 +54,12 @@ func TestRecordLegalCost(t *testing.T) {
 			"not a date":      {Kind: "other", AmountCents: 100, IncurredOn: "next week"},
 			"before referral": {Kind: "other", AmountCents: 100, IncurredOn: "2020-01-01"},
 		} {
-			if _, err := s.RecordLegalCost(ctx, sup, lc.ID, in); allocation.ErrorCode(err) != allocation.EINVALID {
-				t.Errorf("%s: %v, want %s", name, err, allocation.EINVALID)
+			if _, err := s.RecordLegalCost(ctx, sup, lc.ID, in); collect.ErrorCode(err) != collect.EINVALID {
+				t.Errorf("%s: %v, want %s", name, err, collect.EINVALID)
 			}
 		}
-		if _, err := s.RecordLegalCost(ctx, actorFor(t, s, "agent@agency-b.test"), lc.ID, fee); allocation.ErrorCode(err) != allocation.ENOTFOUND {
-			t.Errorf("another agency: %v, want %s", err, allocation.ENOTFOUND)
+		if _, err := s.RecordLegalCost(ctx, actorFor(t, s, "agent@agency-b.test"), lc.ID, fee); collect.ErrorCode(err) != collect.ENOTFOUND {
+			t.Errorf("another agency: %v, want %s", err, collect.ENOTFOUND)
 		}
 		detail, err := s.Case(ctx, vm, acc.ID)
 		if err != nil || len(detail.LegalCases) == 0 || detail.LegalCases[0].CostsCents != 425_000 {
@@ -77,7 +77,7 @@ func TestRecordLegalCost(t *testing.T) {
 	})
 }
 
-func legalCosts(t *testing.T, s *store.Store, a allocation.Actor, month, agency string) int64 {
+func legalCosts(t *testing.T, s *store.Store, a collect.Actor, month, agency string) int64 {
 	t.Helper()
 	kpis, err := s.KPIs(context.Background(), a, store.KPIFilter{From: month, To: month, Agency: agency})
 	if err != nil {

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"collect"
 	"context"
 	"fmt"
 	"testing"
@@ -8,7 +9,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"collect/allocation"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
 )
@@ -51,10 +51,10 @@ func TestUpdateBreachAnswersTheBreachUpdated(t *testing.T) {
 		}
 		t.Run("ErrNotInScope", func(t *testing.T) {
 			agentB := actorFor(t, s, "agent@agency-b.test")
-			if _, err := s.UpdateBreach(ctx, agentB, oldest, "dismissed", ""); allocation.ErrorCode(err) != allocation.ENOTFOUND {
+			if _, err := s.UpdateBreach(ctx, agentB, oldest, "dismissed", ""); collect.ErrorCode(err) != collect.ENOTFOUND {
 				t.Fatalf("agency B updating A's breach: %v", err)
 			}
-			if _, err := s.Breach(ctx, agentB, oldest); allocation.ErrorCode(err) != allocation.ENOTFOUND {
+			if _, err := s.Breach(ctx, agentB, oldest); collect.ErrorCode(err) != collect.ENOTFOUND {
 				t.Fatalf("agency B reading A's breach: %v", err)
 			}
 		})
@@ -80,7 +80,7 @@ func TestListTenderRowsCountsTheBidsInScope(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The demo data holds agency B's bid already: the lender now sees two.
-		for _, a := range []allocation.Actor{vm, supA, agentB} {
+		for _, a := range []collect.Actor{vm, supA, agentB} {
 			rows, _, err := s.ListTenderRows(ctx, a, store.Page{})
 			if err != nil || len(rows) != 1 {
 				t.Fatalf("%s: %+v %v", a.OrgName, rows, err)
@@ -94,7 +94,7 @@ func TestListTenderRowsCountsTheBidsInScope(t *testing.T) {
 				t.Fatalf("%s: the list counts %d bids, the tender shows %d", a.OrgName, r.BidCount, len(full.Bids))
 			}
 			switch {
-			case a.OrgKind == allocation.KindLender:
+			case a.OrgKind == collect.KindLender:
 				if r.MyBid != nil || r.BidCount != 2 || r.PortfolioID == "" {
 					t.Fatalf("the lender's row %+v", r)
 				}

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"collect"
 	"context"
 	"encoding/json"
 	"strconv"
@@ -15,7 +16,7 @@ import (
 	"collect/portal/store/storetest"
 )
 
-func portfolios(t *testing.T, s *store.Store, a allocation.Actor) []allocation.Portfolio {
+func portfolios(t *testing.T, s *store.Store, a collect.Actor) []allocation.Portfolio {
 	t.Helper()
 	ps, _, err := s.ListPortfolios(context.Background(), a, store.Page{})
 	if err != nil || len(ps) == 0 {
@@ -60,7 +61,7 @@ func TestPlanCommitAccept(t *testing.T) {
 		// Another lender's actor cannot see it.
 		other := vm
 		other.OrgID = "another-lender"
-		if _, err := s.Allocation(ctx, other, plan.ID); allocation.ErrorCode(err) != allocation.ENOTFOUND {
+		if _, err := s.Allocation(ctx, other, plan.ID); collect.ErrorCode(err) != collect.ENOTFOUND {
 			t.Fatalf("another lender reads the plan: %v", err)
 		}
 		committed, err := s.CommitPlan(ctx, vm, plan.ID)
@@ -70,7 +71,7 @@ func TestPlanCommitAccept(t *testing.T) {
 		if n := count(t, s, `SELECT COUNT(*) FROM placements WHERE source = $1 AND status = 'offered' AND accept_by IS NOT NULL`, "allocation:"+plan.ID); n != plan.AssignmentsTotal {
 			t.Fatalf("%d offers, want %d", n, plan.AssignmentsTotal)
 		}
-		if _, err := s.CommitPlan(ctx, vm, plan.ID); allocation.ErrorCode(err) != allocation.ECONFLICT {
+		if _, err := s.CommitPlan(ctx, vm, plan.ID); collect.ErrorCode(err) != collect.ECONFLICT {
 			t.Fatalf("committing twice: %v", err)
 		}
 		// The agency does not see offered accounts' debtors until it accepts.
@@ -78,7 +79,7 @@ func TestPlanCommitAccept(t *testing.T) {
 		if err := s.DB().QueryRow(`SELECT id, account_id FROM placements WHERE source = $1 AND agency_id = $2 LIMIT 1`, "allocation:"+plan.ID, sup.OrgID).Scan(&offerID, &accountID); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Account(ctx, sup, accountID, true); allocation.ErrorCode(err) != allocation.ENOTFOUND {
+		if _, err := s.Account(ctx, sup, accountID, true); collect.ErrorCode(err) != collect.ENOTFOUND {
 			t.Fatalf("an offered account is visible before acceptance: %v", err)
 		}
 		offers, _, err := s.ListPlacements(ctx, sup, store.PlacementFilter{Status: "offered", Page: store.Page{PerPage: 500}})
@@ -93,20 +94,20 @@ func TestPlanCommitAccept(t *testing.T) {
 		}
 		// Agency B cannot accept A's offers: not found.
 		agentB := actorFor(t, s, "agent@agency-b.test")
-		if _, err := s.AcceptPlacements(ctx, agentB, store.PlacementAction{IDs: []string{offerID}}); allocation.ErrorCode(err) != allocation.ENOTFOUND {
+		if _, err := s.AcceptPlacements(ctx, agentB, store.PlacementAction{IDs: []string{offerID}}); collect.ErrorCode(err) != collect.ENOTFOUND {
 			t.Fatalf("agency B accepting A's offer: %v", err)
 		}
 		// Recall needs a reason, then works; the account leaves the agency's scope.
-		if _, err := s.RecallPlacements(ctx, vm, store.PlacementAction{IDs: []string{offerID}}); allocation.ErrorCode(err) != allocation.EINVALID {
+		if _, err := s.RecallPlacements(ctx, vm, store.PlacementAction{IDs: []string{offerID}}); collect.ErrorCode(err) != collect.EINVALID {
 			t.Fatalf("recall without a reason: %v", err)
 		}
 		if n, err := s.RecallPlacements(ctx, vm, store.PlacementAction{IDs: []string{offerID}, Reason: "quality review"}); err != nil || n != 1 {
 			t.Fatalf("recall: %d %v", n, err)
 		}
-		if _, err := s.Account(ctx, sup, accountID, true); allocation.ErrorCode(err) != allocation.ENOTFOUND {
+		if _, err := s.Account(ctx, sup, accountID, true); collect.ErrorCode(err) != collect.ENOTFOUND {
 			t.Fatalf("a recalled account is still visible to the agency: %v", err)
 		}
-		if _, err := s.ReturnPlacements(ctx, sup, store.PlacementAction{IDs: []string{offerID}, Reason: "x"}); allocation.ErrorCode(err) != allocation.ECONFLICT {
+		if _, err := s.ReturnPlacements(ctx, sup, store.PlacementAction{IDs: []string{offerID}, Reason: "x"}); collect.ErrorCode(err) != collect.ECONFLICT {
 			t.Fatalf("returning a recalled placement: %v", err)
 		}
 	})
@@ -140,7 +141,7 @@ func TestPlanCommitsRaceCannotDoublePlace(t *testing.T) {
 		for _, err := range errs {
 			if err == nil {
 				ok++
-			} else if allocation.ErrorCode(err) != allocation.ECONFLICT {
+			} else if collect.ErrorCode(err) != collect.ECONFLICT {
 				t.Fatalf("the losing commit: %v, want conflict", err)
 			}
 		}
@@ -226,7 +227,7 @@ func TestTenderBidAward(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.PlaceBid(ctx, sup, td.ID, store.BidInput{FeeRateBP: 20000, Capacity: 1}); allocation.ErrorCode(err) != allocation.EINVALID {
+		if _, err := s.PlaceBid(ctx, sup, td.ID, store.BidInput{FeeRateBP: 20000, Capacity: 1}); collect.ErrorCode(err) != collect.EINVALID {
 			t.Fatalf("a fee over 100%%: %v", err)
 		}
 		// The agency sees only its own bid; the lender sees both side by side.
@@ -258,11 +259,11 @@ func TestTenderBidAward(t *testing.T) {
 		if n := count(t, s, `SELECT COUNT(*) FROM placements WHERE source = $1 AND agency_id = $2 AND fee_rate_bp = 1500`, "tender:"+td.ID, sup.OrgID); n == 0 {
 			t.Fatal("agency A got nothing at its bid's fee")
 		}
-		if _, err := s.AwardTender(ctx, vm, td.ID, store.AwardInput{Awards: []store.Award{{BidID: bid.ID, Share: 1}}}); allocation.ErrorCode(err) != allocation.ECONFLICT {
+		if _, err := s.AwardTender(ctx, vm, td.ID, store.AwardInput{Awards: []store.Award{{BidID: bid.ID, Share: 1}}}); collect.ErrorCode(err) != collect.ECONFLICT {
 			t.Fatalf("awarding twice: %v", err)
 		}
 		agentB := actorFor(t, s, "agent@agency-b.test")
-		if _, err := s.PlaceBid(ctx, agentB, td.ID, store.BidInput{FeeRateBP: 1, ExpectedLiquidationBP: 1, Capacity: 1}); allocation.ErrorCode(err) != allocation.ECONFLICT {
+		if _, err := s.PlaceBid(ctx, agentB, td.ID, store.BidInput{FeeRateBP: 1, ExpectedLiquidationBP: 1, Capacity: 1}); collect.ErrorCode(err) != collect.ECONFLICT {
 			t.Fatalf("bidding on an awarded tender: %v", err)
 		}
 	})
@@ -292,10 +293,10 @@ func TestPaymentAccruesCommissionAndCloses(t *testing.T) {
 		if p1.CommissionCents != allocation.Commission(part, rate) || p1.CommissionAgency != agent.OrgID || p1.BalanceCents != acc.BalanceCents-part {
 			t.Fatalf("payment %+v, rate %d", p1, rate)
 		}
-		if _, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: 1, PaidAt: now, Reference: "T-1"}); allocation.ErrorCode(err) != allocation.ECONFLICT {
+		if _, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: 1, PaidAt: now, Reference: "T-1"}); collect.ErrorCode(err) != collect.ECONFLICT {
 			t.Fatalf("a duplicate reference: %v", err)
 		}
-		if _, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: 1, PaidAt: now.Add(time.Hour)}); allocation.ErrorCode(err) != allocation.EINVALID {
+		if _, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: 1, PaidAt: now.Add(time.Hour)}); collect.ErrorCode(err) != collect.EINVALID {
 			t.Fatalf("a payment in the future: %v", err)
 		}
 		p2, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: acc.BalanceCents - part, PaidAt: now, Reference: "T-2"})
@@ -327,7 +328,7 @@ func TestPaymentAccruesCommissionAndCloses(t *testing.T) {
 			t.Fatalf("csv: %v\n%s", err, csv.String())
 		}
 		agentB := actorFor(t, s, "agent@agency-b.test")
-		if _, err := s.RecordPayment(ctx, agentB, acc.ID, store.PaymentInput{AmountCents: 1, PaidAt: now}); allocation.ErrorCode(err) != allocation.ENOTFOUND {
+		if _, err := s.RecordPayment(ctx, agentB, acc.ID, store.PaymentInput{AmountCents: 1, PaidAt: now}); collect.ErrorCode(err) != collect.ENOTFOUND {
 			t.Fatalf("agency B paying into A's account: %v", err)
 		}
 	})
@@ -353,7 +354,7 @@ func TestSuspendedAgencyGetsNoNewPlacements(t *testing.T) {
 		if _, err := s.SetAgencyStatus(ctx, admin, agencyB, "suspended"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.CommitPlan(ctx, vm, early.ID); allocation.ErrorCode(err) != allocation.ECONFLICT {
+		if _, err := s.CommitPlan(ctx, vm, early.ID); collect.ErrorCode(err) != collect.ECONFLICT {
 			t.Fatalf("committing a plan for a suspended agency: %v", err)
 		}
 		plan, err := s.CreatePlan(ctx, vm, store.PlanRequest{PortfolioID: p.ID, Strategy: allocation.StrategyCapacityBalanced, Seed: 3})
@@ -367,7 +368,7 @@ func TestSuspendedAgencyGetsNoNewPlacements(t *testing.T) {
 		}
 		// Another lender cannot touch the contract, and an agency cannot suspend.
 		sup := actorFor(t, s, "supervisor@agency-a.test")
-		if _, err := s.SetAgencyStatus(ctx, sup, agencyB, "active"); allocation.ErrorCode(err) != allocation.ENOTFOUND {
+		if _, err := s.SetAgencyStatus(ctx, sup, agencyB, "active"); collect.ErrorCode(err) != collect.ENOTFOUND {
 			t.Fatalf("an agency reactivating another: %v", err)
 		}
 	})

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"errors"
 	"io"
@@ -15,6 +16,7 @@ import (
 
 	"collect/allocation"
 	"collect/portal/csvout"
+	"collect/portal/sheets"
 )
 
 // PaymentInput is money received on an account.
@@ -26,17 +28,17 @@ type PaymentInput struct {
 
 // Validate checks the payment against the clock.
 func (p PaymentInput) Validate(now time.Time) error {
-	var fields []allocation.FieldError
+	var fields []collect.FieldError
 	if p.AmountCents <= 0 || p.AmountCents > 100_000_000_000 {
-		fields = append(fields, allocation.FieldError{Field: "amount_cents", Message: "a positive amount in cents, at most 1,000,000,000.00"})
+		fields = append(fields, collect.FieldError{Field: "amount_cents", Message: "a positive amount in cents, at most 1,000,000,000.00"})
 	}
 	if p.PaidAt.IsZero() {
-		fields = append(fields, allocation.FieldError{Field: "paid_at", Message: "required, RFC 3339"})
+		fields = append(fields, collect.FieldError{Field: "paid_at", Message: "required, RFC 3339"})
 	} else if p.PaidAt.After(now.Add(5 * time.Minute)) {
-		fields = append(fields, allocation.FieldError{Field: "paid_at", Message: "cannot be in the future"})
+		fields = append(fields, collect.FieldError{Field: "paid_at", Message: "cannot be in the future"})
 	}
 	if utf8.RuneCountInString(p.Reference) > 64 {
-		fields = append(fields, allocation.FieldError{Field: "reference", Message: "at most 64 characters"})
+		fields = append(fields, collect.FieldError{Field: "reference", Message: "at most 64 characters"})
 	}
 	return allocation.FieldErrors(fields)
 }
@@ -62,13 +64,13 @@ type Payment struct {
 // the money was paid, at that placement's rate (the contract's fee for the
 // bucket at placement), and closes the account and its placement when the
 // balance reaches zero.
-func (s *Store) RecordPayment(ctx context.Context, a allocation.Actor, accountID string, in PaymentInput) (Payment, error) {
+func (s *Store) RecordPayment(ctx context.Context, a collect.Actor, accountID string, in PaymentInput) (Payment, error) {
 	now := s.now()
 	if err := in.Validate(now); err != nil {
 		return Payment{}, err
 	}
 	source := "lender"
-	if a.OrgKind == allocation.KindAgency {
+	if a.OrgKind == collect.KindAgency {
 		source = "agency"
 	}
 	var out Payment
@@ -83,7 +85,7 @@ func (s *Store) RecordPayment(ctx context.Context, a allocation.Actor, accountID
 			return notFound(err, "account")
 		}
 		if acc.Status == "closed" {
-			return allocation.Errorf(allocation.ECONFLICT, "the account is closed")
+			return collect.Errorf(collect.ECONFLICT, "the account is closed")
 		}
 		paidAt := in.PaidAt.UTC()
 		pay := map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "account_id": acc.ID, "lender_id": acc.LenderID,
@@ -91,7 +93,7 @@ func (s *Store) RecordPayment(ctx context.Context, a allocation.Actor, accountID
 			"source": source, "recorded_by": a.UserID, "created_at": now}
 		if err := tx.Table("payments").Create(pay).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return allocation.Errorf(allocation.ECONFLICT, "a payment with reference %q is already recorded", in.Reference)
+				return collect.Errorf(collect.ECONFLICT, "a payment with reference %q is already recorded", in.Reference)
 			}
 			return err
 		}
@@ -192,14 +194,14 @@ type CommissionEntry struct {
 // ValidMonth checks a YYYY-MM statement month.
 func ValidMonth(m string) error {
 	if _, err := time.Parse("2006-01", m); err != nil {
-		return allocation.Errorf(allocation.EINVALID, "month must be YYYY-MM")
+		return collect.Errorf(collect.EINVALID, "month must be YYYY-MM")
 	}
 	return nil
 }
 
 // CommissionStatement sums a month's commission per agency (and lender) in
 // the actor's scope: a lender sees its agencies, an agency its lenders.
-func (s *Store) CommissionStatement(ctx context.Context, a allocation.Actor, month string) ([]StatementLine, error) {
+func (s *Store) CommissionStatement(ctx context.Context, a collect.Actor, month string) ([]StatementLine, error) {
 	if err := ValidMonth(month); err != nil {
 		return nil, err
 	}
@@ -213,7 +215,7 @@ func (s *Store) CommissionStatement(ctx context.Context, a allocation.Actor, mon
 
 // CommissionEntries lists a month's accruals in the actor's scope, for one
 // agency when agencyID is given.
-func (s *Store) CommissionEntries(ctx context.Context, a allocation.Actor, month, agencyID string, each func(CommissionEntry) error) error {
+func (s *Store) CommissionEntries(ctx context.Context, a collect.Actor, month, agencyID string, each func(CommissionEntry) error) error {
 	if err := ValidMonth(month); err != nil {
 		return err
 	}
@@ -243,7 +245,7 @@ func (s *Store) CommissionEntries(ctx context.Context, a allocation.Actor, month
 
 // WriteCommissionCSV writes the month's accruals as CSV (UTF-8 with BOM so
 // Excel shows Chinese correctly), streaming.
-func (s *Store) WriteCommissionCSV(ctx context.Context, a allocation.Actor, month, agencyID string, w io.Writer) error {
+func (s *Store) WriteCommissionCSV(ctx context.Context, a collect.Actor, month, agencyID string, w io.Writer) error {
 	if _, err := io.WriteString(w, "\ufeff"); err != nil {
 		return err
 	}
@@ -265,7 +267,7 @@ func (s *Store) WriteCommissionCSV(ctx context.Context, a allocation.Actor, mont
 func feedCellProblem(rec []string, idx map[string]int) (string, string) {
 	for _, col := range []string{"external_ref", "amount", "paid_at", "reference"} {
 		if i, ok := idx[col]; ok && i < len(rec) {
-			if p := allocation.CellProblem(rec[i]); p != "" {
+			if p := collect.CellProblem(rec[i]); p != "" {
 				return col, p
 			}
 		}
@@ -294,11 +296,11 @@ type PaymentFeedResult struct {
 // YYYY-MM-DD or RFC 3339). Each row is recorded on its own, as RecordPayment
 // does (commission, instalments, closing); a bad row is reported by line and
 // the others still count. A reference already recorded is a duplicate.
-func (s *Store) ImportPayments(ctx context.Context, a allocation.Actor, src allocation.RowSource) (PaymentFeedResult, error) {
+func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.RowSource) (PaymentFeedResult, error) {
 	out := PaymentFeedResult{Errors: []allocation.RowError{}}
 	header := src.Header()
 	if len(header) == 0 {
-		return out, allocation.Errorf(allocation.EINVALID, "the file has no header row")
+		return out, collect.Errorf(collect.EINVALID, "the file has no header row")
 	}
 	idx := map[string]int{}
 	for i, h := range header {
@@ -306,8 +308,8 @@ func (s *Store) ImportPayments(ctx context.Context, a allocation.Actor, src allo
 	}
 	for _, col := range []string{"external_ref", "amount", "paid_at"} {
 		if _, ok := idx[col]; !ok {
-			return out, &allocation.Error{Code: allocation.EINVALID, Message: "the header lacks " + col,
-				Fields: []allocation.FieldError{{Field: col, Message: "missing column"}}}
+			return out, &collect.Error{Code: collect.EINVALID, Message: "the header lacks " + col,
+				Fields: []collect.FieldError{{Field: col, Message: "missing column"}}}
 		}
 	}
 	cell := func(rec []string, col string) string {
@@ -353,10 +355,10 @@ func (s *Store) ImportPayments(ctx context.Context, a allocation.Actor, src allo
 			continue
 		}
 		if _, err := s.RecordPayment(ctx, a, ids[0], PaymentInput{AmountCents: amount, PaidAt: paidAt, Reference: cell(rec, "reference")}); err != nil {
-			if allocation.ErrorCode(err) == allocation.EINTERNAL {
+			if collect.ErrorCode(err) == collect.EINTERNAL {
 				return out, err
 			}
-			reject("", allocation.ErrorMessage(err))
+			reject("", collect.ErrorMessage(err))
 			continue
 		}
 		out.Accepted++

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"fmt"
 	"strings"
@@ -40,9 +41,9 @@ var placementStatuses = []string{allocation.PlacementOffered, allocation.Placeme
 
 // ListPlacements returns placements in the actor's scope: a lender's own, an
 // agency's own (offers included), newest first.
-func (s *Store) ListPlacements(ctx context.Context, a allocation.Actor, f PlacementFilter) ([]PlacementRow, int64, error) {
+func (s *Store) ListPlacements(ctx context.Context, a collect.Actor, f PlacementFilter) ([]PlacementRow, int64, error) {
 	if f.Status != "" && !contains(placementStatuses, f.Status) {
-		return nil, 0, allocation.Errorf(allocation.EINVALID, "unknown placement status %q", f.Status)
+		return nil, 0, collect.Errorf(collect.EINVALID, "unknown placement status %q", f.Status)
 	}
 	q := s.db.WithContext(ctx).Table("placements").Scopes(placementScope(a)).
 		Joins("JOIN organisations o ON o.id = placements.agency_id").
@@ -87,14 +88,14 @@ type PlacementAction struct {
 // Validate checks the ids (1 to 10,000, no blanks) and, where needed, the reason.
 func (p PlacementAction) Validate(needReason bool) error {
 	if len(p.IDs) == 0 {
-		return &allocation.Error{Code: allocation.EINVALID, Message: "name at least one placement", Fields: []allocation.FieldError{{Field: "ids", Message: "required"}}}
+		return &collect.Error{Code: collect.EINVALID, Message: "name at least one placement", Fields: []collect.FieldError{{Field: "ids", Message: "required"}}}
 	}
 	if len(p.IDs) > 10000 {
-		return allocation.Errorf(allocation.EINVALID, "at most 10,000 placements at once")
+		return collect.Errorf(collect.EINVALID, "at most 10,000 placements at once")
 	}
 	for _, id := range p.IDs {
 		if strings.TrimSpace(id) == "" {
-			return allocation.Errorf(allocation.EINVALID, "a placement id is empty")
+			return collect.Errorf(collect.EINVALID, "a placement id is empty")
 		}
 	}
 	if needReason {
@@ -105,7 +106,7 @@ func (p PlacementAction) Validate(needReason bool) error {
 
 // lockPlacements loads the placements in the actor's scope, for update, in
 // tx. Any id outside the scope makes the whole request not found.
-func lockPlacements(tx *gorm.DB, a allocation.Actor, ids []string) ([]PlacementRow, error) {
+func lockPlacements(tx *gorm.DB, a collect.Actor, ids []string) ([]PlacementRow, error) {
 	var rows []PlacementRow
 	q := tx.Table("placements").Scopes(placementScope(a)).Where("placements.id IN ?", ids)
 	if tx.Dialector.Name() == "postgres" {
@@ -125,7 +126,7 @@ func lockPlacements(tx *gorm.DB, a allocation.Actor, ids []string) ([]PlacementR
 				missing = append(missing, id)
 			}
 		}
-		return nil, allocation.Errorf(allocation.ENOTFOUND, "placement not found: %s", strings.Join(first(missing, 5), ", "))
+		return nil, collect.Errorf(collect.ENOTFOUND, "placement not found: %s", strings.Join(first(missing, 5), ", "))
 	}
 	return rows, nil
 }
@@ -147,7 +148,7 @@ func first(s []string, n int) []string {
 
 // transition applies one lifecycle step to every placement named, all or
 // nothing: check decides per placement, set gives the new columns.
-func (s *Store) transition(ctx context.Context, a allocation.Actor, act PlacementAction, action string,
+func (s *Store) transition(ctx context.Context, a collect.Actor, act PlacementAction, action string,
 	check func(tx *gorm.DB, p PlacementRow) error, set func(tx *gorm.DB, p PlacementRow) (map[string]any, error)) (int, error) {
 	n := 0
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
@@ -158,11 +159,11 @@ func (s *Store) transition(ctx context.Context, a allocation.Actor, act Placemen
 		var problems []string
 		for _, p := range rows {
 			if err := check(tx, p); err != nil {
-				problems = append(problems, allocation.ErrorMessage(err))
+				problems = append(problems, collect.ErrorMessage(err))
 			}
 		}
 		if len(problems) > 0 {
-			e := allocation.Errorf(allocation.ECONFLICT, "%d of %d placements cannot be changed: %s", len(problems), len(rows), strings.Join(first(problems, 5), "; "))
+			e := collect.Errorf(collect.ECONFLICT, "%d of %d placements cannot be changed: %s", len(problems), len(rows), strings.Join(first(problems, 5), "; "))
 			return e
 		}
 		lenders := map[string]bool{}
@@ -176,7 +177,7 @@ func (s *Store) transition(ctx context.Context, a allocation.Actor, act Placemen
 				return res.Error
 			}
 			if res.RowsAffected != 1 {
-				return allocation.Errorf(allocation.ECONFLICT, "placement %s changed meanwhile; reload and try again", p.ID)
+				return collect.Errorf(collect.ECONFLICT, "placement %s changed meanwhile; reload and try again", p.ID)
 			}
 			lenders[p.LenderID] = true
 			n++
@@ -204,7 +205,7 @@ func (s *Store) transition(ctx context.Context, a allocation.Actor, act Placemen
 
 // AcceptPlacements accepts offers for the actor's agency before their
 // deadline; the term starts now.
-func (s *Store) AcceptPlacements(ctx context.Context, a allocation.Actor, act PlacementAction) (int, error) {
+func (s *Store) AcceptPlacements(ctx context.Context, a collect.Actor, act PlacementAction) (int, error) {
 	if err := act.Validate(false); err != nil {
 		return 0, err
 	}
@@ -223,7 +224,7 @@ func (s *Store) AcceptPlacements(ctx context.Context, a allocation.Actor, act Pl
 			var orgStatus string
 			tx.Table("organisations").Where("id = ?", p.AgencyID).Pluck("status", &orgStatus)
 			if err != nil || !c.InForce(now) || orgStatus != "active" {
-				return allocation.Errorf(allocation.ECONFLICT, "placement %s: the agency or its contract is suspended", p.ID)
+				return collect.Errorf(collect.ECONFLICT, "placement %s: the agency or its contract is suspended", p.ID)
 			}
 			return nil
 		},
@@ -240,7 +241,7 @@ func (s *Store) AcceptPlacements(ctx context.Context, a allocation.Actor, act Pl
 }
 
 // DeclinePlacements declines offers; the accounts return to the pool.
-func (s *Store) DeclinePlacements(ctx context.Context, a allocation.Actor, act PlacementAction) (int, error) {
+func (s *Store) DeclinePlacements(ctx context.Context, a collect.Actor, act PlacementAction) (int, error) {
 	if err := act.Validate(true); err != nil {
 		return 0, err
 	}
@@ -248,7 +249,7 @@ func (s *Store) DeclinePlacements(ctx context.Context, a allocation.Actor, act P
 	return s.transition(ctx, a, act, "placement.decline",
 		func(tx *gorm.DB, p PlacementRow) error {
 			if p.Status != allocation.PlacementOffered {
-				return allocation.Errorf(allocation.ECONFLICT, "placement %s is %s, not offered", p.ID, p.Status)
+				return collect.Errorf(collect.ECONFLICT, "placement %s is %s, not offered", p.ID, p.Status)
 			}
 			return nil
 		},
@@ -258,7 +259,7 @@ func (s *Store) DeclinePlacements(ctx context.Context, a allocation.Actor, act P
 }
 
 // RecallPlacements takes accounts back from their agencies (the lender's).
-func (s *Store) RecallPlacements(ctx context.Context, a allocation.Actor, act PlacementAction) (int, error) {
+func (s *Store) RecallPlacements(ctx context.Context, a collect.Actor, act PlacementAction) (int, error) {
 	if err := act.Validate(true); err != nil {
 		return 0, err
 	}
@@ -271,7 +272,7 @@ func (s *Store) RecallPlacements(ctx context.Context, a allocation.Actor, act Pl
 }
 
 // ReturnPlacements hands active accounts back to the lender (the agency's).
-func (s *Store) ReturnPlacements(ctx context.Context, a allocation.Actor, act PlacementAction) (int, error) {
+func (s *Store) ReturnPlacements(ctx context.Context, a collect.Actor, act PlacementAction) (int, error) {
 	if err := act.Validate(true); err != nil {
 		return 0, err
 	}
@@ -320,7 +321,7 @@ func (s *Store) ExpirePlacements(ctx context.Context) (offers, terms int64, err 
 			byLender[r.LenderID][r.Kind] = append(byLender[r.LenderID][r.Kind], r.ID)
 		}
 		for lender, kinds := range byLender {
-			if err := s.appendAudit(tx, allocation.Actor{}, auditRecord{Action: "placement.expire", ObjectType: "placement", ObjectID: "batch", LenderID: lender,
+			if err := s.appendAudit(tx, collect.Actor{}, auditRecord{Action: "placement.expire", ObjectType: "placement", ObjectID: "batch", LenderID: lender,
 				After: map[string]any{"offers": first(kinds["offer"], 1000), "terms": first(kinds["term"], 1000),
 					"offer_count": len(kinds["offer"]), "term_count": len(kinds["term"])}}); err != nil {
 				return err

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"collect"
 	"context"
 	"fmt"
 	"slices"
@@ -8,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"collect/allocation"
 	"collect/casework"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
@@ -102,7 +102,7 @@ func TestContactPredicatesSQL(t *testing.T) {
 // freshCase is an account placed with the agent's agency, verified, with
 // no contacts or arrangements, and the day before today at 00:00 Beijing
 // time.
-func freshCase(t *testing.T, s *store.Store, agent allocation.Actor) (store.AccountRow, time.Time) {
+func freshCase(t *testing.T, s *store.Store, agent collect.Actor) (store.AccountRow, time.Time) {
 	t.Helper()
 	acc := agencyAccount(t, s, agent)
 	for _, q := range []string{
@@ -115,8 +115,8 @@ func freshCase(t *testing.T, s *store.Store, agent allocation.Actor) (store.Acco
 			t.Fatal(err)
 		}
 	}
-	now := time.Now().In(allocation.China)
-	return acc, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, allocation.China).AddDate(0, 0, -1)
+	now := time.Now().In(collect.China)
+	return acc, time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, collect.China).AddDate(0, 0, -1)
 }
 
 // TestRecordContactUnreachableIsJudgedAtTheContact: a contact logged late

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"fmt"
 	"strings"
@@ -60,19 +61,19 @@ func bucketCase(dpd string) string {
 // snapshots of two months (oversight.RollRates): for a lender all its
 // accounts, optionally those an agency held at the start; for an agency the
 // accounts it held at the start.
-func (s *Store) RollRates(ctx context.Context, a allocation.Actor, from, to, agency string) ([]oversight.RollRow, error) {
+func (s *Store) RollRates(ctx context.Context, a collect.Actor, from, to, agency string) ([]oversight.RollRow, error) {
 	if ValidMonth(from) != nil || ValidMonth(to) != nil || from >= to {
-		return nil, allocation.Errorf(allocation.EINVALID, "from and to must be months as YYYY-MM, from before to")
+		return nil, collect.Errorf(collect.EINVALID, "from and to must be months as YYYY-MM, from before to")
 	}
 	read := func(month string, scoped bool) (map[string]string, error) {
 		q := s.db.WithContext(ctx).Table("bucket_snapshots").Select("account_id, bucket").Where("month = ?", month)
 		switch a.OrgKind {
-		case allocation.KindLender:
+		case collect.KindLender:
 			q = q.Where("lender_id = ?", a.OrgID)
 			if scoped && agency != "" {
 				q = q.Where("agency_id = ?", agency)
 			}
-		case allocation.KindAgency:
+		case collect.KindAgency:
 			if scoped {
 				q = q.Where("agency_id = ?", a.OrgID)
 			} else {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"fmt"
 	"strings"
@@ -8,7 +9,6 @@ import (
 
 	"gorm.io/gorm"
 
-	"collect/allocation"
 	"collect/casework"
 )
 
@@ -142,7 +142,7 @@ func (s *Store) RebuildStats(ctx context.Context) error {
 				return fmt.Errorf("stats rebuild step %d: %w", i, err)
 			}
 		}
-		return s.appendAudit(tx, allocation.Actor{}, auditRecord{Action: "stats.rebuild", ObjectType: "stats", ObjectID: "agency_month_stats"})
+		return s.appendAudit(tx, collect.Actor{}, auditRecord{Action: "stats.rebuild", ObjectType: "stats", ObjectID: "agency_month_stats"})
 	})
 }
 

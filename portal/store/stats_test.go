@@ -1,13 +1,13 @@
 package store_test
 
 import (
+	"collect"
 	"context"
 	"database/sql"
 	"fmt"
 	"testing"
 	"time"
 
-	"collect/allocation"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
 )
@@ -101,11 +101,11 @@ func TestStatsIncrementalMatchRebuild(t *testing.T) {
 		}
 		// Before the placement began: not this agency's contact.
 		_, err := s.RecordContact(ctx, agent, acc.ID, store.ContactInput{Channel: "call", Party: "debtor", Outcome: "no_answer", At: started.Add(-time.Hour)})
-		if allocation.ErrorCode(err) != allocation.EINVALID {
-			t.Fatalf("contact before the placement: %v, want %s", err, allocation.EINVALID)
+		if collect.ErrorCode(err) != collect.EINVALID {
+			t.Fatalf("contact before the placement: %v, want %s", err, collect.EINVALID)
 		}
 		night := day.Add(-10 * time.Hour) // 00:30 in Beijing: refused, a breach
-		if _, err := s.RecordContact(ctx, agent, acc.ID, store.ContactInput{Channel: "call", Party: "debtor", Outcome: "no_answer", At: night}); allocation.ErrorCode(err) != allocation.ERULEVIOLATION {
+		if _, err := s.RecordContact(ctx, agent, acc.ID, store.ContactInput{Channel: "call", Party: "debtor", Outcome: "no_answer", At: night}); collect.ErrorCode(err) != collect.ERULEVIOLATION {
 			t.Fatalf("night call: %v", err)
 		}
 		due := time.Now().UTC().AddDate(0, 0, 3).Format(time.DateOnly)

@@ -6,6 +6,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"database/sql"
 	"errors"
@@ -22,7 +23,6 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
-	"collect/allocation"
 	"collect/migrations"
 )
 
@@ -178,7 +178,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 // notFound maps a missing row to the domain's not found.
 func notFound(err error, what string) error {
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return allocation.Errorf(allocation.ENOTFOUND, "%s not found", what)
+		return collect.Errorf(collect.ENOTFOUND, "%s not found", what)
 	}
 	return err
 }

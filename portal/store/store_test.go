@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"collect"
 	"context"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func demoSeeded(t *testing.T, dialect string) *store.Store {
 	return s
 }
 
-func actorFor(t *testing.T, s *store.Store, email string) allocation.Actor {
+func actorFor(t *testing.T, s *store.Store, email string) collect.Actor {
 	t.Helper()
 	u, err := s.UserByEmail(context.Background(), email)
 	if err != nil {
@@ -58,7 +59,7 @@ func TestMigrateAndSeed(t *testing.T) {
 		if err := s.Migrate(ctx); err != nil {
 			t.Fatalf("second migrate: %v", err)
 		}
-		if err := s.SeedDemo(ctx, store.DefaultDemoSize); allocation.ErrorCode(err) != allocation.ECONFLICT {
+		if err := s.SeedDemo(ctx, store.DefaultDemoSize); collect.ErrorCode(err) != collect.ECONFLICT {
 			t.Fatalf("seeding a non-empty database: got %v, want conflict", err)
 		}
 		for _, l := range store.DemoLogins {
@@ -113,7 +114,7 @@ func TestAccountScopes(t *testing.T) {
 		admin := actorFor(t, s, "admin@platform.test")
 		cases := []struct {
 			name  string
-			actor allocation.Actor
+			actor collect.Actor
 			want  int64
 		}{
 			{"vendor manager sees the lender's accounts", vm, count(`SELECT COUNT(*) FROM accounts WHERE lender_id = $1`, vm.OrgID)},
@@ -132,7 +133,7 @@ func TestAccountScopes(t *testing.T) {
 					t.Fatalf("total %d, rows %d, want %d", total, len(rows), c.want)
 				}
 				for _, r := range rows {
-					if c.actor.OrgKind == allocation.KindAgency && (r.Placement == nil || r.Placement.AgencyID != c.actor.OrgID) {
+					if c.actor.OrgKind == collect.KindAgency && (r.Placement == nil || r.Placement.AgencyID != c.actor.OrgID) {
 						t.Fatalf("row %s is not placed with %s", r.ID, c.actor.OrgName)
 					}
 				}
@@ -147,7 +148,7 @@ func TestAccountScopes(t *testing.T) {
 			if err := db.QueryRow(`SELECT account_id FROM placements WHERE status = 'active' AND agency_id = $1 LIMIT 1`, agentB.OrgID).Scan(&bID); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.Account(ctx, agentA, bID, true); allocation.ErrorCode(err) != allocation.ENOTFOUND {
+			if _, err := s.Account(ctx, agentA, bID, true); collect.ErrorCode(err) != collect.ENOTFOUND {
 				t.Fatalf("agency A reading B's account: %v, want not found", err)
 			}
 			if _, err := s.Account(ctx, agentB, bID, true); err != nil {
@@ -162,7 +163,7 @@ func TestAccountScopes(t *testing.T) {
 			if _, err := db.Exec(`UPDATE placements SET status = 'recalled' WHERE account_id = $1 AND status = 'active'`, id); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.Account(ctx, agentA, id, true); allocation.ErrorCode(err) != allocation.ENOTFOUND {
+			if _, err := s.Account(ctx, agentA, id, true); collect.ErrorCode(err) != collect.ENOTFOUND {
 				t.Fatalf("agency A reading a recalled account: %v, want not found", err)
 			}
 			if _, err := s.Account(ctx, vm, id, true); err != nil {

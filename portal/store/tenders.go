@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"encoding/json"
 	"errors"
@@ -66,15 +67,15 @@ type TenderInput struct {
 
 // Validate checks the input against the clock.
 func (in TenderInput) Validate(now time.Time) error {
-	var f []allocation.FieldError
+	var f []collect.FieldError
 	if in.PortfolioID == "" {
-		f = append(f, allocation.FieldError{Field: "portfolio_id", Message: "required"})
+		f = append(f, collect.FieldError{Field: "portfolio_id", Message: "required"})
 	}
 	if n := utf8.RuneCountInString(strings.TrimSpace(in.Title)); n == 0 || n > 200 {
-		f = append(f, allocation.FieldError{Field: "title", Message: "1 to 200 characters"})
+		f = append(f, collect.FieldError{Field: "title", Message: "1 to 200 characters"})
 	}
 	if !in.ClosesAt.After(now) || in.ClosesAt.After(now.AddDate(0, 6, 0)) {
-		f = append(f, allocation.FieldError{Field: "closes_at", Message: "a time in the next six months"})
+		f = append(f, collect.FieldError{Field: "closes_at", Message: "a time in the next six months"})
 	}
 	return allocation.FieldErrors(f)
 }
@@ -111,7 +112,7 @@ func Summarise(cands []allocation.Candidate) TenderSummary {
 
 // CreateTender publishes the portfolio's placeable accounts (open, unplaced,
 // with no exclusion flag) to the eligible agencies as an anonymised summary.
-func (s *Store) CreateTender(ctx context.Context, a allocation.Actor, in TenderInput) (Tender, error) {
+func (s *Store) CreateTender(ctx context.Context, a collect.Actor, in TenderInput) (Tender, error) {
 	now := s.now()
 	if err := in.Validate(now); err != nil {
 		return Tender{}, err
@@ -132,7 +133,7 @@ func (s *Store) CreateTender(ctx context.Context, a allocation.Actor, in TenderI
 		}
 	}
 	if len(kept) == 0 {
-		return Tender{}, allocation.Errorf(allocation.ECONFLICT, "the portfolio has no account that can be placed")
+		return Tender{}, collect.Errorf(collect.ECONFLICT, "the portfolio has no account that can be placed")
 	}
 	targets, err := s.agencyTargets(ctx, s.db, a.OrgID)
 	if err != nil {
@@ -146,12 +147,12 @@ func (s *Store) CreateTender(ctx context.Context, a allocation.Actor, in TenderI
 	}
 	for _, id := range in.AgencyIDs {
 		if !contains(eligible, id) {
-			return Tender{}, &allocation.Error{Code: allocation.EINVALID, Message: "an agency named is not in an active contract with you",
-				Fields: []allocation.FieldError{{Field: "agency_ids", Message: "not eligible: " + id}}}
+			return Tender{}, &collect.Error{Code: collect.EINVALID, Message: "an agency named is not in an active contract with you",
+				Fields: []collect.FieldError{{Field: "agency_ids", Message: "not eligible: " + id}}}
 		}
 	}
 	if len(eligible) == 0 {
-		return Tender{}, allocation.Errorf(allocation.ECONFLICT, "no agency has an active contract with you")
+		return Tender{}, collect.Errorf(collect.ECONFLICT, "no agency has an active contract with you")
 	}
 	sum, _ := json.Marshal(Summarise(kept))
 	idsJSON, _ := json.Marshal(ids)
@@ -179,7 +180,7 @@ func (s *Store) CreateTender(ctx context.Context, a allocation.Actor, in TenderI
 }
 
 // ListTenders returns the tenders in the actor's scope, newest first.
-func (s *Store) ListTenders(ctx context.Context, a allocation.Actor, p Page) ([]Tender, int64, error) {
+func (s *Store) ListTenders(ctx context.Context, a collect.Actor, p Page) ([]Tender, int64, error) {
 	rows, total, err := s.ListTenderRows(ctx, a, p)
 	out := make([]Tender, len(rows))
 	for i, r := range rows {
@@ -199,7 +200,7 @@ type TenderListRow struct {
 
 // ListTenderRows returns the tenders in the actor's scope, newest first,
 // with their bid figures, in one query (not one per tender).
-func (s *Store) ListTenderRows(ctx context.Context, a allocation.Actor, p Page) ([]TenderListRow, int64, error) {
+func (s *Store) ListTenderRows(ctx context.Context, a collect.Actor, p Page) ([]TenderListRow, int64, error) {
 	q := s.db.WithContext(ctx).Table("tenders").Scopes(tenderScope(a))
 	var total int64
 	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
@@ -210,7 +211,7 @@ func (s *Store) ListTenderRows(ctx context.Context, a allocation.Actor, p Page) 
 	// agency's own bid is joined (one at most: bids are unique per tender
 	// and agency), and a lender's join matches none.
 	count := "(SELECT COUNT(*) FROM bids cb WHERE cb.tender_id = tenders.id) AS bid_count"
-	if a.OrgKind != allocation.KindLender {
+	if a.OrgKind != collect.KindLender {
 		count = "CASE WHEN mb.id IS NULL THEN 0 ELSE 1 END AS bid_count"
 	}
 	var rows []struct {
@@ -223,7 +224,7 @@ func (s *Store) ListTenderRows(ctx context.Context, a allocation.Actor, p Page) 
 		MyCreatedAt                                      *time.Time
 	}
 	myAgency := a.OrgID
-	if a.OrgKind == allocation.KindLender {
+	if a.OrgKind == collect.KindLender {
 		myAgency = "" // a lender has no bid of its own
 	}
 	err := q.Select("tenders.*, o.name AS lender_name, "+count+", mb.id AS my_bid_id, mb.fee_rate_bp AS my_fee_rate_bp, "+
@@ -238,7 +239,7 @@ func (s *Store) ListTenderRows(ctx context.Context, a allocation.Actor, p Page) 
 	out := make([]TenderListRow, len(rows))
 	for i, r := range rows {
 		out[i] = TenderListRow{Tender: r.Tender.tender(), BidCount: r.BidCount}
-		if a.OrgKind != allocation.KindLender {
+		if a.OrgKind != collect.KindLender {
 			out[i].PortfolioID = ""
 		}
 		if r.MyBidID != nil {
@@ -262,7 +263,7 @@ func derefInt(n *int) int {
 
 // Tender returns one tender in the actor's scope: the lender sees every bid
 // side by side, an agency only its own.
-func (s *Store) Tender(ctx context.Context, a allocation.Actor, id string) (Tender, error) {
+func (s *Store) Tender(ctx context.Context, a collect.Actor, id string) (Tender, error) {
 	var row tenderRow
 	err := s.db.WithContext(ctx).Table("tenders").Scopes(tenderScope(a)).Select("tenders.*, o.name AS lender_name").
 		Joins("JOIN organisations o ON o.id = tenders.lender_id").Where("tenders.id = ?", id).Take(&row).Error
@@ -272,7 +273,7 @@ func (s *Store) Tender(ctx context.Context, a allocation.Actor, id string) (Tend
 	t := row.tender()
 	bq := s.db.WithContext(ctx).Table("bids b").Select("b.*, o.name AS agency_name").Joins("JOIN organisations o ON o.id = b.agency_id").
 		Where("b.tender_id = ?", id).Order("b.fee_rate_bp, b.created_at")
-	if a.OrgKind == allocation.KindLender {
+	if a.OrgKind == collect.KindLender {
 		_ = s.db.WithContext(ctx).Table("tender_agencies").Where("tender_id = ?", id).Pluck("agency_id", &t.Agencies)
 	} else {
 		t.PortfolioID = ""
@@ -292,25 +293,25 @@ type BidInput struct {
 
 // Validate checks the bid's figures.
 func (in BidInput) Validate() error {
-	var f []allocation.FieldError
+	var f []collect.FieldError
 	if in.FeeRateBP < 0 || in.FeeRateBP > 10000 {
-		f = append(f, allocation.FieldError{Field: "fee_rate_bp", Message: "0 to 10000 basis points"})
+		f = append(f, collect.FieldError{Field: "fee_rate_bp", Message: "0 to 10000 basis points"})
 	}
 	if in.ExpectedLiquidationBP < 0 || in.ExpectedLiquidationBP > 10000 {
-		f = append(f, allocation.FieldError{Field: "expected_liquidation_bp", Message: "0 to 10000 basis points"})
+		f = append(f, collect.FieldError{Field: "expected_liquidation_bp", Message: "0 to 10000 basis points"})
 	}
 	if in.Capacity < 1 || in.Capacity > 10_000_000 {
-		f = append(f, allocation.FieldError{Field: "capacity", Message: "1 to 10,000,000 accounts"})
+		f = append(f, collect.FieldError{Field: "capacity", Message: "1 to 10,000,000 accounts"})
 	}
 	if utf8.RuneCountInString(in.Note) > 1000 {
-		f = append(f, allocation.FieldError{Field: "note", Message: "at most 1,000 characters"})
+		f = append(f, collect.FieldError{Field: "note", Message: "at most 1,000 characters"})
 	}
 	return allocation.FieldErrors(f)
 }
 
 // PlaceBid records (or revises) the actor's agency's bid on an open tender
 // it was invited to, before it closes.
-func (s *Store) PlaceBid(ctx context.Context, a allocation.Actor, tenderID string, in BidInput) (Bid, error) {
+func (s *Store) PlaceBid(ctx context.Context, a collect.Actor, tenderID string, in BidInput) (Bid, error) {
 	if err := in.Validate(); err != nil {
 		return Bid{}, err
 	}
@@ -320,7 +321,7 @@ func (s *Store) PlaceBid(ctx context.Context, a allocation.Actor, tenderID strin
 	}
 	now := s.now()
 	if t.Status != "open" || now.After(t.ClosesAt) {
-		return Bid{}, allocation.Errorf(allocation.ECONFLICT, "the tender is closed for bids")
+		return Bid{}, collect.Errorf(collect.ECONFLICT, "the tender is closed for bids")
 	}
 	b := Bid{ID: uuid.Must(uuid.NewV7()).String(), TenderID: tenderID, AgencyID: a.OrgID, AgencyName: a.OrgName, FeeRateBP: in.FeeRateBP,
 		ExpectedLiquidationBP: in.ExpectedLiquidationBP, Capacity: in.Capacity, Note: strings.TrimSpace(in.Note), Status: "submitted", CreatedAt: now}
@@ -364,22 +365,22 @@ type AwardInput struct {
 // Validate checks the shares.
 func (in AwardInput) Validate() error {
 	if len(in.Awards) == 0 {
-		return &allocation.Error{Code: allocation.EINVALID, Message: "award at least one bid", Fields: []allocation.FieldError{{Field: "awards", Message: "required"}}}
+		return &collect.Error{Code: collect.EINVALID, Message: "award at least one bid", Fields: []collect.FieldError{{Field: "awards", Message: "required"}}}
 	}
 	total := 0.0
 	seen := map[string]bool{}
 	for _, aw := range in.Awards {
 		if aw.Share <= 0 || aw.Share > 1 {
-			return allocation.Errorf(allocation.EINVALID, "each share must be above 0 and at most 1")
+			return collect.Errorf(collect.EINVALID, "each share must be above 0 and at most 1")
 		}
 		if seen[aw.BidID] {
-			return allocation.Errorf(allocation.EINVALID, "bid %s is awarded twice", aw.BidID)
+			return collect.Errorf(collect.EINVALID, "bid %s is awarded twice", aw.BidID)
 		}
 		seen[aw.BidID] = true
 		total += aw.Share
 	}
 	if total > 1.0001 {
-		return allocation.Errorf(allocation.EINVALID, "the shares add up to more than 1")
+		return collect.Errorf(collect.EINVALID, "the shares add up to more than 1")
 	}
 	return nil
 }
@@ -388,7 +389,7 @@ func (in AwardInput) Validate() error {
 // bids in proportion to their shares, within each bid's capacity and the
 // agency's licences, stratified so each gets a comparable mix, and places them
 // at once (active, at the bid's fee). The other bids lose.
-func (s *Store) AwardTender(ctx context.Context, a allocation.Actor, tenderID string, in AwardInput) (Tender, error) {
+func (s *Store) AwardTender(ctx context.Context, a collect.Actor, tenderID string, in AwardInput) (Tender, error) {
 	if err := in.Validate(); err != nil {
 		return Tender{}, err
 	}
@@ -397,7 +398,7 @@ func (s *Store) AwardTender(ctx context.Context, a allocation.Actor, tenderID st
 		return Tender{}, err
 	}
 	if t.Status != "open" {
-		return Tender{}, allocation.Errorf(allocation.ECONFLICT, "the tender is %s", t.Status)
+		return Tender{}, collect.Errorf(collect.ECONFLICT, "the tender is %s", t.Status)
 	}
 	bids := map[string]Bid{}
 	for _, b := range t.Bids {
@@ -408,7 +409,7 @@ func (s *Store) AwardTender(ctx context.Context, a allocation.Actor, tenderID st
 	for _, aw := range in.Awards {
 		b, ok := bids[aw.BidID]
 		if !ok {
-			return Tender{}, &allocation.Error{Code: allocation.EINVALID, Message: "a bid named is not on this tender", Fields: []allocation.FieldError{{Field: "awards", Message: aw.BidID}}}
+			return Tender{}, &collect.Error{Code: collect.EINVALID, Message: "a bid named is not on this tender", Fields: []collect.FieldError{{Field: "awards", Message: aw.BidID}}}
 		}
 		weights[b.AgencyID] = aw.Share
 		awarded = append(awarded, b)
@@ -465,7 +466,7 @@ func (s *Store) AwardTender(ctx context.Context, a allocation.Actor, tenderID st
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
-			return allocation.Errorf(allocation.ECONFLICT, "the tender was awarded meanwhile")
+			return collect.Errorf(collect.ECONFLICT, "the tender was awarded meanwhile")
 		}
 		terms := map[string]int{}
 		cols := []string{"id", "account_id", "agency_id", "lender_id", "status", "fee_rate_bp", "created_at", "starts_at", "ends_at", "bucket", "balance_cents", "source", "accepted_at"}
@@ -485,7 +486,7 @@ func (s *Store) AwardTender(ctx context.Context, a allocation.Actor, tenderID st
 		}
 		if err := b.copyRows(ctx, "placements", cols, rows, ""); err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) || strings.Contains(err.Error(), "placements_one_") || strings.Contains(strings.ToLower(err.Error()), "unique") {
-				return allocation.Errorf(allocation.ECONFLICT, "some accounts were placed meanwhile; try again")
+				return collect.Errorf(collect.ECONFLICT, "some accounts were placed meanwhile; try again")
 			}
 			return err
 		}

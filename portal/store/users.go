@@ -1,17 +1,16 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"strings"
 
 	"gorm.io/gorm"
-
-	"collect/allocation"
 )
 
 // UserByEmail returns the user with that email (case-insensitive), with roles.
-func (s *Store) UserByEmail(ctx context.Context, email string) (allocation.User, error) {
-	var u allocation.User
+func (s *Store) UserByEmail(ctx context.Context, email string) (collect.User, error) {
+	var u collect.User
 	err := s.db.WithContext(ctx).Where("email = ?", strings.ToLower(strings.TrimSpace(email))).Take(&u).Error
 	if err != nil {
 		return u, notFound(err, "user")
@@ -22,7 +21,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (allocation.User,
 
 // Actor loads who a user is for a request: user, organisation and roles, and
 // the user's current token version (a token with another version is revoked).
-func (s *Store) Actor(ctx context.Context, userID string) (allocation.Actor, int, error) {
+func (s *Store) Actor(ctx context.Context, userID string) (collect.Actor, int, error) {
 	var row struct {
 		ID, Email, Name, OrganisationID, Kind, OrgName string
 		TokenVersion                                   int
@@ -33,16 +32,16 @@ func (s *Store) Actor(ctx context.Context, userID string) (allocation.Actor, int
 		Joins("JOIN organisations o ON o.id = u.organisation_id").
 		Where("u.id = ?", userID).Take(&row).Error
 	if err != nil {
-		return allocation.Actor{}, 0, notFound(err, "user")
+		return collect.Actor{}, 0, notFound(err, "user")
 	}
 	if row.Disabled {
-		return allocation.Actor{}, 0, allocation.Errorf(allocation.EUNAUTHORIZED, "account disabled")
+		return collect.Actor{}, 0, collect.Errorf(collect.EUNAUTHORIZED, "account disabled")
 	}
 	roles, err := s.roles(ctx, userID)
 	if err != nil {
-		return allocation.Actor{}, 0, err
+		return collect.Actor{}, 0, err
 	}
-	return allocation.Actor{
+	return collect.Actor{
 		UserID: row.ID, Email: row.Email, Name: row.Name,
 		OrgID: row.OrganisationID, OrgKind: row.Kind, OrgName: row.OrgName, Roles: roles,
 	}, row.TokenVersion, nil
@@ -55,7 +54,7 @@ func (s *Store) roles(ctx context.Context, userID string) ([]string, error) {
 }
 
 // RecordLogin audits a successful login.
-func (s *Store) RecordLogin(ctx context.Context, a allocation.Actor, via string) error {
+func (s *Store) RecordLogin(ctx context.Context, a collect.Actor, via string) error {
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		return s.appendAudit(tx, a, auditRecord{Action: "auth.login", ObjectType: "user", ObjectID: a.UserID, After: map[string]string{"via": via}})
 	})
@@ -63,14 +62,14 @@ func (s *Store) RecordLogin(ctx context.Context, a allocation.Actor, via string)
 
 // RevokeTokens bumps the user's token version, so every token issued before
 // stops working (logout ends every session of the user).
-func (s *Store) RevokeTokens(ctx context.Context, a allocation.Actor) error {
+func (s *Store) RevokeTokens(ctx context.Context, a collect.Actor) error {
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		res := tx.Table("users").Where("id = ?", a.UserID).Update("token_version", gorm.Expr("token_version + 1"))
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return allocation.Errorf(allocation.ENOTFOUND, "user not found")
+			return collect.Errorf(collect.ENOTFOUND, "user not found")
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "auth.revoke", ObjectType: "user", ObjectID: a.UserID})
 	})
@@ -78,23 +77,23 @@ func (s *Store) RevokeTokens(ctx context.Context, a allocation.Actor) error {
 
 // Organisation returns one organisation by id; any authenticated actor may
 // read its own.
-func (s *Store) Organisation(ctx context.Context, id string) (allocation.Organisation, error) {
-	var o allocation.Organisation
+func (s *Store) Organisation(ctx context.Context, id string) (collect.Organisation, error) {
+	var o collect.Organisation
 	err := s.db.WithContext(ctx).Where("id = ?", id).Take(&o).Error
 	return o, notFound(err, "organisation")
 }
 
 // ListAgencies returns the agencies the actor may see: lenders and the
 // platform see all, an agency only itself.
-func (s *Store) ListAgencies(ctx context.Context, a allocation.Actor) ([]allocation.Organisation, error) {
-	var out []allocation.Organisation
+func (s *Store) ListAgencies(ctx context.Context, a collect.Actor) ([]collect.Organisation, error) {
+	var out []collect.Organisation
 	err := s.db.WithContext(ctx).Table("organisations").Scopes(agencyScope(a)).Order("name").Find(&out).Error
 	return out, err
 }
 
 // Agency returns one agency in the actor's scope; outside it, not found.
-func (s *Store) Agency(ctx context.Context, a allocation.Actor, id string) (allocation.Organisation, error) {
-	var o allocation.Organisation
+func (s *Store) Agency(ctx context.Context, a collect.Actor, id string) (collect.Organisation, error) {
+	var o collect.Organisation
 	err := s.db.WithContext(ctx).Table("organisations").Scopes(agencyScope(a)).Where("organisations.id = ?", id).Take(&o).Error
 	return o, notFound(err, "agency")
 }

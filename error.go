@@ -1,4 +1,8 @@
-package allocation
+// Package collect is the shared vocabulary of every module: organisations,
+// users, roles and the actor, the application's error type, the time zone
+// people write in and what text may be stored. It imports nothing of the
+// application; allocation, casework, oversight and the portal import it.
+package collect
 
 import (
 	"errors"
@@ -6,9 +10,7 @@ import (
 )
 
 // Error codes. Every layer returns *Error for what a user can act on; the
-// portal maps each code to one HTTP status in one place. allocation is the
-// root of the domain (tenants, users, accounts), so the error type lives here
-// and casework and oversight use it too.
+// portal maps each code to one HTTP status in one place.
 const (
 	EINVALID       = "invalid"
 	ENOTFOUND      = "not_found"

@@ -1,4 +1,4 @@
-package allocation
+package sheets
 
 // Hard caps on portfolio files, checked while the file streams, so a
 // hostile file (one huge cell, an unterminated quote, a zip bomb, millions
@@ -8,9 +8,8 @@ package allocation
 // phones, amounts, dates and at most a remark column.
 
 import (
+	"collect"
 	"fmt"
-	"strings"
-	"unicode/utf8"
 )
 
 // FileLimits are the caps of one portfolio file. A file crossing one is
@@ -58,7 +57,7 @@ type FileLimits struct {
 
 // DefaultFileLimits are the caps OpenRowSource applies.
 var DefaultFileLimits = FileLimits{
-	CellBytes:       8 << 10,
+	CellBytes:       collect.MaxCellBytes,
 	RecordBytes:     64 << 10,
 	Columns:         256,
 	CSVRows:         2_000_000,
@@ -71,105 +70,9 @@ var DefaultFileLimits = FileLimits{
 
 // limitError is the refusal of a file that crosses a cap: message names
 // the cap and where.
-func limitError(format string, args ...any) *Error {
+func limitError(format string, args ...any) *collect.Error {
 	msg := fmt.Sprintf(format, args...)
-	return &Error{Code: EINVALID, Message: msg, Fields: []FieldError{{Field: "file", Message: msg}}}
-}
-
-// The messages of text that cannot be stored.
-const (
-	msgNUL     = "contains a NUL byte"
-	msgBadUTF8 = "is not valid UTF-8 text"
-)
-
-// ValidText reports whether s can be stored as text: valid UTF-8 without a
-// NUL byte (PostgreSQL refuses both). The *Error (EINVALID) message is
-// "contains a NUL byte" or "is not valid UTF-8 text", to follow a field name.
-func ValidText(s string) error {
-	if msg := textFlaw(s); msg != "" {
-		return &Error{Code: EINVALID, Message: msg}
-	}
-	return nil
-}
-
-// textFlaw is ValidText's message, "" when s is storable.
-func textFlaw(s string) string {
-	if strings.IndexByte(s, 0) >= 0 {
-		return msgNUL
-	}
-	if !utf8.ValidString(s) {
-		return msgBadUTF8
-	}
-	return ""
-}
-
-// Markers a RowSource leaves in a cleaned cell (see cleanCellText).
-const (
-	nulMarker     = "\u2400" // ␀ SYMBOL FOR NULL
-	invalidMarker = "\ufffd" // the replacement character
-)
-
-// cellFlaw is textFlaw for a cell that may have been cleaned: a marker
-// counts as the flaw it replaced. A genuine ␀ or U+FFFD in a file is
-// reported the same way: neither belongs in a loan file (U+FFFD means an
-// earlier conversion already lost the text).
-func cellFlaw(s string) string {
-	if msg := textFlaw(s); msg != "" {
-		return msg
-	}
-	if strings.Contains(s, nulMarker) {
-		return msgNUL
-	}
-	if strings.Contains(s, invalidMarker) {
-		return msgBadUTF8
-	}
-	return ""
-}
-
-// CellProblem says what makes a cell a RowSource handed out unfit to keep
-// ("contains a NUL byte", "is not valid UTF-8 text"), or "" when it is fine;
-// for readers of other files than portfolios (the payment feed).
-func CellProblem(s string) string { return cellFlaw(s) }
-
-// cleanCellText returns s as storable text: each NUL becomes ␀ and each
-// invalid byte U+FFFD, so what a RowSource hands out (and the importer keeps
-// of a rejected row) is valid UTF-8 without NUL, the markers show where the
-// bad bytes were, and ParseRow still rejects the row (cellFlaw). ok is false
-// when s was changed.
-func cleanCellText(s string) (string, bool) {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		if s[i] == 0 || s[i] >= utf8.RuneSelf {
-			clean = false
-			break
-		}
-	}
-	if clean || textFlaw(s) == "" {
-		return s, true
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c == 0 {
-			b.WriteString(nulMarker)
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			b.WriteByte(c)
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			b.WriteString(invalidMarker)
-		} else {
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String(), false
+	return &collect.Error{Code: collect.EINVALID, Message: msg, Fields: []collect.FieldError{{Field: "file", Message: msg}}}
 }
 
 // withDefaults fills the zero fields from DefaultFileLimits.
@@ -209,7 +112,7 @@ func (l FileLimits) checkRecord(rec []string, kind string, n int) error {
 			return limitError("%s %d: the cell in column %d is %d bytes long: at most %d are allowed (cell size cap)", kind, n, i+1, len(c), l.CellBytes)
 		}
 		total += len(c)
-		if cl, ok := cleanCellText(c); !ok {
+		if cl, ok := collect.CleanCellText(c); !ok {
 			rec[i] = cl
 		}
 	}
@@ -223,7 +126,7 @@ func (l FileLimits) checkRecord(rec []string, kind string, n int) error {
 // the cleaned header, so it looks for the markers too).
 func checkHeader(header []string) error {
 	for i, h := range header {
-		if msg := cellFlaw(h); msg != "" {
+		if msg := collect.CellProblem(h); msg != "" {
 			return limitError("the header row: column %d %s; save the file as UTF-8 or GBK text", i+1, msg)
 		}
 	}

@@ -1,10 +1,12 @@
-package allocation
+package sheets
 
 // Generated portfolio files for tests and benchmarks: n valid rows drawn
 // from DemoAccount, written as CSV or XLSX without holding n rows in memory.
 
 import (
 	"bufio"
+	"collect"
+	"collect/allocation"
 	"io"
 	"math/rand/v2"
 	"strings"
@@ -36,15 +38,15 @@ func genRNG(seed uint64) *rand.Rand {
 // references GEN000000001, GEN000000002, ... It streams (one row buffer,
 // bufio), so n may be in the millions.
 func WritePortfolioCSV(w io.Writer, n int, seed uint64, asOf time.Time, header string) error {
-	names := make([]string, len(Columns))
-	for i, c := range Columns {
+	names := make([]string, len(allocation.Columns))
+	for i, c := range allocation.Columns {
 		switch header {
 		case "en":
 			names[i] = string(c)
 		case "zh":
-			names[i] = columnZH[c]
+			names[i] = c.Chinese()
 		default:
-			return Errorf(EINVALID, "header must be en or zh, not %q", header)
+			return collect.Errorf(collect.EINVALID, "header must be en or zh, not %q", header)
 		}
 	}
 	bw := bufio.NewWriterSize(w, 256<<10)
@@ -54,14 +56,14 @@ func WritePortfolioCSV(w io.Writer, n int, seed uint64, asOf time.Time, header s
 	rng := genRNG(seed)
 	buf := make([]byte, 0, 512)
 	for i := 1; i <= n; i++ {
-		a := DemoAccount(rng, asOf, "", "", "", "")
+		a := allocation.DemoAccount(rng, asOf, "", "", "", "")
 		b := appendGenRef(buf[:0], i)
 		b = appendCSVField(append(b, ','), a.DebtorName)
 		b = append(append(b, ','), a.NationalID...)
 		b = append(append(b, ','), a.Phone...)
 		b = appendCSVField(append(b, ','), a.Province)
-		b = appendCents(append(b, ','), a.PrincipalCents)
-		b = appendCents(append(b, ','), a.BalanceCents)
+		b = allocation.AppendCents(append(b, ','), a.PrincipalCents)
+		b = allocation.AppendCents(append(b, ','), a.BalanceCents)
 		b = append(append(b, ','), a.Currency...)
 		b = append(append(b, ','), a.DueDate...)
 		b = appendInt(append(b, ','), a.DPD)
@@ -126,9 +128,9 @@ func WritePortfolioXLSX(w io.Writer, n int, seed uint64, asOf time.Time) error {
 	if err != nil {
 		return err
 	}
-	row := make([]any, len(Columns))
-	for i, c := range Columns {
-		row[i] = columnZH[c]
+	row := make([]any, len(allocation.Columns))
+	for i, c := range allocation.Columns {
+		row[i] = c.Chinese()
 	}
 	if err := sw.SetRow("A1", row); err != nil {
 		return err
@@ -136,7 +138,7 @@ func WritePortfolioXLSX(w io.Writer, n int, seed uint64, asOf time.Time) error {
 	rng := genRNG(seed)
 	ref := make([]byte, 0, 12)
 	for i := 1; i <= n; i++ {
-		a := DemoAccount(rng, asOf, "", "", "", "")
+		a := allocation.DemoAccount(rng, asOf, "", "", "", "")
 		ref = appendGenRef(ref[:0], i)
 		due, _ := time.Parse("2006-01-02", a.DueDate)
 		var last any

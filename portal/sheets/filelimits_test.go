@@ -1,7 +1,8 @@
-package allocation_test
+package sheets_test
 
 import (
 	"bytes"
+	"collect"
 	"fmt"
 	"io"
 	"slices"
@@ -12,12 +13,13 @@ import (
 	xunicode "golang.org/x/text/encoding/unicode"
 
 	"collect/allocation"
+	"collect/portal/sheets"
 )
 
 // drain opens content with lim and reads every row: the rows read and the
 // first error.
-func drain(content []byte, lim allocation.FileLimits) ([]readRow, error) {
-	src, err := allocation.OpenRowSourceLimits(bytes.NewReader(content), int64(len(content)), lim)
+func drain(content []byte, lim sheets.FileLimits) ([]readRow, error) {
+	src, err := sheets.OpenRowSourceLimits(bytes.NewReader(content), int64(len(content)), lim)
 	if err != nil {
 		return nil, err
 	}
@@ -71,8 +73,8 @@ func inline(col string, row int, text string) string {
 }
 
 func TestFileCaps(t *testing.T) {
-	def := allocation.DefaultFileLimits
-	small := allocation.FileLimits{RecordBytes: 100, CellBytes: 60, Columns: 5, CSVRows: 10, XLSXRows: 10, SharedStrings: 50}
+	def := sheets.DefaultFileLimits
+	small := sheets.FileLimits{RecordBytes: 100, CellBytes: 60, Columns: 5, CSVRows: 10, XLSXRows: 10, SharedStrings: 50}
 	h := "external_ref,debtor_name"
 	manyRows := make([]string, 20)
 	for i := range manyRows {
@@ -97,7 +99,7 @@ func TestFileCaps(t *testing.T) {
 	tests := []struct {
 		name    string
 		content []byte
-		lim     allocation.FileLimits
+		lim     sheets.FileLimits
 		want    []string // substrings of the refusal; nil = read to the end
 	}{
 		{"CSV cell at the cap", csvRows(h, "L1,"+strings.Repeat("a", def.CellBytes)), def, nil},
@@ -106,7 +108,7 @@ func TestFileCaps(t *testing.T) {
 		{"CSV record at the cap", csvRows(h, "L1,"+strings.Repeat("a", 55)+","+strings.Repeat("a", 40)), small, nil},
 		{"CSV record over the cap", csvRows(h, "L1,"+strings.Repeat("a", 56)+","+strings.Repeat("a", 40)), small, []string{"line 2", "record length cap"}},
 		{"CSV record over the cap after good lines", csvRows(h, "L1,x", "", "L2,y", "L3,"+strings.Repeat("a", 500)), small, []string{"line 5", "record length cap"}},
-		{"CSV unterminated quote spanning lines", csvRows(h, "L1,x", `L2,"open`, "L3,y", "L4,y", "L5,y", "L6,y", "L7,y", "L8,y", "L9,y", "L10,y", "L11,y", "L12,y", "L13,y", "L14,y", "L15,y", "L16,y", "L17,y", "L18,y", "L19,y", "L20,y", "L21,y", "L22,y", "L23,y"), allocation.FileLimits{RecordBytes: 40}, []string{"line 3", "record length cap", "never closed"}},
+		{"CSV unterminated quote spanning lines", csvRows(h, "L1,x", `L2,"open`, "L3,y", "L4,y", "L5,y", "L6,y", "L7,y", "L8,y", "L9,y", "L10,y", "L11,y", "L12,y", "L13,y", "L14,y", "L15,y", "L16,y", "L17,y", "L18,y", "L19,y", "L20,y", "L21,y", "L22,y", "L23,y"), sheets.FileLimits{RecordBytes: 40}, []string{"line 3", "record length cap", "never closed"}},
 		{"CSV columns at the cap", csvRows(h, cols(5)), small, nil},
 		{"CSV too many columns", csvRows(h, cols(6)), small, []string{"line 2", "6 columns", "columns cap"}},
 		{"CSV too many columns, default cap", csvRows(h, cols(def.Columns+1)), def, []string{"line 2", "columns cap"}},
@@ -124,8 +126,8 @@ func TestFileCaps(t *testing.T) {
 		{"XLSX shared strings at the cap", xlsxRows(t, []string{`<c r="A2" t="s"><v>0</v></c>`}, sst[:50]), small, nil},
 		{"XLSX more shared strings than cells", xlsxRows(t, []string{`<c r="A2" t="s"><v>0</v></c>`}, slices.Repeat([]string{"s"}, 1028)), def, []string{"shared strings", "1028 items but the sheets only 3 cells"}},
 		{"XLSX too many shared strings", xlsxRows(t, []string{`<c r="A2" t="s"><v>0</v></c>`}, sst), small, []string{"shared strings", "shared strings cap"}},
-		{"XLSX part over the cap", xlsxRows(t, []string{strings.Repeat(inline("A", 2, "x"), 1)}, nil), allocation.FileLimits{XLSXPartBytes: 200}, []string{"part size cap"}},
-		{"XLSX total over the cap", xlsxRows(t, []string{inline("A", 2, "x")}, nil), allocation.FileLimits{XLSXTotalBytes: 1000}, []string{"unpacked size cap"}},
+		{"XLSX part over the cap", xlsxRows(t, []string{strings.Repeat(inline("A", 2, "x"), 1)}, nil), sheets.FileLimits{XLSXPartBytes: 200}, []string{"part size cap"}},
+		{"XLSX total over the cap", xlsxRows(t, []string{inline("A", 2, "x")}, nil), sheets.FileLimits{XLSXTotalBytes: 1000}, []string{"unpacked size cap"}},
 		{"XLSX comment in the sheet", xlsxRows(t, []string{"<!-- " + strings.Repeat("<a>", 10) + " -->"}, nil), def, []string{"<!"}},
 	}
 	for _, tt := range tests {
@@ -137,7 +139,7 @@ func TestFileCaps(t *testing.T) {
 				}
 				return
 			}
-			e := wantCode(t, err, allocation.EINVALID)
+			e := wantCode(t, err, collect.EINVALID)
 			for _, w := range tt.want {
 				if !strings.Contains(e.Message, w) {
 					t.Errorf("message %q should contain %q", e.Message, w)
@@ -181,8 +183,8 @@ func TestXLSXEntryLargerThanDeclared(t *testing.T) {
 	if patched == 0 {
 		t.Fatal("test data: sheet entry not found")
 	}
-	_, err := drain(b, allocation.DefaultFileLimits)
-	wantCode(t, err, allocation.EINVALID)
+	_, err := drain(b, sheets.DefaultFileLimits)
+	wantCode(t, err, collect.EINVALID)
 }
 
 func TestCellTextValidity(t *testing.T) {
@@ -215,7 +217,7 @@ func TestCellTextValidity(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rows, err := drain(tt.content, allocation.DefaultFileLimits)
+			rows, err := drain(tt.content, sheets.DefaultFileLimits)
 			if err != nil {
 				t.Fatalf("the file should be read (the row is rejected): %v", err)
 			}
@@ -234,7 +236,7 @@ func TestCellTextValidity(t *testing.T) {
 			}
 			for _, r := range rows {
 				for _, c := range r.rec {
-					if allocation.ValidText(c) != nil {
+					if collect.ValidText(c) != nil {
 						t.Errorf("line %d: Next returned %q, not storable", r.line, c)
 					}
 				}
@@ -277,8 +279,8 @@ func TestHeaderTextRefused(t *testing.T) {
 		{"invalid UTF-8", []byte("external_ref,debtor\xffname\nL1,x\n"), "the header row: column 2 is not valid UTF-8 text"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := drain(tt.content, allocation.DefaultFileLimits)
-			e := wantCode(t, err, allocation.EINVALID)
+			_, err := drain(tt.content, sheets.DefaultFileLimits)
+			e := wantCode(t, err, collect.EINVALID)
 			if !strings.HasPrefix(e.Message, tt.msg) || len(e.Fields) != 1 || e.Fields[0].Field != "file" {
 				t.Errorf("error %q %+v, want %q on file", e.Message, e.Fields, tt.msg)
 			}
@@ -297,10 +299,10 @@ func TestValidText(t *testing.T) {
 		{"\xed\xa0\x80", "is not valid UTF-8 text"}, // a UTF-16 surrogate
 		{"\u2400", ""},                              // only a RowSource's marker for NUL inside ParseRow
 	} {
-		err := allocation.ValidText(tt.in)
+		err := collect.ValidText(tt.in)
 		got := ""
 		if err != nil {
-			got = allocation.ErrorMessage(err)
+			got = collect.ErrorMessage(err)
 		}
 		if got != tt.msg {
 			t.Errorf("ValidText(%q) = %q, want %q", tt.in, got, tt.msg)

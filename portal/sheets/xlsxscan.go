@@ -1,4 +1,4 @@
-package allocation
+package sheets
 
 // The XLSX pre-scan: before excelize opens a workbook, every zip entry is
 // inflated once through a byte scanner that counts the bytes actually

@@ -1,6 +1,9 @@
-package allocation
+package collect
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // Organisation kinds: the tenants.
 const (
@@ -50,3 +53,27 @@ type Actor struct {
 
 // Has reports whether the actor holds role.
 func (a Actor) Has(role string) bool { return slices.Contains(a.Roles, role) }
+
+// Organisation is a tenant: the platform, a lender or an agency.
+type Organisation struct {
+	ID        string    `json:"id"`
+	Kind      string    `json:"kind"`
+	Name      string    `json:"name"`
+	NameZH    string    `json:"name_zh"`
+	Status    string    `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// User is a person who logs in. PasswordHash never leaves the store layer in
+// JSON.
+type User struct {
+	ID             string    `json:"id"`
+	OrganisationID string    `json:"organisation_id"`
+	Email          string    `json:"email"`
+	Name           string    `json:"name"`
+	PasswordHash   string    `json:"-"`
+	TokenVersion   int       `json:"-"`
+	Disabled       bool      `json:"disabled"`
+	CreatedAt      time.Time `json:"created_at"`
+	Roles          []string  `json:"roles" gorm:"-"`
+}

@@ -1,8 +1,9 @@
-package allocation_test
+package sheets_test
 
 import (
 	"archive/zip"
 	"bytes"
+	"collect"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -21,14 +22,15 @@ import (
 	xunicode "golang.org/x/text/encoding/unicode"
 
 	"collect/allocation"
+	"collect/portal/sheets"
 )
 
 var asOf = time.Date(2024, 3, 1, 9, 30, 0, 0, time.UTC)
 
 // open opens content as a row source (bytes.Reader is an io.ReaderAt).
-func open(t *testing.T, content []byte) (allocation.RowSource, error) {
+func open(t *testing.T, content []byte) (sheets.RowSource, error) {
 	t.Helper()
-	src, err := allocation.OpenRowSource(bytes.NewReader(content), int64(len(content)))
+	src, err := sheets.OpenRowSource(bytes.NewReader(content), int64(len(content)))
 	if err == nil {
 		t.Cleanup(func() { _ = src.Close() })
 	}
@@ -41,7 +43,7 @@ type readRow struct {
 }
 
 // readAll drains src, copying records (they are reused).
-func readAll(t *testing.T, src allocation.RowSource) []readRow {
+func readAll(t *testing.T, src sheets.RowSource) []readRow {
 	t.Helper()
 	var out []readRow
 	for {
@@ -56,9 +58,9 @@ func readAll(t *testing.T, src allocation.RowSource) []readRow {
 	}
 }
 
-func wantCode(t *testing.T, err error, code string) *allocation.Error {
+func wantCode(t *testing.T, err error, code string) *collect.Error {
 	t.Helper()
-	var e *allocation.Error
+	var e *collect.Error
 	if !errors.As(err, &e) || e.Code != code {
 		t.Fatalf("error = %v, want *Error %s", err, code)
 	}
@@ -229,7 +231,7 @@ func TestOpenRowSourceRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := open(t, tt.content)
-			e := wantCode(t, err, allocation.EINVALID)
+			e := wantCode(t, err, collect.EINVALID)
 			if tt.message != "" && e.Message != tt.message {
 				t.Errorf("message = %q, want %q", e.Message, tt.message)
 			}
@@ -246,159 +248,14 @@ func TestRowSourceMalformedCSV(t *testing.T) {
 		t.Fatalf("first record: line %d err %v", line, err)
 	}
 	_, _, err = src.Next()
-	e := wantCode(t, err, allocation.EINVALID)
+	e := wantCode(t, err, collect.EINVALID)
 	if !strings.Contains(e.Message, "line 3") {
 		t.Errorf("message %q should name line 3", e.Message)
 	}
 }
 
-func TestMapColumns(t *testing.T) {
-	split := func(s string) []string { return strings.Split(s, ",") }
-	all := func() allocation.ColumnIndex {
-		idx := allocation.ColumnIndex{}
-		for i, c := range allocation.Columns {
-			idx[c] = i
-		}
-		return idx
-	}
-	tests := []struct {
-		name    string
-		header  []string
-		mapping allocation.Mapping
-		want    allocation.ColumnIndex
-	}{
-		{"English", split(enHeader), nil, all()},
-		{"Chinese", split(zhHeader), nil, all()},
-		{"case, spaces, BOM, full-width space, star, unit",
-			[]string{"\ufeffExternal Ref", " DEBTOR_NAME ", "\u3000身份证号\u3000", "手机号*", "Province", "本金（元）", "欠款余额(元)", "Due-Date", "DPD"},
-			nil,
-			allocation.ColumnIndex{"external_ref": 0, "debtor_name": 1, "national_id": 2, "phone": 3, "province": 4, "principal": 5, "balance": 6, "due_date": 7, "dpd": 8}},
-		{"synonyms",
-			[]string{"合同号", "借款人姓名", "证件号码", "联系电话", "省份", "借款本金", "欠款金额", "应还款日期", "逾期天数", "紧急联系人手机号", "备注"},
-			nil,
-			allocation.ColumnIndex{"external_ref": 0, "debtor_name": 1, "national_id": 2, "phone": 3, "province": 4, "principal": 5, "balance": 6, "due_date": 7, "dpd": 8, "emergency_contact_phone": 9}},
-		{"canonical name wins over a synonym",
-			[]string{"合同号", "借据号", "姓名", "身份证号", "手机号", "省份", "本金", "欠款余额", "逾期金额", "应还日期", "逾期天数"},
-			nil,
-			allocation.ColumnIndex{"external_ref": 1, "debtor_name": 2, "national_id": 3, "phone": 4, "province": 5, "principal": 6, "balance": 7, "due_date": 9, "dpd": 10}},
-		{"weak synonym used when alone",
-			[]string{"借据号", "姓名", "身份证号", "手机号", "省份", "本金", "逾期金额", "应还日期", "逾期天数"},
-			nil,
-			allocation.ColumnIndex{"external_ref": 0, "debtor_name": 1, "national_id": 2, "phone": 3, "province": 4, "principal": 5, "balance": 6, "due_date": 7, "dpd": 8}},
-		{"saved mapping for odd headers",
-			[]string{"Loan No.", "Client", "ID Card", "Cell", "Region", "Amt Lent", "Amt Owed", "Overdue Since", "Days Late", "借据号"},
-			allocation.Mapping{"external_ref": "loan no.", "debtor_name": "Client", "national_id": "ID CARD", "phone": "Cell",
-				"province": "Region", "principal": "Amt Lent", "balance": "Amt Owed", "due_date": "Overdue Since", "dpd": "Days Late"},
-			allocation.ColumnIndex{"external_ref": 0, "debtor_name": 1, "national_id": 2, "phone": 3, "province": 4, "principal": 5, "balance": 6, "due_date": 7, "dpd": 8}},
-		{"partial mapping, the rest by standard names",
-			[]string{"借据号", "客户", "身份证号", "手机号", "省份", "本金", "欠款余额", "应还日期", "逾期天数", "币种"},
-			allocation.Mapping{"debtor_name": "客户"},
-			allocation.ColumnIndex{"external_ref": 0, "debtor_name": 1, "national_id": 2, "phone": 3, "province": 4, "principal": 5, "balance": 6, "due_date": 7, "dpd": 8, "currency": 9}},
-		{"mapping wins over a standard name elsewhere",
-			[]string{"借据号", "姓名", "户名", "身份证号", "手机号", "省份", "本金", "欠款余额", "应还日期", "逾期天数"},
-			allocation.Mapping{"debtor_name": "户名"},
-			allocation.ColumnIndex{"external_ref": 0, "debtor_name": 2, "national_id": 3, "phone": 4, "province": 5, "principal": 6, "balance": 7, "due_date": 8, "dpd": 9}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := allocation.MapColumns(tt.header, tt.mapping)
-			if err != nil {
-				t.Fatalf("MapColumns: %v (%+v)", err, err.(*allocation.Error).Fields)
-			}
-			if !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("index = %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
-
-func fieldNames(e *allocation.Error) []string {
-	var out []string
-	for _, f := range e.Fields {
-		out = append(out, f.Field)
-	}
-	return out
-}
-
-func TestMapColumnsErrors(t *testing.T) {
-	tests := []struct {
-		name       string
-		header     []string
-		mapping    allocation.Mapping
-		wantFields []string
-	}{
-		{"missing columns listed", []string{"external_ref", "姓名", "币种"}, nil,
-			[]string{"national_id", "phone", "province", "principal", "balance", "due_date", "dpd"}},
-		{"empty header", []string{"", " "}, nil,
-			[]string{"external_ref", "debtor_name", "national_id", "phone", "province", "principal", "balance", "due_date", "dpd"}},
-		{"duplicate header", append(strings.Split(enHeader, ","), "姓名"), nil, []string{"debtor_name"}},
-		{"same header twice", append(strings.Split(zhHeader, ","), "本金"), nil, []string{"principal"}},
-		{"two synonyms of one tier", append(strings.Split(strings.Replace(zhHeader, "借据号", "合同号", 1), ","), "借据编号"), nil, []string{"external_ref"}},
-		{"duplicate and missing together", []string{"借据号", "external_ref", "姓名"}, nil,
-			[]string{"external_ref", "national_id", "phone", "province", "principal", "balance", "due_date", "dpd"}},
-		{"mapped header not in the file", strings.Split(strings.Replace(zhHeader, "姓名", "客户", 1), ","),
-			allocation.Mapping{"debtor_name": "客户名称"}, []string{"debtor_name"}},
-		{"mapped header twice in the file", append(strings.Split(strings.Replace(zhHeader, "姓名", "客户", 1), ","), "客户"),
-			allocation.Mapping{"debtor_name": "客户"}, []string{"debtor_name"}},
-		{"invalid mapping", strings.Split(zhHeader, ","), allocation.Mapping{"debtor": "x"}, []string{"debtor"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := allocation.MapColumns(tt.header, tt.mapping)
-			e := wantCode(t, err, allocation.EINVALID)
-			if got := fieldNames(e); !reflect.DeepEqual(got, tt.wantFields) {
-				t.Errorf("fields = %v, want %v (%+v)", got, tt.wantFields, e.Fields)
-			}
-			for _, f := range e.Fields {
-				if f.Message == "" {
-					t.Errorf("field %s without message", f.Field)
-				}
-			}
-		})
-	}
-	t.Run("missing message names the columns", func(t *testing.T) {
-		_, err := allocation.MapColumns([]string{"借据号", "姓名", "身份证号", "手机号", "省份", "本金", "欠款余额", "应还日期"}, nil)
-		e := wantCode(t, err, allocation.EINVALID)
-		if e.Message != "missing required columns: dpd" {
-			t.Errorf("message = %q", e.Message)
-		}
-		if !strings.Contains(e.Fields[0].Message, "逾期天数") {
-			t.Errorf("field message %q should name the Chinese header", e.Fields[0].Message)
-		}
-	})
-}
-
-func TestMappingValidate(t *testing.T) {
-	tests := []struct {
-		name       string
-		m          allocation.Mapping
-		wantFields []string // nil = valid
-	}{
-		{"valid", allocation.Mapping{"external_ref": "Loan No", "phone": "Cell"}, nil},
-		{"empty", allocation.Mapping{}, nil},
-		{"unknown column", allocation.Mapping{"address": "地址", "phone": "Cell"}, []string{"address"}},
-		{"empty header", allocation.Mapping{"phone": " \u3000"}, []string{"phone"}},
-		{"two columns to one header", allocation.Mapping{"phone": "Tel", "emergency_contact_phone": " tel "}, []string{"emergency_contact_phone"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			err := tt.m.Validate()
-			if tt.wantFields == nil {
-				if err != nil {
-					t.Fatalf("Validate = %v", err)
-				}
-				return
-			}
-			e := wantCode(t, err, allocation.EINVALID)
-			if got := fieldNames(e); !reflect.DeepEqual(got, tt.wantFields) {
-				t.Errorf("fields = %v, want %v", got, tt.wantFields)
-			}
-		})
-	}
-}
-
 // parseAll reads a whole source into ImportRows, failing on any row error.
-func parseAll(t *testing.T, src allocation.RowSource) []allocation.ImportRow {
+func parseAll(t *testing.T, src sheets.RowSource) []allocation.ImportRow {
 	t.Helper()
 	idx, err := allocation.MapColumns(src.Header(), nil)
 	if err != nil {
@@ -424,13 +281,13 @@ func parseAll(t *testing.T, src allocation.RowSource) []allocation.ImportRow {
 func TestGeneratorRoundTrip(t *testing.T) {
 	const n = 300
 	var csvEN, csvZH, xlsx bytes.Buffer
-	if err := allocation.WritePortfolioCSV(&csvEN, n, 42, asOf, "en"); err != nil {
+	if err := sheets.WritePortfolioCSV(&csvEN, n, 42, asOf, "en"); err != nil {
 		t.Fatal(err)
 	}
-	if err := allocation.WritePortfolioCSV(&csvZH, n, 42, asOf, "zh"); err != nil {
+	if err := sheets.WritePortfolioCSV(&csvZH, n, 42, asOf, "zh"); err != nil {
 		t.Fatal(err)
 	}
-	if err := allocation.WritePortfolioXLSX(&xlsx, n, 42, asOf); err != nil {
+	if err := sheets.WritePortfolioXLSX(&xlsx, n, 42, asOf); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.HasPrefix(csvEN.Bytes(), []byte(enHeader+"\n")) || !bytes.HasPrefix(csvZH.Bytes(), []byte(zhHeader+"\n")) {
@@ -477,11 +334,11 @@ func TestGeneratorRoundTrip(t *testing.T) {
 	}
 	// Same seed, same file.
 	var again bytes.Buffer
-	_ = allocation.WritePortfolioCSV(&again, n, 42, asOf, "en")
+	_ = sheets.WritePortfolioCSV(&again, n, 42, asOf, "en")
 	if !bytes.Equal(again.Bytes(), csvEN.Bytes()) {
 		t.Error("generator is not deterministic")
 	}
-	if err := allocation.WritePortfolioCSV(io.Discard, 1, 1, asOf, "fr"); allocation.ErrorCode(err) != allocation.EINVALID {
+	if err := sheets.WritePortfolioCSV(io.Discard, 1, 1, asOf, "fr"); collect.ErrorCode(err) != collect.EINVALID {
 		t.Errorf("header fr: %v", err)
 	}
 }
@@ -493,7 +350,7 @@ func TestXLSXFromFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := allocation.WritePortfolioXLSX(f, 50, 7, asOf); err != nil {
+	if err := sheets.WritePortfolioXLSX(f, 50, 7, asOf); err != nil {
 		t.Fatal(err)
 	}
 	_ = f.Close()
@@ -503,14 +360,14 @@ func TestXLSXFromFile(t *testing.T) {
 	}
 	defer f.Close()
 	st, _ := f.Stat()
-	src, err := allocation.OpenRowSource(f, st.Size())
+	src, err := sheets.OpenRowSource(f, st.Size())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer src.Close()
 	rows := parseAll(t, src)
 	var csvBuf bytes.Buffer
-	_ = allocation.WritePortfolioCSV(&csvBuf, 50, 7, asOf, "zh")
+	_ = sheets.WritePortfolioCSV(&csvBuf, 50, 7, asOf, "zh")
 	csvSrc, _ := open(t, csvBuf.Bytes())
 	if want := parseAll(t, csvSrc); !reflect.DeepEqual(rows, want) {
 		t.Errorf("XLSX file rows differ from CSV rows")
@@ -627,7 +484,7 @@ func TestXLSXHeaderOnlyAndEmpty(t *testing.T) {
 		var buf bytes.Buffer
 		_ = f.Write(&buf)
 		_, err := open(t, buf.Bytes())
-		wantCode(t, err, allocation.EINVALID)
+		wantCode(t, err, collect.EINVALID)
 	})
 }
 
@@ -644,7 +501,7 @@ func TestImportStreamsCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := allocation.WritePortfolioCSV(f, n, 9, asOf, "zh"); err != nil {
+	if err := sheets.WritePortfolioCSV(f, n, 9, asOf, "zh"); err != nil {
 		t.Fatal(err)
 	}
 	size, _ := f.Seek(0, io.SeekEnd)
@@ -657,7 +514,7 @@ func TestImportStreamsCSV(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	peak := before.HeapInuse
 
-	src, err := allocation.OpenRowSource(f, size)
+	src, err := sheets.OpenRowSource(f, size)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -700,14 +557,14 @@ func TestImportStreamsCSV(t *testing.T) {
 
 func BenchmarkImportCSV(b *testing.B) {
 	var buf bytes.Buffer
-	if err := allocation.WritePortfolioCSV(&buf, 100_000, 3, asOf, "zh"); err != nil {
+	if err := sheets.WritePortfolioCSV(&buf, 100_000, 3, asOf, "zh"); err != nil {
 		b.Fatal(err)
 	}
 	data := buf.Bytes()
 	b.SetBytes(int64(len(data)))
 	b.ResetTimer()
 	for range b.N {
-		src, err := allocation.OpenRowSource(bytes.NewReader(data), int64(len(data)))
+		src, err := sheets.OpenRowSource(bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -727,7 +584,7 @@ func BenchmarkImportCSV(b *testing.B) {
 
 func BenchmarkWritePortfolioCSV(b *testing.B) {
 	for range b.N {
-		if err := allocation.WritePortfolioCSV(io.Discard, 100_000, 3, asOf, "en"); err != nil {
+		if err := sheets.WritePortfolioCSV(io.Discard, 100_000, 3, asOf, "en"); err != nil {
 			b.Fatal(err)
 		}
 	}

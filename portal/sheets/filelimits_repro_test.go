@@ -1,4 +1,4 @@
-package allocation_test
+package sheets_test
 
 // The attacker's reproductions (hostile CSV and XLSX files), each refused
 // while streaming with bounded memory and time. The files are generated on
@@ -10,6 +10,8 @@ package allocation_test
 import (
 	"archive/zip"
 	"bytes"
+	"collect"
+	"collect/portal/sheets"
 	"errors"
 	"fmt"
 	"io"
@@ -17,8 +19,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"collect/allocation"
 )
 
 // patternFile is a ReaderAt of prefix, then fill repeated up to size-len(suffix), then suffix.
@@ -98,7 +98,7 @@ func measure(f func()) usage {
 
 // openAndDrain opens a file and reads every row, returning the first error.
 func openAndDrain(r io.ReaderAt, size int64) error {
-	src, err := allocation.OpenRowSource(r, size)
+	src, err := sheets.OpenRowSource(r, size)
 	if err != nil {
 		return err
 	}
@@ -260,8 +260,8 @@ func TestHostileFilesRefusedWithBoundedMemory(t *testing.T) {
 			var err error
 			u := measure(func() { err = openAndDrain(tt.r, tt.size) })
 			t.Logf("%s: %v; error: %v", tt.name, u, err)
-			var e *allocation.Error
-			if !errors.As(err, &e) || e.Code != allocation.EINVALID {
+			var e *collect.Error
+			if !errors.As(err, &e) || e.Code != collect.EINVALID {
 				t.Fatalf("error = %v, want *Error EINVALID", err)
 			}
 			for _, w := range tt.want {
