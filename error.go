@@ -28,24 +28,98 @@ type Violation struct {
 	Message string `json:"message"`
 }
 
-// FieldError names one bad input field.
+// FieldError names one bad input field. Key and Args say what is wrong in
+// the catalogue's words (views/locales); Message is the English text the
+// API sends, filled in at the boundary from the English catalogue.
 type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
+	Field   string         `json:"field"`
+	Message string         `json:"message"`
+	Key     string         `json:"key,omitempty"`
+	Args    map[string]any `json:"-"`
 }
 
-// Error is the application's error: a code, a message fit to show the user,
-// and optionally the rules or fields at fault.
+// Error is the application's error: a code, a message key with its
+// arguments (the zh/en catalogue in views/locales says it in the reader's
+// language), and optionally the rules or fields at fault.
+//
+// Message is the text of errors still written as English (Errorf); the
+// keyed errors (E) leave it empty and the portal renders Key.
 type Error struct {
 	Code       string
+	Key        string
+	Args       map[string]any
 	Message    string
 	Violations []Violation
 	Fields     []FieldError
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("%s: %s", e.Code, e.Message) }
+// Error is the English message (or the key and arguments when no renderer
+// is linked in), for logs and the command line.
+func (e *Error) Error() string { return e.Code + ": " + e.Text() }
 
-// Errorf returns an *Error with the code and a formatted message.
+// Text is the error's English message.
+func (e *Error) Text() string {
+	if e.Key == "" {
+		return e.Message
+	}
+	return Render(e.Key, e.Args)
+}
+
+// Render turns a message key and its arguments into English text. The
+// views package sets it to the English catalogue when it is linked in
+// (every program that shows errors to people links it); without it, the
+// key and arguments are written out, which is what domain tests see.
+var Render = func(key string, args map[string]any) string {
+	if len(args) == 0 {
+		return key
+	}
+	return fmt.Sprintf("%s %v", key, args)
+}
+
+// E returns an *Error with the code, the catalogue key and the key's
+// arguments as name, value pairs: E(ENOTFOUND, "err.account_not_found",
+// "id", id). An argument that is itself an *Error is rendered in the
+// reader's language where it is shown.
+func E(code, key string, kv ...any) *Error {
+	return &Error{Code: code, Key: key, Args: argMap(kv)}
+}
+
+// Field returns the FieldError of field with a catalogue key and its
+// arguments as name, value pairs.
+func Field(field, key string, kv ...any) FieldError {
+	return FieldError{Field: field, Key: key, Args: argMap(kv)}
+}
+
+// WithFields returns e with the field errors attached.
+func (e *Error) WithFields(fs ...FieldError) *Error {
+	e.Fields = append(e.Fields, fs...)
+	return e
+}
+
+// Invalid is the EINVALID error of one field: its message is the field's.
+func Invalid(field, key string, kv ...any) *Error {
+	f := Field(field, key, kv...)
+	return &Error{Code: EINVALID, Key: key, Args: f.Args, Fields: []FieldError{f}}
+}
+
+func argMap(kv []any) map[string]any {
+	if len(kv) == 0 {
+		return nil
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		name, _ := kv[i].(string)
+		m[name] = kv[i+1]
+	}
+	if len(kv)%2 == 1 {
+		m["!BADARG"] = kv[len(kv)-1]
+	}
+	return m
+}
+
+// Errorf returns an *Error with the code and a formatted English message.
+//
+// Deprecated: messages people read come from the catalogue; use E.
 func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
@@ -59,12 +133,12 @@ func ErrorCode(err error) string {
 	return EINTERNAL
 }
 
-// ErrorMessage returns the user-facing message of err; internal errors are
-// never described.
+// ErrorMessage returns the English user-facing message of err; internal
+// errors are never described.
 func ErrorMessage(err error) string {
 	var e *Error
 	if errors.As(err, &e) && e.Code != EINTERNAL {
-		return e.Message
+		return e.Text()
 	}
 	return "internal error"
 }

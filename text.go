@@ -25,10 +25,14 @@ const (
 // NUL byte (PostgreSQL refuses both). The *Error (EINVALID) message is
 // "contains a NUL byte" or "is not valid UTF-8 text", to follow a field name.
 func ValidText(s string) error {
-	if msg := TextFlaw(s); msg != "" {
-		return &Error{Code: EINVALID, Message: msg}
+	switch TextFlaw(s) {
+	case "":
+		return nil
+	case msgNUL:
+		return E(EINVALID, "err.text.nul")
+	default:
+		return E(EINVALID, "err.text.bad_utf8")
 	}
-	return nil
 }
 
 // TextFlaw is ValidText's message, "" when s is storable.

@@ -23,21 +23,21 @@ type AgencyProfile struct {
 func (p AgencyProfile) Validate() error {
 	var fields []collect.FieldError
 	if p.Capacity < 0 || p.Capacity > 10_000_000 {
-		fields = append(fields, collect.FieldError{"capacity", "must be between 0 and 10,000,000"})
+		fields = append(fields, collect.FieldError{Field: "capacity", Message: "must be between 0 and 10,000,000"})
 	}
 	for _, b := range p.AcceptedBuckets {
 		if !slices.Contains(BucketNames(), b) {
-			fields = append(fields, collect.FieldError{"accepted_buckets", "unknown bucket " + b})
+			fields = append(fields, collect.FieldError{Field: "accepted_buckets", Message: "unknown bucket " + b})
 		}
 	}
 	for _, pr := range p.LicensedProvinces {
 		if pr == "" || utf8.RuneCountInString(pr) > 32 || strings.Contains(pr, ",") {
-			fields = append(fields, collect.FieldError{"licensed_provinces", "each province is a name of at most 32 characters without commas"})
+			fields = append(fields, collect.FieldError{Field: "licensed_provinces", Message: "each province is a name of at most 32 characters without commas"})
 			break
 		}
 	}
 	if utf8.RuneCountInString(p.Description) > 2000 {
-		fields = append(fields, collect.FieldError{"description", "at most 2,000 characters"})
+		fields = append(fields, collect.FieldError{Field: "description", Message: "at most 2,000 characters"})
 	}
 	return FieldErrors(fields)
 }
@@ -79,46 +79,46 @@ var (
 func (c Contract) Validate() error {
 	var fields []collect.FieldError
 	if len(c.FeeSchedule) == 0 {
-		fields = append(fields, collect.FieldError{"fee_schedule", "give a fee in basis points for each bucket"})
+		fields = append(fields, collect.FieldError{Field: "fee_schedule", Message: "give a fee in basis points for each bucket"})
 	}
 	for b, bp := range c.FeeSchedule {
 		if !slices.Contains(BucketNames(), b) {
-			fields = append(fields, collect.FieldError{"fee_schedule", "unknown bucket " + b})
+			fields = append(fields, collect.FieldError{Field: "fee_schedule", Message: "unknown bucket " + b})
 		} else if bp < 0 || bp > 10000 {
-			fields = append(fields, collect.FieldError{"fee_schedule", "fee for " + b + " must be 0 to 10000 basis points"})
+			fields = append(fields, collect.FieldError{Field: "fee_schedule", Message: "fee for " + b + " must be 0 to 10000 basis points"})
 		}
 	}
 	if c.TermDays < 1 || c.TermDays > 730 {
-		fields = append(fields, collect.FieldError{"term_days", "must be 1 to 730 days"})
+		fields = append(fields, collect.FieldError{Field: "term_days", Message: "must be 1 to 730 days"})
 	}
 	if c.AcceptDays < 1 || c.AcceptDays > 60 {
-		fields = append(fields, collect.FieldError{"accept_days", "must be 1 to 60 days"})
+		fields = append(fields, collect.FieldError{Field: "accept_days", Message: "must be 1 to 60 days"})
 	}
 	if c.MaxSettlementDiscountBP < 0 || c.MaxSettlementDiscountBP > 10000 {
-		fields = append(fields, collect.FieldError{"max_settlement_discount_bp", "must be 0 to 10000 basis points"})
+		fields = append(fields, collect.FieldError{Field: "max_settlement_discount_bp", Message: "must be 0 to 10000 basis points"})
 	}
 	if c.MaxInstalments < 1 || c.MaxInstalments > 120 {
-		fields = append(fields, collect.FieldError{"max_instalments", "must be 1 to 120"})
+		fields = append(fields, collect.FieldError{Field: "max_instalments", Message: "must be 1 to 120"})
 	}
 	if c.MinDownPaymentBP < 0 || c.MinDownPaymentBP > 10000 {
-		fields = append(fields, collect.FieldError{"min_down_payment_bp", "must be 0 to 10000 basis points"})
+		fields = append(fields, collect.FieldError{Field: "min_down_payment_bp", Message: "must be 0 to 10000 basis points"})
 	}
 	start, err1 := time.Parse(time.DateOnly, c.StartsOn)
 	end, err2 := time.Parse(time.DateOnly, c.EndsOn)
 	switch {
 	case err1 != nil:
-		fields = append(fields, collect.FieldError{"starts_on", "a date as YYYY-MM-DD"})
+		fields = append(fields, collect.FieldError{Field: "starts_on", Message: "a date as YYYY-MM-DD"})
 	case err2 != nil:
-		fields = append(fields, collect.FieldError{"ends_on", "a date as YYYY-MM-DD"})
+		fields = append(fields, collect.FieldError{Field: "ends_on", Message: "a date as YYYY-MM-DD"})
 	case start.Before(contractEarliest) || start.After(contractLatest):
-		fields = append(fields, collect.FieldError{"starts_on", "must be a date from 2000-01-01 to 2099-12-31"})
+		fields = append(fields, collect.FieldError{Field: "starts_on", Message: "must be a date from 2000-01-01 to 2099-12-31"})
 	case !end.After(start):
-		fields = append(fields, collect.FieldError{"ends_on", "must be after starts_on"})
+		fields = append(fields, collect.FieldError{Field: "ends_on", Message: "must be after starts_on"})
 	case end.After(start.AddDate(MaxContractYears, 0, 0)):
-		fields = append(fields, collect.FieldError{"ends_on", "a contract runs at most 10 years: agree a new one after that"})
+		fields = append(fields, collect.FieldError{Field: "ends_on", Message: "a contract runs at most 10 years: agree a new one after that"})
 	}
 	if c.Status != "active" && c.Status != "suspended" {
-		fields = append(fields, collect.FieldError{"status", "active or suspended"})
+		fields = append(fields, collect.FieldError{Field: "status", Message: "active or suspended"})
 	}
 	return FieldErrors(fields)
 }
@@ -175,10 +175,10 @@ func CanReturn(p Placement) error {
 func ValidReason(reason string) error {
 	n := utf8.RuneCountInString(strings.TrimSpace(reason))
 	if n == 0 {
-		return &collect.Error{Code: collect.EINVALID, Message: "give a reason", Fields: []collect.FieldError{{"reason", "required"}}}
+		return &collect.Error{Code: collect.EINVALID, Message: "give a reason", Fields: []collect.FieldError{{Field: "reason", Message: "required"}}}
 	}
 	if n > 500 {
-		return &collect.Error{Code: collect.EINVALID, Message: "the reason is too long", Fields: []collect.FieldError{{"reason", "at most 500 characters"}}}
+		return &collect.Error{Code: collect.EINVALID, Message: "the reason is too long", Fields: []collect.FieldError{{Field: "reason", Message: "at most 500 characters"}}}
 	}
 	return nil
 }

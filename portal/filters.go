@@ -2,7 +2,6 @@ package portal
 
 import (
 	"collect"
-	"fmt"
 	"slices"
 	"sort"
 	"strconv"
@@ -39,7 +38,7 @@ func parseAccountFilter(c echo.Context) (store.AccountFilter, error) {
 		Agency: q.text("agency"), Query: q.text("q"), Sort: q.oneOf("sort", accountSorts()), Page: q.page(),
 	}
 	if utf8.RuneCountInString(f.Query) > 100 {
-		q.bad("q", "at most 100 characters")
+		q.bad("q", "err.filter.max_chars", "max", 100)
 	}
 	return f, q.err()
 }
@@ -119,7 +118,7 @@ func parseKPIFilter(c echo.Context) (store.KPIFilter, error) {
 	q := queryOf(c)
 	f := store.KPIFilter{From: q.month("from"), To: q.month("to"), Agency: q.text("agency")}
 	if f.From != "" && f.To != "" && f.From > f.To {
-		q.bad("from", "not after to")
+		q.bad("from", "err.filter.from_after_to")
 	}
 	return f, q.err()
 }
@@ -145,8 +144,10 @@ type query struct {
 
 func queryOf(c echo.Context) *query { return &query{c: c} }
 
-func (q *query) bad(field, problem string) {
-	q.fields = append(q.fields, collect.FieldError{Field: field, Message: problem})
+// bad records what is wrong with a field: a catalogue key ("field must be
+// …") and its arguments.
+func (q *query) bad(field, key string, kv ...any) {
+	q.fields = append(q.fields, collect.Field(field, key, append(kv, "field", field)...))
 }
 
 // err is nil, or one EINVALID error naming each bad field.
@@ -154,11 +155,7 @@ func (q *query) err() error {
 	if len(q.fields) == 0 {
 		return nil
 	}
-	msgs := make([]string, len(q.fields))
-	for i, f := range q.fields {
-		msgs[i] = f.Field + " must be " + f.Message
-	}
-	return &collect.Error{Code: collect.EINVALID, Message: strings.Join(msgs, "; "), Fields: q.fields}
+	return collect.E(collect.EINVALID, "err.filter.invalid", "fields", q.fields).WithFields(q.fields...)
 }
 
 func (q *query) text(name string) string { return q.c.QueryParam(name) }
@@ -175,7 +172,7 @@ func (q *query) optional(name string) *string {
 func (q *query) oneOf(name string, allowed []string) string {
 	v := q.c.QueryParam(name)
 	if v != "" && !slices.Contains(allowed, v) {
-		q.bad(name, "one of "+strings.Join(allowed, ", "))
+		q.bad(name, "err.filter.one_of", "allowed", strings.Join(allowed, ", "))
 		return ""
 	}
 	return v
@@ -189,7 +186,7 @@ func (q *query) flag(name string) bool {
 	case "true":
 		return true
 	}
-	q.bad(name, "true or false")
+	q.bad(name, "err.filter.bool")
 	return false
 }
 
@@ -201,7 +198,7 @@ func (q *query) count(name string, def, most int) int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > most {
-		q.bad(name, fmt.Sprintf("a whole number from 1 to %s", groupThousands(most)))
+		q.bad(name, "err.filter.count", "max", groupThousands(most))
 		return def
 	}
 	return n
@@ -226,7 +223,7 @@ func (q *query) month(name string) string {
 	if _, err := time.Parse(time.RFC3339, v); err == nil {
 		return v[:7]
 	}
-	q.bad(name, "a month as YYYY-MM (or a date as YYYY-MM-DD)")
+	q.bad(name, "err.filter.month")
 	return ""
 }
 

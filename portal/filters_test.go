@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"collect/portal/store"
+	"collect/views"
 )
 
 // TestFilterParsers holds each list's parser to its good values and names
@@ -143,8 +144,9 @@ func TestFilterParsers(t *testing.T) {
 			var named []string
 			for _, f := range ae.Fields {
 				named = append(named, f.Field)
-				if f.Message == "" || !strings.Contains(ae.Message, f.Field) {
-					t.Errorf("field %s: message %q, error message %q", f.Field, f.Message, ae.Message)
+				msg := views.English().FieldText(f)
+				if msg == "" || f.Key == "" || !strings.Contains(ae.Text(), f.Field) {
+					t.Errorf("field %s: message %q, error message %q", f.Field, msg, ae.Text())
 				}
 			}
 			if !slices.Equal(named, tc.fields) {

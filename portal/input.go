@@ -23,19 +23,21 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// textProblem says what makes s unfit to store, or "" when it is fine
-// (allocation.ValidText, the rule the file reader applies to cells).
+// textProblem is the catalogue key of what makes s unfit to store, or ""
+// when it is fine (collect.ValidText, the rule the file reader applies to
+// cells).
 func textProblem(s string) string {
-	if err := collect.ValidText(s); err != nil {
-		return collect.ErrorMessage(err)
+	var e *collect.Error
+	if err := collect.ValidText(s); errors.As(err, &e) {
+		return e.Key
 	}
 	return ""
 }
 
-// badText is the 400 for one field.
+// badText is the 400 for one field: problem is textProblem's key.
 func badText(field, problem string) error {
-	return badRequest{&collect.Error{Code: collect.EINVALID, Message: field + " " + problem,
-		Fields: []collect.FieldError{{Field: field, Message: problem}}}}
+	f := collect.Field(field, problem)
+	return badRequest{collect.E(collect.EINVALID, "err.input.field", "field", field, "problem", f).WithFields(f)}
 }
 
 // checkText refuses a request whose path parameters, query or form fields

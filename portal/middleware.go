@@ -177,6 +177,7 @@ type errorBody struct {
 	Error struct {
 		Code       string               `json:"code"`
 		Message    string               `json:"message"`
+		Key        string               `json:"key,omitempty"`
 		Fields     []collect.FieldError `json:"fields,omitempty"`
 		Violations []collect.Violation  `json:"violations,omitempty"`
 	} `json:"error"`
@@ -201,7 +202,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var br badRequest
 	switch {
 	case errors.As(err, &br):
-		code, status, msg = br.err.Code, http.StatusBadRequest, br.err.Message
+		code, status, msg = br.err.Code, http.StatusBadRequest, collect.ErrorMessage(br.err)
 		ae = br.err
 	case errors.As(err, &ae):
 		code, status, msg = ae.Code, statusOf[ae.Code], collect.ErrorMessage(ae)
@@ -221,13 +222,17 @@ func (s *Server) handleError(err error, c echo.Context) {
 		code, msg = collect.EINTERNAL, "internal error"
 	}
 	if isPageRequest(c) {
+		if ae != nil && status < 500 {
+			msg = views.ErrorText(c.Request().Context(), ae) // in the reader's language
+		}
 		s.renderErrorPage(c, status, code, msg)
 		return
 	}
 	var body errorBody
 	body.Error.Code, body.Error.Message = code, msg
 	if ae != nil && status < 500 {
-		body.Error.Fields, body.Error.Violations = ae.Fields, ae.Violations
+		body.Error.Key = ae.Key
+		body.Error.Fields, body.Error.Violations = views.EnglishFields(ae.Fields), ae.Violations
 		body.Violations = ae.Violations
 	}
 	if c.Request().Method == http.MethodHead {

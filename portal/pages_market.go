@@ -526,11 +526,11 @@ func notices(c echo.Context, fail error) (flash string, errs []string) {
 		flash = views.T(c.Request().Context(), "flash."+f)
 	}
 	if fail != nil {
-		errs = append(errs, collect.ErrorMessage(fail))
+		errs = append(errs, views.ErrorText(c.Request().Context(), fail))
 		var ae *collect.Error
 		if asErr(fail, &ae) {
 			for _, fe := range ae.Fields {
-				errs = append(errs, fe.Field+": "+fe.Message)
+				errs = append(errs, fe.Field+": "+views.FieldText(c.Request().Context(), fe))
 			}
 		}
 	}

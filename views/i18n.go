@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"io/fs"
 	"strings"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
@@ -27,7 +28,13 @@ type Catalogue struct{ bundle *i18n.Bundle }
 func LoadCatalogue() (*Catalogue, error) {
 	b := i18n.NewBundle(language.Chinese) // zh.json is tagged "zh"; zh-Hans requests match it
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
-	for _, f := range []string{"locales/zh.json", "locales/en.json"} {
+	files, err := fs.Glob(localeFiles, "locales/*.json")
+	if err != nil {
+		return nil, err
+	}
+	// zh.json and en.json hold the pages' words; <area>.zh.json and
+	// <area>.en.json beside them hold an area's messages (errors of a module).
+	for _, f := range files {
 		if _, err := b.LoadMessageFileFS(localeFiles, f); err != nil {
 			return nil, err
 		}
