@@ -52,10 +52,10 @@ var AccountSorts = map[string]string{
 // Validate checks the filter's enumerated fields.
 func (f AccountFilter) Validate() error {
 	if f.Sort != "" && AccountSorts[f.Sort] == "" {
-		return collect.Errorf(collect.EINVALID, "unknown sort %q", f.Sort)
+		return collect.Invalid("sort", "err.account.unknown_sort", "sort", f.Sort)
 	}
 	if len(f.Query) > 100 {
-		return collect.Errorf(collect.EINVALID, "search text is longer than 100 characters")
+		return collect.Invalid("q", "err.account.query_too_long", "max", 100)
 	}
 	return nil
 }
@@ -223,7 +223,7 @@ func (s *Store) AccountIDsByRef(ctx context.Context, a collect.Actor, refs []str
 		return nil, nil, nil
 	}
 	if len(refs) > 10000 {
-		return nil, nil, collect.Errorf(collect.EINVALID, "at most 10,000 references at once")
+		return nil, nil, collect.E(collect.EINVALID, "err.account.too_many_refs", "max", "10,000")
 	}
 	var rows []struct{ ID, ExternalRef string }
 	if err := s.db.WithContext(ctx).Table("accounts").Scopes(accountScope(a)).Select("accounts.id, accounts.external_ref").

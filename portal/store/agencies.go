@@ -158,7 +158,7 @@ func (s *Store) AgencyView(ctx context.Context, a collect.Actor, id string) (Age
 		return AgencyView{}, err
 	}
 	if len(vs) == 0 {
-		return AgencyView{}, collect.Errorf(collect.ENOTFOUND, "agency not found")
+		return AgencyView{}, collect.E(collect.ENOTFOUND, "err.not_found.agency")
 	}
 	return vs[0], nil
 }
@@ -205,7 +205,7 @@ func (s *Store) SaveContract(ctx context.Context, a collect.Actor, agencyID stri
 		return c, err
 	}
 	if a.OrgKind != collect.KindLender {
-		return c, collect.Errorf(collect.EFORBIDDEN, "only a lender has contracts with agencies")
+		return c, collect.E(collect.EFORBIDDEN, "err.contract.lender_only")
 	}
 	if _, err := s.Agency(ctx, a, agencyID); err != nil {
 		return c, err
@@ -248,7 +248,7 @@ func (s *Store) SaveContract(ctx context.Context, a collect.Actor, agencyID stri
 // agency: a suspended contract takes no new placements.
 func (s *Store) SetContractStatus(ctx context.Context, a collect.Actor, agencyID, status string) (allocation.Contract, error) {
 	if status != "active" && status != "suspended" {
-		return allocation.Contract{}, collect.Errorf(collect.EINVALID, "status must be active or suspended")
+		return allocation.Contract{}, collect.Invalid("status", "err.status.active_or_suspended")
 	}
 	var out allocation.Contract
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
@@ -282,7 +282,7 @@ func contractFor(tx *gorm.DB, lenderID, agencyID string) (allocation.Contract, e
 // suspended agency gets no new placements: plans skip it and commits refuse.
 func (s *Store) SetAgencyStatus(ctx context.Context, a collect.Actor, agencyID, status string) (collect.Organisation, error) {
 	if status != "active" && status != "suspended" {
-		return collect.Organisation{}, collect.Errorf(collect.EINVALID, "status must be active or suspended")
+		return collect.Organisation{}, collect.Invalid("status", "err.status.active_or_suspended")
 	}
 	org, err := s.Agency(ctx, a, agencyID)
 	if err != nil {

@@ -160,10 +160,10 @@ func (s *Store) agencyTargets(ctx context.Context, db *gorm.DB, lenderID string)
 // Validate checks the request's shape; the strategy checks its own params.
 func (r PlanRequest) Validate() error {
 	if strings.TrimSpace(r.PortfolioID) == "" {
-		return &collect.Error{Code: collect.EINVALID, Message: "name the portfolio", Fields: []collect.FieldError{{Field: "portfolio_id", Message: "required"}}}
+		return collect.E(collect.EINVALID, "err.plan.portfolio_required").WithFields(collect.Field("portfolio_id", "err.form.required"))
 	}
 	if r.Strategy == "" {
-		return &collect.Error{Code: collect.EINVALID, Message: "choose a strategy", Fields: []collect.FieldError{{Field: "strategy", Message: "required"}}}
+		return collect.E(collect.EINVALID, "err.plan.strategy_required").WithFields(collect.Field("strategy", "err.form.required"))
 	}
 	return nil
 }
@@ -326,7 +326,7 @@ func (s *Store) CommitPlan(ctx context.Context, a collect.Actor, id string) (All
 			return notFound(err, "allocation")
 		}
 		if row.Status != "draft" {
-			return collect.Errorf(collect.ECONFLICT, "the plan is %s; only a draft can be committed", row.Status)
+			return collect.E(collect.ECONFLICT, "err.plan.not_draft", "status", row.Status)
 		}
 		var taken []string
 		if err := b.Table("allocation_assignments aa").Select("aa.account_id").
@@ -335,7 +335,7 @@ func (s *Store) CommitPlan(ctx context.Context, a collect.Actor, id string) (All
 			return fmt.Errorf("commit: check placed: %w", err)
 		}
 		if len(taken) > 0 {
-			return collect.Errorf(collect.ECONFLICT, "accounts were placed since the plan was made (%s…); make a new plan", strings.Join(taken, ", "))
+			return collect.E(collect.ECONFLICT, "err.plan.accounts_placed", "accounts", strings.Join(taken, ", "))
 		}
 		var agencies []string
 		if err := b.Table("allocation_assignments").Where("allocation_id = ?", id).Distinct("agency_id").Pluck("agency_id", &agencies).Error; err != nil {
@@ -344,18 +344,18 @@ func (s *Store) CommitPlan(ctx context.Context, a collect.Actor, id string) (All
 		for _, ag := range agencies {
 			c, err := contractFor(b.DB, a.OrgID, ag)
 			if err != nil {
-				return collect.Errorf(collect.ECONFLICT, "agency %s has no contract with you any more", ag)
+				return collect.E(collect.ECONFLICT, "err.plan.no_contract", "agency", ag)
 			}
 			var orgStatus string
 			b.Table("organisations").Where("id = ?", ag).Pluck("status", &orgStatus)
 			if !c.InForce(now) || orgStatus != "active" {
-				return collect.Errorf(collect.ECONFLICT, "agency %s is suspended or out of contract; make a new plan", ag)
+				return collect.E(collect.ECONFLICT, "err.plan.agency_suspended", "agency", ag)
 			}
 			acceptBy := now.Add(time.Duration(c.AcceptDays) * 24 * time.Hour)
 			endsAt := now.Add(time.Duration(c.TermDays) * 24 * time.Hour)
 			if err := b.insertPlacementsFromPlan(id, a.OrgID, ag, now, acceptBy, endsAt); err != nil {
 				if errors.Is(err, gorm.ErrDuplicatedKey) {
-					return collect.Errorf(collect.ECONFLICT, "another commit placed some of these accounts at the same moment; make a new plan")
+					return collect.E(collect.ECONFLICT, "err.plan.concurrent_commit")
 				}
 				return fmt.Errorf("commit: insert offers: %w", err)
 			}
@@ -365,7 +365,7 @@ func (s *Store) CommitPlan(ctx context.Context, a collect.Actor, id string) (All
 			return fmt.Errorf("commit: mark committed: %w", res.Error)
 		}
 		if res.RowsAffected != 1 {
-			return collect.Errorf(collect.ECONFLICT, "the plan was discarded meanwhile")
+			return collect.E(collect.ECONFLICT, "err.plan.discarded_meanwhile")
 		}
 		row.Status, row.CommittedAt = "committed", &now
 		out = row.allocation()
@@ -405,7 +405,7 @@ func (s *Store) DiscardPlan(ctx context.Context, a collect.Actor, id string) err
 			if _, err := s.Allocation(tx.Statement.Context, a, id); err != nil {
 				return err
 			}
-			return collect.Errorf(collect.ECONFLICT, "only a draft can be discarded")
+			return collect.E(collect.ECONFLICT, "err.plan.discard_not_draft")
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "allocation.discard", ObjectType: "allocation", ObjectID: id, LenderID: a.OrgID})
 	})

@@ -67,7 +67,7 @@ const PromiseGraceDays = casework.PromiseGraceDays
 // promise counts as the debtor's acknowledgement for the limitation period.
 func (s *Store) CreateArrangement(ctx context.Context, a collect.Actor, accountID string, req ArrangementRequest) (Arrangement, error) {
 	if utf8.RuneCountInString(req.Note) > 2000 {
-		return Arrangement{}, &collect.Error{Code: collect.EINVALID, Message: "the note is too long", Fields: []collect.FieldError{{Field: "note", Message: "at most 2,000 characters"}}}
+		return Arrangement{}, collect.E(collect.EINVALID, "err.arrangement.note_too_long").WithFields(collect.Field("note", "err.form.max_chars", "max", "2,000"))
 	}
 	var out Arrangement
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
@@ -76,10 +76,10 @@ func (s *Store) CreateArrangement(ctx context.Context, a collect.Actor, accountI
 			return err
 		}
 		if pl.ID == "" {
-			return collect.Errorf(collect.ECONFLICT, "the account has no active placement")
+			return collect.E(collect.ECONFLICT, "err.arrangement.no_active_placement")
 		}
 		if acc.DisputeOpen {
-			return ruleViolation("no negotiation while a dispute is open", []collect.Violation{{Rule: "dispute_open", Message: "the debtor disputes the debt; the lender must resolve it first"}})
+			return keyedRuleViolation(collect.E(collect.ERULEVIOLATION, "err.arrangement.dispute_open"), []collect.Violation{{Rule: "dispute_open", Message: "the debtor disputes the debt; the lender must resolve it first"}})
 		}
 		contract, err := contractFor(tx, acc.LenderID, pl.AgencyID)
 		if err != nil {
@@ -89,7 +89,7 @@ func (s *Store) CreateArrangement(ctx context.Context, a collect.Actor, accountI
 		var due time.Time
 		if req.FirstDue != "" {
 			if due, err = time.ParseInLocation(time.DateOnly, req.FirstDue, time.UTC); err != nil {
-				return &collect.Error{Code: collect.EINVALID, Message: "first_due must be YYYY-MM-DD", Fields: []collect.FieldError{{Field: "first_due", Message: "YYYY-MM-DD"}}}
+				return collect.Invalid("first_due", "err.form.date", "field", "first_due")
 			}
 		}
 		in := casework.ArrangementInput{Kind: req.Kind, BalanceCents: acc.BalanceCents, AmountCents: req.AmountCents, DownPaymentCents: req.DownPaymentCents,
@@ -163,10 +163,10 @@ func (s *Store) DecideArrangementApproval(ctx context.Context, a collect.Actor, 
 			return notFound(err, "arrangement")
 		}
 		if row.Status != "pending_approval" {
-			return collect.Errorf(collect.ECONFLICT, "the arrangement is %s, not waiting for approval", row.Status)
+			return collect.E(collect.ECONFLICT, "err.arrangement.not_pending", "status", row.Status)
 		}
 		if row.MakerID == a.UserID {
-			return collect.Errorf(collect.EFORBIDDEN, "the maker of an arrangement cannot approve it")
+			return collect.E(collect.EFORBIDDEN, "err.arrangement.maker_checker")
 		}
 		status := "rejected"
 		if approve {
@@ -178,7 +178,7 @@ func (s *Store) DecideArrangementApproval(ctx context.Context, a collect.Actor, 
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
-			return collect.Errorf(collect.ECONFLICT, "the arrangement was decided meanwhile")
+			return collect.E(collect.ECONFLICT, "err.arrangement.decided_meanwhile")
 		}
 		if approve {
 			if err := addLimitationEvent(tx, row.AccountID, "acknowledgement", now, "arrangement:"+id, now); err != nil {

@@ -670,7 +670,7 @@ func (s *Store) modelInfos(ctx context.Context, rows []modelRow) ([]ModelInfo, e
 // manager's "train now"), then scores its accounts.
 func (s *Store) TrainLenderModels(ctx context.Context, a collect.Actor) ([]ModelInfo, error) {
 	if a.OrgKind != collect.KindLender {
-		return nil, collect.Errorf(collect.EFORBIDDEN, "models are trained for a lender, by its staff")
+		return nil, collect.E(collect.EFORBIDDEN, "err.model.lender_only")
 	}
 	return s.trainAndScore(ctx, a, a.OrgID)
 }
@@ -728,7 +728,7 @@ func (s *Store) AccountScores(ctx context.Context, a collect.Actor, accountID st
 		return nil, err
 	}
 	if n == 0 {
-		return nil, collect.Errorf(collect.ENOTFOUND, "account %s not found", accountID)
+		return nil, collect.E(collect.ENOTFOUND, "err.account.not_found", "id", accountID)
 	}
 	all, err := s.scoresOf(ctx, []string{accountID})
 	if err != nil {

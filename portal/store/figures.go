@@ -32,17 +32,17 @@ func (f *KPIFilter) Validate(now time.Time) error {
 		f.From = t.AddDate(0, -11, 0).Format("2006-01")
 	}
 	if ValidMonth(f.From) != nil || ValidMonth(f.To) != nil {
-		return collect.Errorf(collect.EINVALID, "from and to must be months as YYYY-MM")
+		return collect.E(collect.EINVALID, "err.period.months")
 	}
 	if f.From > f.To {
-		return collect.Errorf(collect.EINVALID, "from must not be after to")
+		return collect.Invalid("from", "err.period.from_after_to")
 	}
 	// The charts draw a point per month: a period of centuries would loop
 	// a million times on each page load.
 	a, _ := time.Parse("2006-01", f.From)
 	b, _ := time.Parse("2006-01", f.To)
 	if (b.Year()-a.Year())*12+int(b.Month())-int(a.Month()) >= MaxKPIMonths {
-		return collect.Errorf(collect.EINVALID, "a period is at most %d months", MaxKPIMonths)
+		return collect.E(collect.EINVALID, "err.period.too_long", "max", MaxKPIMonths)
 	}
 	return nil
 }
@@ -140,7 +140,7 @@ func (s *Store) SaveWeights(ctx context.Context, a collect.Actor, w oversight.We
 		return err
 	}
 	if a.OrgKind != collect.KindLender {
-		return collect.Errorf(collect.EFORBIDDEN, "scorecard weights are a lender's")
+		return collect.E(collect.EFORBIDDEN, "err.scorecard.weights_lender_only")
 	}
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		body := jsonString(w)
@@ -170,7 +170,7 @@ type ScorecardRow struct {
 func (s *Store) Scorecard(ctx context.Context, a collect.Actor, f KPIFilter) (Scorecard, error) {
 	lender := a.OrgID
 	if a.OrgKind != collect.KindLender {
-		return Scorecard{}, collect.Errorf(collect.EFORBIDDEN, "scorecards are a lender's")
+		return Scorecard{}, collect.E(collect.EFORBIDDEN, "err.scorecard.lender_only")
 	}
 	f.Agency = ""
 	kpis, err := s.KPIs(ctx, a, f)

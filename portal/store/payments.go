@@ -30,15 +30,15 @@ type PaymentInput struct {
 func (p PaymentInput) Validate(now time.Time) error {
 	var fields []collect.FieldError
 	if p.AmountCents <= 0 || p.AmountCents > 100_000_000_000 {
-		fields = append(fields, collect.FieldError{Field: "amount_cents", Message: "a positive amount in cents, at most 1,000,000,000.00"})
+		fields = append(fields, collect.Field("amount_cents", "err.payment.amount"))
 	}
 	if p.PaidAt.IsZero() {
-		fields = append(fields, collect.FieldError{Field: "paid_at", Message: "required, RFC 3339"})
+		fields = append(fields, collect.Field("paid_at", "err.payment.paid_at_required"))
 	} else if p.PaidAt.After(now.Add(5 * time.Minute)) {
-		fields = append(fields, collect.FieldError{Field: "paid_at", Message: "cannot be in the future"})
+		fields = append(fields, collect.Field("paid_at", "err.payment.paid_at_future"))
 	}
 	if utf8.RuneCountInString(p.Reference) > 64 {
-		fields = append(fields, collect.FieldError{Field: "reference", Message: "at most 64 characters"})
+		fields = append(fields, collect.Field("reference", "err.form.max_chars", "max", 64))
 	}
 	return allocation.FieldErrors(fields)
 }
@@ -85,7 +85,7 @@ func (s *Store) RecordPayment(ctx context.Context, a collect.Actor, accountID st
 			return notFound(err, "account")
 		}
 		if acc.Status == "closed" {
-			return collect.Errorf(collect.ECONFLICT, "the account is closed")
+			return collect.E(collect.ECONFLICT, "err.payment.account_closed")
 		}
 		paidAt := in.PaidAt.UTC()
 		pay := map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "account_id": acc.ID, "lender_id": acc.LenderID,
@@ -93,7 +93,7 @@ func (s *Store) RecordPayment(ctx context.Context, a collect.Actor, accountID st
 			"source": source, "recorded_by": a.UserID, "created_at": now}
 		if err := tx.Table("payments").Create(pay).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return collect.Errorf(collect.ECONFLICT, "a payment with reference %q is already recorded", in.Reference)
+				return collect.E(collect.ECONFLICT, "err.payment.duplicate_reference", "reference", in.Reference)
 			}
 			return err
 		}
@@ -194,7 +194,7 @@ type CommissionEntry struct {
 // ValidMonth checks a YYYY-MM statement month.
 func ValidMonth(m string) error {
 	if _, err := time.Parse("2006-01", m); err != nil {
-		return collect.Errorf(collect.EINVALID, "month must be YYYY-MM")
+		return collect.Invalid("month", "err.period.month")
 	}
 	return nil
 }

@@ -43,7 +43,7 @@ var placementStatuses = []string{allocation.PlacementOffered, allocation.Placeme
 // agency's own (offers included), newest first.
 func (s *Store) ListPlacements(ctx context.Context, a collect.Actor, f PlacementFilter) ([]PlacementRow, int64, error) {
 	if f.Status != "" && !contains(placementStatuses, f.Status) {
-		return nil, 0, collect.Errorf(collect.EINVALID, "unknown placement status %q", f.Status)
+		return nil, 0, collect.Invalid("status", "err.placement.unknown_status", "status", f.Status)
 	}
 	q := s.db.WithContext(ctx).Table("placements").Scopes(placementScope(a)).
 		Joins("JOIN organisations o ON o.id = placements.agency_id").
@@ -88,14 +88,14 @@ type PlacementAction struct {
 // Validate checks the ids (1 to 10,000, no blanks) and, where needed, the reason.
 func (p PlacementAction) Validate(needReason bool) error {
 	if len(p.IDs) == 0 {
-		return &collect.Error{Code: collect.EINVALID, Message: "name at least one placement", Fields: []collect.FieldError{{Field: "ids", Message: "required"}}}
+		return collect.E(collect.EINVALID, "err.placement.ids_required").WithFields(collect.Field("ids", "err.form.required"))
 	}
 	if len(p.IDs) > 10000 {
-		return collect.Errorf(collect.EINVALID, "at most 10,000 placements at once")
+		return collect.E(collect.EINVALID, "err.placement.too_many", "max", "10,000")
 	}
 	for _, id := range p.IDs {
 		if strings.TrimSpace(id) == "" {
-			return collect.Errorf(collect.EINVALID, "a placement id is empty")
+			return collect.E(collect.EINVALID, "err.placement.empty_id")
 		}
 	}
 	if needReason {
@@ -126,7 +126,7 @@ func lockPlacements(tx *gorm.DB, a collect.Actor, ids []string) ([]PlacementRow,
 				missing = append(missing, id)
 			}
 		}
-		return nil, collect.Errorf(collect.ENOTFOUND, "placement not found: %s", strings.Join(first(missing, 5), ", "))
+		return nil, collect.E(collect.ENOTFOUND, "err.placement.not_found", "ids", strings.Join(first(missing, 5), ", "))
 	}
 	return rows, nil
 }
@@ -139,7 +139,7 @@ func uniq(ids []string) map[string]bool {
 	return m
 }
 
-func first(s []string, n int) []string {
+func first[T any](s []T, n int) []T {
 	if len(s) > n {
 		return s[:n]
 	}
@@ -156,14 +156,14 @@ func (s *Store) transition(ctx context.Context, a collect.Actor, act PlacementAc
 		if err != nil {
 			return err
 		}
-		var problems []string
+		var problems []collect.FieldError
 		for _, p := range rows {
 			if err := check(tx, p); err != nil {
-				problems = append(problems, collect.ErrorMessage(err))
+				problems = append(problems, collect.Field(p.ID, "err.placement.problem", "problem", err))
 			}
 		}
 		if len(problems) > 0 {
-			e := collect.Errorf(collect.ECONFLICT, "%d of %d placements cannot be changed: %s", len(problems), len(rows), strings.Join(first(problems, 5), "; "))
+			e := collect.E(collect.ECONFLICT, "err.placement.cannot_change", "count", len(problems), "total", len(rows), "problems", first(problems, 5))
 			return e
 		}
 		lenders := map[string]bool{}
@@ -177,7 +177,7 @@ func (s *Store) transition(ctx context.Context, a collect.Actor, act PlacementAc
 				return res.Error
 			}
 			if res.RowsAffected != 1 {
-				return collect.Errorf(collect.ECONFLICT, "placement %s changed meanwhile; reload and try again", p.ID)
+				return collect.E(collect.ECONFLICT, "err.placement.changed_meanwhile", "id", p.ID)
 			}
 			lenders[p.LenderID] = true
 			n++
@@ -224,7 +224,7 @@ func (s *Store) AcceptPlacements(ctx context.Context, a collect.Actor, act Place
 			var orgStatus string
 			tx.Table("organisations").Where("id = ?", p.AgencyID).Pluck("status", &orgStatus)
 			if err != nil || !c.InForce(now) || orgStatus != "active" {
-				return collect.Errorf(collect.ECONFLICT, "placement %s: the agency or its contract is suspended", p.ID)
+				return collect.E(collect.ECONFLICT, "err.placement.agency_suspended", "id", p.ID)
 			}
 			return nil
 		},
@@ -249,7 +249,7 @@ func (s *Store) DeclinePlacements(ctx context.Context, a collect.Actor, act Plac
 	return s.transition(ctx, a, act, "placement.decline",
 		func(tx *gorm.DB, p PlacementRow) error {
 			if p.Status != allocation.PlacementOffered {
-				return collect.Errorf(collect.ECONFLICT, "placement %s is %s, not offered", p.ID, p.Status)
+				return collect.E(collect.ECONFLICT, "err.placement.not_offered", "id", p.ID, "status", p.Status)
 			}
 			return nil
 		},

@@ -63,7 +63,7 @@ func bucketCase(dpd string) string {
 // accounts it held at the start.
 func (s *Store) RollRates(ctx context.Context, a collect.Actor, from, to, agency string) ([]oversight.RollRow, error) {
 	if ValidMonth(from) != nil || ValidMonth(to) != nil || from >= to {
-		return nil, collect.Errorf(collect.EINVALID, "from and to must be months as YYYY-MM, from before to")
+		return nil, collect.E(collect.EINVALID, "err.period.months_ordered")
 	}
 	read := func(month string, scoped bool) (map[string]string, error) {
 		q := s.db.WithContext(ctx).Table("bucket_snapshots").Select("account_id, bucket").Where("month = ?", month)

@@ -175,12 +175,46 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 	return s.db.WithContext(ctx).Transaction(fn)
 }
 
-// notFound maps a missing row to the domain's not found.
+// notFound maps a missing row to the domain's not found: "<what> not
+// found" in the reader's language, each what its own catalogue key.
 func notFound(err error, what string) error {
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return collect.Errorf(collect.ENOTFOUND, "%s not found", what)
+		return notFoundError(what)
 	}
 	return err
+}
+
+// notFoundKeys names the message of each thing notFound is told of; a what
+// not listed here falls back to err.not_found.thing with the English word, which
+// TestNotFoundKeys keeps from happening.
+var notFoundKeys = map[string]string{
+	"account":      "err.not_found.account",
+	"agency":       "err.not_found.agency",
+	"allocation":   "err.not_found.allocation",
+	"arrangement":  "err.not_found.arrangement",
+	"breach":       "err.not_found.breach",
+	"complaint":    "err.not_found.complaint",
+	"contract":     "err.not_found.contract",
+	"dispute":      "err.not_found.dispute",
+	"import":       "err.not_found.import",
+	"legal case":   "err.not_found.legal_case",
+	"organisation": "err.not_found.organisation",
+	"portfolio":    "err.not_found.portfolio",
+	"tender":       "err.not_found.tender",
+	"user":         "err.not_found.user",
+}
+
+func notFoundError(what string) *collect.Error {
+	if key, ok := notFoundKeys[what]; ok {
+		return collect.E(collect.ENOTFOUND, key)
+	}
+	return collect.E(collect.ENOTFOUND, "err.not_found.thing", "what", what)
+}
+
+// keyedRuleViolation is the 422 e of a refused step, naming each broken rule.
+func keyedRuleViolation(e *collect.Error, vs []collect.Violation) error {
+	e.Violations = vs
+	return e
 }
 
 // Page is the paging of a list: 1-based page, per page 1..500 (default 50).

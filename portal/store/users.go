@@ -35,7 +35,7 @@ func (s *Store) Actor(ctx context.Context, userID string) (collect.Actor, int, e
 		return collect.Actor{}, 0, notFound(err, "user")
 	}
 	if row.Disabled {
-		return collect.Actor{}, 0, collect.Errorf(collect.EUNAUTHORIZED, "account disabled")
+		return collect.Actor{}, 0, collect.E(collect.EUNAUTHORIZED, "err.auth.account_disabled")
 	}
 	roles, err := s.roles(ctx, userID)
 	if err != nil {
@@ -69,7 +69,7 @@ func (s *Store) RevokeTokens(ctx context.Context, a collect.Actor) error {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return collect.Errorf(collect.ENOTFOUND, "user not found")
+			return collect.E(collect.ENOTFOUND, "err.not_found.user")
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "auth.revoke", ObjectType: "user", ObjectID: a.UserID})
 	})
