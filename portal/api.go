@@ -38,14 +38,14 @@ type credentials struct {
 func (cr credentials) Validate() error {
 	var fields []collect.FieldError
 	if strings.TrimSpace(cr.Email) == "" {
-		fields = append(fields, collect.FieldError{Field: "email", Message: "required"})
+		fields = append(fields, collect.Field("email", "err.form.required"))
 	} else if utf8.RuneCountInString(cr.Email) > 254 || !strings.Contains(cr.Email, "@") {
-		fields = append(fields, collect.FieldError{Field: "email", Message: "not an email address of at most 254 characters"})
+		fields = append(fields, collect.Field("email", "err.auth.email_invalid", "max", 254))
 	}
 	if cr.Password == "" {
-		fields = append(fields, collect.FieldError{Field: "password", Message: "required"})
+		fields = append(fields, collect.Field("password", "err.form.required"))
 	} else if len(cr.Password) > 72 {
-		fields = append(fields, collect.FieldError{Field: "password", Message: "at most 72 bytes"})
+		fields = append(fields, collect.Field("password", "err.auth.password_too_long", "max", 72))
 	}
 	return allocation.FieldErrors(fields)
 }

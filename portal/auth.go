@@ -54,10 +54,10 @@ func (t *Tokens) Parse(token string) (string, int, error) {
 		jwt.WithExpirationRequired(), jwt.WithIssuer("collect-portal"),
 		jwt.WithTimeFunc(t.now), jwt.WithLeeway(5*time.Second))
 	if err != nil {
-		return "", 0, collect.Errorf(collect.EUNAUTHORIZED, "invalid or expired token")
+		return "", 0, collect.E(collect.EUNAUTHORIZED, "err.auth.token_expired")
 	}
 	if c.Subject == "" {
-		return "", 0, collect.Errorf(collect.EUNAUTHORIZED, "invalid token")
+		return "", 0, collect.E(collect.EUNAUTHORIZED, "err.auth.token_invalid")
 	}
 	return c.Subject, c.Version, nil
 }
@@ -109,7 +109,7 @@ func accountKey(email string) string { return "acct:" + strings.ToLower(strings.
 func addressKey(addr string) string  { return "addr:" + addr }
 
 // ErrThrottled answers a login attempt past the limit.
-var ErrThrottled = &collect.Error{Code: collect.ETHROTTLED, Message: "too many failed logins; try again later"}
+var ErrThrottled = collect.E(collect.ETHROTTLED, "err.auth.throttled")
 
 // Begin counts a login attempt for email from addr, to be checked now; it
 // returns ErrThrottled when the account or the address is past its limit.
@@ -212,7 +212,7 @@ func (m *memoryAttempts) SweepLoginAttempts(_ context.Context, windowStart time.
 	return n, nil
 }
 
-var errBadCredentials = collect.Errorf(collect.EUNAUTHORIZED, "wrong email or password")
+var errBadCredentials = collect.E(collect.EUNAUTHORIZED, "err.auth.bad_credentials")
 
 // isUnauthorized reports whether err means the caller is not logged in.
 func isUnauthorized(err error) bool {

@@ -71,5 +71,5 @@ func writeTable(c echo.Context, format string, t table) error {
 		_, err = f.WriteTo(c.Response())
 		return err
 	}
-	return collect.Errorf(collect.ENOTFOUND, "unknown export format")
+	return collect.E(collect.ENOTFOUND, "err.request.unknown_export_format")
 }

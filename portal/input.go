@@ -69,7 +69,7 @@ func checkText(next echo.HandlerFunc) echo.HandlerFunc {
 					if errors.As(err, &tooBig) {
 						return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
 					}
-					return badRequest{collect.Errorf(collect.EINVALID, "the form could not be read")}
+					return errFormUnreadable()
 				}
 				if err := checkValues(form); err != nil {
 					return err
@@ -200,4 +200,9 @@ func checkJSONText(raw []byte) error {
 			expectKey = true
 		}
 	}
+}
+
+// errFormUnreadable is the 400 of a form body that cannot be parsed.
+func errFormUnreadable() error {
+	return badRequest{collect.E(collect.EINVALID, "err.request.form_unreadable")}
 }

@@ -103,7 +103,7 @@ func (s *Server) authenticate(r Route) echo.MiddlewareFunc {
 				token = strings.TrimSpace(strings.TrimPrefix(h, "Bearer "))
 			}
 			if token == "" {
-				return collect.Errorf(collect.EUNAUTHORIZED, "log in first")
+				return collect.E(collect.EUNAUTHORIZED, "err.auth.log_in_first")
 			}
 			userID, version, err := s.tokens.Parse(token)
 			if err != nil {
@@ -112,12 +112,12 @@ func (s *Server) authenticate(r Route) echo.MiddlewareFunc {
 			actor, current, err := s.store.Actor(c.Request().Context(), userID)
 			if err != nil {
 				if collect.ErrorCode(err) == collect.ENOTFOUND {
-					return collect.Errorf(collect.EUNAUTHORIZED, "invalid token")
+					return collect.E(collect.EUNAUTHORIZED, "err.auth.token_invalid")
 				}
 				return err
 			}
 			if version != current {
-				return collect.Errorf(collect.EUNAUTHORIZED, "the session has ended; log in again")
+				return collect.E(collect.EUNAUTHORIZED, "err.auth.session_ended")
 			}
 			c.Set(actorKey, actor)
 			return next(c)
@@ -131,7 +131,7 @@ func (s *Server) authorize(r Route) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if !s.can(actorOf(c), r.Object, r.Action) {
-				return collect.Errorf(collect.EFORBIDDEN, "your role may not %s %s", r.Action, r.Object)
+				return collect.E(collect.EFORBIDDEN, "err.auth.role_may_not", "action", r.Action, "object", r.Object)
 			}
 			return next(c)
 		}
@@ -214,7 +214,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 		code = codeForStatus(status)
 		msg = strings.ToLower(http.StatusText(status))
 		if status == http.StatusRequestEntityTooLarge {
-			code, msg = collect.EINVALID, "the request body is too large"
+			ae = collect.E(collect.EINVALID, "err.request.too_large")
+			code, msg = ae.Code, collect.ErrorMessage(ae)
 		}
 	}
 	if status >= 500 {
@@ -222,6 +223,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		code, msg = collect.EINTERNAL, "internal error"
 	}
 	if isPageRequest(c) {
+		msg = "" // without an *Error, the page says its code's words in the reader's language
 		if ae != nil && status < 500 {
 			msg = views.ErrorText(c.Request().Context(), ae) // in the reader's language
 		}
@@ -274,7 +276,7 @@ func (s *Server) renderErrorPage(c echo.Context, status int, code, msg string) {
 	// Known codes get a translated message; not-found and forbidden say no
 	// more than that, so nothing about other tenants leaks.
 	text := views.T(ctx, "error."+code)
-	if code == collect.EINVALID || code == collect.ECONFLICT || code == collect.ERULEVIOLATION {
+	if msg != "" && (code == collect.EINVALID || code == collect.ECONFLICT || code == collect.ERULEVIOLATION) {
 		text = msg
 	}
 	v := views.ErrorView{Status: status, Title: views.T(ctx, "error.title"), Message: text}

@@ -107,7 +107,7 @@ func (s *Server) logoutSubmit(c echo.Context) error {
 func (s *Server) switchLanguage(c echo.Context) error {
 	code := c.Param("code")
 	if _, ok := views.LangCodes[code]; !ok {
-		return collect.Errorf(collect.ENOTFOUND, "unknown language")
+		return collect.E(collect.ENOTFOUND, "err.request.unknown_language")
 	}
 	c.SetCookie(&http.Cookie{Name: langCookie, Value: code, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode, Secure: s.secure})
 	if next, ok := localPath(c.QueryParam("next")); ok {

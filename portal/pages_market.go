@@ -187,7 +187,7 @@ func percentBP(field, v string) (int, error) {
 	}
 	f, err := strconv.ParseFloat(v, 64)
 	if err != nil || f < 0 || f > 100 || math.IsNaN(f) {
-		return 0, &collect.Error{Code: collect.EINVALID, Message: field + " must be a percentage from 0 to 100", Fields: []collect.FieldError{{Field: field, Message: "0 to 100"}}}
+		return 0, collect.E(collect.EINVALID, "err.form.percentage", "field", field).WithFields(collect.Field(field, "err.form.percentage_range"))
 	}
 	return int(math.Round(f * 100)), nil
 }
@@ -207,7 +207,7 @@ func formInt(c echo.Context, field string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, &collect.Error{Code: collect.EINVALID, Message: field + " must be a whole number", Fields: []collect.FieldError{{Field: field, Message: "whole number"}}}
+		return 0, collect.E(collect.EINVALID, "err.form.whole_number", "field", field).WithFields(collect.Field(field, "err.form.whole_number_short"))
 	}
 	return n, nil
 }
@@ -217,7 +217,7 @@ func (s *Server) planCreateSubmit(c echo.Context) error {
 	a := actorOf(c)
 	form, err := c.FormParams()
 	if err != nil {
-		return badRequest{collect.Errorf(collect.EINVALID, "the form could not be read")}
+		return errFormUnreadable()
 	}
 	req := store.PlanRequest{PortfolioID: form.Get("portfolio_id"), Strategy: form.Get("strategy")}
 	seed, err := formInt(c, "seed", 1)
@@ -236,8 +236,8 @@ func (s *Server) planCreateSubmit(c echo.Context) error {
 			return err
 		}
 		if len(missing) > 0 {
-			return &collect.Error{Code: collect.EINVALID, Message: "unknown loan references: " + strings.Join(first(missing, 10), ", "),
-				Fields: []collect.FieldError{{Field: "account_refs", Message: "unknown"}}}
+			return collect.E(collect.EINVALID, "err.plan.unknown_refs", "refs", strings.Join(first(missing, 10), ", ")).
+				WithFields(collect.Field("account_refs", "err.form.unknown"))
 		}
 		req.Params.AccountIDs = ids
 		req.Params.AgencyIDs = nil
@@ -415,7 +415,7 @@ func (s *Server) placementActionSubmit(c echo.Context) error {
 	a := actorOf(c)
 	form, err := c.FormParams()
 	if err != nil {
-		return badRequest{collect.Errorf(collect.EINVALID, "the form could not be read")}
+		return errFormUnreadable()
 	}
 	act := store.PlacementAction{IDs: form["ids"], Reason: strings.TrimSpace(form.Get("reason"))}
 	type step struct {
@@ -431,10 +431,10 @@ func (s *Server) placementActionSubmit(c echo.Context) error {
 	}
 	st, ok := steps[form.Get("action")]
 	if !ok {
-		return collect.Errorf(collect.EINVALID, "unknown action %q", form.Get("action"))
+		return collect.Invalid("action", "err.placement.unknown_action", "action", form.Get("action"))
 	}
 	if !s.can(a, "placement", st.perm) {
-		return collect.Errorf(collect.EFORBIDDEN, "your role may not %s placements", form.Get("action"))
+		return collect.E(collect.EFORBIDDEN, "err.placement.role_may_not", "action", form.Get("action"))
 	}
 	n, err := st.run()
 	if err != nil {
@@ -554,7 +554,7 @@ func formFailed(err error, rerender func(error) error) error {
 func (s *Server) agencyProfileSubmit(c echo.Context) error {
 	form, err := c.FormParams()
 	if err != nil {
-		return badRequest{collect.Errorf(collect.EINVALID, "the form could not be read")}
+		return errFormUnreadable()
 	}
 	capacity, err := formInt(c, "capacity", 0)
 	if err != nil {

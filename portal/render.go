@@ -31,15 +31,15 @@ func (s *Server) render(c echo.Context, status int, comp templ.Component) error 
 func decodeJSON(c echo.Context, v any) error {
 	ct := c.Request().Header.Get(echo.HeaderContentType)
 	if ct != "" && !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
-		return badRequest{collect.Errorf(collect.EINVALID, "send the body as application/json")}
+		return badRequest{collect.E(collect.EINVALID, "err.request.json_content_type")}
 	}
 	raw, err := io.ReadAll(c.Request().Body) // within the route's body limit
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return badRequest{collect.Errorf(collect.EINVALID, "the request body is too large")}
+			return badRequest{collect.E(collect.EINVALID, "err.request.too_large")}
 		}
-		return badRequest{collect.Errorf(collect.EINVALID, "the request body could not be read")}
+		return badRequest{collect.E(collect.EINVALID, "err.request.unreadable")}
 	}
 	if err := checkJSONText(raw); err != nil {
 		return err
@@ -52,21 +52,21 @@ func decodeJSON(c echo.Context, v any) error {
 		var tooBig *http.MaxBytesError
 		switch {
 		case errors.Is(err, io.EOF):
-			return badRequest{collect.Errorf(collect.EINVALID, "the request body is empty")}
+			return badRequest{collect.E(collect.EINVALID, "err.request.empty")}
 		case errors.As(err, &syn):
-			return badRequest{collect.Errorf(collect.EINVALID, "malformed JSON at byte %d", syn.Offset)}
+			return badRequest{collect.E(collect.EINVALID, "err.request.json_syntax", "offset", syn.Offset)}
 		case errors.As(err, &typ):
-			return badRequest{collect.Errorf(collect.EINVALID, "field %q must be a %s", typ.Field, typ.Type.String())}
+			return badRequest{collect.Invalid(typ.Field, "err.request.json_type", "field", typ.Field, "type", typ.Type.String())}
 		case errors.As(err, &tooBig):
-			return badRequest{collect.Errorf(collect.EINVALID, "the request body is too large")}
+			return badRequest{collect.E(collect.EINVALID, "err.request.too_large")}
 		case strings.HasPrefix(err.Error(), "json: unknown field "):
-			return badRequest{collect.Errorf(collect.EINVALID, "unknown field %s", strings.TrimPrefix(err.Error(), "json: unknown field "))}
+			return badRequest{collect.E(collect.EINVALID, "err.request.unknown_field", "field", strings.TrimPrefix(err.Error(), "json: unknown field "))}
 		default:
-			return badRequest{collect.Errorf(collect.EINVALID, "malformed JSON: %v", err)}
+			return badRequest{collect.E(collect.EINVALID, "err.request.json_malformed", "detail", err.Error())}
 		}
 	}
 	if dec.More() {
-		return badRequest{collect.Errorf(collect.EINVALID, "the body must hold one JSON object")}
+		return badRequest{collect.E(collect.EINVALID, "err.request.one_object")}
 	}
 	return nil
 }

@@ -122,7 +122,7 @@ func (s *Server) newEcho() *echo.Echo {
 		CookieHTTPOnly: true, CookieSameSite: http.SameSiteStrictMode, CookieSecure: s.secure,
 		ContextKey: "csrf",
 		ErrorHandler: func(err error, c echo.Context) error {
-			return collect.Errorf(collect.EFORBIDDEN, "the form has expired; reload the page and try again")
+			return collect.E(collect.EFORBIDDEN, "err.request.form_expired")
 		},
 	})
 	for _, r := range s.routes {
