@@ -36,13 +36,14 @@ type PlacementFilter struct {
 	Page
 }
 
-var placementStatuses = []string{allocation.PlacementOffered, allocation.PlacementDeclined, allocation.PlacementActive,
+// PlacementStatuses lists every status a placement may have.
+var PlacementStatuses = []string{allocation.PlacementOffered, allocation.PlacementDeclined, allocation.PlacementActive,
 	allocation.PlacementRecalled, allocation.PlacementExpired, allocation.PlacementReturned, allocation.PlacementClosed}
 
 // ListPlacements returns placements in the actor's scope: a lender's own, an
 // agency's own (offers included), newest first.
 func (s *Store) ListPlacements(ctx context.Context, a collect.Actor, f PlacementFilter) ([]PlacementRow, int64, error) {
-	if f.Status != "" && !contains(placementStatuses, f.Status) {
+	if f.Status != "" && !contains(PlacementStatuses, f.Status) {
 		return nil, 0, collect.Invalid("status", "err.placement.unknown_status", "status", f.Status)
 	}
 	q := s.db.WithContext(ctx).Table("placements").Scopes(placementScope(a)).
