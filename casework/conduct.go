@@ -712,11 +712,7 @@ func conductInvalid(fields []collect.FieldError) error {
 	for i, f := range fields {
 		msgs[i] = f.Field + ": " + f.Message
 	}
-	return &collect.Error{
-		Code:    collect.EINVALID,
-		Message: "conduct profile: " + strings.Join(msgs, "; "),
-		Fields:  fields,
-	}
+	return collect.E(collect.EINVALID, "err.conduct.profile_invalid", "problems", strings.Join(msgs, "; ")).WithFields(fields...)
 }
 
 // conductJSONError turns a decoding error into one naming the field.
