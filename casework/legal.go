@@ -5,8 +5,12 @@ package casework
 // are basis points, and each rate multiplication is rounded half up once.
 
 import (
+	"collect"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
+	"unicode/utf8"
 )
 
 // LegalInput is what the estimate reads about an account.
@@ -178,4 +182,168 @@ func EstimateLegal(in LegalInput) LegalEstimate {
 	fmt.Fprintf(&b, "; recovery %s (%s, %s%s)", formatBP(int(rateBP)), band.label, contact, paidNote)
 	e.Basis = b.String()
 	return e
+}
+
+// The statuses of a legal case (DESIGN.md §1 stage 5), from the agency's
+// referral through the lender's decision to the suit and its end.
+const (
+	LegalReferred    = "referred"
+	LegalApproved    = "approved"
+	LegalRejected    = "rejected"
+	LegalFiled       = "filed"
+	LegalHearing     = "hearing"
+	LegalJudgment    = "judgment"
+	LegalEnforcement = "enforcement"
+	LegalClosed      = "closed"
+)
+
+// LegalStatuses lists every status of a legal case in the order a case moves.
+var LegalStatuses = []string{LegalReferred, LegalApproved, LegalRejected, LegalFiled, LegalHearing, LegalJudgment, LegalEnforcement, LegalClosed}
+
+// legalSteps is the order a case moves through once referred: the lender
+// approves or rejects; an approved case is filed (or closed), heard, judged,
+// enforced and closed.
+var legalSteps = map[string][]string{
+	LegalReferred:    {LegalApproved, LegalRejected},
+	LegalApproved:    {LegalFiled, LegalClosed},
+	LegalFiled:       {LegalHearing, LegalJudgment, LegalClosed},
+	LegalHearing:     {LegalJudgment, LegalClosed},
+	LegalJudgment:    {LegalEnforcement, LegalClosed},
+	LegalEnforcement: {LegalClosed},
+}
+
+// LegalCourtRefMaxRunes is the longest court reference (案号) kept.
+const LegalCourtRefMaxRunes = 100
+
+// LegalDecidedByLender reports whether moving a case to status is the
+// lender's decision: approving or rejecting a referral. It is the one
+// definition of "the lender approves legal action".
+func LegalDecidedByLender(status string) bool {
+	return status == LegalApproved || status == LegalRejected
+}
+
+// LegalOpen reports whether a case in status still stands against the
+// account: a second referral is refused while one does.
+func LegalOpen(status string) bool { return status != LegalRejected && status != LegalClosed }
+
+// LegalUnderWay reports whether a case in status is approved and not yet
+// ended: it runs up costs, and it is the lender's approval the stage
+// machine's move to legal needs (CaseState.LegalApproved).
+func LegalUnderWay(status string) bool {
+	switch status {
+	case LegalApproved, LegalFiled, LegalHearing, LegalJudgment, LegalEnforcement:
+		return true
+	}
+	return false
+}
+
+// LegalUnderWayStatuses lists the statuses LegalUnderWay accepts, for a
+// query's IN list.
+func LegalUnderWayStatuses() []string {
+	var out []string
+	for _, st := range LegalStatuses {
+		if LegalUnderWay(st) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// LegalOpenStatuses lists the statuses LegalOpen accepts, for a query's IN
+// list.
+func LegalOpenStatuses() []string {
+	var out []string
+	for _, st := range LegalStatuses {
+		if LegalOpen(st) {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// LegalStep is one proposed move of a legal case.
+type LegalStep struct {
+	From, To string
+	ByLender bool   // the actor is the lender's staff
+	CourtRef string // the court reference given with the step, "" for none (the recorded one stays)
+}
+
+// CheckLegalStep says whether a step may be taken: To must follow From
+// (conflict), only the lender decides a referral (forbidden), and a court
+// reference given is at most LegalCourtRefMaxRunes long (invalid, field
+// court_ref). nil when the step may be taken.
+func CheckLegalStep(st LegalStep) error {
+	if !slices.Contains(legalSteps[st.From], st.To) {
+		return collect.E(collect.ECONFLICT, "err.legal.step_not_allowed", "from", st.From, "to", st.To)
+	}
+	if LegalDecidedByLender(st.To) && !st.ByLender {
+		return collect.E(collect.EFORBIDDEN, "err.legal.lender_approves")
+	}
+	if utf8.RuneCountInString(st.CourtRef) > LegalCourtRefMaxRunes {
+		return collect.E(collect.EINVALID, "err.legal.court_ref_too_long").
+			WithFields(collect.Field("court_ref", "err.legal.court_ref_max", "max", LegalCourtRefMaxRunes))
+	}
+	return nil
+}
+
+// LegalNext lists, in order, the statuses a case in status may move to by
+// the actor (byLender: the lender's staff); empty, never nil, for none.
+func LegalNext(status string, byLender bool) []string {
+	out := []string{}
+	for _, to := range legalSteps[status] {
+		if CheckLegalStep(LegalStep{From: status, To: to, ByLender: byLender}) == nil {
+			out = append(out, to)
+		}
+	}
+	return out
+}
+
+// LegalReferral is what a referral for legal action is checked against.
+type LegalReferral struct {
+	VerificationComplete bool
+	TimeBarred           bool
+	LimitationExpires    time.Time
+	OpenCase             bool // the account already has an open legal case
+}
+
+// Legal referral rule ids.
+const (
+	RuleLegalTimeBarred = "legal.time_barred"
+)
+
+// CheckReferral says whether an account may be referred for legal action:
+// verified (stage.legal_before_verification), not time-barred
+// (legal.time_barred), with no open case already (conflict).
+func CheckReferral(r LegalReferral) error {
+	if !r.VerificationComplete {
+		return ruleError("err.legal.verify_first", collect.Violation{Rule: RuleStageLegalBeforeVerification, Message: "verification is not complete"})
+	}
+	if r.TimeBarred {
+		return ruleError("err.legal.time_barred", collect.Violation{Rule: RuleLegalTimeBarred,
+			Message: "the limitation period expired on " + r.LimitationExpires.Format(time.DateOnly)})
+	}
+	if r.OpenCase {
+		return collect.E(collect.ECONFLICT, "err.legal.case_open")
+	}
+	return nil
+}
+
+// ruleError is the rule violation of a refused step, naming each broken rule.
+func ruleError(key string, vs ...collect.Violation) *collect.Error {
+	e := collect.E(collect.ERULEVIOLATION, key)
+	e.Violations = vs
+	return e
+}
+
+// LegalSuitEvent is the limitation event a step records: a filing starts a
+// suit ("suit"); a judgment, or closing a case filed or heard, ends it
+// ("suit_ended"); any other step records none ("").
+func LegalSuitEvent(from, to string) string {
+	switch {
+	case to == LegalFiled:
+		return "suit"
+	case to == LegalJudgment, to == LegalClosed && (from == LegalFiled || from == LegalHearing):
+		return "suit_ended"
+	}
+	return ""
 }

@@ -125,3 +125,36 @@ func NextStages(s CaseState) []string {
 func NeedsRenegotiation(s CaseState) bool {
 	return s.Stage == StageFollowUp && s.ArrangementBroken && !s.DisputeOpen
 }
+
+// The moves a case makes by itself, each only when CanTransition allows it
+// from the state read at the time: the store writes them through the same
+// machine as a move a person asks for.
+
+// StageAfterContact is the stage a recorded contact moves the case to: a
+// case in first contact goes on to negotiation once the debtor is reached
+// (DebtorReached). "" when the contact moves nothing or the machine
+// refuses the move (a dispute is open).
+func StageAfterContact(s CaseState, c Contact) string {
+	if s.Stage != StageFirstContact || !DebtorReached(c) {
+		return ""
+	}
+	return allowed(s, StageNegotiation)
+}
+
+// StageAfterArrangement is the stage a recorded arrangement moves the case
+// to: a case in negotiation goes on to follow-up once an arrangement is
+// active (s read after the arrangement was recorded). "" when it moves
+// nothing or the machine refuses the move.
+func StageAfterArrangement(s CaseState) string {
+	if s.Stage != StageNegotiation || !s.HasActiveArrangement {
+		return ""
+	}
+	return allowed(s, StageFollowUp)
+}
+
+func allowed(s CaseState, to string) string {
+	if len(CanTransition(s, to)) > 0 {
+		return ""
+	}
+	return to
+}

@@ -132,10 +132,8 @@ func (s *Store) CreateArrangement(ctx context.Context, a collect.Actor, accountI
 				return err
 			}
 		}
-		if status == "active" && acc.Stage == casework.StageNegotiation {
-			if err := tx.Table("accounts").Where("id = ?", acc.ID).Update("stage", casework.StageFollowUp).Error; err != nil {
-				return err
-			}
+		if err := s.autoStage(tx, a, acc, casework.StageAfterArrangement); err != nil {
+			return err
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "arrangement.create", ObjectType: "arrangement", ObjectID: out.ID, LenderID: acc.LenderID,
 			After: struct {
@@ -360,7 +358,9 @@ func (s *Store) EvaluatePromises(ctx context.Context) (int64, error) {
 			byLender[arr.LenderID] = append(byLender[arr.LenderID], b.ArrangementID)
 			touched = append(touched, arr.AccountID)
 		}
-		if err := tx.Exec(`UPDATE accounts SET stage = 'negotiation' WHERE stage = 'follow_up' AND id IN (
+		// follow_up → negotiation in bulk: the one guard casework.CanTransition
+		// puts on it (no move while a dispute is open) is in the WHERE.
+		if err := tx.Exec(`UPDATE accounts SET stage = 'negotiation' WHERE stage = 'follow_up' AND dispute_open = FALSE AND id IN (
 			SELECT a.account_id FROM arrangements a JOIN arrangement_instalments ai ON ai.arrangement_id = a.id
 			WHERE a.status = 'active' AND ai.status = 'broken')`).Error; err != nil {
 			return err

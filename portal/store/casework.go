@@ -82,7 +82,7 @@ func (s *Store) caseState(tx *gorm.DB, acc caseAccount) (casework.CaseState, err
 		st.HasActiveArrangement = kinds[0].Status == "active"
 	}
 	var legal int64
-	if err := tx.Table("legal_cases").Where("account_id = ? AND status IN ?", acc.ID, []string{"approved", "filed", "hearing", "judgment", "enforcement"}).Count(&legal).Error; err != nil {
+	if err := tx.Table("legal_cases").Where("account_id = ? AND status IN ?", acc.ID, casework.LegalUnderWayStatuses()).Count(&legal).Error; err != nil {
 		return st, err
 	}
 	st.LegalApproved = legal > 0
@@ -94,8 +94,18 @@ func (s *Store) caseState(tx *gorm.DB, acc caseAccount) (casework.CaseState, err
 }
 
 // ruleViolation is the 422 of a refused step, naming each broken rule.
+//
+// Deprecated: the message is English; use refused.
 func ruleViolation(msg string, vs []collect.Violation) error {
 	return &collect.Error{Code: collect.ERULEVIOLATION, Message: msg, Violations: vs}
+}
+
+// refused is the 422 of a refused step: the catalogue key and its
+// arguments, naming each broken rule.
+func refused(vs []collect.Violation, key string, kv ...any) error {
+	e := collect.E(collect.ERULEVIOLATION, key, kv...)
+	e.Violations = vs
+	return e
 }
 
 // MoveStage moves a case to another stage when the stage machine's guards
@@ -106,20 +116,43 @@ func (s *Store) MoveStage(ctx context.Context, a collect.Actor, accountID, to st
 		if err != nil {
 			return err
 		}
-		st, err := s.caseState(tx, acc)
-		if err != nil {
-			return err
-		}
-		if vs := casework.CanTransition(st, to); len(vs) > 0 {
-			return ruleViolation("the case cannot move to "+to, vs)
-		}
-		if err := tx.Table("accounts").Where("id = ?", acc.ID).Updates(map[string]any{"stage": to, "updated_at": s.now()}).Error; err != nil {
-			return err
-		}
-		return s.appendAudit(tx, a, auditRecord{Action: "case.stage", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID,
-			Before: map[string]string{"stage": acc.Stage}, After: map[string]string{"stage": to}})
+		return s.setStage(tx, a, acc, to)
 	})
 	return to, err
+}
+
+// setStage is the only write of an account's stage: the move is read
+// against the case's state now and refused (a rule violation naming each
+// broken guard) unless casework.CanTransition allows it; an allowed move is
+// written and audited. acc is the locked account as read before the move.
+func (s *Store) setStage(tx *gorm.DB, a collect.Actor, acc caseAccount, to string) error {
+	st, err := s.caseState(tx, acc)
+	if err != nil {
+		return err
+	}
+	if vs := casework.CanTransition(st, to); len(vs) > 0 {
+		return refused(vs, "err.stage.refused", "to", to)
+	}
+	if err := tx.Table("accounts").Where("id = ?", acc.ID).Updates(map[string]any{"stage": to, "updated_at": s.now()}).Error; err != nil {
+		return err
+	}
+	return s.appendAudit(tx, a, auditRecord{Action: "case.stage", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID,
+		Before: map[string]string{"stage": acc.Stage}, After: map[string]string{"stage": to}})
+}
+
+// autoStage makes the move a recorded fact calls for (casework's
+// StageAfterContact, StageAfterArrangement: decide reads the state after the
+// fact was written), through setStage; no move when decide answers "".
+func (s *Store) autoStage(tx *gorm.DB, a collect.Actor, acc caseAccount, decide func(casework.CaseState) string) error {
+	st, err := s.caseState(tx, acc)
+	if err != nil {
+		return err
+	}
+	to := decide(st)
+	if to == "" {
+		return nil
+	}
+	return s.setStage(tx, a, acc, to)
 }
 
 // NextStages lists the stages the case may move to now.
@@ -157,11 +190,11 @@ func (v Verification) Validate() error {
 	var f []collect.FieldError
 	for _, fl := range v.Flags {
 		if !contains(DataQualityFlags, fl) {
-			f = append(f, collect.FieldError{Field: "flags", Message: "unknown flag " + fl})
+			f = append(f, collect.Field("flags", "err.case.unknown_flag", "flag", fl))
 		}
 	}
 	if utf8.RuneCountInString(v.Note) > 2000 {
-		f = append(f, collect.FieldError{Field: "note", Message: "at most 2,000 characters"})
+		f = append(f, collect.Field("note", "err.case.note_long", "max", "2,000"))
 	}
 	return allocation.FieldErrors(f)
 }
@@ -269,7 +302,7 @@ func (s *Store) ResolveDispute(ctx context.Context, a collect.Actor, disputeID s
 			return notFound(err, "dispute")
 		}
 		if row.Status != "open" {
-			return collect.Errorf(collect.ECONFLICT, "the dispute is already %s", row.Status)
+			return collect.E(collect.ECONFLICT, "err.case.dispute_already", "status", row.Status)
 		}
 		if s.dialect == "postgres" {
 			if err := tx.Exec("SELECT id FROM accounts WHERE id = ? FOR UPDATE", row.AccountID).Error; err != nil {
@@ -287,7 +320,7 @@ func (s *Store) ResolveDispute(ctx context.Context, a collect.Actor, disputeID s
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
-			return collect.Errorf(collect.ECONFLICT, "the dispute was resolved meanwhile")
+			return collect.E(collect.ECONFLICT, "err.case.dispute_resolved_meanwhile")
 		}
 		var open int64
 		if err := tx.Table("disputes").Where("account_id = ? AND status = 'open'", row.AccountID).Count(&open).Error; err != nil {
@@ -309,7 +342,7 @@ func (s *Store) ResolveDispute(ctx context.Context, a collect.Actor, disputeID s
 // collectors (a supervisor's act); an empty collector unassigns.
 func (s *Store) AssignAccounts(ctx context.Context, a collect.Actor, accountIDs []string, collectorID string) (int, error) {
 	if len(accountIDs) == 0 || len(accountIDs) > 10000 {
-		return 0, &collect.Error{Code: collect.EINVALID, Message: "name 1 to 10,000 accounts", Fields: []collect.FieldError{{Field: "account_ids", Message: "required"}}}
+		return 0, collect.E(collect.EINVALID, "err.case.assign_count").WithFields(collect.Field("account_ids", "err.case.required"))
 	}
 	n := 0
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
@@ -321,7 +354,7 @@ func (s *Store) AssignAccounts(ctx context.Context, a collect.Actor, accountIDs 
 				return err
 			}
 			if ok == 0 {
-				return &collect.Error{Code: collect.EINVALID, Message: "the collector is not one of your agency's staff", Fields: []collect.FieldError{{Field: "collector_id", Message: "unknown"}}}
+				return collect.E(collect.EINVALID, "err.case.collector_unknown").WithFields(collect.Field("collector_id", "err.case.unknown"))
 			}
 		}
 		res := tx.Table("accounts").Scopes(accountScope(a)).Where("accounts.id IN ?", accountIDs).
@@ -330,7 +363,7 @@ func (s *Store) AssignAccounts(ctx context.Context, a collect.Actor, accountIDs 
 			return res.Error
 		}
 		if int(res.RowsAffected) != len(uniq(accountIDs)) {
-			return collect.Errorf(collect.ENOTFOUND, "some accounts are not placed with your agency")
+			return collect.E(collect.ENOTFOUND, "err.case.assign_not_placed")
 		}
 		n = int(res.RowsAffected)
 		var lenders []struct{ LenderID, ID string }
@@ -378,11 +411,11 @@ type QueueRow struct {
 // DPD curve × balance).
 func (s *Store) Queue(ctx context.Context, a collect.Actor, f QueueFilter) ([]QueueRow, int64, error) {
 	if f.Due != "" && f.Due != "overdue" && f.Due != "today" {
-		return nil, 0, collect.Errorf(collect.EINVALID, "due must be overdue or today")
+		return nil, 0, collect.E(collect.EINVALID, "err.case.queue_due")
 	}
 	q := s.accountsQuery(ctx, a).Where("accounts.status = 'open'")
 	if a.OrgKind != collect.KindAgency {
-		return nil, 0, collect.Errorf(collect.EFORBIDDEN, "the work queue is agency staff's")
+		return nil, 0, collect.E(collect.EFORBIDDEN, "err.case.queue_agency_only")
 	}
 	if !a.Has(collect.RoleAgencySupervisor) {
 		q = q.Where("accounts.assigned_to = ?", a.UserID)
@@ -592,14 +625,7 @@ func (s *Store) LegalReferrals(ctx context.Context, a collect.Actor) ([]LegalCas
 
 // LegalNext lists the statuses a viewer may move a case to.
 func LegalNext(a collect.Actor, status string) []string {
-	var out []string
-	for _, st := range legalSteps[status] {
-		if (st == "approved" || st == "rejected") && a.OrgKind != collect.KindLender {
-			continue
-		}
-		out = append(out, st)
-	}
-	return out
+	return casework.LegalNext(status, a.OrgKind == collect.KindLender)
 }
 
 // AccountRefs maps account ids to loan references within the actor's scope.

@@ -35,7 +35,7 @@ func (in *ContactInput) Validate(now time.Time) error {
 	var f []collect.FieldError
 	check := func(field, v string, list []string) {
 		if !contains(list, v) {
-			f = append(f, collect.FieldError{Field: field, Message: "one of " + strings.Join(list, ", ")})
+			f = append(f, collect.Field(field, "err.contact.one_of", "list", strings.Join(list, ", ")))
 		}
 	}
 	if in.Direction == "" {
@@ -49,13 +49,13 @@ func (in *ContactInput) Validate(now time.Time) error {
 	check("direction", in.Direction, casework.ContactDirections)
 	check("outcome", in.Outcome, casework.ContactOutcomes)
 	if in.At.After(now.Add(5 * time.Minute)) {
-		f = append(f, collect.FieldError{Field: "at", Message: "cannot be in the future"})
+		f = append(f, collect.Field("at", "err.contact.at_future"))
 	}
 	if utf8.RuneCountInString(in.Note) > 4000 || utf8.RuneCountInString(in.Message) > 4000 {
-		f = append(f, collect.FieldError{Field: "note", Message: "note and message: at most 4,000 characters each"})
+		f = append(f, collect.Field("note", "err.contact.note_long", "max", "4,000"))
 	}
 	if utf8.RuneCountInString(in.PartyPhone) > 32 {
-		f = append(f, collect.FieldError{Field: "party_phone", Message: "at most 32 characters"})
+		f = append(f, collect.Field("party_phone", "err.contact.phone_long", "max", 32))
 	}
 	return allocation.FieldErrors(f)
 }
@@ -122,20 +122,20 @@ func (s *Store) RecordContact(ctx context.Context, a collect.Actor, accountID st
 	}
 	in.At = in.At.UTC()
 	var out Contact
-	var refused error
+	var refusal error
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		acc, pl, err := s.lockCase(tx, a, accountID)
 		if err != nil {
 			return err
 		}
 		if a.OrgKind != collect.KindAgency || pl.ID == "" {
-			return collect.Errorf(collect.EFORBIDDEN, "only the agency holding the account contacts the debtor")
+			return collect.E(collect.EFORBIDDEN, "err.contact.not_holder")
 		}
 		// A contact before this placement began was not this agency's: it
 		// would be counted to it, in a month it did not hold the account.
 		if in.At.Before(pl.StartsAt) {
-			return allocation.FieldErrors([]collect.FieldError{{Field: "at",
-				Message: "cannot be before the placement began (" + pl.StartsAt.In(collect.China).Format("2006-01-02 15:04") + ")"}})
+			return allocation.FieldErrors([]collect.FieldError{collect.Field("at", "err.contact.before_placement",
+				"start", pl.StartsAt.In(collect.China).Format("2006-01-02 15:04"))})
 		}
 		prof, err := conductProfile(acc.ConductProfile)
 		if err != nil {
@@ -169,7 +169,7 @@ func (s *Store) RecordContact(ctx context.Context, a collect.Actor, accountID st
 			if _, err := recordBreaches(tx, acc.LenderID, a.OrgID, acc.ID, "refusal", refusalID, in.At, now, vs, nil); err != nil {
 				return err
 			}
-			refused = ruleViolation("the contact breaks the conduct rules and was not recorded", vs)
+			refusal = refused(vs, "err.contact.refused")
 			return s.appendAudit(tx, a, auditRecord{Action: "contact.refused", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID,
 				After: map[string]any{"channel": in.Channel, "party": in.Party, "rules": violationRules(vs)}})
 		}
@@ -191,10 +191,8 @@ func (s *Store) RecordContact(ctx context.Context, a collect.Actor, accountID st
 			if err := addLimitationEvent(tx, acc.ID, kind, in.At, "contact:"+out.ID, now); err != nil {
 				return err
 			}
-			if acc.Stage == casework.StageFirstContact {
-				if err := tx.Table("accounts").Where("id = ?", acc.ID).Update("stage", casework.StageNegotiation).Error; err != nil {
-					return err
-				}
+			if err := s.autoStage(tx, a, acc, func(st casework.CaseState) string { return casework.StageAfterContact(st, check.Proposed) }); err != nil {
+				return err
 			}
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "contact.record", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID,
@@ -204,10 +202,10 @@ func (s *Store) RecordContact(ctx context.Context, a collect.Actor, accountID st
 	if err != nil {
 		return Contact{}, err
 	}
-	if refused == nil {
+	if refusal == nil {
 		s.rescoreAfter(ctx, accountID) // a refused contact changed nothing the models see
 	}
-	return out, refused
+	return out, refusal
 }
 
 func addLimitationEvent(tx *gorm.DB, accountID, kind string, at time.Time, source string, now time.Time) error {

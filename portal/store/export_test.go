@@ -1,11 +1,13 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 
 	"collect/casework/earlywarning"
 )
@@ -58,3 +60,15 @@ func (s *Store) FeaturesBothWays(ctx context.Context, lenderID string) (full, sc
 
 // ReasonsJSON is reasonsJSON, for its test.
 var ReasonsJSON = reasonsJSON
+
+// SetStage is setStage in a transaction of its own, for the test that the
+// store writes no stage the machine refuses.
+func (s *Store) SetStage(ctx context.Context, a collect.Actor, accountID, to string) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		acc, _, err := s.lockCase(tx, a, accountID)
+		if err != nil {
+			return err
+		}
+		return s.setStage(tx, a, acc, to)
+	})
+}

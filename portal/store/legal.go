@@ -68,23 +68,17 @@ func (s *Store) ReferLegal(ctx context.Context, a collect.Actor, accountID, note
 		if err != nil {
 			return err
 		}
-		if !acc.VerificationComplete {
-			return ruleViolation("verify the account before referring it", []collect.Violation{{Rule: "stage.legal_before_verification", Message: "verification is not complete"}})
-		}
 		lim, err := s.limitation(tx, acc)
 		if err != nil {
 			return err
 		}
-		if lim.TimeBarred {
-			return ruleViolation("the debt is time-barred", []collect.Violation{{Rule: "legal.time_barred",
-				Message: "the limitation period expired on " + lim.Expires.Format(time.DateOnly)}})
-		}
 		var open int64
-		if err := tx.Table("legal_cases").Where("account_id = ? AND status NOT IN ('rejected', 'closed')", acc.ID).Count(&open).Error; err != nil {
+		if err := tx.Table("legal_cases").Where("account_id = ? AND status IN ?", acc.ID, casework.LegalOpenStatuses()).Count(&open).Error; err != nil {
 			return err
 		}
-		if open > 0 {
-			return collect.Errorf(collect.ECONFLICT, "the account already has an open legal case")
+		if err := casework.CheckReferral(casework.LegalReferral{VerificationComplete: acc.VerificationComplete, TimeBarred: lim.TimeBarred,
+			LimitationExpires: lim.Expires, OpenCase: open > 0}); err != nil {
+			return err
 		}
 		var rpc int64
 		tx.Table("contacts").Where("account_id = ? AND "+casework.RightPartyContactSQL(""), acc.ID).Count(&rpc)
@@ -95,10 +89,10 @@ func (s *Store) ReferLegal(ctx context.Context, a collect.Actor, accountID, note
 		if agency == "" {
 			agency = a.OrgID
 		}
-		out = LegalCase{ID: uuid.Must(uuid.NewV7()).String(), AccountID: acc.ID, Status: "referred", Estimate: est,
+		out = LegalCase{ID: uuid.Must(uuid.NewV7()).String(), AccountID: acc.ID, Status: casework.LegalReferred, Estimate: est,
 			LimitationExpires: lim.Expires.Format(time.DateOnly), Note: note, CreatedAt: now, UpdatedAt: now}
 		if err := tx.Table("legal_cases").Create(map[string]any{"id": out.ID, "account_id": acc.ID, "lender_id": acc.LenderID, "agency_id": agency,
-			"status": "referred", "estimate": jsonString(est), "limitation_expires": out.LimitationExpires, "note": note,
+			"status": casework.LegalReferred, "estimate": jsonString(est), "limitation_expires": out.LimitationExpires, "note": note,
 			"referred_by": a.UserID, "created_at": now, "updated_at": now}).Error; err != nil {
 			return err
 		}
@@ -107,16 +101,6 @@ func (s *Store) ReferLegal(ctx context.Context, a collect.Actor, accountID, note
 				"estimate": out.Estimate, "note_sha256": textDigest(out.Note)}})
 	})
 	return out, err
-}
-
-// legalSteps is the order a case moves through once approved.
-var legalSteps = map[string][]string{
-	"referred":    {"approved", "rejected"},
-	"approved":    {"filed", "closed"},
-	"filed":       {"hearing", "judgment", "closed"},
-	"hearing":     {"judgment", "closed"},
-	"judgment":    {"enforcement", "closed"},
-	"enforcement": {"closed"},
 }
 
 // AdvanceLegal moves a legal case to its next status: the lender approves
@@ -131,18 +115,12 @@ func (s *Store) AdvanceLegal(ctx context.Context, a collect.Actor, id, status, c
 		if err := tx.Table("legal_cases").Scopes(legalScope(a)).Where("legal_cases.id = ?", id).Take(&row).Error; err != nil {
 			return notFound(err, "legal case")
 		}
-		if !contains(legalSteps[row.Status], status) {
-			return collect.Errorf(collect.ECONFLICT, "a %s case cannot become %s", row.Status, status)
-		}
-		if (status == "approved" || status == "rejected") && a.OrgKind != collect.KindLender {
-			return collect.Errorf(collect.EFORBIDDEN, "the lender approves legal action")
+		if err := casework.CheckLegalStep(casework.LegalStep{From: row.Status, To: status, ByLender: a.OrgKind == collect.KindLender, CourtRef: courtRef}); err != nil {
+			return err
 		}
 		now := s.now()
 		cols := map[string]any{"status": status, "updated_at": now, "decided_by": a.UserID}
 		if courtRef != "" {
-			if len([]rune(courtRef)) > 100 {
-				return &collect.Error{Code: collect.EINVALID, Message: "the court reference is too long", Fields: []collect.FieldError{{Field: "court_ref", Message: "at most 100 characters"}}}
-			}
 			cols["court_ref"] = courtRef
 		}
 		res := tx.Table("legal_cases").Where("id = ? AND status = ?", id, row.Status).Updates(cols)
@@ -150,18 +128,11 @@ func (s *Store) AdvanceLegal(ctx context.Context, a collect.Actor, id, status, c
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
-			return collect.Errorf(collect.ECONFLICT, "the case changed meanwhile; reload")
+			return collect.E(collect.ECONFLICT, "err.legal.changed_meanwhile")
 		}
-		switch status {
-		case "filed":
-			if err := addLimitationEvent(tx, row.AccountID, "suit", now, "legal:"+id, now); err != nil {
+		if kind := casework.LegalSuitEvent(row.Status, status); kind != "" {
+			if err := addLimitationEvent(tx, row.AccountID, kind, now, "legal:"+id, now); err != nil {
 				return err
-			}
-		case "closed", "judgment":
-			if row.Status == "filed" || row.Status == "hearing" || status == "judgment" {
-				if err := addLimitationEvent(tx, row.AccountID, "suit_ended", now, "legal:"+id, now); err != nil {
-					return err
-				}
 			}
 		}
 		out = LegalCase{ID: row.ID, AccountID: row.AccountID, Status: status, LimitationExpires: row.LimitationExpires, CourtRef: courtRef, Note: row.Note, CreatedAt: row.CreatedAt, UpdatedAt: now}
@@ -355,7 +326,7 @@ func (s *Store) LegalCaseVisible(ctx context.Context, a collect.Actor, id string
 		return err
 	}
 	if n == 0 {
-		return collect.Errorf(collect.ENOTFOUND, "legal case not found")
+		return collect.E(collect.ENOTFOUND, "err.legal.case_not_found")
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"collect/allocation"
+	"collect/casework"
 )
 
 // LegalCostKinds are the kinds of legal cost recorded.
@@ -35,26 +36,22 @@ type LegalCost struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
-// legalCostStatuses are the statuses in which a case runs up costs: from the
-// lender's approval until it closes.
-var legalCostStatuses = []string{"approved", "filed", "hearing", "judgment", "enforcement"}
-
 // Validate checks the input against today (China time).
 func (in LegalCostInput) Validate(now time.Time) error {
 	var f []collect.FieldError
 	if !contains(LegalCostKinds, in.Kind) {
-		f = append(f, collect.FieldError{Field: "kind", Message: strings.Join(LegalCostKinds, ", ")})
+		f = append(f, collect.Field("kind", "err.legal.cost_kind", "kinds", strings.Join(LegalCostKinds, ", ")))
 	}
 	if in.AmountCents <= 0 || in.AmountCents > 100_000_000_000 {
-		f = append(f, collect.FieldError{Field: "amount", Message: "a positive amount in yuan, at most 1,000,000,000.00"})
+		f = append(f, collect.Field("amount", "err.legal.cost_amount"))
 	}
 	if d, err := time.ParseInLocation(time.DateOnly, in.IncurredOn, collect.China); err != nil {
-		f = append(f, collect.FieldError{Field: "incurred_on", Message: "YYYY-MM-DD"})
+		f = append(f, collect.Field("incurred_on", "err.legal.cost_date_format"))
 	} else if d.After(now) {
-		f = append(f, collect.FieldError{Field: "incurred_on", Message: "cannot be in the future"})
+		f = append(f, collect.Field("incurred_on", "err.legal.cost_date_future"))
 	}
 	if utf8.RuneCountInString(in.Note) > 500 {
-		f = append(f, collect.FieldError{Field: "note", Message: "at most 500 characters"})
+		f = append(f, collect.Field("note", "err.legal.cost_note_long", "max", 500))
 	}
 	return allocation.FieldErrors(f)
 }
@@ -77,11 +74,11 @@ func (s *Store) RecordLegalCost(ctx context.Context, a collect.Actor, caseID str
 		if err := tx.Table("legal_cases").Scopes(legalScope(a)).Where("legal_cases.id = ?", caseID).Take(&lc).Error; err != nil {
 			return notFound(err, "legal case")
 		}
-		if !contains(legalCostStatuses, lc.Status) {
-			return collect.Errorf(collect.ECONFLICT, "a %s case runs up no costs: record them from approval until it closes", lc.Status)
+		if !casework.LegalUnderWay(lc.Status) {
+			return collect.E(collect.ECONFLICT, "err.legal.no_costs", "status", lc.Status)
 		}
 		if in.IncurredOn < lc.CreatedAt.In(collect.China).Format(time.DateOnly) {
-			return allocation.FieldErrors([]collect.FieldError{{Field: "incurred_on", Message: "cannot be before the case was referred"}})
+			return allocation.FieldErrors([]collect.FieldError{collect.Field("incurred_on", "err.legal.cost_before_referral")})
 		}
 		out = LegalCost{ID: uuid.Must(uuid.NewV7()).String(), LegalCaseID: lc.ID, Kind: in.Kind, AmountCents: in.AmountCents,
 			IncurredOn: in.IncurredOn, Note: in.Note, CreatedAt: now}
@@ -107,10 +104,10 @@ func (s *Store) LegalCase(ctx context.Context, a collect.Actor, id string) (Lega
 		return LegalCase{}, err
 	}
 	if len(cases) == 0 {
-		return LegalCase{}, collect.Errorf(collect.ENOTFOUND, "legal case not found")
+		return LegalCase{}, collect.E(collect.ENOTFOUND, "err.legal.case_not_found")
 	}
 	return cases[0], nil
 }
 
 // LegalCaseOpen reports whether a case in this status runs up costs.
-func LegalCaseOpen(status string) bool { return contains(legalCostStatuses, status) }
+func LegalCaseOpen(status string) bool { return casework.LegalUnderWay(status) }
