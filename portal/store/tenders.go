@@ -69,13 +69,13 @@ type TenderInput struct {
 func (in TenderInput) Validate(now time.Time) error {
 	var f []collect.FieldError
 	if in.PortfolioID == "" {
-		f = append(f, collect.FieldError{Field: "portfolio_id", Message: "required"})
+		f = append(f, collect.Field("portfolio_id", "err.tender.required"))
 	}
 	if n := utf8.RuneCountInString(strings.TrimSpace(in.Title)); n == 0 || n > 200 {
-		f = append(f, collect.FieldError{Field: "title", Message: "1 to 200 characters"})
+		f = append(f, collect.Field("title", "err.tender.title_length"))
 	}
 	if !in.ClosesAt.After(now) || in.ClosesAt.After(now.AddDate(0, 6, 0)) {
-		f = append(f, collect.FieldError{Field: "closes_at", Message: "a time in the next six months"})
+		f = append(f, collect.Field("closes_at", "err.tender.closes_at"))
 	}
 	return allocation.FieldErrors(f)
 }
@@ -133,7 +133,7 @@ func (s *Store) CreateTender(ctx context.Context, a collect.Actor, in TenderInpu
 		}
 	}
 	if len(kept) == 0 {
-		return Tender{}, collect.Errorf(collect.ECONFLICT, "the portfolio has no account that can be placed")
+		return Tender{}, collect.E(collect.ECONFLICT, "err.tender.nothing_placeable")
 	}
 	targets, err := s.agencyTargets(ctx, s.db, a.OrgID)
 	if err != nil {
@@ -147,12 +147,12 @@ func (s *Store) CreateTender(ctx context.Context, a collect.Actor, in TenderInpu
 	}
 	for _, id := range in.AgencyIDs {
 		if !contains(eligible, id) {
-			return Tender{}, &collect.Error{Code: collect.EINVALID, Message: "an agency named is not in an active contract with you",
-				Fields: []collect.FieldError{{Field: "agency_ids", Message: "not eligible: " + id}}}
+			return Tender{}, collect.E(collect.EINVALID, "err.tender.agency_not_eligible").
+				WithFields(collect.Field("agency_ids", "err.tender.not_eligible", "agency", id))
 		}
 	}
 	if len(eligible) == 0 {
-		return Tender{}, collect.Errorf(collect.ECONFLICT, "no agency has an active contract with you")
+		return Tender{}, collect.E(collect.ECONFLICT, "err.tender.no_agency")
 	}
 	sum, _ := json.Marshal(Summarise(kept))
 	idsJSON, _ := json.Marshal(ids)
@@ -291,22 +291,10 @@ type BidInput struct {
 	Note                  string `json:"note"`
 }
 
-// Validate checks the bid's figures.
+// Validate checks the bid's figures (allocation.CheckBid).
 func (in BidInput) Validate() error {
-	var f []collect.FieldError
-	if in.FeeRateBP < 0 || in.FeeRateBP > 10000 {
-		f = append(f, collect.FieldError{Field: "fee_rate_bp", Message: "0 to 10000 basis points"})
-	}
-	if in.ExpectedLiquidationBP < 0 || in.ExpectedLiquidationBP > 10000 {
-		f = append(f, collect.FieldError{Field: "expected_liquidation_bp", Message: "0 to 10000 basis points"})
-	}
-	if in.Capacity < 1 || in.Capacity > 10_000_000 {
-		f = append(f, collect.FieldError{Field: "capacity", Message: "1 to 10,000,000 accounts"})
-	}
-	if utf8.RuneCountInString(in.Note) > 1000 {
-		f = append(f, collect.FieldError{Field: "note", Message: "at most 1,000 characters"})
-	}
-	return allocation.FieldErrors(f)
+	return allocation.FieldErrors(allocation.CheckBid(allocation.BidTerms{FeeRateBP: in.FeeRateBP,
+		ExpectedLiquidationBP: in.ExpectedLiquidationBP, Capacity: in.Capacity, Note: in.Note}))
 }
 
 // PlaceBid records (or revises) the actor's agency's bid on an open tender
@@ -320,8 +308,8 @@ func (s *Store) PlaceBid(ctx context.Context, a collect.Actor, tenderID string, 
 		return Bid{}, err
 	}
 	now := s.now()
-	if t.Status != "open" || now.After(t.ClosesAt) {
-		return Bid{}, collect.Errorf(collect.ECONFLICT, "the tender is closed for bids")
+	if err := allocation.TenderTakesBids(t.Status, t.ClosesAt, now); err != nil {
+		return Bid{}, err
 	}
 	b := Bid{ID: uuid.Must(uuid.NewV7()).String(), TenderID: tenderID, AgencyID: a.OrgID, AgencyName: a.OrgName, FeeRateBP: in.FeeRateBP,
 		ExpectedLiquidationBP: in.ExpectedLiquidationBP, Capacity: in.Capacity, Note: strings.TrimSpace(in.Note), Status: "submitted", CreatedAt: now}
@@ -362,28 +350,17 @@ type AwardInput struct {
 	Seed   int64   `json:"seed"`
 }
 
-// Validate checks the shares.
-func (in AwardInput) Validate() error {
-	if len(in.Awards) == 0 {
-		return &collect.Error{Code: collect.EINVALID, Message: "award at least one bid", Fields: []collect.FieldError{{Field: "awards", Message: "required"}}}
+// shares is the awards as allocation reads them.
+func (in AwardInput) shares() []allocation.AwardShare {
+	out := make([]allocation.AwardShare, len(in.Awards))
+	for i, aw := range in.Awards {
+		out[i] = allocation.AwardShare{BidID: aw.BidID, Share: aw.Share}
 	}
-	total := 0.0
-	seen := map[string]bool{}
-	for _, aw := range in.Awards {
-		if aw.Share <= 0 || aw.Share > 1 {
-			return collect.Errorf(collect.EINVALID, "each share must be above 0 and at most 1")
-		}
-		if seen[aw.BidID] {
-			return collect.Errorf(collect.EINVALID, "bid %s is awarded twice", aw.BidID)
-		}
-		seen[aw.BidID] = true
-		total += aw.Share
-	}
-	if total > 1.0001 {
-		return collect.Errorf(collect.EINVALID, "the shares add up to more than 1")
-	}
-	return nil
+	return out
 }
+
+// Validate checks the shares (allocation.CheckAwards).
+func (in AwardInput) Validate() error { return allocation.CheckAwards(in.shares(), nil) }
 
 // AwardTender splits the tender's still-placeable accounts among the awarded
 // bids in proportion to their shares, within each bid's capacity and the
@@ -397,20 +374,20 @@ func (s *Store) AwardTender(ctx context.Context, a collect.Actor, tenderID strin
 	if err != nil {
 		return Tender{}, err
 	}
-	if t.Status != "open" {
-		return Tender{}, collect.Errorf(collect.ECONFLICT, "the tender is %s", t.Status)
+	if err := allocation.TenderAwardable(t.Status); err != nil {
+		return Tender{}, err
 	}
 	bids := map[string]Bid{}
 	for _, b := range t.Bids {
 		bids[b.ID] = b
 	}
+	if err := allocation.CheckAwards(in.shares(), func(id string) bool { _, ok := bids[id]; return ok }); err != nil {
+		return Tender{}, err
+	}
 	weights := map[string]float64{}
 	var awarded []Bid
 	for _, aw := range in.Awards {
-		b, ok := bids[aw.BidID]
-		if !ok {
-			return Tender{}, &collect.Error{Code: collect.EINVALID, Message: "a bid named is not on this tender", Fields: []collect.FieldError{{Field: "awards", Message: aw.BidID}}}
-		}
+		b := bids[aw.BidID]
 		weights[b.AgencyID] = aw.Share
 		awarded = append(awarded, b)
 	}
@@ -445,7 +422,7 @@ func (s *Store) AwardTender(ctx context.Context, a collect.Actor, tenderID strin
 	for _, b := range awarded {
 		for _, tg := range targets {
 			if tg.AgencyID == b.AgencyID {
-				tg.Capacity = min(b.Capacity, int(shareOf[b.AgencyID]*float64(len(cands))+0.5))
+				tg.Capacity = allocation.AwardCapacity(shareOf[b.AgencyID], len(cands), b.Capacity)
 				tg.FeeBPByBucket = map[string]int{}
 				for _, bk := range allocation.BucketNames() {
 					tg.FeeBPByBucket[bk] = b.FeeRateBP
@@ -466,7 +443,7 @@ func (s *Store) AwardTender(ctx context.Context, a collect.Actor, tenderID strin
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
-			return collect.Errorf(collect.ECONFLICT, "the tender was awarded meanwhile")
+			return collect.E(collect.ECONFLICT, "err.tender.awarded_meanwhile")
 		}
 		terms := map[string]int{}
 		cols := []string{"id", "account_id", "agency_id", "lender_id", "status", "fee_rate_bp", "created_at", "starts_at", "ends_at", "bucket", "balance_cents", "source", "accepted_at"}
@@ -486,7 +463,7 @@ func (s *Store) AwardTender(ctx context.Context, a collect.Actor, tenderID strin
 		}
 		if err := b.copyRows(ctx, "placements", cols, rows, ""); err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) || strings.Contains(err.Error(), "placements_one_") || strings.Contains(strings.ToLower(err.Error()), "unique") {
-				return collect.Errorf(collect.ECONFLICT, "some accounts were placed meanwhile; try again")
+				return collect.E(collect.ECONFLICT, "err.tender.placed_meanwhile")
 			}
 			return err
 		}
