@@ -4,6 +4,7 @@ import (
 	"collect"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -37,7 +38,7 @@ func (s *Server) apiStage(c echo.Context) error {
 		return err
 	}
 	if !casework.ValidStage(b.To) {
-		return &collect.Error{Code: collect.EINVALID, Message: "to must be a stage", Fields: []collect.FieldError{{Field: "to", Message: "one of verification, first_contact, negotiation, follow_up, legal"}}}
+		return collect.E(collect.EINVALID, "err.stage.to_invalid").WithFields(collect.Field("to", "err.stage.one_of", "list", strings.Join(casework.Stages, ", ")))
 	}
 	st, err := s.store.MoveStage(c.Request().Context(), actorOf(c), c.Param("id"), b.To)
 	if err != nil {
@@ -210,7 +211,7 @@ func (s *Server) apiLegalReferral(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, out)
+	return c.JSON(http.StatusCreated, legalCaseOut(out))
 }
 
 type legalStatusBody struct {
@@ -227,7 +228,7 @@ func (s *Server) apiLegalStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, legalCaseOut(out))
 }
 
 func (s *Server) apiLegalCost(c echo.Context) error {
@@ -239,7 +240,7 @@ func (s *Server) apiLegalCost(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, out)
+	return c.JSON(http.StatusCreated, legalCostOut(out))
 }
 
 func (s *Server) legalEvidence(c echo.Context) error {

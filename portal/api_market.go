@@ -192,7 +192,7 @@ func (s *Server) apiCreateTender(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, out)
+	return c.JSON(http.StatusCreated, tenderOut(out))
 }
 
 func (s *Server) apiTenders(c echo.Context) error {
@@ -204,7 +204,7 @@ func (s *Server) apiTenders(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(out, total, p))
+	return c.JSON(http.StatusOK, listOf(tendersOut(out), total, p))
 }
 
 func (s *Server) apiTender(c echo.Context) error {
@@ -212,7 +212,7 @@ func (s *Server) apiTender(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, tenderOut(out))
 }
 
 func (s *Server) apiBid(c echo.Context) error {
@@ -224,7 +224,7 @@ func (s *Server) apiBid(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, out)
+	return c.JSON(http.StatusCreated, bidOut(out))
 }
 
 func (s *Server) apiAward(c echo.Context) error {
@@ -236,7 +236,7 @@ func (s *Server) apiAward(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, out)
+	return c.JSON(http.StatusOK, tenderOut(out))
 }
 
 func (s *Server) apiPayment(c echo.Context) error {

@@ -67,7 +67,7 @@ func (s *Server) queuePage(c echo.Context) error {
 func (s *Server) queueAssignSubmit(c echo.Context) error {
 	form, err := c.FormParams()
 	if err != nil {
-		return badRequest{collect.Errorf(collect.EINVALID, "the form could not be read")}
+		return badRequest{collect.E(collect.EINVALID, "err.case.form_unreadable")}
 	}
 	ids := nonEmpty(form["ids"])
 	n, err := s.store.AssignAccounts(c.Request().Context(), actorOf(c), ids, form.Get("collector_id"))
@@ -303,7 +303,7 @@ func (s *Server) verificationSubmit(c echo.Context) error {
 	id := c.Param("id")
 	form, err := c.FormParams()
 	if err != nil {
-		return badRequest{collect.Errorf(collect.EINVALID, "the form could not be read")}
+		return badRequest{collect.E(collect.EINVALID, "err.case.form_unreadable")}
 	}
 	v := store.Verification{IdentityOK: form.Get("identity_ok") == "true", ContactOK: form.Get("contact_ok") == "true",
 		AmountOK: form.Get("amount_ok") == "true", DPDOK: form.Get("dpd_ok") == "true", Flags: nonEmpty(form["flags"]), Note: form.Get("note")}
@@ -321,8 +321,7 @@ func (s *Server) contactSubmit(c echo.Context) error {
 		// The form's local time is Beijing time, the portal's users' zone.
 		t, err := time.ParseInLocation("2006-01-02T15:04", at, collect.China)
 		if err != nil {
-			return s.renderAccount(c, id, http.StatusUnprocessableEntity, &collect.Error{Code: collect.EINVALID, Message: "the time must be a date and time",
-				Fields: []collect.FieldError{{Field: "at", Message: "YYYY-MM-DDTHH:MM"}}})
+			return s.renderAccount(c, id, http.StatusUnprocessableEntity, collect.E(collect.EINVALID, "err.contact.at_invalid").WithFields(collect.Field("at", "err.contact.at_format")))
 		}
 		in.At = t
 	}
@@ -454,11 +453,11 @@ func (s *Server) paymentSubmit(c echo.Context) error {
 	}
 	paid, err := allocation.ParsePaymentDate(c.FormValue("paid_at"), s.now())
 	if err != nil {
-		return fail(&collect.Error{Code: collect.EINVALID, Message: "the payment date must be a date, not after today", Fields: []collect.FieldError{{Field: "paid_at", Message: "YYYY-MM-DD, not after today"}}})
+		return fail(collect.E(collect.EINVALID, "err.case.paid_at_invalid").WithFields(collect.Field("paid_at", "err.case.paid_at_format")))
 	}
 	ref := strings.TrimSpace(c.FormValue("reference"))
 	if ref == "" {
-		return fail(&collect.Error{Code: collect.EINVALID, Message: "give the payment's reference", Fields: []collect.FieldError{{Field: "reference", Message: "required"}}})
+		return fail(collect.E(collect.EINVALID, "err.case.reference_missing").WithFields(collect.Field("reference", "err.case.required")))
 	}
 	return s.caseStep(c, id, "payment_recorded", func() error {
 		_, err := s.store.RecordPayment(c.Request().Context(), actorOf(c), id, store.PaymentInput{AmountCents: amount, PaidAt: paid, Reference: ref})

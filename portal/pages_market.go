@@ -648,11 +648,11 @@ func (s *Server) tenderListPage(c echo.Context) error {
 func (s *Server) tenderCreateSubmit(c echo.Context) error {
 	form, err := c.FormParams()
 	if err != nil {
-		return badRequest{collect.Errorf(collect.EINVALID, "the form could not be read")}
+		return badRequest{collect.E(collect.EINVALID, "err.tender.form_unreadable")}
 	}
 	closes, err := time.ParseInLocation("2006-01-02T15:04", form.Get("closes_at"), time.UTC)
 	if err != nil {
-		return &collect.Error{Code: collect.EINVALID, Message: "give the closing date and time", Fields: []collect.FieldError{{Field: "closes_at", Message: "date and time"}}}
+		return collect.E(collect.EINVALID, "err.tender.closes_at_missing").WithFields(collect.Field("closes_at", "err.tender.closes_at_format"))
 	}
 	t, err := s.store.CreateTender(c.Request().Context(), actorOf(c), store.TenderInput{PortfolioID: form.Get("portfolio_id"), Title: form.Get("title"),
 		ClosesAt: closes, AgencyIDs: nonEmpty(form["agency_ids"])})
@@ -737,7 +737,7 @@ func (s *Server) awardSubmit(c echo.Context) error {
 	rerender := func(e error) error { return s.renderTender(c, http.StatusUnprocessableEntity, e) }
 	form, err := c.FormParams()
 	if err != nil {
-		return badRequest{collect.Errorf(collect.EINVALID, "the form could not be read")}
+		return badRequest{collect.E(collect.EINVALID, "err.tender.form_unreadable")}
 	}
 	var in store.AwardInput
 	for key, vals := range form {
