@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"collect/allocation"
+	"collect/portal/demo/debtors"
 	"collect/portal/store"
 )
 
@@ -110,7 +111,7 @@ func Seed(ctx context.Context, s *store.Store, size Size) error {
 			accounts := make([]allocation.Account, 0, n)
 			var placements []allocation.Placement
 			for i := 0; i < n; i++ {
-				acc := allocation.DemoAccount(rng, now, bank.ID, p.ID, fmt.Sprintf("DB%d%06d", 2026+pi, i+1), newID())
+				acc := debtors.Account(rng, now, bank.ID, p.ID, fmt.Sprintf("DB%d%06d", 2026+pi, i+1), newID())
 				acc.CreatedAt = p.ImportedAt
 				p.AccountCount++
 				first := len(placements)
