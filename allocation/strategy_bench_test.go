@@ -7,16 +7,17 @@ import (
 	"testing"
 
 	"collect/allocation"
+	"collect/portal/demo/debtors"
 )
 
 // strategyBenchPortfolio generates n candidates shaped like a real delinquent
-// portfolio (ids like UUIDv7, DPD and balances as allocation.DemoAccount
+// portfolio (ids like UUIDv7, DPD and balances as debtors.Account
 // draws them, provinces weighted towards the populous ones, a few percent
 // flagged or recalled, most with a propensity score band) and 20 agencies: some nationwide, some regional, two
 // specialists in late buckets, capacities adding up to about the portfolio.
 func strategyBenchPortfolio(n int) ([]allocation.Candidate, []allocation.AgencyTarget) {
 	rng := rand.New(rand.NewPCG(2026, 7))
-	provs := allocation.DemoProvinces()
+	provs := debtors.Provinces()
 	cands := make([]allocation.Candidate, n)
 	ms := uint64(0x0196_0000_0000)
 	for i := range cands {

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"collect/allocation"
+	"collect/portal/demo/debtors"
 )
 
 const (
@@ -807,7 +808,7 @@ func TestBuildPlanEligibility(t *testing.T) {
 // DPD mostly early with a long tail, balances skewed, provinces from the demo
 // list; with flags, a few percent excluded or recalled.
 func stGenerate(rng *rand.Rand, n int, flags bool) []allocation.Candidate {
-	provs := allocation.DemoProvinces()
+	provs := debtors.Provinces()
 	out := make([]allocation.Candidate, n)
 	for i := range out {
 		dpd := min(1+int(rng.ExpFloat64()*110), 900)
@@ -837,7 +838,7 @@ func stGenerate(rng *rand.Rand, n int, flags bool) []allocation.Candidate {
 func TestBuildPlanReproducible(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	cands := stGenerate(rng, 3000, true)
-	provs := allocation.DemoProvinces()
+	provs := debtors.Provinces()
 	ags := []allocation.AgencyTarget{
 		stAgency("A", 900, "*"), stAgency("B", 800, provs[0], provs[1], provs[2]),
 		stAgency("C", 700, "*"), stAgency("D", 400, "*"),

@@ -8,7 +8,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"collect/portal"
-	"collect/portal/store"
+	"collect/portal/demo"
 )
 
 // TestBrowserEarlyWarningJourney: a collector sees the queue with scores and
@@ -16,7 +16,7 @@ import (
 // the supervisor sees the arrangements at risk of breaking; the vendor
 // manager trains the models again from the page.
 func TestBrowserEarlyWarningJourney(t *testing.T) {
-	h := newSizedHarness(t, "sqlite", portal.Config{}, store.DefaultDemoSize)
+	h := newSizedHarness(t, "sqlite", portal.Config{}, demo.DefaultSize)
 	bctx := browser(t)
 	base := h.http.URL
 	do := func(ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {

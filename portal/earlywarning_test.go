@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"collect/portal"
-	"collect/portal/store"
+	"collect/portal/demo"
 	"collect/portal/store/storetest"
 )
 
@@ -32,7 +32,7 @@ type modelJSON struct {
 // lender's vendor manager retrains; an account's scores follow its scope.
 func TestEarlyWarningOverHTTP(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
-		h := newSizedHarness(t, dialect, portal.Config{}, store.DefaultDemoSize)
+		h := newSizedHarness(t, dialect, portal.Config{}, demo.DefaultSize)
 		vm, agent, other, auditor := h.token("vm@demo-bank.test"), h.token("agent@agency-a.test"), h.token("agent@agency-b.test"), h.token("auditor@demo-bank.test")
 
 		for _, tok := range []string{vm, agent, auditor, h.token("admin@platform.test")} {

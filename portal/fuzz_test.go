@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"collect/portal"
+	"collect/portal/demo"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
 )
@@ -36,7 +37,7 @@ func FuzzAPIBodies(f *testing.F) {
 	}
 	st := storetest.Open(f, dialect, store.Options{})
 	ctx := context.Background()
-	if err := st.SeedDemo(ctx, store.DemoSize{Portfolios: []int{30}}); err != nil {
+	if err := demo.Seed(ctx, st, demo.Size{Portfolios: []int{30}}); err != nil {
 		f.Fatal(err)
 	}
 	srv, err := portal.New(portal.Config{Store: st, JWTSecret: testSecret, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -56,7 +57,7 @@ func FuzzAPIBodies(f *testing.F) {
 	tokens := map[string]string{}
 	for _, email := range []string{"agent@agency-a.test", "vm@demo-bank.test", "supervisor@agency-a.test"} {
 		rec := httptest.NewRecorder()
-		body, _ := json.Marshal(map[string]string{"email": email, "password": store.DemoPassword})
+		body, _ := json.Marshal(map[string]string{"email": email, "password": demo.Password})
 		req := httptest.NewRequest("POST", "/api/v1/auth/token", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
 		srv.ServeHTTP(rec, req)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"collect/portal"
+	"collect/portal/demo"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
 )
@@ -31,15 +32,15 @@ type harness struct {
 
 func newHarness(t *testing.T, dialect string, cfg portal.Config) *harness {
 	t.Helper()
-	return newSizedHarness(t, dialect, cfg, store.DemoSize{Portfolios: []int{60, 40}})
+	return newSizedHarness(t, dialect, cfg, demo.Size{Portfolios: []int{60, 40}})
 }
 
 // newSizedHarness is newHarness with demo data of the given size (the
 // early-warning models need the default size's history to be used).
-func newSizedHarness(t *testing.T, dialect string, cfg portal.Config, size store.DemoSize) *harness {
+func newSizedHarness(t *testing.T, dialect string, cfg portal.Config, size demo.Size) *harness {
 	t.Helper()
 	st := storetest.Open(t, dialect, store.Options{})
-	if err := st.SeedDemo(context.Background(), size); err != nil {
+	if err := demo.Seed(context.Background(), st, size); err != nil {
 		t.Fatal(err)
 	}
 	cfg.Store = st
@@ -62,7 +63,7 @@ func (h *harness) token(email string) string {
 	if tok, ok := h.tokens[email]; ok {
 		return tok
 	}
-	res, body := h.do("POST", "/api/v1/auth/token", "", map[string]string{"email": email, "password": store.DemoPassword})
+	res, body := h.do("POST", "/api/v1/auth/token", "", map[string]string{"email": email, "password": demo.Password})
 	if res.StatusCode != 200 {
 		h.t.Fatalf("login %s: %d %s", email, res.StatusCode, body)
 	}

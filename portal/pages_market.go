@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"collect/allocation"
+	"collect/portal/demo/debtors"
 	"collect/portal/store"
 	"collect/views"
 )
@@ -153,7 +154,7 @@ func (s *Server) portfolioPage(c echo.Context) error {
 	}
 	v := views.PortfolioView{ID: p.ID, Name: p.Name, ImportedAt: views.Date(p.ImportedAt), Balance: views.Money(sum.BalanceCents, p.Currency),
 		Accounts: sum.Accounts, Placed: sum.Placed, Unplaced: sum.Unplaced, Strategies: allocation.Strategies(),
-		Buckets: allocation.BucketNames(), Provinces: allocation.DemoProvinces(), CanAllocate: s.can(a, "allocation", "write"),
+		Buckets: allocation.BucketNames(), Provinces: debtors.Provinces(), CanAllocate: s.can(a, "allocation", "write"),
 		DefaultClose: s.now().Add(7 * 24 * time.Hour).UTC().Format("2006-01-02T15:04")}
 	v.ByBucket = bars(sum.ByBucket, func(g store.Group) (string, string) {
 		return g.Key, "/accounts?portfolio=" + url.QueryEscape(p.ID) + "&bucket=" + url.QueryEscape(g.Key)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"collect/portal"
+	"collect/portal/demo"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
 )
@@ -64,7 +65,7 @@ func (l *loadTally) note(status int, what string) {
 
 func loadOnce(t *testing.T, dialect string, d time.Duration, conns int) {
 	st := storetest.Open(t, dialect, store.Options{})
-	if err := st.SeedDemo(context.Background(), store.DemoSize{Portfolios: []int{300, 200}}); err != nil {
+	if err := demo.Seed(context.Background(), st, demo.Size{Portfolios: []int{300, 200}}); err != nil {
 		t.Fatal(err)
 	}
 	errLog := &lockedBuffer{}

@@ -16,7 +16,7 @@ import (
 
 	"collect/policies"
 	"collect/portal"
-	"collect/portal/store"
+	"collect/portal/demo"
 	"collect/portal/store/storetest"
 )
 
@@ -141,7 +141,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			t.Fatal(err)
 		}
 		roleOf := map[string]string{}
-		for _, l := range store.DemoLogins {
+		for _, l := range demo.Logins {
 			roleOf[l.Email] = l.Role
 		}
 		ids := map[string]string{"account": f.account, "portfolio": f.portfolio, "organisation": f.agencyC,
@@ -217,7 +217,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"POST /api/v1/placements/recall": true, "POST /api/v1/placements/return": true,
 			"POST /allocations": true, "POST /tenders": true, "POST /api/v1/accounts/assign": true, "POST /queue/assign": true, "POST /api/v1/complaints": true, "POST /complaints": true}
 		openToLenders := map[string]bool{"organisation": true, "contract": true, "agency_profile": true, "evaluation": true}
-		for _, l := range store.DemoLogins {
+		for _, l := range demo.Logins {
 			for _, r := range h.srv.Routes() {
 				if r.Public {
 					continue

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"collect/portal"
+	"collect/portal/demo"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
 )
@@ -42,7 +43,7 @@ func TestRedirectsStayOnSite(t *testing.T) {
 		})
 		t.Run("Login/"+url.QueryEscape(next), func(t *testing.T) {
 			c := h.pageClient("")
-			res, err := c.PostForm(h.http.URL+"/login", url.Values{"email": {"vm@demo-bank.test"}, "password": {store.DemoPassword},
+			res, err := c.PostForm(h.http.URL+"/login", url.Values{"email": {"vm@demo-bank.test"}, "password": {demo.Password},
 				"_csrf": {c.csrf}, "next": {next}})
 			if err != nil {
 				t.Fatal(err)
@@ -136,13 +137,13 @@ func TestLoginThrottleSharedByInstances(t *testing.T) {
 			}
 		}
 		for _, base := range []string{other.URL, h.http.URL} {
-			if code, _ := postToken(base, "agent@agency-a.test", store.DemoPassword); code != http.StatusTooManyRequests {
+			if code, _ := postToken(base, "agent@agency-a.test", demo.Password); code != http.StatusTooManyRequests {
 				t.Fatalf("sixth attempt on either instance: %d, want 429", code)
 			}
 		}
 		// A good login does not count against the address.
 		for i := 0; i < 30; i++ {
-			if code, _ := postToken(h.http.URL, "vm@demo-bank.test", store.DemoPassword); code != http.StatusOK {
+			if code, _ := postToken(h.http.URL, "vm@demo-bank.test", demo.Password); code != http.StatusOK {
 				t.Fatalf("good login %d from one address: %d", i+1, code)
 			}
 		}
@@ -315,7 +316,7 @@ func TestMetricsLabelsBounded(t *testing.T) {
 func TestClientDisconnectIs499(t *testing.T) {
 	var logs bytes.Buffer
 	st := storetest.Open(t, "sqlite", store.Options{})
-	if err := st.SeedDemo(context.Background(), store.DemoSize{Portfolios: []int{20}}); err != nil {
+	if err := demo.Seed(context.Background(), st, demo.Size{Portfolios: []int{20}}); err != nil {
 		t.Fatal(err)
 	}
 	srv, err := portal.New(portal.Config{Store: st, JWTSecret: testSecret, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
@@ -324,11 +325,11 @@ func TestClientDisconnectIs499(t *testing.T) {
 	}
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
-	code, _ := postToken(hs.URL, "vm@demo-bank.test", store.DemoPassword)
+	code, _ := postToken(hs.URL, "vm@demo-bank.test", demo.Password)
 	if code != 200 {
 		t.Fatalf("login: %d", code)
 	}
-	body, _ := json.Marshal(map[string]string{"email": "vm@demo-bank.test", "password": store.DemoPassword})
+	body, _ := json.Marshal(map[string]string{"email": "vm@demo-bank.test", "password": demo.Password})
 	res, _ := http.Post(hs.URL+"/api/v1/auth/token", "application/json", bytes.NewReader(body))
 	var tok struct{ Token string }
 	_ = json.NewDecoder(res.Body).Decode(&tok)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"collect/portal"
+	"collect/portal/demo"
 	"collect/portal/store"
 )
 
@@ -121,7 +122,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stdout, "database %s at schema version %d\n", st.Dialect(), v)
 		return nil
 	case "demo":
-		if err := st.SeedDemo(ctx, store.DefaultDemoSize); err != nil {
+		if err := demo.Seed(ctx, st, demo.DefaultSize); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, "demo data seeded")
@@ -182,7 +183,7 @@ func serve(ctx context.Context, cfg config, st *store.Store, log *slog.Logger, s
 		}
 		if empty {
 			start := time.Now()
-			if err := st.SeedDemo(ctx, store.DefaultDemoSize); err != nil {
+			if err := demo.Seed(ctx, st, demo.DefaultSize); err != nil {
 				return fmt.Errorf("seed demo data: %w", err)
 			}
 			seeded = true
@@ -212,8 +213,8 @@ func serve(ctx context.Context, cfg config, st *store.Store, log *slog.Logger, s
 }
 
 func printLogins(w io.Writer) {
-	fmt.Fprintf(w, "demo logins (password %q):\n", store.DemoPassword)
-	for _, l := range store.DemoLogins {
+	fmt.Fprintf(w, "demo logins (password %q):\n", demo.Password)
+	for _, l := range demo.Logins {
 		fmt.Fprintf(w, "  %-26s %-17s %s\n", l.Email, l.Organisation, l.Role)
 	}
 }

@@ -1,12 +1,13 @@
 package sheets
 
 // Generated portfolio files for tests and benchmarks: n valid rows drawn
-// from DemoAccount, written as CSV or XLSX without holding n rows in memory.
+// from debtors.Account, written as CSV or XLSX without holding n rows in memory.
 
 import (
 	"bufio"
 	"collect"
 	"collect/allocation"
+	"collect/portal/demo/debtors"
 	"io"
 	"math/rand/v2"
 	"strings"
@@ -34,7 +35,7 @@ func genRNG(seed uint64) *rand.Rand {
 }
 
 // WritePortfolioCSV writes a header ("en": canonical English names, "zh":
-// the Chinese ones) and n valid rows generated from DemoAccount as of asOf,
+// the Chinese ones) and n valid rows generated from debtors.Account as of asOf,
 // references GEN000000001, GEN000000002, ... It streams (one row buffer,
 // bufio), so n may be in the millions.
 func WritePortfolioCSV(w io.Writer, n int, seed uint64, asOf time.Time, header string) error {
@@ -56,7 +57,7 @@ func WritePortfolioCSV(w io.Writer, n int, seed uint64, asOf time.Time, header s
 	rng := genRNG(seed)
 	buf := make([]byte, 0, 512)
 	for i := 1; i <= n; i++ {
-		a := allocation.DemoAccount(rng, asOf, "", "", "", "")
+		a := debtors.Account(rng, asOf, "", "", "", "")
 		b := appendGenRef(buf[:0], i)
 		b = appendCSVField(append(b, ','), a.DebtorName)
 		b = append(append(b, ','), a.NationalID...)
@@ -138,7 +139,7 @@ func WritePortfolioXLSX(w io.Writer, n int, seed uint64, asOf time.Time) error {
 	rng := genRNG(seed)
 	ref := make([]byte, 0, 12)
 	for i := 1; i <= n; i++ {
-		a := allocation.DemoAccount(rng, asOf, "", "", "", "")
+		a := debtors.Account(rng, asOf, "", "", "", "")
 		ref = appendGenRef(ref[:0], i)
 		due, _ := time.Parse("2006-01-02", a.DueDate)
 		var last any

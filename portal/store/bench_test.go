@@ -26,6 +26,7 @@ import (
 	"github.com/google/uuid"
 
 	"collect/allocation"
+	"collect/portal/demo"
 	"collect/portal/sheets"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
@@ -69,7 +70,7 @@ func benchCSV(b *testing.B) string {
 // but hardly any accounts.
 func benchStore(b *testing.B, dialect string) (*store.Store, collect.Actor) {
 	s := storetest.Open(b, dialect, store.Options{})
-	if err := s.SeedDemo(context.Background(), store.DemoSize{Portfolios: []int{1}}); err != nil {
+	if err := demo.Seed(context.Background(), s, demo.Size{Portfolios: []int{1}}); err != nil {
 		b.Fatal(err)
 	}
 	u, err := s.UserByEmail(context.Background(), "vm@demo-bank.test")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"collect/casework/earlywarning"
+	"collect/portal/demo"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
 )
@@ -169,7 +170,7 @@ func TestModelsWithLittleHistoryAreNotUsed(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := storetest.Open(t, dialect, store.Options{})
-		if err := s.SeedDemo(ctx, store.DemoSize{Portfolios: []int{30, 20}}); err != nil {
+		if err := demo.Seed(ctx, s, demo.Size{Portfolios: []int{30, 20}}); err != nil {
 			t.Fatal(err)
 		}
 		vm := actorFor(t, s, "vm@demo-bank.test")

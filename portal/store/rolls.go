@@ -5,9 +5,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
-
-	"gorm.io/gorm"
 
 	"collect/allocation"
 	"collect/oversight"
@@ -101,34 +98,4 @@ func (s *Store) RollRates(ctx context.Context, a collect.Actor, from, to, agency
 		return nil, err
 	}
 	return oversight.RollRates(start, end), nil
-}
-
-// seedSnapshots gives the demo two months of snapshots: last month's from
-// each account's DPD a month ago, and this month's.
-func seedSnapshots(tx *gorm.DB, now time.Time) error {
-	last := now.AddDate(0, -1, 0).Format("2006-01")
-	var rows []struct {
-		ID, LenderID, Status string
-		DPD                  int
-	}
-	if err := tx.Table("accounts").Select("id, lender_id, status, dpd").Scan(&rows).Error; err != nil {
-		return err
-	}
-	batch := make([]map[string]any, 0, len(rows))
-	for i, r := range rows {
-		dpd := r.DPD - 30
-		// A few accounts were worse last month and have been brought back.
-		if i%9 == 0 {
-			dpd = r.DPD + 10
-		}
-		bucket := allocation.Bucket(max(dpd, 0), allocation.DefaultBands)
-		batch = append(batch, map[string]any{"month": last, "account_id": r.ID, "lender_id": r.LenderID, "agency_id": "", "bucket": bucket})
-	}
-	if len(batch) > 0 {
-		if err := tx.Table("bucket_snapshots").CreateInBatches(batch, 100).Error; err != nil {
-			return err
-		}
-	}
-	return tx.Exec(`UPDATE bucket_snapshots SET agency_id = COALESCE((SELECT p.agency_id FROM placements p
-		WHERE p.account_id = bucket_snapshots.account_id AND p.status = 'active'), '') WHERE month = ?`, last).Error
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"collect/allocation"
+	"collect/portal/demo"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
 )
@@ -17,7 +18,7 @@ func eachDialect(t *testing.T, fn func(t *testing.T, dialect string)) { storetes
 func seeded(t *testing.T, dialect string) *store.Store {
 	t.Helper()
 	s := storetest.Open(t, dialect, store.Options{})
-	if err := s.SeedDemo(context.Background(), store.DemoSize{Portfolios: []int{120, 80}}); err != nil {
+	if err := demo.Seed(context.Background(), s, demo.Size{Portfolios: []int{120, 80}}); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	return s
@@ -28,7 +29,7 @@ func seeded(t *testing.T, dialect string) *store.Store {
 func demoSeeded(t *testing.T, dialect string) *store.Store {
 	t.Helper()
 	s := storetest.Open(t, dialect, store.Options{})
-	if err := s.SeedDemo(context.Background(), store.DefaultDemoSize); err != nil {
+	if err := demo.Seed(context.Background(), s, demo.DefaultSize); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	return s
@@ -59,10 +60,10 @@ func TestMigrateAndSeed(t *testing.T) {
 		if err := s.Migrate(ctx); err != nil {
 			t.Fatalf("second migrate: %v", err)
 		}
-		if err := s.SeedDemo(ctx, store.DefaultDemoSize); collect.ErrorCode(err) != collect.ECONFLICT {
+		if err := demo.Seed(ctx, s, demo.DefaultSize); collect.ErrorCode(err) != collect.ECONFLICT {
 			t.Fatalf("seeding a non-empty database: got %v, want conflict", err)
 		}
-		for _, l := range store.DemoLogins {
+		for _, l := range demo.Logins {
 			a := actorFor(t, s, l.Email)
 			if a.OrgName != l.Organisation || len(a.Roles) != 1 || a.Roles[0] != l.Role {
 				t.Errorf("%s: got %s %v, want %s %s", l.Email, a.OrgName, a.Roles, l.Organisation, l.Role)

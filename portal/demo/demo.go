@@ -1,4 +1,8 @@
-package store
+// Package demo decides what the demo data set holds (its organisations,
+// logins, portfolios, accounts, their history with the early-warning
+// signal, the marketplace, contracts, casework and oversight) and writes it
+// through the store's general seeding API.
+package demo
 
 import (
 	"collect"
@@ -6,25 +10,27 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"golang.org/x/crypto/bcrypt"
-	"gorm.io/gorm"
 
 	"collect/allocation"
+	"collect/portal/demo/debtors"
+	"collect/portal/store"
 )
 
-// DemoPassword is the password of every demo login (API.md).
-const DemoPassword = "demo-password"
+// Password is the password of every demo login (API.md).
+const Password = "demo-password"
 
 // DemoLogin is one demo user, as printed at start.
-type DemoLogin struct {
+type Login struct {
 	Email, Organisation, Role string
 }
 
-// DemoLogins are the demo users of API.md.
-var DemoLogins = []DemoLogin{
+// Logins are the demo users of API.md.
+var Logins = []Login{
 	{"admin@platform.test", "Collect Platform", collect.RolePlatformAdmin},
 	{"vm@demo-bank.test", "Demo Bank", collect.RoleVendorManager},
 	{"auditor@demo-bank.test", "Demo Bank", collect.RoleAuditor},
@@ -33,38 +39,24 @@ var DemoLogins = []DemoLogin{
 	{"agent@agency-b.test", "Agency B", collect.RoleCollector},
 }
 
-// ErrNotEmpty is returned by SeedDemo when the database already has data.
-var ErrNotEmpty = collect.Errorf(collect.ECONFLICT, "the database is not empty; demo data is seeded only into an empty database")
+// ErrNotEmpty is returned by Seed when the database already has data.
+var ErrNotEmpty = store.ErrNotEmpty
 
-// IsEmpty reports whether no organisation exists yet.
-func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
-	var n int64
-	err := s.db.WithContext(ctx).Table("organisations").Count(&n).Error
-	return n == 0, err
-}
+// Size says how many accounts each demo portfolio gets.
+type Size struct{ Portfolios []int }
 
-// DemoSize says how many accounts each demo portfolio gets.
-type DemoSize struct{ Portfolios []int }
+// DefaultSize is a few thousand accounts in two portfolios.
+var DefaultSize = Size{Portfolios: []int{1800, 1200}}
 
-// DefaultDemoSize is a few thousand accounts in two portfolios.
-var DefaultDemoSize = DemoSize{Portfolios: []int{1800, 1200}}
-
-// SeedDemo fills an empty database with the demo organisations, logins,
+// Seed fills an empty database with the demo organisations, logins,
 // portfolios, accounts and placements. The data is made up: names, ID numbers
 // (valid checksums, random digits) and phone numbers are generated.
-func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
-	empty, err := s.IsEmpty(ctx)
+func Seed(ctx context.Context, s *store.Store, size Size) error {
+	hash, err := bcrypt.GenerateFromPassword([]byte(Password), bcrypt.DefaultCost)
 	if err != nil {
 		return err
 	}
-	if !empty {
-		return ErrNotEmpty
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(DemoPassword), bcrypt.DefaultCost)
-	if err != nil {
-		return err
-	}
-	now := s.now()
+	now := s.Now()
 	rng := rand.New(rand.NewPCG(20261127, 1))
 	newID := func() string { return uuid.Must(uuid.NewV7()).String() }
 	org := func(kind, name, zh string) collect.Organisation {
@@ -95,17 +87,17 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 	flagged := map[string]string{}
 	collectorOf := map[string]string{}
 	var sim demoHistory
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Create(&orgs).Error; err != nil {
+	audit := store.SeedAudit{Actor: collect.Actor{OrgID: platform.ID}, Action: "demo.seed", ObjectType: "database", ObjectID: "demo",
+		Lender: bank.ID, After: map[string]any{"portfolios": len(size.Portfolios), "organisations": len(orgs)}}
+	var lastPortfolio string
+	err = s.Seed(ctx, audit, func(tx *store.Seeder) error {
+		if err := tx.Organisations(orgs); err != nil {
 			return err
 		}
-		for _, l := range DemoLogins {
+		for _, l := range Logins {
 			u := collect.User{ID: newID(), OrganisationID: byName[l.Organisation], Email: l.Email, Name: userNames[l.Email],
 				PasswordHash: string(hash), TokenVersion: 1, CreatedAt: now}
-			if err := tx.Create(&u).Error; err != nil {
-				return err
-			}
-			if err := tx.Exec("INSERT INTO memberships (user_id, role) VALUES (?, ?)", u.ID, l.Role).Error; err != nil {
+			if err := tx.User(u, l.Role); err != nil {
 				return err
 			}
 			if l.Role == collect.RoleCollector {
@@ -119,7 +111,7 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 			accounts := make([]allocation.Account, 0, n)
 			var placements []allocation.Placement
 			for i := 0; i < n; i++ {
-				acc := allocation.DemoAccount(rng, now, bank.ID, p.ID, fmt.Sprintf("DB%d%06d", 2026+pi, i+1), newID())
+				acc := debtors.Account(rng, now, bank.ID, p.ID, fmt.Sprintf("DB%d%06d", 2026+pi, i+1), newID())
 				acc.CreatedAt = p.ImportedAt
 				p.AccountCount++
 				first := len(placements)
@@ -149,44 +141,40 @@ func (s *Store) SeedDemo(ctx context.Context, size DemoSize) error {
 				p.BalanceCents += acc.BalanceCents
 				accounts = append(accounts, acc)
 			}
-			if err := tx.Create(&p).Error; err != nil {
+			if err := tx.Portfolio(p, accounts, placements); err != nil {
 				return err
 			}
-			if err := tx.CreateInBatches(accounts, 100).Error; err != nil {
-				return err
-			}
-			if len(placements) > 0 {
-				if err := tx.CreateInBatches(placements, 100).Error; err != nil {
-					return err
-				}
-			}
+			lastPortfolio = p.ID // the latest imported
 		}
-		if err := sim.write(tx); err != nil {
+		if err := tx.Tables(sim.rows()...); err != nil {
 			return err
 		}
-		if err := s.seedMarketplace(tx, now, bank.ID, []string{agA.ID, agB.ID, agC.ID}, flagged); err != nil {
+		if err := seedMarketplace(tx, now, bank.ID, []string{agA.ID, agB.ID, agC.ID}, flagged); err != nil {
 			return err
 		}
 		if err := seedCasework(tx, rng, now); err != nil {
 			return err
 		}
-		return s.appendAudit(tx, collect.Actor{OrgID: platform.ID}, auditRecord{
-			Action: "demo.seed", ObjectType: "database", ObjectID: "demo", LenderID: bank.ID,
-			After: map[string]any{"portfolios": len(size.Portfolios), "organisations": len(orgs)},
+		// The demo history was written directly: last month's bucket
+		// snapshot, synthetic, beside this month's taken below.
+		return tx.Snapshot(now.AddDate(0, -1, 0).Format("2006-01"), func(i int, a store.SeedAccount) int {
+			// A few accounts were worse last month and have been brought back.
+			if i%9 == 0 {
+				return a.DPD + 10
+			}
+			return a.DPD - 30
 		})
 	})
 	if err != nil {
 		return err
 	}
-	if err := s.seedTender(ctx, bank, agB); err != nil {
-		return err
+	if lastPortfolio != "" {
+		if err := seedTender(ctx, s, bank, agB, lastPortfolio); err != nil {
+			return err
+		}
 	}
-	// The demo history was written directly: count it once, and take this
-	// month's bucket snapshot beside the synthetic one of last month.
-	if err := s.inTx(ctx, func(tx *gorm.DB) error { return seedSnapshots(tx, s.now()) }); err != nil {
-		return err
-	}
-	if _, err := s.SnapshotBuckets(ctx, s.now().Format("2006-01")); err != nil {
+	// Count the history once, and take this month's bucket snapshot.
+	if _, err := s.SnapshotBuckets(ctx, s.Now().Format("2006-01")); err != nil {
 		return err
 	}
 	if err := s.RebuildStats(ctx); err != nil {
@@ -222,15 +210,21 @@ func demoFlag(rng *rand.Rand) string {
 // seedMarketplace gives the agencies profiles and contracts with the lender,
 // sets the exclusion flags, and records each placement's bucket and balance
 // at placement and each account's payments so far.
-func (s *Store) seedMarketplace(tx *gorm.DB, now time.Time, lenderID string, agencies []string, flagged map[string]string) error {
-	profiles := []profileRow{
-		{AgencyID: agencies[0], LicensedProvinces: "*", AcceptedBuckets: "", Capacity: 3000, Description: "全国性催收服务机构，擅长早期逾期（M1-M3）电话催收与协商还款。Nationwide; early-stage calling and negotiation."},
-		{AgencyID: agencies[1], LicensedProvinces: "广东省,江苏省,山东省,浙江省,河南省,四川省,湖北省,湖南省,河北省,福建省,上海市,北京市,安徽省,陕西省", AcceptedBuckets: "M2,M3,M4,M5,M6,M6+", Capacity: 2500, Description: "华东华南为主，擅长中后期逾期与法律催收。Mid and late stage, legal action."},
-		{AgencyID: agencies[2], LicensedProvinces: "广东省,广西壮族自治区,云南省,四川省,重庆市,湖南省", AcceptedBuckets: "M1,M2,M3", Capacity: 1500, Description: "西南地区区域性机构。Regional, south-west China."},
+func seedMarketplace(tx *store.Seeder, now time.Time, lenderID string, agencies []string, flagged map[string]string) error {
+	list := func(s string) []string {
+		if s == "" {
+			return nil
+		}
+		return strings.Split(s, ",")
+	}
+	profiles := []allocation.AgencyProfile{
+		{AgencyID: agencies[0], LicensedProvinces: list("*"), AcceptedBuckets: list(""), Capacity: 3000, Description: "全国性催收服务机构，擅长早期逾期（M1-M3）电话催收与协商还款。Nationwide; early-stage calling and negotiation."},
+		{AgencyID: agencies[1], LicensedProvinces: list("广东省,江苏省,山东省,浙江省,河南省,四川省,湖北省,湖南省,河北省,福建省,上海市,北京市,安徽省,陕西省"), AcceptedBuckets: list("M2,M3,M4,M5,M6,M6+"), Capacity: 2500, Description: "华东华南为主，擅长中后期逾期与法律催收。Mid and late stage, legal action."},
+		{AgencyID: agencies[2], LicensedProvinces: list("广东省,广西壮族自治区,云南省,四川省,重庆市,湖南省"), AcceptedBuckets: list("M1,M2,M3"), Capacity: 1500, Description: "西南地区区域性机构。Regional, south-west China."},
 	}
 	for _, p := range profiles {
 		p.UpdatedAt = now
-		if err := tx.Table("agency_profiles").Create(&p).Error; err != nil {
+		if err := tx.AgencyProfile(p); err != nil {
 			return err
 		}
 	}
@@ -243,51 +237,26 @@ func (s *Store) seedMarketplace(tx *gorm.DB, now time.Time, lenderID string, age
 	}
 	for _, c := range terms {
 		c.ID, c.LenderID, c.Status, c.StartsOn, c.EndsOn, c.UpdatedAt = uuid.Must(uuid.NewV7()).String(), lenderID, "active", start, end, now
-		row := contractRowOf(c)
-		if err := tx.Table("contracts").Create(&row).Error; err != nil {
+		if err := tx.Contract(c); err != nil {
 			return err
 		}
 	}
-	for id, flag := range flagged {
-		if flag == "" {
-			continue
-		}
-		if err := tx.Table("accounts").Where("id = ?", id).Update(flag, true).Error; err != nil {
-			return err
-		}
-	}
-	for _, q := range []string{
-		`UPDATE placements SET bucket = (SELECT a.bucket FROM accounts a WHERE a.id = placements.account_id),
-			balance_cents = (SELECT a.balance_cents FROM accounts a WHERE a.id = placements.account_id) WHERE bucket = ''`,
-		`UPDATE accounts SET paid_cents = (SELECT COALESCE(SUM(p.amount_cents), 0) FROM payments p WHERE p.account_id = accounts.id)`,
-		`UPDATE portfolios SET balance_cents = (SELECT COALESCE(SUM(a.balance_cents), 0) FROM accounts a WHERE a.portfolio_id = portfolios.id)`,
-	} {
-		if err := tx.Exec(q).Error; err != nil {
-			return err
-		}
-	}
-	if err := tx.Exec(`UPDATE placements SET accepted_at = starts_at WHERE status IN ('active', 'recalled', 'returned', 'closed')
-		OR (status = 'expired' AND end_reason = 'term ended')`).Error; err != nil {
+	if err := tx.FlagAccounts(flagged); err != nil {
 		return err
 	}
-	return tx.Exec(`UPDATE placements SET accept_by = ? WHERE status = ?`, now.AddDate(0, 0, 4), allocation.PlacementOffered).Error
+	return tx.Derive(now.AddDate(0, 0, 4))
 }
 
 // seedTender publishes the second portfolio's unplaced accounts in an open
 // tender with one bid, so the marketplace has something to show.
-func (s *Store) seedTender(ctx context.Context, bank, bidder collect.Organisation) error {
-	var ids []string
-	if err := s.db.WithContext(ctx).Table("portfolios").Where("lender_id = ?", bank.ID).Order("imported_at DESC").Limit(1).Pluck("id", &ids).Error; err != nil || len(ids) == 0 {
-		return err
-	}
-	portfolioID := ids[0]
+func seedTender(ctx context.Context, s *store.Store, bank, bidder collect.Organisation, portfolioID string) error {
 	vm := collect.Actor{UserID: "demo", OrgID: bank.ID, OrgKind: collect.KindLender, OrgName: bank.Name}
-	t, err := s.CreateTender(ctx, vm, TenderInput{PortfolioID: portfolioID, Title: "2026年11月消费贷委外招标 Consumer loans tender Nov-2026", ClosesAt: s.now().AddDate(0, 0, 10)})
+	t, err := s.CreateTender(ctx, vm, store.TenderInput{PortfolioID: portfolioID, Title: "2026年11月消费贷委外招标 Consumer loans tender Nov-2026", ClosesAt: s.Now().AddDate(0, 0, 10)})
 	if err != nil {
 		return fmt.Errorf("demo tender: %w", err)
 	}
 	agency := collect.Actor{UserID: "demo", OrgID: bidder.ID, OrgKind: collect.KindAgency, OrgName: bidder.Name}
-	_, err = s.PlaceBid(ctx, agency, t.ID, BidInput{FeeRateBP: 1800, ExpectedLiquidationBP: 1200, Capacity: 400, Note: "可在 5 个工作日内完成接案与核实。Can onboard within 5 working days."})
+	_, err = s.PlaceBid(ctx, agency, t.ID, store.BidInput{FeeRateBP: 1800, ExpectedLiquidationBP: 1200, Capacity: 400, Note: "可在 5 个工作日内完成接案与核实。Can onboard within 5 working days."})
 	return err
 }
 
@@ -302,25 +271,12 @@ var (
 // records verification for the cases past the first stage (their contacts,
 // promises and payments come from the simulation, demoHistory), then adds
 // the oversight history.
-func seedCasework(tx *gorm.DB, rng *rand.Rand, now time.Time) error {
-	var collectors []struct{ ID, OrganisationID string }
-	if err := tx.Table("users u").Select("u.id, u.organisation_id").Joins("JOIN memberships m ON m.user_id = u.id").
-		Where("m.role = ?", collect.RoleCollector).Scan(&collectors).Error; err != nil {
+func seedCasework(tx *store.Seeder, rng *rand.Rand, now time.Time) error {
+	if err := tx.AssignToCollectors(); err != nil {
 		return err
 	}
-	for _, c := range collectors {
-		if err := tx.Exec(`UPDATE accounts SET assigned_to = ? WHERE id IN (SELECT account_id FROM placements WHERE status = 'active' AND agency_id = ?)`,
-			c.ID, c.OrganisationID).Error; err != nil {
-			return err
-		}
-	}
-	var cases []struct {
-		ID, Stage, LenderID, AgencyID, PlacementID, AssignedTo string
-		BalanceCents                                           int64
-		StartsAt                                               time.Time
-	}
-	if err := tx.Table("accounts a").Select("a.id, a.stage, a.lender_id, a.balance_cents, a.assigned_to, p.agency_id, p.id AS placement_id, p.starts_at").
-		Joins("JOIN placements p ON p.account_id = a.id AND p.status = 'active'").Order("a.id").Scan(&cases).Error; err != nil {
+	cases, err := tx.ActiveCases()
+	if err != nil {
 		return err
 	}
 	var verifs []map[string]any
@@ -331,12 +287,10 @@ func seedCasework(tx *gorm.DB, rng *rand.Rand, now time.Time) error {
 		verifs = append(verifs, map[string]any{"account_id": c.ID, "identity_ok": true, "contact_ok": true, "amount_ok": true, "dpd_ok": true,
 			"flags": "", "note": "", "verified_by": c.AssignedTo, "verified_at": c.StartsAt.Add(time.Hour)})
 	}
-	if len(verifs) > 0 {
-		if err := tx.Table("verifications").CreateInBatches(verifs, 100).Error; err != nil {
-			return fmt.Errorf("demo verifications: %w", err)
-		}
+	if err := tx.Tables(store.Rows{Table: "verifications", Rows: verifs}); err != nil {
+		return err
 	}
-	if err := tx.Exec(`UPDATE accounts SET verification_complete = TRUE WHERE id IN (SELECT account_id FROM verifications)`).Error; err != nil {
+	if err := tx.MarkVerified(); err != nil {
 		return err
 	}
 	return seedOversight(tx, rng, now, cases[:min(len(cases), 400)])
@@ -344,11 +298,7 @@ func seedCasework(tx *gorm.DB, rng *rand.Rand, now time.Time) error {
 
 // seedOversight adds complaints (some answered, some late, some resolved)
 // and a few conduct breaches, as the lender's oversight would have them.
-func seedOversight(tx *gorm.DB, rng *rand.Rand, now time.Time, cases []struct {
-	ID, Stage, LenderID, AgencyID, PlacementID, AssignedTo string
-	BalanceCents                                           int64
-	StartsAt                                               time.Time
-}) error {
+func seedOversight(tx *store.Seeder, rng *rand.Rand, now time.Time, cases []store.SeedCase) error {
 	categories := []string{"frequent_calls", "third_party_contact", "threats_or_abuse", "not_owed_or_identity_theft", "wrong_amount", "privacy", "other"}
 	texts := []string{"一天内接到多次催收电话", "催收人员联系了我的同事", "电话中语气恶劣", "该笔借款不是本人办理", "欠款金额与账单不符", "担心个人信息被泄露", "要求更换催收机构"}
 	for i := 0; i < len(cases) && i < 18; i++ {
@@ -357,8 +307,8 @@ func seedOversight(tx *gorm.DB, rng *rand.Rand, now time.Time, cases []struct {
 		received := now.Add(-time.Duration(1+rng.IntN(40*24)) * time.Hour)
 		row := map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "lender_id": c.LenderID, "account_id": c.ID, "agency_id": c.AgencyID,
 			"category": categories[k], "source": []string{"phone", "app", "letter", "regulator"}[rng.IntN(4)], "description": texts[k],
-			"contact_ids": "[]", "status": "received", "received_at": received, "ack_due": received.AddDate(0, 0, DefaultAckDays),
-			"resolve_due": received.AddDate(0, 0, DefaultResolveDays), "created_by": "demo", "updated_at": received}
+			"contact_ids": "[]", "status": "received", "received_at": received, "ack_due": received.AddDate(0, 0, store.DefaultAckDays),
+			"resolve_due": received.AddDate(0, 0, store.DefaultResolveDays), "created_by": "demo", "updated_at": received}
 		switch rng.IntN(3) {
 		case 0:
 			ack := received.Add(20 * time.Hour)
@@ -370,7 +320,7 @@ func seedOversight(tx *gorm.DB, rng *rand.Rand, now time.Time, cases []struct {
 				row["root_cause"], row["outcome"] = "外呼策略配置不当", []string{"upheld", "partially_upheld", "not_upheld"}[rng.IntN(3)]
 			}
 		}
-		if err := tx.Table("complaints").Create(row).Error; err != nil {
+		if err := tx.Tables(store.Rows{Table: "complaints", Rows: []map[string]any{row}}); err != nil {
 			return err
 		}
 	}
@@ -384,10 +334,10 @@ func seedOversight(tx *gorm.DB, rng *rand.Rand, now time.Time, cases []struct {
 		c := cases[rng.IntN(len(cases))]
 		r := rules[rng.IntN(len(rules))]
 		at := now.Add(-time.Duration(1+rng.IntN(50*24)) * time.Hour)
-		if err := tx.Table("breaches").Create(map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "lender_id": c.LenderID, "agency_id": c.AgencyID,
+		if err := tx.Tables(store.Rows{Table: "breaches", Rows: []map[string]any{{"id": uuid.Must(uuid.NewV7()).String(), "lender_id": c.LenderID, "agency_id": c.AgencyID,
 			"account_id": c.ID, "rule": r.rule, "severity": r.sev, "source": "detector", "source_id": "demo-" + strconv.Itoa(i), "evidence": "[]",
 			"message": r.msg, "occurred_at": at, "detected_at": at.Add(time.Hour), "status": []string{"open", "open", "remediated"}[rng.IntN(3)],
-			"remediation": "", "updated_at": at.Add(time.Hour)}).Error; err != nil {
+			"remediation": "", "updated_at": at.Add(time.Hour)}}}); err != nil {
 			return err
 		}
 	}

@@ -1,17 +1,16 @@
-package store
+package demo
 
 import (
 	"collect"
-	"fmt"
 	"math/rand/v2"
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"collect/allocation"
 	"collect/casework"
 	"collect/casework/earlywarning"
+	"collect/portal/store"
 )
 
 // demoHistory collects the demo accounts' simulated history as rows: the
@@ -157,18 +156,8 @@ func (d *demoHistory) simulate(rng *rand.Rand, now time.Time, acc *allocation.Ac
 	}
 }
 
-// write inserts the collected rows.
-func (d *demoHistory) write(tx *gorm.DB) error {
-	for _, batch := range []struct {
-		table string
-		rows  []map[string]any
-	}{{"payments", d.payments}, {"commissions", d.commissions}, {"contacts", d.contacts},
-		{"arrangements", d.arrangements}, {"arrangement_instalments", d.instalments}} {
-		if len(batch.rows) > 0 {
-			if err := tx.Table(batch.table).CreateInBatches(batch.rows, 100).Error; err != nil {
-				return fmt.Errorf("demo %s: %w", batch.table, err)
-			}
-		}
-	}
-	return nil
+// rows are the collected rows, table by table.
+func (d *demoHistory) rows() []store.Rows {
+	return []store.Rows{{Table: "payments", Rows: d.payments}, {Table: "commissions", Rows: d.commissions}, {Table: "contacts", Rows: d.contacts},
+		{Table: "arrangements", Rows: d.arrangements}, {Table: "arrangement_instalments", Rows: d.instalments}}
 }

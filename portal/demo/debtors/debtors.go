@@ -1,10 +1,16 @@
-package allocation
+// Package debtors generates made-up but realistic debtors for the demo data,
+// the test files and the benchmarks. It is a leaf (the store's file formats
+// use it, and the demo writes through the store), so portal/demo can import
+// the store without a cycle.
+package debtors
 
 import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"time"
+
+	"collect/allocation"
 )
 
 // Made-up but realistic debtors for the demo data, the tests and the
@@ -12,7 +18,6 @@ import (
 // random digits, mobile numbers, provinces weighted roughly by population.
 // No real person is described.
 
-// DemoAccount returns one generated account, drawn from rng.
 type demoProvince struct {
 	Name, Code, City string
 	Weight           int
@@ -37,8 +42,8 @@ var (
 	demoMobile   = []string{"130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152", "155", "156", "158", "159", "166", "176", "177", "180", "181", "185", "186", "187", "188", "189", "199"}
 )
 
-// (see the package comment above)
-func DemoAccount(rng *rand.Rand, now time.Time, lenderID, portfolioID, ref, id string) Account {
+// Account returns one generated account, drawn from rng.
+func Account(rng *rand.Rand, now time.Time, lenderID, portfolioID, ref, id string) allocation.Account {
 	total := 0
 	for _, p := range demoProvinces {
 		total += p.Weight
@@ -54,7 +59,7 @@ func DemoAccount(rng *rand.Rand, now time.Time, lenderID, portfolioID, ref, id s
 	}
 	birth := time.Date(1965+rng.IntN(38), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
 	first17 := fmt.Sprintf("%s%02d%s%03d", prov.Code, 1+rng.IntN(15), birth.Format("20060102"), rng.IntN(1000))
-	nid := first17 + string(NationalIDCheck(first17))
+	nid := first17 + string(allocation.NationalIDCheck(first17))
 	phone := func() string { return demoMobile[rng.IntN(len(demoMobile))] + fmt.Sprintf("%08d", rng.IntN(100000000)) }
 	// Principal: mostly 5k-50k yuan, a tail to 300k; balance with penalty
 	// interest after part-payment.
@@ -76,18 +81,18 @@ func DemoAccount(rng *rand.Rand, now time.Time, lenderID, portfolioID, ref, id s
 	var name strings.Builder
 	name.WriteString(demoSurnames[rng.IntN(len(demoSurnames))])
 	name.WriteString(demoGiven[rng.IntN(len(demoGiven))])
-	return Account{
+	return allocation.Account{
 		ID: id, LenderID: lenderID, PortfolioID: portfolioID, ExternalRef: ref,
 		DebtorName: name.String(), NationalID: nid, Phone: phone(), EmergencyContactPhone: phone(),
 		Address:  fmt.Sprintf("%s%s%s%d号", prov.Name, cityPart(prov), demoStreets[rng.IntN(len(demoStreets))], 1+rng.IntN(300)),
 		Province: prov.Name, PrincipalCents: principal, BalanceCents: balance, Currency: "CNY",
-		DueDate: due.Format("2006-01-02"), DPD: dpd, Bucket: Bucket(dpd, DefaultBands),
+		DueDate: due.Format("2006-01-02"), DPD: dpd, Bucket: allocation.Bucket(dpd, allocation.DefaultBands),
 		Stage: "verification", Status: "open", LastPaymentDate: last, CreatedAt: now, UpdatedAt: now,
 	}
 }
 
-// DemoProvinces lists the provinces the generator draws from.
-func DemoProvinces() []string {
+// Provinces lists the provinces the generator draws from.
+func Provinces() []string {
 	out := make([]string, len(demoProvinces))
 	for i, p := range demoProvinces {
 		out[i] = p.Name
