@@ -52,6 +52,7 @@ func newSizedHarness(t *testing.T, dialect string, cfg portal.Config, size demo.
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { srv.Close() })
 	h := &harness{t: t, srv: srv, http: httptest.NewServer(srv), store: st, tokens: map[string]string{}}
 	t.Cleanup(h.http.Close)
 	return h

@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"collect/allocation"
+	"collect/portal/jobs"
 	"collect/portal/sheets"
 	"collect/portal/store"
 )
@@ -187,13 +188,12 @@ func (s *Server) apiSaveMapping(c echo.Context) error {
 	return c.JSON(http.StatusCreated, b)
 }
 
-// jobs follows imports that run in the background for the pages. Progress
+// importTracker follows imports that run in the background for the pages. Progress
 // lives in this process; another instance answering the poll reads the
 // import's stored status instead, which is final once the import ends.
-type jobs struct {
+type importTracker struct {
 	mu   sync.Mutex
 	runs map[string]*jobProgress
-	wg   sync.WaitGroup
 }
 
 type jobProgress struct {
@@ -201,7 +201,7 @@ type jobProgress struct {
 	read, size                    int64
 }
 
-func (j *jobs) progress(id string) (jobProgress, bool) {
+func (j *importTracker) progress(id string) (jobProgress, bool) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	p, ok := j.runs[id]
@@ -211,7 +211,7 @@ func (j *jobs) progress(id string) (jobProgress, bool) {
 	return *p, true
 }
 
-func (j *jobs) set(id string, f func(p *jobProgress)) {
+func (j *importTracker) set(id string, f func(p *jobProgress)) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.runs == nil {
@@ -225,7 +225,7 @@ func (j *jobs) set(id string, f func(p *jobProgress)) {
 	f(p)
 }
 
-func (j *jobs) done(id string) {
+func (j *importTracker) done(id string) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	delete(j.runs, id)
@@ -234,7 +234,7 @@ func (j *jobs) done(id string) {
 // countingReaderAt tells how far into the file the reader has got.
 type countingReaderAt struct {
 	r    io.ReaderAt
-	j    *jobs
+	j    *importTracker
 	id   string
 	high int64
 	mu   sync.Mutex
@@ -269,37 +269,70 @@ func (s *Server) startBackgroundImport(c echo.Context, u *upload) (string, error
 		os.Remove(tmp.Name())
 		return "", err
 	}
+	tmp.Close()
+	payload, err := json.Marshal(importPayload{Actor: a, Name: u.name, Filename: u.filename, Partial: u.partial, Mapping: u.mapping})
+	if err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
 	s.jobs.set(id, func(p *jobProgress) { p.size = u.size })
-	s.jobs.wg.Add(1)
-	go func() {
-		defer s.jobs.wg.Done()
-		defer os.Remove(tmp.Name())
-		defer tmp.Close()
-		defer s.jobs.done(id)
-		ctx := context.WithoutCancel(c.Request().Context())
-		var src sheets.RowSource
-		var err error
-		if isXLSX(tmp) {
-			src, err = sheets.OpenRowSource(tmp, u.size) // excelize opens the file by path
-		} else {
-			src, err = sheets.OpenRowSource(&countingReaderAt{r: tmp, j: &s.jobs, id: id}, u.size)
-		}
-		if err != nil {
-			s.store.FailImport(ctx, a, id, collect.ErrorMessage(err))
-			return
-		}
-		defer src.Close()
-		_, err = s.store.ImportPortfolio(ctx, a, store.ImportRequest{
-			ImportID: id, Name: u.name, Filename: u.filename, Partial: u.partial, Mapping: u.mapping, Source: src,
-			Progress: func(processed, accepted, rejected int) {
-				s.jobs.set(id, func(p *jobProgress) { p.processed, p.accepted, p.rejected = processed, accepted, rejected })
-			},
-		})
-		if err != nil && collect.ErrorCode(err) == collect.EINTERNAL {
-			s.log.Error("background import", "import", id, "error", err)
-		}
-	}()
+	if err := s.runner.EnqueueImport(c.Request().Context(), jobs.ImportPortfolioArgs{ImportID: id, Path: tmp.Name(), Size: u.size, Payload: payload}); err != nil {
+		s.jobs.done(id)
+		os.Remove(tmp.Name())
+		return "", err
+	}
 	return id, nil
+}
+
+// importPayload is what an import_portfolio job carries of the upload.
+type importPayload struct {
+	Actor    collect.Actor      `json:"actor"`
+	Name     string             `json:"name"`
+	Filename string             `json:"filename"`
+	Partial  bool               `json:"partial"`
+	Mapping  allocation.Mapping `json:"mapping"`
+}
+
+// runImport works an import_portfolio job on the instance that holds the
+// upload copy (the job is on its own queue). A copy gone (the machine
+// restarted) leaves the import running until recover_imports fails it as
+// interrupted, by its stale heartbeat.
+func (s *Server) runImport(ctx context.Context, args jobs.ImportPortfolioArgs) error {
+	var p importPayload
+	if err := json.Unmarshal(args.Payload, &p); err != nil {
+		return err
+	}
+	id, a := args.ImportID, p.Actor
+	defer os.Remove(args.Path)
+	defer s.jobs.done(id)
+	tmp, err := os.Open(args.Path)
+	if err != nil {
+		return err
+	}
+	defer tmp.Close()
+	ctx = context.WithoutCancel(ctx) // the import's transaction finishes even on a stop
+	var src sheets.RowSource
+	if isXLSX(tmp) {
+		src, err = sheets.OpenRowSource(tmp, args.Size) // excelize opens the file by path
+	} else {
+		src, err = sheets.OpenRowSource(&countingReaderAt{r: tmp, j: &s.jobs, id: id}, args.Size)
+	}
+	if err != nil {
+		s.store.FailImport(ctx, a, id, collect.ErrorMessage(err))
+		return nil // the import failed, the job did its work
+	}
+	defer src.Close()
+	_, err = s.store.ImportPortfolio(ctx, a, store.ImportRequest{
+		ImportID: id, Name: p.Name, Filename: p.Filename, Partial: p.Partial, Mapping: p.Mapping, Source: src,
+		Progress: func(processed, accepted, rejected int) {
+			s.jobs.set(id, func(jp *jobProgress) { jp.processed, jp.accepted, jp.rejected = processed, accepted, rejected })
+		},
+	})
+	if err != nil && collect.ErrorCode(err) == collect.EINTERNAL {
+		s.log.Error("background import", "import", id, "error", err)
+		return err
+	}
+	return nil
 }
 
 func isXLSX(f *os.File) bool {
@@ -321,18 +354,23 @@ const importTempPrefix = "portal-import-"
 // than the process whose name carries no import id (an older naming).
 // Files of imports this database does not know are left alone: another
 // portal on the same machine, with another database, may own them.
-func RecoverImports(ctx context.Context, st *store.Store, log *slog.Logger, startedAt time.Time) {
-	if ids, err := st.RecoverStaleImports(ctx, store.ImportStaleAfter); err != nil && ctx.Err() == nil {
-		log.Error("recovering interrupted imports", "error", err)
-	} else if len(ids) > 0 {
+func RecoverImports(ctx context.Context, st *store.Store, log *slog.Logger, startedAt time.Time) error {
+	ids, err := st.RecoverStaleImports(ctx, store.ImportStaleAfter)
+	if err != nil {
+		if ctx.Err() == nil {
+			log.Error("recovering interrupted imports", "error", err)
+		}
+		return err
+	}
+	if len(ids) > 0 {
 		log.Warn("interrupted imports failed and undone", "imports", ids)
 	}
 	paths, _ := filepath.Glob(filepath.Join(os.TempDir(), importTempPrefix+"*"))
 	if len(paths) == 0 {
-		return
+		return nil
 	}
 	byID := map[string][]string{}
-	var ids []string
+	ids = nil
 	for _, p := range paths {
 		rest := strings.TrimPrefix(filepath.Base(p), importTempPrefix)
 		if len(rest) > 36 && rest[36] == '-' && uuid.Validate(rest[:36]) == nil {
@@ -349,7 +387,7 @@ func RecoverImports(ctx context.Context, st *store.Store, log *slog.Logger, star
 	status, err := st.ImportStatuses(ctx, ids)
 	if err != nil {
 		log.Error("sweeping import files", "error", err)
-		return
+		return err
 	}
 	for id, files := range byID {
 		if s, known := status[id]; known && s != "running" {
@@ -358,15 +396,11 @@ func RecoverImports(ctx context.Context, st *store.Store, log *slog.Logger, star
 			}
 		}
 	}
+	return nil
 }
 
 func removeImportFile(log *slog.Logger, path string) {
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		log.Warn("removing an import's temporary file", "path", path, "error", err)
 	}
-}
-
-// recoverImports is the periodic part of RecoverImports, for expireLoop.
-func (s *Server) recoverImports(ctx context.Context) {
-	RecoverImports(ctx, s.store, s.log, time.Time{})
 }

@@ -17,6 +17,7 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	jobs     jobMetrics
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -30,6 +31,7 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Buckets: []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5},
 		}, []string{"route", "method"}),
 	}
+	m.jobs = newJobMetrics(reg)
 	reg.MustRegister(m.requests, m.duration, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -62,4 +64,36 @@ func methodLabel(m string) string {
 
 func (m *metrics) handler() echo.HandlerFunc {
 	return echo.WrapHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
+}
+
+// jobMetrics follow the background jobs (portal/jobs) this process ran.
+type jobMetrics struct {
+	runs        *prometheus.CounterVec
+	duration    *prometheus.HistogramVec
+	lastSuccess *prometheus.GaugeVec
+}
+
+func newJobMetrics(reg *prometheus.Registry) jobMetrics {
+	j := jobMetrics{
+		runs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "portal_job_runs_total", Help: "Background job attempts by kind and outcome (completed, retryable, discarded, cancelled).",
+		}, []string{"kind", "outcome"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "portal_job_duration_seconds", Help: "Background job attempt duration by kind.",
+			Buckets: []float64{0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800},
+		}, []string{"kind"}),
+		lastSuccess: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "portal_job_last_success_timestamp_seconds", Help: "Unix time of the kind's last successful run in this process.",
+		}, []string{"kind"}),
+	}
+	reg.MustRegister(j.runs, j.duration, j.lastSuccess)
+	return j
+}
+
+func (m *metrics) observeJob(kind, outcome string, took time.Duration, at time.Time) {
+	m.jobs.runs.WithLabelValues(kind, outcome).Inc()
+	m.jobs.duration.WithLabelValues(kind).Observe(took.Seconds())
+	if outcome == "completed" {
+		m.jobs.lastSuccess.WithLabelValues(kind).Set(float64(at.Unix()))
+	}
 }

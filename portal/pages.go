@@ -384,3 +384,33 @@ func (s *Server) auditVerifyPartial(c echo.Context) error {
 	}
 	return s.render(c, http.StatusOK, views.VerifyResult(v))
 }
+
+// jobsPage shows the platform admin every background job kind.
+func (s *Server) jobsPage(c echo.Context) error {
+	st, err := s.runner.Statuses(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	never := views.T(c.Request().Context(), "jobs.never")
+	at := func(t *time.Time) string {
+		if t == nil {
+			return never
+		}
+		return t.In(collect.China).Format(time.DateTime)
+	}
+	rows := make([]views.JobRow, 0, len(st))
+	for _, j := range st {
+		r := views.JobRow{Kind: j.Kind, LastRun: at(j.LastRun), State: j.State, Error: j.Error, NextRun: at(j.NextRun)}
+		if j.LastRun == nil {
+			r.NextRun = ""
+			if j.NextRun != nil {
+				r.NextRun = at(j.NextRun)
+			}
+		}
+		if j.Duration > 0 {
+			r.Duration = j.Duration.Round(time.Millisecond).String()
+		}
+		rows = append(rows, r)
+	}
+	return s.render(c, http.StatusOK, views.JobsPage(s.pageMeta(c, "title.jobs", "jobs"), rows))
+}

@@ -54,6 +54,7 @@ func (s *Server) routeTable() []Route {
 		page(post, "/accounts/:id/unmask", "account", "unmask", s.unmaskSubmit),
 		page(post, "/accounts/:id/payments", "payment", "write", s.paymentSubmit),
 		page(get, "/audit", "audit", "read", s.auditPage),
+		page(get, "/admin/jobs", "jobs", "read", s.jobsPage),
 		page(post, "/audit/verify", "audit", "verify", s.auditVerifyPartial),
 		page(get, "/portfolios", "portfolio", "read", s.portfolioListPage),
 		upload(page(post, "/portfolios/import", "portfolio", "write", s.portfolioImportSubmit)),

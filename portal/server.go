@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"collect/policies"
+	"collect/portal/jobs"
 	"collect/portal/store"
 	"collect/views"
 )
@@ -33,8 +34,10 @@ type Config struct {
 	// Throttle limits failed logins; 5 per account and 20 per address in
 	// 15 minutes, counted in the database (shared by every process), when nil.
 	Throttle *Throttle
-	// ExpiryInterval is how often offers past their deadline and placements
-	// past their term are expired; a minute when zero, off when negative.
+	// ExpiryInterval is how often the periodic jobs (portal/jobs: expiry,
+	// promises, breaches, snapshots, import recovery, early warning) run once
+	// Start is called; a minute when zero, off when negative. Without Start
+	// (tests over httptest) no periodic job runs and events rescore at once.
 	ExpiryInterval time.Duration
 }
 
@@ -52,7 +55,8 @@ type Server struct {
 	expiry   time.Duration
 	now      func() time.Time
 	routes   []Route
-	jobs     jobs
+	jobs     importTracker
+	runner   *jobs.Runner
 }
 
 // New builds the server and its route table.
@@ -90,6 +94,15 @@ func New(cfg Config) (*Server, error) {
 		store: cfg.Store, enforcer: enf, tokens: NewTokens(cfg.JWTSecret, cfg.TokenTTL, cfg.Now),
 		throttle: cfg.Throttle, cat: cat, log: cfg.Logger, secure: cfg.SecureCookies, now: cfg.Now, expiry: cfg.ExpiryInterval,
 		metrics: newMetrics(prometheus.NewRegistry()),
+	}
+	s.runner, err = jobs.New(context.Background(), cfg.Store, jobs.Options{
+		Logger: cfg.Logger, Now: cfg.Now, Interval: cfg.ExpiryInterval,
+		Import:         s.runImport,
+		RecoverImports: func(ctx context.Context) error { return RecoverImports(ctx, s.store, s.log, time.Time{}) },
+		Observe:        s.metrics.observeJob,
+	})
+	if err != nil {
+		return nil, err
 	}
 	s.routes = s.routeTable()
 	s.echo = s.newEcho()
@@ -155,8 +168,11 @@ func (s *Server) Start(ctx context.Context, addr string, ready func(addr string)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	if s.expiry > 0 {
-		go s.expireLoop(ctx)
-		go s.earlyWarningLoop(ctx)
+		// rescoring after an event leaves the request for the job queue
+		s.store.SetRescoreQueue(s.runner.EnqueueRescore)
+	}
+	if err := s.runner.Start(ctx, s.expiry > 0); err != nil {
+		return err
 	}
 	select {
 	case err := <-errc:
@@ -167,75 +183,15 @@ func (s *Server) Start(ctx context.Context, addr string, ready func(addr string)
 	defer cancel()
 	s.log.Info("shutting down")
 	err = srv.Shutdown(shutdownCtx)
-	s.jobs.wg.Wait() // let background imports finish their transaction
+	if jerr := s.runner.Stop(time.Minute); jerr != nil { // running jobs (an import's transaction) finish first
+		s.log.Error("stopping the jobs", "error", jerr)
+	}
 	return err
 }
 
-// expireLoop expires overdue offers and placements and marks broken
-// promises now and then. Safe with several processes on one database: see
-// store.ExpirePlacements and store.EvaluatePromises.
-func (s *Server) expireLoop(ctx context.Context) {
-	t := time.NewTicker(s.expiry)
-	defer t.Stop()
-	detectSince := s.now().Add(-24 * time.Hour)
-	for {
-		// Conduct detectors over the contacts since the last run (a day back
-		// at start); recording a breach twice is a no-op, so overlap is safe.
-		started := s.now()
-		if n, err := s.store.DetectBreaches(ctx, detectSince.Add(-time.Hour)); err != nil && ctx.Err() == nil {
-			s.log.Error("conduct detectors", "error", err)
-		} else if err == nil {
-			detectSince = started
-			if n > 0 {
-				s.log.Info("conduct breaches found", "breaches", n)
-			}
-		}
-		offers, terms, err := s.store.ExpirePlacements(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.log.Error("placement expiry", "error", err)
-		case offers+terms > 0:
-			s.log.Info("placements expired", "offers", offers, "terms", terms)
-		}
-		if _, err := s.store.SnapshotBuckets(ctx, s.now().UTC().Format("2006-01")); err != nil && ctx.Err() == nil {
-			s.log.Error("bucket snapshot", "error", err)
-		}
-		s.recoverImports(ctx) // imports left running by a stopped process
-		broken, err := s.store.EvaluatePromises(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.log.Error("promise evaluation", "error", err)
-		case broken > 0:
-			s.log.Info("promises broken", "instalments", broken)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
+// Close stops the background jobs of a server that was never Started
+// (tests serving it with httptest).
+func (s *Server) Close() error { return s.runner.Stop(30 * time.Second) }
 
-// earlyWarningLoop keeps the early-warning models and scores fresh: each
-// lender's models are trained again after store.TrainEvery and its open
-// accounts scored again after store.ScoreEvery (events rescore single
-// accounts as they happen). It has its own loop because a training on a
-// large portfolio may take a while and must not hold up the expiry jobs.
-func (s *Server) earlyWarningLoop(ctx context.Context) {
-	t := time.NewTicker(s.expiry)
-	defer t.Stop()
-	for {
-		trained, scored, err := s.store.EarlyWarningDue(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			s.log.Error("early-warning models", "error", err)
-		case trained+scored > 0:
-			s.log.Info("early-warning models", "lenders_trained", trained, "lenders_scored", scored)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
+// Jobs is the server's job runner (tests).
+func (s *Server) Jobs() *jobs.Runner { return s.runner }

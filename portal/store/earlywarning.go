@@ -527,10 +527,27 @@ func (s *Store) Rescore(ctx context.Context, accountIDs ...string) error {
 	return nil
 }
 
-// rescoreAfter rescores accounts after an event committed. A failure is
-// logged, not returned: the event stands, and the scheduled scoring
+// SetRescoreQueue makes events hand their rescoring to enqueue (the
+// rescore_accounts job, portal/jobs) instead of rescoring before the
+// request answers. Set it before serving.
+func (s *Store) SetRescoreQueue(enqueue func(ctx context.Context, accountIDs ...string) error) {
+	s.rescore = enqueue
+}
+
+// rescoreAfter rescores accounts after an event committed: through the
+// queue when one is set (the request doesn't wait), else at once. A failure
+// is logged, not returned: the event stands, and the scheduled scoring
 // catches up.
 func (s *Store) rescoreAfter(ctx context.Context, accountIDs ...string) {
+	if len(accountIDs) == 0 {
+		return
+	}
+	if s.rescore != nil {
+		if err := s.rescore(context.WithoutCancel(ctx), accountIDs...); err != nil {
+			slog.Default().Warn("queueing a rescoring after an event", "accounts", len(accountIDs), "error", err)
+		}
+		return
+	}
 	if err := s.Rescore(context.WithoutCancel(ctx), accountIDs...); err != nil {
 		slog.Default().Warn("rescoring after an event", "accounts", len(accountIDs), "error", err)
 	}

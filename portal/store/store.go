@@ -33,6 +33,7 @@ type Store struct {
 	sqlDB   *sql.DB
 	dialect string
 	now     func() time.Time
+	rescore func(ctx context.Context, accountIDs ...string) error // set by SetRescoreQueue
 }
 
 // Options tune Open.

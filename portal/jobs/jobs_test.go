@@ -1,0 +1,137 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"collect/portal/jobs"
+	"collect/portal/store"
+	"collect/portal/store/storetest"
+)
+
+func waitJob(t *testing.T, r *jobs.Runner, id int64) *rivertype.JobRow {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		j, err := r.Client().JobGet(context.Background(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if j.FinalizedAt != nil {
+			return j
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("job %d not finished", id)
+	return nil
+}
+
+// Each periodic kind runs on a real database and completes.
+func TestEveryKindRuns(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		st := storetest.Open(t, dialect, store.Options{})
+		if err := st.SeedDemo(t.Context(), store.DemoSize{Portfolios: []int{30}}); err != nil {
+			t.Fatal(err)
+		}
+		recovered := atomic.Int32{}
+		r, err := jobs.New(t.Context(), st, jobs.Options{PollInterval: 20 * time.Millisecond,
+			RecoverImports: func(context.Context) error { recovered.Add(1); return nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Start(t.Context(), false); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Stop(10 * time.Second) })
+		for _, args := range []river.JobArgs{jobs.ExpirePlacementsArgs{}, jobs.EvaluatePromisesArgs{}, jobs.DetectBreachesArgs{},
+			jobs.SnapshotBucketsArgs{}, jobs.RecoverImportsArgs{}, jobs.EarlyWarningArgs{}} {
+			res, err := r.Client().Insert(t.Context(), args, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if j := waitJob(t, r, res.Job.ID); j.State != rivertype.JobStateCompleted {
+				t.Errorf("%s: %s %v", args.Kind(), j.State, j.Errors)
+			}
+		}
+		if recovered.Load() != 1 {
+			t.Errorf("recover_imports ran %d times", recovered.Load())
+		}
+		var models int64
+		if err := st.DB().QueryRow("SELECT COUNT(*) FROM models").Scan(&models); err != nil || models == 0 {
+			t.Errorf("early_warning trained no model: %d %v", models, err)
+		}
+		var snaps int64
+		if err := st.DB().QueryRow("SELECT COUNT(*) FROM bucket_snapshots").Scan(&snaps); err != nil {
+			t.Logf("bucket snapshots: %v", err)
+		}
+	})
+}
+
+// A failing job is retried until it succeeds.
+func TestFailingJobRetries(t *testing.T) {
+	st := storetest.Open(t, "sqlite", store.Options{})
+	calls := atomic.Int32{}
+	r, err := jobs.New(t.Context(), st, jobs.Options{PollInterval: 20 * time.Millisecond, RetryDelay: 50 * time.Millisecond,
+		RecoverImports: func(context.Context) error {
+			if calls.Add(1) < 3 {
+				return errors.New("boom")
+			}
+			return nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(t.Context(), false); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Stop(10 * time.Second) })
+	res, err := r.Client().Insert(t.Context(), jobs.RecoverImportsArgs{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := waitJob(t, r, res.Job.ID)
+	if j.State != rivertype.JobStateCompleted || j.Attempt != 3 || len(j.Errors) != 2 || j.Errors[0].Error != "boom" {
+		t.Fatalf("state %s attempt %d errors %v", j.State, j.Attempt, j.Errors)
+	}
+}
+
+// Two instances on one database run a periodic job once per interval, never at once.
+func TestTwoInstancesRunPeriodicOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		st := storetest.Open(t, dialect, store.Options{})
+		st2 := storetest.Reopen(t, st, store.Options{})
+		var running, maxPar, runs atomic.Int32
+		rec := func(context.Context) error {
+			n := running.Add(1)
+			defer running.Add(-1)
+			if n > maxPar.Load() {
+				maxPar.Store(n)
+			}
+			runs.Add(1)
+			time.Sleep(300 * time.Millisecond)
+			return nil
+		}
+		var rs []*jobs.Runner
+		for _, s := range []*store.Store{st, st2} {
+			r, err := jobs.New(t.Context(), s, jobs.Options{PollInterval: 20 * time.Millisecond, Interval: time.Hour, RecoverImports: rec})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Start(t.Context(), true); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { r.Stop(10 * time.Second) })
+			rs = append(rs, r)
+		}
+		time.Sleep(6 * time.Second)
+		if runs.Load() != 1 || maxPar.Load() != 1 {
+			t.Fatalf("recover_imports ran %d times (%d at once) with an hour's interval on two instances", runs.Load(), maxPar.Load())
+		}
+	})
+}
