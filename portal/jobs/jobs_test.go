@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"collect/portal/demo"
 	"collect/portal/jobs"
 	"collect/portal/store"
 	"collect/portal/store/storetest"
@@ -36,7 +37,7 @@ func waitJob(t *testing.T, r *jobs.Runner, id int64) *rivertype.JobRow {
 func TestEveryKindRuns(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		st := storetest.Open(t, dialect, store.Options{})
-		if err := st.SeedDemo(t.Context(), store.DemoSize{Portfolios: []int{30}}); err != nil {
+		if err := demo.Seed(t.Context(), st, demo.Size{Portfolios: []int{30}}); err != nil {
 			t.Fatal(err)
 		}
 		recovered := atomic.Int32{}

@@ -3,6 +3,7 @@ package sheets_test
 import (
 	"bytes"
 	"collect"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -294,15 +295,16 @@ func TestValidText(t *testing.T) {
 	}{
 		{"", ""},
 		{"张三 O'Brien", ""},
-		{"a\x00b", "contains a NUL byte"},
-		{"a\xffb", "is not valid UTF-8 text"},
-		{"\xed\xa0\x80", "is not valid UTF-8 text"}, // a UTF-16 surrogate
-		{"\u2400", ""},                              // only a RowSource's marker for NUL inside ParseRow
+		{"a\x00b", "err.text.nul"},
+		{"a\xffb", "err.text.bad_utf8"},
+		{"\xed\xa0\x80", "err.text.bad_utf8"}, // a UTF-16 surrogate
+		{"\u2400", ""},                        // only a RowSource's marker for NUL inside ParseRow
 	} {
 		err := collect.ValidText(tt.in)
 		got := ""
-		if err != nil {
-			got = collect.ErrorMessage(err)
+		var e *collect.Error
+		if errors.As(err, &e) {
+			got = e.Key
 		}
 		if got != tt.msg {
 			t.Errorf("ValidText(%q) = %q, want %q", tt.in, got, tt.msg)
