@@ -44,9 +44,14 @@ func TestJobsPage(t *testing.T) {
 		if !strings.Contains(body, "completed") {
 			t.Errorf("expire_placements' last run not shown:\n%s", body)
 		}
-		res, _ := get(h.pageClient(h.token("vm@demo-bank.test")), h.http.URL+"/admin/jobs")
-		if res.StatusCode != 403 && res.StatusCode != 404 {
-			t.Errorf("non-admin got %d", res.StatusCode)
+		// To everyone else the page does not exist: the same 404 as a row
+		// outside their scope.
+		for _, login := range []string{"vm@demo-bank.test", "agent@agency-a.test", "auditor@demo-bank.test", "supervisor@agency-a.test"} {
+			res, b := get(h.pageClient(h.token(login)), h.http.URL+"/admin/jobs")
+			_, nowhere := get(h.pageClient(h.token(login)), h.http.URL+"/accounts/no-such-account")
+			if res.StatusCode != http.StatusNotFound || mainPart(b) != mainPart(nowhere) {
+				t.Errorf("%s: /admin/jobs answered %d, not the 404 of an account outside the scope:\n%s\n%s", login, res.StatusCode, mainPart(b), mainPart(nowhere))
+			}
 		}
 	})
 }
@@ -59,4 +64,17 @@ func get(c pageClient, u string) (*http.Response, []byte) {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return res, b
+}
+
+// mainPart is a page's <main> element: what it says, without the header's
+// per-page form token and language links.
+func mainPart(page []byte) string {
+	s := string(page)
+	if i := strings.Index(s, "<main"); i >= 0 {
+		s = s[i:]
+	}
+	if i := strings.Index(s, "</main>"); i >= 0 {
+		s = s[:i]
+	}
+	return s
 }

@@ -131,6 +131,9 @@ func (s *Server) authorize(r Route) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if !s.can(actorOf(c), r.Object, r.Action) {
+				if r.Hidden {
+					return echo.ErrNotFound
+				}
 				return collect.E(collect.EFORBIDDEN, "err.auth.role_may_not", "action", r.Action, "object", r.Object)
 			}
 			return next(c)

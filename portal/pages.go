@@ -396,7 +396,7 @@ func (s *Server) jobsPage(c echo.Context) error {
 		if t == nil {
 			return never
 		}
-		return t.In(collect.China).Format(time.DateTime)
+		return views.DateTime(*t)
 	}
 	rows := make([]views.JobRow, 0, len(st))
 	for _, j := range st {

@@ -18,12 +18,17 @@ type Route struct {
 	Public  bool
 	Page    bool   // an HTML page: cookie session, CSRF, errors as pages
 	MaxBody string // the body limit (echo BodyLimit syntax); 2M when empty
+	// Hidden routes answer 404 to a caller without the permission, as for
+	// a row outside the caller's scope: the platform's own pages are not
+	// told to the lenders and agencies.
+	Hidden  bool
 	Handler echo.HandlerFunc
 }
 
 // routeTable is the whole surface of the portal, in one place.
 func (s *Server) routeTable() []Route {
 	upload := func(r Route) Route { r.MaxBody = "600M"; return r } // MaxUpload
+	hidden := func(r Route) Route { r.Hidden = true; return r }
 	page := func(method, path, obj, act string, h echo.HandlerFunc) Route {
 		return Route{Method: method, Path: path, Object: obj, Action: act, Page: true, Handler: h}
 	}
@@ -54,7 +59,7 @@ func (s *Server) routeTable() []Route {
 		page(post, "/accounts/:id/unmask", "account", "unmask", s.unmaskSubmit),
 		page(post, "/accounts/:id/payments", "payment", "write", s.paymentSubmit),
 		page(get, "/audit", "audit", "read", s.auditPage),
-		page(get, "/admin/jobs", "jobs", "read", s.jobsPage),
+		hidden(page(get, "/admin/jobs", "jobs", "read", s.jobsPage)),
 		page(post, "/audit/verify", "audit", "verify", s.auditVerifyPartial),
 		page(get, "/portfolios", "portfolio", "read", s.portfolioListPage),
 		upload(page(post, "/portfolios/import", "portfolio", "write", s.portfolioImportSubmit)),

@@ -95,7 +95,8 @@ type Options struct {
 	// Observe is told of every finished attempt (for /metrics).
 	Observe func(kind, outcome string, took time.Duration, at time.Time)
 	// RescoreDelay gathers the events of this window into one rescoring
-	// per set of accounts; a second when zero.
+	// per set of accounts; a second when zero, and at least a second
+	// (River's uniqueness periods are whole seconds).
 	RescoreDelay time.Duration
 	// RetryDelay is the wait before a failed job's next attempt; River's
 	// policy (attempt^4 seconds) when zero.
@@ -153,6 +154,9 @@ func New(ctx context.Context, st *store.Store, opt Options) (*Runner, error) {
 	}
 	if opt.RescoreDelay == 0 {
 		opt.RescoreDelay = time.Second
+	}
+	if opt.RescoreDelay < time.Second {
+		return nil, fmt.Errorf("jobs: RescoreDelay %s is under a second", opt.RescoreDelay)
 	}
 	if opt.PollInterval == 0 {
 		opt.PollInterval = 200 * time.Millisecond

@@ -136,3 +136,69 @@ func TestTwoInstancesRunPeriodicOnce(t *testing.T) {
 		}
 	})
 }
+
+// Rescoring after an event leaves the request: the payment returns with the
+// account's score as it was and a rescore_accounts job queued; the job then
+// scores the account again.
+func TestRescoreAfterAnEventIsAJob(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := t.Context()
+		st := storetest.Open(t, dialect, store.Options{})
+		if err := demo.Seed(ctx, st, demo.DefaultSize); err != nil { // trains and scores
+			t.Fatal(err)
+		}
+		r, err := jobs.New(ctx, st, jobs.Options{PollInterval: 20 * time.Millisecond, RescoreDelay: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st.SetRescoreQueue(r.EnqueueRescore)
+		u, err := st.UserByEmail(ctx, "agent@agency-a.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		agent, _, err := st.Actor(ctx, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _, err := st.Queue(ctx, agent, store.QueueFilter{Page: store.Page{PerPage: 50}})
+		if err != nil || len(rows) == 0 || rows[0].Propensity == nil {
+			t.Fatalf("queue: %d rows, %v", len(rows), err)
+		}
+		acc := rows[0]
+		before := acc.Propensity.ScoredAt
+
+		// The runner is not started: the request cannot have waited for it.
+		if _, err := st.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: 1000, PaidAt: time.Now().Add(-time.Minute), Reference: "RS-1"}); err != nil {
+			t.Fatal(err)
+		}
+		now, err := st.AccountScores(ctx, agent, acc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sc := now["propensity"]; !sc.ScoredAt.Equal(before) {
+			t.Errorf("the payment rescored the account before it answered: scored at %s, was %s", sc.ScoredAt, before)
+		}
+		queued, err := r.Client().JobList(ctx, river.NewJobListParams().Kinds(jobs.RescoreAccountsArgs{}.Kind()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(queued.Jobs) != 1 {
+			t.Fatalf("%d rescore_accounts jobs queued, want 1", len(queued.Jobs))
+		}
+
+		if err := r.Start(ctx, false); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Stop(10 * time.Second) })
+		if j := waitJob(t, r, queued.Jobs[0].ID); j.State != rivertype.JobStateCompleted {
+			t.Fatalf("rescore_accounts: %s %v", j.State, j.Errors)
+		}
+		after, err := st.AccountScores(ctx, agent, acc.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sc := after["propensity"]; !sc.ScoredAt.After(before) {
+			t.Errorf("the job did not rescore the account: scored at %s, was %s", sc.ScoredAt, before)
+		}
+	})
+}
