@@ -11,6 +11,7 @@ import (
 )
 
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite", portal.Config{})
 	tok := h.token("vm@demo-bank.test")
 	cases := []struct {
@@ -58,6 +59,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestListsAndDetail(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		h := newHarness(t, dialect, portal.Config{})
 		var list struct {
@@ -125,6 +127,7 @@ func TestListsAndDetail(t *testing.T) {
 }
 
 func TestOperations(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite", portal.Config{})
 	for _, p := range []string{"/healthz", "/readyz"} {
 		if res, body := h.do("GET", p, "", nil); res.StatusCode != 200 {

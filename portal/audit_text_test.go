@@ -16,6 +16,7 @@ import (
 // writes notes, reasons, answers and references everywhere; none of them
 // reaches a summary.
 func TestAuditSummariesHoldNoFreeText(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		h := newHarness(t, dialect, portal.Config{})
 		agent, vm, sup := h.token("agent@agency-a.test"), h.token("vm@demo-bank.test"), h.token("supervisor@agency-a.test")
@@ -106,6 +107,7 @@ func TestAuditSummariesHoldNoFreeText(t *testing.T) {
 // The platform administrator reads no debtor data anywhere: every page and
 // API list it may open holds no debtor's name, ID number or phone.
 func TestPlatformAdminSeesNoDebtorData(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite", portal.Config{})
 	admin := h.token("admin@platform.test")
 	var personal []string

@@ -14,6 +14,7 @@ import (
 )
 
 func TestTokensRefused(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		h := newHarness(t, dialect, portal.Config{})
 		good := h.token("agent@agency-a.test")

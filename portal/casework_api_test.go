@@ -14,6 +14,7 @@ import (
 )
 
 func TestCaseworkAPI(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		h := newHarness(t, dialect, portal.Config{})
 		agent := h.token("agent@agency-a.test")
@@ -86,6 +87,7 @@ func TestCaseworkAPI(t *testing.T) {
 }
 
 func TestAuditorUnmasksOneRecordWithAReason(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite", portal.Config{})
 	auditor := h.token("auditor@demo-bank.test")
 	acc := h.queryOne(`SELECT id FROM accounts LIMIT 1`)

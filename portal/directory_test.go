@@ -13,6 +13,7 @@ import (
 // lender's book only: Other Bank's placement with Agency C is not Demo
 // Bank's business. Agency C itself sees its whole book.
 func TestAgencyDirectoryShowsOnlyTheViewersFigures(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		h := newHarness(t, dialect, portal.Config{})
 		f := addForeignLender(t, h)
@@ -59,6 +60,7 @@ func TestAgencyDirectoryShowsOnlyTheViewersFigures(t *testing.T) {
 // A contract from year 1 to 9999 is refused naming the field; a real one is
 // kept.
 func TestContractDatesBounded(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite", portal.Config{})
 	vm := h.token("vm@demo-bank.test")
 	agencyC := h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency C'`)

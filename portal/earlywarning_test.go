@@ -31,6 +31,7 @@ type modelJSON struct {
 // the queue API and page carry the scores with their reasons; only the
 // lender's vendor manager retrains; an account's scores follow its scope.
 func TestEarlyWarningOverHTTP(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		h := newSizedHarness(t, dialect, portal.Config{}, demo.DefaultSize)
 		vm, agent, other, auditor := h.token("vm@demo-bank.test"), h.token("agent@agency-a.test"), h.token("agent@agency-b.test"), h.token("auditor@demo-bank.test")
@@ -182,6 +183,7 @@ func TestEarlyWarningOverHTTP(t *testing.T) {
 // A lender whose history is too short: the models page says the model is
 // not used and why, and the queue orders by the priority rule.
 func TestModelsPageSaysWhenNotUsed(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		h := newHarness(t, dialect, portal.Config{})
 		agent := h.token("agent@agency-a.test")

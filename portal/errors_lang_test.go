@@ -17,6 +17,7 @@ import (
 // and in English to an English one; the API answers the same bad input
 // with its code, the English message and the catalogue key, field by field.
 func TestValidationErrorInReadersLanguage(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		h := newHarness(t, dialect, portal.Config{})
 		vm := h.token("vm@demo-bank.test")

@@ -45,6 +45,7 @@ func assertNoFormulaCells(t *testing.T, name string, data []byte, mustContain st
 // Every CSV the portal sends (commissions, rejected rows, the audit export,
 // the evidence bundle's files) shows a hostile cell as text.
 func TestExportsEscapeFormulaCells(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite", portal.Config{})
 	agent, vm, sup := h.token("agent@agency-a.test"), h.token("vm@demo-bank.test"), h.token("supervisor@agency-a.test")
 	agencyA := h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency A'`)

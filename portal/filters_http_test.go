@@ -55,6 +55,7 @@ func itemIDs(items []apiItem) []string {
 // API endpoint and wants the same rows in the same order: the two read the
 // query with the same parser.
 func TestPageAndAPIListTheSameRows(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite", portal.Config{})
 	vm := h.token("vm@demo-bank.test")
 	page := h.pageClient(vm)
@@ -113,6 +114,7 @@ func TestPageAndAPIListTheSameRows(t *testing.T) {
 // agency asked for, the placements page only the account asked for (both
 // once dropped the parameter and listed everything).
 func TestListPagesHonourTheirFilters(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite", portal.Config{})
 	vm := h.token("vm@demo-bank.test")
 	page := h.pageClient(vm)

@@ -19,6 +19,7 @@ import (
 // TestFilterParsers holds each list's parser to its good values and names
 // the field of each bad one.
 func TestFilterParsers(t *testing.T) {
+	t.Parallel()
 	e := echo.New()
 	ctx := func(query string) echo.Context {
 		return e.NewContext(httptest.NewRequest("GET", "/x?"+query, nil), httptest.NewRecorder())

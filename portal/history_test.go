@@ -20,6 +20,7 @@ import (
 // its own work in full; everything when the lender's contract with B shares
 // the full history. The lender reads everything.
 func TestNextAgencySeesOnlyFactsOfEarlierWork(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		h := newHarness(t, dialect, portal.Config{})
 		agentA, agentB, vm := h.token("agent@agency-a.test"), h.token("agent@agency-b.test"), h.token("vm@demo-bank.test")

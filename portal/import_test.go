@@ -62,6 +62,7 @@ func csvOf(t *testing.T, n int, header string) []byte {
 }
 
 func TestImportAPI(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		h := newHarness(t, dialect, portal.Config{})
 		vm := h.token("vm@demo-bank.test")

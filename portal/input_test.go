@@ -7,6 +7,7 @@ import (
 )
 
 func TestCheckJSONText(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, body, field string // field "" = accepted
 	}{
@@ -42,6 +43,7 @@ func TestCheckJSONText(t *testing.T) {
 }
 
 func TestTextProblem(t *testing.T) {
+	t.Parallel()
 	for s, bad := range map[string]bool{"": false, "张三 LN-1": false, "a\x00": true, "\xff": true, "\xe4\xbd": true, "ok\u3000": false} {
 		if got := textProblem(s) != ""; got != bad {
 			t.Errorf("textProblem(%q) bad = %v, want %v", s, got, bad)

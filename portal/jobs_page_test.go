@@ -14,6 +14,7 @@ import (
 
 // The platform admin sees every job kind with its last run; others don't.
 func TestJobsPage(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		h := newHarness(t, dialect, portal.Config{})
 		r := h.srv.Jobs()

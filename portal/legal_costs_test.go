@@ -16,6 +16,7 @@ import (
 // form once the lender approved the case, refused with the field marked
 // when the amount is bad, and shown on the case.
 func TestLegalCostsOverHTTP(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite", portal.Config{})
 	agent, vm, sup := h.token("agent@agency-a.test"), h.token("vm@demo-bank.test"), h.token("supervisor@agency-a.test")
 	agencyA := h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency A'`)

@@ -12,6 +12,7 @@ import (
 // months by default), each organisation sees its own, and a bad or
 // centuries-long period is 422.
 func TestOversightKPIsAPI(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite", portal.Config{})
 	var out struct {
 		From, To string

@@ -41,6 +41,7 @@ func (c pageClient) get(t *testing.T, u string, header ...string) (*http.Respons
 }
 
 func TestPagesJourney(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite", portal.Config{})
 	base := h.http.URL
 

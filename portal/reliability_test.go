@@ -30,6 +30,7 @@ import (
 // error, every acknowledged write is in the database, the audit chain
 // verifies, and abandoned requests were counted as 499, not 500.
 func TestReliabilityUnderLoad(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("a 20 s load test")
 	}

@@ -21,6 +21,7 @@ import (
 )
 
 func TestEveryRouteDeclaresAPermission(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite", portal.Config{})
 	enf, err := policies.NewEnforcer()
 	if err != nil {
@@ -58,6 +59,7 @@ func publicAllowed(path string) bool {
 }
 
 func TestAuditorsOnlyRead(t *testing.T) {
+	t.Parallel()
 	enf, err := policies.NewEnforcer()
 	if err != nil {
 		t.Fatal(err)
@@ -133,6 +135,7 @@ var paramRe = regexp.MustCompile(`:[a-z]+`)
 // and the lender's own contract terms with an agency are open to lenders and
 // the platform by design; lists and statements have no object and answer.
 func TestRouteRoleForeignObject(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		h := newHarness(t, dialect, portal.Config{})
 		f := addForeignLender(t, h)

@@ -26,6 +26,7 @@ import (
 // the next parameter holds: browsers drop tab, CR and LF from a Location
 // and read a backslash as a slash.
 func TestRedirectsStayOnSite(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite", portal.Config{})
 	hostile := []string{
 		"/\t/evil.example", "/\r/evil.example", "/\n/evil.example",
@@ -92,7 +93,7 @@ func postToken(base, email, password string) (int, error) {
 // password is checked, so no more than the limit get an answer other than
 // 429, on both databases.
 func TestLoginThrottleHoldsUnderConcurrency(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, dialect string) {
+	storetest.EachSerial(t, func(t *testing.T, dialect string) {
 		h := newHarness(t, dialect, portal.Config{})
 		const n = 200
 		codes := make(chan int, n)
@@ -123,7 +124,7 @@ func TestLoginThrottleHoldsUnderConcurrency(t *testing.T) {
 // Two portal processes on one database share the counts: failures spread
 // over both still throttle the account.
 func TestLoginThrottleSharedByInstances(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, dialect string) {
+	storetest.EachSerial(t, func(t *testing.T, dialect string) {
 		h := newHarness(t, dialect, portal.Config{})
 		second, err := portal.New(portal.Config{Store: h.store, JWTSecret: testSecret, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		if err != nil {
@@ -180,6 +181,7 @@ func TestThrottleWindow(t *testing.T) {
 // naming the field, on both databases (PostgreSQL refused the bytes with an
 // internal error; SQLite stored them).
 func TestHostileTextRefusedAtTheBoundary(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		h := newHarness(t, dialect, portal.Config{})
 		agent, vm := h.token("agent@agency-a.test"), h.token("vm@demo-bank.test")
@@ -271,6 +273,7 @@ func (zeroes) Read(p []byte) (int, error) {
 // Methods and paths anyone may send do not grow /metrics: the method label
 // is one of the standard methods or OTHER, the route label a pattern.
 func TestMetricsLabelsBounded(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite", portal.Config{})
 	series := func() int {
 		res, body := h.do("GET", "/metrics", "", nil)
@@ -314,6 +317,7 @@ func TestMetricsLabelsBounded(t *testing.T) {
 // A client that disconnects is a 499 in the log and the metrics, not a 500
 // logged as an internal error.
 func TestClientDisconnectIs499(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	st := storetest.Open(t, "sqlite", store.Options{})
 	if err := demo.Seed(context.Background(), st, demo.Size{Portfolios: []int{20}}); err != nil {
@@ -356,6 +360,7 @@ func TestClientDisconnectIs499(t *testing.T) {
 // A hostile portfolio file over HTTP: refused as soon as it crosses a cap,
 // with the cap, the line and the file field, and nothing imported.
 func TestHostileFileRefusedOverHTTP(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, "sqlite", portal.Config{})
 	vm := h.token("vm@demo-bank.test")
 	before := h.queryOne(`SELECT CAST(COUNT(*) AS TEXT) FROM accounts`)

@@ -98,6 +98,7 @@ func isExclusion(code string) bool {
 // band, and strata by bucket × band, on the demo, whose models are trained
 // and whose open accounts are scored.
 func TestPlanScoreBands(t *testing.T) {
+	t.Parallel()
 	// allocation cannot import earlywarning (the other way round): the band
 	// names must agree.
 	if allocation.ScoreBandHigh != earlywarning.BandHigh || allocation.ScoreBandMedium != earlywarning.BandMedium || allocation.ScoreBandLow != earlywarning.BandLow {

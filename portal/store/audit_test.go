@@ -15,6 +15,7 @@ import (
 )
 
 func TestAuditChainCatchesTampering(t *testing.T) {
+	t.Parallel()
 	tamperCase := func(name string, tamper func(t *testing.T, s *store.Store, last int64) int64) {
 		t.Run(name, func(t *testing.T) {
 			eachDialect(t, func(t *testing.T, dialect string) {
@@ -108,6 +109,7 @@ func TestAuditChainConcurrentAppends(t *testing.T) {
 }
 
 func TestAuditScope(t *testing.T) {
+	t.Parallel()
 	eachDialect(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)

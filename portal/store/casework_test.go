@@ -44,6 +44,7 @@ func violations(err error) []string {
 }
 
 func TestCaseworkJourney(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -233,6 +234,7 @@ func TestCaseworkJourney(t *testing.T) {
 }
 
 func TestBrokenPromiseAndTimeBar(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -279,6 +281,7 @@ func TestBrokenPromiseAndTimeBar(t *testing.T) {
 }
 
 func TestPaymentFeed(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -314,6 +317,7 @@ func TestPaymentFeed(t *testing.T) {
 }
 
 func TestMessagesCarryDisclosures(t *testing.T) {
+	t.Parallel()
 	s := seeded(t, "sqlite")
 	agent := actorFor(t, s, "agent@agency-a.test")
 	acc := agencyAccount(t, s, agent)

@@ -15,6 +15,7 @@ import (
 func strp(s string) *string { return &s }
 
 func TestComplaints(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)

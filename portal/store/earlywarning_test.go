@@ -31,6 +31,7 @@ func modelOf(t *testing.T, ms []store.ModelInfo, kind string) store.ModelInfo {
 // the priority function, is used, and every open account gets a score with
 // reasons that the work queue reads.
 func TestDemoModelsLearnAndScore(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := demoSeeded(t, dialect)
@@ -137,6 +138,7 @@ func TestDemoModelsLearnAndScore(t *testing.T) {
 // A full scoring replaces every score of the lender: when a kind's model
 // is no longer in use, that kind's scores go with the rest of the old ones.
 func TestScoringDropsTheScoresOfAModelNoLongerInUse(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := demoSeeded(t, dialect)
@@ -167,6 +169,7 @@ func TestScoringDropsTheScoresOfAModelNoLongerInUse(t *testing.T) {
 // A lender with too little history gets no model in use, says why, and
 // its queue falls back to the priority function.
 func TestModelsWithLittleHistoryAreNotUsed(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := storetest.Open(t, dialect, store.Options{})
@@ -208,6 +211,7 @@ func deref(p *float64) float64 {
 // Scoring reads counts where training reads every event; the features at
 // now must come out the same either way, for every open account.
 func TestScoringReadsTheFeaturesTrainingWould(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -237,6 +241,7 @@ func TestScoringReadsTheFeaturesTrainingWould(t *testing.T) {
 
 // The hand-written reasons JSON reads back as encoding/json's would.
 func TestReasonsJSON(t *testing.T) {
+	t.Parallel()
 	in := []earlywarning.Reason{{Name: "payment_recency", Contribution: 0.83251}, {Name: "dpd", Contribution: -1.5}, {Name: "contact", Contribution: 0}}
 	var out []earlywarning.Reason
 	if err := json.Unmarshal([]byte(store.ReasonsJSON(in)), &out); err != nil {
@@ -258,6 +263,7 @@ func TestReasonsJSON(t *testing.T) {
 // even one without an account row, beyond the last page), and the other
 // lender's scores are left alone.
 func TestScoringAcrossPagesReadersAndLenders(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)

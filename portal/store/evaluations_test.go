@@ -13,6 +13,7 @@ import (
 // A decision to suspend changes the contract; with no contract to change it
 // is refused and the evaluation is not kept (it said nothing had changed).
 func TestRecordEvaluationDecisions(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)

@@ -18,6 +18,7 @@ import (
 // from the event tables (independent SQL) and compares them with the KPIs
 // read from the counters.
 func TestKPIsAgreeWithTheEvents(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -79,6 +80,7 @@ func TestKPIsAgreeWithTheEvents(t *testing.T) {
 }
 
 func TestDetectBreachesAfterTheFact(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -143,6 +145,7 @@ func TestDetectBreachesAfterTheFact(t *testing.T) {
 }
 
 func TestRollRates(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -225,6 +228,7 @@ func TestRollRates(t *testing.T) {
 // its vintage is one series with their sum (not one series per lender, with
 // the recoveries on whichever came last).
 func TestVintagesSumAnAgencysLenders(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -271,6 +275,7 @@ func sum(m map[int]int64) (n int64) {
 }
 
 func TestKPIFilterValidate(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	tests := []struct {
 		f          store.KPIFilter
@@ -303,7 +308,7 @@ func TestKPIFilterValidate(t *testing.T) {
 // Two first saves at once both succeed (one statement, no read-then-write),
 // and the weights read back are one of them.
 func TestSaveWeightsConcurrently(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, dialect string) {
+	storetest.EachSerial(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
 		vm := actorFor(t, s, "vm@demo-bank.test")
@@ -335,6 +340,7 @@ func TestSaveWeightsConcurrently(t *testing.T) {
 
 // Two agencies with the same name keep their own recovery series.
 func TestMonthlyRecoveriesSameName(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)

@@ -69,7 +69,7 @@ func TestImportDoesNotBlockOtherWriters(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	storetest.Each(t, func(t *testing.T, dialect string) {
+	storetest.EachSerial(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
 		vm := actorFor(t, s, "vm@demo-bank.test")
@@ -207,7 +207,7 @@ func accountSnapshot(t *testing.T, s *store.Store, lenderID string) map[string]s
 // (values, portfolio, portfolio counts), no staging rows; a crashed one is
 // failed by recovery with the reason.
 func TestImportFailureAndCrashLeaveNothing(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, dialect string) {
+	storetest.EachSerial(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
 		vm := actorFor(t, s, "vm@demo-bank.test")
@@ -331,6 +331,7 @@ func TestImportFailureAndCrashLeaveNothing(t *testing.T) {
 // A rejected line is kept cut to a few KB, valid UTF-8, without NUL, and
 // the download still reads it back as cells.
 func TestImportRejectsKeptTruncated(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -364,6 +365,7 @@ func TestImportRejectsKeptTruncated(t *testing.T) {
 // importer still runs, the importer stops writing at its next batch and
 // recovery's undo leaves nothing behind.
 func TestImportTakenOverByRecoveryStops(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)

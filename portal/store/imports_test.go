@@ -33,6 +33,7 @@ func generated(t *testing.T, n int, header string) []byte {
 }
 
 func TestImportPortfolio(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -138,6 +139,7 @@ func TestImportPortfolio(t *testing.T) {
 // its end (work planned before autovacuum's next round would otherwise see
 // the table as it was); a small one leaves that to autovacuum.
 func TestLargeImportRefreshesPlannerStatistics(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		if dialect != "postgres" {
 			t.Skip("SQLite keeps no planner statistics")

@@ -14,6 +14,7 @@ import (
 // cost to collect for the month incurred, and the counters agree with the
 // rebuild; bad input, a referred case and another agency are refused.
 func TestRecordLegalCost(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)

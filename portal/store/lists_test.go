@@ -17,6 +17,7 @@ import (
 // page holds, the breach answered is the one updated (it was once looked
 // for among the 50 newest and, when older, made up from the input).
 func TestUpdateBreachAnswersTheBreachUpdated(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -64,6 +65,7 @@ func TestUpdateBreachAnswersTheBreachUpdated(t *testing.T) {
 // TestListTenderRowsCountsTheBidsInScope: the list's bid figures, read in
 // the list query, are those Tender shows the same actor.
 func TestListTenderRowsCountsTheBidsInScope(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)

@@ -35,6 +35,7 @@ func count(t *testing.T, s *store.Store, q string, args ...any) int {
 }
 
 func TestPlanCommitAccept(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -114,7 +115,7 @@ func TestPlanCommitAccept(t *testing.T) {
 }
 
 func TestPlanCommitsRaceCannotDoublePlace(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, dialect string) {
+	storetest.EachSerial(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
 		vm := actorFor(t, s, "vm@demo-bank.test")
@@ -155,6 +156,7 @@ func TestPlanCommitsRaceCannotDoublePlace(t *testing.T) {
 }
 
 func TestExpiryIsSafeTwice(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -203,6 +205,7 @@ func TestExpiryIsSafeTwice(t *testing.T) {
 }
 
 func TestTenderBidAward(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -270,6 +273,7 @@ func TestTenderBidAward(t *testing.T) {
 }
 
 func TestPaymentAccruesCommissionAndCloses(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -335,6 +339,7 @@ func TestPaymentAccruesCommissionAndCloses(t *testing.T) {
 }
 
 func TestSuspendedAgencyGetsNoNewPlacements(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -378,7 +383,7 @@ func TestSuspendedAgencyGetsNoNewPlacements(t *testing.T) {
 // same moment run one after the other, so no payment is lost and no cap is
 // passed (a reviewer reproduced both on PostgreSQL before the account lock).
 func TestConcurrentPaymentsAndCalls(t *testing.T) {
-	storetest.Each(t, func(t *testing.T, dialect string) {
+	storetest.EachSerial(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
 		agent := actorFor(t, s, "agent@agency-a.test")

@@ -16,6 +16,7 @@ import (
 // notFound(err, "what") whose what is not in notFoundKeys would show the
 // English word on a Chinese page.
 func TestNotFoundKeys(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 // the contacts its Go function accepts, on every combination of channel,
 // party, direction and outcome, on both databases.
 func TestContactPredicatesSQL(t *testing.T) {
+	t.Parallel()
 	predicates := []struct {
 		name string
 		goFn func(casework.Contact) bool
@@ -125,6 +126,7 @@ func freshCase(t *testing.T, s *store.Store, agent collect.Actor) (store.Account
 // contact logged at 09:00 is refused; at 13:00 it is allowed. (The store
 // used to count the later calls too.)
 func TestRecordContactUnreachableIsJudgedAtTheContact(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -154,6 +156,7 @@ func TestRecordContactUnreachableIsJudgedAtTheContact(t *testing.T) {
 // "right-party contact" is the figure's (casework.RightPartyContact): the
 // debtor calling in is not one. (The store used to count inbound calls.)
 func TestLegalEstimateRightPartyContactIsOutbound(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)

@@ -15,6 +15,7 @@ import (
 // error on either side, every instalment ends kept or broken, and the
 // counters equal a rebuild from the events (nothing counted twice).
 func TestPaymentsDuringPromiseEvaluation(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)

@@ -14,6 +14,7 @@ import (
 // Seed writes only into an empty database, all or nothing, audited as one
 // event on the chain.
 func TestSeedOnlyIntoAnEmptyDatabase(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := storetest.Open(t, dialect, store.Options{})

@@ -16,6 +16,7 @@ import (
 // The store writes no stage the machine refuses: a refused move is a rule
 // violation naming the guard, and the stage stays.
 func TestStageMovesGoThroughTheMachine(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -55,6 +56,7 @@ func TestStageMovesGoThroughTheMachine(t *testing.T) {
 // No store code but setStage writes the stage column: every move goes
 // through the machine.
 func TestNoStageWriteOutsideSetStage(t *testing.T) {
+	t.Parallel()
 	files, _ := filepath.Glob("*.go")
 	write := regexp.MustCompile(`Update\("stage"|Updates\(map\[string\]any\{"stage"|SET\s+stage\s*=`)
 	for _, f := range files {

@@ -47,6 +47,7 @@ func snapshot(t *testing.T, db *sql.DB) map[string]string {
 // TestStatsIncrementalMatchRebuild: the counters kept as events happen equal
 // the counters recomputed from the events.
 func TestStatsIncrementalMatchRebuild(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)

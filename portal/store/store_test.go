@@ -49,6 +49,7 @@ func actorFor(t *testing.T, s *store.Store, email string) collect.Actor {
 }
 
 func TestMigrateAndSeed(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -73,6 +74,7 @@ func TestMigrateAndSeed(t *testing.T) {
 }
 
 func TestOneActivePlacementPerAccount(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		s := seeded(t, dialect)
 		db := s.DB()
@@ -97,6 +99,7 @@ func TestOneActivePlacementPerAccount(t *testing.T) {
 }
 
 func TestAccountScopes(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
@@ -175,6 +178,7 @@ func TestAccountScopes(t *testing.T) {
 }
 
 func TestPersonalDataMaskingAndAudit(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)

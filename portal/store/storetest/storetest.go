@@ -95,8 +95,21 @@ func URL(tb testing.TB, dialect string) string {
 	return ""
 }
 
-// Each runs fn as a subtest on every available dialect.
+// Each runs fn as a subtest on every available dialect, the dialects side
+// by side (each subtest has its own database). fn must not touch package
+// state (test hooks, environment); such tests use EachSerial.
 func Each(t *testing.T, fn func(t *testing.T, dialect string)) {
+	for _, d := range Dialects(t) {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			fn(t, d)
+		})
+	}
+}
+
+// EachSerial is Each one dialect after the other, for tests that set
+// package-wide hooks or measure time.
+func EachSerial(t *testing.T, fn func(t *testing.T, dialect string)) {
 	for _, d := range Dialects(t) {
 		t.Run(d, func(t *testing.T) { fn(t, d) })
 	}
