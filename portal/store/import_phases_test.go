@@ -26,7 +26,7 @@ func importTestRows() int {
 	if n, err := strconv.Atoi(os.Getenv("PORTAL_IMPORT_TEST_ROWS")); err == nil && n > 0 {
 		return n
 	}
-	return 200_000
+	return 80_000 // some 8 apply batches: long enough for every writer to interleave; PORTAL_IMPORT_TEST_ROWS=200000 for the long run
 }
 
 // contactable returns an account in the collector's queue that takes a
