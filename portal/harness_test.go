@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"fmt"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -39,10 +40,9 @@ func newHarness(t *testing.T, dialect string, cfg portal.Config) *harness {
 // early-warning models need the default size's history to be used).
 func newSizedHarness(t *testing.T, dialect string, cfg portal.Config, size demo.Size) *harness {
 	t.Helper()
-	st := storetest.Open(t, dialect, store.Options{})
-	if err := demo.Seed(context.Background(), st, size); err != nil {
-		t.Fatal(err)
-	}
+	st := storetest.Seeded(t, dialect, fmt.Sprint("demo ", size), func(st *store.Store) error {
+		return demo.Seed(context.Background(), st, size)
+	}, store.Options{})
 	cfg.Store = st
 	if cfg.JWTSecret == nil {
 		cfg.JWTSecret = testSecret

@@ -12,27 +12,23 @@ import (
 	"collect/portal/store/storetest"
 )
 
-// seeded opens a store on dialect with a small demo data set.
 func eachDialect(t *testing.T, fn func(t *testing.T, dialect string)) { storetest.Each(t, fn) }
 
+// seeded opens a store on dialect with a small demo data set.
 func seeded(t *testing.T, dialect string) *store.Store {
 	t.Helper()
-	s := storetest.Open(t, dialect, store.Options{})
-	if err := demo.Seed(context.Background(), s, demo.Size{Portfolios: []int{120, 80}}); err != nil {
-		t.Fatalf("seed: %v", err)
-	}
-	return s
+	return storetest.Seeded(t, dialect, "demo 120+80", func(s *store.Store) error {
+		return demo.Seed(context.Background(), s, demo.Size{Portfolios: []int{120, 80}})
+	}, store.Options{})
 }
 
 // demoSeeded is a store with the full demo book, its models trained and its
 // accounts scored.
 func demoSeeded(t *testing.T, dialect string) *store.Store {
 	t.Helper()
-	s := storetest.Open(t, dialect, store.Options{})
-	if err := demo.Seed(context.Background(), s, demo.DefaultSize); err != nil {
-		t.Fatalf("seed: %v", err)
-	}
-	return s
+	return storetest.Seeded(t, dialect, "demo default", func(s *store.Store) error {
+		return demo.Seed(context.Background(), s, demo.DefaultSize)
+	}, store.Options{})
 }
 
 func actorFor(t *testing.T, s *store.Store, email string) collect.Actor {

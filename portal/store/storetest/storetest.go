@@ -1,6 +1,7 @@
 // Package storetest opens real databases for tests: a fresh SQLite file per
-// test, and, when TEST_DATABASE_URL names a PostgreSQL server, a fresh schema
-// on it per test. Migrations run on both.
+// test, and, when TEST_DATABASE_URL names a PostgreSQL server, a fresh
+// database on it per test, each a copy of a migrated (or seeded) template
+// made once per test process.
 package storetest
 
 import (
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -35,21 +37,205 @@ func Dialects(tb testing.TB) []string {
 
 var logOnce sync.Once
 
-// Open returns a migrated, empty store on dialect, closed (and its schema
-// dropped) when the test ends.
+// Open returns a migrated, empty store on dialect, closed (and its database
+// dropped) when the test ends. The migrations run once per test process,
+// into a template that each test's database is copied from.
 func Open(tb testing.TB, dialect string, opts store.Options) *store.Store {
 	tb.Helper()
-	ctx := context.Background()
-	u := URL(tb, dialect)
-	s, err := store.Open(ctx, u, opts)
+	return Seeded(tb, dialect, "", nil, opts)
+}
+
+// Seeded returns a store on dialect holding what seed wrote into a migrated,
+// empty database. seed runs once per key and test process; each test gets
+// its own copy (a file copy on SQLite, CREATE DATABASE … TEMPLATE on
+// PostgreSQL), so tests may change it freely. The empty key is the migrated
+// database without seed.
+func Seeded(tb testing.TB, dialect, key string, seed func(*store.Store) error, opts store.Options) *store.Store {
+	tb.Helper()
+	tpl, err := template(tb, dialect, key, seed)
+	if err != nil {
+		tb.Fatalf("%s template %q: %v", dialect, key, err)
+	}
+	u := tpl.clone(tb)
+	s, err := store.Open(context.Background(), u, opts)
 	if err != nil {
 		tb.Fatalf("open %s: %v", dialect, err)
 	}
 	tb.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		tb.Fatalf("migrate %s: %v", dialect, err)
-	}
 	return s
+}
+
+// A template is a migrated (and perhaps seeded) database to copy from.
+type dbTemplate struct {
+	dialect string
+	sqlite  []byte // the SQLite file
+	pgName  string // the PostgreSQL database
+	base    string // TEST_DATABASE_URL
+}
+
+var (
+	templatesMu sync.Mutex
+	templates   = map[string]*templateOnce{}
+)
+
+type templateOnce struct {
+	once sync.Once
+	tpl  *dbTemplate
+	err  error
+}
+
+func template(tb testing.TB, dialect, key string, seed func(*store.Store) error) (*dbTemplate, error) {
+	templatesMu.Lock()
+	t, ok := templates[dialect+"\x00"+key]
+	if !ok {
+		t = &templateOnce{}
+		templates[dialect+"\x00"+key] = t
+	}
+	templatesMu.Unlock()
+	t.once.Do(func() { t.tpl, t.err = makeTemplate(tb, dialect, seed) })
+	return t.tpl, t.err
+}
+
+func makeTemplate(tb testing.TB, dialect string, seed func(*store.Store) error) (*dbTemplate, error) {
+	ctx := context.Background()
+	tpl := &dbTemplate{dialect: dialect}
+	var u string
+	switch dialect {
+	case "sqlite":
+		dir, err := os.MkdirTemp("", "storetest-")
+		if err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(dir)
+		u = filepath.Join(dir, "template.db")
+	case "postgres":
+		tpl.base = os.Getenv("TEST_DATABASE_URL")
+		if tpl.base == "" {
+			tb.Skip("TEST_DATABASE_URL is not set: PostgreSQL test skipped")
+		}
+		db, err := sql.Open("pgx", tpl.base)
+		if err != nil {
+			return nil, err
+		}
+		defer db.Close()
+		sweep(ctx, db)
+		tpl.pgName = dbName("tpl")
+		if _, err := db.ExecContext(ctx, "CREATE DATABASE "+tpl.pgName); err != nil {
+			return nil, fmt.Errorf("PostgreSQL at TEST_DATABASE_URL: %w", err)
+		}
+		u = withDatabase(tpl.base, tpl.pgName)
+	default:
+		return nil, fmt.Errorf("unknown dialect %q", dialect)
+	}
+	s, err := store.Open(ctx, u, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	err = s.Migrate(ctx)
+	if err == nil && seed != nil {
+		err = seed(s)
+	}
+	if err == nil && dialect == "sqlite" {
+		// one self-contained file, whatever the journal mode left beside it
+		out := u + ".copy"
+		if _, err = s.DB().ExecContext(ctx, "VACUUM INTO ?", out); err == nil {
+			tpl.sqlite, err = os.ReadFile(out)
+		}
+	}
+	if cerr := s.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return tpl, nil
+}
+
+// clone makes the test's own database from the template and returns its URL.
+func (tpl *dbTemplate) clone(tb testing.TB) string {
+	tb.Helper()
+	if tpl.dialect == "sqlite" {
+		u := filepath.Join(tb.TempDir(), "portal.db")
+		if err := os.WriteFile(u, tpl.sqlite, 0o600); err != nil {
+			tb.Fatal(err)
+		}
+		return u
+	}
+	db, err := sql.Open("pgx", tpl.base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	name := dbName("t")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// Two clones of one template at once: PostgreSQL refuses while another
+	// session copies it, so retry briefly.
+	for attempt := 0; ; attempt++ {
+		_, err = db.ExecContext(ctx, "CREATE DATABASE "+name+" TEMPLATE "+tpl.pgName)
+		if err == nil || attempt == 50 || !strings.Contains(err.Error(), "is being accessed by other users") {
+			break
+		}
+		time.Sleep(time.Duration(20+attempt*10) * time.Millisecond)
+	}
+	if err != nil {
+		tb.Fatalf("copy the template database: %v", err)
+	}
+	tb.Cleanup(func() {
+		db, err := sql.Open("pgx", tpl.base)
+		if err == nil {
+			db.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+			db.Close()
+		}
+	})
+	return withDatabase(tpl.base, name)
+}
+
+// dbName names a database of this process: storetest_<kind>_<pid>_<random>.
+func dbName(kind string) string {
+	return fmt.Sprintf("storetest_%s_%d_%s", kind, os.Getpid(), strings.ReplaceAll(uuid.NewString(), "-", "")[:12])
+}
+
+// sweep drops the databases of test processes that are gone (a killed run
+// leaves its templates behind). The server is this machine's: the process
+// ids are ours.
+func sweep(ctx context.Context, db *sql.DB) {
+	rows, err := db.QueryContext(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'storetest\\_%'")
+	if err != nil {
+		return
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if rows.Scan(&n) == nil {
+			names = append(names, n)
+		}
+	}
+	rows.Close()
+	for _, n := range names {
+		parts := strings.Split(n, "_")
+		if len(parts) != 4 {
+			continue
+		}
+		pid, err := strconv.Atoi(parts[2])
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
+			continue // still running
+		}
+		db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+n+" WITH (FORCE)")
+	}
+}
+
+// withDatabase is base with its database replaced by name.
+func withDatabase(base, name string) string {
+	pu, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	pu.Path = "/" + name
+	return pu.String()
 }
 
 // URL returns a database URL for a fresh database on dialect: a new SQLite
