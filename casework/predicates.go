@@ -150,6 +150,16 @@ func InUnreachableWindow(h Contact, at time.Time) bool {
 // kept rate is kept ÷ falling due (DESIGN.md §4).
 const PromiseGraceDays = 3
 
+// PromiseBreakCutoff is the calendar date (YYYY-MM-DD, in at's location)
+// before which an instalment's due date has had its grace period by at: an
+// instalment due before it and not paid in full by at is broken, and money
+// paid at or after at no longer keeps it. due < PromiseBreakCutoff(at) is
+// exactly PromiseOutcome's broken for a short payment; the promise job and
+// a payment's allocation both judge with it.
+func PromiseBreakCutoff(at time.Time) string {
+	return dayIn(at, at.Location()).AddDate(0, 0, -PromiseGraceDays).Format(time.DateOnly)
+}
+
 // WorkedMonth is the month (UTC, YYYY-MM) a contact works its account in:
 // an account is worked in a month when at least one contact, of any
 // channel, party or direction, is logged on it in that month. Accounts

@@ -100,3 +100,35 @@ func TestDebtorUnreachableIsJudgedAtTheContact(t *testing.T) {
 		t.Error("the debtor called in, yet is unreachable")
 	}
 }
+
+// The cutoff says broken exactly when PromiseOutcome does for a short
+// payment, at every hour around the last grace day, in two zones.
+func TestPromiseBreakCutoffIsPromiseOutcome(t *testing.T) {
+	for _, loc := range []*time.Location{time.FixedZone("CST", 8*3600), time.FixedZone("EST", -5*3600)} {
+		due := time.Date(2026, 3, 10, 0, 0, 0, 0, loc)
+		for h := 0; h < 24*8; h++ {
+			at := due.Add(time.Duration(h) * time.Hour)
+			cut := casework.PromiseBreakCutoff(at)
+			broken := due.Format(time.DateOnly) < cut
+			want := casework.PromiseOutcome(100, 99, due, casework.PromiseGraceDays, at) == casework.PromiseBroken
+			if broken != want {
+				t.Fatalf("%s due %s at %s: cutoff %s says broken=%v, PromiseOutcome %v", loc, due.Format(time.DateOnly), at.Format(time.DateTime), cut, broken, want)
+			}
+		}
+	}
+	// The last grace day is still in time; the day after is not.
+	loc := time.FixedZone("CST", 8*3600)
+	due := time.Date(2026, 3, 10, 0, 0, 0, 0, loc)
+	for _, c := range []struct {
+		at     time.Time
+		broken bool
+	}{
+		{time.Date(2026, 3, 13, 23, 59, 0, 0, loc), false},
+		{time.Date(2026, 3, 14, 0, 0, 0, 0, loc), true},
+		{time.Date(2026, 3, 13, 16, 30, 0, 0, time.UTC), true}, // 00:30 on the 14th in Beijing
+	} {
+		if got := due.Format(time.DateOnly) < casework.PromiseBreakCutoff(c.at.In(loc)); got != c.broken {
+			t.Errorf("at %s: broken %v, want %v", c.at, got, c.broken)
+		}
+	}
+}

@@ -252,10 +252,16 @@ func (s *Store) PendingArrangements(ctx context.Context, a collect.Actor) ([]Arr
 	return out, err
 }
 
-// applyToArrangement applies a payment to the account's active
-// arrangement's instalments, oldest first, inside the payment's transaction;
-// an arrangement whose every instalment is paid is kept.
-func applyToArrangement(tx *gorm.DB, accountID string, amount int64) error {
+// applyToArrangement applies a payment made at paidAt to the account's
+// active arrangement's instalments, oldest first, inside the payment's
+// transaction; an arrangement whose every instalment is paid is kept. An
+// instalment whose grace period had ended unpaid by paidAt is broken first,
+// as the promise job would have broken it: money paid late does not keep
+// a promise, whenever the job last ran.
+func (s *Store) applyToArrangement(tx *gorm.DB, accountID string, amount int64, paidAt time.Time) error {
+	if _, _, err := s.breakOverdue(tx, casework.PromiseBreakCutoff(paidAt.In(collect.China)), accountID); err != nil {
+		return err
+	}
 	var arr struct{ ID, LenderID, AgencyID string }
 	err := tx.Table("arrangements").Select("id, lender_id, agency_id").Where("account_id = ? AND status = 'active'", accountID).Order("created_at DESC").Take(&arr).Error
 	if err != nil {
@@ -319,68 +325,84 @@ func applyToArrangement(tx *gorm.DB, accountID string, amount int64) error {
 // Each step is one UPDATE whose WHERE re-checks the state, so several portal
 // processes may run it at once.
 func (s *Store) EvaluatePromises(ctx context.Context) (int64, error) {
-	cutoff := s.now().AddDate(0, 0, -PromiseGraceDays).Format(time.DateOnly)
 	var n int64
 	var touched []string // accounts whose arrangement broke: rescored after
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		// RETURNING makes the count exact with several processes: each row
-		// comes back to the one process whose update changed it.
-		// Lock the accounts concerned first, in id order, as a payment does
-		// (account, then counters, then instalments): locking in the same
-		// order leaves no deadlock between the two on PostgreSQL.
-		if tx.Dialector.Name() == "postgres" {
-			var ids []string
-			if err := tx.Raw(`SELECT id FROM accounts WHERE id IN (SELECT a.account_id FROM arrangements a JOIN arrangement_instalments ai ON ai.arrangement_id = a.id
-				WHERE a.status = 'active' AND ai.status = 'pending' AND ai.due_date < ? AND ai.paid_cents < ai.amount_cents) ORDER BY id FOR UPDATE`, cutoff).Scan(&ids).Error; err != nil {
-				return err
-			}
-		}
-		var broken []struct{ ArrangementID, DueDate string }
-		if err := tx.Raw(`UPDATE arrangement_instalments SET status = 'broken', counted = TRUE
-			WHERE status = 'pending' AND due_date < ? AND paid_cents < amount_cents
-			AND arrangement_id IN (SELECT id FROM arrangements WHERE status = 'active') RETURNING arrangement_id, due_date`, cutoff).Scan(&broken).Error; err != nil {
-			return err
-		}
-		n = int64(len(broken))
-		if n == 0 {
-			return nil
-		}
-		byLender := map[string][]string{}
-		for _, b := range broken {
-			var arr struct{ LenderID, AgencyID, AccountID string }
-			if err := tx.Table("arrangements").Select("lender_id, agency_id, account_id").Where("id = ?", b.ArrangementID).Take(&arr).Error; err != nil {
-				return err
-			}
-			due, _ := time.Parse(time.DateOnly, b.DueDate)
-			if err := statDelta(tx, arr.LenderID, arr.AgencyID, due, map[string]int64{"promises_due": 1}); err != nil {
-				return err
-			}
-			byLender[arr.LenderID] = append(byLender[arr.LenderID], b.ArrangementID)
-			touched = append(touched, arr.AccountID)
-		}
-		// follow_up → negotiation in bulk: the one guard casework.CanTransition
-		// puts on it (no move while a dispute is open) is in the WHERE.
-		if err := tx.Exec(`UPDATE accounts SET stage = 'negotiation' WHERE stage = 'follow_up' AND dispute_open = FALSE AND id IN (
-			SELECT a.account_id FROM arrangements a JOIN arrangement_instalments ai ON ai.arrangement_id = a.id
-			WHERE a.status = 'active' AND ai.status = 'broken')`).Error; err != nil {
-			return err
-		}
-		if err := tx.Exec(`UPDATE arrangements SET status = 'broken' WHERE status = 'active' AND id IN (
-			SELECT arrangement_id FROM arrangement_instalments WHERE status = 'broken')`).Error; err != nil {
-			return err
-		}
-		for lender, ids := range byLender {
-			if err := s.appendAudit(tx, collect.Actor{}, auditRecord{Action: "arrangement.evaluate", ObjectType: "arrangement", ObjectID: "batch",
-				LenderID: lender, After: map[string]any{"arrangements_broken": first(ids, 1000), "instalments_broken": len(ids)}}); err != nil {
-				return err
-			}
-		}
-		return nil
+		var err error
+		n, touched, err = s.breakOverdue(tx, casework.PromiseBreakCutoff(s.now().In(collect.China)), "")
+		return err
 	})
 	if err == nil && len(touched) > 0 {
 		s.rescoreAfter(ctx, touched...)
 	}
 	return n, err
+}
+
+// breakOverdue breaks the instalments due before cutoff and not paid in
+// full (casework.PromiseBreakCutoff), on accountID's arrangement or, when it
+// is empty, on every account, with their arrangements; the cases go back to
+// negotiation. It returns how many instalments broke and on which accounts.
+func (s *Store) breakOverdue(tx *gorm.DB, cutoff, accountID string) (int64, []string, error) {
+	// only narrows a condition on arrangements a to accountID's.
+	only := func(q string) string {
+		if accountID == "" {
+			return q + " AND ? = ''"
+		}
+		return q + " AND a.account_id = ?"
+	}
+	// RETURNING makes the count exact with several processes: each row
+	// comes back to the one process whose update changed it.
+	// Lock the accounts concerned first, in id order, as a payment does
+	// (account, then counters, then instalments): locking in the same
+	// order leaves no deadlock between the two on PostgreSQL.
+	if tx.Dialector.Name() == "postgres" {
+		var ids []string
+		if err := tx.Raw(`SELECT id FROM accounts WHERE id IN (SELECT a.account_id FROM arrangements a JOIN arrangement_instalments ai ON ai.arrangement_id = a.id
+			WHERE `+only(`a.status = 'active' AND ai.status = 'pending' AND ai.due_date < ? AND ai.paid_cents < ai.amount_cents`)+`) ORDER BY id FOR UPDATE`, cutoff, accountID).Scan(&ids).Error; err != nil {
+			return 0, nil, err
+		}
+	}
+	var broken []struct{ ArrangementID, DueDate string }
+	if err := tx.Raw(`UPDATE arrangement_instalments SET status = 'broken', counted = TRUE
+		WHERE status = 'pending' AND due_date < ? AND paid_cents < amount_cents
+		AND arrangement_id IN (SELECT a.id FROM arrangements a WHERE `+only(`a.status = 'active'`)+`) RETURNING arrangement_id, due_date`, cutoff, accountID).Scan(&broken).Error; err != nil {
+		return 0, nil, err
+	}
+	if len(broken) == 0 {
+		return 0, nil, nil
+	}
+	var touched []string
+	byLender := map[string][]string{}
+	for _, b := range broken {
+		var arr struct{ LenderID, AgencyID, AccountID string }
+		if err := tx.Table("arrangements").Select("lender_id, agency_id, account_id").Where("id = ?", b.ArrangementID).Take(&arr).Error; err != nil {
+			return 0, nil, err
+		}
+		due, _ := time.Parse(time.DateOnly, b.DueDate)
+		if err := statDelta(tx, arr.LenderID, arr.AgencyID, due, map[string]int64{"promises_due": 1}); err != nil {
+			return 0, nil, err
+		}
+		byLender[arr.LenderID] = append(byLender[arr.LenderID], b.ArrangementID)
+		touched = append(touched, arr.AccountID)
+	}
+	// follow_up → negotiation in bulk: the one guard casework.CanTransition
+	// puts on it (no move while a dispute is open) is in the WHERE.
+	if err := tx.Exec(`UPDATE accounts SET stage = 'negotiation' WHERE stage = 'follow_up' AND dispute_open = FALSE AND id IN (
+		SELECT a.account_id FROM arrangements a JOIN arrangement_instalments ai ON ai.arrangement_id = a.id
+		WHERE `+only(`a.status = 'active' AND ai.status = 'broken'`)+`)`, accountID).Error; err != nil {
+		return 0, nil, err
+	}
+	if err := tx.Exec(`UPDATE arrangements SET status = 'broken' WHERE status = 'active' AND id IN (
+		SELECT ai.arrangement_id FROM arrangement_instalments ai JOIN arrangements a ON a.id = ai.arrangement_id WHERE `+only(`ai.status = 'broken'`)+`)`, accountID).Error; err != nil {
+		return 0, nil, err
+	}
+	for lender, ids := range byLender {
+		if err := s.appendAudit(tx, collect.Actor{}, auditRecord{Action: "arrangement.evaluate", ObjectType: "arrangement", ObjectID: "batch",
+			LenderID: lender, After: map[string]any{"arrangements_broken": first(ids, 1000), "instalments_broken": len(ids)}}); err != nil {
+			return 0, nil, err
+		}
+	}
+	return int64(len(broken)), touched, nil
 }
 
 // FollowUp is the follow-up list: what falls due soon, what broke, and the

@@ -345,3 +345,64 @@ func feedSource(t *testing.T, text string) sheets.RowSource {
 	t.Cleanup(func() { src.Close() })
 	return src
 }
+
+// A promise is kept by money paid by its due date plus the grace days, and
+// not by money paid later, whether or not the promise job has run between.
+func TestLatePaymentDoesNotKeepAPromise(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		for _, c := range []struct {
+			name      string
+			afterDue  time.Duration // from the due date's midnight in Beijing
+			wantState string
+		}{
+			{"last grace day", time.Duration(casework.PromiseGraceDays)*24*time.Hour + 23*time.Hour, "kept"},
+			{"the day after", time.Duration(casework.PromiseGraceDays+1)*24*time.Hour + 30*time.Minute, "broken"},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				ctx := context.Background()
+				s := seeded(t, dialect)
+				agent := actorFor(t, s, "agent@agency-a.test")
+				acc := agencyAccount(t, s, agent)
+				if _, err := s.RecordVerification(ctx, agent, acc.ID, store.Verification{IdentityOK: true, ContactOK: true, AmountOK: true, DPDOK: true}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.DB().Exec(`UPDATE accounts SET stage = 'negotiation' WHERE id = $1`, acc.ID); err != nil {
+					t.Fatal(err)
+				}
+				y, m, d := time.Now().In(collect.China).AddDate(0, 0, 2).Date()
+				due := time.Date(y, m, d, 0, 0, 0, 0, collect.China)
+				p, err := s.CreateArrangement(ctx, agent, acc.ID, store.ArrangementRequest{Kind: "promise", AmountCents: 10000, FirstDue: due.Format(time.DateOnly)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				at := due.Add(c.afterDue)
+				later := storetest.Reopen(t, s, store.Options{Now: func() time.Time { return at.Add(time.Minute) }})
+				kept := count(t, s, `SELECT COALESCE(SUM(promises_kept), 0) FROM agency_month_stats`)
+				if _, err := later.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: 10000, PaidAt: at, Reference: "LATE-1"}); err != nil {
+					t.Fatal(err)
+				}
+				var status string
+				s.DB().QueryRow(`SELECT status FROM arrangements WHERE id = $1`, p.ID).Scan(&status)
+				if status != c.wantState {
+					t.Fatalf("paid in full at %s for a promise due %s: %s, want %s", at.Format(time.DateTime), due.Format(time.DateOnly), status, c.wantState)
+				}
+				wantKept := kept
+				if c.wantState == "kept" {
+					wantKept++
+				}
+				if got := count(t, s, `SELECT COALESCE(SUM(promises_kept), 0) FROM agency_month_stats`); got != wantKept {
+					t.Errorf("promises kept %d, want %d", got, wantKept)
+				}
+				// The promise job, run after, agrees.
+				if _, err := later.EvaluatePromises(ctx); err != nil {
+					t.Fatal(err)
+				}
+				s.DB().QueryRow(`SELECT status FROM arrangements WHERE id = $1`, p.ID).Scan(&status)
+				if status != c.wantState {
+					t.Errorf("after the promise job: %s, want %s", status, c.wantState)
+				}
+			})
+		}
+	})
+}

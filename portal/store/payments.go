@@ -149,7 +149,7 @@ func (s *Store) RecordPayment(ctx context.Context, a collect.Actor, accountID st
 		if err := tx.Table("accounts").Where("id = ?", acc.ID).Updates(cols).Error; err != nil {
 			return err
 		}
-		if err := applyToArrangement(tx, acc.ID, in.AmountCents); err != nil {
+		if err := s.applyToArrangement(tx, acc.ID, in.AmountCents, in.PaidAt); err != nil {
 			return err
 		}
 		out.BalanceCents = balance
