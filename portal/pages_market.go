@@ -30,11 +30,17 @@ func (s *Server) portfolioListPage(c echo.Context) error {
 func (s *Server) renderPortfolioList(c echo.Context, status int, fail error) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
-	ps, _, err := s.store.ListPortfolios(ctx, a, store.Page{PerPage: 200})
+	page, err := parsePage(c)
 	if err != nil {
 		return err
 	}
-	v := views.PortfolioListView{CanImport: s.can(a, "portfolio", "write")}
+	page = page.Normal()
+	ps, total, err := s.store.ListPortfolios(ctx, a, page)
+	if err != nil {
+		return err
+	}
+	v := views.PortfolioListView{CanImport: s.can(a, "portfolio", "write"), Page: page.Page, Pages: page.Pages(total)}
+	v.Links = listLinks(c.Request().URL, page.Page, v.Pages, "")
 	for _, p := range ps {
 		v.Portfolios = append(v.Portfolios, views.PortfolioRowView{ID: p.ID, Name: p.Name, ImportedAt: views.Date(p.ImportedAt),
 			Balance: views.Money(p.BalanceCents, p.Currency), Accounts: p.AccountCount})

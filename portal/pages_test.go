@@ -1,13 +1,17 @@
 package portal_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"collect/portal"
+	"collect/portal/store/storetest"
 )
 
 // formLogin logs in through the login form like a browser and returns the
@@ -186,6 +190,52 @@ func TestPagesJourney(t *testing.T) {
 		res, _ = c.get(t, base+"/lang/en?next=//evil.example/")
 		if loc := res.Header.Get("Location"); loc != "/dashboard" {
 			t.Fatalf("an off-site next is followed: %q", loc)
+		}
+	})
+}
+
+// A lender with more portfolios than a page lists them page by page, every
+// one reachable, none twice.
+func TestPortfolioListPages(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		h := newHarness(t, dialect, portal.Config{})
+		var lender string
+		if err := h.store.DB().QueryRow(`SELECT lender_id FROM portfolios LIMIT 1`).Scan(&lender); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 70 {
+			if _, err := h.store.DB().Exec(`INSERT INTO portfolios (id, lender_id, name, imported_at) VALUES ($1, $2, $3, $4)`,
+				fmt.Sprintf("pf-extra-%03d", i), lender, fmt.Sprintf("Extra %03d", i), time.Now().UTC().Add(-time.Duration(i)*time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var total int
+		h.store.DB().QueryRow(`SELECT COUNT(*) FROM portfolios WHERE lender_id = $1`, lender).Scan(&total)
+		c := h.pageClient(h.token("vm@demo-bank.test"))
+		seen := map[string]bool{}
+		rowID := regexp.MustCompile(`data-testid="portfolio-row" data-id="([^"]+)"`)
+		for page := 1; ; page++ {
+			res, body := get(c, fmt.Sprintf("%s/portfolios?page=%d", h.http.URL, page))
+			if res.StatusCode != 200 {
+				t.Fatalf("page %d: %d", page, res.StatusCode)
+			}
+			ids := rowID.FindAllStringSubmatch(string(body), -1)
+			if len(ids) == 0 {
+				t.Fatalf("page %d is empty with %d of %d seen", page, len(seen), total)
+			}
+			for _, m := range ids {
+				if seen[m[1]] {
+					t.Fatalf("portfolio %s listed twice", m[1])
+				}
+				seen[m[1]] = true
+			}
+			if !strings.Contains(string(body), `rel="next"`) {
+				break
+			}
+		}
+		if len(seen) != total {
+			t.Fatalf("%d portfolios reachable through the pages, want %d", len(seen), total)
 		}
 	})
 }

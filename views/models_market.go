@@ -9,6 +9,9 @@ package views
 // and the recent imports.
 type PortfolioListView struct {
 	Portfolios []PortfolioRowView
+	Page       int
+	Pages      int
+	Links      ListLinks
 	Imports    []ImportRowView
 	Mappings   []Option // saved column mappings (value = name)
 	CanImport  bool
