@@ -204,7 +204,7 @@ func TestPortfolioListPages(t *testing.T) {
 		if err := h.store.DB().QueryRow(`SELECT lender_id FROM portfolios LIMIT 1`).Scan(&lender); err != nil {
 			t.Fatal(err)
 		}
-		for i := range 70 {
+		for i := range 230 { // more than the 200 the page once stopped at
 			if _, err := h.store.DB().Exec(`INSERT INTO portfolios (id, lender_id, name, imported_at) VALUES ($1, $2, $3, $4)`,
 				fmt.Sprintf("pf-extra-%03d", i), lender, fmt.Sprintf("Extra %03d", i), time.Now().UTC().Add(-time.Duration(i)*time.Minute)); err != nil {
 				t.Fatal(err)
