@@ -207,18 +207,20 @@ func accountSnapshot(t *testing.T, s *store.Store, lenderID string) map[string]s
 // (values, portfolio, portfolio counts), no staging rows; a crashed one is
 // failed by recovery with the reason.
 func TestImportFailureAndCrashLeaveNothing(t *testing.T) {
+	// A fifth of the batch sizes and of the rows: the same batches crossed.
+	defer store.SetImportBatchScale(5)()
 	storetest.EachSerial(t, func(t *testing.T, dialect string) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
 		vm := actorFor(t, s, "vm@demo-bank.test")
-		// A first import of 15,000 rows; the second file has its first
-		// 15,000 references with other values, then 30,000 new ones.
-		first, err := s.ImportPortfolio(ctx, vm, store.ImportRequest{Name: "first", Filename: "a.csv", Source: rowSource(t, generated(t, 15000, "en"))})
+		// A first import of 3,000 rows; the second file has its first
+		// 3,000 references with other values, then 6,000 new ones.
+		first, err := s.ImportPortfolio(ctx, vm, store.ImportRequest{Name: "first", Filename: "a.csv", Source: rowSource(t, generated(t, 3000, "en"))})
 		if err != nil || first.Status != "done" {
 			t.Fatalf("%+v %v", first, err)
 		}
 		var second strings.Builder
-		if err := sheets.WritePortfolioCSV(&second, 45000, 99, time.Now().UTC(), "en"); err != nil {
+		if err := sheets.WritePortfolioCSV(&second, 9000, 99, time.Now().UTC(), "en"); err != nil {
 			t.Fatal(err)
 		}
 		before := accountSnapshot(t, s, vm.OrgID)
@@ -258,7 +260,7 @@ func TestImportFailureAndCrashLeaveNothing(t *testing.T) {
 			}
 			return nil
 		}
-		// The second file's first 15,000 references are the first file's.
+		// The second file's first 3,000 references are the first file's.
 		data := []byte(second.String())
 		t.Run("FailsWhileApplying", func(t *testing.T) {
 			restore := store.SetImportFailHook(failThird)
@@ -311,13 +313,13 @@ func TestImportFailureAndCrashLeaveNothing(t *testing.T) {
 		})
 		t.Run("ThenSucceeds", func(t *testing.T) {
 			res, err := s.ImportPortfolio(ctx, vm, store.ImportRequest{Name: "second", Filename: "b.csv", Source: rowSource(t, data)})
-			if err != nil || res.Status != "done" || res.Accepted != 45000 {
+			if err != nil || res.Status != "done" || res.Accepted != 9000 {
 				t.Fatalf("%+v %v", res.Status, err)
 			}
 			if n := count(t, s, `SELECT account_count FROM portfolios WHERE id = $1`, first.PortfolioID); n != 0 {
 				t.Fatalf("the first portfolio still counts %d accounts, all moved to the second", n)
 			}
-			if n := count(t, s, `SELECT COUNT(*) FROM accounts WHERE portfolio_id = $1`, res.PortfolioID); n != 45000 {
+			if n := count(t, s, `SELECT COUNT(*) FROM accounts WHERE portfolio_id = $1`, res.PortfolioID); n != 9000 {
 				t.Fatalf("%d accounts in the new portfolio", n)
 			}
 		})

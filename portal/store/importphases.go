@@ -47,13 +47,19 @@ import (
 // the portfolio, batch by batch, each batch idempotent. The importer runs
 // it on failure; after a crash, RecoverStaleImports does, for imports whose
 // heartbeat has gone stale.
-const (
+//
+// The batch sizes are variables for the tests of failures mid-import
+// (SetImportBatchScale), which need several batches, not many rows.
+var (
 	importStageBatchLite = 5000
 	importStageBatchPG   = 20000
 	importApplyBatchLite = 10000
 	importUndoBatchLite  = 10000
 	importCleanBatchLite = 20000
-	importHeartbeat      = 5 * time.Second
+)
+
+const (
+	importHeartbeat = 5 * time.Second
 	// ImportStaleAfter is how old a running import's heartbeat must be for
 	// the import to count as interrupted.
 	ImportStaleAfter = 2 * time.Minute
