@@ -123,7 +123,7 @@ func (s *Server) apiImport(c echo.Context) error {
 		errors.As(err, &ae)
 		return c.JSON(http.StatusUnprocessableEntity, map[string]any{"id": "", "import_id": res.ImportID, "status": "failed",
 			"accepted": 0, "rejected": 0, "errors": []any{}, "error": map[string]any{"code": ae.Code, "message": collect.ErrorMessage(ae),
-			"key": ae.Key, "fields": views.EnglishFields(ae.Fields)}})
+				"key": ae.Key, "fields": views.EnglishFields(ae.Fields)}})
 	}
 	if res.Status != "done" {
 		return c.JSON(http.StatusUnprocessableEntity, res)

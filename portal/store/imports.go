@@ -337,7 +337,7 @@ func (s *Store) ImportErrors(ctx context.Context, a collect.Actor, id string, li
 		return nil, err
 	}
 	var rows []struct {
-		Line                             int
+		Line                                 int
 		Field, Message, MessageKey, Problems string
 	}
 	err := s.db.WithContext(ctx).Table("import_rejects").Select("line, field, message, message_key, problems").Where("import_id = ?", id).
