@@ -137,9 +137,6 @@ func decodeProblems(s string, line int) []allocation.RowError {
 	out := make([]allocation.RowError, len(ps))
 	for i, p := range ps {
 		out[i] = allocation.RowError{Line: line, Field: p.Field, Key: p.Key, Args: decodeArgs(string(p.Args))}
-		if len(p.Args) == 0 || string(p.Args) == "null" {
-			out[i].Args = nil
-		}
 		out[i].Message = out[i].Text()
 	}
 	return out
