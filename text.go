@@ -46,6 +46,19 @@ func TextFlaw(s string) string {
 	return ""
 }
 
+// CellProblemKey is CellProblem as a catalogue key: "err.text.nul",
+// "err.text.bad_utf8", or "" when the cell is storable.
+func CellProblemKey(s string) string {
+	switch CellProblem(s) {
+	case "":
+		return ""
+	case msgNUL:
+		return "err.text.nul"
+	default:
+		return "err.text.bad_utf8"
+	}
+}
+
 // Markers a RowSource leaves in a cleaned cell (see CleanCellText).
 const (
 	nulMarker     = "\u2400" // ␀ SYMBOL FOR NULL

@@ -7,9 +7,11 @@ import "collect"
 // files are read: at most 2 decimals, non-negative, at most
 // 1,000,000,000.00. field names the input in the error.
 func ParseAmount(field, v string) (int64, error) {
-	cents, msg := parseCents(v)
-	if msg != "" {
-		return 0, &collect.Error{Code: collect.EINVALID, Message: field + ": " + msg, Fields: []collect.FieldError{{Field: field, Message: msg}}}
+	cents, f := parseCents(v)
+	if f.bad() {
+		key := f.key
+		return 0, collect.E(collect.EINVALID, "err.amount.field", "field", field, "problem", collect.E(collect.EINVALID, key, f.kv...)).
+			WithFields(collect.Field(field, key, f.kv...))
 	}
 	return cents, nil
 }

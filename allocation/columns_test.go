@@ -3,6 +3,7 @@ package allocation_test
 import (
 	"collect"
 	"collect/allocation"
+	"collect/views"
 	"errors"
 	"reflect"
 	"strings"
@@ -116,7 +117,7 @@ func TestMapColumnsErrors(t *testing.T) {
 				t.Errorf("fields = %v, want %v (%+v)", got, tt.wantFields, e.Fields)
 			}
 			for _, f := range e.Fields {
-				if f.Message == "" {
+				if f.Key == "" || views.English().FieldText(f) == "" {
 					t.Errorf("field %s without message", f.Field)
 				}
 			}
@@ -125,11 +126,11 @@ func TestMapColumnsErrors(t *testing.T) {
 	t.Run("missing message names the columns", func(t *testing.T) {
 		_, err := allocation.MapColumns([]string{"借据号", "姓名", "身份证号", "手机号", "省份", "本金", "欠款余额", "应还日期"}, nil)
 		e := wantCode(t, err, collect.EINVALID)
-		if e.Message != "missing required columns: dpd" {
-			t.Errorf("message = %q", e.Message)
+		if e.Text() != "missing required columns: dpd" {
+			t.Errorf("message = %q", e.Text())
 		}
-		if !strings.Contains(e.Fields[0].Message, "逾期天数") {
-			t.Errorf("field message %q should name the Chinese header", e.Fields[0].Message)
+		if msg := views.English().FieldText(e.Fields[0]); !strings.Contains(msg, "逾期天数") {
+			t.Errorf("field message %q should name the Chinese header", msg)
 		}
 	})
 }

@@ -23,21 +23,21 @@ type AgencyProfile struct {
 func (p AgencyProfile) Validate() error {
 	var fields []collect.FieldError
 	if p.Capacity < 0 || p.Capacity > 10_000_000 {
-		fields = append(fields, collect.FieldError{Field: "capacity", Message: "must be between 0 and 10,000,000"})
+		fields = append(fields, collect.Field("capacity", "err.agency_profile.capacity_range"))
 	}
 	for _, b := range p.AcceptedBuckets {
 		if !slices.Contains(BucketNames(), b) {
-			fields = append(fields, collect.FieldError{Field: "accepted_buckets", Message: "unknown bucket " + b})
+			fields = append(fields, collect.Field("accepted_buckets", "err.bucket.unknown", "bucket", b))
 		}
 	}
 	for _, pr := range p.LicensedProvinces {
 		if pr == "" || utf8.RuneCountInString(pr) > 32 || strings.Contains(pr, ",") {
-			fields = append(fields, collect.FieldError{Field: "licensed_provinces", Message: "each province is a name of at most 32 characters without commas"})
+			fields = append(fields, collect.Field("licensed_provinces", "err.agency_profile.provinces"))
 			break
 		}
 	}
 	if utf8.RuneCountInString(p.Description) > 2000 {
-		fields = append(fields, collect.FieldError{Field: "description", Message: "at most 2,000 characters"})
+		fields = append(fields, collect.Field("description", "err.agency_profile.description_long"))
 	}
 	return FieldErrors(fields)
 }
@@ -79,46 +79,46 @@ var (
 func (c Contract) Validate() error {
 	var fields []collect.FieldError
 	if len(c.FeeSchedule) == 0 {
-		fields = append(fields, collect.FieldError{Field: "fee_schedule", Message: "give a fee in basis points for each bucket"})
+		fields = append(fields, collect.Field("fee_schedule", "err.contract.fee_schedule_empty"))
 	}
 	for b, bp := range c.FeeSchedule {
 		if !slices.Contains(BucketNames(), b) {
-			fields = append(fields, collect.FieldError{Field: "fee_schedule", Message: "unknown bucket " + b})
+			fields = append(fields, collect.Field("fee_schedule", "err.bucket.unknown", "bucket", b))
 		} else if bp < 0 || bp > 10000 {
-			fields = append(fields, collect.FieldError{Field: "fee_schedule", Message: "fee for " + b + " must be 0 to 10000 basis points"})
+			fields = append(fields, collect.Field("fee_schedule", "err.contract.fee_range", "bucket", b))
 		}
 	}
 	if c.TermDays < 1 || c.TermDays > 730 {
-		fields = append(fields, collect.FieldError{Field: "term_days", Message: "must be 1 to 730 days"})
+		fields = append(fields, collect.Field("term_days", "err.contract.term_days"))
 	}
 	if c.AcceptDays < 1 || c.AcceptDays > 60 {
-		fields = append(fields, collect.FieldError{Field: "accept_days", Message: "must be 1 to 60 days"})
+		fields = append(fields, collect.Field("accept_days", "err.contract.accept_days"))
 	}
 	if c.MaxSettlementDiscountBP < 0 || c.MaxSettlementDiscountBP > 10000 {
-		fields = append(fields, collect.FieldError{Field: "max_settlement_discount_bp", Message: "must be 0 to 10000 basis points"})
+		fields = append(fields, collect.Field("max_settlement_discount_bp", "err.contract.bp_range"))
 	}
 	if c.MaxInstalments < 1 || c.MaxInstalments > 120 {
-		fields = append(fields, collect.FieldError{Field: "max_instalments", Message: "must be 1 to 120"})
+		fields = append(fields, collect.Field("max_instalments", "err.contract.instalments"))
 	}
 	if c.MinDownPaymentBP < 0 || c.MinDownPaymentBP > 10000 {
-		fields = append(fields, collect.FieldError{Field: "min_down_payment_bp", Message: "must be 0 to 10000 basis points"})
+		fields = append(fields, collect.Field("min_down_payment_bp", "err.contract.bp_range"))
 	}
 	start, err1 := time.Parse(time.DateOnly, c.StartsOn)
 	end, err2 := time.Parse(time.DateOnly, c.EndsOn)
 	switch {
 	case err1 != nil:
-		fields = append(fields, collect.FieldError{Field: "starts_on", Message: "a date as YYYY-MM-DD"})
+		fields = append(fields, collect.Field("starts_on", "err.contract.date"))
 	case err2 != nil:
-		fields = append(fields, collect.FieldError{Field: "ends_on", Message: "a date as YYYY-MM-DD"})
+		fields = append(fields, collect.Field("ends_on", "err.contract.date"))
 	case start.Before(contractEarliest) || start.After(contractLatest):
-		fields = append(fields, collect.FieldError{Field: "starts_on", Message: "must be a date from 2000-01-01 to 2099-12-31"})
+		fields = append(fields, collect.Field("starts_on", "err.contract.start_range"))
 	case !end.After(start):
-		fields = append(fields, collect.FieldError{Field: "ends_on", Message: "must be after starts_on"})
+		fields = append(fields, collect.Field("ends_on", "err.contract.end_before_start"))
 	case end.After(start.AddDate(MaxContractYears, 0, 0)):
-		fields = append(fields, collect.FieldError{Field: "ends_on", Message: "a contract runs at most 10 years: agree a new one after that"})
+		fields = append(fields, collect.Field("ends_on", "err.contract.too_long", "years", MaxContractYears))
 	}
 	if c.Status != "active" && c.Status != "suspended" {
-		fields = append(fields, collect.FieldError{Field: "status", Message: "active or suspended"})
+		fields = append(fields, collect.Field("status", "err.contract.status"))
 	}
 	return FieldErrors(fields)
 }
@@ -146,10 +146,10 @@ func Commission(paymentCents int64, rateBP int) int64 {
 // CanAccept reports whether an offer can still be accepted at now.
 func CanAccept(p Placement, acceptBy time.Time, now time.Time) error {
 	if p.Status != PlacementOffered {
-		return collect.Errorf(collect.ECONFLICT, "placement %s is %s, not offered", p.ID, p.Status)
+		return collect.E(collect.ECONFLICT, "err.placement.not_offered", "id", p.ID, "status", p.Status)
 	}
 	if !acceptBy.IsZero() && now.After(acceptBy) {
-		return collect.Errorf(collect.ECONFLICT, "the offer of placement %s expired at %s", p.ID, acceptBy.UTC().Format(time.RFC3339))
+		return collect.E(collect.ECONFLICT, "err.placement.offer_expired", "id", p.ID, "at", acceptBy.UTC().Format(time.RFC3339))
 	}
 	return nil
 }
@@ -158,7 +158,7 @@ func CanAccept(p Placement, acceptBy time.Time, now time.Time) error {
 // placements can be recalled.
 func CanRecall(p Placement) error {
 	if p.Status != PlacementActive && p.Status != PlacementOffered {
-		return collect.Errorf(collect.ECONFLICT, "placement %s is %s; only offered or active placements can be recalled", p.ID, p.Status)
+		return collect.E(collect.ECONFLICT, "err.placement.cannot_recall", "id", p.ID, "status", p.Status)
 	}
 	return nil
 }
@@ -166,7 +166,7 @@ func CanRecall(p Placement) error {
 // CanReturn reports whether the agency can hand p back.
 func CanReturn(p Placement) error {
 	if p.Status != PlacementActive {
-		return collect.Errorf(collect.ECONFLICT, "placement %s is %s; only active placements can be returned", p.ID, p.Status)
+		return collect.E(collect.ECONFLICT, "err.placement.cannot_return", "id", p.ID, "status", p.Status)
 	}
 	return nil
 }
@@ -175,10 +175,10 @@ func CanReturn(p Placement) error {
 func ValidReason(reason string) error {
 	n := utf8.RuneCountInString(strings.TrimSpace(reason))
 	if n == 0 {
-		return &collect.Error{Code: collect.EINVALID, Message: "give a reason", Fields: []collect.FieldError{{Field: "reason", Message: "required"}}}
+		return collect.E(collect.EINVALID, "err.reason.required").WithFields(collect.Field("reason", "err.form.required"))
 	}
 	if n > 500 {
-		return &collect.Error{Code: collect.EINVALID, Message: "the reason is too long", Fields: []collect.FieldError{{Field: "reason", Message: "at most 500 characters"}}}
+		return collect.E(collect.EINVALID, "err.reason.too_long").WithFields(collect.Field("reason", "err.form.max_chars", "max", 500))
 	}
 	return nil
 }
@@ -188,5 +188,5 @@ func FieldErrors(fields []collect.FieldError) error {
 	if len(fields) == 0 {
 		return nil
 	}
-	return &collect.Error{Code: collect.EINVALID, Message: "check the highlighted fields", Fields: fields}
+	return collect.E(collect.EINVALID, "err.form.check_fields").WithFields(fields...)
 }

@@ -6,7 +6,6 @@ package allocation
 
 import (
 	"collect"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -35,11 +34,54 @@ type ImportRow struct {
 	EmergencyContactPhone string // 11 digits or ""
 }
 
-// RowError is one problem of one record.
+// RowError is one problem of one record. Key and Args say it in the
+// catalogue's words (views/locales), so a page shows it in the reader's
+// language; Message is its English text, which the API sends and the
+// rejects download keeps.
 type RowError struct {
-	Line    int    `json:"line"`
-	Field   string `json:"field"`
-	Message string `json:"message"`
+	Line    int            `json:"line"`
+	Field   string         `json:"field"`
+	Message string         `json:"message"`
+	Key     string         `json:"message_key,omitempty"`
+	Args    map[string]any `json:"-"`
+}
+
+// NewRowError is the problem key (with its arguments as name, value pairs)
+// of field on line, its Message rendered in English (collect.Render).
+func NewRowError(line int, field, key string, kv ...any) RowError {
+	f := collect.Field(field, key, kv...)
+	return RowError{Line: line, Field: field, Key: key, Args: f.Args, Message: collect.Render(key, f.Args)}
+}
+
+// Text is the problem's English text.
+func (e RowError) Text() string {
+	if e.Key == "" {
+		return e.Message
+	}
+	return collect.Render(e.Key, e.Args)
+}
+
+// flaw is what is wrong with a cell: a catalogue key and its arguments;
+// the zero flaw means nothing is.
+type flaw struct {
+	key string
+	kv  []any
+}
+
+func flawOf(key string, kv ...any) flaw { return flaw{key: key, kv: kv} }
+
+func (f flaw) bad() bool { return f.key != "" }
+
+// cellFlaw is a cell's NUL byte or invalid UTF-8 (collect.CellProblem).
+func cellFlaw(v string) flaw {
+	switch collect.CellProblemKey(v) {
+	case "":
+		return flaw{}
+	case "err.text.nul":
+		return flawOf("err.row.nul")
+	default:
+		return flawOf("err.row.bad_utf8")
+	}
 }
 
 // Limits of the row rules.
@@ -63,13 +105,10 @@ const (
 func ParseRow(rec []string, line int, idx ColumnIndex, asOf time.Time) (ImportRow, []RowError) {
 	row := ImportRow{Line: line}
 	var errs []RowError
-	bad := func(c Column, format string, args ...any) {
-		msg := format
-		if len(args) > 0 {
-			msg = fmt.Sprintf(format, args...)
-		}
-		errs = append(errs, RowError{Line: line, Field: string(c), Message: msg})
+	bad := func(c Column, key string, kv ...any) {
+		errs = append(errs, NewRowError(line, string(c), key, kv...))
 	}
+	badFlaw := func(c Column, f flaw) { bad(c, f.key, f.kv...) }
 	get := func(c Column) string {
 		i, ok := idx[c]
 		if !ok || i < 0 || i >= len(rec) {
@@ -82,23 +121,23 @@ func ParseRow(rec []string, line int, idx ColumnIndex, asOf time.Time) (ImportRo
 	text := func(c Column, required bool) (string, bool) {
 		v := get(c)
 		if len(v) > collect.MaxCellBytes {
-			bad(c, "is %d bytes long: at most %d allowed", len(v), collect.MaxCellBytes)
+			bad(c, "err.row.cell_too_long", "bytes", len(v), "max", collect.MaxCellBytes)
 			return "", false
 		}
 		// A NUL or invalid UTF-8, raw (a caller's own record) or as the
 		// marker a RowSource leaves when it cleans the cell (collect.CleanCellText).
-		if msg := collect.CellProblem(v); msg != "" {
-			bad(c, "%s: save the file as UTF-8 or GBK text", msg)
+		if f := cellFlaw(v); f.bad() {
+			badFlaw(c, f)
 			return "", false
 		}
 		if v == "" {
 			if required {
-				bad(c, "is required: the cell is empty")
+				bad(c, "err.row.required")
 			}
 			return "", false
 		}
 		if hasControl(v) {
-			bad(c, "contains control characters: remove them")
+			bad(c, "err.row.control_chars")
 			return "", false
 		}
 		return v, true
@@ -107,21 +146,21 @@ func ParseRow(rec []string, line int, idx ColumnIndex, asOf time.Time) (ImportRo
 
 	if v, ok := text(ColExternalRef, true); ok {
 		if n := utf8.RuneCountInString(v); n > MaxExternalRefLen {
-			bad(ColExternalRef, "is %d characters long: at most %d allowed", n, MaxExternalRefLen)
+			bad(ColExternalRef, "err.row.too_many_chars", "chars", n, "max", MaxExternalRefLen)
 		} else {
 			row.ExternalRef = v
 		}
 	}
 	if v, ok := text(ColDebtorName, true); ok {
 		if n := utf8.RuneCountInString(v); n > MaxDebtorNameRunes {
-			bad(ColDebtorName, "is %d characters long: at most %d allowed", n, MaxDebtorNameRunes)
+			bad(ColDebtorName, "err.row.too_many_chars", "chars", n, "max", MaxDebtorNameRunes)
 		} else {
 			row.DebtorName = v
 		}
 	}
 	if v, ok := text(ColNationalID, true); ok {
-		if id, msg := normalizeNationalID(v, asOfDay); msg != "" {
-			bad(ColNationalID, "%s", msg)
+		if id, f := normalizeNationalID(v, asOfDay); f.bad() {
+			badFlaw(ColNationalID, f)
 		} else {
 			row.NationalID = id
 		}
@@ -130,55 +169,55 @@ func ParseRow(rec []string, line int, idx ColumnIndex, asOf time.Time) (ImportRo
 		if p, ok := normalizeMobile(v); ok {
 			row.Phone = p
 		} else {
-			bad(ColPhone, "is not a mainland mobile number: expected 11 digits starting 13-19, optionally after +86")
+			bad(ColPhone, "err.row.mobile")
 		}
 	}
 	if v, ok := text(ColProvince, true); ok {
 		if n := utf8.RuneCountInString(v); n > MaxProvinceRunes {
-			bad(ColProvince, "is %d characters long: at most %d allowed", n, MaxProvinceRunes)
+			bad(ColProvince, "err.row.too_many_chars", "chars", n, "max", MaxProvinceRunes)
 		} else {
 			row.Province = v
 		}
 	}
 	principalOK, balanceOK := false, false
 	if v, ok := text(ColPrincipal, true); ok {
-		if c, msg := parseCents(v); msg != "" {
-			bad(ColPrincipal, "%s", msg)
+		if c, f := parseCents(v); f.bad() {
+			badFlaw(ColPrincipal, f)
 		} else {
 			row.PrincipalCents, principalOK = c, true
 		}
 	}
 	if v, ok := text(ColBalance, true); ok {
-		if c, msg := parseCents(v); msg != "" {
-			bad(ColBalance, "%s", msg)
+		if c, f := parseCents(v); f.bad() {
+			badFlaw(ColBalance, f)
 		} else {
 			row.BalanceCents, balanceOK = c, true
 		}
 	}
 	if principalOK && balanceOK && row.BalanceCents > MaxBalanceRatio*row.PrincipalCents {
-		bad(ColBalance, "balance %s is more than %d times the principal %s: likely a unit error (amounts are in yuan, e.g. 12000.50, not in fen)",
-			formatCents(row.BalanceCents), MaxBalanceRatio, formatCents(row.PrincipalCents))
+		bad(ColBalance, "err.row.balance_ratio", "balance", formatCents(row.BalanceCents), "ratio", MaxBalanceRatio,
+			"principal", formatCents(row.PrincipalCents))
 	}
 	row.Currency = "CNY"
 	if v, ok := text(ColCurrency, false); ok {
 		if c, ok := normalizeCurrency(v); ok {
 			row.Currency = c
 		} else {
-			bad(ColCurrency, "%s is not an ISO 4217 currency code: expected 3 letters such as CNY", quoteShort(v))
+			bad(ColCurrency, "err.row.currency", "value", quoteShort(v))
 		}
 	}
 	dueDay, dueOK := 0, false
 	if v, ok := text(ColDueDate, true); ok {
-		if d, day, msg := parseDateCell(v, asOfDay, "the import date"); msg != "" {
-			bad(ColDueDate, "%s", msg)
+		if d, day, f := parseDateCell(v, asOfDay); f.bad() {
+			badFlaw(ColDueDate, f)
 		} else {
 			row.DueDate, dueDay, dueOK = d, day, true
 		}
 	}
 	dpdOK := false
 	if v, ok := text(ColDPD, true); ok {
-		if n, msg := parseDPD(v); msg != "" {
-			bad(ColDPD, "%s", msg)
+		if n, f := parseDPD(v); f.bad() {
+			badFlaw(ColDPD, f)
 		} else {
 			row.DPD, dpdOK = n, true
 			row.Bucket = Bucket(n, DefaultBands)
@@ -187,13 +226,13 @@ func ParseRow(rec []string, line int, idx ColumnIndex, asOf time.Time) (ImportRo
 	if dueOK && dpdOK {
 		days := asOfDay - dueDay
 		if diff := row.DPD - days; diff > DPDTolerance || diff < -DPDTolerance {
-			bad(ColDPD, "dpd %d does not match the due date %s, which is %d days before the import date %s: they may differ by at most %d days",
-				row.DPD, row.DueDate, days, asOf.Format("2006-01-02"), DPDTolerance)
+			bad(ColDPD, "err.row.dpd_mismatch", "dpd", row.DPD, "due", row.DueDate, "days", days,
+				"as_of", asOf.Format("2006-01-02"), "tolerance", DPDTolerance)
 		}
 	}
 	if v, ok := text(ColLastPaymentDate, false); ok {
-		if d, _, msg := parseDateCell(v, asOfDay, "the import date"); msg != "" {
-			bad(ColLastPaymentDate, "%s", msg)
+		if d, _, f := parseDateCell(v, asOfDay); f.bad() {
+			badFlaw(ColLastPaymentDate, f)
 		} else {
 			row.LastPaymentDate = d
 		}
@@ -202,7 +241,7 @@ func ParseRow(rec []string, line int, idx ColumnIndex, asOf time.Time) (ImportRo
 		if p, ok := normalizeMobile(v); ok {
 			row.EmergencyContactPhone = p
 		} else {
-			bad(ColEmergencyContactPhone, "is not a mainland mobile number: expected 11 digits starting 13-19, or leave it empty")
+			bad(ColEmergencyContactPhone, "err.row.mobile_optional")
 		}
 	}
 	return row, errs
@@ -248,40 +287,40 @@ func narrowASCII(s string) string {
 // a check character (x upper-cased), the GB 11643 checksum, and a real birth
 // date not after the import date. Spaces and a leading apostrophe (Excel's
 // text marker) are dropped. The message never repeats the number.
-func normalizeNationalID(v string, asOfDay int) (string, string) {
+func normalizeNationalID(v string, asOfDay int) (string, flaw) {
 	v = narrowASCII(v)
 	v = strings.TrimPrefix(v, "'")
 	if strings.ContainsAny(v, " -") {
 		v = strings.NewReplacer(" ", "", "-", "").Replace(v)
 	}
 	if strings.ContainsAny(v, "Ee") && strings.Contains(v, "+") {
-		return "", "looks like a number Excel turned into scientific notation: format the column as text and export again"
+		return "", flawOf("err.row.id_scientific")
 	}
 	if len(v) != 18 {
-		return "", fmt.Sprintf("must be 18 characters (17 digits and a check digit or X), got %d", utf8.RuneCountInString(v))
+		return "", flawOf("err.row.id_length", "got", utf8.RuneCountInString(v))
 	}
 	for i := 0; i < 17; i++ {
 		if v[i] < '0' || v[i] > '9' {
-			return "", "must be 17 digits followed by a check digit or X"
+			return "", flawOf("err.row.id_digits")
 		}
 	}
 	if c := v[17]; !(c >= '0' && c <= '9') && c != 'X' && c != 'x' {
-		return "", "must be 17 digits followed by a check digit or X"
+		return "", flawOf("err.row.id_digits")
 	}
 	if !ValidNationalID(v) {
-		return "", "check character does not match the first 17 digits (GB 11643): probably a typo"
+		return "", flawOf("err.row.id_check")
 	}
 	y, m, d := atoi(v[6:10]), atoi(v[10:12]), atoi(v[12:14])
 	if !realDate(y, m, d) || y < 1900 {
-		return "", "embedded birth date (characters 7-14) is not a real date"
+		return "", flawOf("err.row.id_birth_unreal")
 	}
 	if civilDay(y, m, d) > asOfDay {
-		return "", "embedded birth date (characters 7-14) is in the future"
+		return "", flawOf("err.row.id_birth_future")
 	}
 	if v[17] == 'x' {
 		v = v[:17] + "X"
 	}
-	return v, ""
+	return v, flaw{}
 }
 
 // normalizeMobile strips spaces, dashes and a +86/0086/86 prefix and checks
@@ -306,16 +345,16 @@ func normalizeMobile(v string) (string, bool) {
 // parseCents converts a decimal amount in major units to cents without
 // floats: optional ¥/￥, optional thousands commas (in the right places), at
 // most 2 decimals (further zeros tolerated: 12.500), non-negative, at most
-// MaxAmountCents. It returns a message when the amount is invalid.
-func parseCents(v string) (int64, string) {
+// MaxAmountCents. It returns the flaw when the amount is invalid.
+func parseCents(v string) (int64, flaw) {
 	s := narrowASCII(v) // ￥ → ¥, full-width digits → ASCII
 	s = strings.TrimPrefix(s, "¥")
 	s = strings.TrimFunc(s, collect.IsTrimRune)
 	if strings.HasPrefix(s, "-") {
-		return 0, fmt.Sprintf("%s is negative: amounts must be 0 or more", quoteShort(v))
+		return 0, flawOf("err.amount.negative", "value", quoteShort(v))
 	}
-	format := func() (int64, string) {
-		return 0, fmt.Sprintf("%s is not an amount: expected yuan with at most 2 decimals, like 12000.50 or 1,234.5", quoteShort(v))
+	format := func() (int64, flaw) {
+		return 0, flawOf("err.amount.format", "value", quoteShort(v))
 	}
 	intPart, frac, hasDot := strings.Cut(s, ".")
 	if strings.IndexByte(intPart, ',') >= 0 {
@@ -335,13 +374,13 @@ func parseCents(v string) (int64, string) {
 	}
 	if len(frac) > 2 {
 		if strings.Trim(frac[2:], "0") != "" {
-			return 0, fmt.Sprintf("%s has more than 2 decimal places: amounts are in yuan with at most 2 decimals", quoteShort(v))
+			return 0, flawOf("err.amount.decimals", "value", quoteShort(v))
 		}
 		frac = frac[:2]
 	}
 	intPart = strings.TrimLeft(intPart, "0")
 	if len(intPart) > 10 {
-		return 0, fmt.Sprintf("%s is too large: at most 1,000,000,000.00", quoteShort(v))
+		return 0, flawOf("err.amount.too_large", "value", quoteShort(v))
 	}
 	var cents int64
 	for i := 0; i < len(intPart); i++ {
@@ -355,9 +394,9 @@ func parseCents(v string) (int64, string) {
 		cents += int64(frac[0]-'0')*10 + int64(frac[1]-'0')
 	}
 	if cents > MaxAmountCents {
-		return 0, fmt.Sprintf("%s is too large: at most 1,000,000,000.00", quoteShort(v))
+		return 0, flawOf("err.amount.too_large", "value", quoteShort(v))
 	}
-	return cents, ""
+	return cents, flaw{}
 }
 
 // formatCents writes cents as yuan with 2 decimals: 1200050 → "12000.50".
@@ -406,43 +445,44 @@ func normalizeCurrency(v string) (string, bool) {
 
 // parseDPD reads a whole number of days 0..MaxDPD ("30", "30.0" and "30天"
 // accepted).
-func parseDPD(v string) (int, string) {
+func parseDPD(v string) (int, flaw) {
 	s := narrowASCII(v)
 	s = strings.TrimSuffix(s, "天")
 	s = strings.TrimFunc(s, collect.IsTrimRune)
 	if strings.HasPrefix(s, "-") && allDigits(s[1:]) && len(s) > 1 {
-		return 0, fmt.Sprintf("%s is negative: days past due must be 0 to %d", quoteShort(v), MaxDPD)
+		return 0, flawOf("err.row.dpd_negative", "value", quoteShort(v), "max", MaxDPD)
 	}
 	if i := strings.IndexByte(s, '.'); i > 0 && strings.Trim(s[i+1:], "0") == "" {
 		s = s[:i]
 	}
 	if s == "" || !allDigits(s) {
-		return 0, fmt.Sprintf("%s is not a whole number of days: expected 0 to %d", quoteShort(v), MaxDPD)
+		return 0, flawOf("err.row.dpd_format", "value", quoteShort(v), "max", MaxDPD)
 	}
 	s = strings.TrimLeft(s, "0")
 	if len(s) > 5 {
-		return 0, fmt.Sprintf("%s is too large: days past due must be 0 to %d", quoteShort(v), MaxDPD)
+		return 0, flawOf("err.row.dpd_too_large", "value", quoteShort(v), "max", MaxDPD)
 	}
 	n := atoi(s)
 	if n > MaxDPD {
-		return 0, fmt.Sprintf("%s is too large: days past due must be 0 to %d", quoteShort(v), MaxDPD)
+		return 0, flawOf("err.row.dpd_too_large", "value", quoteShort(v), "max", MaxDPD)
 	}
-	return n, ""
+	return n, flaw{}
 }
 
 // parseDateCell reads a date (see parseDate), requires it to be a real date
-// not after asOfDay, and returns it as YYYY-MM-DD with its day number.
-func parseDateCell(v string, asOfDay int, asOfName string) (string, int, string) {
+// not after asOfDay (the import date), and returns it as YYYY-MM-DD with its
+// day number.
+func parseDateCell(v string, asOfDay int) (string, int, flaw) {
 	y, m, d, ok := parseDate(narrowASCII(v))
 	if !ok {
-		return "", 0, fmt.Sprintf("%s is not a date: expected YYYY-MM-DD (also YYYY/MM/DD, YYYY.MM.DD or YYYYMMDD)", quoteShort(v))
+		return "", 0, flawOf("err.row.date_format", "value", quoteShort(v))
 	}
 	if !realDate(y, m, d) {
-		return "", 0, fmt.Sprintf("%s is not a real calendar date", quoteShort(v))
+		return "", 0, flawOf("err.row.date_unreal", "value", quoteShort(v))
 	}
 	day := civilDay(y, m, d)
 	if day > asOfDay {
-		return "", 0, fmt.Sprintf("%s is after %s: it cannot be in the future", quoteShort(v), asOfName)
+		return "", 0, flawOf("err.row.date_future", "value", quoteShort(v))
 	}
 	var b [10]byte
 	b[0], b[1], b[2], b[3] = byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10)
@@ -450,9 +490,9 @@ func parseDateCell(v string, asOfDay int, asOfName string) (string, int, string)
 	b[5], b[6] = byte('0'+m/10), byte('0'+m%10)
 	b[8], b[9] = byte('0'+d/10), byte('0'+d%10)
 	if v == string(b[:]) {
-		return v, day, ""
+		return v, day, flaw{}
 	}
-	return string(b[:]), day, ""
+	return string(b[:]), day, flaw{}
 }
 
 // parseDate accepts YYYY-MM-DD, YYYY/MM/DD, YYYY.MM.DD (months and days with

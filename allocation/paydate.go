@@ -2,7 +2,6 @@ package allocation
 
 import (
 	"collect"
-	"fmt"
 	"time"
 )
 
@@ -25,7 +24,7 @@ func ParsePaymentDate(v string, now time.Time) (time.Time, error) {
 		return time.Time{}, err
 	}
 	if today := now.In(collect.China).Format(time.DateOnly); v > today {
-		return time.Time{}, fmt.Errorf("%s is after today (%s)", v, today)
+		return time.Time{}, collect.E(collect.EINVALID, "err.payment.date_after_today", "date", v, "today", today)
 	}
 	if t = d.Add(24*time.Hour - time.Second); t.After(now) {
 		t = now

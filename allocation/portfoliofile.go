@@ -8,6 +8,7 @@ package allocation
 import (
 	"collect"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -186,22 +187,22 @@ func (m Mapping) Validate() error {
 	for _, c := range sortedMappingKeys(m) {
 		h := m[c]
 		if !knownColumn(c) {
-			fields = append(fields, collect.FieldError{Field: string(c), Message: fmt.Sprintf("%q is not a portfolio column; expected one of %s", string(c), columnList(Columns))})
+			fields = append(fields, collect.Field(string(c), "err.mapping.unknown_column", "column", strconv.Quote(string(c)), "columns", columnList(Columns)))
 			continue
 		}
 		k := normalizeHeader(h)
 		if k == "" {
-			fields = append(fields, collect.FieldError{Field: string(c), Message: "header is empty: name the file's column for " + string(c)})
+			fields = append(fields, collect.Field(string(c), "err.mapping.header_empty", "column", string(c)))
 			continue
 		}
 		if other, dup := seen[k]; dup {
-			fields = append(fields, collect.FieldError{Field: string(c), Message: fmt.Sprintf("header %q is already mapped to %s: each header can feed one column only", h, other)})
+			fields = append(fields, collect.Field(string(c), "err.mapping.header_twice", "header", strconv.Quote(h), "other", string(other)))
 			continue
 		}
 		seen[k] = c
 	}
 	if len(fields) > 0 {
-		return &collect.Error{Code: collect.EINVALID, Message: "the column mapping is invalid", Fields: fields}
+		return collect.E(collect.EINVALID, "err.mapping.invalid").WithFields(fields...)
 	}
 	return nil
 }
@@ -345,28 +346,28 @@ func MapColumns(header []string, m Mapping) (ColumnIndex, error) {
 		}
 		missing = append(missing, string(c))
 		if h, ok := mappedMissing[c]; ok {
-			fields = append(fields, collect.FieldError{Field: string(c), Message: fmt.Sprintf("column missing: the mapping names header %q but the file has no such column", h)})
+			fields = append(fields, collect.Field(string(c), "err.columns.mapped_missing", "header", strconv.Quote(h)))
 		} else {
-			fields = append(fields, collect.FieldError{Field: string(c), Message: fmt.Sprintf("column missing: add a column headed %s or %s", c, columnZH[c])})
+			fields = append(fields, collect.Field(string(c), "err.columns.missing", "column", string(c), "zh", columnZH[c]))
 		}
 	}
 	if len(fields) > 0 {
-		msg := "the header does not match the portfolio columns"
+		e := collect.E(collect.EINVALID, "err.columns.mismatch")
 		if len(missing) > 0 {
-			msg = "missing required columns: " + strings.Join(missing, ", ")
+			e = collect.E(collect.EINVALID, "err.columns.required_missing", "columns", strings.Join(missing, ", "))
 		}
 		sortFields(fields)
-		return nil, &collect.Error{Code: collect.EINVALID, Message: msg, Fields: fields}
+		return nil, e.WithFields(fields...)
 	}
 	return idx, nil
 }
 
 func duplicateField(c Column, header []string, at []int) collect.FieldError {
-	parts := make([]string, len(at))
+	parts := make([]map[string]any, len(at))
 	for i, p := range at {
-		parts[i] = fmt.Sprintf("%q (column %d)", strings.TrimSpace(header[p]), p+1)
+		parts[i] = map[string]any{"header": strconv.Quote(strings.TrimSpace(header[p])), "column": p + 1}
 	}
-	return collect.FieldError{Field: string(c), Message: fmt.Sprintf("duplicate column: headers %s all mean %s; keep one", strings.Join(parts, ", "), c)}
+	return collect.Field(string(c), "err.columns.duplicate", "headers", parts, "column", string(c))
 }
 
 func hasField(fs []collect.FieldError, c Column) bool {

@@ -17,6 +17,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -203,7 +204,7 @@ func BuildPlan(cands []Candidate, agencies []AgencyTarget, p PlanParams, seed in
 	switch p.Strategy {
 	case StrategyManual, StrategyRules, StrategyCapacityBalanced, StrategyPerformanceWeighted, StrategyChampionChallenger:
 	default:
-		return Plan{}, collect.Errorf(collect.EINVALID, "unknown allocation strategy %q (want one of %s)", p.Strategy, strings.Join(Strategies(), ", "))
+		return Plan{}, collect.E(collect.EINVALID, "err.strategy.unknown", "strategy", strconv.Quote(p.Strategy), "want", strings.Join(Strategies(), ", "))
 	}
 	pl, err := newPlanner(cands, agencies, p, seed)
 	if err != nil {
@@ -321,7 +322,7 @@ type planner struct {
 
 func newPlanner(cands []Candidate, agencies []AgencyTarget, p PlanParams, seed int64) (*planner, error) {
 	if len(cands) >= math.MaxInt32 {
-		return nil, collect.Errorf(collect.EINVALID, "too many candidates (%d)", len(cands))
+		return nil, collect.E(collect.EINVALID, "err.strategy.too_many_candidates", "count", len(cands))
 	}
 	pl := &planner{p: p, seed: seed, cands: cands, reasonIdx: map[string]int32{}}
 	pl.rng = rand.New(rand.NewPCG(uint64(seed), 0x636f6c6c65637421)) // "collect!"
@@ -332,10 +333,10 @@ func newPlanner(cands []Candidate, agencies []AgencyTarget, p PlanParams, seed i
 	pl.agIdx = make(map[string]int32, len(pl.ags))
 	for i, a := range pl.ags {
 		if a.AgencyID == "" {
-			return nil, collect.Errorf(collect.EINVALID, "an agency has no id")
+			return nil, collect.E(collect.EINVALID, "err.strategy.agency_no_id")
 		}
 		if _, dup := pl.agIdx[a.AgencyID]; dup {
-			return nil, collect.Errorf(collect.EINVALID, "agency %s is listed twice", a.AgencyID)
+			return nil, collect.E(collect.EINVALID, "err.strategy.agency_twice", "agency", a.AgencyID)
 		}
 		pl.agIdx[a.AgencyID] = int32(i)
 	}
@@ -372,16 +373,16 @@ func (pl *planner) validate() error {
 	switch p.Strata {
 	case "", StrataBalance, StrataScoreBand:
 	default:
-		return collect.Errorf(collect.EINVALID, "strata: unknown value %q (want %s or %s)", p.Strata, StrataBalance, StrataScoreBand)
+		return collect.E(collect.EINVALID, "err.strategy.strata_unknown", "strata", strconv.Quote(p.Strata), "balance", StrataBalance, "score_band", StrataScoreBand)
 	}
 	pl.allowed = make([]bool, n)
 	restrict := map[string]bool{}
 	for _, id := range p.AgencyIDs {
 		if _, ok := pl.agIdx[id]; !ok {
-			return collect.Errorf(collect.EINVALID, "agency_ids: unknown agency %q", id)
+			return collect.E(collect.EINVALID, "err.strategy.agency_ids_unknown", "agency", strconv.Quote(id))
 		}
 		if restrict[id] {
-			return collect.Errorf(collect.EINVALID, "agency_ids: agency %s is listed twice", id)
+			return collect.E(collect.EINVALID, "err.strategy.agency_ids_twice", "agency", id)
 		}
 		restrict[id] = true
 	}
@@ -393,36 +394,36 @@ func (pl *planner) validate() error {
 	switch p.Strategy {
 	case StrategyManual:
 		if p.AgencyID == "" {
-			return collect.Errorf(collect.EINVALID, "manual: agency_id is required")
+			return collect.E(collect.EINVALID, "err.strategy.manual_agency_required")
 		}
 		i, ok := pl.agIdx[p.AgencyID]
 		if !ok {
-			return collect.Errorf(collect.EINVALID, "manual: unknown agency %q", p.AgencyID)
+			return collect.E(collect.EINVALID, "err.strategy.manual_agency_unknown", "agency", strconv.Quote(p.AgencyID))
 		}
 		if len(p.AccountIDs) == 0 {
-			return collect.Errorf(collect.EINVALID, "manual: account_ids is empty")
+			return collect.E(collect.EINVALID, "err.strategy.manual_accounts_empty")
 		}
 		pl.allowed[i] = base(int(i))
 
 	case StrategyRules:
 		if len(p.Rules) == 0 {
-			return collect.Errorf(collect.EINVALID, "rules: no rules given")
+			return collect.E(collect.EINVALID, "err.strategy.rules_empty")
 		}
 		for k, r := range p.Rules {
 			if r.AgencyID == "" {
-				return collect.Errorf(collect.EINVALID, "rule %d: agency_id is required", k+1)
+				return collect.E(collect.EINVALID, "err.strategy.rule_agency_required", "rule", k+1)
 			}
 			if _, ok := pl.agIdx[r.AgencyID]; !ok {
-				return collect.Errorf(collect.EINVALID, "rule %d: unknown agency %q", k+1, r.AgencyID)
+				return collect.E(collect.EINVALID, "err.strategy.rule_agency_unknown", "rule", k+1, "agency", strconv.Quote(r.AgencyID))
 			}
 			if r.MinBalanceCents < 0 || r.MaxBalanceCents < 0 {
-				return collect.Errorf(collect.EINVALID, "rule %d: balance limits must not be negative", k+1)
+				return collect.E(collect.EINVALID, "err.strategy.rule_negative", "rule", k+1)
 			}
 			if r.MaxBalanceCents != 0 && r.MinBalanceCents > r.MaxBalanceCents {
-				return collect.Errorf(collect.EINVALID, "rule %d: min_balance_cents %d is above max_balance_cents %d", k+1, r.MinBalanceCents, r.MaxBalanceCents)
+				return collect.E(collect.EINVALID, "err.strategy.rule_min_above_max", "rule", k+1, "min", r.MinBalanceCents, "max", r.MaxBalanceCents)
 			}
 			if _, ok := bandSlot(r.ScoreBand); !ok {
-				return collect.Errorf(collect.EINVALID, "rule %d: unknown score_band %q (want %s, %s or %s, or none for any)", k+1, r.ScoreBand, ScoreBandHigh, ScoreBandMedium, ScoreBandLow)
+				return collect.E(collect.EINVALID, "err.strategy.rule_score_band", "rule", k+1, "band", strconv.Quote(r.ScoreBand), "high", ScoreBandHigh, "medium", ScoreBandMedium, "low", ScoreBandLow)
 			}
 		}
 		for i := range n {
@@ -441,10 +442,10 @@ func (pl *planner) validate() error {
 	case StrategyPerformanceWeighted:
 		for id, w := range p.Weights {
 			if _, ok := pl.agIdx[id]; !ok {
-				return collect.Errorf(collect.EINVALID, "weights: unknown agency %q", id)
+				return collect.E(collect.EINVALID, "err.strategy.weights_agency_unknown", "agency", strconv.Quote(id))
 			}
 			if math.IsNaN(w) || math.IsInf(w, 0) || w < 0 {
-				return collect.Errorf(collect.EINVALID, "weights: agency %s has weight %v; weights must be finite and not negative", id, w)
+				return collect.E(collect.EINVALID, "err.strategy.weight_invalid", "agency", id, "weight", fmt.Sprint(w))
 			}
 		}
 		for i := range n {
@@ -456,14 +457,14 @@ func (pl *planner) validate() error {
 
 	case StrategyChampionChallenger:
 		if len(p.AgencyIDs) < 2 {
-			return collect.Errorf(collect.EINVALID, "champion_challenger: agency_ids needs a champion and at least one challenger (got %d)", len(p.AgencyIDs))
+			return collect.E(collect.EINVALID, "err.strategy.challenger_agencies", "got", len(p.AgencyIDs))
 		}
 		s := p.ChallengerShare
 		if s == 0 {
 			s = DefaultChallengerShare
 		}
 		if !(s > 0 && s < 1) {
-			return collect.Errorf(collect.EINVALID, "champion_challenger: challenger_share %v must be between 0 and 1 (exclusive)", p.ChallengerShare)
+			return collect.E(collect.EINVALID, "err.strategy.challenger_share", "share", fmt.Sprint(p.ChallengerShare))
 		}
 		for i := range n {
 			pl.allowed[i] = base(i)
@@ -498,7 +499,7 @@ func (pl *planner) scoreWeights() error {
 			}
 		}
 		if !given {
-			return collect.Errorf(collect.EINVALID, "performance_weighted: no agency has a scorecard score, so weights must give at least one agency a positive weight")
+			return collect.E(collect.EINVALID, "err.strategy.no_scores")
 		}
 		for a := range na {
 			if pl.allowed[a] {
@@ -556,10 +557,10 @@ func sortedOrder(cands []Candidate) ([]int32, error) {
 	order := make([]int32, len(keys))
 	for k, e := range keys {
 		if e.id == "" {
-			return nil, collect.Errorf(collect.EINVALID, "a candidate has no account id")
+			return nil, collect.E(collect.EINVALID, "err.strategy.candidate_no_id")
 		}
 		if k > 0 && keys[k-1].id == e.id {
-			return nil, collect.Errorf(collect.EINVALID, "account %s is listed twice among the candidates", e.id)
+			return nil, collect.E(collect.EINVALID, "err.strategy.candidate_twice", "account", e.id)
 		}
 		order[k] = e.i
 	}
@@ -625,7 +626,7 @@ func (pl *planner) index() error {
 		if c.ScoreBand != "" {
 			slot, ok := bandSlot(c.ScoreBand)
 			if !ok {
-				return collect.Errorf(collect.EINVALID, "account %s has an unknown score band %q (want %s, %s, %s or none)", c.AccountID, c.ScoreBand, ScoreBandHigh, ScoreBandMedium, ScoreBandLow)
+				return collect.E(collect.EINVALID, "err.strategy.candidate_score_band", "account", c.AccountID, "band", strconv.Quote(c.ScoreBand), "high", ScoreBandHigh, "medium", ScoreBandMedium, "low", ScoreBandLow)
 			}
 			pl.bandOf[pos] = slot
 		}

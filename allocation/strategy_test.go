@@ -1087,8 +1087,8 @@ func TestBuildPlanInvalid(t *testing.T) {
 			if !errors.As(err, &e) || e.Code != collect.EINVALID {
 				t.Fatalf("err = %v, want an *Error with code %s", err, collect.EINVALID)
 			}
-			if !strings.Contains(e.Message, tc.want) {
-				t.Errorf("message %q does not name %q", e.Message, tc.want)
+			if !strings.Contains(e.Text(), tc.want) {
+				t.Errorf("message %q does not name %q", e.Text(), tc.want)
 			}
 			if !reflect.DeepEqual(plan, allocation.Plan{}) {
 				t.Errorf("plan with an error: %+v", plan)

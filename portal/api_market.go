@@ -293,7 +293,7 @@ func (s *Server) apiPaymentFeed(c echo.Context) error {
 	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
 		fh, err := c.FormFile("file")
 		if err != nil {
-			return &collect.Error{Code: collect.EINVALID, Message: "attach the CSV in a field named file", Fields: []collect.FieldError{{Field: "file", Message: "required"}}}
+			return collect.E(collect.EINVALID, "err.upload.attach_csv").WithFields(collect.Field("file", "err.form.required"))
 		}
 		f, err := fh.Open()
 		if err != nil {
@@ -316,7 +316,7 @@ func (s *Server) apiPaymentFeed(c echo.Context) error {
 			if errors.As(err, &tooBig) {
 				return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
 			}
-			return badRequest{collect.Errorf(collect.EINVALID, "the file could not be read")}
+			return badRequest{collect.E(collect.EINVALID, "err.upload.file_unreadable")}
 		}
 		file, size = tmp, n
 	}

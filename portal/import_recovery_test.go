@@ -64,7 +64,7 @@ func TestImportInterruptedIsRecovered(t *testing.T) {
 	portal.RecoverImports(ctx, h.store, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now().Add(-time.Minute))
 
 	im, err := h.store.ImportStatus(ctx, vm, crashed)
-	if err != nil || im.Status != "failed" || im.Message != store.ImportInterruptedMessage || im.FinishedAt == nil {
+	if err != nil || im.Status != "failed" || im.MessageKey != store.ImportInterruptedKey || im.FinishedAt == nil {
 		t.Fatalf("crashed import after recovery: %+v %v", im, err)
 	}
 	if im, _ := h.store.ImportStatus(ctx, vm, live); im.Status != "running" {

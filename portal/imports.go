@@ -23,6 +23,7 @@ import (
 	"collect/portal/jobs"
 	"collect/portal/sheets"
 	"collect/portal/store"
+	"collect/views"
 )
 
 // MaxUpload is the largest portfolio file accepted.
@@ -45,18 +46,18 @@ type upload struct {
 func (s *Server) readUpload(c echo.Context) (*upload, error) {
 	r := c.Request()
 	if !strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
-		return nil, badRequest{collect.Errorf(collect.EINVALID, "send multipart/form-data with the portfolio in a field named file")}
+		return nil, badRequest{collect.E(collect.EINVALID, "err.upload.multipart")}
 	}
 	if err := r.ParseMultipartForm(32 << 20); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return nil, echo.NewHTTPError(http.StatusRequestEntityTooLarge)
 		}
-		return nil, badRequest{collect.Errorf(collect.EINVALID, "the upload could not be read: %v", err)}
+		return nil, badRequest{collect.E(collect.EINVALID, "err.upload.unreadable", "detail", err.Error())}
 	}
 	fhs := r.MultipartForm.File["file"]
 	if len(fhs) != 1 {
-		return nil, &collect.Error{Code: collect.EINVALID, Message: "attach exactly one file", Fields: []collect.FieldError{{Field: "file", Message: "required"}}}
+		return nil, collect.E(collect.EINVALID, "err.upload.one_file").WithFields(collect.Field("file", "err.form.required"))
 	}
 	f, err := fhs[0].Open()
 	if err != nil {
@@ -72,13 +73,13 @@ func (s *Server) readUpload(c echo.Context) (*upload, error) {
 		u.partial = true
 	default:
 		f.Close()
-		return nil, &collect.Error{Code: collect.EINVALID, Message: "partial must be true or false", Fields: []collect.FieldError{{Field: "partial", Message: "true or false"}}}
+		return nil, collect.E(collect.EINVALID, "err.upload.partial").WithFields(collect.Field("partial", "err.upload.true_or_false"))
 	}
 	if m := strings.TrimSpace(r.FormValue("mapping")); m != "" {
 		if strings.HasPrefix(m, "{") {
 			if err := json.Unmarshal([]byte(m), &u.mapping); err != nil {
 				f.Close()
-				return nil, &collect.Error{Code: collect.EINVALID, Message: "mapping must be a JSON object of canonical column to header, or a saved mapping's name", Fields: []collect.FieldError{{Field: "mapping", Message: "malformed"}}}
+				return nil, collect.E(collect.EINVALID, "err.upload.mapping_malformed").WithFields(collect.Field("mapping", "err.upload.malformed"))
 			}
 		} else {
 			saved, err := s.store.Mappings(r.Context(), actorOf(c))
@@ -89,7 +90,7 @@ func (s *Server) readUpload(c echo.Context) (*upload, error) {
 			mp, ok := saved[m]
 			if !ok {
 				f.Close()
-				return nil, &collect.Error{Code: collect.EINVALID, Message: "no saved mapping is named " + m, Fields: []collect.FieldError{{Field: "mapping", Message: "unknown"}}}
+				return nil, collect.E(collect.EINVALID, "err.upload.mapping_unknown", "name", m).WithFields(collect.Field("mapping", "err.form.unknown"))
 			}
 			u.mapping = mp
 		}
@@ -121,7 +122,8 @@ func (s *Server) apiImport(c echo.Context) error {
 		var ae *collect.Error
 		errors.As(err, &ae)
 		return c.JSON(http.StatusUnprocessableEntity, map[string]any{"id": "", "import_id": res.ImportID, "status": "failed",
-			"accepted": 0, "rejected": 0, "errors": []any{}, "error": map[string]any{"code": ae.Code, "message": ae.Message, "fields": ae.Fields}})
+			"accepted": 0, "rejected": 0, "errors": []any{}, "error": map[string]any{"code": ae.Code, "message": collect.ErrorMessage(ae),
+				"key": ae.Key, "fields": views.EnglishFields(ae.Fields)}})
 	}
 	if res.Status != "done" {
 		return c.JSON(http.StatusUnprocessableEntity, res)
@@ -318,7 +320,7 @@ func (s *Server) runImport(ctx context.Context, args jobs.ImportPortfolioArgs) e
 		src, err = sheets.OpenRowSource(&countingReaderAt{r: tmp, j: &s.jobs, id: id}, args.Size)
 	}
 	if err != nil {
-		s.store.FailImport(ctx, a, id, collect.ErrorMessage(err))
+		s.store.FailImport(ctx, a, id, err)
 		return nil // the import failed, the job did its work
 	}
 	defer src.Close()

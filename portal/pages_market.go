@@ -2,6 +2,7 @@ package portal
 
 import (
 	"collect"
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -51,7 +52,7 @@ func (s *Server) renderPortfolioList(c echo.Context, status int, fail error) err
 			return err
 		}
 		for _, im := range imps {
-			v.Imports = append(v.Imports, importRow(im))
+			v.Imports = append(v.Imports, importRow(ctx, im))
 		}
 	}
 	if v.CanImport {
@@ -86,9 +87,31 @@ func (s *Server) mappingSubmit(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/portfolios?done=mapping_saved")
 }
 
-func importRow(im store.Import) views.ImportRowView {
+// importRow is one import as lists show it; why it failed in the reader's
+// language (an import failed before the reasons were keyed says it as stored,
+// in English).
+func importRow(ctx context.Context, im store.Import) views.ImportRowView {
+	msg := im.Message
+	if r := im.Reason(); r != nil {
+		msg = views.ErrorText(ctx, r)
+	}
 	return views.ImportRowView{ID: im.ID, Name: im.Name, Filename: im.Filename, Status: im.Status, CreatedAt: views.DateTime(im.CreatedAt),
-		Message: im.Message, Accepted: im.Accepted, Rejected: im.Rejected, Processed: im.ProcessedRows}
+		Message: msg, Accepted: im.Accepted, Rejected: im.Rejected, Processed: im.ProcessedRows}
+}
+
+// rejectText is what was wrong with a rejected line in the reader's
+// language: each problem after its column. A line rejected before the
+// problems were keyed says it as stored, in English.
+func rejectText(ctx context.Context, r store.ImportReject) string {
+	if len(r.Problems) == 0 {
+		return r.Message
+	}
+	l := views.L(ctx)
+	parts := make([]string, len(r.Problems))
+	for i, p := range r.Problems {
+		parts[i] = l.Message("err.import.row_problem", map[string]any{"field": p.Field, "problem": l.Message(p.Key, p.Args)})
+	}
+	return strings.Join(parts, l.T("err.list_separator"))
 }
 
 func (s *Server) portfolioImportSubmit(c echo.Context) error {
@@ -114,7 +137,7 @@ func (s *Server) importPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.ImportView{ImportRowView: importRow(im), PortfolioID: im.PortfolioID, Partial: im.Partial}
+	v := views.ImportView{ImportRowView: importRow(ctx, im), PortfolioID: im.PortfolioID, Partial: im.Partial}
 	if im.Status == "running" {
 		v.StillRunning = true
 		if p, ok := s.jobs.progress(im.ID); ok {
@@ -129,7 +152,7 @@ func (s *Server) importPage(c echo.Context) error {
 			return err
 		}
 		for _, e := range errs {
-			v.Errors = append(v.Errors, views.RowErrorView{Line: e.Line, Field: e.Field, Message: e.Message})
+			v.Errors = append(v.Errors, views.RowErrorView{Line: e.Line, Field: e.Field, Message: rejectText(ctx, e)})
 		}
 		v.MoreErrors = max(0, im.Rejected-len(errs))
 		v.Percent = 100
@@ -139,7 +162,7 @@ func (s *Server) importPage(c echo.Context) error {
 		if im.Status == "failed" && s.can(a, "portfolio", "write") {
 			v.RetryHref = "/portfolios#import" // the uploaded file is gone: choose it again
 		}
-		v.Interrupted = im.Status == "failed" && im.Message == store.ImportInterruptedMessage
+		v.Interrupted = im.Status == "failed" && im.MessageKey == store.ImportInterruptedKey
 	}
 	if c.Request().Header.Get("HX-Request") == "true" {
 		return s.render(c, http.StatusOK, views.ImportProgress(v))

@@ -9,7 +9,6 @@ package sheets
 
 import (
 	"collect"
-	"fmt"
 )
 
 // FileLimits are the caps of one portfolio file. A file crossing one is
@@ -68,11 +67,20 @@ var DefaultFileLimits = FileLimits{
 	XLSXMemoryBytes: 32 << 20,
 }
 
-// limitError is the refusal of a file that crosses a cap: message names
-// the cap and where.
-func limitError(format string, args ...any) *collect.Error {
-	msg := fmt.Sprintf(format, args...)
-	return &collect.Error{Code: collect.EINVALID, Message: msg, Fields: []collect.FieldError{{Field: "file", Message: msg}}}
+// limitError is the refusal of a file that crosses a cap: the message key
+// (with its arguments as name, value pairs) names the cap and where, on the
+// file field too.
+func limitError(key string, kv ...any) *collect.Error {
+	return collect.E(collect.EINVALID, key, kv...).WithFields(collect.Field("file", key, kv...))
+}
+
+// at names a place in the file for a message, in the reader's language:
+// "line 12" of a CSV (kind "line") or "row 12" of a sheet (kind "row").
+func at(kind string, n int) *collect.Error {
+	if kind == "row" {
+		return collect.E(collect.EINVALID, "err.file.at_row", "n", n)
+	}
+	return collect.E(collect.EINVALID, "err.file.at_line", "n", n)
 }
 
 // withDefaults fills the zero fields from DefaultFileLimits.
@@ -104,12 +112,12 @@ func (l FileLimits) withDefaults() FileLimits {
 // place. kind and n say where: "line 12" (CSV) or "row 12" (XLSX).
 func (l FileLimits) checkRecord(rec []string, kind string, n int) error {
 	if len(rec) > l.Columns {
-		return limitError("%s %d has %d columns: at most %d are allowed (columns cap)", kind, n, len(rec), l.Columns)
+		return limitError("err.file.columns_cap", "at", at(kind, n), "columns", len(rec), "max", l.Columns)
 	}
 	total := 0
 	for i, c := range rec {
 		if len(c) > l.CellBytes {
-			return limitError("%s %d: the cell in column %d is %d bytes long: at most %d are allowed (cell size cap)", kind, n, i+1, len(c), l.CellBytes)
+			return limitError("err.file.cell_cap", "at", at(kind, n), "column", i+1, "bytes", len(c), "max", l.CellBytes)
 		}
 		total += len(c)
 		if cl, ok := collect.CleanCellText(c); !ok {
@@ -117,7 +125,7 @@ func (l FileLimits) checkRecord(rec []string, kind string, n int) error {
 		}
 	}
 	if total > l.RecordBytes {
-		return limitError("%s %d is %d bytes long: at most %d are allowed (record length cap)", kind, n, total, l.RecordBytes)
+		return limitError("err.file.record_cap", "at", at(kind, n), "bytes", total, "max", l.RecordBytes)
 	}
 	return nil
 }
@@ -126,8 +134,12 @@ func (l FileLimits) checkRecord(rec []string, kind string, n int) error {
 // the cleaned header, so it looks for the markers too).
 func checkHeader(header []string) error {
 	for i, h := range header {
-		if msg := collect.CellProblem(h); msg != "" {
-			return limitError("the header row: column %d %s; save the file as UTF-8 or GBK text", i+1, msg)
+		switch collect.CellProblemKey(h) {
+		case "":
+		case "err.text.nul":
+			return limitError("err.file.header_nul", "column", i+1)
+		default:
+			return limitError("err.file.header_bad_utf8", "column", i+1)
 		}
 	}
 	return nil

@@ -265,8 +265,8 @@ func TestHostileFilesRefusedWithBoundedMemory(t *testing.T) {
 				t.Fatalf("error = %v, want *Error EINVALID", err)
 			}
 			for _, w := range tt.want {
-				if !strings.Contains(e.Message, w) {
-					t.Errorf("message %q should contain %q", e.Message, w)
+				if !strings.Contains(e.Text(), w) {
+					t.Errorf("message %q should contain %q", e.Text(), w)
 				}
 			}
 			if len(e.Fields) != 1 || e.Fields[0].Field != "file" {

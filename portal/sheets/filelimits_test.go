@@ -142,8 +142,8 @@ func TestFileCaps(t *testing.T) {
 			}
 			e := wantCode(t, err, collect.EINVALID)
 			for _, w := range tt.want {
-				if !strings.Contains(e.Message, w) {
-					t.Errorf("message %q should contain %q", e.Message, w)
+				if !strings.Contains(e.Text(), w) {
+					t.Errorf("message %q should contain %q", e.Text(), w)
 				}
 			}
 			if len(e.Fields) != 1 || e.Fields[0].Field != "file" {
@@ -282,8 +282,8 @@ func TestHeaderTextRefused(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := drain(tt.content, sheets.DefaultFileLimits)
 			e := wantCode(t, err, collect.EINVALID)
-			if !strings.HasPrefix(e.Message, tt.msg) || len(e.Fields) != 1 || e.Fields[0].Field != "file" {
-				t.Errorf("error %q %+v, want %q on file", e.Message, e.Fields, tt.msg)
+			if !strings.HasPrefix(e.Text(), tt.msg) || len(e.Fields) != 1 || e.Fields[0].Field != "file" {
+				t.Errorf("error %q %+v, want %q on file", e.Text(), e.Fields, tt.msg)
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 	"collect/portal/demo/debtors"
 	"io"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,7 +48,7 @@ func WritePortfolioCSV(w io.Writer, n int, seed uint64, asOf time.Time, header s
 		case "zh":
 			names[i] = c.Chinese()
 		default:
-			return collect.Errorf(collect.EINVALID, "header must be en or zh, not %q", header)
+			return collect.E(collect.EINVALID, "err.file.generate_header", "header", strconv.Quote(header))
 		}
 	}
 	bw := bufio.NewWriterSize(w, 256<<10)

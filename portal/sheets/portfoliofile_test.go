@@ -232,8 +232,8 @@ func TestOpenRowSourceRefuses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := open(t, tt.content)
 			e := wantCode(t, err, collect.EINVALID)
-			if tt.message != "" && e.Message != tt.message {
-				t.Errorf("message = %q, want %q", e.Message, tt.message)
+			if tt.message != "" && e.Text() != tt.message {
+				t.Errorf("message = %q, want %q", e.Text(), tt.message)
 			}
 		})
 	}
@@ -249,8 +249,8 @@ func TestRowSourceMalformedCSV(t *testing.T) {
 	}
 	_, _, err = src.Next()
 	e := wantCode(t, err, collect.EINVALID)
-	if !strings.Contains(e.Message, "line 3") {
-		t.Errorf("message %q should name line 3", e.Message)
+	if !strings.Contains(e.Text(), "line 3") {
+		t.Errorf("message %q should name line 3", e.Text())
 	}
 }
 

@@ -42,7 +42,7 @@ type RowSource interface {
 
 // unsupported is the refusal of a file that is neither CSV nor XLSX.
 func unsupported() error {
-	return &collect.Error{Code: collect.EINVALID, Message: "unsupported file type: upload CSV or XLSX"}
+	return collect.E(collect.EINVALID, "err.file.unsupported")
 }
 
 // sniffSize is how much of the file is inspected to detect its type and text
@@ -85,7 +85,7 @@ func OpenRowSource(r io.ReaderAt, size int64) (RowSource, error) {
 func OpenRowSourceLimits(r io.ReaderAt, size int64, lim FileLimits) (RowSource, error) {
 	lim = lim.withDefaults()
 	if size <= 0 {
-		return nil, collect.Errorf(collect.EINVALID, "the file is empty: upload a CSV or XLSX with a header row")
+		return nil, collect.E(collect.EINVALID, "err.file.empty")
 	}
 	head := make([]byte, min(size, sniffSize))
 	n, err := r.ReadAt(head, 0)
@@ -192,7 +192,7 @@ func openCSV(r io.ReaderAt, size int64, head []byte, lim FileLimits) (RowSource,
 	s := &csvSource{r: cr, g: g, lim: lim}
 	rec, _, err := s.Next()
 	if err == io.EOF {
-		return nil, collect.Errorf(collect.EINVALID, "the file has no header row: the first line must name the columns")
+		return nil, collect.E(collect.EINVALID, "err.file.no_header_csv")
 	}
 	if err != nil {
 		return nil, err
@@ -338,19 +338,19 @@ func (s *csvSource) Next() ([]string, int, error) {
 				if s.r.InputOffset()-prev > int64(s.lim.RecordBytes) {
 					return nil, pe.StartLine, s.recordTooLong(pe.StartLine)
 				}
-				return nil, pe.StartLine, collect.Errorf(collect.EINVALID, "line %d: malformed CSV: %v (quote fields that contain quotes, commas or line breaks)", pe.StartLine, pe.Err)
+				return nil, pe.StartLine, collect.E(collect.EINVALID, "err.file.malformed_csv", "line", pe.StartLine, "detail", pe.Err.Error())
 			}
 			return nil, 0, err
 		}
 		off := s.r.InputOffset()
 		line, _ := s.r.FieldPos(0)
 		if n := off - prev; n > int64(s.lim.RecordBytes) {
-			return nil, line, limitError("line %d: a record is longer than %d bytes (record length cap)", line, s.lim.RecordBytes)
+			return nil, line, limitError("err.file.record_long", "line", line, "max", s.lim.RecordBytes)
 		}
 		s.g.boundary(off)
 		s.records++
 		if s.records > s.lim.CSVRows {
-			return nil, line, limitError("line %d: the file has more than %d rows (rows cap): split it", line, s.lim.CSVRows)
+			return nil, line, limitError("err.file.csv_rows_cap", "line", line, "max", s.lim.CSVRows)
 		}
 		if err := s.lim.checkRecord(rec, "line", line); err != nil {
 			return nil, line, err
@@ -366,11 +366,10 @@ func (s *csvSource) Next() ([]string, int, error) {
 // quote, it says how an unterminated one makes the rest of the file one
 // record.
 func (s *csvSource) recordTooLong(line int) error {
-	hint := ""
 	if bytes.IndexByte(s.g.pending, '"') >= 0 {
-		hint = "; a quote that is never closed makes the rest of the file one record"
+		return limitError("err.file.record_long_quote", "line", line, "max", s.lim.RecordBytes)
 	}
-	return limitError("line %d: a record is longer than %d bytes (record length cap)%s", line, s.lim.RecordBytes, hint)
+	return limitError("err.file.record_long", "line", line, "max", s.lim.RecordBytes)
 }
 
 func (s *csvSource) Close() error { return nil }
@@ -420,7 +419,7 @@ func openXLSX(r io.ReaderAt, size int64, lim FileLimits) (RowSource, error) {
 			_ = f.Close()
 		}
 		if strings.Contains(err.Error(), "unzip size exceeds") {
-			return nil, collect.Errorf(collect.EINVALID, "the XLSX file is too large once unpacked")
+			return nil, collect.E(collect.EINVALID, "err.file.xlsx_too_large")
 		}
 		return nil, unsupported()
 	}
@@ -440,7 +439,7 @@ func openXLSX(r io.ReaderAt, size int64, lim FileLimits) (RowSource, error) {
 	if err != nil {
 		_ = s.Close()
 		if err == io.EOF {
-			return nil, collect.Errorf(collect.EINVALID, "the file has no header row: the first row of the first sheet must name the columns")
+			return nil, collect.E(collect.EINVALID, "err.file.no_header_xlsx")
 		}
 		return nil, err
 	}
@@ -555,11 +554,11 @@ func (s *xlsxSource) Next() ([]string, int, error) {
 		// counting calls gives the sheet's row number.
 		s.row++
 		if s.row > s.lim.XLSXRows {
-			return nil, s.row, limitError("row %d: the sheet has more than %d rows (rows cap)", s.row, s.lim.XLSXRows)
+			return nil, s.row, limitError("err.file.xlsx_rows_cap", "row", s.row, "max", s.lim.XLSXRows)
 		}
 		rec, err := s.rows.Columns()
 		if err != nil {
-			return nil, s.row, collect.Errorf(collect.EINVALID, "row %d: the XLSX file could not be read: %v", s.row, err)
+			return nil, s.row, collect.E(collect.EINVALID, "err.file.xlsx_unreadable", "row", s.row, "detail", err.Error())
 		}
 		if err := s.lim.checkRecord(rec, "row", s.row); err != nil {
 			return nil, s.row, err
@@ -570,7 +569,7 @@ func (s *xlsxSource) Next() ([]string, int, error) {
 		return rec, s.row, nil
 	}
 	if err := s.rows.Error(); err != nil {
-		return nil, s.row, collect.Errorf(collect.EINVALID, "row %d: the XLSX file could not be read: %v", s.row, err)
+		return nil, s.row, collect.E(collect.EINVALID, "err.file.xlsx_unreadable", "row", s.row, "detail", err.Error())
 	}
 	return nil, s.row, io.EOF
 }

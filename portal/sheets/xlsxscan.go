@@ -12,6 +12,7 @@ package sheets
 import (
 	"archive/zip"
 	"bytes"
+	"collect"
 	"encoding/binary"
 	"io"
 	"strconv"
@@ -46,14 +47,14 @@ const (
 // unsupported().
 func scanXLSX(r io.ReaderAt, size int64, lim FileLimits) error {
 	if n, ok := zipEntryCount(r, size); ok && n > xlsxMaxEntries {
-		return limitError("the XLSX file has %d parts: at most %d are allowed (zip entries cap)", n, xlsxMaxEntries)
+		return limitError("err.file.zip_entries_cap", "parts", n, "max", xlsxMaxEntries)
 	}
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return unsupported()
 	}
 	if len(zr.File) > xlsxMaxEntries {
-		return limitError("the XLSX file has %d parts: at most %d are allowed (zip entries cap)", len(zr.File), xlsxMaxEntries)
+		return limitError("err.file.zip_entries_cap", "parts", len(zr.File), "max", xlsxMaxEntries)
 	}
 	sc := xmlScanner{lim: lim}
 	var inMemory int64
@@ -74,7 +75,7 @@ func scanXLSX(r io.ReaderAt, size int64, lim FileLimits) error {
 		if memory {
 			// excelize allocates the declared size of each part it holds.
 			if inMemory += declared; inMemory > lim.XLSXMemoryBytes {
-				return limitError("the XLSX file's workbook parts are larger than %d bytes once unpacked (unpacked size cap)", lim.XLSXMemoryBytes)
+				return limitError("err.file.workbook_memory_cap", "max", lim.XLSXMemoryBytes)
 			}
 		}
 		if err := sc.scanPart(zf, kind, memory); err != nil {
@@ -82,7 +83,7 @@ func scanXLSX(r io.ReaderAt, size int64, lim FileLimits) error {
 		}
 	}
 	if sc.sharedStrings > sc.cells+1024 {
-		return limitError("shared strings: the table has %d items but the sheets only %d cells (a real workbook keeps only strings its cells use)", sc.sharedStrings, sc.cells)
+		return limitError("err.file.shared_strings_unused", "items", sc.sharedStrings, "cells", sc.cells)
 	}
 	return nil
 }
@@ -158,10 +159,10 @@ func (sc *xmlScanner) scanPart(zf *zip.File, kind xlsxPartKind, memory bool) err
 			sc.part += int64(n)
 			sc.total += int64(n)
 			if kind != partOther && sc.part > sc.lim.XLSXPartBytes {
-				return limitError("%s: the XLSX part %s is larger than %d bytes once unpacked (part size cap)", sc.where(), zf.Name, sc.lim.XLSXPartBytes)
+				return limitError("err.file.part_cap", "at", sc.where(), "part", zf.Name, "max", sc.lim.XLSXPartBytes)
 			}
 			if sc.total > sc.lim.XLSXTotalBytes {
-				return limitError("the XLSX file is larger than %d bytes once unpacked (unpacked size cap)", sc.lim.XLSXTotalBytes)
+				return limitError("err.file.total_cap", "max", sc.lim.XLSXTotalBytes)
 			}
 			if xml && (kind != partOther || memory) {
 				if err := sc.scan(buf[:n]); err != nil {
@@ -179,18 +180,18 @@ func (sc *xmlScanner) scanPart(zf *zip.File, kind xlsxPartKind, memory bool) err
 }
 
 // where names the position for a message: the sheet row, or "shared
-// strings".
-func (sc *xmlScanner) where() string {
+// strings", in the reader's language.
+func (sc *xmlScanner) where() *collect.Error {
 	switch sc.kind {
 	case partSheet:
 		if sc.row > 0 {
-			return "row " + strconv.Itoa(sc.row)
+			return at("row", sc.row)
 		}
-		return "the sheet " + sc.name
+		return collect.E(collect.EINVALID, "err.file.at_sheet", "sheet", sc.name)
 	case partSharedStrings:
-		return "shared strings (item " + strconv.Itoa(sc.sharedStrings) + ")"
+		return collect.E(collect.EINVALID, "err.file.at_shared_string", "item", sc.sharedStrings)
 	}
-	return sc.name
+	return collect.E(collect.EINVALID, "err.file.at_part", "part", sc.name)
 }
 
 func (sc *xmlScanner) scan(b []byte) error {
@@ -199,7 +200,7 @@ func (sc *xmlScanner) scan(b []byte) error {
 		// are counted, for the structs excelize decodes them into.
 		n := bytes.Count(b, []byte{'<'})
 		if sc.memElements += n; sc.memElements > xlsxMaxMemoryElements {
-			return limitError("the XLSX file's workbook parts hold more than %d XML elements (elements cap)", xlsxMaxMemoryElements)
+			return limitError("err.file.elements_cap", "max", xlsxMaxMemoryElements)
 		}
 		return nil
 	}
@@ -212,7 +213,7 @@ func (sc *xmlScanner) scan(b []byte) error {
 			}
 			sc.prev = c
 			if sc.run > sc.maxRun {
-				return limitError("%s: an XML processing instruction is longer than %d bytes", sc.where(), sc.maxRun)
+				return limitError("err.file.xml_instruction", "at", sc.where(), "max", sc.maxRun)
 			}
 			continue
 		}
@@ -227,7 +228,7 @@ func (sc *xmlScanner) scan(b []byte) error {
 			sc.inTag, sc.tag = true, sc.tag[:0]
 			if sc.memory {
 				if sc.memElements++; sc.memElements > xlsxMaxMemoryElements {
-					return limitError("the XLSX file's workbook parts hold more than %d XML elements (elements cap)", xlsxMaxMemoryElements)
+					return limitError("err.file.elements_cap", "max", xlsxMaxMemoryElements)
 				}
 			}
 			continue
@@ -243,7 +244,7 @@ func (sc *xmlScanner) scan(b []byte) error {
 				if len(sc.tag) == 1 {
 					switch c {
 					case '!':
-						return limitError("%s: the XLSX part %s holds XML markup Excel does not write (<!)", sc.where(), sc.name)
+						return limitError("err.file.xml_markup", "at", sc.where(), "part", sc.name)
 					case '?':
 						sc.inTag, sc.inPI = false, true
 					}
@@ -251,10 +252,10 @@ func (sc *xmlScanner) scan(b []byte) error {
 			}
 		}
 		if sc.run > sc.maxRun {
-			return limitError("%s: a cell holds more than %d bytes of text (cell size cap %d bytes)", sc.where(), sc.maxRun, sc.lim.CellBytes)
+			return limitError("err.file.cell_text_cap", "at", sc.where(), "bytes", sc.maxRun, "max", sc.lim.CellBytes)
 		}
 		if sc.span > sc.maxSpan && sc.itemOpened {
-			return limitError("%s: a cell holds more than %d bytes (cell size cap %d bytes)", sc.where(), sc.maxSpan, sc.lim.CellBytes)
+			return limitError("err.file.cell_span_cap", "at", sc.where(), "bytes", sc.maxSpan, "max", sc.lim.CellBytes)
 		}
 	}
 	return nil
@@ -277,7 +278,7 @@ func (sc *xmlScanner) tagDone() error {
 	switch {
 	case sc.kind == partSharedStrings && string(name) == "si":
 		if sc.sharedStrings++; sc.sharedStrings > sc.lim.SharedStrings {
-			return limitError("shared strings: the table has more than %d items (shared strings cap)", sc.lim.SharedStrings)
+			return limitError("err.file.shared_strings_cap", "max", sc.lim.SharedStrings)
 		}
 		sc.span, sc.itemOpened = 0, true
 	case sc.kind == partSheet && string(name) == "row":
@@ -292,12 +293,12 @@ func (sc *xmlScanner) tagDone() error {
 		}
 		sc.row, sc.rowCells, sc.itemOpened = next, 0, false
 		if sc.row > sc.lim.XLSXRows {
-			return limitError("row %d: the sheet has more than %d rows (rows cap)", sc.row, sc.lim.XLSXRows)
+			return limitError("err.file.xlsx_rows_cap", "row", sc.row, "max", sc.lim.XLSXRows)
 		}
 	case sc.kind == partSheet && string(name) == "c":
 		sc.cells++
 		if sc.rowCells++; sc.rowCells > sc.lim.Columns {
-			return limitError("row %d has more than %d cells: at most %d columns are allowed (columns cap)", sc.row, sc.lim.Columns, sc.lim.Columns)
+			return limitError("err.file.row_cells_cap", "row", sc.row, "max", sc.lim.Columns)
 		}
 		sc.span, sc.itemOpened = 0, true
 	}

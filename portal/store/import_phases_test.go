@@ -303,7 +303,7 @@ func TestImportFailureAndCrashLeaveNothing(t *testing.T) {
 				t.Fatalf("recovery: %v %v", ids, err)
 			}
 			check(t, res)
-			if im, _ := s.ImportStatus(ctx, vm, res.ImportID); im.Message != store.ImportInterruptedMessage {
+			if im, _ := s.ImportStatus(ctx, vm, res.ImportID); im.MessageKey != store.ImportInterruptedKey {
 				t.Fatalf("message %q", im.Message)
 			}
 			// A second process recovering after it finds nothing to do.
@@ -412,7 +412,7 @@ func TestImportTakenOverByRecoveryStops(t *testing.T) {
 			t.Fatalf("%d staging rows left", n)
 		}
 		im, err := s.ImportStatus(ctx, vm, ids[0])
-		if err != nil || im.Status != "failed" || im.Message != store.ImportInterruptedMessage {
+		if err != nil || im.Status != "failed" || im.MessageKey != store.ImportInterruptedKey {
 			t.Fatalf("%+v %v", im, err)
 		}
 	})

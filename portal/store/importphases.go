@@ -65,9 +65,9 @@ const (
 	ImportStaleAfter = 2 * time.Minute
 )
 
-// ImportInterruptedMessage is the reason an interrupted import is failed
+// ImportInterruptedKey is the reason an interrupted import is failed
 // with; pages show it translated.
-const ImportInterruptedMessage = "interrupted: the server stopped during the import"
+const ImportInterruptedKey = "err.import.interrupted"
 
 // errImportLost stops an importer whose import recovery has taken over.
 var errImportLost = errors.New("the import was taken over by recovery (its heartbeat was stale)")
@@ -127,7 +127,7 @@ func (s *Store) claimImport(ctx context.Context, a collect.Actor, id string) (*i
 		return nil, res.Error
 	}
 	if res.RowsAffected == 0 {
-		return nil, collect.Errorf(collect.ECONFLICT, "the import is no longer running")
+		return nil, collect.E(collect.ECONFLICT, "err.import.not_running")
 	}
 	return run, nil
 }
@@ -191,7 +191,7 @@ var importRowColumns = []string{"import_id", "seq", "id", "external_ref", "debto
 	"emergency_contact_phone", "province", "principal_cents", "balance_cents", "currency", "due_date", "dpd", "bucket",
 	"last_payment_date"}
 
-var importRejectColumns = []string{"import_id", "line", "field", "message", "raw"}
+var importRejectColumns = []string{"import_id", "line", "field", "message", "raw", "message_key", "problems"}
 
 // importTotals is what staging counted of the valid rows.
 type importTotals struct {
@@ -254,15 +254,14 @@ func (s *Store) stageImport(ctx context.Context, run *importRun, req ImportReque
 			if errors.As(err, &ae) {
 				return tot, err // the reader's refusal already names the cap, the line and the file field
 			}
-			return tot, collect.Errorf(collect.EINVALID, "the file cannot be read past line %d: %v", line, collect.ErrorMessage(err))
+			return tot, collect.E(collect.EINVALID, "err.import.unreadable_past", "line", line, "detail", err)
 		}
 		processed++
 		row, rowErrs := allocation.ParseRow(rec, line, idx, run.now)
 		if len(rowErrs) == 0 {
 			k := refKey(row.ExternalRef)
 			if first, dup := seen[k]; dup {
-				rowErrs = append(rowErrs, allocation.RowError{Line: line, Field: string(allocation.ColExternalRef),
-					Message: fmt.Sprintf("duplicate reference: already on line %d of this file", first)})
+				rowErrs = append(rowErrs, allocation.NewRowError(line, string(allocation.ColExternalRef), "err.import.duplicate_ref", "first", first))
 			} else {
 				seen[k] = int32(line)
 			}
@@ -281,7 +280,7 @@ func (s *Store) stageImport(ctx context.Context, run *importRun, req ImportReque
 					msgs[i] = e.Field + ": " + e.Message
 				}
 				rejects = append(rejects, []any{run.id, line, cleanText(rowErrs[0].Field, 100),
-					cleanText(strings.Join(msgs, "; "), 2000), rejectRaw(rec)})
+					cleanText(strings.Join(msgs, "; "), 2000), rejectRaw(rec), rowErrs[0].Key, cleanText(encodeProblems(rowErrs), 16<<10)})
 			}
 		} else {
 			res.Accepted++
@@ -550,7 +549,9 @@ func (s *Store) RecoverStaleImports(ctx context.Context, olderThan time.Duration
 			errs = append(errs, fmt.Errorf("undo import %s: %w", im.ID, err))
 			continue
 		}
-		s.finishImport(ctx, run, ImportResult{ImportID: im.ID, Status: "failed", Message: ImportInterruptedMessage})
+		out := ImportResult{ImportID: im.ID}
+		out.fail(collect.E(collect.EINVALID, ImportInterruptedKey))
+		s.finishImport(ctx, run, out)
 		failed = append(failed, im.ID)
 	}
 	var leftover []string

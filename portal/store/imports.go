@@ -44,6 +44,20 @@ type ImportResult struct {
 	Rejected    int                   `json:"rejected"`
 	Errors      []allocation.RowError `json:"errors"`
 	Message     string                `json:"message,omitempty"`
+	MessageKey  string                `json:"message_key,omitempty"`
+	messageArgs map[string]any
+}
+
+// fail records why the import failed: a keyed *collect.Error is kept as its
+// key and arguments beside its English text; any other error is internal.
+func (r *ImportResult) fail(err error) {
+	r.Status = "failed"
+	var ae *collect.Error
+	if errors.As(err, &ae) && ae.Code != collect.EINTERNAL && ae.Key != "" {
+		r.Message, r.MessageKey, r.messageArgs = ae.Text(), ae.Key, ae.Args
+		return
+	}
+	r.Message, r.MessageKey, r.messageArgs = collect.ErrorMessage(err), "", nil
 }
 
 // Import is a stored import, for the progress page and the history.
@@ -59,6 +73,8 @@ type Import struct {
 	Accepted      int        `json:"accepted"`
 	Rejected      int        `json:"rejected"`
 	Message       string     `json:"message"`
+	MessageKey    string     `json:"message_key,omitempty"`
+	MessageArgs   string     `json:"-"`
 	CreatedBy     string     `json:"created_by"`
 	CreatedAt     time.Time  `json:"created_at"`
 	FinishedAt    *time.Time `json:"finished_at"`
@@ -73,7 +89,7 @@ const (
 func ValidateImportName(name string) error {
 	n := utf8.RuneCountInString(strings.TrimSpace(name))
 	if n == 0 || n > 200 {
-		return &collect.Error{Code: collect.EINVALID, Message: "name the portfolio (1 to 200 characters)", Fields: []collect.FieldError{{Field: "name", Message: "required"}}}
+		return collect.E(collect.EINVALID, "err.import.name_length", "max", 200).WithFields(collect.Field("name", "err.form.required"))
 	}
 	return nil
 }
@@ -85,7 +101,7 @@ func (s *Store) StartImport(ctx context.Context, a collect.Actor, name, filename
 		return "", err
 	}
 	if a.OrgKind != collect.KindLender {
-		return "", collect.Errorf(collect.EFORBIDDEN, "only a lender imports portfolios")
+		return "", collect.E(collect.EFORBIDDEN, "err.import.lender_only")
 	}
 	id := uuid.Must(uuid.NewV7()).String()
 	err := s.db.WithContext(ctx).Table("imports").Create(map[string]any{"id": id, "lender_id": a.OrgID, "name": strings.TrimSpace(name),
@@ -127,7 +143,7 @@ func (s *Store) ImportPortfolio(ctx context.Context, a collect.Actor, req Import
 	res := ImportResult{ImportID: req.ImportID, Errors: []allocation.RowError{}}
 	idx, err := allocation.MapColumns(req.Source.Header(), req.Mapping)
 	if err != nil {
-		res.Status, res.Message = "failed", collect.ErrorMessage(err)
+		res.fail(err)
 		s.finishImport(ctx, nil, res)
 		return res, err
 	}
@@ -156,21 +172,21 @@ func (s *Store) ImportPortfolio(ctx context.Context, a collect.Actor, req Import
 	case errors.Is(err, errImportLost):
 		// Recovery took the import over (its heartbeat had gone stale) and
 		// undoes and finishes it; write nothing more.
-		res.Status, res.Message, res.Accepted = "failed", ImportInterruptedMessage, 0
-		return res, collect.Errorf(collect.EINTERNAL, "import %s: %v", run.id, err)
+		res.fail(collect.E(collect.EINVALID, ImportInterruptedKey))
+		res.Accepted = 0
+		return res, fmt.Errorf("import %s: %w", run.id, err)
 	case errors.Is(err, errRollback):
-		res.Status = "failed"
 		if res.Accepted == 0 && res.Rejected == 0 {
-			res.Message = "the file has a header but no rows"
+			res.fail(collect.E(collect.EINVALID, "err.import.no_rows"))
 		} else if res.Accepted == 0 {
-			res.Message = "no row is valid; nothing was imported"
+			res.fail(collect.E(collect.EINVALID, "err.import.no_valid_row"))
 		} else {
-			res.Message = fmt.Sprintf("%d rows were rejected, so nothing was imported (all or nothing); fix them or import with partial=true", res.Rejected)
+			res.fail(collect.E(collect.EINVALID, "err.import.all_or_nothing", "rejected", res.Rejected))
 		}
 		res.Accepted = 0
 		err = nil
 	default:
-		res.Status, res.Message = "failed", collect.ErrorMessage(err)
+		res.fail(err)
 		res.Accepted = 0
 	}
 	if res.Status == "done" {
@@ -201,7 +217,8 @@ func (s *Store) finishImport(ctx context.Context, run *importRun, res ImportResu
 	}
 	q.Updates(map[string]any{"status": res.Status, "portfolio_id": res.PortfolioID,
 		"processed_rows": res.Accepted + res.Rejected, "accepted": res.Accepted, "rejected": res.Rejected,
-		"message": truncate(res.Message, 500), "finished_at": s.now(), "phase": ""})
+		"message": truncate(res.Message, 500), "message_key": res.MessageKey, "message_args": encodeArgs(res.messageArgs),
+		"finished_at": s.now(), "phase": ""})
 }
 
 // maxRejectRaw bounds a rejected line as kept for the download: a hostile
@@ -260,6 +277,16 @@ func csvLine(rec []string) string {
 	return strings.TrimRight(sb.String(), "\r\n")
 }
 
+// Reason is why the import failed as a keyed error, for a page to say in
+// the reader's language; nil when none was kept (done, or an import failed
+// before the keys were kept: Message then says it in English).
+func (im Import) Reason() *collect.Error {
+	if im.MessageKey == "" {
+		return nil
+	}
+	return &collect.Error{Code: collect.EINVALID, Key: im.MessageKey, Args: decodeArgs(im.MessageArgs)}
+}
+
 // hideUnfinishedPortfolio blanks the portfolio a running import will
 // create (the importer records it when it starts, for recovery): a
 // portfolio id means the import is done.
@@ -296,14 +323,33 @@ func (s *Store) ListImports(ctx context.Context, a collect.Actor, p Page) ([]Imp
 	return out, total, nil
 }
 
+// ImportReject is one rejected line: its first problem's field and key,
+// the English text of all its problems, and each problem keyed (none for a
+// line rejected before the keys were kept: Message then says it in English).
+type ImportReject struct {
+	allocation.RowError
+	Problems []allocation.RowError
+}
+
 // ImportErrors returns the first rejected lines of an import.
-func (s *Store) ImportErrors(ctx context.Context, a collect.Actor, id string, limit int) ([]allocation.RowError, error) {
+func (s *Store) ImportErrors(ctx context.Context, a collect.Actor, id string, limit int) ([]ImportReject, error) {
 	if _, err := s.ImportStatus(ctx, a, id); err != nil {
 		return nil, err
 	}
-	var out []allocation.RowError
-	err := s.db.WithContext(ctx).Table("import_rejects").Select("line, field, message").Where("import_id = ?", id).
-		Order("line").Limit(limit).Scan(&out).Error
+	var rows []struct {
+		Line                                 int
+		Field, Message, MessageKey, Problems string
+	}
+	err := s.db.WithContext(ctx).Table("import_rejects").Select("line, field, message, message_key, problems").Where("import_id = ?", id).
+		Order("line").Limit(limit).Scan(&rows).Error
+	out := make([]ImportReject, len(rows))
+	for i, r := range rows {
+		out[i] = ImportReject{RowError: allocation.RowError{Line: r.Line, Field: r.Field, Message: r.Message, Key: r.MessageKey},
+			Problems: decodeProblems(r.Problems, r.Line)}
+		if len(out[i].Problems) > 0 {
+			out[i].Args = out[i].Problems[0].Args
+		}
+	}
 	return out, err
 }
 
@@ -363,10 +409,10 @@ func (s *Store) Mappings(ctx context.Context, a collect.Actor) (map[string]alloc
 // SaveMapping stores (or replaces) a named column mapping.
 func (s *Store) SaveMapping(ctx context.Context, a collect.Actor, name string, m allocation.Mapping) error {
 	if n := utf8.RuneCountInString(strings.TrimSpace(name)); n == 0 || n > 100 {
-		return &collect.Error{Code: collect.EINVALID, Message: "name the mapping (1 to 100 characters)", Fields: []collect.FieldError{{Field: "name", Message: "required"}}}
+		return collect.E(collect.EINVALID, "err.import.mapping_name_length", "max", 100).WithFields(collect.Field("name", "err.form.required"))
 	}
 	if len(m) == 0 {
-		return &collect.Error{Code: collect.EINVALID, Message: "the mapping is empty", Fields: []collect.FieldError{{Field: "mapping", Message: "required"}}}
+		return collect.E(collect.EINVALID, "err.import.mapping_empty").WithFields(collect.Field("mapping", "err.form.required"))
 	}
 	if err := m.Validate(); err != nil {
 		return err
@@ -388,7 +434,10 @@ func (s *Store) SaveMapping(ctx context.Context, a collect.Actor, name string, m
 	})
 }
 
-// FailImport marks an import that could not start (an unreadable file).
-func (s *Store) FailImport(ctx context.Context, a collect.Actor, id, message string) {
-	s.finishImport(ctx, nil, ImportResult{ImportID: id, Status: "failed", Message: message})
+// FailImport marks an import that could not start (an unreadable file),
+// with why.
+func (s *Store) FailImport(ctx context.Context, a collect.Actor, id string, why error) {
+	res := ImportResult{ImportID: id}
+	res.fail(why)
+	s.finishImport(ctx, nil, res)
 }

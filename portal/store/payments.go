@@ -263,12 +263,12 @@ func (s *Store) WriteCommissionCSV(ctx context.Context, a collect.Actor, month, 
 }
 
 // feedCellProblem names the first column of a feed row whose cell is not
-// storable text.
+// storable text, and the problem's key (collect.CellProblemKey).
 func feedCellProblem(rec []string, idx map[string]int) (string, string) {
 	for _, col := range []string{"external_ref", "amount", "paid_at", "reference"} {
 		if i, ok := idx[col]; ok && i < len(rec) {
-			if p := collect.CellProblem(rec[i]); p != "" {
-				return col, p
+			if key := collect.CellProblemKey(rec[i]); key != "" {
+				return col, key
 			}
 		}
 	}
@@ -300,7 +300,7 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 	out := PaymentFeedResult{Errors: []allocation.RowError{}}
 	header := src.Header()
 	if len(header) == 0 {
-		return out, collect.Errorf(collect.EINVALID, "the file has no header row")
+		return out, collect.E(collect.EINVALID, "err.feed.no_header")
 	}
 	idx := map[string]int{}
 	for i, h := range header {
@@ -308,8 +308,8 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 	}
 	for _, col := range []string{"external_ref", "amount", "paid_at"} {
 		if _, ok := idx[col]; !ok {
-			return out, &collect.Error{Code: collect.EINVALID, Message: "the header lacks " + col,
-				Fields: []collect.FieldError{{Field: col, Message: "missing column"}}}
+			return out, collect.E(collect.EINVALID, "err.feed.header_lacks", "column", col).
+				WithFields(collect.Field(col, "err.feed.missing_column"))
 		}
 	}
 	cell := func(rec []string, col string) string {
@@ -326,14 +326,14 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 		if err != nil {
 			return out, err // the reader's refusal names the line and the cap
 		}
-		reject := func(field, msg string) {
+		reject := func(e allocation.RowError) {
 			out.Rejected++
 			if len(out.Errors) < 1000 {
-				out.Errors = append(out.Errors, allocation.RowError{Line: line, Field: field, Message: msg})
+				out.Errors = append(out.Errors, e)
 			}
 		}
-		if field, problem := feedCellProblem(rec, idx); problem != "" {
-			reject(field, problem)
+		if field, key := feedCellProblem(rec, idx); key != "" {
+			reject(allocation.NewRowError(line, field, key))
 			continue
 		}
 		ids, missing, err := s.AccountIDsByRef(ctx, a, []string{cell(rec, "external_ref")})
@@ -341,24 +341,26 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 			return out, err
 		}
 		if len(missing) > 0 || len(ids) != 1 {
-			reject("external_ref", "no account of yours has this reference")
+			reject(allocation.NewRowError(line, "external_ref", "err.feed.unknown_ref"))
 			continue
 		}
 		amount, err := allocation.ParseAmount("amount", cell(rec, "amount"))
 		if err != nil || amount == 0 {
-			reject("amount", "a positive amount in yuan with at most 2 decimals")
+			reject(allocation.NewRowError(line, "amount", "err.feed.amount"))
 			continue
 		}
 		paidAt, err := allocation.ParsePaymentDate(cell(rec, "paid_at"), s.now())
 		if err != nil {
-			reject("paid_at", "a date as YYYY-MM-DD (not after today) or RFC 3339")
+			reject(allocation.NewRowError(line, "paid_at", "err.feed.paid_at"))
 			continue
 		}
 		if _, err := s.RecordPayment(ctx, a, ids[0], PaymentInput{AmountCents: amount, PaidAt: paidAt, Reference: cell(rec, "reference")}); err != nil {
 			if collect.ErrorCode(err) == collect.EINTERNAL {
 				return out, err
 			}
-			reject("", collect.ErrorMessage(err))
+			var ae *collect.Error
+			errors.As(err, &ae) // not internal, so an *Error
+			reject(allocation.RowError{Line: line, Key: ae.Key, Args: ae.Args, Message: ae.Text()})
 			continue
 		}
 		out.Accepted++

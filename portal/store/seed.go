@@ -4,6 +4,7 @@ import (
 	"collect"
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -135,7 +136,7 @@ func (w *Seeder) FlagAccounts(flags map[string]string) error {
 			continue
 		}
 		if !exclusionFlags[flag] {
-			return collect.Errorf(collect.EINVALID, "unknown account flag %q", flag)
+			return collect.E(collect.EINVALID, "err.seed.unknown_flag", "flag", strconv.Quote(flag))
 		}
 		if err := w.tx.Table("accounts").Where("id = ?", id).Update(flag, true).Error; err != nil {
 			return err
