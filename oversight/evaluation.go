@@ -96,23 +96,31 @@ type ContractChange struct {
 	EndsOn string
 }
 
-// DecisionEffect is what a decision taken at now does to the contract: to
-// renew changes nothing; to suspend suspends it (no new placements); to
-// terminate suspends it and ends it today.
-func DecisionEffect(decision string, now time.Time) ContractChange {
-	switch decision {
-	case DecisionSuspend:
-		return ContractChange{Change: true, Status: ContractSuspended}
-	case DecisionTerminate:
-		return ContractChange{Change: true, Status: ContractSuspended, EndsOn: now.UTC().Format(time.DateOnly)}
+// DecisionEffect is what a decision taken at now does to the lender's
+// contract with the agency, whose last day is *endsOn (YYYY-MM-DD; nil when
+// there is no contract): to renew changes nothing; to suspend suspends it
+// (no new placements); to terminate suspends it and ends it today, or keeps
+// the earlier last day of a contract that has run out (terminating never
+// lengthens a contract). Suspending or terminating a contract there is not
+// is refused (noContractToChange).
+func DecisionEffect(decision string, endsOn *string, now time.Time) (ContractChange, error) {
+	if decision != DecisionSuspend && decision != DecisionTerminate {
+		return ContractChange{}, nil
 	}
-	return ContractChange{}
+	if endsOn == nil {
+		return ContractChange{}, noContractToChange(decision)
+	}
+	ch := ContractChange{Change: true, Status: ContractSuspended}
+	if decision == DecisionTerminate {
+		ch.EndsOn = min(*endsOn, now.UTC().Format(time.DateOnly))
+	}
+	return ch, nil
 }
 
-// NoContractToChange is the error of a decision that would change a
+// noContractToChange is the error of a decision that would change a
 // contract the lender does not have with the agency: the evaluation is
 // refused (it would say something changed that did not).
-func NoContractToChange(decision string) error {
+func noContractToChange(decision string) error {
 	return collect.E(collect.EINVALID, "err.evaluation.no_contract", "decision", decision).
 		WithFields(collect.Field("decision", "err.evaluation.renew_no_contract"))
 }

@@ -71,34 +71,47 @@ func TestCanEvaluate(t *testing.T) {
 
 func TestDecisionEffect(t *testing.T) {
 	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	noon := time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC)
+	running, ended, endsToday := ptr("2027-12-31"), ptr("2026-03-31"), ptr("2026-06-30")
+	suspended := func(ends string) ContractChange {
+		return ContractChange{Change: true, Status: ContractSuspended, EndsOn: ends}
+	}
 	for _, c := range []struct {
 		name     string
 		decision string
+		endsOn   *string
 		now      time.Time
 		want     ContractChange
+		noDeal   bool // refused: no contract to change
 	}{
-		{"renew changes nothing", DecisionRenew, time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC), ContractChange{}},
-		{"suspend", DecisionSuspend, time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC), ContractChange{Change: true, Status: ContractSuspended}},
-		{"terminate ends it today", DecisionTerminate, time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC), ContractChange{Change: true, Status: ContractSuspended, EndsOn: "2026-06-30"}},
+		{"renew changes nothing", DecisionRenew, running, noon, ContractChange{}, false},
+		{"renew without a contract", DecisionRenew, nil, noon, ContractChange{}, false},
+		{"suspend", DecisionSuspend, running, noon, suspended(""), false},
+		{"suspend an ended contract", DecisionSuspend, ended, noon, suspended(""), false},
+		{"suspend without a contract", DecisionSuspend, nil, noon, ContractChange{}, true},
+		{"terminate ends it today", DecisionTerminate, running, noon, suspended("2026-06-30"), false},
+		{"terminate on its last day", DecisionTerminate, endsToday, noon, suspended("2026-06-30"), false},
+		// A contract that ran out in March keeps its end: terminating it in
+		// June must not lengthen it to June.
+		{"terminate an ended contract", DecisionTerminate, ended, noon, suspended("2026-03-31"), false},
+		{"terminate without a contract", DecisionTerminate, nil, noon, ContractChange{}, true},
 		// 07:00 on 1 July in Shanghai is still 30 June in UTC, the day
 		// allocation.Contract.InForce reads.
-		{"terminate early morning in Shanghai", DecisionTerminate, time.Date(2026, 7, 1, 7, 0, 0, 0, shanghai), ContractChange{Change: true, Status: ContractSuspended, EndsOn: "2026-06-30"}},
-		{"terminate at the UTC day's last instant", DecisionTerminate, time.Date(2026, 6, 30, 23, 59, 59, 999999999, time.UTC), ContractChange{Change: true, Status: ContractSuspended, EndsOn: "2026-06-30"}},
-		{"an unknown decision changes nothing", "reprimand", time.Date(2026, 6, 30, 12, 0, 0, 0, time.UTC), ContractChange{}},
+		{"terminate early morning in Shanghai", DecisionTerminate, running, time.Date(2026, 7, 1, 7, 0, 0, 0, shanghai), suspended("2026-06-30"), false},
+		{"terminate at the UTC day's last instant", DecisionTerminate, running, time.Date(2026, 6, 30, 23, 59, 59, 999999999, time.UTC), suspended("2026-06-30"), false},
+		{"an unknown decision changes nothing", "reprimand", nil, noon, ContractChange{}, false},
 	} {
-		if got := DecisionEffect(c.decision, c.now); got != c.want {
-			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
+		got, err := DecisionEffect(c.decision, c.endsOn, c.now)
+		if c.noDeal {
+			var e *collect.Error
+			if collect.ErrorCode(err) != collect.EINVALID || keyOf(err) != "err.evaluation.no_contract" || !slices.Equal(fieldsOf(err), []string{"decision"}) ||
+				!errors.As(err, &e) || e.Args["decision"] != c.decision {
+				t.Errorf("%s: %v, want the decision refused on the decision field", c.name, err)
+			}
+			continue
 		}
-	}
-}
-
-func TestNoContractToChange(t *testing.T) {
-	err := NoContractToChange(DecisionSuspend)
-	if collect.ErrorCode(err) != collect.EINVALID || keyOf(err) != "err.evaluation.no_contract" || !slices.Equal(fieldsOf(err), []string{"decision"}) {
-		t.Errorf("%v", err)
-	}
-	var e *collect.Error
-	if !errors.As(err, &e) || e.Args["decision"] != DecisionSuspend {
-		t.Errorf("the decision is not named: %+v", e)
+		if err != nil || got != c.want {
+			t.Errorf("%s: %+v %v, want %+v", c.name, got, err, c.want)
+		}
 	}
 }

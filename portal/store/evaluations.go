@@ -58,17 +58,25 @@ func (s *Store) RecordEvaluation(ctx context.Context, a collect.Actor, agencyID 
 			"infosec_score": e.InfosecScore, "decision": e.Decision, "note": e.Note, "evaluated_by": a.UserID, "evaluated_at": now}).Error; err != nil {
 			return err
 		}
-		if ch := oversight.DecisionEffect(e.Decision, now); ch.Change {
+		var ends []string
+		if err := tx.Table("contracts").Where("lender_id = ? AND agency_id = ?", a.OrgID, agencyID).Pluck("ends_on", &ends).Error; err != nil {
+			return err
+		}
+		var endsOn *string
+		if len(ends) == 1 {
+			endsOn = &ends[0]
+		}
+		ch, err := oversight.DecisionEffect(e.Decision, endsOn, now)
+		if err != nil {
+			return err
+		}
+		if ch.Change {
 			cols := map[string]any{"status": ch.Status, "updated_at": now}
 			if ch.EndsOn != "" {
 				cols["ends_on"] = ch.EndsOn
 			}
-			res := tx.Table("contracts").Where("lender_id = ? AND agency_id = ?", a.OrgID, agencyID).Updates(cols)
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected == 0 {
-				return oversight.NoContractToChange(e.Decision)
+			if err := tx.Table("contracts").Where("lender_id = ? AND agency_id = ?", a.OrgID, agencyID).Updates(cols).Error; err != nil {
+				return err
 			}
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "agency.evaluate", ObjectType: "agency", ObjectID: agencyID, LenderID: a.OrgID,
