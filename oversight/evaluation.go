@@ -73,6 +73,13 @@ func CheckEvaluation(e AgencyEvaluation) []collect.FieldError {
 	return f
 }
 
+// Normal returns the evaluation as it is stored: the period without
+// surrounding blanks.
+func (e AgencyEvaluation) Normal() AgencyEvaluation {
+	e.Period = strings.TrimSpace(e.Period)
+	return e
+}
+
 // CanEvaluate says whether an organisation of kind evaluates agencies:
 // only a lender, its own. nil when it may.
 func CanEvaluate(orgKind string) error {

@@ -60,6 +60,13 @@ func TestCheckEvaluation(t *testing.T) {
 	}
 }
 
+func TestEvaluationNormal(t *testing.T) {
+	e := AgencyEvaluation{Period: " 2026-H2 \t", Note: " 备注 "}.Normal()
+	if e.Period != "2026-H2" || e.Note != " 备注 " {
+		t.Errorf("%+v: the period is trimmed, the note kept as written", e)
+	}
+}
+
 func TestCanEvaluate(t *testing.T) {
 	for kind, ok := range map[string]bool{collect.KindLender: true, collect.KindAgency: false, collect.KindPlatform: false, "": false} {
 		err := CanEvaluate(kind)

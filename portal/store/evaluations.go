@@ -3,7 +3,6 @@ package store
 import (
 	"collect"
 	"context"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -31,10 +30,14 @@ type Evaluation struct {
 	EvaluatedAt     time.Time `json:"evaluated_at"`
 }
 
+func (e Evaluation) domain() oversight.AgencyEvaluation {
+	return oversight.AgencyEvaluation{Kind: e.Kind, Period: e.Period, Decision: e.Decision, Note: e.Note,
+		ConductScore: e.ConductScore, QualityScore: e.QualityScore, EfficiencyScore: e.EfficiencyScore, InfosecScore: e.InfosecScore}
+}
+
 // Validate checks the scores, kind and decision (oversight.CheckEvaluation).
 func (e Evaluation) Validate() error {
-	return allocation.FieldErrors(oversight.CheckEvaluation(oversight.AgencyEvaluation{Kind: e.Kind, Period: e.Period, Decision: e.Decision, Note: e.Note,
-		ConductScore: e.ConductScore, QualityScore: e.QualityScore, EfficiencyScore: e.EfficiencyScore, InfosecScore: e.InfosecScore}))
+	return allocation.FieldErrors(oversight.CheckEvaluation(e.domain()))
 }
 
 // RecordEvaluation stores an evaluation by the actor's lender and makes its
@@ -50,11 +53,13 @@ func (s *Store) RecordEvaluation(ctx context.Context, a collect.Actor, agencyID 
 	if _, err := s.Agency(ctx, a, agencyID); err != nil {
 		return e, err
 	}
+	// What is returned and audited is what is stored.
+	e.Period = e.domain().Normal().Period
 	now := s.now()
 	e.ID, e.AgencyID, e.EvaluatedBy, e.EvaluatedAt = uuid.Must(uuid.NewV7()).String(), agencyID, a.UserID, now
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Table("agency_evaluations").Create(map[string]any{"id": e.ID, "lender_id": a.OrgID, "agency_id": agencyID, "kind": e.Kind,
-			"period": strings.TrimSpace(e.Period), "conduct_score": e.ConductScore, "quality_score": e.QualityScore, "efficiency_score": e.EfficiencyScore,
+			"period": e.Period, "conduct_score": e.ConductScore, "quality_score": e.QualityScore, "efficiency_score": e.EfficiencyScore,
 			"infosec_score": e.InfosecScore, "decision": e.Decision, "note": e.Note, "evaluated_by": a.UserID, "evaluated_at": now}).Error; err != nil {
 			return err
 		}

@@ -77,3 +77,26 @@ func TestTerminateNeverLengthensContract(t *testing.T) {
 		}
 	})
 }
+
+// The evaluation answered is the one stored: its period without the blanks
+// it was typed with.
+func TestRecordEvaluationAnswersWhatItStores(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		a := actorFor(t, s, "supervisor@agency-a.test").OrgID
+		out, err := s.RecordEvaluation(ctx, vm, a, store.Evaluation{Kind: "annual", Period: " 2026-H2 ", ConductScore: 90, QualityScore: 90,
+			EfficiencyScore: 90, InfosecScore: 90, Decision: "renew"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := s.Evaluations(ctx, vm, a)
+		if err != nil || len(list) == 0 || list[0].ID != out.ID {
+			t.Fatalf("evaluations: %+v %v", list, err)
+		}
+		if out.Period != "2026-H2" || list[0].Period != out.Period {
+			t.Errorf("answered period %q, stored %q; want both 2026-H2", out.Period, list[0].Period)
+		}
+	})
+}
