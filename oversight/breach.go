@@ -38,6 +38,16 @@ func CheckBreachUpdate(status, remediation string) error {
 	return nil
 }
 
+// CanUpdateBreach says whether an organisation of kind may remediate,
+// dismiss or reopen a breach: the lender, whose oversight it is; the agency
+// found in breach reads it and answers through its lender. nil when it may.
+func CanUpdateBreach(orgKind string) error {
+	if orgKind != collect.KindLender {
+		return collect.E(collect.EFORBIDDEN, "err.breach.lender_updates")
+	}
+	return nil
+}
+
 // MoveBreach decides a breach's move from one status to another and
 // returns the change to the breach count: every known status may follow
 // every other (a remediated breach may be reopened, a dismissed one

@@ -44,6 +44,15 @@ func TestMoveBreach(t *testing.T) {
 	}
 }
 
+func TestCanUpdateBreach(t *testing.T) {
+	for kind, ok := range map[string]bool{collect.KindLender: true, collect.KindAgency: false, collect.KindPlatform: false, "": false} {
+		err := CanUpdateBreach(kind)
+		if ok != (err == nil) || !ok && (collect.ErrorCode(err) != collect.EFORBIDDEN || keyOf(err) != "err.breach.lender_updates") {
+			t.Errorf("%q updates a breach: %v", kind, err)
+		}
+	}
+}
+
 // Dismissing and reopening in any order leaves the count where the
 // statuses say it is.
 func TestBreachCountFollowsStatus(t *testing.T) {

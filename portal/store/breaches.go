@@ -107,6 +107,9 @@ func (s *Store) UpdateBreach(ctx context.Context, a collect.Actor, id, status, r
 		if err := tx.Table("breaches b").Scopes(breachScope(a)).Where("b.id = ?", id).Take(&b).Error; err != nil {
 			return notFound(err, "breach")
 		}
+		if err := oversight.CanUpdateBreach(a.OrgKind); err != nil {
+			return err
+		}
 		delta, err := oversight.MoveBreach(b.Status, status, remediation)
 		if err != nil {
 			return err
