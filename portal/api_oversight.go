@@ -155,14 +155,14 @@ func (s *Server) auditExport(c echo.Context) error {
 	if v := c.QueryParam("from"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
-			return collect.Errorf(collect.EINVALID, "from must be a sequence number")
+			return collect.E(collect.EINVALID, "err.audit_export.from_sequence")
 		}
 		from = n
 	}
 	if v := c.QueryParam("to"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
-			return collect.Errorf(collect.EINVALID, "to must be a sequence number")
+			return collect.E(collect.EINVALID, "err.audit_export.to_sequence")
 		}
 		to = n
 	}

@@ -85,8 +85,8 @@ func parseAssignmentFilter(c echo.Context) (agency string, p store.Page, err err
 // /api/v1/complaints.
 func parseComplaintFilter(c echo.Context) (store.ComplaintFilter, error) {
 	q := queryOf(c)
-	f := store.ComplaintFilter{Status: q.oneOf("status", store.ComplaintStatuses), Agency: q.text("agency"),
-		Category: q.oneOf("category", store.ComplaintCategories), Overdue: q.flag("overdue"), Page: q.page()}
+	f := store.ComplaintFilter{Status: q.oneOf("status", oversight.ComplaintStatuses), Agency: q.text("agency"),
+		Category: q.oneOf("category", oversight.ComplaintCategories), Overdue: q.flag("overdue"), Page: q.page()}
 	return f, q.err()
 }
 
@@ -98,7 +98,7 @@ var breachSeverities = []string{oversight.SeverityLow, oversight.SeverityMedium,
 func parseBreachFilter(c echo.Context) (store.BreachFilter, error) {
 	q := queryOf(c)
 	f := store.BreachFilter{Agency: q.text("agency"), Rule: q.text("rule"), Severity: q.oneOf("severity", breachSeverities),
-		Status: q.oneOf("status", store.BreachStatuses), Page: q.page()}
+		Status: q.oneOf("status", oversight.BreachStatuses), Page: q.page()}
 	return f, q.err()
 }
 

@@ -295,7 +295,7 @@ func (s *Server) renderComplaintList(c echo.Context, status int, fail error) err
 		return err
 	}
 	v := views.ComplaintListView{Total: total, Page: f.Page.Page, Pages: f.Page.Pages(total), Status: f.Status, Category: f.Category, Agency: f.Agency,
-		Statuses: store.ComplaintStatuses, Categories: store.ComplaintCategories, CanCreate: s.can(a, "complaint", "write")}
+		Statuses: oversight.ComplaintStatuses, Categories: oversight.ComplaintCategories, CanCreate: s.can(a, "complaint", "write")}
 	if f.Overdue {
 		v.Overdue = "true"
 	}
@@ -318,8 +318,8 @@ func (s *Server) complaintCreateSubmit(c echo.Context) error {
 	if at := strings.TrimSpace(c.FormValue("received_at")); at != "" {
 		t, err := time.ParseInLocation("2006-01-02T15:04", at, collect.China)
 		if err != nil {
-			return s.renderComplaintList(c, http.StatusUnprocessableEntity, &collect.Error{Code: collect.EINVALID, Message: "the time received must be a date and time",
-				Fields: []collect.FieldError{{Field: "received_at", Message: "YYYY-MM-DDTHH:MM"}}})
+			return s.renderComplaintList(c, http.StatusUnprocessableEntity, collect.E(collect.EINVALID, "err.complaint.received_at_format").
+				WithFields(collect.Field("received_at", "err.complaint.received_at_layout")))
 		}
 		in.ReceivedAt = t
 	}
@@ -345,18 +345,15 @@ func (s *Server) renderComplaint(c echo.Context, status int, fail error) error {
 		return err
 	}
 	v := views.ComplaintView{ComplaintRowView: complaintRow(cm), Description: cm.Description, RootCause: cm.RootCause, Outcome: cm.Outcome,
-		AgencyResponse: cm.AgencyResponse, AssignedTo: cm.AssignedTo, Contacts: cm.ContactIDs, Outcomes: store.ComplaintOutcomes,
-		// A resolved complaint is closed (the store refuses changes to it).
-		CanHandle: s.can(a, "complaint", "update") && a.OrgKind == collect.KindLender && cm.Status != "resolved",
-		CanAnswer: s.can(a, "complaint", "update") && a.OrgKind == collect.KindAgency && cm.Status != "resolved"}
+		AgencyResponse: cm.AgencyResponse, AssignedTo: cm.AssignedTo, Contacts: cm.ContactIDs, Outcomes: oversight.ComplaintOutcomes,
+		CanHandle:    s.can(a, "complaint", "update") && oversight.CanHandleComplaint(a.OrgKind, cm.Status),
+		CanAnswer:    s.can(a, "complaint", "update") && oversight.CanAnswerComplaint(a.OrgKind, cm.Status),
+		NextStatuses: oversight.ComplaintNextStatuses(cm.Status)}
 	if cm.AcknowledgedAt != nil {
 		v.AcknowledgedAt = views.DateTime(*cm.AcknowledgedAt)
 	}
 	if cm.ResolvedAt != nil {
 		v.ResolvedAt = views.DateTime(*cm.ResolvedAt)
-	}
-	for _, st := range map[string][]string{"received": {"acknowledged", "investigating", "resolved"}, "acknowledged": {"investigating", "resolved"}, "investigating": {"resolved"}}[cm.Status] {
-		v.NextStatuses = append(v.NextStatuses, st)
 	}
 	v.Flash, v.Errors = notices(c, fail)
 	return s.render(c, status, views.ComplaintPage(s.pageMeta(c, "title.complaint", "complaints"), v))
@@ -418,7 +415,7 @@ const maxExportRows = 100_000
 
 func exportFits(total int64) error {
 	if total > maxExportRows {
-		return collect.Errorf(collect.EINVALID, "%d rows match; an export holds at most %d: narrow the filters", total, maxExportRows)
+		return collect.E(collect.EINVALID, "err.export.too_many_rows", "total", total, "max", maxExportRows)
 	}
 	return nil
 }

@@ -39,10 +39,10 @@ var codeLabelCodes = map[string][]string{
 	"unassigned.":         {allocation.UnassignedDisputeOpen, allocation.UnassignedLegalHold, allocation.UnassignedCeaseCommunication, allocation.UnassignedDeceased, allocation.UnassignedBankrupt, allocation.UnassignedNoEligibleAgency, allocation.UnassignedCapacityFull, allocation.UnassignedNoRuleMatched, allocation.UnassignedNotInPortfolio},
 	"models.kind_":        store.ModelKinds,
 	"models.verdict_":     {earlywarning.VerdictInUse, earlywarning.VerdictNotBetter, earlywarning.VerdictInsufficient, earlywarning.VerdictNoSignal, "replaced"},
-	"complaint.category.": store.ComplaintCategories,
-	"complaint.status.":   store.ComplaintStatuses,
-	"complaint.outcome.":  store.ComplaintOutcomes,
-	"breach.status.":      store.BreachStatuses,
+	"complaint.category.": oversight.ComplaintCategories,
+	"complaint.status.":   oversight.ComplaintStatuses,
+	"complaint.outcome.":  oversight.ComplaintOutcomes,
+	"breach.status.":      oversight.BreachStatuses,
 
 	// Codes whose one definition is the database's CHECK constraint
 	// (migrations/*.sql): see schemaCodes.

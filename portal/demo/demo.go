@@ -17,6 +17,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"collect/allocation"
+	"collect/oversight"
 	"collect/portal/demo/debtors"
 	"collect/portal/store"
 )
@@ -305,10 +306,11 @@ func seedOversight(tx *store.Seeder, rng *rand.Rand, now time.Time, cases []stor
 		c := cases[rng.IntN(len(cases))]
 		k := rng.IntN(len(categories))
 		received := now.Add(-time.Duration(1+rng.IntN(40*24)) * time.Hour)
+		ackDue, resolveDue := oversight.DefaultComplaintSLA.Due(received)
 		row := map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "lender_id": c.LenderID, "account_id": c.ID, "agency_id": c.AgencyID,
 			"category": categories[k], "source": []string{"phone", "app", "letter", "regulator"}[rng.IntN(4)], "description": texts[k],
-			"contact_ids": "[]", "status": "received", "received_at": received, "ack_due": received.AddDate(0, 0, store.DefaultAckDays),
-			"resolve_due": received.AddDate(0, 0, store.DefaultResolveDays), "created_by": "demo", "updated_at": received}
+			"contact_ids": "[]", "status": "received", "received_at": received, "ack_due": ackDue,
+			"resolve_due": resolveDue, "created_by": "demo", "updated_at": received}
 		switch rng.IntN(3) {
 		case 0:
 			ack := received.Add(20 * time.Hour)

@@ -20,9 +20,9 @@ func recordBreaches(tx *gorm.DB, lenderID, agencyID, accountID, source, sourceID
 	added := int64(0)
 	for _, v := range vs {
 		res := tx.Exec(`INSERT INTO breaches (id, lender_id, agency_id, account_id, rule, severity, source, source_id, evidence, message, occurred_at, detected_at, status, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?) ON CONFLICT (source, source_id, rule) DO NOTHING`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, source_id, rule) DO NOTHING`,
 			uuid.Must(uuid.NewV7()).String(), lenderID, agencyID, accountID, v.Rule, oversight.Severity(v.Rule), source, sourceID,
-			jsonString(nonNilStrings(evidence)), v.Message, occurred, now, now)
+			jsonString(nonNilStrings(evidence)), v.Message, occurred, now, oversight.BreachOpen, now)
 		if res.Error != nil {
 			return 0, res.Error
 		}
@@ -52,10 +52,6 @@ type BreachRow struct {
 	Status      string    `json:"status"`
 	Remediation string    `json:"remediation"`
 }
-
-// BreachStatuses are the statuses of a breach; a dismissed one no longer
-// counts.
-var BreachStatuses = []string{"open", "remediated", "dismissed"}
 
 // BreachFilter narrows the breach list.
 type BreachFilter struct {
@@ -98,13 +94,10 @@ func (s *Store) Breach(ctx context.Context, a collect.Actor, id string) (BreachR
 }
 
 // UpdateBreach records the remediation of a breach (the lender's), or
-// dismisses it; a dismissed breach no longer counts.
+// dismisses it; a dismissed breach no longer counts (oversight.MoveBreach).
 func (s *Store) UpdateBreach(ctx context.Context, a collect.Actor, id, status, remediation string) (BreachRow, error) {
-	if !contains(BreachStatuses, status) {
-		return BreachRow{}, collect.Errorf(collect.EINVALID, "status must be open, remediated or dismissed")
-	}
-	if len([]rune(remediation)) > 2000 {
-		return BreachRow{}, collect.Errorf(collect.EINVALID, "the remediation is at most 2,000 characters")
+	if err := oversight.CheckBreachUpdate(status, remediation); err != nil {
+		return BreachRow{}, err
 	}
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		var b struct {
@@ -114,20 +107,20 @@ func (s *Store) UpdateBreach(ctx context.Context, a collect.Actor, id, status, r
 		if err := tx.Table("breaches b").Scopes(breachScope(a)).Where("b.id = ?", id).Take(&b).Error; err != nil {
 			return notFound(err, "breach")
 		}
+		if err := oversight.CanUpdateBreach(a.OrgKind); err != nil {
+			return err
+		}
+		delta, err := oversight.MoveBreach(b.Status, status, remediation)
+		if err != nil {
+			return err
+		}
 		res := tx.Table("breaches").Where("id = ? AND status = ?", id, b.Status).Updates(map[string]any{"status": status, "remediation": remediation,
 			"updated_by": a.UserID, "updated_at": s.now()})
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
-			return collect.Errorf(collect.ECONFLICT, "the breach changed meanwhile")
-		}
-		// Dismissing takes a breach out of the count; reopening puts it back.
-		delta := int64(0)
-		if b.Status != "dismissed" && status == "dismissed" {
-			delta = -1
-		} else if b.Status == "dismissed" && status != "dismissed" {
-			delta = 1
+			return collect.E(collect.ECONFLICT, "err.breach.changed_meanwhile")
 		}
 		if delta != 0 {
 			if err := statDelta(tx, b.LenderID, b.AgencyID, b.OccurredAt, map[string]int64{"breaches": delta}); err != nil {

@@ -3,29 +3,13 @@ package store
 import (
 	"collect"
 	"context"
-	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"collect/allocation"
-)
-
-// Complaint categories (the issue's list) and the service levels: a
-// complaint is acknowledged within 2 days and resolved within 15, unless the
-// lender sets its own.
-var (
-	ComplaintCategories = []string{"frequent_calls", "third_party_contact", "threats_or_abuse", "not_owed_or_identity_theft", "wrong_amount", "privacy", "other"}
-	ComplaintStatuses   = []string{"received", "acknowledged", "investigating", "resolved"}
-	ComplaintOutcomes   = []string{"upheld", "partially_upheld", "not_upheld"}
-)
-
-const (
-	DefaultAckDays     = 2
-	DefaultResolveDays = 15
+	"collect/oversight"
 )
 
 // ComplaintInput is a complaint as the lender records it (a page, or its
@@ -73,48 +57,40 @@ type complaintRow struct {
 	ExternalRef, AgencyName                                                                          string `gorm:"->"`
 }
 
+// state is what oversight's complaint rules need of the row.
+func (r complaintRow) state() oversight.Complaint {
+	return oversight.Complaint{Status: r.Status, RootCause: r.RootCause, Outcome: r.Outcome, AckDue: r.AckDue, ResolveDue: r.ResolveDue,
+		AcknowledgedAt: r.AcknowledgedAt, ResolvedAt: r.ResolvedAt}
+}
+
 func (r complaintRow) complaint(now time.Time) Complaint {
 	c := Complaint{ID: r.ID, AccountID: r.AccountID, ExternalRef: r.ExternalRef, AgencyID: r.AgencyID, AgencyName: r.AgencyName,
 		Category: r.Category, Source: r.Source, Description: r.Description, Status: r.Status, AssignedTo: r.AssignedTo,
 		ReceivedAt: r.ReceivedAt, AckDue: r.AckDue, ResolveDue: r.ResolveDue, AcknowledgedAt: r.AcknowledgedAt, ResolvedAt: r.ResolvedAt,
 		RootCause: r.RootCause, Outcome: r.Outcome, AgencyResponse: r.AgencyResponse, ContactIDs: []string{}}
 	_ = jsonInto(r.ContactIds, &c.ContactIDs)
-	c.AckOverdue = r.AcknowledgedAt == nil && now.After(r.AckDue)
-	c.ResolveOverdue = r.ResolvedAt == nil && now.After(r.ResolveDue)
+	c.AckOverdue, c.ResolveOverdue = r.state().AckOverdue(now), r.state().ResolveOverdue(now)
 	return c
 }
 
-// Validate checks the input.
-func (in ComplaintInput) Validate(now time.Time) error {
-	var f []collect.FieldError
-	if !contains(ComplaintCategories, in.Category) {
-		f = append(f, collect.FieldError{Field: "category", Message: "one of " + strings.Join(ComplaintCategories, ", ")})
-	}
-	if n := utf8.RuneCountInString(strings.TrimSpace(in.Description)); n == 0 || n > 4000 {
-		f = append(f, collect.FieldError{Field: "description", Message: "1 to 4,000 characters"})
-	}
-	if in.AccountID == "" && in.ExternalRef == "" {
-		f = append(f, collect.FieldError{Field: "account_id", Message: "name the account (account_id or external_ref)"})
-	}
-	if utf8.RuneCountInString(in.Source) > 40 {
-		f = append(f, collect.FieldError{Field: "source", Message: "at most 40 characters"})
-	}
-	if len(in.ContactIDs) > 100 {
-		f = append(f, collect.FieldError{Field: "contact_ids", Message: "at most 100 contacts"})
-	}
-	if in.ReceivedAt.After(now.Add(5 * time.Minute)) {
-		f = append(f, collect.FieldError{Field: "received_at", Message: "cannot be in the future"})
-	}
-	return allocation.FieldErrors(f)
+func (in ComplaintInput) domain() oversight.NewComplaint {
+	return oversight.NewComplaint{AccountID: in.AccountID, ExternalRef: in.ExternalRef, Category: in.Category, Description: in.Description,
+		Source: in.Source, ContactIDs: in.ContactIDs, ReceivedAt: in.ReceivedAt}
 }
 
-// complaintSLA returns the lender's service levels in days.
-func complaintSLA(tx *gorm.DB, lenderID string) (ack, resolve int) {
+// Validate checks the input (oversight.CheckNewComplaint).
+func (in ComplaintInput) Validate(now time.Time) error {
+	return allocation.FieldErrors(oversight.CheckNewComplaint(in.domain(), now))
+}
+
+// complaintSLA returns the lender's service levels, or the default ones
+// when it set none.
+func complaintSLA(tx *gorm.DB, lenderID string) oversight.ComplaintSLA {
 	var row struct{ AckDays, ResolveDays int }
 	if tx.Table("complaint_sla").Where("lender_id = ?", lenderID).Take(&row).Error == nil {
-		return row.AckDays, row.ResolveDays
+		return oversight.ComplaintSLA{AckDays: row.AckDays, ResolveDays: row.ResolveDays}
 	}
-	return DefaultAckDays, DefaultResolveDays
+	return oversight.DefaultComplaintSLA
 }
 
 // CreateComplaint records a complaint about one of the lender's accounts,
@@ -125,12 +101,7 @@ func (s *Store) CreateComplaint(ctx context.Context, a collect.Actor, in Complai
 	if err := in.Validate(now); err != nil {
 		return Complaint{}, err
 	}
-	if in.ReceivedAt.IsZero() {
-		in.ReceivedAt = now
-	}
-	if in.Source == "" {
-		in.Source = "lender"
-	}
+	nc := in.domain().Normal(now)
 	var out Complaint
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		q := tx.Table("accounts").Scopes(accountScope(a))
@@ -146,7 +117,7 @@ func (s *Store) CreateComplaint(ctx context.Context, a collect.Actor, in Complai
 		var agency []string
 		// The agency that held the account when the complaint came in, or
 		// the last one that did; an offer it never accepted does not count.
-		if err := tx.Table("placements").Where("account_id = ? AND accepted_at IS NOT NULL AND accepted_at <= ?", acc.ID, in.ReceivedAt).
+		if err := tx.Table("placements").Where("account_id = ? AND accepted_at IS NOT NULL AND accepted_at <= ?", acc.ID, nc.ReceivedAt).
 			Order("accepted_at DESC").Limit(1).Pluck("agency_id", &agency).Error; err != nil {
 			return err
 		}
@@ -155,14 +126,14 @@ func (s *Store) CreateComplaint(ctx context.Context, a collect.Actor, in Complai
 			if err := tx.Table("contacts").Where("account_id = ? AND id IN ?", acc.ID, in.ContactIDs).Pluck("id", &contactIDs).Error; err != nil {
 				return err
 			}
-			if len(contactIDs) != len(uniq(in.ContactIDs)) {
-				return &collect.Error{Code: collect.EINVALID, Message: "a contact named is not one of this account's", Fields: []collect.FieldError{{Field: "contact_ids", Message: "unknown"}}}
+			if err := oversight.CheckComplaintContacts(in.ContactIDs, contactIDs); err != nil {
+				return err
 			}
 		}
-		ack, resolve := complaintSLA(tx, acc.LenderID)
-		row := complaintRow{ID: uuid.Must(uuid.NewV7()).String(), LenderID: acc.LenderID, AccountID: acc.ID, Category: in.Category, Source: in.Source,
-			Description: strings.TrimSpace(in.Description), ContactIds: jsonString(nonNilStrings(contactIDs)), Status: "received", CreatedBy: a.UserID,
-			ReceivedAt: in.ReceivedAt.UTC(), AckDue: in.ReceivedAt.UTC().AddDate(0, 0, ack), ResolveDue: in.ReceivedAt.UTC().AddDate(0, 0, resolve), UpdatedAt: now}
+		ackDue, resolveDue := complaintSLA(tx, acc.LenderID).Due(nc.ReceivedAt)
+		row := complaintRow{ID: uuid.Must(uuid.NewV7()).String(), LenderID: acc.LenderID, AccountID: acc.ID, Category: nc.Category, Source: nc.Source,
+			Description: nc.Description, ContactIds: jsonString(nonNilStrings(contactIDs)), Status: oversight.ComplaintReceived, CreatedBy: a.UserID,
+			ReceivedAt: nc.ReceivedAt.UTC(), AckDue: ackDue, ResolveDue: resolveDue, UpdatedAt: now}
 		if len(agency) == 1 {
 			row.AgencyID = agency[0]
 		}
@@ -203,11 +174,11 @@ func (s *Store) complaintsQuery(ctx context.Context, a collect.Actor) *gorm.DB {
 
 // ListComplaints returns the complaints in the actor's scope, newest first.
 func (s *Store) ListComplaints(ctx context.Context, a collect.Actor, f ComplaintFilter) ([]Complaint, int64, error) {
-	if f.Status != "" && !contains(ComplaintStatuses, f.Status) {
-		return nil, 0, collect.Errorf(collect.EINVALID, "unknown status %q", f.Status)
+	if f.Status != "" && !contains(oversight.ComplaintStatuses, f.Status) {
+		return nil, 0, collect.E(collect.EINVALID, "err.complaint.unknown_status", "status", f.Status)
 	}
-	if f.Category != "" && !contains(ComplaintCategories, f.Category) {
-		return nil, 0, collect.Errorf(collect.EINVALID, "unknown category %q", f.Category)
+	if f.Category != "" && !contains(oversight.ComplaintCategories, f.Category) {
+		return nil, 0, collect.E(collect.EINVALID, "err.complaint.unknown_category", "category", f.Category)
 	}
 	now := s.now()
 	q := s.complaintsQuery(ctx, a)
@@ -221,6 +192,7 @@ func (s *Store) ListComplaints(ctx context.Context, a collect.Actor, f Complaint
 		q = q.Where("complaints.category = ?", f.Category)
 	}
 	if f.Overdue {
+		// oversight.Complaint.AckOverdue and ResolveOverdue, in SQL.
 		q = q.Where("((complaints.acknowledged_at IS NULL AND complaints.ack_due < ?) OR (complaints.resolved_at IS NULL AND complaints.resolve_due < ?))", now, now)
 	}
 	var total int64
@@ -250,7 +222,7 @@ func (s *Store) GetComplaint(ctx context.Context, a collect.Actor, id string) (C
 
 // ComplaintUpdate changes a complaint; nil fields are not given. The lender
 // moves it along (acknowledge, investigate, resolve with a root cause and an
-// outcome) and assigns it; the agency only answers.
+// outcome) and assigns it; the agency only answers (oversight.ChangeComplaint).
 type ComplaintUpdate struct {
 	Status         *string `json:"status"`
 	AssignedTo     *string `json:"assigned_to"`
@@ -276,21 +248,14 @@ func (u ComplaintUpdate) auditSummary() map[string]string {
 	return out
 }
 
-var complaintNext = map[string][]string{"received": {"acknowledged", "investigating", "resolved"}, "acknowledged": {"investigating", "resolved"}, "investigating": {"resolved"}}
+func (u ComplaintUpdate) domain() oversight.ComplaintChange {
+	return oversight.ComplaintChange{Status: u.Status, AssignedTo: u.AssignedTo, RootCause: u.RootCause, Outcome: u.Outcome, AgencyResponse: u.AgencyResponse}
+}
 
-// UpdateComplaint applies u to a complaint in the actor's scope.
+// UpdateComplaint applies u to a complaint in the actor's scope, as
+// oversight.ChangeComplaint decides for the actor's organisation.
 func (s *Store) UpdateComplaint(ctx context.Context, a collect.Actor, id string, u ComplaintUpdate) (Complaint, error) {
-	var long []collect.FieldError
-	for _, f := range []struct {
-		name string
-		v    *string
-		max  int
-	}{{"root_cause", u.RootCause, 2000}, {"agency_response", u.AgencyResponse, 4000}, {"assigned_to", u.AssignedTo, 64}} {
-		if f.v != nil && utf8.RuneCountInString(*f.v) > f.max {
-			long = append(long, collect.FieldError{Field: f.name, Message: fmt.Sprintf("at most %d characters", f.max)})
-		}
-	}
-	if err := allocation.FieldErrors(long); err != nil {
+	if err := allocation.FieldErrors(oversight.CheckComplaintChangeLengths(u.domain())); err != nil {
 		return Complaint{}, err
 	}
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
@@ -298,53 +263,20 @@ func (s *Store) UpdateComplaint(ctx context.Context, a collect.Actor, id string,
 		if err := tx.Table("complaints").Scopes(complaintScope(a)).Where("complaints.id = ?", id).Take(&r).Error; err != nil {
 			return notFound(err, "complaint")
 		}
-		// A resolved complaint is closed: its outcome, root cause and the
-		// agency's answer are the record the figures and the regulator see.
-		if r.Status == "resolved" {
-			return collect.Errorf(collect.ECONFLICT, "the complaint is resolved and can no longer be changed")
-		}
 		now := s.now()
+		e, err := oversight.ChangeComplaint(r.state(), a.OrgKind, u.domain(), now)
+		if err != nil {
+			return err
+		}
 		cols := map[string]any{"updated_at": now}
-		if a.OrgKind == collect.KindAgency {
-			if u.Status != nil || u.AssignedTo != nil || u.RootCause != nil || u.Outcome != nil {
-				return collect.Errorf(collect.EFORBIDDEN, "an agency answers a complaint; the lender handles it")
+		for col, v := range map[string]*string{"status": e.Status, "assigned_to": e.AssignedTo, "root_cause": e.RootCause, "outcome": e.Outcome, "agency_response": e.AgencyResponse} {
+			if v != nil {
+				cols[col] = *v
 			}
-			if u.AgencyResponse == nil || strings.TrimSpace(*u.AgencyResponse) == "" {
-				return &collect.Error{Code: collect.EINVALID, Message: "write the agency's answer", Fields: []collect.FieldError{{Field: "agency_response", Message: "required"}}}
-			}
-			cols["agency_response"] = strings.TrimSpace(*u.AgencyResponse)
-		} else {
-			if u.AgencyResponse != nil {
-				return collect.Errorf(collect.EFORBIDDEN, "the agency writes its own answer")
-			}
-			if u.AssignedTo != nil {
-				cols["assigned_to"] = *u.AssignedTo
-			}
-			if u.RootCause != nil {
-				cols["root_cause"] = strings.TrimSpace(*u.RootCause)
-				r.RootCause = strings.TrimSpace(*u.RootCause)
-			}
-			if u.Outcome != nil {
-				if !contains(ComplaintOutcomes, *u.Outcome) {
-					return &collect.Error{Code: collect.EINVALID, Message: "unknown outcome", Fields: []collect.FieldError{{Field: "outcome", Message: strings.Join(ComplaintOutcomes, ", ")}}}
-				}
-				cols["outcome"], r.Outcome = *u.Outcome, *u.Outcome
-			}
-			if u.Status != nil && *u.Status != r.Status {
-				if !contains(complaintNext[r.Status], *u.Status) {
-					return collect.Errorf(collect.ECONFLICT, "a %s complaint cannot become %s", r.Status, *u.Status)
-				}
-				if *u.Status == "resolved" && (r.Outcome == "" || r.RootCause == "") {
-					return &collect.Error{Code: collect.EINVALID, Message: "a resolved complaint needs its root cause and outcome",
-						Fields: []collect.FieldError{{Field: "root_cause", Message: "required"}, {Field: "outcome", Message: "required"}}}
-				}
-				cols["status"] = *u.Status
-				if r.AcknowledgedAt == nil {
-					cols["acknowledged_at"] = now
-				}
-				if *u.Status == "resolved" {
-					cols["resolved_at"] = now
-				}
+		}
+		for col, v := range map[string]*time.Time{"acknowledged_at": e.AcknowledgedAt, "resolved_at": e.ResolvedAt} {
+			if v != nil {
+				cols[col] = *v
 			}
 		}
 		res := tx.Table("complaints").Where("id = ? AND status = ?", id, r.Status).Updates(cols)
@@ -352,7 +284,7 @@ func (s *Store) UpdateComplaint(ctx context.Context, a collect.Actor, id string,
 			return res.Error
 		}
 		if res.RowsAffected != 1 {
-			return collect.Errorf(collect.ECONFLICT, "the complaint changed meanwhile; reload")
+			return collect.E(collect.ECONFLICT, "err.complaint.changed_meanwhile")
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "complaint.update", ObjectType: "complaint", ObjectID: id, LenderID: r.LenderID, After: u.auditSummary()})
 	})

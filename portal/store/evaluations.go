@@ -3,14 +3,13 @@ package store
 import (
 	"collect"
 	"context"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"collect/allocation"
+	"collect/oversight"
 )
 
 // Evaluation is a lender's evaluation of an agency: yearly and before the
@@ -31,62 +30,58 @@ type Evaluation struct {
 	EvaluatedAt     time.Time `json:"evaluated_at"`
 }
 
-// Validate checks the scores, kind and decision.
-func (e Evaluation) Validate() error {
-	var f []collect.FieldError
-	if !contains([]string{"annual", "pre_expiry", "ad_hoc"}, e.Kind) {
-		f = append(f, collect.FieldError{Field: "kind", Message: "annual, pre_expiry or ad_hoc"})
-	}
-	if !contains([]string{"renew", "suspend", "terminate"}, e.Decision) {
-		f = append(f, collect.FieldError{Field: "decision", Message: "renew, suspend or terminate"})
-	}
-	for name, v := range map[string]int{"conduct_score": e.ConductScore, "quality_score": e.QualityScore, "efficiency_score": e.EfficiencyScore, "infosec_score": e.InfosecScore} {
-		if v < 0 || v > 100 {
-			f = append(f, collect.FieldError{Field: name, Message: "0 to 100"})
-		}
-	}
-	if n := utf8.RuneCountInString(strings.TrimSpace(e.Period)); n == 0 || n > 20 {
-		f = append(f, collect.FieldError{Field: "period", Message: "e.g. 2026 or 2026-H2"})
-	}
-	if utf8.RuneCountInString(e.Note) > 4000 {
-		f = append(f, collect.FieldError{Field: "note", Message: "at most 4,000 characters"})
-	}
-	return allocation.FieldErrors(f)
+func (e Evaluation) domain() oversight.AgencyEvaluation {
+	return oversight.AgencyEvaluation{Kind: e.Kind, Period: e.Period, Decision: e.Decision, Note: e.Note,
+		ConductScore: e.ConductScore, QualityScore: e.QualityScore, EfficiencyScore: e.EfficiencyScore, InfosecScore: e.InfosecScore}
 }
 
-// RecordEvaluation stores an evaluation by the actor's lender. A decision to
-// suspend suspends the contract (no new placements); to terminate also ends
-// it today.
+// Validate checks the scores, kind and decision (oversight.CheckEvaluation).
+func (e Evaluation) Validate() error {
+	return allocation.FieldErrors(oversight.CheckEvaluation(e.domain()))
+}
+
+// RecordEvaluation stores an evaluation by the actor's lender and makes its
+// decision's change to the contract (oversight.DecisionEffect: to suspend
+// suspends it, to terminate also ends it today).
 func (s *Store) RecordEvaluation(ctx context.Context, a collect.Actor, agencyID string, e Evaluation) (Evaluation, error) {
 	if err := e.Validate(); err != nil {
 		return e, err
 	}
-	if a.OrgKind != collect.KindLender {
-		return e, collect.Errorf(collect.EFORBIDDEN, "a lender evaluates its agencies")
+	if err := oversight.CanEvaluate(a.OrgKind); err != nil {
+		return e, err
 	}
 	if _, err := s.Agency(ctx, a, agencyID); err != nil {
 		return e, err
 	}
+	// What is returned and audited is what is stored.
+	e.Period = e.domain().Normal().Period
 	now := s.now()
 	e.ID, e.AgencyID, e.EvaluatedBy, e.EvaluatedAt = uuid.Must(uuid.NewV7()).String(), agencyID, a.UserID, now
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Table("agency_evaluations").Create(map[string]any{"id": e.ID, "lender_id": a.OrgID, "agency_id": agencyID, "kind": e.Kind,
-			"period": strings.TrimSpace(e.Period), "conduct_score": e.ConductScore, "quality_score": e.QualityScore, "efficiency_score": e.EfficiencyScore,
+			"period": e.Period, "conduct_score": e.ConductScore, "quality_score": e.QualityScore, "efficiency_score": e.EfficiencyScore,
 			"infosec_score": e.InfosecScore, "decision": e.Decision, "note": e.Note, "evaluated_by": a.UserID, "evaluated_at": now}).Error; err != nil {
 			return err
 		}
-		if e.Decision != "renew" {
-			cols := map[string]any{"status": "suspended", "updated_at": now}
-			if e.Decision == "terminate" {
-				cols["ends_on"] = now.Format(time.DateOnly)
+		var ends []string
+		if err := tx.Table("contracts").Where("lender_id = ? AND agency_id = ?", a.OrgID, agencyID).Pluck("ends_on", &ends).Error; err != nil {
+			return err
+		}
+		var endsOn *string
+		if len(ends) == 1 {
+			endsOn = &ends[0]
+		}
+		ch, err := oversight.DecisionEffect(e.Decision, endsOn, now)
+		if err != nil {
+			return err
+		}
+		if ch.Change {
+			cols := map[string]any{"status": ch.Status, "updated_at": now}
+			if ch.EndsOn != "" {
+				cols["ends_on"] = ch.EndsOn
 			}
-			res := tx.Table("contracts").Where("lender_id = ? AND agency_id = ?", a.OrgID, agencyID).Updates(cols)
-			if res.Error != nil {
-				return res.Error
-			}
-			if res.RowsAffected == 0 {
-				return &collect.Error{Code: collect.EINVALID, Message: "there is no contract with this agency to " + e.Decision,
-					Fields: []collect.FieldError{{Field: "decision", Message: "renew (no contract to change)"}}}
+			if err := tx.Table("contracts").Where("lender_id = ? AND agency_id = ?", a.OrgID, agencyID).Updates(cols).Error; err != nil {
+				return err
 			}
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "agency.evaluate", ObjectType: "agency", ObjectID: agencyID, LenderID: a.OrgID,
