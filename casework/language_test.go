@@ -159,3 +159,28 @@ func TestConductProfileErrorInBothLanguages(t *testing.T) {
 		t.Errorf("violations = %+v, want profile.invalid with the English problems", vs)
 	}
 }
+
+// A rolling window is said with its length in both languages ("hours" alone
+// was what it said before the messages had keys).
+func TestRollingCapWindowNamesItsLength(t *testing.T) {
+	p := mustProfile(t, "china")
+	p.Caps[0].Window = "24h"
+	vs := casework.CheckContact(p, casework.ContactCheck{Proposed: debtorCall(cn(15, 0)),
+		History: calls(casework.OutcomeRightPartyContact, cn(9, 0), cn(11, 0), cn(13, 0))})
+	if len(vs) != 1 {
+		t.Fatalf("violations = %+v, want the cap", vs)
+	}
+	if want := "3 effective calls already in the last 24 hours (cap 3 per 24 hours)"; vs[0].Message != want {
+		t.Errorf("English = %q, want %q", vs[0].Message, want)
+	}
+	cat, _ := views.LoadCatalogue()
+	if got, want := cat.Localizer("zh", "").ViolationText(vs[0]), "过去 24 小时内已有 3 次有效通话，上限为每 24 小时 3 次"; got != want {
+		t.Errorf("Chinese = %q, want %q", got, want)
+	}
+	p.Caps[0].Window = "1h"
+	vs = casework.CheckContact(p, casework.ContactCheck{Proposed: debtorCall(cn(13, 30)),
+		History: calls(casework.OutcomeRightPartyContact, cn(13, 0), cn(13, 10), cn(13, 20))})
+	if want := "3 effective calls already in the last hour (cap 3 per hour)"; len(vs) != 1 || vs[0].Message != want {
+		t.Errorf("violations = %+v, want %q", vs, want)
+	}
+}
