@@ -22,11 +22,37 @@ const (
 	EINTERNAL      = "internal"
 )
 
-// Violation names one broken rule.
+// Violation names one broken rule. Key and Args say what is wrong in the
+// catalogue's words (views/locales), so a page says it in the reader's
+// language; Message is the English text (the API's), filled in by Broken.
+// A Violation without a Key (an older stored one) has only its Message.
 type Violation struct {
-	Rule    string `json:"rule"`
-	Message string `json:"message"`
+	Rule    string         `json:"rule"`
+	Message string         `json:"message"`
+	Key     string         `json:"key,omitempty"`
+	Args    map[string]any `json:"args,omitempty"`
 }
+
+// Broken returns the Violation of rule with a catalogue key and its
+// arguments as name, value pairs; its Message is the English text.
+func Broken(rule, key string, kv ...any) Violation {
+	args := argMap(kv)
+	return Violation{Rule: rule, Key: key, Args: args, Message: Render(key, args)}
+}
+
+// Phrase is a catalogue key with its arguments used as an argument of
+// another message (a channel's name, "in the last 7 calendar days"): the
+// views render it in the same language as the message around it.
+type Phrase struct {
+	Key  string         `json:"key"`
+	Args map[string]any `json:"args,omitempty"`
+}
+
+// Say returns the Phrase of key with its arguments as name, value pairs.
+func Say(key string, kv ...any) Phrase { return Phrase{Key: key, Args: argMap(kv)} }
+
+// String is the phrase in English.
+func (p Phrase) String() string { return Render(p.Key, p.Args) }
 
 // FieldError names one bad input field. Key and Args say what is wrong in
 // the catalogue's words (views/locales); Message is the English text the

@@ -119,9 +119,7 @@ func DecideArrangement(in ArrangementInput, c allocation.Contract) (ArrangementD
 		return ArrangementDecision{}, err
 	}
 	var d ArrangementDecision
-	exceed := func(rule, format string, args ...any) {
-		d.Reasons = append(d.Reasons, collect.Violation{Rule: rule, Message: fmt.Sprintf(format, args...)})
-	}
+	exceed := func(v collect.Violation) { d.Reasons = append(d.Reasons, v) }
 	today := dayIn(in.Now, in.Now.Location())
 	due := today
 	if !in.FirstDue.IsZero() {
@@ -134,18 +132,20 @@ func DecideArrangement(in ArrangementInput, c allocation.Contract) (ArrangementD
 	case KindExtension:
 		d.Schedule = []Instalment{{N: 1, Due: due, AmountCents: in.AmountCents}}
 		if days := daysBetween(today, due); days > MaxExtensionDays {
-			exceed(RuleLimitExtensionDays, "an extension of %d days is more than %d", days, MaxExtensionDays)
+			exceed(collect.Broken(RuleLimitExtensionDays, "err.limit.extension_days", "days", days, "max", MaxExtensionDays))
 		}
 	case KindSettlement:
 		d.Schedule = []Instalment{{N: 1, Due: due, AmountCents: in.AmountCents}}
 		d.DiscountBP = basisPoints(in.BalanceCents-in.AmountCents, in.BalanceCents)
 		if exceedsBP(in.BalanceCents-in.AmountCents, in.BalanceCents, c.MaxSettlementDiscountBP) {
-			exceed(RuleLimitSettlementDiscount, "a discount of %s is more than the contract's %s", formatBP(d.DiscountBP), formatBP(c.MaxSettlementDiscountBP))
+			exceed(collect.Broken(RuleLimitSettlementDiscount, "err.limit.settlement_discount",
+				"discount", formatBP(d.DiscountBP), "max", formatBP(c.MaxSettlementDiscountBP)))
 		}
 	case KindWaiver:
 		d.DiscountBP = basisPoints(in.AmountCents, in.BalanceCents)
 		if exceedsBP(in.AmountCents, in.BalanceCents, c.MaxSettlementDiscountBP) {
-			exceed(RuleLimitWaiverDiscount, "waiving %s of the balance is more than the contract's %s", formatBP(d.DiscountBP), formatBP(c.MaxSettlementDiscountBP))
+			exceed(collect.Broken(RuleLimitWaiverDiscount, "err.limit.waiver_discount",
+				"waived", formatBP(d.DiscountBP), "max", formatBP(c.MaxSettlementDiscountBP)))
 		}
 	case KindInstalmentPlan:
 		interval := in.IntervalDays
@@ -154,17 +154,17 @@ func DecideArrangement(in ArrangementInput, c allocation.Contract) (ArrangementD
 		}
 		d.Schedule = instalmentSchedule(in.AmountCents, in.DownPaymentCents, in.Instalments, today, due, interval)
 		if in.Instalments > c.MaxInstalments {
-			exceed(RuleLimitInstalments, "%d instalments is more than the contract's %d", in.Instalments, c.MaxInstalments)
+			exceed(collect.Broken(RuleLimitInstalments, "err.limit.instalments", "n", in.Instalments, "max", c.MaxInstalments))
 		}
 		if in.DownPaymentCents*10000 < int64(c.MinDownPaymentBP)*in.AmountCents {
-			exceed(RuleLimitDownPayment, "a down payment of %s of the total is less than the contract's %s",
-				formatBP(basisPoints(in.DownPaymentCents, in.AmountCents)), formatBP(c.MinDownPaymentBP))
+			exceed(collect.Broken(RuleLimitDownPayment, "err.limit.down_payment",
+				"down", formatBP(basisPoints(in.DownPaymentCents, in.AmountCents)), "min", formatBP(c.MinDownPaymentBP)))
 		}
 		if in.AmountCents < in.BalanceCents {
 			d.DiscountBP = basisPoints(in.BalanceCents-in.AmountCents, in.BalanceCents)
 			if exceedsBP(in.BalanceCents-in.AmountCents, in.BalanceCents, c.MaxSettlementDiscountBP) {
-				exceed(RuleLimitSettlementDiscount, "a plan totalling %s less than the balance is more than the contract's %s discount",
-					formatBP(d.DiscountBP), formatBP(c.MaxSettlementDiscountBP))
+				exceed(collect.Broken(RuleLimitSettlementDiscount, "err.limit.plan_discount",
+					"discount", formatBP(d.DiscountBP), "max", formatBP(c.MaxSettlementDiscountBP)))
 			}
 		}
 	}
@@ -174,37 +174,37 @@ func DecideArrangement(in ArrangementInput, c allocation.Contract) (ArrangementD
 
 func validateArrangement(in ArrangementInput) error {
 	var fields []collect.FieldError
-	bad := func(field, msg string) { fields = append(fields, collect.FieldError{Field: field, Message: msg}) }
+	bad := func(f collect.FieldError) { fields = append(fields, f) }
 	if !slices.Contains(ArrangementKinds, in.Kind) {
-		bad("kind", "one of promise, extension, instalment_plan, waiver, settlement")
+		bad(collect.Field("kind", "err.arrangement.field.kind"))
 		return allocation.FieldErrors(fields)
 	}
 	if in.Now.IsZero() {
-		bad("now", "give the current time")
+		bad(collect.Field("now", "err.arrangement.field.now"))
 		return allocation.FieldErrors(fields)
 	}
 	if in.BalanceCents <= 0 {
-		bad("balance_cents", "the account has no balance to arrange")
+		bad(collect.Field("balance_cents", "err.arrangement.field.no_balance"))
 	}
 	if in.AmountCents <= 0 {
-		bad("amount_cents", "must be more than zero")
+		bad(collect.Field("amount_cents", "err.arrangement.field.amount_positive"))
 	} else if in.BalanceCents > 0 && in.AmountCents > in.BalanceCents {
-		bad("amount_cents", "may not exceed the balance")
+		bad(collect.Field("amount_cents", "err.arrangement.field.amount_over_balance"))
 	}
 
 	today := dayIn(in.Now, in.Now.Location())
 	checkDue := func(required bool) {
 		if in.FirstDue.IsZero() {
 			if required {
-				bad("first_due", "give the due date")
+				bad(collect.Field("first_due", "err.arrangement.field.due_missing"))
 			}
 			return
 		}
 		switch days := daysBetween(today, dayIn(in.FirstDue, in.Now.Location())); {
 		case days < 0:
-			bad("first_due", "may not be in the past")
+			bad(collect.Field("first_due", "err.arrangement.field.due_past"))
 		case days > MaxArrangementDays:
-			bad("first_due", fmt.Sprintf("may not be more than %d days away", MaxArrangementDays))
+			bad(collect.Field("first_due", "err.arrangement.field.due_too_far", "max", MaxArrangementDays))
 		}
 	}
 
@@ -215,30 +215,30 @@ func validateArrangement(in ArrangementInput) error {
 		checkDue(false)
 	case KindWaiver:
 		if in.PenaltyCents <= 0 {
-			bad("penalty_cents", "there is no penalty interest or fee to waive")
+			bad(collect.Field("penalty_cents", "err.arrangement.field.no_penalty"))
 		} else {
 			if in.AmountCents > in.PenaltyCents {
-				bad("amount_cents", "may not exceed the penalty interest and fees outstanding")
+				bad(collect.Field("amount_cents", "err.arrangement.field.amount_over_penalty"))
 			}
 			if in.BalanceCents > 0 && in.PenaltyCents > in.BalanceCents {
-				bad("penalty_cents", "may not exceed the balance")
+				bad(collect.Field("penalty_cents", "err.arrangement.field.penalty_over_balance"))
 			}
 		}
 	case KindInstalmentPlan:
 		checkDue(true)
 		if in.Instalments < 1 || in.Instalments > MaxPlanInstalments {
-			bad("instalments", fmt.Sprintf("must be 1 to %d", MaxPlanInstalments))
+			bad(collect.Field("instalments", "err.arrangement.field.instalments", "max", MaxPlanInstalments))
 		}
 		if in.IntervalDays < 0 || in.IntervalDays > 366 {
-			bad("interval_days", "must be 1 to 366 days (0 for the default of 30)")
+			bad(collect.Field("interval_days", "err.arrangement.field.interval"))
 		}
 		switch {
 		case in.DownPaymentCents < 0:
-			bad("down_payment_cents", "may not be negative")
+			bad(collect.Field("down_payment_cents", "err.arrangement.field.down_negative"))
 		case in.AmountCents > 0 && in.DownPaymentCents >= in.AmountCents:
-			bad("down_payment_cents", "must leave something to pay in instalments")
+			bad(collect.Field("down_payment_cents", "err.arrangement.field.down_all"))
 		case in.Instalments > 0 && in.AmountCents-in.DownPaymentCents < int64(in.Instalments):
-			bad("instalments", "more instalments than cents to pay")
+			bad(collect.Field("instalments", "err.arrangement.field.too_many_instalments"))
 		}
 	}
 	return allocation.FieldErrors(fields)

@@ -214,7 +214,7 @@ func ParseConductProfile(b []byte) (ConductProfile, error) {
 		return ConductProfile{}, conductJSONError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return ConductProfile{}, conductInvalid([]collect.FieldError{{Field: "(document)", Message: "unexpected data after the profile object"}})
+		return ConductProfile{}, conductInvalid([]collect.FieldError{collect.Field("(document)", "err.conduct.field.trailing_data")})
 	}
 	if fields := missingConductKeys(b); len(fields) > 0 {
 		return ConductProfile{}, conductInvalid(fields)
@@ -228,41 +228,39 @@ func ParseConductProfile(b []byte) (ConductProfile, error) {
 // Validate reports every bad value of the profile, by JSON field name.
 func (p ConductProfile) Validate() error {
 	var fields []collect.FieldError
-	bad := func(field, format string, args ...any) {
-		fields = append(fields, collect.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-	}
+	bad := func(f collect.FieldError) { fields = append(fields, f) }
 	if !conductNamePattern.MatchString(p.Name) {
-		bad("name", "must be lower-case letters, digits and underscores, got %q", p.Name)
+		bad(collect.Field("name", "err.conduct.field.name", "got", strconv.Quote(p.Name)))
 	}
 	if p.DefaultTimeZone == "" || p.DefaultTimeZone == "Local" {
-		bad("default_time_zone", "must be an IANA zone name, got %q", p.DefaultTimeZone)
+		bad(collect.Field("default_time_zone", "err.conduct.field.zone_name", "got", strconv.Quote(p.DefaultTimeZone)))
 	} else if conductZone(p.DefaultTimeZone) == nil {
-		bad("default_time_zone", "unknown time zone %q", p.DefaultTimeZone)
+		bad(collect.Field("default_time_zone", "err.conduct.field.zone_unknown", "got", strconv.Quote(p.DefaultTimeZone)))
 	}
 
 	if p.QuietRule != "" || p.QuietStart != "" || p.QuietEnd != "" {
 		if !slices.Contains(conductQuietRules, p.QuietRule) {
-			bad("quiet_rule", "must be one of %s, got %q", strings.Join(conductQuietRules, ", "), p.QuietRule)
+			bad(collect.Field("quiet_rule", "err.conduct.field.one_of", "want", strings.Join(conductQuietRules, ", "), "got", strconv.Quote(p.QuietRule)))
 		}
 		start, okStart := conductClock(p.QuietStart)
 		end, okEnd := conductClock(p.QuietEnd)
 		if !okStart {
-			bad("quiet_start", "must be a time HH:MM, got %q", p.QuietStart)
+			bad(collect.Field("quiet_start", "err.conduct.field.clock", "got", strconv.Quote(p.QuietStart)))
 		}
 		if !okEnd {
-			bad("quiet_end", "must be a time HH:MM, got %q", p.QuietEnd)
+			bad(collect.Field("quiet_end", "err.conduct.field.clock", "got", strconv.Quote(p.QuietEnd)))
 		}
 		if okStart && okEnd && start == end {
-			bad("quiet_end", "must differ from quiet_start")
+			bad(collect.Field("quiet_end", "err.conduct.field.quiet_same"))
 		}
 		if len(p.QuietChannels) == 0 {
-			bad("quiet_channels", "must name at least one channel")
+			bad(collect.Field("quiet_channels", "err.conduct.field.no_channel"))
 		}
 	}
 	checkConductValues(bad, "quiet_channels", p.QuietChannels, ContactChannels)
 
 	if len(p.EffectiveOutcomes) == 0 {
-		bad("effective_outcomes", "must name at least one outcome")
+		bad(collect.Field("effective_outcomes", "err.conduct.field.no_outcome"))
 	}
 	checkConductValues(bad, "effective_outcomes", p.EffectiveOutcomes, ContactOutcomes)
 
@@ -270,40 +268,40 @@ func (p ConductProfile) Validate() error {
 	for i, c := range p.Caps {
 		f := fmt.Sprintf("caps[%d].", i)
 		if !slices.Contains(conductCapRules, c.Rule) {
-			bad(f+"rule", "must be one of %s, got %q", strings.Join(conductCapRules, ", "), c.Rule)
+			bad(collect.Field(f+"rule", "err.conduct.field.one_of", "want", strings.Join(conductCapRules, ", "), "got", strconv.Quote(c.Rule)))
 		} else if seen[c.Rule] {
-			bad(f+"rule", "%q is capped twice", c.Rule)
+			bad(collect.Field(f+"rule", "err.conduct.field.capped_twice", "rule", strconv.Quote(c.Rule)))
 		}
 		seen[c.Rule] = true
 		if len(c.Channels) == 0 {
-			bad(f+"channels", "must name at least one channel")
+			bad(collect.Field(f+"channels", "err.conduct.field.no_channel"))
 		}
 		checkConductValues(bad, f+"channels", c.Channels, ContactChannels)
 		if len(c.Parties) == 0 {
-			bad(f+"parties", "must name at least one party")
+			bad(collect.Field(f+"parties", "err.conduct.field.no_party"))
 		}
 		checkConductValues(bad, f+"parties", c.Parties, ContactParties)
-		if _, err := parseConductWindow(c.Window); err != nil {
-			bad(f+"window", "%v", err)
+		if _, problem := parseConductWindow(c.Window); problem != nil {
+			bad(problem.In(f + "window"))
 		}
 		if c.Max < 1 {
-			bad(f+"max", "must be at least 1, got %d", c.Max)
+			bad(collect.Field(f+"max", "err.conduct.field.max", "got", c.Max))
 		}
 	}
 	if p.AfterConversation != "" {
-		if _, err := parseConductWindow(p.AfterConversation); err != nil {
-			bad("after_conversation", "%v", err)
+		if _, problem := parseConductWindow(p.AfterConversation); problem != nil {
+			bad(problem.In("after_conversation"))
 		}
 	}
 
 	if p.ThirdPartyNoDisclosure && len(p.DisclosureTerms) == 0 {
-		bad("disclosure_terms", "must list terms when third_party_no_disclosure is on")
+		bad(collect.Field("disclosure_terms", "err.conduct.field.no_disclosure_terms"))
 	}
 	checkConductTerms(bad, "disclosure_terms", p.DisclosureTerms)
 	checkConductTerms(bad, "forbidden_terms", p.ForbiddenTerms)
 	checkConductValues(bad, "opt_out_channels", p.OptOutChannels, ContactChannels)
 	if len(p.OptOutChannels) > 0 && len(p.OptOutPhrases) == 0 {
-		bad("opt_out_phrases", "must list phrases when opt_out_channels is set")
+		bad(collect.Field("opt_out_phrases", "err.conduct.field.no_opt_out_phrases"))
 	}
 	checkConductTerms(bad, "opt_out_phrases", p.OptOutPhrases)
 
@@ -318,32 +316,30 @@ func (p ConductProfile) Validate() error {
 // or a third party calls in) are judged only for disclosure and language.
 func CheckContact(p ConductProfile, c ContactCheck) []collect.Violation {
 	if err := p.Validate(); err != nil {
-		return []collect.Violation{{Rule: RuleConductProfileInvalid, Message: "the conduct profile is invalid: " + collect.ErrorMessage(err)}}
+		return []collect.Violation{collect.Broken(RuleConductProfileInvalid, "err.conduct.rule.profile_invalid", "error", err)}
 	}
 	if vs := contactProblems(c.Proposed); len(vs) > 0 {
 		return vs
 	}
 	k := conductCheck{p: p, c: c, loc: p.location(c.TimeZone)}
 	var vs []collect.Violation
-	add := func(rule, format string, args ...any) {
-		vs = append(vs, collect.Violation{Rule: rule, Message: fmt.Sprintf(format, args...)})
-	}
+	add := func(v collect.Violation) { vs = append(vs, v) }
 	pc := c.Proposed
 	channel := k.channel(pc)
 	outbound := pc.Direction == DirectionOutbound
 	thirdParty := pc.Party == PartyEmergencyContact || pc.Party == PartyThirdParty
 
 	if outbound && p.CeaseCommunication && c.CeaseCommunication {
-		add(RuleConductCeaseCommunication, "the debtor has asked us to cease communication; no outbound contact")
+		add(collect.Broken(RuleConductCeaseCommunication, "err.conduct.rule.cease_communication"))
 	}
 	if outbound && p.DisputePausesCollection && c.DisputeOpen {
-		add(RuleConductDisputeOpen, "the debt is disputed and the dispute is open; collection is paused until it is resolved")
+		add(collect.Broken(RuleConductDisputeOpen, "err.conduct.rule.dispute_open"))
 	}
 	if outbound && p.QuietRule != "" && !c.ConsentOutOfHours && slices.Contains(p.QuietChannels, channel) {
 		local := pc.At.In(k.loc)
 		if k.quiet(local) {
-			add(p.QuietRule, "a %s at %s (%s) on %s is within the quiet hours %s-%s and the debtor has not agreed to contact then",
-				channel, local.Format("15:04"), k.loc, local.Format("2006-01-02"), p.QuietStart, p.QuietEnd)
+			add(collect.Broken(p.QuietRule, "err.conduct.rule.quiet_hours", "channel", conductChannelName(channel),
+				"time", local.Format("15:04"), "zone", k.loc.String(), "date", local.Format("2006-01-02"), "start", p.QuietStart, "end", p.QuietEnd))
 		}
 	}
 	if outbound {
@@ -359,29 +355,29 @@ func CheckContact(p ConductProfile, c ContactCheck) []collect.Violation {
 		}
 	}
 	if outbound && p.GuarantorNeedsAllowance && pc.Party == PartyGuarantor && !c.GuarantorAllowed {
-		add(RuleConductGuarantorNotAllowed, "law and contract do not allow collecting from the guarantor")
+		add(collect.Broken(RuleConductGuarantorNotAllowed, "err.conduct.rule.guarantor_not_allowed"))
 	}
 	if outbound && thirdParty && p.ThirdPartyOnlyWhenUnreachable && !c.DebtorUnreachable {
-		add(RuleConductThirdPartyUnreachable, "a %s may be contacted only when the debtor is unreachable", strings.ReplaceAll(pc.Party, "_", " "))
+		add(collect.Broken(RuleConductThirdPartyUnreachable, "err.conduct.rule.third_party_unreachable", "party", conductPartyName(pc.Party)))
 	}
 	if thirdParty && p.ThirdPartyNoDisclosure {
-		if where := conductTermsIn(pc, p.DisclosureTerms); where != "" {
-			add(RuleConductThirdPartyNoDisclosure, "the debt must not be disclosed to a third party, but %s", where)
+		if where, found := conductTermsIn(pc, p.DisclosureTerms); found {
+			add(collect.Broken(RuleConductThirdPartyNoDisclosure, "err.conduct.rule.third_party_no_disclosure", "where", where))
 		}
 	}
 	if outbound && thirdParty && p.ThirdPartyStopOnRefusal {
 		if h, ok := k.thirdPartyRefusal(); ok {
 			// The number is masked: this message is stored on the breach and in
 			// the hash-chained audit summary, which auditors read.
-			add(RuleConductThirdPartyRefused, "the third party at %s refused contact on %s; do not contact them again",
-				allocation.MaskPhone(pc.PartyPhone), h.At.In(k.loc).Format("2006-01-02"))
+			add(collect.Broken(RuleConductThirdPartyRefused, "err.conduct.rule.third_party_refused",
+				"phone", allocation.MaskPhone(pc.PartyPhone), "date", h.At.In(k.loc).Format("2006-01-02")))
 		}
 	}
 	if outbound && slices.Contains(p.OptOutChannels, pc.Channel) && conductFindTerm(pc.Message, p.OptOutPhrases) == "" {
-		add(RuleConductUSOptOut, "the %s must tell the recipient how to opt out (for example %q)", pc.Channel, p.OptOutPhrases[0])
+		add(collect.Broken(RuleConductUSOptOut, "err.conduct.rule.opt_out", "channel", conductChannelName(pc.Channel), "example", strconv.Quote(p.OptOutPhrases[0])))
 	}
-	if where := conductTermsIn(pc, p.ForbiddenTerms); where != "" {
-		add(RuleConductForbiddenLanguage, "threats, insults, violence and impersonation are forbidden, but %s", where)
+	if where, found := conductTermsIn(pc, p.ForbiddenTerms); found {
+		add(collect.Broken(RuleConductForbiddenLanguage, "err.conduct.rule.forbidden_language", "where", where))
 	}
 	return vs
 }
@@ -389,20 +385,19 @@ func CheckContact(p ConductProfile, c ContactCheck) []collect.Violation {
 // contactProblems reports a proposed contact the rules cannot judge.
 func contactProblems(c Contact) []collect.Violation {
 	var vs []collect.Violation
-	bad := func(format string, args ...any) {
-		vs = append(vs, collect.Violation{Rule: RuleConductContactInvalid, Message: fmt.Sprintf(format, args...)})
-	}
 	if !slices.Contains(ContactChannels, c.Channel) {
-		bad("unknown channel %q (want one of %s)", c.Channel, strings.Join(ContactChannels, ", "))
+		vs = append(vs, collect.Broken(RuleConductContactInvalid, "err.conduct.contact.channel",
+			"got", strconv.Quote(c.Channel), "want", strings.Join(ContactChannels, ", ")))
 	}
 	if !slices.Contains(ContactParties, c.Party) {
-		bad("unknown party %q (want one of %s)", c.Party, strings.Join(ContactParties, ", "))
+		vs = append(vs, collect.Broken(RuleConductContactInvalid, "err.conduct.contact.party",
+			"got", strconv.Quote(c.Party), "want", strings.Join(ContactParties, ", ")))
 	}
 	if c.Direction != DirectionOutbound && c.Direction != DirectionInbound {
-		bad("unknown direction %q (want outbound or inbound)", c.Direction)
+		vs = append(vs, collect.Broken(RuleConductContactInvalid, "err.conduct.contact.direction", "got", strconv.Quote(c.Direction)))
 	}
 	if c.At.IsZero() {
-		bad("the contact has no time")
+		vs = append(vs, collect.Broken(RuleConductContactInvalid, "err.conduct.contact.no_time"))
 	}
 	return vs
 }
@@ -446,17 +441,8 @@ func (k conductCheck) capViolation(cap FrequencyCap) (collect.Violation, bool) {
 	if n < cap.Max {
 		return collect.Violation{}, false
 	}
-	noun := "contact"
-	if len(cap.Channels) == 1 {
-		noun = cap.Channels[0]
-	}
-	if cap.Effective {
-		noun = "effective " + noun
-	} else {
-		noun += " attempt"
-	}
-	return collect.Violation{Rule: cap.Rule, Message: fmt.Sprintf("%d %s already %s (cap %d per %s)",
-		n, conductPlural(n, noun), w.span(), cap.Max, w.unit())}, true
+	return collect.Broken(cap.Rule, "err.conduct.rule.cap", "n", n, "counted", capCounted(cap, n),
+		"span", w.span(), "max", cap.Max, "unit", w.unit()), true
 }
 
 func (k conductCheck) afterConversation() (collect.Violation, bool) {
@@ -477,9 +463,10 @@ func (k conductCheck) afterConversation() (collect.Violation, bool) {
 		return collect.Violation{}, false
 	}
 	at := last.In(k.loc)
-	return collect.Violation{Rule: RuleConductUSAfterConversation, Message: fmt.Sprintf(
-		"a telephone conversation about the debt took place at %s (%s) on %s; no call for %s after it, until %s",
-		at.Format("15:04"), k.loc, at.Format("2006-01-02"), w.unit(), w.end(at).Format("15:04 on 2006-01-02"))}, true
+	until := w.end(at)
+	return collect.Broken(RuleConductUSAfterConversation, "err.conduct.rule.after_conversation",
+		"time", at.Format("15:04"), "zone", k.loc.String(), "date", at.Format("2006-01-02"), "unit", w.unit(),
+		"until_time", until.Format("15:04"), "until_date", until.Format("2006-01-02")), true
 }
 
 func (k conductCheck) thirdPartyRefusal() (Contact, bool) {
@@ -529,22 +516,35 @@ type conductWindow struct {
 	days    int
 }
 
-func parseConductWindow(s string) (conductWindow, error) {
+// parseConductWindow reads a window; a bad one is the problem to report on
+// the field that gives it.
+func parseConductWindow(s string) (conductWindow, *conductProblem) {
 	if s == "calendar_day" {
 		return conductWindow{days: 1}, nil
 	}
 	if n, ok := strings.CutPrefix(s, "calendar_days:"); ok {
 		d, err := strconv.Atoi(n)
 		if err != nil || d < 1 || d > HistoryDays {
-			return conductWindow{}, fmt.Errorf("calendar_days must be 1 to %d, got %q", HistoryDays, s)
+			return conductWindow{}, &conductProblem{"err.conduct.field.calendar_days", []any{"max", HistoryDays, "got", strconv.Quote(s)}}
 		}
 		return conductWindow{days: d}, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d <= 0 || d > HistoryDays*24*time.Hour {
-		return conductWindow{}, fmt.Errorf("must be a duration up to %dh, \"calendar_day\" or \"calendar_days:N\", got %q", HistoryDays*24, s)
+		return conductWindow{}, &conductProblem{"err.conduct.field.window", []any{"hours", HistoryDays * 24, "got", strconv.Quote(s)}}
 	}
 	return conductWindow{rolling: d}, nil
+}
+
+// conductProblem is a field error waiting for the name of its field.
+type conductProblem struct {
+	key string
+	kv  []any
+}
+
+func (p *conductProblem) In(field string) collect.FieldError {
+	key := p.key // the literal keys are in parseConductWindow
+	return collect.Field(field, key, p.kv...)
 }
 
 // contains reports whether t falls in the window that ends at the proposed
@@ -571,38 +571,88 @@ func (w conductWindow) end(t time.Time) time.Time {
 	return time.Date(y, m, d+w.days, 0, 0, 0, 0, t.Location())
 }
 
-func (w conductWindow) span() string {
+// span says when the contacts counted against a cap were made.
+func (w conductWindow) span() collect.Phrase {
 	switch {
 	case w.days == 1:
-		return "today"
+		return collect.Say("err.conduct.word.today")
 	case w.days > 1:
-		return fmt.Sprintf("in the last %d calendar days", w.days)
+		return collect.Say("err.conduct.word.last_calendar_days", "days", w.days)
 	}
-	return "in the last " + conductDuration(w.rolling)
+	return collect.Say("err.conduct.word.last", "duration", conductDuration(w.rolling))
 }
 
-func (w conductWindow) unit() string {
+// unit is the window as the period of a cap ("cap 3 per day").
+func (w conductWindow) unit() collect.Phrase {
 	switch {
 	case w.days == 1:
-		return "day"
+		return collect.Say("err.conduct.word.day")
 	case w.days > 1:
-		return fmt.Sprintf("%d days", w.days)
+		return collect.Say("err.conduct.word.days", "days", w.days)
 	}
 	return conductDuration(w.rolling)
 }
 
-func conductDuration(d time.Duration) string {
-	if d%time.Hour == 0 {
-		return conductPlural(int(d/time.Hour), "hour")
+func conductDuration(d time.Duration) collect.Phrase {
+	switch {
+	case d == time.Hour:
+		return collect.Say("err.conduct.word.hour")
+	case d%time.Hour == 0:
+		return collect.Say("err.conduct.word.hours", "hours", int(d/time.Hour))
 	}
-	return d.String()
+	return collect.Say("err.conduct.word.duration", "duration", d.String())
 }
 
-func conductPlural(n int, noun string) string {
-	if n == 1 {
-		return noun
+// capCounted names what a cap counts, singular or plural for n: "effective
+// calls", "call attempts", "contact attempt".
+func capCounted(cap FrequencyCap, n int) collect.Phrase {
+	thing := collect.Say("err.conduct.word.contact")
+	if len(cap.Channels) == 1 {
+		thing = conductChannelName(cap.Channels[0])
 	}
-	return noun + "s"
+	switch {
+	case cap.Effective && n == 1:
+		return collect.Say("err.conduct.word.effective", "thing", thing)
+	case cap.Effective:
+		return collect.Say("err.conduct.word.effective_plural", "thing", thing)
+	case n == 1:
+		return collect.Say("err.conduct.word.attempt", "thing", thing)
+	}
+	return collect.Say("err.conduct.word.attempt_plural", "thing", thing)
+}
+
+// conductChannels and conductParties are the words for a channel and a
+// party inside a message.
+var (
+	conductChannels = map[string]string{
+		ChannelCall:   "err.conduct.word.call",
+		ChannelSMS:    "err.conduct.word.sms",
+		ChannelLetter: "err.conduct.word.letter",
+		ChannelEmail:  "err.conduct.word.email",
+		ChannelVisit:  "err.conduct.word.visit",
+	}
+	conductParties = map[string]string{
+		PartyDebtor:           "err.conduct.word.debtor",
+		PartyGuarantor:        "err.conduct.word.guarantor",
+		PartyEmergencyContact: "err.conduct.word.emergency_contact",
+		PartyThirdParty:       "err.conduct.word.third_party",
+	}
+)
+
+// conductChannelName is a channel's word; the channels are validated before
+// any message names one, an unknown one is shown as it is.
+func conductChannelName(channel string) collect.Phrase {
+	if key, ok := conductChannels[channel]; ok {
+		return collect.Say(key)
+	}
+	return collect.Say("err.conduct.word.as_is", "text", channel)
+}
+
+func conductPartyName(party string) collect.Phrase {
+	if key, ok := conductParties[party]; ok {
+		return collect.Say(key)
+	}
+	return collect.Say("err.conduct.word.as_is", "text", party)
 }
 
 // conductClock parses "HH:MM" into minutes after midnight.
@@ -624,16 +674,19 @@ func conductPhone(s string) string {
 	}, s)
 }
 
-// conductTermsIn says where a term shows in the note or message, or "".
-func conductTermsIn(c Contact, terms []string) string {
-	var where []string
-	if t := conductFindTerm(c.Note, terms); t != "" {
-		where = append(where, fmt.Sprintf("the note contains %q", t))
+// conductTermsIn says where a term shows in the note or message; found is
+// false when it shows in neither.
+func conductTermsIn(c Contact, terms []string) (where collect.Phrase, found bool) {
+	note, msg := conductFindTerm(c.Note, terms), conductFindTerm(c.Message, terms)
+	switch {
+	case note != "" && msg != "":
+		return collect.Say("err.conduct.word.note_and_message_contain", "note_term", strconv.Quote(note), "message_term", strconv.Quote(msg)), true
+	case note != "":
+		return collect.Say("err.conduct.word.note_contains", "term", strconv.Quote(note)), true
+	case msg != "":
+		return collect.Say("err.conduct.word.message_contains", "term", strconv.Quote(msg)), true
 	}
-	if t := conductFindTerm(c.Message, terms); t != "" {
-		where = append(where, fmt.Sprintf("the message contains %q", t))
-	}
-	return strings.Join(where, " and ")
+	return collect.Phrase{}, false
 }
 
 // conductFindTerm returns the first term found in text, or "".
@@ -691,28 +744,30 @@ func conductFold(s string) string {
 
 var conductNamePattern = regexp.MustCompile(`^[a-z0-9_]+$`)
 
-func checkConductValues(bad func(string, string, ...any), field string, got, allowed []string) {
+func checkConductValues(bad func(collect.FieldError), field string, got, allowed []string) {
 	for i, v := range got {
 		if !slices.Contains(allowed, v) {
-			bad(fmt.Sprintf("%s[%d]", field, i), "unknown value %q (want one of %s)", v, strings.Join(allowed, ", "))
+			bad(collect.Field(fmt.Sprintf("%s[%d]", field, i), "err.conduct.field.unknown_value", "got", strconv.Quote(v), "want", strings.Join(allowed, ", ")))
 		}
 	}
 }
 
-func checkConductTerms(bad func(string, string, ...any), field string, terms []string) {
+func checkConductTerms(bad func(collect.FieldError), field string, terms []string) {
 	for i, t := range terms {
 		if strings.TrimSpace(t) == "" {
-			bad(fmt.Sprintf("%s[%d]", field, i), "must not be blank")
+			bad(collect.Field(fmt.Sprintf("%s[%d]", field, i), "err.conduct.field.blank"))
 		}
 	}
 }
 
+// conductInvalid is the EINVALID error of a profile, its message listing
+// each field with its problem.
 func conductInvalid(fields []collect.FieldError) error {
-	msgs := make([]string, len(fields))
+	problems := make([]collect.FieldError, len(fields))
 	for i, f := range fields {
-		msgs[i] = f.Field + ": " + f.Message
+		problems[i] = collect.Field(f.Field, "err.conduct.field.problem", "field", f.Field, "problem", f)
 	}
-	return collect.E(collect.EINVALID, "err.conduct.profile_invalid", "problems", strings.Join(msgs, "; ")).WithFields(fields...)
+	return collect.E(collect.EINVALID, "err.conduct.profile_invalid", "problems", problems).WithFields(fields...)
 }
 
 // conductJSONError turns a decoding error into one naming the field.
@@ -725,18 +780,18 @@ func conductJSONError(err error) error {
 		if field == "" {
 			field = "(document)"
 		}
-		return conductInvalid([]collect.FieldError{{Field: field, Message: fmt.Sprintf("must be %s, got JSON %s", typeErr.Type, typeErr.Value)}})
+		return conductInvalid([]collect.FieldError{collect.Field(field, "err.conduct.field.json_type", "want", typeErr.Type.String(), "got", typeErr.Value)})
 	case errors.As(err, &syntaxErr):
-		return conductInvalid([]collect.FieldError{{Field: "(document)", Message: fmt.Sprintf("invalid JSON at byte %d: %v", syntaxErr.Offset, err)}})
+		return conductInvalid([]collect.FieldError{collect.Field("(document)", "err.conduct.field.json_syntax", "offset", syntaxErr.Offset, "detail", err.Error())})
 	}
 	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		field, uerr := strconv.Unquote(name)
 		if uerr != nil {
 			field = name
 		}
-		return conductInvalid([]collect.FieldError{{Field: field, Message: "unknown field"}})
+		return conductInvalid([]collect.FieldError{collect.Field(field, "err.conduct.field.unknown")})
 	}
-	return conductInvalid([]collect.FieldError{{Field: "(document)", Message: err.Error()}})
+	return conductInvalid([]collect.FieldError{collect.Field("(document)", "err.conduct.field.json", "detail", err.Error())})
 }
 
 // missingConductKeys lists the keys a profile (and each of its caps) leaves
@@ -764,7 +819,7 @@ func missingKeys(prefix string, doc map[string]json.RawMessage, t reflect.Type) 
 			continue
 		}
 		if _, ok := doc[key]; !ok {
-			fields = append(fields, collect.FieldError{Field: prefix + key, Message: "missing (every key must be given)"})
+			fields = append(fields, collect.Field(prefix+key, "err.conduct.field.missing"))
 		}
 	}
 	return fields

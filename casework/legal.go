@@ -316,11 +316,11 @@ const (
 // (legal.time_barred), with no open case already (conflict).
 func CheckReferral(r LegalReferral) error {
 	if !r.VerificationComplete {
-		return ruleError("err.legal.verify_first", collect.Violation{Rule: RuleStageLegalBeforeVerification, Message: "verification is not complete"})
+		return ruleError("err.legal.verify_first", collect.Broken(RuleStageLegalBeforeVerification, "err.legal.rule.unverified"))
 	}
 	if r.TimeBarred {
-		return ruleError("err.legal.time_barred", collect.Violation{Rule: RuleLegalTimeBarred,
-			Message: "the limitation period expired on " + r.LimitationExpires.Format(time.DateOnly)})
+		return ruleError("err.legal.time_barred", collect.Broken(RuleLegalTimeBarred, "err.legal.rule.time_barred",
+			"date", r.LimitationExpires.Format(time.DateOnly)))
 	}
 	if r.OpenCase {
 		return collect.E(collect.ECONFLICT, "err.legal.case_open")

@@ -21,6 +21,7 @@ import (
 	"collect"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"collect/allocation"
@@ -87,10 +88,10 @@ func LimitationDate(events []LimitationEvent, asOf time.Time) (Limitation, error
 		switch ev.Kind {
 		case LimitationDue, LimitationDemand, LimitationAcknowledgement, LimitationSuit, LimitationSuitEnded:
 		default:
-			fields = append(fields, collect.FieldError{Field: fmt.Sprintf("events[%d].kind", i), Message: fmt.Sprintf("unknown kind %q", ev.Kind)})
+			fields = append(fields, collect.Field(fmt.Sprintf("events[%d].kind", i), "err.limitation.field.kind", "got", strconv.Quote(ev.Kind)))
 		}
 		if ev.At.IsZero() {
-			fields = append(fields, collect.FieldError{Field: fmt.Sprintf("events[%d].at", i), Message: "give the date"})
+			fields = append(fields, collect.Field(fmt.Sprintf("events[%d].at", i), "err.limitation.field.date"))
 			continue
 		}
 		if ev.Kind == LimitationDue {
@@ -104,10 +105,10 @@ func LimitationDate(events []LimitationEvent, asOf time.Time) (Limitation, error
 		}
 	}
 	if lastDue.IsZero() {
-		fields = append(fields, collect.FieldError{Field: "events", Message: "give at least one due date"})
+		fields = append(fields, collect.Field("events", "err.limitation.field.no_due"))
 	}
 	if asOf.IsZero() {
-		fields = append(fields, collect.FieldError{Field: "as_of", Message: "give the date"})
+		fields = append(fields, collect.Field("as_of", "err.limitation.field.date"))
 	}
 	if err := allocation.FieldErrors(fields); err != nil {
 		return Limitation{}, err

@@ -7,7 +7,7 @@ package casework
 
 import (
 	"collect"
-	"fmt"
+	"strconv"
 )
 
 // Stage rule ids, one per guard.
@@ -53,57 +53,70 @@ type CaseState struct {
 // unknown stage name on either side returns only stage.unknown.
 func CanTransition(s CaseState, to string) []collect.Violation {
 	var vs []collect.Violation
-	add := func(rule, format string, args ...any) {
-		vs = append(vs, collect.Violation{Rule: rule, Message: fmt.Sprintf(format, args...)})
-	}
+	add := func(v collect.Violation) { vs = append(vs, v) }
 	if !ValidStage(s.Stage) {
-		add(RuleStageUnknown, "unknown stage %q", s.Stage)
+		add(collect.Broken(RuleStageUnknown, "err.stage.rule.unknown", "stage", strconv.Quote(s.Stage)))
 	}
 	if !ValidStage(to) {
-		add(RuleStageUnknown, "unknown stage %q", to)
+		add(collect.Broken(RuleStageUnknown, "err.stage.rule.unknown", "stage", strconv.Quote(to)))
 	}
 	if vs != nil {
 		return vs
 	}
 	if s.Stage == to {
-		add(RuleStageSame, "the case is already in %s", to)
+		add(collect.Broken(RuleStageSame, "err.stage.rule.same", "stage", stageName(to)))
 		return vs
 	}
 	if s.DisputeOpen && to != StageVerification {
-		add(RuleStageDisputeOpen, "a dispute is open: the case can only go back to verification")
+		add(collect.Broken(RuleStageDisputeOpen, "err.stage.rule.dispute_open"))
 	}
 
 	switch {
 	case to == StageLegal:
 		// Every legal guard is reported, so the page can say all that is missing.
 		if s.Stage == StageVerification || !s.VerificationComplete {
-			add(RuleStageLegalBeforeVerification, "no legal referral before verification is complete and the case has left verification")
+			add(collect.Broken(RuleStageLegalBeforeVerification, "err.stage.rule.legal_before_verification"))
 		}
 		if !s.LegalApproved {
-			add(RuleStageLegalNotApproved, "the lender has not approved a legal referral")
+			add(collect.Broken(RuleStageLegalNotApproved, "err.stage.rule.legal_not_approved"))
 		}
 		if s.TimeBarred {
-			add(RuleStageTimeBarred, "the limitation period has expired: no suit on a time-barred debt")
+			add(collect.Broken(RuleStageTimeBarred, "err.stage.rule.time_barred"))
 		}
 	case to == StageVerification:
 		if !s.DisputeOpen {
-			add(RuleStageNotAllowed, "a case goes back to verification only while a dispute is open")
+			add(collect.Broken(RuleStageNotAllowed, "err.stage.rule.back_to_verification"))
 		}
 	case s.Stage == StageVerification && to == StageFirstContact:
 		if !s.VerificationComplete {
-			add(RuleStageVerificationIncomplete, "verify the debtor, the contact details and the amount before first contact")
+			add(collect.Broken(RuleStageVerificationIncomplete, "err.stage.rule.verification_incomplete"))
 		}
 	case s.Stage == StageFirstContact && to == StageNegotiation:
 	case s.Stage == StageNegotiation && to == StageFollowUp:
 		if !s.HasActiveArrangement {
-			add(RuleStageNoArrangement, "record an arrangement before moving to follow-up")
+			add(collect.Broken(RuleStageNoArrangement, "err.stage.rule.no_arrangement"))
 		}
 	case s.Stage == StageFollowUp && to == StageNegotiation:
 	case s.Stage == StageLegal && to == StageNegotiation:
 	default:
-		add(RuleStageNotAllowed, "a case cannot move from %s to %s", s.Stage, to)
+		add(collect.Broken(RuleStageNotAllowed, "err.stage.rule.not_allowed", "from", stageName(s.Stage), "to", stageName(to)))
 	}
 	return vs
+}
+
+// stageNames are the words for a stage inside a message.
+var stageNames = map[string]string{
+	StageVerification: "err.stage.word.verification",
+	StageFirstContact: "err.stage.word.first_contact",
+	StageNegotiation:  "err.stage.word.negotiation",
+	StageFollowUp:     "err.stage.word.follow_up",
+	StageLegal:        "err.stage.word.legal",
+}
+
+// stageName is a valid stage's word.
+func stageName(stage string) collect.Phrase {
+	key := stageNames[stage] // the literal keys are in stageNames
+	return collect.Say(key)
 }
 
 // NextStages lists, in stage order, the moves that would pass now (the

@@ -237,8 +237,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	body.Error.Code, body.Error.Message = code, msg
 	if ae != nil && status < 500 {
 		body.Error.Key = ae.Key
-		body.Error.Fields, body.Error.Violations = views.EnglishFields(ae.Fields), ae.Violations
-		body.Violations = ae.Violations
+		body.Error.Fields, body.Error.Violations = views.EnglishFields(ae.Fields), views.EnglishViolations(ae.Violations)
+		body.Violations = body.Error.Violations
 	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)

@@ -151,9 +151,7 @@ func arrangementView(ar store.Arrangement) views.ArrangementView {
 	if ar.DiscountBP > 0 {
 		av.Discount = bpPercent(ar.DiscountBP)
 	}
-	for _, r := range ar.Reasons {
-		av.Reasons = append(av.Reasons, views.ViolationView{Rule: r.Rule, Message: r.Message})
-	}
+	av.Reasons = views.Violations(ar.Reasons)
 	for _, in := range ar.Schedule {
 		av.Schedule = append(av.Schedule, views.InstalmentView{N: in.N, Due: in.DueDate, Amount: views.Money(in.AmountCents, "CNY"),
 			Paid: views.Money(in.PaidCents, "CNY"), Status: in.Status})
@@ -268,9 +266,7 @@ func (s *Server) casePanel(c echo.Context, accountID string, fail error) (*views
 	if fail != nil {
 		var ae *collect.Error
 		if errors.As(fail, &ae) && ae.Code == collect.ERULEVIOLATION {
-			for _, v := range ae.Violations {
-				p.Violations = append(p.Violations, views.ViolationView{Rule: v.Rule, Message: v.Message})
-			}
+			p.Violations = views.Violations(ae.Violations)
 		} else {
 			_, p.Errors = notices(c, fail)
 		}

@@ -43,6 +43,8 @@ func (l *Localizer) Message(key string, args map[string]any) string {
 				parts[i] = l.FieldText(f)
 			}
 			data[k] = strings.Join(parts, l.T("err.list_separator"))
+		case collect.Phrase:
+			data[k] = l.Message(v.Key, v.Args)
 		case error:
 			data[k] = l.ErrorText(v)
 		default:
@@ -98,11 +100,36 @@ func (l *Localizer) FieldText(f collect.FieldError) string {
 	return l.Message(f.Key, f.Args)
 }
 
+// ViolationText is a broken rule's message in l's language; one without a
+// key (stored before violations had keys) as written.
+func (l *Localizer) ViolationText(v collect.Violation) string {
+	if v.Key == "" {
+		return v.Message
+	}
+	return l.Message(v.Key, v.Args)
+}
+
 // ErrorText is err's message in the request's language.
 func ErrorText(ctx context.Context, err error) string { return L(ctx).ErrorText(err) }
 
 // FieldText is a field error's message in the request's language.
 func FieldText(ctx context.Context, f collect.FieldError) string { return L(ctx).FieldText(f) }
+
+// ViolationText is a broken rule's message in the request's language.
+func ViolationText(ctx context.Context, v collect.Violation) string { return L(ctx).ViolationText(v) }
+
+// EnglishViolations returns vs for the API's JSON: each Message in English
+// from the catalogue, the key kept, the arguments left out.
+func EnglishViolations(vs []collect.Violation) []collect.Violation {
+	if len(vs) == 0 {
+		return vs
+	}
+	out := make([]collect.Violation, len(vs))
+	for i, v := range vs {
+		out[i] = collect.Violation{Rule: v.Rule, Message: english.ViolationText(v), Key: v.Key}
+	}
+	return out
+}
 
 // EnglishFields returns fs with each Message filled from the English
 // catalogue (the API's JSON).

@@ -48,7 +48,7 @@ var placeholder = regexp.MustCompile(`\{\{\s*\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
 
 // Every message key the code names is in both catalogues: each "err.…"
 // literal in the application's Go code, each literal key given to
-// collect.E, collect.Field or collect.Invalid (literals, or a helper's
+// collect.E, collect.Field, collect.Invalid, collect.Broken or collect.Say (literals, or a helper's
 // variable passing its caller's literal on) and each literal id given to T. The arguments a
 // message's text uses are the ones its collect.E call passes. A missing key
 // would show the key itself on a page.
@@ -103,12 +103,18 @@ func TestErrorKeysInCatalogue(t *testing.T) {
 					}
 				}
 				switch name {
-				case "E", "Field", "Invalid":
-					if inCollect || len(n.Args) < 2 {
+				case "E", "Field", "Invalid", "Broken", "Say":
+					// The key is the second argument (the first of Say), its
+					// name, value pairs follow.
+					at := 1
+					if name == "Say" {
+						at = 0
+					}
+					if inCollect || len(n.Args) < at+1 {
 						return true
 					}
-					lit, ok := n.Args[1].(*ast.BasicLit)
-					if _, forwarded := n.Args[1].(*ast.Ident); forwarded {
+					lit, ok := n.Args[at].(*ast.BasicLit)
+					if _, forwarded := n.Args[at].(*ast.Ident); forwarded {
 						return true // a helper passing its caller's key on: the caller's literal is checked
 					}
 					if !ok {
@@ -120,7 +126,7 @@ func TestErrorKeysInCatalogue(t *testing.T) {
 						return true // reported above
 					}
 					given := map[string]bool{}
-					for i := 2; i+1 < len(n.Args); i += 2 {
+					for i := at + 1; i+1 < len(n.Args); i += 2 {
 						if l, ok := n.Args[i].(*ast.BasicLit); ok {
 							s, _ := strconv.Unquote(l.Value)
 							given[s] = true
@@ -128,7 +134,7 @@ func TestErrorKeysInCatalogue(t *testing.T) {
 							return true // names computed: cannot check
 						}
 					}
-					if len(n.Args) > 2 && n.Ellipsis.IsValid() {
+					if len(n.Args) > at+1 && n.Ellipsis.IsValid() {
 						return true
 					}
 					for _, lang := range []string{"zh", "en"} {

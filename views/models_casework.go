@@ -5,6 +5,12 @@ package views
 // channel, party, outcome, kind, status, rule) are translated in the
 // templates with T(ctx, "<prefix>."+code) or CodeLabel.
 
+import (
+	"context"
+
+	"collect"
+)
+
 // QueueView is /queue: the collector's (or the agency's) accounts by priority.
 type QueueView struct {
 	Rows       []QueueRowView
@@ -115,8 +121,27 @@ type LegalView struct {
 // LegalCostDraft is what was entered in a legal case's cost form.
 type LegalCostDraft struct{ Kind, Amount, IncurredOn, Note string }
 
-// ViolationView is one broken rule.
-type ViolationView struct{ Rule, Message string }
+// ViolationView is one broken rule: its message from Key and Args in the
+// reader's language, or Message as stored when Key is empty.
+type ViolationView struct {
+	Rule, Message string
+	Key           string
+	Args          map[string]any
+}
+
+// Violations are the views of broken rules.
+func Violations(vs []collect.Violation) []ViolationView {
+	var out []ViolationView
+	for _, v := range vs {
+		out = append(out, ViolationView{Rule: v.Rule, Message: v.Message, Key: v.Key, Args: v.Args})
+	}
+	return out
+}
+
+// ViolationMessage is the broken rule's message in the reader's language.
+func ViolationMessage(ctx context.Context, v ViolationView) string {
+	return ViolationText(ctx, collect.Violation{Rule: v.Rule, Message: v.Message, Key: v.Key, Args: v.Args})
+}
 
 // FollowUpView is /follow-up.
 type FollowUpView struct {

@@ -79,7 +79,7 @@ func (s *Store) CreateArrangement(ctx context.Context, a collect.Actor, accountI
 			return collect.E(collect.ECONFLICT, "err.arrangement.no_active_placement")
 		}
 		if acc.DisputeOpen {
-			return keyedRuleViolation(collect.E(collect.ERULEVIOLATION, "err.arrangement.dispute_open"), []collect.Violation{{Rule: "dispute_open", Message: "the debtor disputes the debt; the lender must resolve it first"}})
+			return keyedRuleViolation(collect.E(collect.ERULEVIOLATION, "err.arrangement.dispute_open"), []collect.Violation{collect.Broken(casework.RuleConductDisputeOpen, "err.arrangement.rule.dispute_open")})
 		}
 		contract, err := contractFor(tx, acc.LenderID, pl.AgencyID)
 		if err != nil {
