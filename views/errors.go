@@ -45,6 +45,14 @@ func (l *Localizer) Message(key string, args map[string]any) string {
 			data[k] = strings.Join(parts, l.T("err.list_separator"))
 		case collect.Phrase:
 			data[k] = l.Message(v.Key, v.Args)
+		case map[string]any:
+			// a Phrase read back from stored JSON: {"key": …, "args": {…}}
+			if pk, ok := v["key"].(string); ok && (len(v) == 1 || len(v) == 2 && v["args"] != nil) {
+				pa, _ := v["args"].(map[string]any)
+				data[k] = l.Message(pk, pa)
+			} else {
+				data[k] = v
+			}
 		case error:
 			data[k] = l.ErrorText(v)
 		default:

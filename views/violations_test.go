@@ -19,6 +19,7 @@ func TestViolationTextFromStoredJSON(t *testing.T) {
 	stored, _ := json.Marshal([]collect.Violation{
 		collect.Broken("limit.instalments", "err.limit.instalments", "n", 24, "max", 12),
 		{Rule: "limit.instalments", Message: "24 instalments is more than the contract's 12"},
+		collect.Broken("stage.same", "err.stage.rule.same", "stage", collect.Say("err.stage.word.legal")),
 	})
 	var vs []collect.Violation
 	if err := json.Unmarshal(stored, &vs); err != nil {
@@ -32,6 +33,7 @@ func TestViolationTextFromStoredJSON(t *testing.T) {
 		{zh, vs[0], "分期 24 期，超过合同允许的 12 期"},
 		{en, vs[0], "24 instalments is more than the contract's 12"},
 		{zh, vs[1], "24 instalments is more than the contract's 12"},
+		{zh, vs[2], "案件已处于法律行动阶段"}, // a phrase argument read back from JSON
 		{zh, collect.Broken("stage.same", "err.stage.rule.same", "stage", collect.Say("err.stage.word.legal")), "案件已处于法律行动阶段"},
 	} {
 		if got := tt.l.ViolationText(tt.v); got != tt.want {
