@@ -3,7 +3,6 @@ package oversight
 import (
 	"cmp"
 	"collect"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -27,7 +26,16 @@ type Breach struct {
 	// (the calls a cap counted, the conversation, the third party's refusal,
 	// the debtor reached); nil when the contact breaks the rule on its own.
 	Evidence []int  `json:"evidence"`
-	Message  string `json:"message"`
+	// Message is the English text; Key and Args say it in the catalogue's
+	// words, for the reader's language.
+	Message string         `json:"message"`
+	Key     string         `json:"key,omitempty"`
+	Args    map[string]any `json:"args,omitempty"`
+}
+
+// Violation is the breach as the rule it broke.
+func (b Breach) Violation() collect.Violation {
+	return collect.Violation{Rule: b.Rule, Message: b.Message, Key: b.Key, Args: b.Args}
 }
 
 // AccountFacts are the account's facts a replay needs. CeaseSince and
@@ -86,11 +94,12 @@ func DetectBreaches(p casework.ConductProfile, contacts []casework.Contact, f Ac
 			if v.Rule == casework.RuleConductContactInvalid || v.Rule == casework.RuleConductProfileInvalid {
 				continue
 			}
-			b := Breach{Rule: v.Rule, Severity: Severity(v.Rule), ContactIndex: i, Message: v.Message}
+			b := Breach{Rule: v.Rule, Severity: Severity(v.Rule), ContactIndex: i, Message: v.Message, Key: v.Key, Args: v.Args}
 			if v.Rule == casework.RuleConductThirdPartyUnreachable {
-				var why string
+				var why collect.Phrase
 				b.Evidence, why = reachableEvidence(hist, c.At, order)
-				b.Message += "; " + why
+				w := collect.Broken(v.Rule, "err.breach.rule_and_why", "rule", collect.Phrase{Key: v.Key, Args: v.Args}, "why", why)
+				b.Message, b.Key, b.Args = w.Message, w.Key, w.Args
 			} else {
 				b.Evidence = breachEvidence(p, check, v.Rule, order)
 			}
@@ -141,7 +150,7 @@ func breachEvidence(p casework.ConductProfile, check casework.ContactCheck, rule
 // reachableEvidence says why the debtor was reachable at a third-party
 // contact: the conversations with the debtor in the 7 days before, or else
 // the failed attempts, too few.
-func reachableEvidence(hist []casework.Contact, at time.Time, order []int) ([]int, string) {
+func reachableEvidence(hist []casework.Contact, at time.Time, order []int) ([]int, collect.Phrase) {
 	var reached, failed []int
 	for k, h := range hist {
 		if !casework.InUnreachableWindow(h, at) {
@@ -154,19 +163,15 @@ func reachableEvidence(hist []casework.Contact, at time.Time, order []int) ([]in
 			failed = append(failed, order[k])
 		}
 	}
-	if len(reached) > 0 {
-		return reached, fmt.Sprintf("the debtor was reached %s in the 7 days before", plural(len(reached), "time"))
+	switch {
+	case len(reached) == 1:
+		return reached, collect.Say("err.breach.reached_once")
+	case len(reached) > 1:
+		return reached, collect.Say("err.breach.reached_times", "n", len(reached))
+	case len(failed) == 1:
+		return failed, collect.Say("err.breach.failed_once", "needed", casework.UnreachableAttempts)
 	}
-	return failed, fmt.Sprintf("only %s to reach the debtor in the 7 days before (%d needed)",
-		plural(len(failed), "failed attempt"), casework.UnreachableAttempts)
-}
-
-// plural is "1 time", "2 times".
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return failed, collect.Say("err.breach.failed_times", "n", len(failed), "needed", casework.UnreachableAttempts)
 }
 
 // Severity grades a conduct rule: threats and abuse, contact after a cease

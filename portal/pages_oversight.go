@@ -435,7 +435,7 @@ func (s *Server) breachListPage(c echo.Context) error {
 		CanRemediate: s.can(a, "breach", "write")}
 	for _, b := range rows {
 		v.Rows = append(v.Rows, views.BreachRowView{ID: b.ID, Agency: b.AgencyName, AccountID: b.AccountID, ExternalRef: b.ExternalRef, Rule: b.Rule,
-			Severity: b.Severity, Source: b.Source, Message: b.Message, OccurredAt: views.DateTime(b.OccurredAt), Status: b.Status, Remediation: b.Remediation})
+			Severity: b.Severity, Source: b.Source, Message: views.ViolationText(ctx, b.Violation()), OccurredAt: views.DateTime(b.OccurredAt), Status: b.Status, Remediation: b.Remediation})
 	}
 	if v.Agencies, err = s.agencyOptions(c); err != nil {
 		return err

@@ -93,6 +93,36 @@ func TestViolationsInReadersLanguage(t *testing.T) {
 			t.Errorf("the API error carries the message arguments: %s", body)
 		}
 
+		// The refusals are breaches; the lender's breach list says them in
+		// the reader's language, the API in English with the key.
+		vmTok := h.token("vm@demo-bank.test")
+		_, page = h.pageClient(vmTok).get(t, h.http.URL+"/breaches?agency="+agencyA, "Accept-Language", "zh-CN")
+		if page = html.UnescapeString(page); !strings.Contains(page, chinese) || strings.Contains(page, english) {
+			t.Errorf("the Chinese breach list does not give the refusal in Chinese (want %q)", chinese)
+		}
+		vmEN := h.pageClient(vmTok)
+		vmEN.get(t, h.http.URL+"/lang/en?next=/dashboard")
+		if _, page = vmEN.get(t, h.http.URL+"/breaches?agency="+agencyA); !strings.Contains(html.UnescapeString(page), english) {
+			t.Errorf("the English breach list does not give the refusal in English (want %q)", english)
+		}
+		res, body = h.do("GET", "/api/v1/oversight/breaches?agency="+agencyA+"&rule=cn.quiet_hours", vmTok, nil)
+		var bl struct {
+			Data []struct {
+				Rule, Message string
+				MessageKey    string `json:"message_key"`
+			} `json:"items"`
+		}
+		json.Unmarshal(body, &bl)
+		found := false
+		for _, b := range bl.Data {
+			if b.Message == english {
+				found = found || b.MessageKey == "err.conduct.rule.quiet_hours"
+			}
+		}
+		if res.StatusCode != 200 || !found {
+			t.Errorf("the breach API does not answer the English message with its key: %d %s", res.StatusCode, body)
+		}
+
 		// A settlement beyond the contract's discount waits for the lender,
 		// its reason stored with a key; an older row only has the English.
 		due := time.Now().UTC().AddDate(0, 0, 5).Format(time.DateOnly)

@@ -19,10 +19,10 @@ import (
 func recordBreaches(tx *gorm.DB, lenderID, agencyID, accountID, source, sourceID string, occurred, now time.Time, vs []collect.Violation, evidence []string) (int64, error) {
 	added := int64(0)
 	for _, v := range vs {
-		res := tx.Exec(`INSERT INTO breaches (id, lender_id, agency_id, account_id, rule, severity, source, source_id, evidence, message, occurred_at, detected_at, status, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, source_id, rule) DO NOTHING`,
+		res := tx.Exec(`INSERT INTO breaches (id, lender_id, agency_id, account_id, rule, severity, source, source_id, evidence, message, message_key, message_args, occurred_at, detected_at, status, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, source_id, rule) DO NOTHING`,
 			uuid.Must(uuid.NewV7()).String(), lenderID, agencyID, accountID, v.Rule, oversight.Severity(v.Rule), source, sourceID,
-			jsonString(nonNilStrings(evidence)), v.Message, occurred, now, oversight.BreachOpen, now)
+			jsonString(nonNilStrings(evidence)), v.Message, v.Key, encodeArgs(v.Args), occurred, now, oversight.BreachOpen, now)
 		if res.Error != nil {
 			return 0, res.Error
 		}
@@ -46,11 +46,19 @@ type BreachRow struct {
 	Source      string    `json:"source"`
 	SourceID    string    `json:"source_id"`
 	Evidence    string    `json:"evidence"`
-	Message     string    `json:"message"`
+	Message     string    `json:"message"` // English
+	MessageKey  string    `json:"message_key,omitempty"`
+	MessageArgs string    `json:"-"` // the key's arguments, JSON
 	OccurredAt  time.Time `json:"occurred_at"`
 	DetectedAt  time.Time `json:"detected_at"`
 	Status      string    `json:"status"`
 	Remediation string    `json:"remediation"`
+}
+
+// Violation is the breach's rule and message, keyed when the breach was
+// found after breaches kept keys (older ones carry their English only).
+func (b BreachRow) Violation() collect.Violation {
+	return collect.Violation{Rule: b.Rule, Message: b.Message, Key: b.MessageKey, Args: decodeArgs(b.MessageArgs)}
 }
 
 // BreachFilter narrows the breach list.
@@ -192,7 +200,7 @@ func (s *Store) DetectBreaches(ctx context.Context, since time.Time) (int, error
 					ev = append(ev, log[i].ID)
 				}
 				n, err := recordBreaches(tx, c.LenderID, c.AgencyID, id, "detector", c.ID, c.At, s.now(),
-					[]collect.Violation{{Rule: b.Rule, Message: b.Message}}, ev)
+					[]collect.Violation{b.Violation()}, ev)
 				if err != nil {
 					return err
 				}
