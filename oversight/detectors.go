@@ -25,7 +25,7 @@ type Breach struct {
 	// Evidence holds the indexes of the earlier contacts that make the breach
 	// (the calls a cap counted, the conversation, the third party's refusal,
 	// the debtor reached); nil when the contact breaks the rule on its own.
-	Evidence []int  `json:"evidence"`
+	Evidence []int `json:"evidence"`
 	// Message is the English text; Key and Args say it in the catalogue's
 	// words, for the reader's language.
 	Message string         `json:"message"`
