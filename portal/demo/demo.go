@@ -7,6 +7,7 @@ package demo
 import (
 	"collect"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -17,7 +18,9 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"collect/allocation"
+	"collect/casework"
 	"collect/oversight"
+	"collect/policies"
 	"collect/portal/demo/debtors"
 	"collect/portal/store"
 )
@@ -326,22 +329,77 @@ func seedOversight(tx *store.Seeder, rng *rand.Rand, now time.Time, cases []stor
 			return err
 		}
 	}
-	rules := []struct{ rule, sev, msg string }{
-		{"cn.quiet_hours", "medium", "a call at 22:40 (Asia/Shanghai) is within the quiet hours 22:00-08:00"},
-		{"cn.max_effective_calls_per_day", "medium", "4 effective calls on one day (cap 3 per day)"},
-		{"forbidden_language", "high", "the note contains a threat (坐牢)"},
-		{"third_party.only_when_unreachable", "medium", "a third party was called while the debtor was reachable"},
+	rules := []struct{ rule, sev string }{
+		{"cn.quiet_hours", "medium"},
+		{"cn.max_effective_calls_per_day", "medium"},
+		{casework.RuleConductForbiddenLanguage, "high"},
+		{casework.RuleConductThirdPartyUnreachable, "medium"},
+	}
+	profile, err := demoConductProfile()
+	if err != nil {
+		return err
 	}
 	for i := 0; i < len(cases) && i < 12; i++ {
 		c := cases[rng.IntN(len(cases))]
 		r := rules[rng.IntN(len(rules))]
 		at := now.Add(-time.Duration(1+rng.IntN(50*24)) * time.Hour)
+		v, err := demoBreach(profile, r.rule, at)
+		if err != nil {
+			return err
+		}
+		args := ""
+		if len(v.Args) > 0 {
+			b, err := json.Marshal(v.Args)
+			if err != nil {
+				return err
+			}
+			args = string(b)
+		}
 		if err := tx.Tables(store.Rows{Table: "breaches", Rows: []map[string]any{{"id": uuid.Must(uuid.NewV7()).String(), "lender_id": c.LenderID, "agency_id": c.AgencyID,
 			"account_id": c.ID, "rule": r.rule, "severity": r.sev, "source": "detector", "source_id": "demo-" + strconv.Itoa(i), "evidence": "[]",
-			"message": r.msg, "occurred_at": at, "detected_at": at.Add(time.Hour), "status": []string{"open", "open", "remediated"}[rng.IntN(3)],
-			"remediation": "", "updated_at": at.Add(time.Hour)}}}); err != nil {
+			"message": v.Message, "message_key": v.Key, "message_args": args, "occurred_at": at, "detected_at": at.Add(time.Hour),
+			"status": []string{"open", "open", "remediated"}[rng.IntN(3)], "remediation": "", "updated_at": at.Add(time.Hour)}}}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+func demoConductProfile() (casework.ConductProfile, error) {
+	b, err := policies.ConductProfile("china")
+	if err != nil {
+		return casework.ConductProfile{}, err
+	}
+	return casework.ParseConductProfile(b)
+}
+
+// demoBreach is the violation the conduct rules themselves give for a
+// contact on at's day (Beijing time) that breaks rule: the demo's breaches
+// read as a detector's would, in either language.
+func demoBreach(p casework.ConductProfile, rule string, at time.Time) (collect.Violation, error) {
+	bj := at.In(collect.China)
+	day := func(h, m int) time.Time { return time.Date(bj.Year(), bj.Month(), bj.Day(), h, m, 0, 0, collect.China) }
+	call := casework.Contact{Channel: casework.ChannelCall, Party: casework.PartyDebtor, Direction: casework.DirectionOutbound, At: day(10, 0), Outcome: "no_answer"}
+	check := casework.ContactCheck{Proposed: call, TimeZone: "Asia/Shanghai"}
+	switch rule {
+	case "cn.quiet_hours":
+		check.Proposed.At = day(22, 40)
+	case "cn.max_effective_calls_per_day":
+		for h := 9; h < 12; h++ {
+			done := call
+			done.At, done.Outcome = day(h, 0), "right_party_contact"
+			check.History = append(check.History, done)
+		}
+		check.Proposed.At = day(15, 0)
+	case casework.RuleConductForbiddenLanguage:
+		check.Proposed.Note = "再不还钱就让你坐牢"
+	case casework.RuleConductThirdPartyUnreachable:
+		check.Proposed.Party = casework.PartyThirdParty
+	}
+	for _, v := range casework.CheckContact(p, check) {
+		if v.Rule == rule {
+			return v, nil
+		}
+	}
+	return collect.Violation{}, fmt.Errorf("demo: the %s profile gives no %s breach for its scenario", p.Name, rule)
 }
