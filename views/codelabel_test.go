@@ -12,6 +12,7 @@ import (
 	"collect/casework"
 	"collect/casework/earlywarning"
 	"collect/oversight"
+	"collect/portal/jobs"
 	"collect/portal/store"
 )
 
@@ -43,6 +44,8 @@ var codeLabelCodes = map[string][]string{
 	"complaint.status.":   oversight.ComplaintStatuses,
 	"complaint.outcome.":  oversight.ComplaintOutcomes,
 	"breach.status.":      oversight.BreachStatuses,
+	"jobs.kind.":          jobs.Kinds,
+	"jobs.state.":         jobs.States,
 
 	// Codes whose one definition is the database's CHECK constraint
 	// (migrations/*.sql): see schemaCodes.

@@ -46,6 +46,15 @@ const (
 var Kinds = []string{KindExpirePlacements, KindEvaluatePromises, KindDetectBreaches, KindSnapshotBuckets,
 	KindRecoverImports, KindEarlyWarning, KindRescoreAccounts, KindImportPortfolio}
 
+// States are the states a job's last run can be in (River's).
+var States = func() []string {
+	var out []string
+	for _, st := range rivertype.JobStates() {
+		out = append(out, string(st))
+	}
+	return out
+}()
+
 // Periodic reports whether kind runs on the interval.
 func Periodic(kind string) bool {
 	return kind != KindRescoreAccounts && kind != KindImportPortfolio
