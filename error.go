@@ -28,6 +28,20 @@ type Violation struct {
 	Message string `json:"message"`
 }
 
+// Phrase is a catalogue key with its arguments used as an argument of
+// another message (a channel's name, "in the last 7 calendar days"): the
+// views render it in the same language as the message around it.
+type Phrase struct {
+	Key  string         `json:"key"`
+	Args map[string]any `json:"args,omitempty"`
+}
+
+// Say returns the Phrase of key with its arguments as name, value pairs.
+func Say(key string, kv ...any) Phrase { return Phrase{Key: key, Args: argMap(kv)} }
+
+// String is the phrase in English.
+func (p Phrase) String() string { return Render(p.Key, p.Args) }
+
 // FieldError names one bad input field. Key and Args say what is wrong in
 // the catalogue's words (views/locales); Message is the English text the
 // API sends, filled in at the boundary from the English catalogue.

@@ -43,6 +43,8 @@ func (l *Localizer) Message(key string, args map[string]any) string {
 				parts[i] = l.FieldText(f)
 			}
 			data[k] = strings.Join(parts, l.T("err.list_separator"))
+		case collect.Phrase:
+			data[k] = l.Message(v.Key, v.Args)
 		case error:
 			data[k] = l.ErrorText(v)
 		default:
