@@ -197,10 +197,10 @@ type Plan struct {
 	// with their arguments (views/locales/allocation.*), so a page says them
 	// in the reader's language; the words inside (a stratum, a score band,
 	// a rule's conditions) are nested collect.Phrase arguments.
-	Reasons []collect.Phrase
-	Unassigned  []Unassigned // sorted by AccountID
-	ByAgency    []Mix        // agencies with at least one assignment, sorted by name then id
-	Groups      []Mix        // champion_challenger only: "champion" then "challenger"
+	Reasons    []collect.Phrase
+	Unassigned []Unassigned // sorted by AccountID
+	ByAgency   []Mix        // agencies with at least one assignment, sorted by name then id
+	Groups     []Mix        // champion_challenger only: "champion" then "challenger"
 }
 
 // BuildPlan allocates candidates to agencies with the strategy in p and the
