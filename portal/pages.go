@@ -381,6 +381,9 @@ func (s *Server) auditVerifyPartial(c echo.Context) error {
 	v := views.VerifyView{OK: r.OK, Events: r.Events}
 	if r.Break != nil {
 		v.FirstBad, v.Reason = strconv.FormatInt(r.Break.Seq, 10), r.Break.Reason
+		if r.Break.Key != "" {
+			v.Reason = views.L(c.Request().Context()).Message(r.Break.Key, r.Break.Args)
+		}
 	}
 	return s.render(c, http.StatusOK, views.VerifyResult(v))
 }

@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"html"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -74,6 +75,49 @@ func TestPlanReasonsInReadersLanguage(t *testing.T) {
 		}
 		if got := page(zh, "/allocations/"+balanced); !strings.Contains(got, ": furthest behind its capacity share (") {
 			t.Errorf("the page does not show an old plan's stored English reasons")
+		}
+	})
+}
+
+// A broken audit chain's reason reads in the reader's language on the
+// audit page; the API answers it in English, as before, with its key.
+func TestAuditBreakInReadersLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		h := newHarness(t, dialect, portal.Config{})
+		if _, err := h.store.DB().Exec(`UPDATE audit_events SET summary = 'forged' WHERE seq = 2`); err != nil {
+			t.Fatal(err)
+		}
+		res, body := h.do("GET", "/api/v1/audit/verify", h.token("auditor@demo-bank.test"), nil)
+		if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"first_bad":2`) ||
+			!strings.Contains(string(body), `"reason":"event content does not match its hash"`) ||
+			!strings.Contains(string(body), `"reason_key":"err.audit_chain.content_hash"`) {
+			t.Errorf("API: %d %s", res.StatusCode, body)
+		}
+		verify := func(c pageClient) string {
+			t.Helper()
+			req, _ := http.NewRequest("POST", h.http.URL+"/audit/verify", nil)
+			req.Header.Set("X-CSRF-Token", c.csrf)
+			req.Header.Set("HX-Request", "true")
+			req.Header.Set("Accept-Language", "zh-CN,zh;q=0.9")
+			res, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("verify: %d %s", res.StatusCode, b)
+			}
+			return html.UnescapeString(string(b))
+		}
+		auditor := h.token("auditor@demo-bank.test")
+		if got := verify(h.pageClient(auditor)); !strings.Contains(got, "事件内容与其哈希值不符") || strings.Contains(got, "does not match its hash") {
+			t.Errorf("the Chinese audit page does not give the break in Chinese:\n%s", got)
+		}
+		en := h.pageClient(auditor)
+		en.get(t, h.http.URL+"/lang/en?next=/dashboard")
+		if got := verify(en); !strings.Contains(got, "event content does not match its hash") {
+			t.Errorf("the English audit page does not give the break in English:\n%s", got)
 		}
 	})
 }
