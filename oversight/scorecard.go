@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 )
 
 // Weights say how much each figure counts in an agency's score. Only their
@@ -58,28 +57,38 @@ func (w Weights) components() []scoreComponent {
 // infinite ones, or all of them zero.
 func (w Weights) Validate() error {
 	var fields []collect.FieldError
+	var words []collect.Phrase // each field's name in the message
 	total := 0.0
 	for _, c := range w.components() {
 		switch {
 		case math.IsNaN(c.weight) || math.IsInf(c.weight, 0):
-			fields = append(fields, collect.FieldError{Field: c.name, Message: "must be a finite number"})
+			fields = append(fields, collect.Field(c.name, "err.scorecard.weight_not_finite"))
+			words = append(words, componentWord(c.name))
 		case c.weight < 0:
-			fields = append(fields, collect.FieldError{Field: c.name, Message: fmt.Sprintf("must not be negative, got %g", c.weight)})
+			fields = append(fields, collect.Field(c.name, "err.scorecard.weight_negative", "weight", fmt.Sprintf("%g", c.weight)))
+			words = append(words, componentWord(c.name))
 		default:
 			total += c.weight
 		}
 	}
 	if len(fields) == 0 && total == 0 {
-		fields = append(fields, collect.FieldError{Field: "weights", Message: "at least one weight must be above zero"})
+		fields = append(fields, collect.Field("weights", "err.scorecard.weights_zero"))
+		words = append(words, collect.Say("err.scorecard.field.weights"))
 	}
 	if len(fields) == 0 {
 		return nil
 	}
-	msgs := make([]string, len(fields))
-	for i, f := range fields {
-		msgs[i] = f.Field + ": " + f.Message
+	// "liquidation: must be a finite number; rpc: must not be negative, got -1"
+	var list collect.Phrase
+	for i := len(fields) - 1; i >= 0; i-- {
+		one := collect.Say("err.scorecard.weight_field", "field", words[i], "problem", collect.Phrase{Key: fields[i].Key, Args: fields[i].Args})
+		if i == len(fields)-1 {
+			list = one
+		} else {
+			list = collect.Say("err.scorecard.weights_and", "first", one, "rest", list)
+		}
 	}
-	return &collect.Error{Code: collect.EINVALID, Message: "scorecard weights: " + strings.Join(msgs, "; "), Fields: fields}
+	return collect.E(collect.EINVALID, "err.scorecard.weights_invalid", "problems", list).WithFields(fields...)
 }
 
 // ScoreRow is one agency's place on the scorecard. Components holds the

@@ -1,6 +1,9 @@
 package oversight_test
 
 import (
+	"collect"
+	"errors"
+	"math"
 	"testing"
 
 	"collect/oversight"
@@ -54,5 +57,29 @@ func TestScoreReasonTexts(t *testing.T) {
 			}
 			t.Fatalf("no row for %s", tt.agency)
 		})
+	}
+}
+
+// Bad weights are refused with every problem named, in English as before
+// and in Chinese, each field's own message in both.
+func TestWeightsValidateTexts(t *testing.T) {
+	cat, err := views.LoadCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	zh := cat.Localizer("zh", "")
+	err = oversight.Weights{Liquidation: -1, RPC: math.NaN()}.Validate()
+	if got, want := collect.ErrorMessage(err), "scorecard weights: liquidation: must not be negative, got -1; rpc: must be a finite number"; got != want {
+		t.Errorf("English %q, want %q", got, want)
+	}
+	if got, want := zh.ErrorText(err), "评分卡权重：回款率：不能为负数，当前为 -1；有效联络率：须为有限数值"; got != want {
+		t.Errorf("Chinese %q, want %q", got, want)
+	}
+	var e *collect.Error
+	if !errors.As(err, &e) || len(e.Fields) != 2 || zh.FieldText(e.Fields[1]) != "须为有限数值" || views.English().FieldText(e.Fields[0]) != "must not be negative, got -1" {
+		t.Errorf("fields %+v", e)
+	}
+	if got, want := zh.ErrorText(oversight.Weights{}.Validate()), "评分卡权重：权重：至少一项权重须大于零"; got != want {
+		t.Errorf("Chinese %q, want %q", got, want)
 	}
 }
