@@ -2,6 +2,7 @@ package earlywarning
 
 import (
 	"cmp"
+	"collect"
 	"slices"
 	"time"
 
@@ -137,7 +138,13 @@ type Fitted struct {
 	Model      Model
 	Evaluation Evaluation
 	Verdict    string
-	Why        string // the verdict in a sentence (English; the page translates the verdict)
+	Why        string // the verdict in a sentence, in English (WhyKey rendered, or the training error)
+	WhyKey     string // Why as a catalogue key (no arguments), "" when training failed
+}
+
+// because sets the verdict and its sentence.
+func (f *Fitted) because(verdict, key string) {
+	f.Verdict, f.WhyKey, f.Why = verdict, key, collect.Say(key).String()
 }
 
 // Fit trains a model of kind on train and evaluates it on test against the
@@ -156,13 +163,13 @@ func Fit(kind string, train, test Examples) Fitted {
 	ev := out.Evaluation
 	switch {
 	case ev.Positives < MinTestClass || ev.Negatives < MinTestClass:
-		out.Verdict, out.Why = VerdictInsufficient, "the test period has too few outcomes of each kind to judge the model"
+		out.because(VerdictInsufficient, "err.model.why.too_few_outcomes")
 	case !ev.Better:
-		out.Verdict, out.Why = VerdictNotBetter, "not better than the priority function on the later period"
+		out.because(VerdictNotBetter, "err.model.why.not_better")
 	case ev.AUC < MinUsefulAUC:
-		out.Verdict, out.Why = VerdictNoSignal, "better than the priority function but hardly better than chance on the later period"
+		out.because(VerdictNoSignal, "err.model.why.no_signal")
 	default:
-		out.Verdict, out.Why = VerdictInUse, "better than the priority function on the later period"
+		out.because(VerdictInUse, "err.model.why.in_use")
 	}
 	return out
 }
