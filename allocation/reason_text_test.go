@@ -126,3 +126,21 @@ func TestReasonTexts(t *testing.T) {
 		})
 	}
 }
+
+// The reasons the portal gives for ending a placement say in English the
+// words they said before they were catalogue keys (the API's end_reason).
+func TestEndReasonTexts(t *testing.T) {
+	want := map[string]string{
+		allocation.EndPaidInFull:   "paid in full",
+		allocation.EndOfferExpired: "offer not accepted in time",
+		allocation.EndTermEnded:    "term ended",
+	}
+	if len(allocation.EndReasons) != len(want) {
+		t.Errorf("%d end reasons, want %d", len(allocation.EndReasons), len(want))
+	}
+	for _, k := range allocation.EndReasons {
+		if got := allocation.EndReasonText(k); got != want[k] {
+			t.Errorf("%s: %q, want %q", k, got, want[k])
+		}
+	}
+}

@@ -433,7 +433,7 @@ func (s *Server) placementListPage(c echo.Context) error {
 	for _, r := range rows {
 		pv := views.PlacementRowView{ID: r.ID, AccountID: r.AccountID, ExternalRef: r.ExternalRef, Agency: r.AgencyName, Status: r.Status,
 			Bucket: r.Bucket, Province: r.Province, Balance: views.Money(r.BalanceCents, "CNY"), DPD: r.DPD, Start: views.Date(r.StartsAt),
-			End: views.Date(r.EndsAt), FeeRate: bpPercent(r.FeeRateBP), Source: r.Source, Reason: r.EndReason}
+			End: views.Date(r.EndsAt), FeeRate: bpPercent(r.FeeRateBP), Source: r.Source, Reason: endReasonText(ctx, r.EndReason)}
 		if r.AcceptBy != nil && r.Status == allocation.PlacementOffered {
 			pv.AcceptBy = views.DateTime(*r.AcceptBy)
 		}

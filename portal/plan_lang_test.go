@@ -121,3 +121,24 @@ func TestAuditBreakInReadersLanguage(t *testing.T) {
 		}
 	})
 }
+
+// A placement the portal ended (its term ran out) says why in the reader's
+// language on the placements page; the API keeps the English words.
+func TestEndReasonInReadersLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		h := newHarness(t, dialect, portal.Config{})
+		vm := h.token("vm@demo-bank.test")
+		if res, body := h.do("GET", "/api/v1/placements?status=expired", vm, nil); res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"end_reason":"term ended"`) {
+			t.Fatalf("API: %d %.400s", res.StatusCode, body)
+		}
+		_, got := h.pageClient(vm).get(t, h.http.URL+"/placements?status=expired", "Accept-Language", "zh-CN,zh;q=0.9")
+		if !strings.Contains(got, "委托期限届满") || strings.Contains(got, "term ended") {
+			t.Errorf("the Chinese placements page does not give the end reason in Chinese:\n%s", got)
+		}
+		en := h.pageClient(vm)
+		en.get(t, h.http.URL+"/lang/en?next=/dashboard")
+		if _, got := en.get(t, h.http.URL+"/placements?status=expired"); !strings.Contains(got, "term ended") {
+			t.Errorf("the English placements page does not give the end reason in English")
+		}
+	})
+}
