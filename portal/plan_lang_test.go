@@ -142,3 +142,21 @@ func TestEndReasonInReadersLanguage(t *testing.T) {
 		}
 	})
 }
+
+// The scorecard's reasons read in the reader's language on the oversight
+// page; the API keeps the English words.
+func TestScorecardReasonInReadersLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		h := newHarness(t, dialect, portal.Config{})
+		vm := h.token("vm@demo-bank.test")
+		res, body := h.do("GET", "/api/v1/oversight/scorecards", vm, nil)
+		if res.StatusCode != http.StatusOK || !(strings.Contains(string(body), `"reason":"strongest `) || strings.Contains(string(body), `"reason":"no component stands out`)) {
+			t.Fatalf("API: %d %.600s", res.StatusCode, body)
+		}
+		_, got := h.pageClient(vm).get(t, h.http.URL+"/oversight", "Accept-Language", "zh-CN,zh;q=0.9")
+		got = html.UnescapeString(got)
+		if !(strings.Contains(got, "最强项") || strings.Contains(got, "各项得分相同")) || strings.Contains(got, "strongest ") || strings.Contains(got, "no component stands out") {
+			t.Errorf("the Chinese oversight page does not give the scorecard reasons in Chinese:\n%s", got)
+		}
+	})
+}
