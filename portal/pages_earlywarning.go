@@ -119,5 +119,5 @@ func modelWhy(ctx context.Context, m store.ModelInfo) string {
 	if m.WhyKey == "" {
 		return m.Why
 	}
-	return views.L(ctx).Message(m.WhyKey, nil)
+	return views.L(ctx).Message(m.WhyKey, m.WhyArgs)
 }

@@ -3,6 +3,7 @@ package earlywarning
 import (
 	"cmp"
 	"collect"
+	"errors"
 	"slices"
 	"time"
 
@@ -138,8 +139,9 @@ type Fitted struct {
 	Model      Model
 	Evaluation Evaluation
 	Verdict    string
-	Why        string // the verdict in a sentence, in English (WhyKey rendered, or the training error)
-	WhyKey     string // Why as a catalogue key (no arguments), "" when training failed
+	Why        string         // the verdict in a sentence, in English (WhyKey rendered, or the training error)
+	WhyKey     string         // Why as a catalogue key, "" when training failed for an internal reason
+	WhyArgs    map[string]any // its arguments
 }
 
 // because sets the verdict and its sentence.
@@ -156,6 +158,10 @@ func Fit(kind string, train, test Examples) Fitted {
 	m, err := Train(kind, train.X, train.Y, Lambda)
 	if err != nil {
 		out.Verdict, out.Why = VerdictInsufficient, err.Error()
+		var e *collect.Error
+		if errors.As(err, &e) && e.Key != "" {
+			out.WhyKey, out.WhyArgs, out.Why = e.Key, e.Args, e.Text()
+		}
 		return out
 	}
 	out.Model = m
