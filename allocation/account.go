@@ -1,6 +1,7 @@
 package allocation
 
 import (
+	"collect"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -68,6 +69,22 @@ type Placement struct {
 	EndedAt   *time.Time `json:"ended_at"`
 	EndReason string     `json:"end_reason"`
 }
+
+// Reasons the portal itself gives for ending a placement, as catalogue
+// keys. EndReason holds them in English (EndReasonText), the API's words,
+// beside the reasons people type; a page says them in the reader's
+// language.
+const (
+	EndPaidInFull   = "err.placement.end.paid_in_full"
+	EndOfferExpired = "err.placement.end.offer_expired"
+	EndTermEnded    = "err.placement.end.term_ended"
+)
+
+// EndReasons lists the reasons the portal gives (the End* keys).
+var EndReasons = []string{EndPaidInFull, EndOfferExpired, EndTermEnded}
+
+// EndReasonText is a reason the portal gives in English, as EndReason keeps it.
+func EndReasonText(key string) string { return collect.Say(key).String() }
 
 // MaskAccount hides the national ID and phone numbers of a for an actor who
 // does not need them.

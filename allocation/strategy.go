@@ -163,7 +163,8 @@ type Assignment struct {
 	AgencyID     string
 	Group        string // "champion" / "challenger" for champion_challenger, else ""
 	ReasonCode   string // manual, rule, balanced, weighted, champion, challenger
-	Reason       string // a short English sentence with the specifics
+	Reason       string // a short English sentence with the specifics: Plan.Reasons[ReasonNo] in English
+	ReasonNo     int    // the index of the reason in Plan.Reasons
 	Bucket       string
 	BalanceCents int64
 	FeeRateBP    int // the agency's fee for the account's bucket
@@ -192,9 +193,14 @@ type Plan struct {
 	Strategy    string
 	Seed        int64
 	Assignments []Assignment // sorted by AccountID
-	Unassigned  []Unassigned // sorted by AccountID
-	ByAgency    []Mix        // agencies with at least one assignment, sorted by name then id
-	Groups      []Mix        // champion_challenger only: "champion" then "challenger"
+	// Reasons are the plan's distinct assignment reasons as catalogue keys
+	// with their arguments (views/locales/allocation.*), so a page says them
+	// in the reader's language; the words inside (a stratum, a score band,
+	// a rule's conditions) are nested collect.Phrase arguments.
+	Reasons    []collect.Phrase
+	Unassigned []Unassigned // sorted by AccountID
+	ByAgency   []Mix        // agencies with at least one assignment, sorted by name then id
+	Groups     []Mix        // champion_challenger only: "champion" then "challenger"
 }
 
 // BuildPlan allocates candidates to agencies with the strategy in p and the
@@ -313,7 +319,8 @@ type planner struct {
 	reasonOf []int32
 	groupOf  []uint8 // 0 none, 1 champion, 2 challenger
 
-	reasons   []string
+	reasons   []collect.Phrase
+	english   []string // reasons[i] in English
 	reasonIdx map[string]int32
 
 	groupNames [3]string // Mix names of the cc groups
@@ -748,13 +755,16 @@ func (pl *planner) assign(pos, a, reason int32, group uint8) {
 	pl.capLeft[a]--
 }
 
-// reason interns a reason sentence, built by mk only the first time key is seen.
-func (pl *planner) reason(key string, mk func() string) int32 {
+// reason interns a reason, built by mk and put in English only the first
+// time key is seen (a plan of a million accounts has a few hundred reasons).
+func (pl *planner) reason(key string, mk func() collect.Phrase) int32 {
 	if id, ok := pl.reasonIdx[key]; ok {
 		return id
 	}
 	id := int32(len(pl.reasons))
-	pl.reasons = append(pl.reasons, mk())
+	why := mk()
+	pl.reasons = append(pl.reasons, why)
+	pl.english = append(pl.english, why.String())
 	pl.reasonIdx[key] = id
 	return id
 }
@@ -774,7 +784,9 @@ func (pl *planner) manual() []Unassigned {
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	var unknown []Unassigned
-	why := pl.reason("manual", func() string { return "chosen by hand → " + pl.agName(a) })
+	why := pl.reason("manual", func() collect.Phrase {
+		return collect.Say("err.plan.reason.manual", "agency", pl.agName(a))
+	})
 	for _, id := range ids {
 		pos, found := slices.BinarySearchFunc(pl.order, id, func(ci int32, id string) int {
 			return strings.Compare(pl.cands[ci].AccountID, id)
@@ -846,12 +858,12 @@ func (pl *planner) rules() {
 	rs := make([]crule, len(pl.p.Rules))
 	for k, r := range pl.p.Rules {
 		a := pl.agIdx[r.AgencyID]
-		text := ruleText(k, r) + " → " + pl.agName(a)
+		why := collect.Say("err.plan.reason.rule", "rule", k+1, "conditions", ruleConditions(r), "agency", pl.agName(a))
 		band, _ := bandSlot(r.ScoreBand) // validated
 		rs[k] = crule{
 			bucket: resolve(bIdx, r.Bucket), prov: resolve(pIdx, r.Province), band: band,
 			min: r.MinBalanceCents, max: r.MaxBalanceCents, agency: a,
-			reason: pl.reason(fmt.Sprint("rule ", k), func() string { return text }),
+			reason: pl.reason(fmt.Sprint("rule ", k), func() collect.Phrase { return why }),
 		}
 	}
 	work := pl.pool()
@@ -891,31 +903,61 @@ func (pl *planner) rules() {
 	}
 }
 
-// ruleText describes rule k (0-based) in words: "rule 2 (bucket M3,
-// province 广东省, score band high)".
-func ruleText(k int, r Rule) string {
-	var conds []string
+// ruleConditions says a rule's conditions in words, as in "rule 2 (bucket
+// M3, province 广东省, score band high) → Agency A": one phrase, the
+// conditions joined by err.plan.reason.cond.and.
+func ruleConditions(r Rule) collect.Phrase {
+	var conds []collect.Phrase
 	if r.Bucket != "" {
-		conds = append(conds, "bucket "+r.Bucket)
+		conds = append(conds, collect.Say("err.plan.reason.cond.bucket", "bucket", r.Bucket))
 	}
 	if r.Province != "" {
-		conds = append(conds, "province "+r.Province)
+		conds = append(conds, collect.Say("err.plan.reason.cond.province", "province", r.Province))
 	}
 	if r.ScoreBand != "" {
-		conds = append(conds, "score band "+r.ScoreBand)
+		conds = append(conds, collect.Say("err.plan.reason.cond.score_band", "band", bandWord(r.ScoreBand)))
 	}
 	switch {
 	case r.MinBalanceCents > 0 && r.MaxBalanceCents > 0:
-		conds = append(conds, "balance "+money(r.MinBalanceCents)+"–"+money(r.MaxBalanceCents))
+		conds = append(conds, collect.Say("err.plan.reason.cond.balance_between", "min", money(r.MinBalanceCents), "max", money(r.MaxBalanceCents)))
 	case r.MinBalanceCents > 0:
-		conds = append(conds, "balance ≥ "+money(r.MinBalanceCents))
+		conds = append(conds, collect.Say("err.plan.reason.cond.balance_min", "min", money(r.MinBalanceCents)))
 	case r.MaxBalanceCents > 0:
-		conds = append(conds, "balance ≤ "+money(r.MaxBalanceCents))
+		conds = append(conds, collect.Say("err.plan.reason.cond.balance_max", "max", money(r.MaxBalanceCents)))
 	}
 	if len(conds) == 0 {
-		conds = []string{"any account"}
+		return collect.Say("err.plan.reason.cond.any")
 	}
-	return fmt.Sprintf("rule %d (%s)", k+1, strings.Join(conds, ", "))
+	out := conds[len(conds)-1]
+	for i := len(conds) - 2; i >= 0; i-- {
+		out = collect.Say("err.plan.reason.cond.and", "first", conds[i], "rest", out)
+	}
+	return out
+}
+
+// shareWord names what a weighted plan's shares follow (planner.weightKind):
+// "capacity" in "furthest behind its capacity share".
+func shareWord(kind string) collect.Phrase {
+	switch kind {
+	case "score":
+		return collect.Say("err.plan.reason.share.score")
+	case "weight":
+		return collect.Say("err.plan.reason.share.weight")
+	default:
+		return collect.Say("err.plan.reason.share.capacity")
+	}
+}
+
+// bandWord is a score band's name in a reason ("high" in "score band high").
+func bandWord(band string) collect.Phrase {
+	switch band {
+	case ScoreBandHigh:
+		return collect.Say("err.plan.reason.band.high")
+	case ScoreBandMedium:
+		return collect.Say("err.plan.reason.band.medium")
+	default:
+		return collect.Say("err.plan.reason.band.low")
+	}
 }
 
 // money formats minor units as a decimal amount: 123456 → "1234.56".
@@ -930,7 +972,7 @@ func money(c int64) string {
 // medium and high score bands, labelled "M3 not scored", "M3 score low"...
 // It returns the members of each stratum (in the shuffled order), the
 // stratum of each pos (-1 outside the pool), and a label per stratum.
-func (pl *planner) strata(work []int32) (members [][]int32, stratumOf []int32, labels []string) {
+func (pl *planner) strata(work []int32) (members [][]int32, stratumOf []int32, labels []collect.Phrase) {
 	nb := len(pl.bucketNames)
 	// Buckets in their natural order: the default bands first, then others
 	// by name.
@@ -985,18 +1027,18 @@ func (pl *planner) strata(work []int32) (members [][]int32, stratumOf []int32, l
 		s := stratumOf[pos]
 		members[s] = append(members[s], pos)
 	}
-	labels = make([]string, ns)
+	labels = make([]collect.Phrase, ns)
 	for s := range ns {
 		m := members[s]
 		pl.rng.Shuffle(len(m), func(i, j int) { m[i], m[j] = m[j], m[i] })
 		bucket, slot := pl.bucketNames[byRank[s/4]], s%4
 		switch {
 		case pl.p.Strata != StrataScoreBand:
-			labels[s] = fmt.Sprintf("%s balance Q%d", bucket, slot+1)
+			labels[s] = collect.Say("err.plan.reason.stratum.balance", "bucket", bucket, "quartile", slot+1)
 		case slot == 0:
-			labels[s] = bucket + " not scored"
+			labels[s] = collect.Say("err.plan.reason.stratum.not_scored", "bucket", bucket)
 		default:
-			labels[s] = bucket + " score " + bandNames[slot]
+			labels[s] = collect.Say("err.plan.reason.stratum.score", "bucket", bucket, "band", bandWord(bandNames[slot]))
 		}
 	}
 	return members, stratumOf, labels
@@ -1176,8 +1218,10 @@ func (pl *planner) weighted() {
 		}
 		k := int(s)*na + int(best)
 		if reasonIDs[k] < 0 {
-			text := fmt.Sprintf("stratum %s: furthest behind its %s share (%.1f%%) → %s", labels[s], kind, 100*share[best], pl.agName(best))
-			reasonIDs[k] = pl.reason(fmt.Sprint(code, " ", k), func() string { return text })
+			reasonIDs[k] = pl.reason(fmt.Sprint(code, " ", k), func() collect.Phrase {
+				return collect.Say("err.plan.reason.weighted", "stratum", labels[s], "kind", shareWord(kind),
+					"share", fmt.Sprintf("%.1f%%", 100*share[best]), "agency", pl.agName(best))
+			})
 		}
 		pl.assign(pos, best, reasonIDs[k], 0)
 		got[k]++
@@ -1248,16 +1292,16 @@ func (pl *planner) championChallenger() {
 				key := [4]int32{int32(g), s, a, orig}
 				r, ok := ccReasons[key]
 				if !ok {
-					r = pl.reason(fmt.Sprint("cc ", key), func() string {
-						gname := GroupChampion
-						if g == 2 {
-							gname = GroupChallenger
+					r = pl.reason(fmt.Sprint("cc ", key), func() collect.Phrase {
+						switch { // the champion group has one agency: no other to turn to
+						case g == 1:
+							return collect.Say("err.plan.reason.champion", "share", pct, "stratum", labels[s], "agency", pl.agName(a))
+						case a == orig:
+							return collect.Say("err.plan.reason.challenger", "share", pct, "stratum", labels[s], "agency", pl.agName(a))
+						default:
+							return collect.Say("err.plan.reason.challenger_instead", "share", pct, "stratum", labels[s],
+								"agency", pl.agName(a), "chosen", pl.agName(orig))
 						}
-						text := fmt.Sprintf("%s group (%s challenger split, stratum %s) → %s", gname, pct, labels[s], pl.agName(a))
-						if a != orig {
-							text += fmt.Sprintf(" (%s ineligible)", pl.agName(orig))
-						}
-						return text
 					})
 					ccReasons[key] = r
 				}
@@ -1282,7 +1326,7 @@ func (pl *planner) championChallenger() {
 
 // plan turns the per-account outcome into a Plan.
 func (pl *planner) plan(extra []Unassigned) Plan {
-	out := Plan{Strategy: pl.p.Strategy, Seed: pl.seed}
+	out := Plan{Strategy: pl.p.Strategy, Seed: pl.seed, Reasons: pl.reasons}
 	nAssigned, nUn := 0, len(extra)
 	for _, c := range pl.code {
 		switch c {
@@ -1327,7 +1371,8 @@ func (pl *planner) plan(extra []Unassigned) Plan {
 			AccountID:    c.AccountID,
 			AgencyID:     pl.ags[a].AgencyID,
 			ReasonCode:   code,
-			Reason:       pl.reasons[pl.reasonOf[pos]],
+			Reason:       pl.english[pl.reasonOf[pos]],
+			ReasonNo:     int(pl.reasonOf[pos]),
 			Bucket:       c.Bucket,
 			BalanceCents: c.BalanceCents,
 			FeeRateBP:    pl.fee[int(a)*nb+b],

@@ -247,6 +247,7 @@ func TestBuildPlanManual(t *testing.T) {
 				{AccountID: "a1", AgencyID: "ag-a", ReasonCode: "manual", Reason: why, Bucket: "M1", BalanceCents: 10000, FeeRateBP: 1000},
 				{AccountID: "a3", AgencyID: "ag-a", ReasonCode: "manual", Reason: why, Bucket: "M3", BalanceCents: 30000, FeeRateBP: 1800},
 			},
+			Reasons:    []collect.Phrase{collect.Say("err.plan.reason.manual", "agency", "Agency A")},
 			Unassigned: []allocation.Unassigned{{AccountID: "zz", Reason: "not_in_portfolio"}},
 			ByAgency: []allocation.Mix{{Key: "ag-a", Name: "Agency A", Count: 2, BalanceCents: 40000,
 				CountByBucket: map[string]int{"M1": 1, "M3": 1}, BalanceByBucket: map[string]int64{"M1": 10000, "M3": 30000}}},

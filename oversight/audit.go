@@ -4,10 +4,10 @@
 package oversight
 
 import (
+	"collect"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"time"
 )
 
@@ -64,10 +64,20 @@ type ChainVerifier struct {
 	bad      *ChainBreak
 }
 
-// ChainBreak says where and why the chain broke.
+// ChainBreak says where and why the chain broke. Key and Args are the
+// reason as a catalogue key with its arguments (a page says it in the
+// reader's language); Reason is it in English, the API's words.
 type ChainBreak struct {
-	Seq    int64  `json:"seq"`
-	Reason string `json:"reason"`
+	Seq    int64          `json:"seq"`
+	Reason string         `json:"reason"`
+	Key    string         `json:"reason_key,omitempty"`
+	Args   map[string]any `json:"-"`
+}
+
+// chainBreak is the break at seq with the reason's key and arguments.
+func chainBreak(seq int64, key string, kv ...any) *ChainBreak {
+	p := collect.Say(key, kv...)
+	return &ChainBreak{Seq: seq, Reason: p.String(), Key: p.Key, Args: p.Args}
 }
 
 // Add checks the next event. After the first break it only counts.
@@ -78,11 +88,11 @@ func (v *ChainVerifier) Add(e AuditEvent) {
 	}
 	switch {
 	case e.Seq != v.prevSeq+1:
-		v.bad = &ChainBreak{Seq: v.prevSeq + 1, Reason: fmt.Sprintf("event %d is missing (next found is %d)", v.prevSeq+1, e.Seq)}
+		v.bad = chainBreak(v.prevSeq+1, "err.audit_chain.event_missing", "seq", v.prevSeq+1, "next", e.Seq)
 	case e.PrevHash != v.prevHash:
-		v.bad = &ChainBreak{Seq: e.Seq, Reason: "previous-hash link does not match the event before it"}
+		v.bad = chainBreak(e.Seq, "err.audit_chain.prev_hash")
 	case HashAuditEvent(e) != e.Hash:
-		v.bad = &ChainBreak{Seq: e.Seq, Reason: "event content does not match its hash"}
+		v.bad = chainBreak(e.Seq, "err.audit_chain.content_hash")
 	}
 	v.prevSeq, v.prevHash = e.Seq, e.Hash
 }
@@ -101,11 +111,11 @@ func (v *ChainVerifier) Finish(headSeq int64, headHash string) ChainReport {
 	if v.bad == nil && (v.prevSeq != headSeq || v.prevHash != headHash) {
 		switch {
 		case v.prevSeq < headSeq:
-			v.bad = &ChainBreak{Seq: v.prevSeq + 1, Reason: fmt.Sprintf("events %d to %d are missing from the end", v.prevSeq+1, headSeq)}
+			v.bad = chainBreak(v.prevSeq+1, "err.audit_chain.tail_missing", "from", v.prevSeq+1, "to", headSeq)
 		case v.prevSeq > headSeq:
-			v.bad = &ChainBreak{Seq: headSeq + 1, Reason: "events were added after the chain head, outside the application"}
+			v.bad = chainBreak(headSeq+1, "err.audit_chain.beyond_head")
 		default:
-			v.bad = &ChainBreak{Seq: v.prevSeq, Reason: "the last event does not match the chain head"}
+			v.bad = chainBreak(v.prevSeq, "err.audit_chain.head_mismatch")
 		}
 	}
 	r := ChainReport{OK: v.bad == nil, Events: v.count, Break: v.bad}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 )
 
 // Weights say how much each figure counts in an agency's score. Only their
@@ -58,28 +57,38 @@ func (w Weights) components() []scoreComponent {
 // infinite ones, or all of them zero.
 func (w Weights) Validate() error {
 	var fields []collect.FieldError
+	var words []collect.Phrase // each field's name in the message
 	total := 0.0
 	for _, c := range w.components() {
 		switch {
 		case math.IsNaN(c.weight) || math.IsInf(c.weight, 0):
-			fields = append(fields, collect.FieldError{Field: c.name, Message: "must be a finite number"})
+			fields = append(fields, collect.Field(c.name, "err.scorecard.weight_not_finite"))
+			words = append(words, componentWord(c.name))
 		case c.weight < 0:
-			fields = append(fields, collect.FieldError{Field: c.name, Message: fmt.Sprintf("must not be negative, got %g", c.weight)})
+			fields = append(fields, collect.Field(c.name, "err.scorecard.weight_negative", "weight", fmt.Sprintf("%g", c.weight)))
+			words = append(words, componentWord(c.name))
 		default:
 			total += c.weight
 		}
 	}
 	if len(fields) == 0 && total == 0 {
-		fields = append(fields, collect.FieldError{Field: "weights", Message: "at least one weight must be above zero"})
+		fields = append(fields, collect.Field("weights", "err.scorecard.weights_zero"))
+		words = append(words, collect.Say("err.scorecard.field.weights"))
 	}
 	if len(fields) == 0 {
 		return nil
 	}
-	msgs := make([]string, len(fields))
-	for i, f := range fields {
-		msgs[i] = f.Field + ": " + f.Message
+	// "liquidation: must be a finite number; rpc: must not be negative, got -1"
+	var list collect.Phrase
+	for i := len(fields) - 1; i >= 0; i-- {
+		one := collect.Say("err.scorecard.weight_field", "field", words[i], "problem", collect.Phrase{Key: fields[i].Key, Args: fields[i].Args})
+		if i == len(fields)-1 {
+			list = one
+		} else {
+			list = collect.Say("err.scorecard.weights_and", "first", one, "rest", list)
+		}
 	}
-	return &collect.Error{Code: collect.EINVALID, Message: "scorecard weights: " + strings.Join(msgs, "; "), Fields: fields}
+	return collect.E(collect.EINVALID, "err.scorecard.weights_invalid", "problems", list).WithFields(fields...)
 }
 
 // ScoreRow is one agency's place on the scorecard. Components holds the
@@ -90,7 +99,10 @@ type ScoreRow struct {
 	Components map[string]float64 `json:"components"`
 	Score      float64            `json:"score"`
 	Rank       int                `json:"rank"`
-	Reason     string             `json:"reason"`
+	Reason     string             `json:"reason"` // in English (the API's words): Why rendered
+	// Why is the reason as a catalogue key with its arguments, for a page
+	// in the reader's language.
+	Why collect.Phrase `json:"-"`
 }
 
 // Score ranks agencies against their peers. Each figure is normalised across
@@ -165,7 +177,8 @@ func Score(figs map[string]Figures, w Weights) []ScoreRow {
 		if weight > 0 {
 			r.Score = math.Round(sum/weight*10) / 10
 		}
-		r.Reason = scoreReason(r.Components, used, imputed[i])
+		r.Why = scoreReason(r.Components, used, imputed[i])
+		r.Reason = r.Why.String()
 	}
 
 	slices.SortStableFunc(rows, func(a, b ScoreRow) int {
@@ -194,9 +207,9 @@ func scoreMedian(xs []float64) float64 {
 // scoreReason names the strongest and weakest component (the first in
 // Weights' order when several tie) and the figures filled with the peers'
 // median.
-func scoreReason(components map[string]float64, used []scoreComponent, imputed []string) string {
+func scoreReason(components map[string]float64, used []scoreComponent, imputed []string) collect.Phrase {
 	if len(used) == 0 {
-		return "no figures to score"
+		return collect.Say("err.scorecard.reason.no_figures")
 	}
 	best, worst := used[0].name, used[0].name
 	for _, c := range used[1:] {
@@ -207,17 +220,42 @@ func scoreReason(components map[string]float64, used []scoreComponent, imputed [
 			worst = c.name
 		}
 	}
-	var reason string
+	one := func(x float64) string { return fmt.Sprintf("%.1f", x) }
+	var reason collect.Phrase
 	switch {
 	case len(used) == 1:
-		reason = fmt.Sprintf("only %s scored (%.1f)", best, components[best])
+		reason = collect.Say("err.scorecard.reason.only", "component", componentWord(best), "score", one(components[best]))
 	case components[best] == components[worst]:
-		reason = fmt.Sprintf("no component stands out (all %.1f)", components[best])
+		reason = collect.Say("err.scorecard.reason.even", "score", one(components[best]))
 	default:
-		reason = fmt.Sprintf("strongest %s (%.1f), weakest %s (%.1f)", best, components[best], worst, components[worst])
+		reason = collect.Say("err.scorecard.reason.spread", "best", componentWord(best), "best_score", one(components[best]),
+			"worst", componentWord(worst), "worst_score", one(components[worst]))
 	}
 	if len(imputed) > 0 {
-		reason += "; no data for " + strings.Join(imputed, ", ") + ", peer median used"
+		list := componentWord(imputed[len(imputed)-1])
+		for i := len(imputed) - 2; i >= 0; i-- {
+			list = collect.Say("err.scorecard.and", "first", componentWord(imputed[i]), "rest", list)
+		}
+		reason = collect.Say("err.scorecard.reason.imputed", "reason", reason, "components", list)
 	}
 	return reason
+}
+
+// componentWord names a component in a reason ("liquidation" in English,
+// as in Weights' JSON).
+func componentWord(name string) collect.Phrase {
+	switch name {
+	case ComponentLiquidation:
+		return collect.Say("err.scorecard.component.liquidation")
+	case ComponentRPC:
+		return collect.Say("err.scorecard.component.rpc")
+	case ComponentPTPKept:
+		return collect.Say("err.scorecard.component.ptp_kept")
+	case ComponentComplaints:
+		return collect.Say("err.scorecard.component.complaints")
+	case ComponentBreaches:
+		return collect.Say("err.scorecard.component.breaches")
+	default:
+		return collect.Say("err.scorecard.component.cost_to_collect")
+	}
 }

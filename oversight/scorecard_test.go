@@ -188,14 +188,15 @@ func TestWeightsValidate(t *testing.T) {
 		name  string
 		w     oversight.Weights
 		field string // "" = valid
+		en    string // the English message
 	}{
-		{"Default", oversight.DefaultWeights, ""},
-		{"OneWeight", oversight.Weights{Breaches: 2}, ""},
-		{"Negative", oversight.Weights{Liquidation: 1, RPC: -0.1}, "rpc"},
-		{"NaN", oversight.Weights{Liquidation: 1, Complaints: math.NaN()}, "complaints"},
-		{"Infinite", oversight.Weights{Liquidation: 1, CostToCollect: math.Inf(1)}, "cost_to_collect"},
-		{"NegativePTPKept", oversight.Weights{Liquidation: 1, PTPKept: -1}, "ptp_kept"},
-		{"AllZero", oversight.Weights{}, "weights"},
+		{"Default", oversight.DefaultWeights, "", ""},
+		{"OneWeight", oversight.Weights{Breaches: 2}, "", ""},
+		{"Negative", oversight.Weights{Liquidation: 1, RPC: -0.1}, "rpc", "scorecard weights: rpc: must not be negative, got -0.1"},
+		{"NaN", oversight.Weights{Liquidation: 1, Complaints: math.NaN()}, "complaints", "scorecard weights: complaints: must be a finite number"},
+		{"Infinite", oversight.Weights{Liquidation: 1, CostToCollect: math.Inf(1)}, "cost_to_collect", "scorecard weights: cost_to_collect: must be a finite number"},
+		{"NegativePTPKept", oversight.Weights{Liquidation: 1, PTPKept: -1}, "ptp_kept", "scorecard weights: ptp_kept: must not be negative, got -1"},
+		{"AllZero", oversight.Weights{}, "weights", "scorecard weights: weights: at least one weight must be above zero"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -210,8 +211,8 @@ func TestWeightsValidate(t *testing.T) {
 			if !errors.As(err, &e) || e.Code != collect.EINVALID {
 				t.Fatalf("Validate() = %v, want an *allocation.Error with code invalid", err)
 			}
-			if len(e.Fields) != 1 || e.Fields[0].Field != tt.field || !strings.Contains(e.Message, tt.field) {
-				t.Errorf("Validate() fields %+v, message %q; want the field %q named", e.Fields, e.Message, tt.field)
+			if len(e.Fields) != 1 || e.Fields[0].Field != tt.field || e.Text() != tt.en {
+				t.Errorf("Validate() fields %+v, message %q; want the field %q, message %q", e.Fields, e.Text(), tt.field, tt.en)
 			}
 		})
 	}

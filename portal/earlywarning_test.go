@@ -108,7 +108,7 @@ func TestEarlyWarningOverHTTP(t *testing.T) {
 		// The page, in both languages, says what the model is worth.
 		c := h.pageClient(agent)
 		_, page := c.get(t, h.http.URL+"/models", "Accept-Language", "zh-CN")
-		for _, want := range []string{`data-testid="model-propensity"`, `data-in-use="true"`, "已启用", "优先级规则 AUC", `data-testid="model-decile"`, `data-testid="models-history"`} {
+		for _, want := range []string{`data-testid="model-propensity"`, `data-in-use="true"`, "已启用", "优先级规则 AUC", `data-testid="model-decile"`, `data-testid="models-history"`, "在后一时期的表现优于优先级函数"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("models page (zh) lacks %s", want)
 			}
@@ -116,10 +116,13 @@ func TestEarlyWarningOverHTTP(t *testing.T) {
 		if strings.Contains(page, `data-testid="models-train"`) {
 			t.Error("a collector is offered to train the models")
 		}
+		if strings.Contains(page, "better than the priority function") {
+			t.Error("the Chinese models page gives the verdict's sentence in English")
+		}
 		cv := h.pageClient(vm)
 		_, page = cv.get(t, h.http.URL+"/lang/en?next=/models")
 		_, page = cv.get(t, h.http.URL+"/models")
-		for _, want := range []string{"In use", "Priority rule&#39;s AUC", `data-testid="models-train"`, "replaced by a newer version"} {
+		for _, want := range []string{"In use", "Priority rule&#39;s AUC", `data-testid="models-train"`, "replaced by a newer version", "(better than the priority function on the later period)"} {
 			if !strings.Contains(page, want) {
 				t.Errorf("models page (en, vendor manager) lacks %s", want)
 			}

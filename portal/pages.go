@@ -2,6 +2,7 @@ package portal
 
 import (
 	"collect"
+	"context"
 	"fmt"
 	"io/fs"
 	"net/http"
@@ -322,7 +323,7 @@ func (s *Server) renderAccountDetail(c echo.Context, d store.AccountDetail, stat
 		v.BreakRisk = scoreView(&sc)
 	}
 	for _, h := range d.History {
-		pv := placementView(h)
+		pv := placementView(c.Request().Context(), h)
 		v.History = append(v.History, pv)
 		if h.Status == allocation.PlacementActive {
 			cur := pv
@@ -335,9 +336,20 @@ func (s *Server) renderAccountDetail(c echo.Context, d store.AccountDetail, stat
 	return s.render(c, status, views.AccountDetailPage(s.pageMeta(c, "title.account", "accounts"), v))
 }
 
-func placementView(h store.PlacementHistoryItem) views.PlacementView {
+// endReasonText is why a placement ended in the reader's language when the
+// portal gave the reason (allocation.EndReasons), else as the person wrote it.
+func endReasonText(ctx context.Context, stored string) string {
+	for _, k := range allocation.EndReasons {
+		if stored == allocation.EndReasonText(k) {
+			return views.T(ctx, k)
+		}
+	}
+	return stored
+}
+
+func placementView(ctx context.Context, h store.PlacementHistoryItem) views.PlacementView {
 	pv := views.PlacementView{Agency: h.AgencyName, Status: h.Status, Start: views.Date(h.StartsAt), End: views.Date(h.EndsAt),
-		Reason: h.EndReason, FeeRate: fmt.Sprintf("%.2f%%", float64(h.FeeRateBP)/100)}
+		Reason: endReasonText(ctx, h.EndReason), FeeRate: fmt.Sprintf("%.2f%%", float64(h.FeeRateBP)/100)}
 	if h.EndedAt != nil {
 		pv.Ended = views.Date(*h.EndedAt)
 	}
@@ -381,6 +393,9 @@ func (s *Server) auditVerifyPartial(c echo.Context) error {
 	v := views.VerifyView{OK: r.OK, Events: r.Events}
 	if r.Break != nil {
 		v.FirstBad, v.Reason = strconv.FormatInt(r.Break.Seq, 10), r.Break.Reason
+		if r.Break.Key != "" {
+			v.Reason = views.L(c.Request().Context()).Message(r.Break.Key, r.Break.Args)
+		}
 	}
 	return s.render(c, http.StatusOK, views.VerifyResult(v))
 }

@@ -65,7 +65,7 @@ func modelCard(ctx context.Context, m store.ModelInfo) views.ModelCardView {
 		}
 		return views.Date(from) + " – " + views.Date(to)
 	}
-	v := views.ModelCardView{ID: m.ID, Kind: m.Kind, Lender: m.LenderName, Version: m.Version, Verdict: m.Verdict, Why: m.Why, InUse: m.InUse,
+	v := views.ModelCardView{ID: m.ID, Kind: m.Kind, Lender: m.LenderName, Version: m.Version, Verdict: m.Verdict, Why: modelWhy(ctx, m), InUse: m.InUse,
 		TrainedAt: views.DateTime(m.TrainedAt), TrainExamples: m.TrainExamples, TestExamples: m.TestExamples,
 		Positives: m.Positives, Negatives: m.Negatives, AUC: auc(m.AUC), BaselineAUC: auc(m.BaselineAUC), Scores: m.Scores}
 	v.TrainWindow, v.TestWindow = window(m.TrainFrom, m.TrainTo), window(m.TestFrom, m.TestTo)
@@ -110,4 +110,14 @@ func scoreView(sc *store.Score) *views.ScoreView {
 		v.Reasons = append(v.Reasons, views.ReasonView{Feature: r.Name, Up: r.Contribution > 0, Risk: risk})
 	}
 	return v
+}
+
+// modelWhy is a model's verdict in a sentence, in the reader's language; a
+// model stored before the sentence was keyed, or whose training failed,
+// says it as stored.
+func modelWhy(ctx context.Context, m store.ModelInfo) string {
+	if m.WhyKey == "" {
+		return m.Why
+	}
+	return views.L(ctx).Message(m.WhyKey, m.WhyArgs)
 }

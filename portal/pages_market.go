@@ -380,9 +380,14 @@ func (s *Server) planPage(c echo.Context) error {
 	for _, r := range reasons {
 		v.UnassignedBy = append(v.UnassignedBy, views.Option{Value: r, Label: views.Count(int64(pl.Unassigned[r]))})
 	}
+	l := views.L(ctx)
 	for _, r := range rows {
+		reason := r.Reason // a plan stored before reasons were keyed: its English
+		if r.ReasonKey != "" {
+			reason = l.Message(r.ReasonKey, r.ReasonArgs)
+		}
 		v.Rows = append(v.Rows, views.AssignmentView{AccountID: r.AccountID, ExternalRef: r.ExternalRef, Agency: r.AgencyName, Group: r.Group,
-			ReasonCode: r.ReasonCode, Reason: r.Reason, Bucket: r.Bucket, Balance: views.Money(r.BalanceCents, "CNY"), FeeRate: bpPercent(r.FeeRateBP)})
+			ReasonCode: r.ReasonCode, Reason: reason, Bucket: r.Bucket, Balance: views.Money(r.BalanceCents, "CNY"), FeeRate: bpPercent(r.FeeRateBP)})
 	}
 	v.Links = listLinks(c.Request().URL, page.Page, v.Pages, "")
 	return s.render(c, http.StatusOK, views.PlanPage(s.pageMeta(c, "title.plan", "portfolios"), v))
@@ -428,7 +433,7 @@ func (s *Server) placementListPage(c echo.Context) error {
 	for _, r := range rows {
 		pv := views.PlacementRowView{ID: r.ID, AccountID: r.AccountID, ExternalRef: r.ExternalRef, Agency: r.AgencyName, Status: r.Status,
 			Bucket: r.Bucket, Province: r.Province, Balance: views.Money(r.BalanceCents, "CNY"), DPD: r.DPD, Start: views.Date(r.StartsAt),
-			End: views.Date(r.EndsAt), FeeRate: bpPercent(r.FeeRateBP), Source: r.Source, Reason: r.EndReason}
+			End: views.Date(r.EndsAt), FeeRate: bpPercent(r.FeeRateBP), Source: r.Source, Reason: endReasonText(ctx, r.EndReason)}
 		if r.AcceptBy != nil && r.Status == allocation.PlacementOffered {
 			pv.AcceptBy = views.DateTime(*r.AcceptBy)
 		}

@@ -88,6 +88,9 @@ func (s *Server) renderOversight(c echo.Context, status int, fail error) error {
 		}
 		for _, r := range sc.Rows {
 			sv := views.ScoreRowView{Rank: r.Rank, Agency: r.AgencyName, Score: fmt.Sprintf("%.1f", r.Score), Reason: r.Reason}
+			if r.Why.Key != "" {
+				sv.Reason = views.L(c.Request().Context()).Message(r.Why.Key, r.Why.Args)
+			}
 			keys := make([]string, 0, len(r.Components))
 			for k := range r.Components {
 				keys = append(keys, k)

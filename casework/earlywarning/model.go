@@ -2,6 +2,7 @@ package earlywarning
 
 import (
 	"cmp"
+	"collect"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -72,7 +73,7 @@ func Train(kind string, X [][]float64, y []bool, lambda float64) (Model, error) 
 	}
 	n := len(X)
 	if n < MinExamples {
-		return Model{}, fmt.Errorf("earlywarning: %d examples, need at least %d", n, MinExamples)
+		return Model{}, collect.E(collect.EINVALID, "err.model.too_few_examples", "n", n, "min", MinExamples)
 	}
 	if math.IsNaN(lambda) || math.IsInf(lambda, 0) || lambda < 0 {
 		return Model{}, fmt.Errorf("earlywarning: lambda %v must be finite and ≥ 0", lambda)
@@ -96,7 +97,7 @@ func Train(kind string, X [][]float64, y []bool, lambda float64) (Model, error) 
 		}
 	}
 	if pos == 0 || pos == n {
-		return Model{}, fmt.Errorf("earlywarning: all %d examples are of one class", n)
+		return Model{}, collect.E(collect.EINVALID, "err.model.one_class", "n", n)
 	}
 
 	// Standardise.

@@ -2,6 +2,8 @@ package earlywarning
 
 import (
 	"cmp"
+	"collect"
+	"errors"
 	"slices"
 	"time"
 
@@ -137,7 +139,14 @@ type Fitted struct {
 	Model      Model
 	Evaluation Evaluation
 	Verdict    string
-	Why        string // the verdict in a sentence (English; the page translates the verdict)
+	Why        string         // the verdict in a sentence, in English (WhyKey rendered, or the training error)
+	WhyKey     string         // Why as a catalogue key, "" when training failed for an internal reason
+	WhyArgs    map[string]any // its arguments
+}
+
+// because sets the verdict and its sentence.
+func (f *Fitted) because(verdict, key string) {
+	f.Verdict, f.WhyKey, f.Why = verdict, key, collect.Say(key).String()
 }
 
 // Fit trains a model of kind on train and evaluates it on test against the
@@ -149,6 +158,10 @@ func Fit(kind string, train, test Examples) Fitted {
 	m, err := Train(kind, train.X, train.Y, Lambda)
 	if err != nil {
 		out.Verdict, out.Why = VerdictInsufficient, err.Error()
+		var e *collect.Error
+		if errors.As(err, &e) && e.Key != "" {
+			out.WhyKey, out.WhyArgs, out.Why = e.Key, e.Args, e.Text()
+		}
 		return out
 	}
 	out.Model = m
@@ -156,13 +169,13 @@ func Fit(kind string, train, test Examples) Fitted {
 	ev := out.Evaluation
 	switch {
 	case ev.Positives < MinTestClass || ev.Negatives < MinTestClass:
-		out.Verdict, out.Why = VerdictInsufficient, "the test period has too few outcomes of each kind to judge the model"
+		out.because(VerdictInsufficient, "err.model.why.too_few_outcomes")
 	case !ev.Better:
-		out.Verdict, out.Why = VerdictNotBetter, "not better than the priority function on the later period"
+		out.because(VerdictNotBetter, "err.model.why.not_better")
 	case ev.AUC < MinUsefulAUC:
-		out.Verdict, out.Why = VerdictNoSignal, "better than the priority function but hardly better than chance on the later period"
+		out.because(VerdictNoSignal, "err.model.why.no_signal")
 	default:
-		out.Verdict, out.Why = VerdictInUse, "better than the priority function on the later period"
+		out.because(VerdictInUse, "err.model.why.in_use")
 	}
 	return out
 }

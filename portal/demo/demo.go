@@ -137,7 +137,7 @@ func Seed(ctx context.Context, s *store.Store, size Size) error {
 					placements = append(placements, pl)
 				default:
 					if rng.Float64() < 0.1 {
-						placements = append(placements, demoPlacement(newID(), acc, agA.ID, allocation.PlacementExpired, now.AddDate(0, 0, -200), now.AddDate(0, 0, -110), "term ended"))
+						placements = append(placements, demoPlacement(newID(), acc, agA.ID, allocation.PlacementExpired, now.AddDate(0, 0, -200), now.AddDate(0, 0, -110), allocation.EndReasonText(allocation.EndTermEnded)))
 					}
 					flagged[acc.ID] = demoFlag(rng)
 				}

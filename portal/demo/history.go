@@ -134,7 +134,7 @@ func (d *demoHistory) simulate(rng *rand.Rand, now time.Time, acc *allocation.Ac
 		acc.BalanceCents, acc.Status = 0, "closed"
 		for i := range pls {
 			if pls[i].Status == allocation.PlacementActive {
-				pls[i].Status, pls[i].EndedAt, pls[i].EndReason = allocation.PlacementClosed, &last, "paid in full"
+				pls[i].Status, pls[i].EndedAt, pls[i].EndReason = allocation.PlacementClosed, &last, allocation.EndReasonText(allocation.EndPaidInFull)
 			}
 		}
 	}

@@ -45,6 +45,8 @@ type Allocation struct {
 	CreatedBy        string                `json:"created_by"`
 	CreatedAt        time.Time             `json:"created_at"`
 	CommittedAt      *time.Time            `json:"committed_at"`
+
+	reasons []collect.Phrase // the assignments' reasons (AssignmentRow.ReasonNo), none for a plan stored before they were kept
 }
 
 type allocationRow struct {
@@ -57,10 +59,16 @@ type allocationRow struct {
 	CommittedAt                                 *time.Time
 }
 
+// planSummary is allocations.summary. Reasons are the plan's distinct
+// assignment reasons as catalogue keys with their arguments
+// ([{"key","args"}]); allocation_assignments.reason_no names one (1-based,
+// 0 for a row written before the keys were kept, which shows its English
+// reason as stored).
 type planSummary struct {
 	ByAgency   []allocation.Mix `json:"by_agency"`
 	Groups     []allocation.Mix `json:"groups"`
 	Unassigned map[string]int   `json:"unassigned"`
+	Reasons    json.RawMessage  `json:"reasons,omitempty"`
 }
 
 func (r allocationRow) allocation() Allocation {
@@ -71,6 +79,7 @@ func (r allocationRow) allocation() Allocation {
 	var sum planSummary
 	_ = json.Unmarshal([]byte(r.Summary), &sum)
 	out.ByAgency, out.Groups, out.Unassigned = sum.ByAgency, sum.Groups, sum.Unassigned
+	out.reasons = decodePhrases(sum.Reasons)
 	return out
 }
 
@@ -207,7 +216,7 @@ func (s *Store) savePlan(ctx context.Context, a collect.Actor, req PlanRequest, 
 		reasons[u.Reason]++
 	}
 	params, _ := json.Marshal(req.Params)
-	summary, _ := json.Marshal(planSummary{ByAgency: plan.ByAgency, Groups: plan.Groups, Unassigned: reasons})
+	summary, _ := json.Marshal(planSummary{ByAgency: plan.ByAgency, Groups: plan.Groups, Unassigned: reasons, Reasons: encodePhrases(plan.Reasons)})
 	row := allocationRow{ID: uuid.Must(uuid.NewV7()).String(), LenderID: a.OrgID, PortfolioID: req.PortfolioID, Strategy: req.Strategy,
 		Params: string(params), Seed: req.Seed, Status: "draft", AssignmentsTotal: len(plan.Assignments),
 		UnassignedTotal: len(plan.Unassigned), Summary: string(summary), CreatedBy: a.UserID, CreatedAt: s.now()}
@@ -215,10 +224,10 @@ func (s *Store) savePlan(ctx context.Context, a collect.Actor, req PlanRequest, 
 		if err := b.Table("allocations").Create(&row).Error; err != nil {
 			return err
 		}
-		cols := []string{"allocation_id", "account_id", "agency_id", "grp", "reason_code", "reason", "bucket", "balance_cents", "fee_rate_bp"}
+		cols := []string{"allocation_id", "account_id", "agency_id", "grp", "reason_code", "reason", "reason_no", "bucket", "balance_cents", "fee_rate_bp"}
 		batch := make([][]any, 0, 5000)
 		for _, as := range plan.Assignments {
-			batch = append(batch, []any{row.ID, as.AccountID, as.AgencyID, as.Group, as.ReasonCode, as.Reason, as.Bucket, as.BalanceCents, as.FeeRateBP})
+			batch = append(batch, []any{row.ID, as.AccountID, as.AgencyID, as.Group, as.ReasonCode, as.Reason, as.ReasonNo + 1, as.Bucket, as.BalanceCents, as.FeeRateBP})
 			if len(batch) == cap(batch) {
 				if err := b.copyRows(ctx, "allocation_assignments", cols, batch, ""); err != nil {
 					return err
@@ -276,21 +285,28 @@ func (s *Store) ListAllocations(ctx context.Context, a collect.Actor, p Page) ([
 
 // AssignmentRow is one account's line in a plan.
 type AssignmentRow struct {
-	AccountID    string `json:"account_id"`
-	ExternalRef  string `json:"external_ref"`
-	AgencyID     string `json:"agency_id"`
-	AgencyName   string `json:"agency_name"`
-	Group        string `json:"group,omitempty" gorm:"column:grp"`
-	ReasonCode   string `json:"reason_code"`
-	Reason       string `json:"reason"`
-	Bucket       string `json:"bucket"`
-	BalanceCents int64  `json:"balance_cents"`
-	FeeRateBP    int    `json:"fee_rate_bp"`
+	AccountID   string `json:"account_id"`
+	ExternalRef string `json:"external_ref"`
+	AgencyID    string `json:"agency_id"`
+	AgencyName  string `json:"agency_name"`
+	Group       string `json:"group,omitempty" gorm:"column:grp"`
+	ReasonCode  string `json:"reason_code"`
+	Reason      string `json:"reason"` // in English, as stored
+	// ReasonKey and ReasonArgs are Reason as a catalogue key with its
+	// arguments, for a page in the reader's language; empty for a plan
+	// stored before they were kept.
+	ReasonKey    string         `json:"reason_key,omitempty" gorm:"-"`
+	ReasonArgs   map[string]any `json:"-" gorm:"-"`
+	ReasonNo     int            `json:"-" gorm:"column:reason_no"`
+	Bucket       string         `json:"bucket"`
+	BalanceCents int64          `json:"balance_cents"`
+	FeeRateBP    int            `json:"fee_rate_bp"`
 }
 
 // Assignments pages through a plan's assignments, optionally for one agency.
 func (s *Store) Assignments(ctx context.Context, a collect.Actor, id, agencyID string, p Page) ([]AssignmentRow, int64, error) {
-	if _, err := s.Allocation(ctx, a, id); err != nil {
+	pl, err := s.Allocation(ctx, a, id)
+	if err != nil {
 		return nil, 0, err
 	}
 	q := s.db.WithContext(ctx).Table("allocation_assignments aa").Where("aa.allocation_id = ?", id)
@@ -303,9 +319,14 @@ func (s *Store) Assignments(ctx context.Context, a collect.Actor, id, agencyID s
 	}
 	p = p.Normal()
 	var out []AssignmentRow
-	err := q.Select("aa.*, ac.external_ref, o.name AS agency_name").
+	err = q.Select("aa.*, ac.external_ref, o.name AS agency_name").
 		Joins("JOIN accounts ac ON ac.id = aa.account_id").Joins("JOIN organisations o ON o.id = aa.agency_id").
 		Order("aa.account_id").Offset(p.offset()).Limit(p.PerPage).Scan(&out).Error
+	for i := range out {
+		if n := out[i].ReasonNo; n > 0 && n <= len(pl.reasons) {
+			out[i].ReasonKey, out[i].ReasonArgs = pl.reasons[n-1].Key, pl.reasons[n-1].Args
+		}
+	}
 	return out, total, err
 }
 

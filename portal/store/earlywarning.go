@@ -67,7 +67,9 @@ type ModelInfo struct {
 
 // modelEvaluation is the models.evaluation JSON.
 type modelEvaluation struct {
-	Why       string                `json:"why"`
+	Why       string                `json:"why"`                // in English
+	WhyKey    string                `json:"why_key,omitempty"`  // Why as a catalogue key; "" for a model stored before, or whose training failed for an internal reason
+	WhyArgs   map[string]any        `json:"why_args,omitempty"` // its arguments
 	Positives int                   `json:"positives"`
 	Negatives int                   `json:"negatives"`
 	Deciles   []earlywarning.Decile `json:"deciles"`
@@ -176,7 +178,7 @@ func (s *Store) trainModels(ctx context.Context, actor collect.Actor, lenderID s
 			if err != nil {
 				return err
 			}
-			ev := modelEvaluation{Why: f.fit.Why, Positives: f.fit.Evaluation.Positives, Negatives: f.fit.Evaluation.Negatives,
+			ev := modelEvaluation{Why: f.fit.Why, WhyKey: f.fit.WhyKey, WhyArgs: f.fit.WhyArgs, Positives: f.fit.Evaluation.Positives, Negatives: f.fit.Evaluation.Negatives,
 				Deciles: f.fit.Evaluation.Deciles, Top: earlywarning.TopCoefficients(m, 8)}
 			evJSON, err := json.Marshal(ev)
 			if err != nil {

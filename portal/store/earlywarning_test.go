@@ -50,6 +50,10 @@ func TestDemoModelsLearnAndScore(t *testing.T) {
 		if p.BaselineAUC == nil || *p.AUC <= *p.BaselineAUC || p.Verdict != earlywarning.VerdictInUse || !p.InUse {
 			t.Fatalf("propensity model: verdict %s in_use %v auc %v baseline %v", p.Verdict, p.InUse, deref(p.AUC), deref(p.BaselineAUC))
 		}
+		// The verdict's sentence: in English as before, its key for a page.
+		if p.Why != "better than the priority function on the later period" || p.WhyKey != "err.model.why.in_use" {
+			t.Errorf("propensity model: why %q (key %q)", p.Why, p.WhyKey)
+		}
 		if p.TrainTo.After(p.TestFrom) {
 			t.Errorf("training outcomes end %s after the test period starts %s", p.TrainTo, p.TestFrom)
 		}

@@ -16,8 +16,13 @@ import (
 )
 
 // errArg marks an argument that is itself a message (an *collect.Error),
-// stored as its code, key and arguments.
-const errArg = "!err"
+// stored as its code, key and arguments; phraseArg one that is a
+// collect.Phrase (words said in the message's language), as its key and
+// arguments.
+const (
+	errArg    = "!err"
+	phraseArg = "!phrase"
+)
 
 type storedError struct {
 	Code string         `json:"code"`
@@ -45,6 +50,10 @@ func storableArgs(args map[string]any) map[string]any {
 	}
 	out := make(map[string]any, len(args))
 	for k, v := range args {
+		if p, ok := v.(collect.Phrase); ok {
+			out[k] = map[string]any{phraseArg: storedPhrase(p)}
+			continue
+		}
 		if err, ok := v.(error); ok {
 			se := storedError{Code: collect.EINTERNAL}
 			var ae *collect.Error
@@ -77,7 +86,16 @@ func decodeArgs(s string) map[string]any {
 func restoreArgs(m map[string]any) map[string]any {
 	for k, v := range m {
 		obj, ok := v.(map[string]any)
-		if !ok {
+		if !ok || len(obj) != 1 {
+			continue
+		}
+		if p, ok := obj[phraseArg].(map[string]any); ok {
+			ph := collect.Phrase{}
+			ph.Key, _ = p["key"].(string)
+			if a, ok := p["args"].(map[string]any); ok {
+				ph.Args = restoreArgs(a)
+			}
+			m[k] = ph
 			continue
 		}
 		inner, ok := obj[errArg].(map[string]any)
@@ -93,6 +111,45 @@ func restoreArgs(m map[string]any) map[string]any {
 		m[k] = e
 	}
 	return m
+}
+
+// storedPhrase is a phrase with its arguments made storable.
+func storedPhrase(p collect.Phrase) collect.Phrase {
+	return collect.Phrase{Key: p.Key, Args: storableArgs(p.Args)}
+}
+
+// encodePhrases is a list of keyed messages as JSON: [{"key","args"}].
+func encodePhrases(ps []collect.Phrase) json.RawMessage {
+	out := make([]collect.Phrase, len(ps))
+	for i, p := range ps {
+		out[i] = storedPhrase(p)
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// decodePhrases reads what encodePhrases wrote.
+func decodePhrases(b json.RawMessage) []collect.Phrase {
+	if len(b) == 0 {
+		return nil
+	}
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var ps []struct {
+		Key  string         `json:"key"`
+		Args map[string]any `json:"args"`
+	}
+	if d.Decode(&ps) != nil {
+		return nil
+	}
+	out := make([]collect.Phrase, len(ps))
+	for i, p := range ps {
+		out[i] = collect.Phrase{Key: p.Key, Args: restoreArgs(p.Args)}
+	}
+	return out
 }
 
 // storedProblem is one problem of a rejected line as import_rejects.problems

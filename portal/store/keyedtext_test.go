@@ -64,3 +64,32 @@ func TestStoredArgsRoundTrip(t *testing.T) {
 		t.Error("a line with an unkeyed problem keeps only its English message")
 	}
 }
+
+// A plan's reasons, with the words nested in them, read back as they were
+// written, in English and in Chinese.
+func TestStoredPhrasesRoundTrip(t *testing.T) {
+	cands := []allocation.Candidate{{AccountID: "a1", Bucket: "M3", Province: "广东省", BalanceCents: 200000, ScoreBand: allocation.ScoreBandHigh}}
+	ags := []allocation.AgencyTarget{{AgencyID: "ag-a", Name: "甲公司", Active: true, LicensedProvinces: []string{"*"}, Capacity: 5}}
+	plan, err := allocation.BuildPlan(cands, ags, allocation.PlanParams{Strategy: allocation.StrategyRules, Rules: []allocation.Rule{
+		{Bucket: "M3", ScoreBand: allocation.ScoreBandHigh, MinBalanceCents: 100050, AgencyID: "ag-a"}}}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := decodePhrases(encodePhrases(plan.Reasons))
+	if len(back) != 1 || back[0].Key != "err.plan.reason.rule" {
+		t.Fatalf("read back %+v", back)
+	}
+	cat, err := views.LoadCatalogue()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := views.English().Message(back[0].Key, back[0].Args), "rule 1 (bucket M3, score band high, balance ≥ 1000.50) → 甲公司"; got != want || got != plan.Assignments[0].Reason {
+		t.Errorf("in English %q, want %q", got, want)
+	}
+	if got, want := cat.Localizer("zh", "").Message(back[0].Key, back[0].Args), "规则 1（账龄 M3，评分段 高，余额 ≥ 1000.50 元）→ 甲公司"; got != want {
+		t.Errorf("in Chinese %q, want %q", got, want)
+	}
+	if decodePhrases(nil) != nil {
+		t.Error("no reasons kept read back as some")
+	}
+}

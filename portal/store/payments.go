@@ -142,7 +142,7 @@ func (s *Store) RecordPayment(ctx context.Context, a collect.Actor, accountID st
 			cols["status"] = "closed"
 			out.AccountClosed = true
 			if err := tx.Table("placements").Where("account_id = ? AND status IN ?", acc.ID, []string{allocation.PlacementActive, allocation.PlacementOffered}).
-				Updates(map[string]any{"status": allocation.PlacementClosed, "ended_at": now, "end_reason": "paid in full"}).Error; err != nil {
+				Updates(map[string]any{"status": allocation.PlacementClosed, "ended_at": now, "end_reason": allocation.EndReasonText(allocation.EndPaidInFull)}).Error; err != nil {
 				return err
 			}
 		}

@@ -296,7 +296,7 @@ func (s *Store) ExpirePlacements(ctx context.Context) (offers, terms int64, err 
 		var rows []struct{ ID, LenderID, Kind string }
 		var expired []struct{ ID, LenderID string }
 		if err := tx.Raw(`UPDATE placements SET status = ?, ended_at = ?, end_reason = ? WHERE status = ? AND accept_by IS NOT NULL AND accept_by < ? RETURNING id, lender_id`,
-			allocation.PlacementExpired, now, "offer not accepted in time", allocation.PlacementOffered, now).Scan(&expired).Error; err != nil {
+			allocation.PlacementExpired, now, allocation.EndReasonText(allocation.EndOfferExpired), allocation.PlacementOffered, now).Scan(&expired).Error; err != nil {
 			return err
 		}
 		offers = int64(len(expired))
@@ -305,7 +305,7 @@ func (s *Store) ExpirePlacements(ctx context.Context) (offers, terms int64, err 
 		}
 		expired = nil
 		if err := tx.Raw(`UPDATE placements SET status = ?, ended_at = ?, end_reason = ? WHERE status = ? AND ends_at < ? RETURNING id, lender_id`,
-			allocation.PlacementExpired, now, "term ended", allocation.PlacementActive, now).Scan(&expired).Error; err != nil {
+			allocation.PlacementExpired, now, allocation.EndReasonText(allocation.EndTermEnded), allocation.PlacementActive, now).Scan(&expired).Error; err != nil {
 			return err
 		}
 		terms = int64(len(expired))

@@ -163,7 +163,7 @@ func (w *Seeder) Derive(acceptBy time.Time) error {
 		}
 	}
 	if err := w.tx.Exec(`UPDATE placements SET accepted_at = starts_at WHERE status IN ('active', 'recalled', 'returned', 'closed')
-		OR (status = 'expired' AND end_reason = 'term ended')`).Error; err != nil {
+		OR (status = 'expired' AND end_reason = ?)`, allocation.EndReasonText(allocation.EndTermEnded)).Error; err != nil {
 		return err
 	}
 	return w.tx.Exec(`UPDATE placements SET accept_by = ? WHERE status = ?`, acceptBy, allocation.PlacementOffered).Error
