@@ -17,6 +17,7 @@ const (
 	ECONFLICT      = "conflict"
 	EFORBIDDEN     = "forbidden"
 	EUNAUTHORIZED  = "unauthorized"
+	ETOTPREQUIRED  = "totp_required" // the password was right; the second factor is missing
 	ERULEVIOLATION = "rule_violation"
 	ETHROTTLED     = "throttled"
 	EINTERNAL      = "internal"

@@ -32,6 +32,7 @@ func (s *Server) readyz(c echo.Context) error {
 type credentials struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
+	TOTP     string `json:"totp"` // a code or a recovery code, for users enrolled in two-factor sign-in
 }
 
 // Validate checks presence and lengths (bcrypt reads at most 72 bytes).
@@ -41,6 +42,9 @@ func (cr credentials) Validate() error {
 		fields = append(fields, collect.Field("email", "err.form.required"))
 	} else if utf8.RuneCountInString(cr.Email) > 254 || !strings.Contains(cr.Email, "@") {
 		fields = append(fields, collect.Field("email", "err.auth.email_invalid", "max", 254))
+	}
+	if len(cr.TOTP) > 64 {
+		fields = append(fields, collect.Field("totp", "err.form.max_chars", "max", 64))
 	}
 	if cr.Password == "" {
 		fields = append(fields, collect.Field("password", "err.form.required"))
@@ -78,6 +82,19 @@ func (s *Server) login(c echo.Context, cr credentials, via string) (collect.Acto
 	actor, version, err := s.store.Actor(ctx, u.ID)
 	if err != nil {
 		return collect.Actor{}, "", time.Time{}, err
+	}
+	st, err := s.store.UserTOTP(ctx, u.ID)
+	if err != nil {
+		return collect.Actor{}, "", time.Time{}, err
+	}
+	if st.Enrolled() {
+		if strings.TrimSpace(cr.TOTP) == "" {
+			return actor, "", time.Time{}, collect.E(collect.ETOTPREQUIRED, "err.auth.totp_required")
+		}
+		if err := s.secondFactor(c, actor, st, cr.TOTP); err != nil {
+			return collect.Actor{}, "", time.Time{}, err
+		}
+		via += "+totp"
 	}
 	token, exp, err := s.tokens.Issue(u.ID, version)
 	if err != nil {

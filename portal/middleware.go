@@ -163,6 +163,7 @@ var statusOf = map[string]int{
 	collect.ECONFLICT:      http.StatusConflict,
 	collect.EFORBIDDEN:     http.StatusForbidden,
 	collect.EUNAUTHORIZED:  http.StatusUnauthorized,
+	collect.ETOTPREQUIRED:  http.StatusUnauthorized,
 	collect.ERULEVIOLATION: http.StatusUnprocessableEntity,
 	collect.ETHROTTLED:     http.StatusTooManyRequests,
 	collect.EINTERNAL:      http.StatusInternalServerError,

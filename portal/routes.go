@@ -123,6 +123,8 @@ func (s *Server) routeTable() []Route {
 		public(post, "/api/v1/auth/token", false, s.apiToken),
 		api(post, "/auth/logout", "session", "write", s.apiLogout),
 		api(get, "/me", "session", "read", s.apiMe),
+		api(post, "/me/totp", "session", "write", s.apiTOTPBegin),
+		api(post, "/me/totp/confirm", "session", "write", s.apiTOTPConfirm),
 		api(get, "/dashboard", "dashboard", "read", s.apiDashboard),
 		api(get, "/agencies", "organisation", "read", s.apiAgencyViews),
 		api(get, "/agencies/:id", "organisation", "read", s.apiAgencyView),

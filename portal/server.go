@@ -48,6 +48,7 @@ type Server struct {
 	enforcer *casbin.Enforcer
 	tokens   *Tokens
 	throttle *Throttle
+	totpKey  [32]byte // seals TOTP secrets at rest (totp.go)
 	cat      *views.Catalogue
 	log      *slog.Logger
 	metrics  *metrics
@@ -91,7 +92,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		store: cfg.Store, enforcer: enf, tokens: NewTokens(cfg.JWTSecret, cfg.TokenTTL, cfg.Now),
+		store: cfg.Store, enforcer: enf, tokens: NewTokens(cfg.JWTSecret, cfg.TokenTTL, cfg.Now), totpKey: totpSealKey(cfg.JWTSecret),
 		throttle: cfg.Throttle, cat: cat, log: cfg.Logger, secure: cfg.SecureCookies, now: cfg.Now, expiry: cfg.ExpiryInterval,
 		metrics: newMetrics(prometheus.NewRegistry()),
 	}
