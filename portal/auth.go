@@ -30,15 +30,30 @@ func NewTokens(secret []byte, ttl time.Duration, now func() time.Time) *Tokens {
 // claims are the token's contents: the user and the token version it was
 // issued under; bumping the user's version revokes every older token.
 type claims struct {
-	Version int `json:"ver"`
+	Version int    `json:"ver"`
+	Purpose string `json:"pur,omitempty"` // "" for a session; "mfa" for a sign-in waiting for its second factor
 	jwt.RegisteredClaims
 }
 
+// mfaTTL is how long a sign-in may wait for its second factor.
+const mfaTTL = 5 * time.Minute
+
 // Issue signs a token for the user at their current token version.
 func (t *Tokens) Issue(userID string, version int) (string, time.Time, error) {
+	return t.issue(userID, version, "", t.ttl)
+}
+
+// IssueMFA signs the short-lived token of a sign-in whose password was
+// right and whose second factor is still to come. It is no session: Parse
+// refuses it.
+func (t *Tokens) IssueMFA(userID string, version int) (string, time.Time, error) {
+	return t.issue(userID, version, "mfa", mfaTTL)
+}
+
+func (t *Tokens) issue(userID string, version int, purpose string, ttl time.Duration) (string, time.Time, error) {
 	now := t.now()
-	exp := now.Add(t.ttl).Truncate(time.Second)
-	c := claims{Version: version, RegisteredClaims: jwt.RegisteredClaims{
+	exp := now.Add(ttl).Truncate(time.Second)
+	c := claims{Version: version, Purpose: purpose, RegisteredClaims: jwt.RegisteredClaims{
 		Subject: userID, IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(exp), Issuer: "collect-portal",
 	}}
 	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.secret)
@@ -46,8 +61,18 @@ func (t *Tokens) Issue(userID string, version int) (string, time.Time, error) {
 }
 
 // Parse checks signature (HS256 only: "none" and every other algorithm are
-// refused), expiry and issuer, and returns the user id and token version.
+// refused), expiry and issuer, and returns the user id and token version of
+// a session token.
 func (t *Tokens) Parse(token string) (string, int, error) {
+	return t.parse(token, "")
+}
+
+// ParseMFA is Parse for the token of a sign-in waiting for its second factor.
+func (t *Tokens) ParseMFA(token string) (string, int, error) {
+	return t.parse(token, "mfa")
+}
+
+func (t *Tokens) parse(token, purpose string) (string, int, error) {
 	var c claims
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return t.secret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
@@ -56,7 +81,7 @@ func (t *Tokens) Parse(token string) (string, int, error) {
 	if err != nil {
 		return "", 0, collect.E(collect.EUNAUTHORIZED, "err.auth.token_expired")
 	}
-	if c.Subject == "" {
+	if c.Subject == "" || c.Purpose != purpose {
 		return "", 0, collect.E(collect.EUNAUTHORIZED, "err.auth.token_invalid")
 	}
 	return c.Subject, c.Version, nil

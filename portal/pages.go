@@ -82,9 +82,11 @@ func (s *Server) loginSubmit(c echo.Context) error {
 	if cr.Validate() != nil {
 		return fail(http.StatusUnprocessableEntity, "login.invalid")
 	}
-	_, jwt, exp, err := s.login(c, cr, "form")
+	a, jwt, exp, err := s.login(c, cr, "form")
 	switch collect.ErrorCode(err) {
 	case "":
+	case collect.ETOTPREQUIRED:
+		return s.startSecondFactor(c, a, next)
 	case collect.ETHROTTLED:
 		return fail(http.StatusTooManyRequests, "login.throttled")
 	case collect.EUNAUTHORIZED:

@@ -50,6 +50,11 @@ func (s *Server) routeTable() []Route {
 		// Pages.
 		public(get, "/login", true, s.loginPage),
 		public(post, "/login", true, s.loginSubmit),
+		public(get, "/login/code", true, s.loginCodePage),
+		public(post, "/login/code", true, s.loginCodeSubmit),
+		page(get, "/me/security", "session", "read", s.securityPage),
+		page(post, "/me/security/totp", "session", "write", s.securityStart),
+		page(post, "/me/security/confirm", "session", "write", s.securityConfirm),
 		public(get, "/lang/:code", false, s.switchLanguage),
 		page(post, "/logout", "session", "write", s.logoutSubmit),
 		page(get, "/", "dashboard", "read", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/dashboard") }),

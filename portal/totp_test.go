@@ -2,7 +2,11 @@ package portal_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,6 +104,89 @@ func TestTOTPSignIn(t *testing.T) {
 		h.store.DB().QueryRow(`SELECT secret FROM user_totp`).Scan(&stored)
 		if stored == "" || stored == en.Secret {
 			t.Errorf("the TOTP secret is stored in the clear")
+		}
+	})
+}
+
+// Two-factor sign-in through the pages: a right password on an enrolled
+// account leads to the code step (no session yet, and the pending sign-in is
+// no session either); a wrong code is refused on the page; the right one
+// signs in and goes where the user was going. The security page sets it up.
+func TestTOTPSignInPages(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		h := newHarness(t, dialect, portal.Config{})
+		const email = "agent@agency-a.test"
+		// Set up from the security page.
+		pc := h.pageClient(h.token(email))
+		res, page := pc.get(t, h.http.URL+"/me/security")
+		if res.StatusCode != 200 || !strings.Contains(page, `data-testid="totp-off"`) {
+			t.Fatalf("security page: %d", res.StatusCode)
+		}
+		post := func(c pageClient, path string, form url.Values) (*http.Response, string) {
+			t.Helper()
+			form.Set("_csrf", c.csrf)
+			res, err := c.PostForm(h.http.URL+path, form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			return res, string(b)
+		}
+		res, page = post(pc, "/me/security/totp", url.Values{})
+		m := regexp.MustCompile(`data-testid="totp-secret">([A-Z2-7]+)<`).FindStringSubmatch(page)
+		if res.StatusCode != 200 || m == nil || !strings.Contains(page, `data-testid="totp-qr"`) || strings.Count(page, "<li><code>") != 10 {
+			t.Fatalf("starting the set-up: %d\n%s", res.StatusCode, page)
+		}
+		secret := m[1]
+		if res, page = post(pc, "/me/security/confirm", url.Values{"code": {"000000"}}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `data-testid="totp-secret"`) {
+			t.Fatalf("a wrong first code: %d (the key should be shown again)", res.StatusCode)
+		}
+		now := time.Now()
+		code, _ := totp.GenerateCode(secret, now)
+		if res, page = post(pc, "/me/security/confirm", url.Values{"code": {code}}); res.StatusCode != 200 || !strings.Contains(page, `data-testid="totp-on"`) {
+			t.Fatalf("confirming: %d", res.StatusCode)
+		}
+
+		// Sign in through the form.
+		c := h.pageClient("")
+		res, _ = post(c, "/login", url.Values{"email": {email}, "password": {demo.Password}, "next": {"/queue"}})
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(res.Header.Get("Location"), "/login/code") {
+			t.Fatalf("a right password on an enrolled account: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		var pending string
+		for _, ck := range res.Cookies() {
+			if ck.Name == "portal_session" && ck.Value != "" {
+				t.Fatalf("a session before the second factor")
+			}
+			if ck.Name == "portal_mfa" {
+				pending = ck.Value
+			}
+		}
+		if pending == "" {
+			t.Fatal("no pending sign-in cookie")
+		}
+		// The pending sign-in is not a session, as a cookie or as a token.
+		if res, _ := h.do("GET", "/api/v1/me", pending, nil); res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("the pending sign-in used as a bearer token: %d", res.StatusCode)
+		}
+		if res, _ := h.pageClient(pending).get(t, h.http.URL+"/dashboard"); res.StatusCode == 200 {
+			t.Errorf("the pending sign-in used as a session opened the dashboard")
+		}
+		if res, _ := c.get(t, h.http.URL+"/login/code?next=/queue"); res.StatusCode != 200 {
+			t.Fatalf("code page: %d", res.StatusCode)
+		}
+		if res, page := post(c, "/login/code", url.Values{"code": {"123456"}, "next": {"/queue"}}); res.StatusCode != http.StatusUnauthorized || !strings.Contains(page, `data-testid="totp-error"`) {
+			t.Fatalf("a wrong code on the page: %d", res.StatusCode)
+		}
+		next, _ := totp.GenerateCode(secret, now.Add(30*time.Second))
+		res, page = post(c, "/login/code", url.Values{"code": {next}, "next": {"/queue"}})
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/queue" {
+			t.Fatalf("the right code: %d %s", res.StatusCode, res.Header.Get("Location"))
+		}
+		if res, _ := c.get(t, h.http.URL+"/queue"); res.StatusCode != 200 {
+			t.Errorf("after the code the queue answers %d", res.StatusCode)
 		}
 	})
 }
