@@ -1,7 +1,9 @@
 -- Two-factor sign-in: a user's TOTP secret (RFC 6238), sealed with a key
 -- derived from the server's signing secret, confirmed once the user has
 -- entered a first code; the last time step used, so a code is not accepted
--- twice; and ten one-time recovery codes, stored as SHA-256 digests.
+-- twice; and ten one-time recovery codes, stored as SHA-256 digests. An
+-- organisation may require two-factor sign-in of all its users or of those
+-- whose roles read personal data.
 
 -- +goose Up
 CREATE TABLE user_totp (
@@ -19,6 +21,10 @@ CREATE TABLE user_recovery_codes (
     PRIMARY KEY (user_id, code_hash)
 );
 
+ALTER TABLE organisations ADD COLUMN totp_required TEXT NOT NULL DEFAULT 'none'
+    CHECK (totp_required IN ('none', 'personal_data', 'all'));
+
 -- +goose Down
+ALTER TABLE organisations DROP COLUMN totp_required;
 DROP TABLE user_recovery_codes;
 DROP TABLE user_totp;

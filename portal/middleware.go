@@ -120,6 +120,9 @@ func (s *Server) authenticate(r Route) echo.MiddlewareFunc {
 				return collect.E(collect.EUNAUTHORIZED, "err.auth.session_ended")
 			}
 			c.Set(actorKey, actor)
+			if err := s.requireSecondFactor(c, r, actor); err != nil {
+				return err
+			}
 			return next(c)
 		}
 	}

@@ -130,6 +130,7 @@ func (s *Server) routeTable() []Route {
 		api(get, "/me", "session", "read", s.apiMe),
 		api(post, "/me/totp", "session", "write", s.apiTOTPBegin),
 		api(post, "/me/totp/confirm", "session", "write", s.apiTOTPConfirm),
+		hidden(api(put, "/organisations/:id/two-factor", "organisation", "write", s.apiTOTPPolicy)),
 		api(get, "/dashboard", "dashboard", "read", s.apiDashboard),
 		api(get, "/agencies", "organisation", "read", s.apiAgencyViews),
 		api(get, "/agencies/:id", "organisation", "read", s.apiAgencyView),

@@ -216,3 +216,39 @@ func (s *Server) confirmTOTP(c echo.Context, code string) error {
 	}
 	return s.store.ConfirmTOTP(ctx, a, step)
 }
+
+// requireSecondFactor holds a user whose organisation requires two-factor
+// sign-in of them, and who has not set it up, to setting it up: pages go to
+// /me/security, the API answers 403; their own session routes (who am I,
+// sign out, the set-up itself) stay open.
+func (s *Server) requireSecondFactor(c echo.Context, r Route, a collect.Actor) error {
+	if r.Object == "session" {
+		return nil
+	}
+	policy, enrolled, err := s.store.TOTPStanding(c.Request().Context(), a.UserID)
+	if err != nil || enrolled {
+		return err
+	}
+	if policy != store.TOTPRequiredAll && !(policy == store.TOTPRequiredPersonalData && s.can(a, "account", "read_personal")) {
+		return nil
+	}
+	if r.Page {
+		return c.Redirect(http.StatusSeeOther, "/me/security")
+	}
+	return collect.E(collect.EFORBIDDEN, "err.auth.enrol_totp_first")
+}
+
+// apiTOTPPolicy sets an organisation's two-factor policy:
+// {"totp_required": "none" | "personal_data" | "all"}.
+func (s *Server) apiTOTPPolicy(c echo.Context) error {
+	var b struct {
+		Required string `json:"totp_required"`
+	}
+	if err := decodeJSON(c, &b); err != nil {
+		return err
+	}
+	if err := s.store.SetTOTPPolicy(c.Request().Context(), actorOf(c), c.Param("id"), b.Required); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"id": c.Param("id"), "totp_required": b.Required})
+}

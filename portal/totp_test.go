@@ -190,3 +190,57 @@ func TestTOTPSignInPages(t *testing.T) {
 		}
 	})
 }
+
+// An organisation that requires two-factor sign-in holds its users to
+// setting it up: the API answers 403 outside the user's own session routes,
+// pages go to the set-up; once set up, they work. "personal_data" requires
+// it only of roles that read personal data. Only the platform administrator
+// sets the policy; to others the route does not exist.
+func TestTOTPRequiredByOrganisation(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		h := newHarness(t, dialect, portal.Config{})
+		bank := h.queryOne(`SELECT id FROM organisations WHERE name = 'Demo Bank'`)
+		admin := h.token("admin@platform.test")
+		vm, auditor := h.token("vm@demo-bank.test"), h.token("auditor@demo-bank.test")
+		if res, _ := h.do("PUT", "/api/v1/organisations/"+bank+"/two-factor", vm, map[string]string{"totp_required": "all"}); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("the vendor manager setting the policy: %d, want 404", res.StatusCode)
+		}
+		if res, body := h.do("PUT", "/api/v1/organisations/"+bank+"/two-factor", admin, map[string]string{"totp_required": "sometimes"}); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("an unknown policy: %d %s", res.StatusCode, body)
+		}
+		if res, body := h.do("PUT", "/api/v1/organisations/"+bank+"/two-factor", admin, map[string]string{"totp_required": "personal_data"}); res.StatusCode != http.StatusOK {
+			t.Fatalf("setting the policy: %d %s", res.StatusCode, body)
+		}
+		res, body := h.do("GET", "/api/v1/accounts", vm, nil)
+		if res.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "err.auth.enrol_totp_first") {
+			t.Fatalf("the vendor manager (reads personal data) without a second factor: %d %s", res.StatusCode, body)
+		}
+		if res, _ := h.do("GET", "/api/v1/me", vm, nil); res.StatusCode != http.StatusOK {
+			t.Errorf("who-am-I stays open: %d", res.StatusCode)
+		}
+		if res, _ := h.do("GET", "/api/v1/accounts", auditor, nil); res.StatusCode != http.StatusOK {
+			t.Errorf("the auditor (reads no personal data) is held too: %d", res.StatusCode)
+		}
+		if res, _ := h.pageClient(vm).get(t, h.http.URL+"/dashboard"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/me/security" {
+			t.Errorf("the dashboard page: %d %s, want the set-up", res.StatusCode, res.Header.Get("Location"))
+		}
+		if _, page := h.pageClient(vm).get(t, h.http.URL+"/me/security"); !strings.Contains(page, `data-testid="totp-required"`) {
+			t.Errorf("the set-up page does not say it is required")
+		}
+		res, body = h.do("POST", "/api/v1/me/totp", vm, nil)
+		var en struct{ Secret string }
+		json.Unmarshal(body, &en)
+		code, _ := totp.GenerateCode(en.Secret, time.Now())
+		if res, body := h.do("POST", "/api/v1/me/totp/confirm", vm, map[string]string{"code": code}); res.StatusCode != http.StatusOK {
+			t.Fatalf("confirm: %d %s", res.StatusCode, body)
+		}
+		if res, _ := h.do("GET", "/api/v1/accounts", vm, nil); res.StatusCode != http.StatusOK {
+			t.Errorf("after setting it up: %d", res.StatusCode)
+		}
+		h.do("PUT", "/api/v1/organisations/"+bank+"/two-factor", admin, map[string]string{"totp_required": "all"})
+		if res, _ := h.do("GET", "/api/v1/accounts", auditor, nil); res.StatusCode != http.StatusForbidden {
+			t.Errorf("with \"all\" the auditor is held too: %d", res.StatusCode)
+		}
+	})
+}

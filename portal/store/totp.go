@@ -4,6 +4,8 @@ import (
 	"collect"
 	"context"
 	"errors"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -104,4 +106,48 @@ func (s *Store) UseRecoveryCode(ctx context.Context, a collect.Actor, codeHash s
 		return s.appendAudit(tx, a, auditRecord{Action: "auth.recovery_code", ObjectType: "user", ObjectID: a.UserID, After: map[string]int64{"left": left}})
 	})
 	return ok, err
+}
+
+// Two-factor policies of an organisation.
+const (
+	TOTPRequiredNone         = "none"
+	TOTPRequiredPersonalData = "personal_data" // of users whose roles read personal data
+	TOTPRequiredAll          = "all"
+)
+
+// TOTPPolicies are the organisation policies, in the migrations' order.
+var TOTPPolicies = []string{TOTPRequiredNone, TOTPRequiredPersonalData, TOTPRequiredAll}
+
+// TOTPStanding is what a request needs to know of the user's second factor:
+// the organisation's policy and whether the user is enrolled.
+func (s *Store) TOTPStanding(ctx context.Context, userID string) (policy string, enrolled bool, err error) {
+	var row struct {
+		Policy   string
+		Enrolled bool
+	}
+	err = s.db.WithContext(ctx).Raw(`SELECT o.totp_required AS policy, t.confirmed_at IS NOT NULL AS enrolled
+		FROM users u JOIN organisations o ON o.id = u.organisation_id LEFT JOIN user_totp t ON t.user_id = u.id WHERE u.id = ?`, userID).Scan(&row).Error
+	return row.Policy, row.Enrolled, err
+}
+
+// SetTOTPPolicy sets an organisation's two-factor policy (the platform
+// administrator). Audited.
+func (s *Store) SetTOTPPolicy(ctx context.Context, a collect.Actor, orgID, policy string) error {
+	if !slices.Contains(TOTPPolicies, policy) {
+		return collect.Invalid("totp_required", "err.totp.policy", "allowed", strings.Join(TOTPPolicies, ", "))
+	}
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		var cur []string
+		if err := tx.Table("organisations").Where("id = ?", orgID).Pluck("totp_required", &cur).Error; err != nil {
+			return err
+		}
+		if len(cur) == 0 {
+			return notFoundError("organisation")
+		}
+		if err := tx.Exec("UPDATE organisations SET totp_required = ? WHERE id = ?", policy, orgID).Error; err != nil {
+			return err
+		}
+		return s.appendAudit(tx, a, auditRecord{Action: "organisation.totp_policy", ObjectType: "organisation", ObjectID: orgID,
+			Before: map[string]string{"totp_required": cur[0]}, After: map[string]string{"totp_required": policy}})
+	})
 }
