@@ -176,7 +176,7 @@ func (s *Server) apiTOTPBegin(c echo.Context) error {
 	if err := s.store.BeginTOTP(c.Request().Context(), a, sealed, digests); err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, map[string]any{"secret": key.Secret(), "otpauth_url": key.URL(), "recovery_codes": codes})
+	return c.JSON(http.StatusOK, map[string]any{"secret": key.Secret(), "otpauth_url": key.URL(), "recovery_codes": codes})
 }
 
 // apiTOTPConfirm confirms the enrolment with a first code.

@@ -33,7 +33,7 @@ func TestTOTPSignIn(t *testing.T) {
 			OTPAuthURL    string   `json:"otpauth_url"`
 			RecoveryCodes []string `json:"recovery_codes"`
 		}
-		if err := json.Unmarshal(body, &en); err != nil || res.StatusCode != http.StatusCreated || en.Secret == "" || len(en.RecoveryCodes) != 10 {
+		if err := json.Unmarshal(body, &en); err != nil || res.StatusCode != http.StatusOK || en.Secret == "" || len(en.RecoveryCodes) != 10 {
 			t.Fatalf("enrol: %d %s", res.StatusCode, body)
 		}
 		signIn := func(code string) (int, string, string) {
