@@ -350,10 +350,10 @@ func endReasonText(ctx context.Context, stored string) string {
 }
 
 func placementView(ctx context.Context, h store.PlacementHistoryItem) views.PlacementView {
-	pv := views.PlacementView{Agency: h.AgencyName, Status: h.Status, Start: views.Date(h.StartsAt), End: views.Date(h.EndsAt),
+	pv := views.PlacementView{Agency: h.AgencyName, Status: h.Status, Start: views.Date(ctx, h.StartsAt), End: views.Date(ctx, h.EndsAt),
 		Reason: endReasonText(ctx, h.EndReason), FeeRate: fmt.Sprintf("%.2f%%", float64(h.FeeRateBP)/100)}
 	if h.EndedAt != nil {
-		pv.Ended = views.Date(*h.EndedAt)
+		pv.Ended = views.Date(ctx, *h.EndedAt)
 	}
 	return pv
 }
@@ -376,7 +376,7 @@ func (s *Server) auditPage(c echo.Context) error {
 		if actor == "" {
 			actor = e.ActorID
 		}
-		v.Events = append(v.Events, views.AuditEventView{Seq: e.Seq, At: e.At.UTC().Format(time.DateTime), Actor: actor,
+		v.Events = append(v.Events, views.AuditEventView{Seq: e.Seq, At: views.DateTime(ctx, e.At), Actor: actor,
 			Action: e.Action, Object: e.ObjectType + " " + e.ObjectID, Hash: e.Hash})
 	}
 	v.Links = listLinks(c.Request().URL, p.Page, v.Pages, "")
@@ -404,16 +404,17 @@ func (s *Server) auditVerifyPartial(c echo.Context) error {
 
 // jobsPage shows the platform admin every background job kind.
 func (s *Server) jobsPage(c echo.Context) error {
-	st, err := s.runner.Statuses(c.Request().Context())
+	ctx := c.Request().Context()
+	st, err := s.runner.Statuses(ctx)
 	if err != nil {
 		return err
 	}
-	never := views.T(c.Request().Context(), "jobs.never")
+	never := views.T(ctx, "jobs.never")
 	at := func(t *time.Time) string {
 		if t == nil {
 			return never
 		}
-		return views.DateTime(*t)
+		return views.DateTime(ctx, *t)
 	}
 	rows := make([]views.JobRow, 0, len(st))
 	for _, j := range st {

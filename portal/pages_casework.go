@@ -2,6 +2,7 @@ package portal
 
 import (
 	"collect"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -56,7 +57,7 @@ func (s *Server) queuePage(c echo.Context) error {
 			Balance: views.Money(r.BalanceCents, r.Currency), Priority: fmt.Sprintf("%.0f", r.Priority), Reason: r.PriorityReason, DPD: r.DPD,
 			PromiseDue: r.PromiseDue, AssignedTo: names[r.AssignedTo], Score: scoreView(r.Propensity), BreakRisk: scoreView(r.BreakRisk)}
 		if r.NextActionAt != nil {
-			qv.NextAction = views.DateTime(*r.NextActionAt)
+			qv.NextAction = views.DateTime(ctx, *r.NextActionAt)
 		}
 		v.Rows = append(v.Rows, qv)
 	}
@@ -128,26 +129,26 @@ func (s *Server) approvalsPage(c echo.Context) error {
 		v.Flash = views.T(ctx, "flash."+done)
 	}
 	for _, ar := range arrs {
-		av := arrangementView(ar)
+		av := arrangementView(ctx, ar)
 		av.ExternalRef = accRefs[ar.AccountID]
 		v.Arrangements = append(v.Arrangements, av)
 	}
 	for i, d := range disputes {
-		dv := disputeView(d)
+		dv := disputeView(ctx, d)
 		dv.ExternalRef = refs[i]
 		v.Disputes = append(v.Disputes, dv)
 	}
 	for _, l := range legal {
-		lv := legalView(a, l)
+		lv := legalView(ctx, a, l)
 		lv.ExternalRef = accRefs[l.AccountID]
 		v.Legal = append(v.Legal, lv)
 	}
 	return s.render(c, http.StatusOK, views.ApprovalsPage(s.pageMeta(c, "title.approvals", "approvals"), v))
 }
 
-func arrangementView(ar store.Arrangement) views.ArrangementView {
+func arrangementView(ctx context.Context, ar store.Arrangement) views.ArrangementView {
 	av := views.ArrangementView{ID: ar.ID, AccountID: ar.AccountID, Kind: ar.Kind, Status: ar.Status, Amount: views.Money(ar.AmountCents, "CNY"),
-		FirstDue: ar.FirstDue, CreatedAt: views.DateTime(ar.CreatedAt)}
+		FirstDue: ar.FirstDue, CreatedAt: views.DateTime(ctx, ar.CreatedAt)}
 	if ar.DiscountBP > 0 {
 		av.Discount = bpPercent(ar.DiscountBP)
 	}
@@ -159,15 +160,15 @@ func arrangementView(ar store.Arrangement) views.ArrangementView {
 	return av
 }
 
-func disputeView(d store.Dispute) views.DisputeView {
-	dv := views.DisputeView{ID: d.ID, AccountID: d.AccountID, Reason: d.Reason, Status: d.Status, RaisedAt: views.DateTime(d.RaisedAt), Resolution: d.Resolution, Withheld: d.DetailsWithheld}
+func disputeView(ctx context.Context, d store.Dispute) views.DisputeView {
+	dv := views.DisputeView{ID: d.ID, AccountID: d.AccountID, Reason: d.Reason, Status: d.Status, RaisedAt: views.DateTime(ctx, d.RaisedAt), Resolution: d.Resolution, Withheld: d.DetailsWithheld}
 	return dv
 }
 
-func legalView(a collect.Actor, l store.LegalCase) views.LegalView {
+func legalView(ctx context.Context, a collect.Actor, l store.LegalCase) views.LegalView {
 	e := l.Estimate
 	return views.LegalView{ID: l.ID, AccountID: l.AccountID, Status: l.Status, LimitationExpires: l.LimitationExpires, CourtRef: l.CourtRef,
-		CreatedAt: views.DateTime(l.CreatedAt), CourtFee: views.Money(e.CourtFeeCents, "CNY"), LawyerFee: views.Money(e.LawyerFeeCents, "CNY"),
+		CreatedAt: views.DateTime(ctx, l.CreatedAt), CourtFee: views.Money(e.CourtFeeCents, "CNY"), LawyerFee: views.Money(e.LawyerFeeCents, "CNY"),
 		OtherCosts: views.Money(e.OtherCostsCents, "CNY"), TotalCost: views.Money(e.TotalCostCents, "CNY"),
 		ExpectedRecovery: views.Money(e.ExpectedRecoveryCents, "CNY"), NetBenefit: views.Money(e.NetBenefitCents, "CNY"),
 		RecoveryRate: fmt.Sprintf("%.1f%%", e.RecoveryRate*100), Worthwhile: e.Worthwhile,
@@ -201,17 +202,17 @@ func (s *Server) casePanel(c echo.Context, accountID string, fail error) (*views
 		p.Verification = views.VerificationView{IdentityOK: v.IdentityOK, ContactOK: v.ContactOK, AmountOK: v.AmountOK, DPDOK: v.DPDOK,
 			Complete: v.Complete(), Flags: v.Flags, Note: v.Note}
 		if cd.VerifiedAt != nil {
-			p.Verification.VerifiedAt = views.DateTime(*cd.VerifiedAt)
+			p.Verification.VerifiedAt = views.DateTime(ctx, *cd.VerifiedAt)
 		}
 	}
 	for _, d := range cd.Disputes {
-		p.Disputes = append(p.Disputes, disputeView(d))
+		p.Disputes = append(p.Disputes, disputeView(ctx, d))
 		if d.Status == "open" {
 			p.DisputeOpen = true
 		}
 	}
 	for _, l := range cd.LegalCases {
-		lv := legalView(a, l)
+		lv := legalView(ctx, a, l)
 		lv.CanRecordCost = s.can(a, "legal", "advance") && store.LegalCaseOpen(l.Status)
 		lv.Today = s.now().In(collect.China).Format(time.DateOnly)
 		lv.CostDraft.IncurredOn = lv.Today
@@ -230,7 +231,7 @@ func (s *Server) casePanel(c echo.Context, accountID string, fail error) (*views
 		return nil, err
 	}
 	for _, ct := range contacts {
-		p.Contacts = append(p.Contacts, views.ContactView{At: views.DateTime(ct.At), Channel: ct.Channel, Party: ct.Party, Direction: ct.Direction,
+		p.Contacts = append(p.Contacts, views.ContactView{At: views.DateTime(ctx, ct.At), Channel: ct.Channel, Party: ct.Party, Direction: ct.Direction,
 			Outcome: ct.Outcome, Note: ct.Note, Message: ct.Message, Withheld: ct.DetailsWithheld})
 	}
 	arrs, err := s.store.Arrangements(ctx, a, accountID)
@@ -238,7 +239,7 @@ func (s *Server) casePanel(c echo.Context, accountID string, fail error) (*views
 		return nil, err
 	}
 	for _, ar := range arrs {
-		p.Arrangements = append(p.Arrangements, arrangementView(ar))
+		p.Arrangements = append(p.Arrangements, arrangementView(ctx, ar))
 	}
 	if p.CanAssign {
 		users, err := s.store.Collectors(ctx, a)
@@ -314,8 +315,8 @@ func (s *Server) contactSubmit(c echo.Context) error {
 	in := store.ContactInput{Channel: c.FormValue("channel"), Party: c.FormValue("party"), PartyPhone: strings.TrimSpace(c.FormValue("party_phone")),
 		Direction: c.FormValue("direction"), Outcome: c.FormValue("outcome"), Note: c.FormValue("note"), Message: c.FormValue("message")}
 	if at := strings.TrimSpace(c.FormValue("at")); at != "" {
-		// The form's local time is Beijing time, the portal's users' zone.
-		t, err := time.ParseInLocation("2006-01-02T15:04", at, collect.China)
+		// The form's local time is in the reader's zone, as the page shows times.
+		t, err := time.ParseInLocation("2006-01-02T15:04", at, views.Zone(c.Request().Context()))
 		if err != nil {
 			return s.renderAccount(c, id, http.StatusUnprocessableEntity, collect.E(collect.EINVALID, "err.contact.at_invalid").WithFields(collect.Field("at", "err.contact.at_format")))
 		}

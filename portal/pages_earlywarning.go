@@ -63,14 +63,14 @@ func modelCard(ctx context.Context, m store.ModelInfo) views.ModelCardView {
 		if from.IsZero() || to.IsZero() {
 			return "—"
 		}
-		return views.Date(from) + " – " + views.Date(to)
+		return views.Date(ctx, from) + " – " + views.Date(ctx, to)
 	}
 	v := views.ModelCardView{ID: m.ID, Kind: m.Kind, Lender: m.LenderName, Version: m.Version, Verdict: m.Verdict, Why: modelWhy(ctx, m), InUse: m.InUse,
-		TrainedAt: views.DateTime(m.TrainedAt), TrainExamples: m.TrainExamples, TestExamples: m.TestExamples,
+		TrainedAt: views.DateTime(ctx, m.TrainedAt), TrainExamples: m.TrainExamples, TestExamples: m.TestExamples,
 		Positives: m.Positives, Negatives: m.Negatives, AUC: auc(m.AUC), BaselineAUC: auc(m.BaselineAUC), Scores: m.Scores}
 	v.TrainWindow, v.TestWindow = window(m.TrainFrom, m.TrainTo), window(m.TestFrom, m.TestTo)
 	if m.ScoredAt != nil {
-		v.ScoredAt = views.DateTime(*m.ScoredAt)
+		v.ScoredAt = views.DateTime(ctx, *m.ScoredAt)
 	}
 	chart := struct {
 		Labels   []string         `json:"labels"`

@@ -43,7 +43,7 @@ func (s *Server) renderPortfolioList(c echo.Context, status int, fail error) err
 	v := views.PortfolioListView{CanImport: s.can(a, "portfolio", "write"), Page: page.Page, Pages: page.Pages(total)}
 	v.Links = listLinks(c.Request().URL, page.Page, v.Pages, "")
 	for _, p := range ps {
-		v.Portfolios = append(v.Portfolios, views.PortfolioRowView{ID: p.ID, Name: p.Name, ImportedAt: views.Date(p.ImportedAt),
+		v.Portfolios = append(v.Portfolios, views.PortfolioRowView{ID: p.ID, Name: p.Name, ImportedAt: views.Date(ctx, p.ImportedAt),
 			Balance: views.Money(p.BalanceCents, p.Currency), Accounts: p.AccountCount})
 	}
 	if s.can(a, "import", "read") {
@@ -95,7 +95,7 @@ func importRow(ctx context.Context, im store.Import) views.ImportRowView {
 	if r := im.Reason(); r != nil {
 		msg = views.ErrorText(ctx, r)
 	}
-	return views.ImportRowView{ID: im.ID, Name: im.Name, Filename: im.Filename, Status: im.Status, CreatedAt: views.DateTime(im.CreatedAt),
+	return views.ImportRowView{ID: im.ID, Name: im.Name, Filename: im.Filename, Status: im.Status, CreatedAt: views.DateTime(ctx, im.CreatedAt),
 		Message: msg, Accepted: im.Accepted, Rejected: im.Rejected, Processed: im.ProcessedRows}
 }
 
@@ -181,10 +181,10 @@ func (s *Server) portfolioPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.PortfolioView{ID: p.ID, Name: p.Name, ImportedAt: views.Date(p.ImportedAt), Balance: views.Money(sum.BalanceCents, p.Currency),
+	v := views.PortfolioView{ID: p.ID, Name: p.Name, ImportedAt: views.Date(ctx, p.ImportedAt), Balance: views.Money(sum.BalanceCents, p.Currency),
 		Accounts: sum.Accounts, Placed: sum.Placed, Unplaced: sum.Unplaced, Strategies: allocation.Strategies(),
 		Buckets: allocation.BucketNames(), Provinces: debtors.Provinces(), CanAllocate: s.can(a, "allocation", "write"),
-		DefaultClose: s.now().Add(7 * 24 * time.Hour).UTC().Format("2006-01-02T15:04")}
+		DefaultClose: s.now().Add(7 * 24 * time.Hour).In(views.Zone(ctx)).Format("2006-01-02T15:04")}
 	v.ByBucket = bars(sum.ByBucket, func(g store.Group) (string, string) {
 		return g.Key, "/accounts?portfolio=" + url.QueryEscape(p.ID) + "&bucket=" + url.QueryEscape(g.Key)
 	})
@@ -202,7 +202,7 @@ func (s *Server) portfolioPage(c echo.Context) error {
 		}
 		for _, pl := range plans {
 			if pl.PortfolioID == p.ID {
-				v.Plans = append(v.Plans, views.PlanListItem{ID: pl.ID, Strategy: pl.Strategy, Status: pl.Status, CreatedAt: views.DateTime(pl.CreatedAt), Assigned: pl.AssignmentsTotal})
+				v.Plans = append(v.Plans, views.PlanListItem{ID: pl.ID, Strategy: pl.Strategy, Status: pl.Status, CreatedAt: views.DateTime(ctx, pl.CreatedAt), Assigned: pl.AssignmentsTotal})
 			}
 		}
 	}
@@ -344,7 +344,7 @@ func (s *Server) planPage(c echo.Context) error {
 	}
 	portfolio, _ := s.store.Portfolio(ctx, a, pl.PortfolioID)
 	v := views.PlanView{ID: pl.ID, Portfolio: portfolio.Name, PortfolioID: pl.PortfolioID, Strategy: pl.Strategy, Status: pl.Status,
-		CreatedAt: views.DateTime(pl.CreatedAt), Seed: pl.Seed, Assigned: pl.AssignmentsTotal, Unassigned: pl.UnassignedTotal,
+		CreatedAt: views.DateTime(ctx, pl.CreatedAt), Seed: pl.Seed, Assigned: pl.AssignmentsTotal, Unassigned: pl.UnassignedTotal,
 		Buckets: allocation.BucketNames(), Page: page.Page, Pages: page.Pages(total),
 		CanCommit: pl.Status == "draft" && s.can(a, "allocation", "write")}
 	var totalBal int64
@@ -432,10 +432,10 @@ func (s *Server) placementListPage(c echo.Context) error {
 	}
 	for _, r := range rows {
 		pv := views.PlacementRowView{ID: r.ID, AccountID: r.AccountID, ExternalRef: r.ExternalRef, Agency: r.AgencyName, Status: r.Status,
-			Bucket: r.Bucket, Province: r.Province, Balance: views.Money(r.BalanceCents, "CNY"), DPD: r.DPD, Start: views.Date(r.StartsAt),
-			End: views.Date(r.EndsAt), FeeRate: bpPercent(r.FeeRateBP), Source: r.Source, Reason: endReasonText(ctx, r.EndReason)}
+			Bucket: r.Bucket, Province: r.Province, Balance: views.Money(r.BalanceCents, "CNY"), DPD: r.DPD, Start: views.Date(ctx, r.StartsAt),
+			End: views.Date(ctx, r.EndsAt), FeeRate: bpPercent(r.FeeRateBP), Source: r.Source, Reason: endReasonText(ctx, r.EndReason)}
 		if r.AcceptBy != nil && r.Status == allocation.PlacementOffered {
-			pv.AcceptBy = views.DateTime(*r.AcceptBy)
+			pv.AcceptBy = views.DateTime(ctx, *r.AcceptBy)
 		}
 		v.Rows = append(v.Rows, pv)
 	}
@@ -546,7 +546,7 @@ func (s *Server) renderAgency(c echo.Context, status int, fail error) error {
 		}
 		for _, e := range evs {
 			v.Evaluations = append(v.Evaluations, views.EvaluationView{Kind: e.Kind, Period: e.Period, Decision: e.Decision, Note: e.Note,
-				EvaluatedAt: views.DateTime(e.EvaluatedAt), Conduct: e.ConductScore, Quality: e.QualityScore, Efficiency: e.EfficiencyScore, Infosec: e.InfosecScore})
+				EvaluatedAt: views.DateTime(ctx, e.EvaluatedAt), Conduct: e.ConductScore, Quality: e.QualityScore, Efficiency: e.EfficiencyScore, Infosec: e.InfosecScore})
 		}
 	}
 	v.CanEvaluate = s.can(a, "evaluation", "write") && a.OrgKind == collect.KindLender
@@ -669,7 +669,7 @@ func (s *Server) tenderListPage(c echo.Context) error {
 	}
 	v := views.TenderListView{ForLender: a.OrgKind == collect.KindLender, Page: p.Page, Pages: p.Pages(total)}
 	for _, t := range ts {
-		row := views.TenderRowView{ID: t.ID, Title: t.Title, Lender: t.LenderName, Status: t.Status, ClosesAt: views.DateTime(t.ClosesAt),
+		row := views.TenderRowView{ID: t.ID, Title: t.Title, Lender: t.LenderName, Status: t.Status, ClosesAt: views.DateTime(ctx, t.ClosesAt),
 			Balance: views.Money(t.Summary.BalanceCents, "CNY"), Accounts: t.Summary.Accounts, Bids: t.BidCount}
 		if !v.ForLender && t.MyBid != nil {
 			row.MyBid = bpPercent(t.MyBid.FeeRateBP) + " · " + views.Count(int64(t.MyBid.Capacity))
@@ -685,7 +685,7 @@ func (s *Server) tenderCreateSubmit(c echo.Context) error {
 	if err != nil {
 		return badRequest{collect.E(collect.EINVALID, "err.tender.form_unreadable")}
 	}
-	closes, err := time.ParseInLocation("2006-01-02T15:04", form.Get("closes_at"), time.UTC)
+	closes, err := time.ParseInLocation("2006-01-02T15:04", form.Get("closes_at"), views.Zone(c.Request().Context())) // the reader's zone, as the page shows times
 	if err != nil {
 		return collect.E(collect.EINVALID, "err.tender.closes_at_missing").WithFields(collect.Field("closes_at", "err.tender.closes_at_format"))
 	}
@@ -708,7 +708,7 @@ func (s *Server) renderTender(c echo.Context, status int, fail error) error {
 	if err != nil {
 		return err
 	}
-	v := views.TenderView{ID: t.ID, Title: t.Title, Lender: t.LenderName, Status: t.Status, ClosesAt: views.DateTime(t.ClosesAt),
+	v := views.TenderView{ID: t.ID, Title: t.Title, Lender: t.LenderName, Status: t.Status, ClosesAt: views.DateTime(ctx, t.ClosesAt),
 		Balance: views.Money(t.Summary.BalanceCents, "CNY"), AvgBalance: views.Money(t.Summary.AvgBalance, "CNY"), Accounts: t.Summary.Accounts}
 	open := t.Status == "open" && s.now().Before(t.ClosesAt)
 	var byBucket, byProvince []store.Group
@@ -733,7 +733,7 @@ func (s *Server) renderTender(c echo.Context, status int, fail error) error {
 	}
 	for _, b := range t.Bids {
 		bv := views.BidView{ID: b.ID, Agency: b.AgencyName, FeeRate: bpPercent(b.FeeRateBP), ExpectedLiquidation: bpPercent(b.ExpectedLiquidationBP),
-			Note: b.Note, Status: b.Status, CreatedAt: views.DateTime(b.CreatedAt), Capacity: b.Capacity, Awarded: b.AwardedCount,
+			Note: b.Note, Status: b.Status, CreatedAt: views.DateTime(ctx, b.CreatedAt), Capacity: b.Capacity, Awarded: b.AwardedCount,
 			FeeBP: b.FeeRateBP, ExpectedBP: b.ExpectedLiquidationBP}
 		v.Bids = append(v.Bids, bv)
 		if b.AgencyID == a.OrgID {

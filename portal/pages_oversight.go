@@ -2,6 +2,7 @@ package portal
 
 import (
 	"collect"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -276,10 +277,10 @@ func (s *Server) weightsSubmit(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/oversight?done=weights_saved")
 }
 
-func complaintRow(cm store.Complaint) views.ComplaintRowView {
+func complaintRow(ctx context.Context, cm store.Complaint) views.ComplaintRowView {
 	return views.ComplaintRowView{ID: cm.ID, ExternalRef: cm.ExternalRef, AccountID: cm.AccountID, Agency: cm.AgencyName, Category: cm.Category,
-		Source: cm.Source, Status: cm.Status, ReceivedAt: views.DateTime(cm.ReceivedAt), AckDue: views.DateTime(cm.AckDue),
-		ResolveDue: views.DateTime(cm.ResolveDue), AckOverdue: cm.AckOverdue, ResolveOverdue: cm.ResolveOverdue}
+		Source: cm.Source, Status: cm.Status, ReceivedAt: views.DateTime(ctx, cm.ReceivedAt), AckDue: views.DateTime(ctx, cm.AckDue),
+		ResolveDue: views.DateTime(ctx, cm.ResolveDue), AckOverdue: cm.AckOverdue, ResolveOverdue: cm.ResolveOverdue}
 }
 
 func (s *Server) complaintListPage(c echo.Context) error {
@@ -306,7 +307,7 @@ func (s *Server) renderComplaintList(c echo.Context, status int, fail error) err
 		return err
 	}
 	for _, cm := range rows {
-		v.Rows = append(v.Rows, complaintRow(cm))
+		v.Rows = append(v.Rows, complaintRow(ctx, cm))
 	}
 	v.Links = listLinks(c.Request().URL, f.Page.Page, v.Pages, "")
 	q := c.Request().URL.Query().Encode()
@@ -319,7 +320,7 @@ func (s *Server) complaintCreateSubmit(c echo.Context) error {
 	in := store.ComplaintInput{ExternalRef: strings.TrimSpace(c.FormValue("external_ref")), Category: c.FormValue("category"),
 		Description: c.FormValue("description"), Source: c.FormValue("source")}
 	if at := strings.TrimSpace(c.FormValue("received_at")); at != "" {
-		t, err := time.ParseInLocation("2006-01-02T15:04", at, collect.China)
+		t, err := time.ParseInLocation("2006-01-02T15:04", at, views.Zone(c.Request().Context())) // the reader's zone
 		if err != nil {
 			return s.renderComplaintList(c, http.StatusUnprocessableEntity, collect.E(collect.EINVALID, "err.complaint.received_at_format").
 				WithFields(collect.Field("received_at", "err.complaint.received_at_layout")))
@@ -347,16 +348,16 @@ func (s *Server) renderComplaint(c echo.Context, status int, fail error) error {
 	if err != nil {
 		return err
 	}
-	v := views.ComplaintView{ComplaintRowView: complaintRow(cm), Description: cm.Description, RootCause: cm.RootCause, Outcome: cm.Outcome,
+	v := views.ComplaintView{ComplaintRowView: complaintRow(ctx, cm), Description: cm.Description, RootCause: cm.RootCause, Outcome: cm.Outcome,
 		AgencyResponse: cm.AgencyResponse, AssignedTo: cm.AssignedTo, Contacts: cm.ContactIDs, Outcomes: oversight.ComplaintOutcomes,
 		CanHandle:    s.can(a, "complaint", "update") && oversight.CanHandleComplaint(a.OrgKind, cm.Status),
 		CanAnswer:    s.can(a, "complaint", "update") && oversight.CanAnswerComplaint(a.OrgKind, cm.Status),
 		NextStatuses: oversight.ComplaintNextStatuses(cm.Status)}
 	if cm.AcknowledgedAt != nil {
-		v.AcknowledgedAt = views.DateTime(*cm.AcknowledgedAt)
+		v.AcknowledgedAt = views.DateTime(ctx, *cm.AcknowledgedAt)
 	}
 	if cm.ResolvedAt != nil {
-		v.ResolvedAt = views.DateTime(*cm.ResolvedAt)
+		v.ResolvedAt = views.DateTime(ctx, *cm.ResolvedAt)
 	}
 	v.Flash, v.Errors = notices(c, fail)
 	return s.render(c, status, views.ComplaintPage(s.pageMeta(c, "title.complaint", "complaints"), v))
@@ -438,7 +439,7 @@ func (s *Server) breachListPage(c echo.Context) error {
 		CanRemediate: s.can(a, "breach", "write")}
 	for _, b := range rows {
 		v.Rows = append(v.Rows, views.BreachRowView{ID: b.ID, Agency: b.AgencyName, AccountID: b.AccountID, ExternalRef: b.ExternalRef, Rule: b.Rule,
-			Severity: b.Severity, Source: b.Source, Message: views.ViolationText(ctx, b.Violation()), OccurredAt: views.DateTime(b.OccurredAt), Status: b.Status, Remediation: b.Remediation})
+			Severity: b.Severity, Source: b.Source, Message: views.ViolationText(ctx, b.Violation()), OccurredAt: views.DateTime(ctx, b.OccurredAt), Status: b.Status, Remediation: b.Remediation})
 	}
 	if v.Agencies, err = s.agencyOptions(c); err != nil {
 		return err

@@ -4,6 +4,8 @@
 package views
 
 import (
+	"collect"
+	"context"
 	"embed"
 	"fmt"
 	"strings"
@@ -216,18 +218,36 @@ func Count(n int64) string {
 	return strings.TrimSuffix(strings.TrimPrefix(s, "¥"), ".00")
 }
 
-// Date formats a time as YYYY-MM-DD ("" for zero).
-func Date(t time.Time) string {
+// Date formats a time as the reader's calendar date, YYYY-MM-DD ("" for
+// zero): the date in the reader's time zone (Zone).
+func Date(ctx context.Context, t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.Format("2006-01-02")
+	return t.In(Zone(ctx)).Format("2006-01-02")
 }
 
-// DateTime formats a time as YYYY-MM-DD HH:MM UTC.
-func DateTime(t time.Time) string {
+// DateTime formats a time in the reader's time zone with the zone's name:
+// YYYY-MM-DD HH:MM CST.
+func DateTime(ctx context.Context, t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
+	return t.In(Zone(ctx)).Format("2006-01-02 15:04 MST")
+}
+
+type zoneKey struct{}
+
+// WithZone puts the reader's time zone in ctx: the pages show times in it
+// and read the times typed into forms in it.
+func WithZone(ctx context.Context, loc *time.Location) context.Context {
+	return context.WithValue(ctx, zoneKey{}, loc)
+}
+
+// Zone is the reader's time zone; China Standard Time when none is set.
+func Zone(ctx context.Context) *time.Location {
+	if loc, ok := ctx.Value(zoneKey{}).(*time.Location); ok && loc != nil {
+		return loc
+	}
+	return collect.China
 }
