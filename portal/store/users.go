@@ -23,12 +23,12 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (collect.User, er
 // the user's current token version (a token with another version is revoked).
 func (s *Store) Actor(ctx context.Context, userID string) (collect.Actor, int, error) {
 	var row struct {
-		ID, Email, Name, OrganisationID, Kind, OrgName string
-		TokenVersion                                   int
-		Disabled                                       bool
+		ID, Email, Name, OrganisationID, Kind, OrgName, OrgStatus string
+		TokenVersion                                              int
+		Disabled                                                  bool
 	}
 	err := s.db.WithContext(ctx).Table("users u").
-		Select("u.id, u.email, u.name, u.organisation_id, o.kind, o.name AS org_name, u.token_version, u.disabled").
+		Select("u.id, u.email, u.name, u.organisation_id, o.kind, o.name AS org_name, o.status AS org_status, u.token_version, u.disabled").
 		Joins("JOIN organisations o ON o.id = u.organisation_id").
 		Where("u.id = ?", userID).Take(&row).Error
 	if err != nil {
@@ -36,6 +36,9 @@ func (s *Store) Actor(ctx context.Context, userID string) (collect.Actor, int, e
 	}
 	if row.Disabled {
 		return collect.Actor{}, 0, collect.E(collect.EUNAUTHORIZED, "err.auth.account_disabled")
+	}
+	if row.OrgStatus == collect.OrgSuspended {
+		return collect.Actor{}, 0, collect.E(collect.EUNAUTHORIZED, "err.auth.organisation_suspended")
 	}
 	roles, err := s.roles(ctx, userID)
 	if err != nil {
