@@ -6,8 +6,8 @@
 -- +goose Up
 ALTER TABLE organisations ADD COLUMN name_en TEXT NOT NULL DEFAULT '';
 ALTER TABLE organisations ADD COLUMN credit_code TEXT NOT NULL DEFAULT '';
-ALTER TABLE organisations ADD COLUMN licences TEXT NOT NULL DEFAULT '[]';
-ALTER TABLE organisations ADD COLUMN provinces TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE organisations ADD COLUMN licences TEXT DEFAULT '[]'; -- JSON list; NULL read as none
+ALTER TABLE organisations ADD COLUMN provinces TEXT DEFAULT '[]'; -- JSON list; NULL read as none
 ALTER TABLE organisations ADD COLUMN contact_name TEXT NOT NULL DEFAULT '';
 ALTER TABLE organisations ADD COLUMN contact_phone TEXT NOT NULL DEFAULT '';
 ALTER TABLE organisations ADD COLUMN contact_email TEXT NOT NULL DEFAULT '';
