@@ -62,7 +62,18 @@ func (in OrganisationInput) Normalise() OrganisationInput {
 
 // Validate checks a normalised input: nil, or EINVALID with a field error
 // for each bad field.
-func (in OrganisationInput) Validate() error {
+func (in OrganisationInput) Validate() error { return in.validate("") }
+
+// ValidateEdit is Validate for an edit of before: an organisation from
+// before onboarding, without a credit code, may be edited without one.
+func (in OrganisationInput) ValidateEdit(before Organisation) error {
+	if before.CreditCode == "" && in.CreditCode == "" {
+		return in.validate("no code")
+	}
+	return in.validate("")
+}
+
+func (in OrganisationInput) validate(mode string) error {
 	var fields []FieldError
 	if in.Kind != KindLender && in.Kind != KindAgency {
 		fields = append(fields, Field("kind", "err.org.kind"))
@@ -79,7 +90,7 @@ func (in OrganisationInput) Validate() error {
 	}
 	text("name", in.Name, true, 200)
 	text("name_en", in.NameEN, false, 200)
-	if f := CheckCreditCode("credit_code", in.CreditCode); f != nil {
+	if f := CheckCreditCode("credit_code", in.CreditCode); f != nil && mode != "no code" {
 		fields = append(fields, *f)
 	}
 	text("contact_name", in.ContactName, false, 100)
@@ -124,18 +135,15 @@ func ValidTimeZone(name string) bool {
 	return err == nil
 }
 
-// CanChangeStatus decides a suspension or reactivation of org: the
-// platform itself is never suspended, and the status must change.
-func CanChangeStatus(org Organisation, to string) error {
+// StatusChange decides a suspension or reactivation of org: whether the
+// status changes (asking for the status it has changes nothing and is not
+// an error), and the platform itself is never suspended.
+func StatusChange(org Organisation, to string) (bool, error) {
 	switch {
 	case to != OrgActive && to != OrgSuspended:
-		return Invalid("status", "err.status.active_or_suspended")
+		return false, Invalid("status", "err.status.active_or_suspended")
 	case org.Kind == KindPlatform:
-		return E(ECONFLICT, "err.org.platform_status")
-	case org.Status == to && to == OrgSuspended:
-		return E(ECONFLICT, "err.org.already_suspended")
-	case org.Status == to:
-		return E(ECONFLICT, "err.org.already_active")
+		return false, E(ECONFLICT, "err.org.platform_status")
 	}
-	return nil
+	return org.Status != to, nil
 }

@@ -50,27 +50,47 @@ func TestOrganisationInput(t *testing.T) {
 	}
 }
 
-func TestCanChangeStatus(t *testing.T) {
+func TestStatusChange(t *testing.T) {
 	cases := []struct {
-		org  Organisation
-		to   string
-		code string
+		org     Organisation
+		to      string
+		changes bool
+		code    string
 	}{
-		{Organisation{Kind: KindAgency, Status: OrgActive}, OrgSuspended, ""},
-		{Organisation{Kind: KindLender, Status: OrgSuspended}, OrgActive, ""},
-		{Organisation{Kind: KindLender, Status: OrgActive}, OrgActive, ECONFLICT},
-		{Organisation{Kind: KindAgency, Status: OrgSuspended}, OrgSuspended, ECONFLICT},
-		{Organisation{Kind: KindPlatform, Status: OrgActive}, OrgSuspended, ECONFLICT},
-		{Organisation{Kind: KindAgency, Status: OrgActive}, "closed", EINVALID},
+		{Organisation{Kind: KindAgency, Status: OrgActive}, OrgSuspended, true, ""},
+		{Organisation{Kind: KindLender, Status: OrgSuspended}, OrgActive, true, ""},
+		{Organisation{Kind: KindLender, Status: OrgActive}, OrgActive, false, ""},
+		{Organisation{Kind: KindAgency, Status: OrgSuspended}, OrgSuspended, false, ""},
+		{Organisation{Kind: KindPlatform, Status: OrgActive}, OrgSuspended, false, ECONFLICT},
+		{Organisation{Kind: KindAgency, Status: OrgActive}, "closed", false, EINVALID},
 	}
 	for _, c := range cases {
-		err := CanChangeStatus(c.org, c.to)
+		changes, err := StatusChange(c.org, c.to)
 		got := ""
 		if err != nil {
 			got = ErrorCode(err)
 		}
-		if got != c.code {
-			t.Errorf("%+v -> %s: %q, want %q", c.org, c.to, got, c.code)
+		if got != c.code || changes != c.changes {
+			t.Errorf("%+v -> %s: %v %q, want %v %q", c.org, c.to, changes, got, c.changes, c.code)
 		}
+	}
+}
+
+func TestValidateEdit(t *testing.T) {
+	legacy := Organisation{Kind: KindAgency, Name: "Agency C"}
+	in := OrganisationInput{Kind: KindAgency, Name: "丙和商务咨询有限公司"}.Normalise()
+	if err := in.ValidateEdit(legacy); err != nil {
+		t.Errorf("an organisation without a code edited without one: %v", err)
+	}
+	if err := in.Validate(); err == nil {
+		t.Errorf("a new organisation without a code accepted")
+	}
+	coded := Organisation{Kind: KindAgency, CreditCode: "9144030071526726XG"}
+	if err := in.ValidateEdit(coded); err == nil {
+		t.Errorf("an edit dropping the credit code accepted")
+	}
+	in.CreditCode = "9144030071526726XH"
+	if err := in.ValidateEdit(legacy); err == nil {
+		t.Errorf("a wrong code added on an edit accepted")
 	}
 }

@@ -182,7 +182,7 @@ func (s *Store) UpdateOrganisation(ctx context.Context, a collect.Actor, id stri
 	if in.Kind != o.Kind {
 		return o, collect.E(collect.EINVALID, "err.form.check_fields").WithFields(collect.Field("kind", "err.org.kind_fixed"))
 	}
-	if err := in.Validate(); err != nil {
+	if err := in.ValidateEdit(o); err != nil {
 		return o, err
 	}
 	before := auditFacts(o)
@@ -191,7 +191,7 @@ func (s *Store) UpdateOrganisation(ctx context.Context, a collect.Actor, id stri
 	o.UpdatedAt = &now
 	err = s.inTx(ctx, func(tx *gorm.DB) error {
 		var n int64
-		if err := tx.Table("organisations").Where("credit_code = ? AND id <> ?", in.CreditCode, id).Count(&n).Error; err != nil {
+		if err := tx.Table("organisations").Where("credit_code = ? AND credit_code <> '' AND id <> ?", in.CreditCode, id).Count(&n).Error; err != nil {
 			return err
 		}
 		if n > 0 {
@@ -220,7 +220,8 @@ func jsonList(l []string) string {
 	return jsonString(l)
 }
 
-// SetOrganisationStatus suspends or reactivates a lender or an agency. A
+// SetOrganisationStatus suspends or reactivates a lender or an agency (to
+// the status it has already: nothing happens, nothing is audited). A
 // suspended organisation's users cannot sign in, and every session they
 // held ends (their token versions move on, so reactivating does not revive
 // them); a suspended agency also gets no new placements.
@@ -232,7 +233,8 @@ func (s *Store) SetOrganisationStatus(ctx context.Context, a collect.Actor, id, 
 	if err != nil {
 		return o, err
 	}
-	if err := collect.CanChangeStatus(o, status); err != nil {
+	changes, err := collect.StatusChange(o, status)
+	if err != nil || !changes {
 		return o, err
 	}
 	before, now := o.Status, s.now()

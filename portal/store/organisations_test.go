@@ -194,7 +194,7 @@ func TestOrganisationLifecycle(t *testing.T) {
 		if _, err := s.SetOrganisationStatus(ctx, admin, agency.ID, "suspended"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.SetOrganisationStatus(ctx, admin, agency.ID, "suspended"); collect.ErrorCode(err) != collect.ECONFLICT {
+		if _, err := s.SetOrganisationStatus(ctx, admin, agency.ID, "suspended"); err != nil {
 			t.Fatalf("suspend twice: %v", err)
 		}
 		if _, _, err := s.Actor(ctx, "u-ag"); !isKey(err, "err.auth.organisation_suspended") {
