@@ -8,7 +8,7 @@ func TestCheckPassword(t *testing.T) {
 	}{
 		{"correct horse battery", "ana@bank.test", ""},
 		{"长城万里长江万里黄河", "ana@bank.test", "err.password.too_short"}, // 10 runes though 30 bytes
-		{"长城万里长江万里黄河长江", "ana@bank.test", ""},                           // 12 runes
+		{"长城万里长江万里黄河长江", "ana@bank.test", ""},                     // 12 runes
 		{"short-one", "ana@bank.test", "err.password.too_short"},
 		{"elevenchars", "ana@bank.test", "err.password.too_short"},
 		{"twelve-chars", "ana@bank.test", ""},
@@ -54,11 +54,11 @@ func TestValidCreditCode(t *testing.T) {
 		{"91440300715267260G", false}, // one body character changed
 		{"9144030071526726X", false},  // 17 characters
 		{"9144030071526726XGG", false},
-		{"9144030071526726xg", false},  // lower case: normalise first
-		{"91440300I1526726XG", false},  // I is not in the alphabet
-		{"914403O07152672XGX", false},  // O neither
-		{"9144A30071526726XG", false},  // division code must be digits
-		{"01350100M000100Y43", false},  // no authority 0
+		{"9144030071526726xg", false}, // lower case: normalise first
+		{"91440300I1526726XG", false}, // I is not in the alphabet
+		{"914403O07152672XGX", false}, // O neither
+		{"9144A30071526726XG", false}, // division code must be digits
+		{"01350100M000100Y43", false}, // no authority 0
 		{"", false},
 		{"９１３５０１００M000100Y43", false}, // full-width digits
 	}
