@@ -12,6 +12,7 @@ COPY --from=build /out/portal /usr/local/bin/portal
 # The data folder belongs to the non-root user, so the volume starts writable.
 COPY --from=build --chown=65532:65532 /out/data /data
 ENV PORTAL_ADDR=0.0.0.0:8080 \
+    PORTAL_DEMO=0 \
     PORTAL_DATA=/data \
     PORTAL_LOG_FORMAT=json
 VOLUME ["/data"]

@@ -49,19 +49,35 @@ type Actor struct {
 	OrgKind string
 	OrgName string
 	Roles   []string
+	// TimeZone is the IANA zone the organisation works in: pages show
+	// times in it and read typed times in it.
+	TimeZone string
 }
 
 // Has reports whether the actor holds role.
 func (a Actor) Has(role string) bool { return slices.Contains(a.Roles, role) }
 
 // Organisation is a tenant: the platform, a lender or an agency.
+//
+// Name is the legal name as registered (Chinese for a mainland company),
+// NameEN its English name; NameZH is the Chinese name the pages show (for
+// an organisation onboarded through the portal, the legal name).
 type Organisation struct {
-	ID        string    `json:"id"`
-	Kind      string    `json:"kind"`
-	Name      string    `json:"name"`
-	NameZH    string    `json:"name_zh"`
-	Status    string    `json:"status"`
-	CreatedAt time.Time `json:"created_at"`
+	ID           string     `json:"id"`
+	Kind         string     `json:"kind"`
+	Name         string     `json:"name"`
+	NameZH       string     `json:"name_zh"`
+	NameEN       string     `json:"name_en"`
+	CreditCode   string     `json:"credit_code"`
+	Licences     []string   `json:"licences" gorm:"serializer:json"`
+	Provinces    []string   `json:"provinces" gorm:"serializer:json"`
+	ContactName  string     `json:"contact_name"`
+	ContactPhone string     `json:"contact_phone"`
+	ContactEmail string     `json:"contact_email"`
+	TimeZone     string     `json:"time_zone" gorm:"default:Asia/Shanghai"`
+	Status       string     `json:"status"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    *time.Time `json:"updated_at,omitempty"`
 }
 
 // User is a person who logs in. PasswordHash never leaves the store layer in

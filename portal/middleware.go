@@ -120,6 +120,10 @@ func (s *Server) authenticate(r Route) echo.MiddlewareFunc {
 				return collect.E(collect.EUNAUTHORIZED, "err.auth.session_ended")
 			}
 			c.Set(actorKey, actor)
+			if loc, err := time.LoadLocation(actor.TimeZone); err == nil && actor.TimeZone != "" {
+				req := c.Request()
+				c.SetRequest(req.WithContext(views.WithZone(req.Context(), loc)))
+			}
 			if err := s.requireSecondFactor(c, r, actor); err != nil {
 				return err
 			}

@@ -112,6 +112,10 @@ func (s *Server) pageMeta(c echo.Context, titleID, active string) views.Page {
 			p.Nav = append(p.Nav, views.NavItem{Key: n.key, Href: n.href})
 		}
 	}
+	// Onboarding (issue 13): the platform administrator's organisations.
+	if s.can(a, "tenant", "read") {
+		p.Nav = append(p.Nav, views.NavItem{Key: "organisations", Href: "/admin/organisations"})
+	}
 	return p
 }
 

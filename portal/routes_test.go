@@ -54,6 +54,8 @@ func publicAllowed(path string) bool {
 	switch path {
 	case "/healthz", "/readyz", "/metrics", "/static/*", "/favicon.ico", "/login", "/login/code", "/lang/:code", "/api/v1/auth/token":
 		return true
+	case "/invites/:token", "/api/v1/invites/:token/accept": // the one-time link is the credential
+		return true
 	}
 	return false
 }
@@ -150,7 +152,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 		ids := map[string]string{"account": f.account, "portfolio": f.portfolio, "organisation": f.agencyC,
 			"agency_profile": f.agencyC, "contract": f.agencyC, "payment": f.account, "allocation": f.allocation,
 			"placement": f.placement, "tender": f.tender, "bid": f.tender, "import": f.importID, "complaint": f.complaint,
-			"breach": f.breach, "evaluation": f.agencyC}
+			"breach": f.breach, "evaluation": f.agencyC, "tenant": f.agencyC}
 		soon := time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)
 		bodies := map[string]string{
 			"PUT /api/v1/agencies/:id/profile":         `{"licensed_provinces":["*"],"accepted_buckets":[],"capacity":10}`,
@@ -213,6 +215,11 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"POST /tenders":                            "form:portfolio_id=" + f.portfolio + "&title=t&closes_at=" + time.Now().Add(72*time.Hour).UTC().Format("2006-01-02T15:04"),
 			"POST /tenders/:id/bids":                   "form:fee_pct=10&expected_pct=10&capacity=10",
 			"POST /tenders/:id/award":                  "form:share_x=100",
+			"POST /api/v1/organisations":               `{"kind":"agency","name":"丁信催收服务有限公司","credit_code":"91350100M000100Y43"}`,
+			"PATCH /api/v1/organisations/:id":          `{"name_en":"Agency C Ltd"}`,
+			"POST /admin/organisations":                "form:kind=agency&name=戊信&credit_code=914403001922038216",
+			"POST /admin/organisations/:id":            "form:name=丙和商务咨询有限公司&name_en=Agency+C&time_zone=Asia/Shanghai",
+			"POST /admin/organisations/:id/status":     "form:status=active",
 			"POST /api/v1/me/totp/confirm":             `{"code":"000000"}`,
 			"POST /me/security/confirm":                "form:code=000000",
 			"PUT /api/v1/organisations/:id/two-factor": `{"totp_required":"none"}`,
@@ -225,7 +232,8 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"POST /api/v1/placements/accept": true, "POST /api/v1/placements/decline": true,
 			"POST /api/v1/placements/recall": true, "POST /api/v1/placements/return": true,
 			"POST /allocations": true, "POST /tenders": true, "POST /api/v1/accounts/assign": true, "POST /queue/assign": true, "POST /api/v1/complaints": true, "POST /complaints": true}
-		openToLenders := map[string]bool{"organisation": true, "contract": true, "agency_profile": true, "evaluation": true}
+		openToLenders := map[string]bool{"organisation": true, "contract": true, "agency_profile": true, "evaluation": true,
+			"tenant": true} // the platform administrator's alone; hidden (404) from everybody else
 		for _, l := range demo.Logins {
 			for _, r := range h.srv.Routes() {
 				if r.Public {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // the IANA zones of organisations and debtors, wherever the binary runs
 )
 
 func main() {

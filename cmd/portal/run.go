@@ -32,6 +32,11 @@ Usage:
   portal stats rebuild      recompute the oversight counters from the events (after a bulk load)
   portal models train       train every lender's early-warning models now, score its accounts,
                             and print each model's verdict and AUC against the priority rule
+  portal admin create -email E -name N [-password-stdin] [-force] [-base-url URL]
+                            create a platform administrator (in the platform organisation,
+                            made if none exists); with -password-stdin the password is read
+                            from standard input, else a one-time set-password link (72 h) is
+                            printed; refused if one exists already unless -force
   portal help               show this help
 
 Flags (each also an environment variable):
@@ -44,13 +49,23 @@ Flags (each also an environment variable):
   -demo          PORTAL_DEMO         seed demo data into an empty database (default 1; 0 = start empty)
   -secure-cookies PORTAL_SECURE_COOKIES  mark cookies Secure (set behind TLS)
   -log-format    PORTAL_LOG_FORMAT   json or text (default text)
+  -base-url      PORTAL_BASE_URL     the address people reach the portal at, for printed links
+                                     (default http://<addr>)
 `
 
 // config is the portal's configuration from flags over environment.
 type config struct {
-	Addr, DatabaseURL, DataDir, JWTSecret, LogFormat string
-	Demo, SecureCookies                              bool
-	Import                                           importFlags
+	Addr, DatabaseURL, DataDir, JWTSecret, LogFormat, BaseURL string
+	Demo, SecureCookies                                       bool
+	Import                                                    importFlags
+	Admin                                                     adminFlags
+}
+
+// adminFlags are `portal admin create`'s own flags (-name is shared with import).
+type adminFlags struct {
+	Email         string
+	PasswordStdin bool
+	Force         bool
 }
 
 // importFlags are `portal import`'s own flags.
@@ -84,13 +99,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
-	case "serve", "migrate", "demo", "import", "audit", "stats", "models":
+	case "serve", "migrate", "demo", "import", "audit", "stats", "models", "admin":
 	default:
 		fmt.Fprint(stderr, usage)
 		return usageError{fmt.Sprintf("unknown command %q", cmd)}
 	}
-	if cmd == "audit" || cmd == "stats" || cmd == "models" {
-		want := map[string]string{"audit": "verify", "stats": "rebuild", "models": "train"}[cmd]
+	if cmd == "audit" || cmd == "stats" || cmd == "models" || cmd == "admin" {
+		want := map[string]string{"audit": "verify", "stats": "rebuild", "models": "train", "admin": "create"}[cmd]
 		if len(args) == 0 || args[0] != want {
 			return usageError{"usage: portal " + cmd + " " + want}
 		}
@@ -101,6 +116,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	log := newLogger(cfg.LogFormat, stderr)
+	if cmd == "admin" && (cfg.Admin.Email == "" || cfg.Import.Name == "") {
+		return usageError{"usage: portal admin create -email E -name N [-password-stdin] [-force] [-base-url URL]"}
+	}
 	if cmd == "import" && (cfg.Import.File == "" || cfg.Import.As == "") {
 		return usageError{"usage: portal import -file portfolio.csv -as vm@demo-bank.test [-name N] [-partial] [-mapping M] [-rejects out.csv]"}
 	}
@@ -130,6 +148,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "import":
 		return importFile(ctx, st, cfg.Import, stdout)
+	case "admin":
+		return adminCreate(ctx, st, cfg, stdout)
 	case "stats":
 		start := time.Now()
 		if err := st.RebuildStats(ctx); err != nil {
@@ -244,6 +264,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&cfg.Import.Mapping, "mapping", "", "import: a saved mapping's name or a JSON mapping")
 	fs.StringVar(&cfg.Import.Rejects, "rejects", "", "import: write the rejected rows to this CSV")
 	fs.BoolVar(&cfg.Import.Partial, "partial", false, "import: keep the valid rows when some are rejected")
+	fs.StringVar(&cfg.Admin.Email, "email", "", "admin create: the administrator's email")
+	fs.BoolVar(&cfg.Admin.PasswordStdin, "password-stdin", false, "admin create: read the password from standard input")
+	fs.BoolVar(&cfg.Admin.Force, "force", false, "admin create: add one even if a platform administrator exists")
+	fs.StringVar(&cfg.BaseURL, "base-url", getenv("PORTAL_BASE_URL"), "the portal's address for printed links")
 	if err := fs.Parse(args); err != nil {
 		return cfg, usageError{err.Error()}
 	}

@@ -277,3 +277,85 @@ func TestImportCommand(t *testing.T) {
 		}
 	}
 }
+
+// `portal admin create` on an empty database: the first administrator with
+// a one-time link (the link sets the password once), a second refused
+// without -force, one with -password-stdin signs in at once; bad input is
+// refused with its reason.
+func TestAdminCreate(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"PORTAL_DATA": dir, "PORTAL_DEMO": "0", "PORTAL_JWT_SECRET": strings.Repeat("s", 40)}
+	ctx := context.Background()
+	var out bytes.Buffer
+	if err := run(ctx, []string{"admin", "create", "-email", "root@ops.test", "-name", "Root", "-base-url", "https://portal.example.cn/"}, env(vars), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`https://portal\.example\.cn/invites/([A-Za-z0-9_-]{40,})\n`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no set-password link printed:\n%s", out.String())
+	}
+	token := m[1]
+
+	// A second administrator is refused without -force, and changes nothing.
+	err := run(ctx, []string{"admin", "create", "-email", "two@ops.test", "-name", "Two"}, env(vars), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "-force") {
+		t.Fatalf("second admin without -force: %v", err)
+	}
+	// Bad input: a short password, no email.
+	stdin = strings.NewReader("short\n")
+	if err := run(ctx, []string{"admin", "create", "-email", "two@ops.test", "-name", "Two", "-password-stdin", "-force"}, env(vars), io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "at least 12") {
+		t.Fatalf("short password: %v", err)
+	}
+	if err := run(ctx, []string{"admin", "create", "-name", "Two"}, env(vars), io.Discard, io.Discard); err == nil || exitCode(err) != 2 {
+		t.Fatalf("no email: %v", err)
+	}
+	stdin = strings.NewReader("a very long operator secret\r\n")
+	out.Reset()
+	if err := run(ctx, []string{"admin", "create", "-email", "two@ops.test", "-name", "Two", "-password-stdin", "-force"}, env(vars), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	stdin = os.Stdin
+	if strings.Contains(out.String(), "/invites/") || !strings.Contains(out.String(), "sign in now") {
+		t.Fatalf("with -password-stdin: %s", out.String())
+	}
+
+	base, _ := startPortal(t, vars)
+	post := func(path, body string) (int, string) {
+		res, err := http.Post(base+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	if st, body := post("/api/v1/auth/token", `{"email":"two@ops.test","password":"a very long operator secret"}`); st != 200 {
+		t.Fatalf("-password-stdin admin signs in: %d %s", st, body)
+	}
+	if st, _ := post("/api/v1/auth/token", `{"email":"root@ops.test","password":"a river runs through it"}`); st != http.StatusUnauthorized {
+		t.Fatalf("the linked admin signs in before setting a password: %d", st)
+	}
+	if st, body := post("/api/v1/invites/"+token+"/accept", `{"password":"a river runs through it"}`); st != http.StatusCreated {
+		t.Fatalf("set the password: %d %s", st, body)
+	}
+	if st, _ := post("/api/v1/invites/"+token+"/accept", `{"password":"a river runs through it"}`); st != http.StatusGone {
+		t.Fatalf("the link used twice: %d", st)
+	}
+	st, body := post("/api/v1/auth/token", `{"email":"root@ops.test","password":"a river runs through it"}`)
+	if st != 200 {
+		t.Fatalf("the linked admin signs in: %d %s", st, body)
+	}
+	var tok struct{ Token string }
+	json.Unmarshal([]byte(body), &tok)
+	req, _ := http.NewRequest("GET", base+"/api/v1/me", nil)
+	req.Header.Set("Authorization", "Bearer "+tok.Token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	me, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(me), `"platform_admin"`) || !strings.Contains(string(me), `"kind":"platform"`) {
+		t.Fatalf("me: %s", me)
+	}
+}

@@ -64,7 +64,7 @@ func Seed(ctx context.Context, s *store.Store, size Size) error {
 	rng := rand.New(rand.NewPCG(20261127, 1))
 	newID := func() string { return uuid.Must(uuid.NewV7()).String() }
 	org := func(kind, name, zh string) collect.Organisation {
-		return collect.Organisation{ID: newID(), Kind: kind, Name: name, NameZH: zh, Status: "active", CreatedAt: now}
+		return collect.Organisation{ID: newID(), Kind: kind, Name: name, NameZH: zh, NameEN: name, Status: "active", CreatedAt: now}
 	}
 	platform := org(collect.KindPlatform, "Collect Platform", "催收外包平台")
 	bank := org(collect.KindLender, "Demo Bank", "演示银行")

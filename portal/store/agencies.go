@@ -279,7 +279,10 @@ func contractFor(tx *gorm.DB, lenderID, agencyID string) (allocation.Contract, e
 
 // SetAgencyStatus suspends or reactivates an agency for every lender (the
 // platform's decision; a lender suspends its own contract instead). A
-// suspended agency gets no new placements: plans skip it and commits refuse.
+// suspended agency gets no new placements: plans skip it and commits refuse;
+// and its users cannot sign in while it is (Actor; the platform's
+// organisations pages suspend through SetOrganisationStatus, which also ends
+// their sessions).
 func (s *Store) SetAgencyStatus(ctx context.Context, a collect.Actor, agencyID, status string) (collect.Organisation, error) {
 	if status != "active" && status != "suspended" {
 		return collect.Organisation{}, collect.Invalid("status", "err.status.active_or_suspended")

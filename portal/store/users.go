@@ -23,12 +23,12 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (collect.User, er
 // the user's current token version (a token with another version is revoked).
 func (s *Store) Actor(ctx context.Context, userID string) (collect.Actor, int, error) {
 	var row struct {
-		ID, Email, Name, OrganisationID, Kind, OrgName string
-		TokenVersion                                   int
-		Disabled                                       bool
+		ID, Email, Name, OrganisationID, Kind, OrgName, OrgStatus, TimeZone string
+		TokenVersion                                                        int
+		Disabled                                                            bool
 	}
 	err := s.db.WithContext(ctx).Table("users u").
-		Select("u.id, u.email, u.name, u.organisation_id, o.kind, o.name AS org_name, u.token_version, u.disabled").
+		Select("u.id, u.email, u.name, u.organisation_id, o.kind, o.name AS org_name, o.status AS org_status, o.time_zone, u.token_version, u.disabled").
 		Joins("JOIN organisations o ON o.id = u.organisation_id").
 		Where("u.id = ?", userID).Take(&row).Error
 	if err != nil {
@@ -37,13 +37,16 @@ func (s *Store) Actor(ctx context.Context, userID string) (collect.Actor, int, e
 	if row.Disabled {
 		return collect.Actor{}, 0, collect.E(collect.EUNAUTHORIZED, "err.auth.account_disabled")
 	}
+	if row.OrgStatus == collect.OrgSuspended {
+		return collect.Actor{}, 0, collect.E(collect.EUNAUTHORIZED, "err.auth.organisation_suspended")
+	}
 	roles, err := s.roles(ctx, userID)
 	if err != nil {
 		return collect.Actor{}, 0, err
 	}
 	return collect.Actor{
 		UserID: row.ID, Email: row.Email, Name: row.Name,
-		OrgID: row.OrganisationID, OrgKind: row.Kind, OrgName: row.OrgName, Roles: roles,
+		OrgID: row.OrganisationID, OrgKind: row.Kind, OrgName: row.OrgName, Roles: roles, TimeZone: row.TimeZone,
 	}, row.TokenVersion, nil
 }
 
