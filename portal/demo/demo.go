@@ -111,10 +111,12 @@ func Seed(ctx context.Context, s *store.Store, size Size) error {
 			// Every demo agency user who contacts debtors is on the roster,
 			// registered and trained this year.
 			if l.Role == collect.RoleCollector || l.Role == collect.RoleAgencySupervisor {
-				day := func(days int) string { return casework.RosterDay(now.AddDate(0, 0, -days)).Format(casework.RosterDateLayout) }
+				day := func(days int) string {
+					return casework.RosterDay(now.AddDate(0, 0, -days)).Format(casework.RosterDateLayout)
+				}
 				staffNo[u.OrganisationID]++
 				rec := casework.RosterRecord{UserID: u.ID, AgencyID: u.OrganisationID,
-					StaffNo: fmt.Sprintf("%s-%03d", strings.ToUpper(strings.TrimPrefix(l.Organisation, "Agency ")), staffNo[u.OrganisationID]),
+					StaffNo:    fmt.Sprintf("%s-%03d", strings.ToUpper(strings.TrimPrefix(l.Organisation, "Agency ")), staffNo[u.OrganisationID]),
 					VerifiedOn: day(200), NDASignedOn: day(200), TrainedOn: day(60), ExamPassedOn: day(58)}
 				if err := tx.Roster(rec, u.ID, now); err != nil {
 					return err
