@@ -139,3 +139,6 @@ func RosterStatus(rec *RosterRecord, now time.Time) string {
 	}
 	return vs[0].Rule
 }
+
+// RosterStatuses lists every status RosterStatus gives.
+var RosterStatuses = []string{RosterStatusCompliant, RuleRosterNotRegistered, RuleRosterNoAgreement, RuleRosterTrainingLapsed}

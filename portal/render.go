@@ -112,6 +112,11 @@ func (s *Server) pageMeta(c echo.Context, titleID, active string) views.Page {
 			p.Nav = append(p.Nav, views.NavItem{Key: n.key, Href: n.href})
 		}
 	}
+	// The collector roster (issue 13, part 7): for those who keep it; the
+	// lender reaches it from the agency page.
+	if s.can(a, "roster", "write") {
+		p.Nav = append(p.Nav, views.NavItem{Key: "roster", Href: "/roster"})
+	}
 	return p
 }
 

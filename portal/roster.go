@@ -1,0 +1,96 @@
+package portal
+
+import (
+	"collect"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"collect/portal/store"
+	"collect/views"
+)
+
+// The collector roster: the agency's supervisor keeps it (later also the
+// organisation administrator), the lender reads it per agency.
+
+func (s *Server) apiRoster(c echo.Context) error {
+	r, err := s.store.Roster(c.Request().Context(), actorOf(c), c.QueryParam("agency"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) apiPutRoster(c echo.Context) error {
+	var in store.RosterInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	e, err := s.store.PutRoster(c.Request().Context(), actorOf(c), c.Param("user_id"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, e)
+}
+
+func (s *Server) rosterPage(c echo.Context) error {
+	return s.renderRoster(c, http.StatusOK, nil, "")
+}
+
+func (s *Server) renderRoster(c echo.Context, status int, fail error, editUser string) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	agencyID := c.QueryParam("agency")
+	if agencyID == "" && a.OrgKind == collect.KindAgency {
+		agencyID = a.OrgID
+	}
+	if agencyID == "" {
+		return collect.E(collect.ENOTFOUND, "err.not_found.agency")
+	}
+	r, err := s.store.Roster(ctx, a, agencyID)
+	if err != nil {
+		return err
+	}
+	ag, err := s.store.AgencyView(ctx, a, agencyID)
+	if err != nil {
+		return err
+	}
+	v := views.RosterView{AgencyID: agencyID, AgencyName: views.OrgPrimary(ctx, ag.Name, ag.NameZH), EditUserID: editUser,
+		CanEdit: s.can(a, "roster", "write") && a.OrgID == agencyID}
+	for _, e := range r.Items {
+		row := views.RosterRow{UserID: e.UserID, Name: e.Name, Roles: strings.Join(e.Roles, ", "), StaffNo: e.StaffNo, VerifiedOn: e.VerifiedOn,
+			NDASignedOn: e.NDASignedOn, TrainedOn: e.TrainedOn, ExamPassedOn: e.ExamPassedOn, ValidThrough: e.ValidThrough, Status: e.Status}
+		if e.UpdatedAt != nil {
+			row.UpdatedAt = views.DateTime(*e.UpdatedAt)
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	if len(r.Agencies) > 0 {
+		v.Summary = rosterSummaryView(r.Agencies[0], false)
+	}
+	v.Flash, v.Errors = notices(c, fail)
+	return s.render(c, status, views.RosterPage(s.pageMeta(c, "title.roster", "roster"), v))
+}
+
+func (s *Server) rosterSubmit(c echo.Context) error {
+	in := store.RosterInput{StaffNo: c.FormValue("staff_no"), VerifiedOn: c.FormValue("verified_on"), NDASignedOn: c.FormValue("nda_signed_on"),
+		TrainedOn: c.FormValue("trained_on"), ExamPassedOn: c.FormValue("exam_passed_on")}
+	if _, err := s.store.PutRoster(c.Request().Context(), actorOf(c), c.Param("user_id"), in); err != nil {
+		if code := collect.ErrorCode(err); code == collect.EINVALID || code == collect.ECONFLICT {
+			return s.renderRoster(c, http.StatusUnprocessableEntity, err, c.Param("user_id"))
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/roster?done=roster_saved")
+}
+
+// rosterSummaryView is the summary as the pages show it.
+func rosterSummaryView(r store.RosterSummary, link bool) views.RosterSummaryView {
+	v := views.RosterSummaryView{AgencyID: r.AgencyID, Collectors: r.Collectors, Compliant: r.Compliant, Contacts: r.Contacts, ShowLink: link}
+	if r.CompliantShare != nil {
+		v.CompliantShare = fmt.Sprintf("%.1f%%", *r.CompliantShare*100)
+	}
+	return v
+}
