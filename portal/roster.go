@@ -28,7 +28,7 @@ func (s *Server) apiPutRoster(c echo.Context) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	e, err := s.store.PutRoster(c.Request().Context(), actorOf(c), c.Param("user_id"), in)
+	e, err := s.store.PutRoster(c.Request().Context(), actorOf(c), c.Param("id"), in)
 	if err != nil {
 		return err
 	}
@@ -46,20 +46,25 @@ func (s *Server) renderRoster(c echo.Context, status int, fail error, editUser s
 	if agencyID == "" && a.OrgKind == collect.KindAgency {
 		agencyID = a.OrgID
 	}
-	if agencyID == "" {
-		return collect.E(collect.ENOTFOUND, "err.not_found.agency")
-	}
 	r, err := s.store.Roster(ctx, a, agencyID)
 	if err != nil {
 		return err
 	}
-	ag, err := s.store.AgencyView(ctx, a, agencyID)
-	if err != nil {
-		return err
+	if agencyID == "" && len(r.Agencies) > 0 { // a lender: its first agency, the others from their pages
+		agencyID = r.Agencies[0].AgencyID
 	}
-	v := views.RosterView{AgencyID: agencyID, AgencyName: views.OrgPrimary(ctx, ag.Name, ag.NameZH), EditUserID: editUser,
-		CanEdit: s.can(a, "roster", "write") && a.OrgID == agencyID}
+	v := views.RosterView{AgencyID: agencyID, EditUserID: editUser, CanEdit: s.can(a, "roster", "write") && a.OrgID == agencyID}
+	if agencyID != "" {
+		ag, err := s.store.AgencyView(ctx, a, agencyID)
+		if err != nil {
+			return err
+		}
+		v.AgencyName = views.OrgPrimary(ctx, ag.Name, ag.NameZH)
+	}
 	for _, e := range r.Items {
+		if e.AgencyID != agencyID {
+			continue
+		}
 		row := views.RosterRow{UserID: e.UserID, Name: e.Name, Roles: strings.Join(e.Roles, ", "), StaffNo: e.StaffNo, VerifiedOn: e.VerifiedOn,
 			NDASignedOn: e.NDASignedOn, TrainedOn: e.TrainedOn, ExamPassedOn: e.ExamPassedOn, ValidThrough: e.ValidThrough, Status: e.Status}
 		if e.UpdatedAt != nil {
@@ -67,8 +72,10 @@ func (s *Server) renderRoster(c echo.Context, status int, fail error, editUser s
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	if len(r.Agencies) > 0 {
-		v.Summary = rosterSummaryView(r.Agencies[0], false)
+	for _, sum := range r.Agencies {
+		if sum.AgencyID == agencyID {
+			v.Summary = rosterSummaryView(sum, false)
+		}
 	}
 	v.Flash, v.Errors = notices(c, fail)
 	return s.render(c, status, views.RosterPage(s.pageMeta(c, "title.roster", "roster"), v))
@@ -77,9 +84,9 @@ func (s *Server) renderRoster(c echo.Context, status int, fail error, editUser s
 func (s *Server) rosterSubmit(c echo.Context) error {
 	in := store.RosterInput{StaffNo: c.FormValue("staff_no"), VerifiedOn: c.FormValue("verified_on"), NDASignedOn: c.FormValue("nda_signed_on"),
 		TrainedOn: c.FormValue("trained_on"), ExamPassedOn: c.FormValue("exam_passed_on")}
-	if _, err := s.store.PutRoster(c.Request().Context(), actorOf(c), c.Param("user_id"), in); err != nil {
+	if _, err := s.store.PutRoster(c.Request().Context(), actorOf(c), c.Param("id"), in); err != nil {
 		if code := collect.ErrorCode(err); code == collect.EINVALID || code == collect.ECONFLICT {
-			return s.renderRoster(c, http.StatusUnprocessableEntity, err, c.Param("user_id"))
+			return s.renderRoster(c, http.StatusUnprocessableEntity, err, c.Param("id"))
 		}
 		return err
 	}

@@ -119,7 +119,7 @@ func (s *Server) routeTable() []Route {
 		page(get, "/audit/export.csv", "audit", "read", s.auditExport),
 		// The collector roster (issue 13, part 7).
 		page(get, "/roster", "roster", "read", s.rosterPage),
-		page(post, "/roster/:user_id", "roster", "write", s.rosterSubmit),
+		page(post, "/roster/:id", "roster", "write", s.rosterSubmit),
 		page(get, "/commissions.csv", "commission", "read", s.apiCommissionsCSV),
 
 		// JSON API.
@@ -211,6 +211,6 @@ func (s *Server) routeTable() []Route {
 		api(get, "/audit/verify", "audit", "verify", s.apiAuditVerify),
 		// The collector roster (issue 13, part 7).
 		api(get, "/roster", "roster", "read", s.apiRoster),
-		api(put, "/roster/:user_id", "roster", "write", s.apiPutRoster),
+		api(put, "/roster/:id", "roster", "write", s.apiPutRoster),
 	}
 }
