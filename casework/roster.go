@@ -77,11 +77,11 @@ func RosterCourseValidThrough(r RosterRecord) (time.Time, bool) {
 	if !okT || !okE {
 		return time.Time{}, false
 	}
-	if a, b := RosterValidThrough(t), RosterValidThrough(e); b.Before(a) {
-		return b, true
-	} else {
-		return a, true
+	until := RosterValidThrough(t)
+	if exam := RosterValidThrough(e); exam.Before(until) {
+		until = exam
 	}
+	return until, true
 }
 
 // CheckRoster returns the roster rules a contact by the collector of rec
@@ -111,16 +111,20 @@ func CheckRoster(rec *RosterRecord, now time.Time, p ConductProfile) []collect.V
 	// that lapsed first.
 	var lapsed *collect.Violation
 	var first time.Time
-	for _, c := range []struct{ on, key string }{{rec.TrainedOn, "err.roster.word.training"}, {rec.ExamPassedOn, "err.roster.word.exam"}} {
+	courses := []struct {
+		on   string
+		name collect.Phrase
+	}{{rec.TrainedOn, collect.Say("err.roster.word.training")}, {rec.ExamPassedOn, collect.Say("err.roster.word.exam")}}
+	for _, c := range courses {
 		d, ok := done(c.on)
 		if !ok {
-			v := collect.Broken(RuleRosterTrainingLapsed, "err.roster.rule.course_missing", "staff_no", rec.StaffNo, "course", collect.Say(c.key))
+			v := collect.Broken(RuleRosterTrainingLapsed, "err.roster.rule.course_missing", "staff_no", rec.StaffNo, "course", c.name)
 			lapsed = &v
 			break
 		}
 		if until := RosterValidThrough(d); today.After(until) && (lapsed == nil || until.Before(first)) {
 			v := collect.Broken(RuleRosterTrainingLapsed, "err.roster.rule.training_lapsed", "staff_no", rec.StaffNo,
-				"course", collect.Say(c.key), "on", d.Format(RosterDateLayout), "until", until.Format(RosterDateLayout))
+				"course", c.name, "on", d.Format(RosterDateLayout), "until", until.Format(RosterDateLayout))
 			lapsed, first = &v, until
 		}
 	}
