@@ -17,5 +17,14 @@ CREATE TABLE roster_records (
 );
 CREATE UNIQUE INDEX roster_records_staff_no ON roster_records (agency_id, staff_no);
 
+-- An evaluation keeps the roster as it stood when it was made (an input of
+-- the yearly evaluation: staff trained yearly); NULL for older ones.
+ALTER TABLE agency_evaluations ADD COLUMN roster_collectors INTEGER NULL;
+ALTER TABLE agency_evaluations ADD COLUMN roster_compliant INTEGER NULL;
+ALTER TABLE agency_evaluations ADD COLUMN roster_compliant_share DOUBLE PRECISION NULL;
+
 -- +goose Down
+ALTER TABLE agency_evaluations DROP COLUMN roster_compliant_share;
+ALTER TABLE agency_evaluations DROP COLUMN roster_compliant;
+ALTER TABLE agency_evaluations DROP COLUMN roster_collectors;
 DROP TABLE roster_records;

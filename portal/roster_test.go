@@ -65,6 +65,10 @@ func TestRosterAPI(t *testing.T) {
 			if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"compliant_contact_share"`) || !strings.Contains(string(body), agentID) {
 				t.Fatalf("lender read: %d %s", res.StatusCode, body)
 			}
+			res, body = h.do("GET", "/api/v1/oversight/scorecards", vm, nil)
+			if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"roster":{"agency_id"`) {
+				t.Fatalf("the scorecard rows carry no roster: %d %s", res.StatusCode, body)
+			}
 			res, body = h.do("GET", "/api/v1/agencies/"+agencyA, vm, nil)
 			if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"roster":{`) {
 				t.Fatalf("the agency answer has no roster: %d %s", res.StatusCode, body)

@@ -181,6 +181,27 @@ func TestRosterScopeAndInput(t *testing.T) {
 				}
 			}
 		})
+		t.Run("EvaluationKeepsTheRoster", func(t *testing.T) {
+			ev, err := s.RecordEvaluation(ctx, vm, agent.OrgID, store.Evaluation{Kind: "annual", Period: "2026", ConductScore: 80, QualityScore: 80,
+				EfficiencyScore: 80, InfosecScore: 80, Decision: "renew"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			evs, err := s.Evaluations(ctx, vm, agent.OrgID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range evs {
+				if e.ID == ev.ID {
+					if e.RosterCollectors == nil || *e.RosterCollectors != 2 || e.RosterCompliant == nil || *e.RosterCompliant != 2 ||
+						e.RosterCompliantShare == nil || *e.RosterCompliantShare != 1 {
+						t.Fatalf("the evaluation's roster: %v %v %v", e.RosterCollectors, e.RosterCompliant, e.RosterCompliantShare)
+					}
+					return
+				}
+			}
+			t.Fatal("the evaluation is not listed")
+		})
 		t.Run("AgencySeesOnlyItself", func(t *testing.T) {
 			if _, err := s.Roster(ctx, agentB, agent.OrgID); collect.ErrorCode(err) != collect.ENOTFOUND {
 				t.Fatalf("agency B reading A's roster: %v", err)
