@@ -36,10 +36,12 @@ func (s *Server) apiPutRoster(c echo.Context) error {
 }
 
 func (s *Server) rosterPage(c echo.Context) error {
-	return s.renderRoster(c, http.StatusOK, nil, "")
+	return s.renderRoster(c, http.StatusOK, nil, "", store.RosterInput{})
 }
 
-func (s *Server) renderRoster(c echo.Context, status int, fail error, editUser string) error {
+// renderRoster shows the roster; after a failed submit for editUser, that
+// row keeps what was typed (typed).
+func (s *Server) renderRoster(c echo.Context, status int, fail error, editUser string, typed store.RosterInput) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
 	agencyID := c.QueryParam("agency")
@@ -70,6 +72,10 @@ func (s *Server) renderRoster(c echo.Context, status int, fail error, editUser s
 		if e.UpdatedAt != nil {
 			row.UpdatedAt = views.DateTime(*e.UpdatedAt)
 		}
+		if e.UserID == editUser {
+			row.StaffNo, row.VerifiedOn, row.NDASignedOn, row.TrainedOn, row.ExamPassedOn =
+				typed.StaffNo, typed.VerifiedOn, typed.NDASignedOn, typed.TrainedOn, typed.ExamPassedOn
+		}
 		v.Rows = append(v.Rows, row)
 	}
 	for _, sum := range r.Agencies {
@@ -86,7 +92,7 @@ func (s *Server) rosterSubmit(c echo.Context) error {
 		TrainedOn: c.FormValue("trained_on"), ExamPassedOn: c.FormValue("exam_passed_on")}
 	if _, err := s.store.PutRoster(c.Request().Context(), actorOf(c), c.Param("id"), in); err != nil {
 		if code := collect.ErrorCode(err); code == collect.EINVALID || code == collect.ECONFLICT {
-			return s.renderRoster(c, http.StatusUnprocessableEntity, err, c.Param("id"))
+			return s.renderRoster(c, http.StatusUnprocessableEntity, err, c.Param("id"), in)
 		}
 		return err
 	}

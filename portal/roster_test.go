@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -150,13 +151,18 @@ func TestRosterPage(t *testing.T) {
 		t.Fatalf("staff_no %q", got)
 	}
 	form.Set("trained_on", "tomorrow")
+	form.Set("staff_no", "A-201")
 	res, err = c.PostForm(h.http.URL+"/roster/"+agentID, form)
 	if err != nil {
 		t.Fatal(err)
 	}
+	b, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	if res.StatusCode != http.StatusUnprocessableEntity {
-		t.Fatalf("bad date: %d", res.StatusCode)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), "trained_on") || !strings.Contains(string(b), `value="A-201"`) {
+		t.Fatalf("bad date: %d (the field is not named or the typed staff number is lost)", res.StatusCode)
+	}
+	if got := h.queryOne(`SELECT staff_no FROM roster_records WHERE user_id = $1`, agentID); got != "A-200" {
+		t.Fatalf("a refused submit changed the record: %q", got)
 	}
 	// The lender sees the roster at a glance on the agency page, read only.
 	lc := h.pageClient(vm)
