@@ -164,6 +164,21 @@ func TestRosterPage(t *testing.T) {
 	if got := h.queryOne(`SELECT staff_no FROM roster_records WHERE user_id = $1`, agentID); got != "A-200" {
 		t.Fatalf("a refused submit changed the record: %q", got)
 	}
+	// The collector's account page warns before the form is filled: none
+	// while compliant, the rule named once the training lapsed.
+	acc := h.verifiedAccount(agencyA)
+	ac := h.pageClient(h.token("agent@agency-a.test"))
+	if _, page := ac.get(t, h.http.URL+"/accounts/"+acc, "Accept-Language", "en"); strings.Contains(page, `data-testid="roster-warning"`) ||
+		!strings.Contains(page, `data-testid="contact-form"`) {
+		t.Fatal("a compliant collector is warned, or has no contact form")
+	}
+	if _, err := h.store.DB().Exec(`UPDATE roster_records SET trained_on = $1 WHERE user_id = $2`, rosterDay(-1, -1), agentID); err != nil {
+		t.Fatal(err)
+	}
+	if _, page := ac.get(t, h.http.URL+"/accounts/"+acc, "Accept-Language", "zh-CN"); !strings.Contains(page, `data-rule="roster.training_lapsed"`) ||
+		!strings.Contains(page, "年度培训") {
+		t.Fatal("a lapsed collector's account page does not say so")
+	}
 	// The lender sees the roster at a glance on the agency page, read only.
 	lc := h.pageClient(vm)
 	res, page := lc.get(t, h.http.URL+"/agencies/"+agencyA, "Accept-Language", "zh-CN")

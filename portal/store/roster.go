@@ -322,3 +322,24 @@ func rosterRecord(tx *gorm.DB, userID string) (*casework.RosterRecord, error) {
 	}
 	return rows[0].record(), nil
 }
+
+// RosterCheck is what the roster would say now of a contact by the caller
+// on the account (the account's conduct profile decides whether the roster
+// is required): the contact form warns before anything is typed. An account
+// the caller does not hold is not found.
+func (s *Store) RosterCheck(ctx context.Context, a collect.Actor, accountID string) ([]collect.Violation, error) {
+	db := s.db.WithContext(ctx)
+	acc, _, err := s.loadCase(db, a, accountID)
+	if err != nil {
+		return nil, err
+	}
+	prof, err := conductProfile(acc.ConductProfile)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := rosterRecord(db, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	return casework.CheckRoster(rec, s.now(), prof), nil
+}
