@@ -85,10 +85,13 @@ var (
 	conductCapRules   = []string{RuleConductCNMaxEffectiveCallsDay, RuleConductUSSevenInSeven}
 )
 
-// RuleIDs lists every rule id CheckContact can report, in the order it
-// reports them.
+// RuleIDs lists every rule id CheckRoster and CheckContact can report, in
+// the order they report them (the roster first: who calls, then the call).
 func RuleIDs() []string {
 	return []string{
+		RuleRosterNotRegistered,
+		RuleRosterNoAgreement,
+		RuleRosterTrainingLapsed,
 		RuleConductProfileInvalid,
 		RuleConductContactInvalid,
 		RuleConductCeaseCommunication,
@@ -158,6 +161,11 @@ type ConductProfile struct {
 	// Outbound messages on OptOutChannels must contain one of OptOutPhrases.
 	OptOutChannels []string `json:"opt_out_channels"`
 	OptOutPhrases  []string `json:"opt_out_phrases"`
+
+	// RosterRequired: only a collector on the agency's roster, registered,
+	// under a signed confidentiality agreement and trained in the last year,
+	// may contact debtors (CheckRoster).
+	RosterRequired bool `json:"roster_required"`
 }
 
 // FrequencyCap limits outbound contacts on Channels to Parties within a

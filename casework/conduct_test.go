@@ -567,6 +567,7 @@ func TestRuleIDs(t *testing.T) {
 		"cn.quiet_hours", "cn.max_effective_calls_per_day", "third_party.only_when_unreachable", "third_party.no_disclosure",
 		"third_party.refused", "cease_communication", "dispute_open", "forbidden_language", "us.seven_in_seven",
 		"us.after_conversation", "us.opt_out", "guarantor.not_allowed", "us.quiet_hours", "contact.invalid", "profile.invalid",
+		"roster.not_registered", "roster.no_agreement", "roster.training_lapsed",
 	}
 	if len(ids) != len(want) {
 		t.Errorf("RuleIDs() = %q, want %d ids", ids, len(want))

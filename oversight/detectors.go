@@ -184,7 +184,8 @@ func Severity(rule string) string {
 		return SeverityHigh
 	case casework.RuleConductCNQuietHours, casework.RuleConductUSQuietHours,
 		casework.RuleConductCNMaxEffectiveCallsDay, casework.RuleConductUSSevenInSeven, casework.RuleConductUSAfterConversation,
-		casework.RuleConductDisputeOpen:
+		casework.RuleConductDisputeOpen,
+		casework.RuleRosterNotRegistered, casework.RuleRosterNoAgreement, casework.RuleRosterTrainingLapsed:
 		return SeverityMedium
 	}
 	if strings.HasPrefix(rule, "third_party.") {

@@ -316,6 +316,9 @@ func TestSeverity(t *testing.T) {
 		casework.RuleConductThirdPartyRefused:      "medium",
 		casework.RuleConductUSOptOut:               "low",
 		casework.RuleConductForbiddenLanguage:      "high",
+		casework.RuleRosterNotRegistered:           "medium",
+		casework.RuleRosterNoAgreement:             "medium",
+		casework.RuleRosterTrainingLapsed:          "medium",
 		"third_party.some_future_rule":             "medium",
 		"unknown":                                  "low",
 	}

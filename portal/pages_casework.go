@@ -193,6 +193,13 @@ func (s *Server) casePanel(c echo.Context, accountID string, fail error) (*views
 		FlagOptions: store.DataQualityFlags, LimitationExpiry: cd.LimitationExpiry, TimeBarred: cd.TimeBarred,
 		Channels: casework.ContactChannels, Parties: casework.ContactParties, Outcomes: casework.ContactOutcomes,
 		Kinds: casework.ArrangementKinds, AssignedTo: cd.AssignedTo}
+	// The roster (issue 13, part 7): say before the form is filled that
+	// this collector may not contact now.
+	if canWork {
+		if p.RosterProblems, err = s.store.RosterCheck(ctx, a, accountID); err != nil {
+			return nil, err
+		}
+	}
 	if fail != nil && strings.HasSuffix(c.Request().URL.Path, "/contacts") {
 		p.Draft = views.ContactDraft{Channel: c.FormValue("channel"), Outcome: c.FormValue("outcome"), Party: c.FormValue("party"),
 			Direction: c.FormValue("direction"), PartyPhone: c.FormValue("party_phone"), At: c.FormValue("at"), Note: c.FormValue("note"), Message: c.FormValue("message")}

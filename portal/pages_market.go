@@ -550,6 +550,10 @@ func (s *Server) renderAgency(c echo.Context, status int, fail error) error {
 		}
 	}
 	v.CanEvaluate = s.can(a, "evaluation", "write") && a.OrgKind == collect.KindLender
+	if ag.Roster != nil {
+		r := rosterSummaryView(*ag.Roster, true)
+		v.Roster = &r
+	}
 	v.Flash, v.Errors = notices(c, fail)
 	return s.render(c, status, views.AgencyPage(s.pageMeta(c, "title.agency", "agencies"), v))
 }

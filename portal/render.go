@@ -116,6 +116,11 @@ func (s *Server) pageMeta(c echo.Context, titleID, active string) views.Page {
 	if s.can(a, "tenant", "read") {
 		p.Nav = append(p.Nav, views.NavItem{Key: "organisations", Href: "/admin/organisations"})
 	}
+	// The collector roster (issue 13, part 7): for those who keep it; the
+	// lender reaches it from the agency page.
+	if s.can(a, "roster", "write") {
+		p.Nav = append(p.Nav, views.NavItem{Key: "roster", Href: "/roster"})
+	}
 	return p
 }
 

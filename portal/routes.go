@@ -131,6 +131,9 @@ func (s *Server) routeTable() []Route {
 		page(post, "/breaches/:id", "breach", "write", s.breachSubmit),
 		page(post, "/agencies/:id/evaluations", "evaluation", "write", s.evaluationSubmit),
 		page(get, "/audit/export.csv", "audit", "read", s.auditExport),
+		// The collector roster (issue 13, part 7).
+		page(get, "/roster", "roster", "read", s.rosterPage),
+		page(post, "/roster/:id", "roster", "write", s.rosterSubmit),
 		page(get, "/commissions.csv", "commission", "read", s.apiCommissionsCSV),
 
 		// JSON API.
@@ -231,5 +234,8 @@ func (s *Server) routeTable() []Route {
 		api(patch, "/complaints/:id", "complaint", "update", s.apiUpdateComplaint),
 		api(get, "/audit", "audit", "read", s.apiAudit),
 		api(get, "/audit/verify", "audit", "verify", s.apiAuditVerify),
+		// The collector roster (issue 13, part 7).
+		api(get, "/roster", "roster", "read", s.apiRoster),
+		api(put, "/roster/:id", "roster", "write", s.apiPutRoster),
 	}
 }

@@ -119,6 +119,9 @@ func addForeignLender(t *testing.T, h *harness) foreign {
 		{`INSERT INTO legal_cases (id, account_id, lender_id, agency_id, status, estimate, limitation_expires, referred_by, created_at, updated_at) VALUES ('other-legal', $1, $2, $3, 'referred', '{}', '2029-01-01', 'x', $4, $4)`, []any{f.account, f.lender, f.agencyC, now}},
 		{`INSERT INTO allocations (id, lender_id, portfolio_id, strategy, params, seed, status, summary, created_by, created_at)
 		  VALUES ('other-allocation', $1, $2, 'manual', '{}', 1, 'draft', '{}', 'x', $3)`, []any{f.lender, f.portfolio, now}},
+		// A collector of Agency C, for the roster (issue 13, part 7).
+		{`INSERT INTO users (id, organisation_id, email, name, password_hash, created_at) VALUES ('other-collector', $1, 'c@agency-c.test', 'C', 'x', $2)`, []any{f.agencyC, now}},
+		{`INSERT INTO memberships (user_id, role) VALUES ('other-collector', 'collector')`, nil},
 	} {
 		if _, err := h.store.DB().Exec(q.sql, q.args...); err != nil {
 			t.Fatalf("%s: %v", q.sql, err)
@@ -152,7 +155,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 		ids := map[string]string{"account": f.account, "portfolio": f.portfolio, "organisation": f.agencyC,
 			"agency_profile": f.agencyC, "contract": f.agencyC, "payment": f.account, "allocation": f.allocation,
 			"placement": f.placement, "tender": f.tender, "bid": f.tender, "import": f.importID, "complaint": f.complaint,
-			"breach": f.breach, "evaluation": f.agencyC, "tenant": f.agencyC}
+			"breach": f.breach, "evaluation": f.agencyC, "tenant": f.agencyC, "roster": "other-collector"}
 		soon := time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)
 		bodies := map[string]string{
 			"PUT /api/v1/agencies/:id/profile":         `{"licensed_provinces":["*"],"accepted_buckets":[],"capacity":10}`,
@@ -215,6 +218,8 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"POST /tenders":                            "form:portfolio_id=" + f.portfolio + "&title=t&closes_at=" + time.Now().Add(72*time.Hour).UTC().Format("2006-01-02T15:04"),
 			"POST /tenders/:id/bids":                   "form:fee_pct=10&expected_pct=10&capacity=10",
 			"POST /tenders/:id/award":                  "form:share_x=100",
+			"PUT /api/v1/roster/:id":                   `{"staff_no":"C-1","verified_on":"2026-01-02","nda_signed_on":"2026-01-02","trained_on":"2026-01-02","exam_passed_on":"2026-01-02"}`,
+			"POST /roster/:id":                         "form:staff_no=C-1&verified_on=2026-01-02&nda_signed_on=2026-01-02&trained_on=2026-01-02&exam_passed_on=2026-01-02",
 			"POST /api/v1/organisations":               `{"kind":"agency","name":"丁信催收服务有限公司","credit_code":"91350100M000100Y43"}`,
 			"PATCH /api/v1/organisations/:id":          `{"name_en":"Agency C Ltd"}`,
 			"POST /admin/organisations":                "form:kind=agency&name=戊信&credit_code=914403001922038216",

@@ -40,6 +40,9 @@ type QueueRowView struct {
 // CasePanel is the casework part of the account page, for agency staff (who
 // work the case) and lender staff (who resolve disputes and approve).
 type CasePanel struct {
+	// RosterProblems: the roster rules the reader's own contact would break
+	// now (not registered, no agreement, training lapsed).
+	RosterProblems   []collect.Violation
 	CanWork          bool     // agency staff holding the account: every form below
 	CanAssign        bool     // supervisor
 	CanApprove       bool     // vendor manager: approve arrangements, resolve disputes, decide legal referrals

@@ -154,7 +154,8 @@ type AgencyView struct {
 	Errors                   []string // field errors of the last submit, translated or verbatim
 	Buckets                  []string
 	Evaluations              []EvaluationView
-	CanEvaluate              bool // the lender's vendor manager: the evaluation form
+	CanEvaluate              bool               // the lender's vendor manager: the evaluation form
+	Roster                   *RosterSummaryView // the collector roster at a glance; nil when the reader may not see it
 }
 
 // ProfileForm is the agency profile's editable fields.

@@ -90,6 +90,7 @@ func Seed(ctx context.Context, s *store.Store, size Size) error {
 
 	flagged := map[string]string{}
 	collectorOf := map[string]string{}
+	staffNo := map[string]int{}
 	var sim demoHistory
 	audit := store.SeedAudit{Actor: collect.Actor{OrgID: platform.ID}, Action: "demo.seed", ObjectType: "database", ObjectID: "demo",
 		Lender: bank.ID, After: map[string]any{"portfolios": len(size.Portfolios), "organisations": len(orgs)}}
@@ -106,6 +107,20 @@ func Seed(ctx context.Context, s *store.Store, size Size) error {
 			}
 			if l.Role == collect.RoleCollector {
 				collectorOf[u.OrganisationID] = u.ID
+			}
+			// Every demo agency user who contacts debtors is on the roster,
+			// registered and trained this year.
+			if l.Role == collect.RoleCollector || l.Role == collect.RoleAgencySupervisor {
+				day := func(days int) string {
+					return casework.RosterDay(now.AddDate(0, 0, -days)).Format(casework.RosterDateLayout)
+				}
+				staffNo[u.OrganisationID]++
+				rec := casework.RosterRecord{UserID: u.ID, AgencyID: u.OrganisationID,
+					StaffNo:    fmt.Sprintf("%s-%03d", strings.ToUpper(strings.TrimPrefix(l.Organisation, "Agency ")), staffNo[u.OrganisationID]),
+					VerifiedOn: day(200), NDASignedOn: day(200), TrainedOn: day(60), ExamPassedOn: day(58)}
+				if err := tx.Roster(rec, u.ID, now); err != nil {
+					return err
+				}
 			}
 		}
 		portfolioNames := []string{"2026年第三季度信用卡逾期包 Card Q3-2026", "2026年10月消费贷逾期包 Consumer Loans Oct-2026"}

@@ -23,6 +23,7 @@ type AgencyView struct {
 	Profile   allocation.AgencyProfile `json:"profile"`
 	Contract  *allocation.Contract     `json:"contract"`
 	OpenCount int64                    `json:"open_placements"`
+	Roster    *RosterSummary           `json:"roster,omitempty"` // the collector roster at a glance (RosterSummary)
 }
 
 type profileRow struct {
@@ -159,6 +160,13 @@ func (s *Store) AgencyView(ctx context.Context, a collect.Actor, id string) (Age
 	}
 	if len(vs) == 0 {
 		return AgencyView{}, collect.E(collect.ENOTFOUND, "err.not_found.agency")
+	}
+	// The roster at a glance, for a reader who may see it (the agency
+	// itself, a lender holding placements there).
+	if r, err := s.Roster(ctx, a, id); err == nil && len(r.Agencies) == 1 {
+		vs[0].Roster = &r.Agencies[0]
+	} else if err != nil && collect.ErrorCode(err) != collect.ENOTFOUND {
+		return AgencyView{}, err
 	}
 	return vs[0], nil
 }

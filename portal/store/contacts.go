@@ -158,7 +158,15 @@ func (s *Store) RecordContact(ctx context.Context, a collect.Actor, accountID st
 			check.History = append(check.History, h.casework())
 		}
 		check.DebtorUnreachable = casework.DebtorUnreachable(check.History, in.At)
-		if vs := casework.CheckContact(prof, check); len(vs) > 0 {
+		// Who calls before the call: a collector off the roster, without a
+		// signed agreement or whose yearly training lapsed may not contact.
+		rec, err := rosterRecord(tx, a.UserID)
+		if err != nil {
+			return err
+		}
+		vs := casework.CheckRoster(rec, now, prof)
+		vs = append(vs, casework.CheckContact(prof, check)...)
+		if len(vs) > 0 {
 			refusalID := uuid.Must(uuid.NewV7()).String()
 			if err := tx.Table("contact_refusals").Create(map[string]any{"id": refusalID, "account_id": acc.ID,
 				"lender_id": acc.LenderID, "agency_id": a.OrgID, "collector_id": a.UserID, "channel": in.Channel, "party": in.Party,

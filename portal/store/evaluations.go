@@ -28,6 +28,11 @@ type Evaluation struct {
 	Note            string    `json:"note"`
 	EvaluatedBy     string    `json:"evaluated_by"`
 	EvaluatedAt     time.Time `json:"evaluated_at"`
+	// The roster when the evaluation was made (RosterSummary); nil for
+	// evaluations older than the roster.
+	RosterCollectors     *int     `json:"roster_collectors"`
+	RosterCompliant      *int     `json:"roster_compliant"`
+	RosterCompliantShare *float64 `json:"roster_compliant_share"`
 }
 
 func (e Evaluation) domain() oversight.AgencyEvaluation {
@@ -57,10 +62,19 @@ func (s *Store) RecordEvaluation(ctx context.Context, a collect.Actor, agencyID 
 	e.Period = e.domain().Normal().Period
 	now := s.now()
 	e.ID, e.AgencyID, e.EvaluatedBy, e.EvaluatedAt = uuid.Must(uuid.NewV7()).String(), agencyID, a.UserID, now
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
+	roster, err := s.Roster(ctx, a, agencyID)
+	if err != nil && collect.ErrorCode(err) != collect.ENOTFOUND { // no placement there yet: no roster to keep
+		return e, err
+	}
+	if len(roster.Agencies) == 1 {
+		r := roster.Agencies[0]
+		e.RosterCollectors, e.RosterCompliant, e.RosterCompliantShare = &r.Collectors, &r.Compliant, r.CompliantShare
+	}
+	err = s.inTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Table("agency_evaluations").Create(map[string]any{"id": e.ID, "lender_id": a.OrgID, "agency_id": agencyID, "kind": e.Kind,
 			"period": e.Period, "conduct_score": e.ConductScore, "quality_score": e.QualityScore, "efficiency_score": e.EfficiencyScore,
-			"infosec_score": e.InfosecScore, "decision": e.Decision, "note": e.Note, "evaluated_by": a.UserID, "evaluated_at": now}).Error; err != nil {
+			"infosec_score": e.InfosecScore, "decision": e.Decision, "note": e.Note, "evaluated_by": a.UserID, "evaluated_at": now,
+			"roster_collectors": e.RosterCollectors, "roster_compliant": e.RosterCompliant, "roster_compliant_share": e.RosterCompliantShare}).Error; err != nil {
 			return err
 		}
 		var ends []string

@@ -164,6 +164,10 @@ type Scorecard struct {
 type ScorecardRow struct {
 	oversight.ScoreRow
 	AgencyName string `json:"agency_name"`
+	// Roster is an input beside the score, not weighted in it: the agency's
+	// collectors compliant with the roster today and the share of recent
+	// contacts they made (RosterSummary).
+	Roster *RosterSummary `json:"roster,omitempty"`
 }
 
 // Scorecard ranks the lender's agencies against each other over the period.
@@ -187,9 +191,19 @@ func (s *Store) Scorecard(ctx context.Context, a collect.Actor, f KPIFilter) (Sc
 		figs[k.AgencyID] = k.Figures
 		names[k.AgencyID] = k.AgencyName
 	}
+	roster, err := s.Roster(ctx, a, "")
+	if err != nil {
+		return Scorecard{}, err
+	}
 	out := Scorecard{From: f.From, To: f.To, Weights: w}
 	for _, r := range oversight.Score(figs, w) {
-		out.Rows = append(out.Rows, ScorecardRow{ScoreRow: r, AgencyName: names[r.Agency]})
+		row := ScorecardRow{ScoreRow: r, AgencyName: names[r.Agency]}
+		for i := range roster.Agencies {
+			if roster.Agencies[i].AgencyID == r.Agency {
+				row.Roster = &roster.Agencies[i]
+			}
+		}
+		out.Rows = append(out.Rows, row)
 	}
 	return out, nil
 }

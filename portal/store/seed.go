@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"collect/allocation"
+	"collect/casework"
 )
 
 // Seeding: a whole starting data set (a demo, a migration from another
@@ -75,6 +76,13 @@ func (w *Seeder) User(u collect.User, role string) error {
 		return err
 	}
 	return w.tx.Exec("INSERT INTO memberships (user_id, role) VALUES (?, ?)", u.ID, role).Error
+}
+
+// Roster inserts a collector's roster record, written by the user by.
+func (w *Seeder) Roster(r casework.RosterRecord, by string, at time.Time) error {
+	return w.tx.Table("roster_records").Create(&rosterRow{UserID: r.UserID, AgencyID: r.AgencyID, StaffNo: r.StaffNo,
+		VerifiedOn: r.VerifiedOn, NDASignedOn: r.NDASignedOn, TrainedOn: r.TrainedOn, ExamPassedOn: r.ExamPassedOn,
+		UpdatedBy: by, UpdatedAt: at}).Error
 }
 
 // Portfolio inserts a portfolio with its accounts and placements.
