@@ -12,6 +12,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"collect/allocation"
+	"collect/portal/store"
 )
 
 func (s *Server) healthz(c echo.Context) error {
@@ -63,6 +64,7 @@ func (s *Server) login(c echo.Context, cr credentials, via string) (collect.Acto
 	ctx := c.Request().Context()
 	addr := c.RealIP()
 	if err := s.throttle.Begin(ctx, cr.Email, addr); err != nil {
+		s.signIn(c, cr.Email, via, err)
 		return collect.Actor{}, "", time.Time{}, err
 	}
 	u, err := s.store.UserByEmail(ctx, cr.Email)
@@ -74,6 +76,7 @@ func (s *Server) login(c echo.Context, cr credentials, via string) (collect.Acto
 		hash = []byte(u.PasswordHash)
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(cr.Password)) != nil || err != nil || u.Disabled {
+		s.signIn(c, cr.Email, via, errBadCredentials)
 		return collect.Actor{}, "", time.Time{}, errBadCredentials // counted as failed by Begin
 	}
 	if err := s.throttle.Succeeded(ctx, cr.Email, addr); err != nil {
@@ -91,10 +94,11 @@ func (s *Server) login(c echo.Context, cr credentials, via string) (collect.Acto
 		if strings.TrimSpace(cr.TOTP) == "" {
 			return actor, "", time.Time{}, collect.E(collect.ETOTPREQUIRED, "err.auth.totp_required")
 		}
+		via += "+totp"
 		if err := s.secondFactor(c, actor, st, cr.TOTP); err != nil {
+			s.signIn(c, cr.Email, via, err)
 			return collect.Actor{}, "", time.Time{}, err
 		}
-		via += "+totp"
 	}
 	token, exp, err := s.tokens.Issue(u.ID, version)
 	if err != nil {
@@ -103,7 +107,27 @@ func (s *Server) login(c echo.Context, cr credentials, via string) (collect.Acto
 	if err := s.store.RecordLogin(ctx, actor, via); err != nil {
 		return collect.Actor{}, "", time.Time{}, err
 	}
+	s.signIn(c, cr.Email, via, nil)
 	return actor, token, exp, nil
+}
+
+// signIn keeps a sign-in attempt in the user's history: good (err nil),
+// refused by the throttle, or refused for its credentials. Kept on a best
+// effort: a failure to keep it is logged, not shown.
+func (s *Server) signIn(c echo.Context, email, method string, err error) {
+	outcome := store.SignInOK
+	switch collect.ErrorCode(err) {
+	case collect.ETHROTTLED:
+		outcome = store.SignInLocked
+	case collect.EUNAUTHORIZED:
+		outcome = store.SignInFailed
+	}
+	if err != nil && outcome == store.SignInOK {
+		return // not a sign-in outcome (a database error, say)
+	}
+	if rerr := s.store.RecordSignIn(context.WithoutCancel(c.Request().Context()), email, c.RealIP(), method, outcome); rerr != nil {
+		s.log.Warn("keeping a sign-in", "error", rerr)
+	}
 }
 
 func (s *Server) apiToken(c echo.Context) error {

@@ -142,6 +142,8 @@ func (s *Server) routeTable() []Route {
 		api(get, "/me", "session", "read", s.apiMe),
 		api(post, "/me/totp", "session", "write", s.apiTOTPBegin),
 		api(post, "/me/totp/confirm", "session", "write", s.apiTOTPConfirm),
+		api(get, "/me/sign-ins", "session", "read", s.apiMySignIns),
+		api(get, "/sign-ins", "signin", "read", s.apiFailedSignIns),
 		hidden(api(put, "/organisations/:id/two-factor", "tenant", "write", s.apiTOTPPolicy)),
 		// Onboarding (issue 13 parts 1-2).
 		hidden(api(post, "/organisations", "tenant", "write", s.apiCreateOrganisation)),

@@ -252,3 +252,22 @@ func (s *Server) apiTOTPPolicy(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]string{"id": c.Param("id"), "totp_required": b.Required})
 }
+
+// apiMySignIns are the caller's last 50 sign-ins.
+func (s *Server) apiMySignIns(c echo.Context) error {
+	out, err := s.store.MySignIns(c.Request().Context(), actorOf(c), 50)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": out})
+}
+
+// apiFailedSignIns are the organisation's refused sign-ins (wrong
+// credentials, lockouts), the last 200, for its administrators.
+func (s *Server) apiFailedSignIns(c echo.Context) error {
+	out, err := s.store.FailedSignIns(c.Request().Context(), actorOf(c), 200)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": out})
+}

@@ -87,6 +87,7 @@ func (s *Server) loginCodeSubmit(c echo.Context) error {
 		code = ""
 	}
 	if err := s.secondFactor(c, a, st, code); err != nil {
+		s.signIn(c, a.Email, "form+totp", err)
 		switch collect.ErrorCode(err) {
 		case collect.ETHROTTLED:
 			return s.renderLoginCode(c, http.StatusTooManyRequests, "login.throttled", next)
@@ -102,6 +103,7 @@ func (s *Server) loginCodeSubmit(c echo.Context) error {
 	if err := s.store.RecordLogin(ctx, a, "form+totp"); err != nil {
 		return err
 	}
+	s.signIn(c, a.Email, "form+totp", nil)
 	c.SetCookie(&http.Cookie{Name: mfaCookie, Value: "", Path: "/login", MaxAge: -1, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: jwt, Path: "/", Expires: exp, HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
 	return c.Redirect(http.StatusSeeOther, next)
@@ -136,6 +138,13 @@ func (s *Server) renderSecurity(c echo.Context, status int, v views.SecurityView
 	}
 	if fail != nil {
 		v.Errors = append(v.Errors, views.ErrorText(ctx, fail))
+	}
+	ins, err := s.store.MySignIns(ctx, a, 20)
+	if err != nil {
+		return err
+	}
+	for _, in := range ins {
+		v.SignIns = append(v.SignIns, views.SignInRow{At: views.DateTime(ctx, in.At), Addr: in.Addr, Method: in.Method, Outcome: in.Outcome})
 	}
 	v.CSRFToken, _ = c.Get("csrf").(string)
 	return s.render(c, status, views.SecurityPage(s.pageMeta(c, "security.title", ""), v))

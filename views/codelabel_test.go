@@ -47,6 +47,7 @@ var codeLabelCodes = map[string][]string{
 	"breach.status.":      oversight.BreachStatuses,
 	"jobs.kind.":          jobs.Kinds,
 	"jobs.state.":         jobs.States,
+	"signins.outcome.":    {store.SignInOK, store.SignInFailed, store.SignInLocked},
 
 	// Codes whose one definition is the database's CHECK constraint
 	// (migrations/*.sql): see schemaCodes.
