@@ -15,28 +15,33 @@ const (
 // Roles. A user holds one or more within their organisation.
 const (
 	RolePlatformAdmin    = "platform_admin"
+	RoleOrgAdmin         = "org_admin" // an organisation's own administrator: its users
 	RoleVendorManager    = "vendor_manager"
 	RoleAuditor          = "auditor"
 	RoleAgencySupervisor = "agency_supervisor"
 	RoleCollector        = "collector"
+	RoleIntegration      = "integration" // a lender's or agency's own systems
 )
 
 // Roles lists every role, in the order pages show them.
-var Roles = []string{RolePlatformAdmin, RoleVendorManager, RoleAuditor, RoleAgencySupervisor, RoleCollector}
+var Roles = []string{RolePlatformAdmin, RoleOrgAdmin, RoleVendorManager, RoleAuditor, RoleAgencySupervisor, RoleCollector, RoleIntegration}
 
-// roleKinds says which organisation kind may hold each role.
-var roleKinds = map[string]string{
-	RolePlatformAdmin:    KindPlatform,
-	RoleVendorManager:    KindLender,
-	RoleAuditor:          KindLender,
-	RoleAgencySupervisor: KindAgency,
-	RoleCollector:        KindAgency,
+// roleKinds says which organisation kinds may hold each role. The platform
+// administrator administers the platform's own users; lenders and agencies
+// have their own administrators and systems.
+var roleKinds = map[string][]string{
+	RolePlatformAdmin:    {KindPlatform},
+	RoleOrgAdmin:         {KindLender, KindAgency},
+	RoleVendorManager:    {KindLender},
+	RoleAuditor:          {KindLender},
+	RoleAgencySupervisor: {KindAgency},
+	RoleCollector:        {KindAgency},
+	RoleIntegration:      {KindLender, KindAgency},
 }
 
 // RoleFits reports whether role may be held in an organisation of kind.
 func RoleFits(role, kind string) bool {
-	k, ok := roleKinds[role]
-	return ok && k == kind
+	return kind != "" && slices.Contains(roleKinds[role], kind)
 }
 
 // Actor is who is acting: the authenticated user, their organisation and roles.
