@@ -82,3 +82,27 @@ type User struct {
 	CreatedAt      time.Time `json:"created_at"`
 	Roles          []string  `json:"roles" gorm:"-"`
 }
+
+// CheckRoles says whether a person in an organisation of kind may hold
+// roles: at least one, each known and fitting the kind, none twice, and no
+// two that break a separation of duties.
+func CheckRoles(roles []string, kind string) error {
+	if len(roles) == 0 {
+		return Invalid("roles", "err.people.roles_required")
+	}
+	if err := CheckSeparationOfDuties(roles); err != nil {
+		return err
+	}
+	for i, r := range roles {
+		if !slices.Contains(Roles, r) {
+			return Invalid("roles", "err.people.role_unknown", "role", r)
+		}
+		if !RoleFits(r, kind) {
+			return Invalid("roles", "err.people.role_misfit", "role", r, "kind", kind)
+		}
+		if slices.Contains(roles[:i], r) {
+			return Invalid("roles", "err.people.role_twice", "role", r)
+		}
+	}
+	return nil
+}

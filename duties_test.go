@@ -35,3 +35,37 @@ func TestCheckSeparationOfDuties(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckRoles(t *testing.T) {
+	tests := []struct {
+		name  string
+		roles []string
+		kind  string
+		code  string
+		key   string
+	}{
+		{"an agency administrator and supervisor", []string{RoleOrgAdmin, RoleAgencySupervisor}, KindAgency, "", ""},
+		{"a lender's systems", []string{RoleIntegration}, KindLender, "", ""},
+		{"none", nil, KindLender, EINVALID, "err.people.roles_required"},
+		{"unknown", []string{"root"}, KindLender, EINVALID, "err.people.role_unknown"},
+		{"a lender role at an agency", []string{RoleVendorManager}, KindAgency, EINVALID, "err.people.role_misfit"},
+		{"platform administrator at a lender", []string{RolePlatformAdmin}, KindLender, EINVALID, "err.people.role_misfit"},
+		{"twice", []string{RoleCollector, RoleCollector}, KindAgency, EINVALID, "err.people.role_twice"},
+		{"maker and approver: the rule named first", []string{RoleCollector, RoleVendorManager}, KindAgency, ERULEVIOLATION, "err.sod.refused"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckRoles(tt.roles, tt.kind)
+			if tt.code == "" {
+				if err != nil {
+					t.Fatalf("CheckRoles(%v, %s) = %v", tt.roles, tt.kind, err)
+				}
+				return
+			}
+			e, ok := err.(*Error)
+			if !ok || e.Code != tt.code || e.Key != tt.key {
+				t.Fatalf("CheckRoles(%v, %s) = %#v, want %s %s", tt.roles, tt.kind, err, tt.code, tt.key)
+			}
+		})
+	}
+}

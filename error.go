@@ -19,6 +19,7 @@ const (
 	EUNAUTHORIZED  = "unauthorized"
 	ERULEVIOLATION = "rule_violation"
 	ETHROTTLED     = "throttled"
+	EGONE          = "gone" // a one-time link already used, expired or replaced
 	EINTERNAL      = "internal"
 )
 

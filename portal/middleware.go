@@ -165,6 +165,7 @@ var statusOf = map[string]int{
 	collect.EUNAUTHORIZED:  http.StatusUnauthorized,
 	collect.ERULEVIOLATION: http.StatusUnprocessableEntity,
 	collect.ETHROTTLED:     http.StatusTooManyRequests,
+	collect.EGONE:          http.StatusGone,
 	collect.EINTERNAL:      http.StatusInternalServerError,
 }
 
