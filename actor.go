@@ -98,10 +98,10 @@ func CheckRoles(roles []string, kind string) error {
 			return Invalid("roles", "err.people.role_unknown", "role", r)
 		}
 		if !RoleFits(r, kind) {
-			return Invalid("roles", "err.people.role_misfit", "role", r, "kind", kind)
+			return Invalid("roles", "err.people.role_misfit", "role", Say("role."+r), "kind", Say("org_kind."+kind))
 		}
 		if slices.Contains(roles[:i], r) {
-			return Invalid("roles", "err.people.role_twice", "role", r)
+			return Invalid("roles", "err.people.role_twice", "role", Say("role."+r))
 		}
 	}
 	return nil

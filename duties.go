@@ -9,6 +9,7 @@ import "slices"
 // is caught.
 type DutyRule struct {
 	Rule      string
+	Key       string // the catalogue's words for it, given maker and approver
 	Object    string
 	Make      string
 	Approve   string
@@ -21,7 +22,7 @@ type DutyRule struct {
 // under the same permissions, so one rule keeps them all apart.
 var SeparatedDuties = []DutyRule{
 	{
-		Rule: "sod.arrangement", Object: "arrangement", Make: "write", Approve: "approve",
+		Rule: "sod.arrangement", Key: "err.sod.arrangement", Object: "arrangement", Make: "write", Approve: "approve",
 		Makers:    []string{RoleAgencySupervisor, RoleCollector},
 		Approvers: []string{RoleVendorManager},
 	},
@@ -36,7 +37,7 @@ func CheckSeparationOfDuties(roles []string) error {
 		maker := firstHeld(roles, d.Makers)
 		approver := firstHeld(roles, d.Approvers)
 		if maker != "" && approver != "" {
-			broken = append(broken, Broken(d.Rule, "rule.sod.make_and_approve", "object", d.Object, "maker", maker, "approver", approver))
+			broken = append(broken, Broken(d.Rule, d.Key, "maker", Say("role."+maker), "approver", Say("role."+approver)))
 		}
 	}
 	if len(broken) == 0 {
