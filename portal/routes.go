@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"collect/portal/store"
 )
 
 // Route is one entry of the route table: what it answers, and the Casbin
@@ -119,6 +121,22 @@ func (s *Server) routeTable() []Route {
 		page(get, "/audit/export.csv", "audit", "read", s.auditExport),
 		page(get, "/commissions.csv", "commission", "read", s.apiCommissionsCSV),
 
+		// People: each organisation's administrator manages its users; one-time
+		// links (public: the token is the credential) set passwords.
+		page(get, "/people", "people", "read", s.peoplePage),
+		page(post, "/people/invite", "people", "write", s.peopleInviteSubmit),
+		page(post, "/people/invites/:id/resend", "people", "write", s.peopleResendSubmit),
+		page(post, "/people/:id/roles", "people", "write", s.peopleRolesSubmit),
+		page(post, "/people/:id/deactivate", "people", "write", s.peopleDeactivateSubmit),
+		page(post, "/people/:id/reactivate", "people", "write", s.peopleReactivateSubmit),
+		page(post, "/people/:id/reset", "people", "write", s.peopleResetSubmit),
+		public(get, "/invite/:token", true, s.linkPage(store.LinkInvite)),
+		public(post, "/invite/:token", true, s.linkSubmit(store.LinkInvite)),
+		public(get, "/reset/:token", true, s.linkPage(store.LinkReset)),
+		public(post, "/reset/:token", true, s.linkSubmit(store.LinkReset)),
+		page(get, "/me/password", "session", "write", s.myPasswordPage),
+		page(post, "/me/password", "session", "write", s.myPasswordSubmit),
+
 		// JSON API.
 		public(post, "/api/v1/auth/token", false, s.apiToken),
 		api(post, "/auth/logout", "session", "write", s.apiLogout),
@@ -206,5 +224,20 @@ func (s *Server) routeTable() []Route {
 		api(patch, "/complaints/:id", "complaint", "update", s.apiUpdateComplaint),
 		api(get, "/audit", "audit", "read", s.apiAudit),
 		api(get, "/audit/verify", "audit", "verify", s.apiAuditVerify),
+
+		// People.
+		api(post, "/organisations/:id/invites", "people", "write", s.apiCreateInvite),
+		api(get, "/invites", "people", "read", s.apiInvites),
+		api(post, "/invites/:id/resend", "people", "write", s.apiResendInvite),
+		public(post, "/api/v1/invites/:token/accept", false, s.apiAcceptInvite),
+		public(post, "/api/v1/resets/:token/accept", false, s.apiResetPassword),
+		api(get, "/users", "people", "read", s.apiUsers),
+		api(get, "/users/:id", "people", "read", s.apiUser),
+		api(patch, "/users/:id", "people", "write", s.apiSetRoles),
+		api(get, "/users/:id/open-work", "people", "read", s.apiOpenWork),
+		api(post, "/users/:id/deactivate", "people", "write", s.apiDeactivate),
+		api(post, "/users/:id/reactivate", "people", "write", s.apiReactivate),
+		api(post, "/users/:id/reset-password", "people", "write", s.apiIssueReset),
+		api(post, "/me/password", "session", "write", s.apiChangePassword),
 	}
 }

@@ -52,7 +52,8 @@ func TestEveryRouteDeclaresAPermission(t *testing.T) {
 
 func publicAllowed(path string) bool {
 	switch path {
-	case "/healthz", "/readyz", "/metrics", "/static/*", "/favicon.ico", "/login", "/lang/:code", "/api/v1/auth/token":
+	case "/healthz", "/readyz", "/metrics", "/static/*", "/favicon.ico", "/login", "/lang/:code", "/api/v1/auth/token",
+		"/invite/:token", "/reset/:token", "/api/v1/invites/:token/accept", "/api/v1/resets/:token/accept": // one-time links: the token is the credential
 		return true
 	}
 	return false
@@ -115,6 +116,10 @@ func addForeignLender(t *testing.T, h *harness) foreign {
 		{`INSERT INTO disputes (id, account_id, lender_id, reason, status, raised_by, raised_at) VALUES ('other-dispute', $1, $2, 'x', 'open', 'x', $3)`, []any{f.account, f.lender, now}},
 		{`INSERT INTO arrangements (id, account_id, lender_id, agency_id, kind, status, amount_cents, maker_id, created_at) VALUES ('other-arrangement', $1, $2, $3, 'promise', 'pending_approval', 100, 'x', $4)`, []any{f.account, f.lender, f.agencyC, now}},
 		{`INSERT INTO legal_cases (id, account_id, lender_id, agency_id, status, estimate, limitation_expires, referred_by, created_at, updated_at) VALUES ('other-legal', $1, $2, $3, 'referred', '{}', '2029-01-01', 'x', $4, $4)`, []any{f.account, f.lender, f.agencyC, now}},
+		{`INSERT INTO users (id, organisation_id, email, name, password_hash, created_at) VALUES ('other-user', $1, 'someone@other-bank.test', 'Someone', 'x', $2)`, []any{f.lender, now}},
+		{`INSERT INTO memberships (user_id, role) VALUES ('other-user', 'vendor_manager')`, nil},
+		{`INSERT INTO user_tokens (id, kind, token_hash, organisation_id, email, name, roles, created_by, created_at, expires_at)
+		  VALUES ('other-invite', 'invite', 'x', $1, 'invited@other-bank.test', 'Invited', 'auditor', 'x', $2, $3)`, []any{f.lender, now, now.Add(72 * time.Hour)}},
 		{`INSERT INTO allocations (id, lender_id, portfolio_id, strategy, params, seed, status, summary, created_by, created_at)
 		  VALUES ('other-allocation', $1, $2, 'manual', '{}', 1, 'draft', '{}', 'x', $3)`, []any{f.lender, f.portfolio, now}},
 	} {
@@ -150,7 +155,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 		ids := map[string]string{"account": f.account, "portfolio": f.portfolio, "organisation": f.agencyC,
 			"agency_profile": f.agencyC, "contract": f.agencyC, "payment": f.account, "allocation": f.allocation,
 			"placement": f.placement, "tender": f.tender, "bid": f.tender, "import": f.importID, "complaint": f.complaint,
-			"breach": f.breach, "evaluation": f.agencyC}
+			"breach": f.breach, "evaluation": f.agencyC, "people": "other-user"}
 		soon := time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)
 		bodies := map[string]string{
 			"PUT /api/v1/agencies/:id/profile":        `{"licensed_provinces":["*"],"accepted_buckets":[],"capacity":10}`,
@@ -213,12 +218,22 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"POST /tenders":                           "form:portfolio_id=" + f.portfolio + "&title=t&closes_at=" + time.Now().Add(72*time.Hour).UTC().Format("2006-01-02T15:04"),
 			"POST /tenders/:id/bids":                  "form:fee_pct=10&expected_pct=10&capacity=10",
 			"POST /tenders/:id/award":                 "form:share_x=100",
+			"POST /people/invite":                     "form:organisation_id=other-bank&email=walk-page@other-bank.test&name=W&roles=org_admin",
+			"POST /api/v1/organisations/:id/invites":  `{"email":"walk-api@other-bank.test","name":"W","roles":["org_admin"]}`,
+			"POST /people/:id/roles":                  "form:roles=vendor_manager&roles=auditor",
+			"PATCH /api/v1/users/:id":                 `{"roles":["vendor_manager"]}`,
+			// A wrong current password: the permission lets it through, the
+			// store refuses it, and the demo password stays.
+			"POST /me/password":        "form:current=wrong-password&password=a-long-new-phrase&password_again=a-long-new-phrase",
+			"POST /api/v1/me/password": `{"current":"wrong-password","new":"a-long-new-phrase"}`,
 		}
+		refusedBody := map[string]bool{"POST /me/password": true, "POST /api/v1/me/password": true}
 		// Routes whose body names the other organisation's object.
 		foreignInBody := map[string]bool{"POST /api/v1/allocations": true, "POST /api/v1/tenders": true,
 			"POST /api/v1/placements/accept": true, "POST /api/v1/placements/decline": true,
 			"POST /api/v1/placements/recall": true, "POST /api/v1/placements/return": true,
-			"POST /allocations": true, "POST /tenders": true, "POST /api/v1/accounts/assign": true, "POST /queue/assign": true, "POST /api/v1/complaints": true, "POST /complaints": true}
+			"POST /allocations": true, "POST /tenders": true, "POST /api/v1/accounts/assign": true, "POST /queue/assign": true, "POST /api/v1/complaints": true, "POST /complaints": true,
+			"POST /people/invite": true}
 		openToLenders := map[string]bool{"organisation": true, "contract": true, "agency_profile": true, "evaluation": true}
 		for _, l := range demo.Logins {
 			for _, r := range h.srv.Routes() {
@@ -240,6 +255,10 @@ func TestRouteRoleForeignObject(t *testing.T) {
 							id = f.arrangement
 						case strings.Contains(r.Path, "/legal-cases/:id"):
 							id = f.legalCase
+						case strings.Contains(r.Path, "/organisations/:id/invites"):
+							id = f.lender
+						case strings.Contains(r.Path, "/invites/:id"):
+							id = "other-invite"
 						}
 						path = paramRe.ReplaceAllString(path, id)
 					}
@@ -254,6 +273,10 @@ func TestRouteRoleForeignObject(t *testing.T) {
 						want = "403"
 					case hasID && openToLenders[r.Object] && !agencyStaff:
 						want = "2xx/3xx"
+					case refusedBody[key]:
+						want = "422"
+					case r.Object == "people" && roleOf[l.Email] == collect.RolePlatformAdmin:
+						want = "2xx/3xx" // the platform administers every organisation's people
 					case key == "POST /placements/action":
 						// The button names the action: recall, which only the
 						// vendor manager holds; the placement is another lender's.
