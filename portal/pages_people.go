@@ -94,7 +94,9 @@ func (s *Server) peopleInviteSubmit(c echo.Context) error {
 	}
 	inv, err := s.store.CreateInvite(ctx, a, org, req)
 	if err != nil {
-		return s.peopleFailed(c, err, func(v *views.PeopleView) { v.Invite = views.InviteForm{Email: req.Email, Name: req.Name, Roles: req.Roles} })
+		return s.peopleFailed(c, err, func(v *views.PeopleView) {
+			v.Invite = views.InviteForm{Email: req.Email, Name: req.Name, Roles: req.Roles}
+		})
 	}
 	return s.renderPeople(c, http.StatusCreated, func(v *views.PeopleView) {
 		v.Link = linkURL(c, invitePath, inv.Token)
