@@ -196,11 +196,11 @@ func (s *Server) linkPage(kind string) echo.HandlerFunc {
 		v := s.linkView(c, kind)
 		email, err := s.store.LinkStatus(ctx, kind, c.Param("token"))
 		status := http.StatusOK
-		switch collect.ErrorCode(err) {
-		case "":
+		switch code := collect.ErrorCode(err); {
+		case err == nil:
 			v.Email = email
-		case collect.EGONE, collect.ENOTFOUND:
-			v.Gone, status = views.ErrorText(ctx, err), statusOf[collect.ErrorCode(err)]
+		case code == collect.EGONE || code == collect.ENOTFOUND:
+			v.Gone, status = views.ErrorText(ctx, err), statusOf[code]
 		default:
 			return err
 		}
@@ -224,10 +224,11 @@ func (s *Server) linkSubmit(kind string) echo.HandlerFunc {
 		}
 		c.Response().Header().Set("Referrer-Policy", "no-referrer")
 		meta := s.pageMeta(c, linkTitle(kind), "")
-		switch collect.ErrorCode(err) {
-		case "":
+		if err == nil {
 			v.Done = views.T(ctx, "password.set_done")
 			return s.render(c, http.StatusCreated, views.SetPasswordPage(meta, v))
+		}
+		switch collect.ErrorCode(err) {
 		case collect.EINVALID:
 			_, v.Errors = notices(c, err)
 			return s.render(c, http.StatusUnprocessableEntity, views.SetPasswordPage(meta, v))
