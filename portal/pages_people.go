@@ -141,6 +141,9 @@ func (s *Server) peopleDeactivateSubmit(c echo.Context) error {
 		for _, ar := range work.Approvals {
 			v.OpenApproval = append(v.OpenApproval, views.WorkItem{Label: views.CodeLabel(c.Request().Context(), "kind.", ar.Kind), Href: "/accounts/" + ar.AccountID})
 		}
+		for _, ar := range work.AwaitingApprover {
+			v.OpenAwaiting = append(v.OpenAwaiting, views.WorkItem{Label: views.CodeLabel(c.Request().Context(), "kind.", ar.Kind), Href: "/approvals"})
+		}
 	})
 }
 

@@ -66,12 +66,15 @@ type ResetLink struct {
 }
 
 // OpenWork is what a user leaves behind when deactivated: accounts assigned
-// to them in the queue, complaints they handle, and arrangements they made
-// that still wait for approval. Someone else must take each over.
+// to them in the queue, complaints they handle, arrangements they made that
+// still wait for approval, and, when they were their organisation's last
+// active approver, the arrangements waiting for an approver. Someone else
+// must take each over.
 type OpenWork struct {
-	Queue      []OpenAccount     `json:"queue"`
-	Complaints []OpenComplaint   `json:"complaints"`
-	Approvals  []OpenArrangement `json:"approvals"`
+	Queue            []OpenAccount     `json:"queue"`
+	Complaints       []OpenComplaint   `json:"complaints"`
+	Approvals        []OpenArrangement `json:"approvals"`
+	AwaitingApprover []OpenArrangement `json:"awaiting_approver"`
 }
 
 // OpenAccount is one account in a user's queue.
@@ -532,7 +535,7 @@ func (s *Store) Deactivate(ctx context.Context, a collect.Actor, id string) (col
 			return err
 		}
 		u.Disabled = true
-		if work, err = openWork(tx, u.ID); err != nil {
+		if work, err = openWork(tx, u); err != nil {
 			return err
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "people.deactivate", ObjectType: "user", ObjectID: u.ID,
@@ -544,14 +547,16 @@ func (s *Store) Deactivate(ctx context.Context, a collect.Actor, id string) (col
 // OpenWorkOf lists what a user the actor administers holds open.
 func (s *Store) OpenWorkOf(ctx context.Context, a collect.Actor, id string) (OpenWork, error) {
 	tx := s.db.WithContext(ctx)
-	if _, err := s.userIn(tx, a, id); err != nil {
+	u, err := s.userIn(tx, a, id)
+	if err != nil {
 		return OpenWork{}, err
 	}
-	return openWork(tx, id)
+	return openWork(tx, u)
 }
 
-func openWork(tx *gorm.DB, userID string) (OpenWork, error) {
-	w := OpenWork{Queue: []OpenAccount{}, Complaints: []OpenComplaint{}, Approvals: []OpenArrangement{}}
+func openWork(tx *gorm.DB, u collect.User) (OpenWork, error) {
+	userID := u.ID
+	w := OpenWork{Queue: []OpenAccount{}, Complaints: []OpenComplaint{}, Approvals: []OpenArrangement{}, AwaitingApprover: []OpenArrangement{}}
 	if err := tx.Table("accounts").Select("id AS account_id, external_ref, stage").
 		Where("assigned_to = ? AND status = 'open'", userID).Order("external_ref").Find(&w.Queue).Error; err != nil {
 		return w, err
@@ -560,9 +565,34 @@ func openWork(tx *gorm.DB, userID string) (OpenWork, error) {
 		Where("assigned_to = ? AND status <> 'resolved'", userID).Order("received_at").Find(&w.Complaints).Error; err != nil {
 		return w, err
 	}
-	err := tx.Table("arrangements").Select("id AS arrangement_id, account_id, kind").
-		Where("maker_id = ? AND status = 'pending_approval'", userID).Order("created_at").Find(&w.Approvals).Error
-	return w, err
+	if err := tx.Table("arrangements").Select("id AS arrangement_id, account_id, kind").
+		Where("maker_id = ? AND status = 'pending_approval'", userID).Order("created_at").Find(&w.Approvals).Error; err != nil {
+		return w, err
+	}
+	for _, d := range collect.SeparatedDuties {
+		if d.Object != "arrangement" {
+			continue
+		}
+		held := false
+		for _, r := range u.Roles {
+			held = held || slices.Contains(d.Approvers, r)
+		}
+		if !held {
+			continue
+		}
+		var others int64
+		err := tx.Table("users").Joins("JOIN memberships m ON m.user_id = users.id").
+			Where("users.organisation_id = ? AND users.id <> ? AND users.disabled = ? AND m.role IN ?", u.OrganisationID, u.ID, false, d.Approvers).
+			Count(&others).Error
+		if err != nil || others > 0 {
+			return w, err
+		}
+		if err := tx.Table("arrangements").Select("id AS arrangement_id, account_id, kind").
+			Where("lender_id = ? AND status = 'pending_approval'", u.OrganisationID).Order("created_at").Limit(500).Find(&w.AwaitingApprover).Error; err != nil {
+			return w, err
+		}
+	}
+	return w, nil
 }
 
 // Reactivate switches a user back on. Tokens issued before the

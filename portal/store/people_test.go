@@ -267,6 +267,27 @@ func TestDeactivateReactivateReset(t *testing.T) {
 		if err := s.ChangePassword(ctx, self, goodPassword, "another-long-phrase"); err != nil {
 			t.Fatal(err)
 		}
+		t.Run("the last approver leaves the lender's pending approvals", func(t *testing.T) {
+			bankAdmin := actorFor(t, s, "orgadmin@demo-bank.test")
+			vm, _ := s.UserByEmail(ctx, "vm@demo-bank.test")
+			if _, err := s.DB().Exec(`INSERT INTO arrangements (id, account_id, lender_id, agency_id, kind, status, amount_cents, maker_id, created_at)
+				SELECT 'waiting-1', a.id, a.lender_id, p.agency_id, 'settlement', 'pending_approval', 100, p.agency_id, a.created_at
+				FROM accounts a JOIN placements p ON p.account_id = a.id AND p.status = 'active' ORDER BY a.id LIMIT 1`); err != nil {
+				t.Fatal(err)
+			}
+			_, work, err := s.Deactivate(ctx, bankAdmin, vm.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var waiting int
+			_ = s.DB().QueryRow(`SELECT COUNT(*) FROM arrangements WHERE lender_id = '` + bankAdmin.OrgID + `' AND status = 'pending_approval'`).Scan(&waiting)
+			if waiting == 0 {
+				t.Fatal("the demo has no arrangement pending approval: the test proves nothing")
+			}
+			if len(work.AwaitingApprover) != min(waiting, 500) {
+				t.Errorf("awaiting an approver: %d listed, %d pending", len(work.AwaitingApprover), waiting)
+			}
+		})
 		var actions int
 		_ = s.DB().QueryRow(`SELECT COUNT(*) FROM audit_events WHERE object_id = '` + agent.ID + `' AND action LIKE 'people.%'`).Scan(&actions)
 		if actions != 5 { // deactivate, reactivate, reset issued, reset used, password changed
