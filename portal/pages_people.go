@@ -29,8 +29,17 @@ func (s *Server) renderPeople(c echo.Context, status int, fill func(*views.Peopl
 		return err
 	}
 	v := views.PeopleView{OrgName: a.OrgName, OrgID: a.OrgID, CanInvite: s.can(a, "people", "write")}
+	orgs, err := s.store.InvitableOrganisations(ctx, a)
+	if err != nil {
+		return err
+	}
+	for _, o := range orgs {
+		v.Orgs = append(v.Orgs, views.Option{Value: o.ID, Label: views.OrgPrimary(ctx, o.Name, o.NameZH)})
+	}
+	// The platform administrator onboards every kind of organisation, so
+	// the form offers every role and the store checks each fits.
 	for _, r := range collect.Roles {
-		if collect.RoleFits(r, a.OrgKind) {
+		if collect.RoleFits(r, a.OrgKind) || a.Has(collect.RolePlatformAdmin) {
 			v.RoleChoices = append(v.RoleChoices, r)
 		}
 	}

@@ -243,6 +243,7 @@ func TestPeoplePages(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, dialect string) {
 		h := newHarness(t, dialect, portal.Config{})
 		c := h.pageClient(h.token("orgadmin@agency-a.test"))
+		agencyA := h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency A'`)
 		res, body := c.get(t, h.http.URL+"/people")
 		if res.StatusCode != 200 || !strings.Contains(body, `data-testid="person-agent@agency-a.test"`) || strings.Contains(body, "agency-b.test") || !strings.Contains(body, "人员") {
 			t.Fatalf("people page: %d", res.StatusCode)
@@ -289,6 +290,27 @@ func TestPeoplePages(t *testing.T) {
 		if res.StatusCode != http.StatusGone {
 			t.Fatalf("second use on the page: %d", res.StatusCode)
 		}
+		t.Run("the platform invites Agency C's first administrator", func(t *testing.T) {
+			p := h.pageClient(h.token("admin@platform.test"))
+			res, body := p.get(t, h.http.URL+"/people")
+			agencyC := h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency C'`)
+			if res.StatusCode != 200 || !strings.Contains(body, `data-testid="invite-org"`) || !strings.Contains(body, agencyC) {
+				t.Fatalf("the platform's people page offers no organisation: %d", res.StatusCode)
+			}
+			res, _ = p.PostForm(h.http.URL+"/people/invite", url.Values{"_csrf": {p.csrf}, "organisation_id": {agencyC},
+				"email": {"admin@agency-c.test"}, "name": {"丙管理员"}, "roles": {"org_admin"}})
+			res.Body.Close()
+			if res.StatusCode != http.StatusCreated {
+				t.Fatalf("first administrator: %d", res.StatusCode)
+			}
+			res, _ = p.PostForm(h.http.URL+"/people/invite", url.Values{"_csrf": {p.csrf}, "organisation_id": {agencyA},
+				"email": {"second@agency-a.test"}, "name": {"X"}, "roles": {"org_admin"}})
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusForbidden || !strings.Contains(string(b), `data-testid="form-errors"`) {
+				t.Fatalf("the platform invites into an organisation that has its administrator: %d", res.StatusCode)
+			}
+		})
 		me, _, _ := h.formLogin("page.agent@agency-a.test", "harbour-lantern-meadow")
 		res, body = me.get(t, h.http.URL+"/me/password", "Accept-Language", "en")
 		if res.StatusCode != 200 || !strings.Contains(body, "Current password") {

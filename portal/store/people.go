@@ -295,6 +295,23 @@ func lockingUpdate(tx *gorm.DB) []clause.Expression {
 	return nil
 }
 
+// InvitableOrganisations lists the active organisations the actor may
+// invite into: all of them for the platform administrator, the actor's own
+// for an organisation administrator.
+func (s *Store) InvitableOrganisations(ctx context.Context, a collect.Actor) ([]collect.Organisation, error) {
+	q := s.db.WithContext(ctx).Model(&collect.Organisation{}).Where("status = ?", "active")
+	switch {
+	case a.Has(collect.RolePlatformAdmin):
+	case a.Has(collect.RoleOrgAdmin):
+		q = q.Where("id = ?", a.OrgID)
+	default:
+		return []collect.Organisation{}, nil
+	}
+	var out []collect.Organisation
+	err := q.Order("kind, name").Find(&out).Error
+	return out, err
+}
+
 // ListInvites lists the open (not accepted, not replaced) invites of the
 // organisations the actor administers, newest first.
 func (s *Store) ListInvites(ctx context.Context, a collect.Actor) ([]Invite, error) {
