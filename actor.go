@@ -15,28 +15,33 @@ const (
 // Roles. A user holds one or more within their organisation.
 const (
 	RolePlatformAdmin    = "platform_admin"
+	RoleOrgAdmin         = "org_admin" // an organisation's own administrator: its users
 	RoleVendorManager    = "vendor_manager"
 	RoleAuditor          = "auditor"
 	RoleAgencySupervisor = "agency_supervisor"
 	RoleCollector        = "collector"
+	RoleIntegration      = "integration" // a lender's or agency's own systems
 )
 
 // Roles lists every role, in the order pages show them.
-var Roles = []string{RolePlatformAdmin, RoleVendorManager, RoleAuditor, RoleAgencySupervisor, RoleCollector}
+var Roles = []string{RolePlatformAdmin, RoleOrgAdmin, RoleVendorManager, RoleAuditor, RoleAgencySupervisor, RoleCollector, RoleIntegration}
 
-// roleKinds says which organisation kind may hold each role.
-var roleKinds = map[string]string{
-	RolePlatformAdmin:    KindPlatform,
-	RoleVendorManager:    KindLender,
-	RoleAuditor:          KindLender,
-	RoleAgencySupervisor: KindAgency,
-	RoleCollector:        KindAgency,
+// roleKinds says which organisation kinds may hold each role. The platform
+// administrator administers the platform's own users; lenders and agencies
+// have their own administrators and systems.
+var roleKinds = map[string][]string{
+	RolePlatformAdmin:    {KindPlatform},
+	RoleOrgAdmin:         {KindLender, KindAgency},
+	RoleVendorManager:    {KindLender},
+	RoleAuditor:          {KindLender},
+	RoleAgencySupervisor: {KindAgency},
+	RoleCollector:        {KindAgency},
+	RoleIntegration:      {KindLender, KindAgency},
 }
 
 // RoleFits reports whether role may be held in an organisation of kind.
 func RoleFits(role, kind string) bool {
-	k, ok := roleKinds[role]
-	return ok && k == kind
+	return kind != "" && slices.Contains(roleKinds[role], kind)
 }
 
 // Actor is who is acting: the authenticated user, their organisation and roles.
@@ -92,4 +97,28 @@ type User struct {
 	Disabled       bool      `json:"disabled"`
 	CreatedAt      time.Time `json:"created_at"`
 	Roles          []string  `json:"roles" gorm:"-"`
+}
+
+// CheckRoles says whether a person in an organisation of kind may hold
+// roles: at least one, each known and fitting the kind, none twice, and no
+// two that break a separation of duties.
+func CheckRoles(roles []string, kind string) error {
+	if len(roles) == 0 {
+		return Invalid("roles", "err.people.roles_required")
+	}
+	if err := CheckSeparationOfDuties(roles); err != nil {
+		return err
+	}
+	for i, r := range roles {
+		if !slices.Contains(Roles, r) {
+			return Invalid("roles", "err.people.role_unknown", "role", r)
+		}
+		if !RoleFits(r, kind) {
+			return Invalid("roles", "err.people.role_misfit", "role", Say("role."+r), "kind", Say("org_kind."+kind))
+		}
+		if slices.Contains(roles[:i], r) {
+			return Invalid("roles", "err.people.role_twice", "role", Say("role."+r))
+		}
+	}
+	return nil
 }

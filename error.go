@@ -20,6 +20,7 @@ const (
 	ETOTPREQUIRED  = "totp_required" // the password was right; the second factor is missing
 	ERULEVIOLATION = "rule_violation"
 	ETHROTTLED     = "throttled"
+	EGONE          = "gone" // a one-time link already used, expired or replaced
 	EINTERNAL      = "internal"
 )
 

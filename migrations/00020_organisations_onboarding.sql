@@ -1,7 +1,7 @@
 -- Onboarding organisations for real (issue 13 parts 1-2): each lender and
 -- agency's legal facts (English name, unified social credit code, licences,
--- provinces, contact person, time zone), and one-time set-password tokens
--- (stored hashed) for the first platform administrator.
+-- provinces, contact person, time zone). The first platform administrator
+-- sets a password through a one-time reset link (user_tokens, 00019).
 
 -- +goose Up
 ALTER TABLE organisations ADD COLUMN name_en TEXT NOT NULL DEFAULT '';
@@ -17,19 +17,9 @@ ALTER TABLE organisations ADD COLUMN updated_at TIMESTAMP;
 UPDATE organisations SET name_en = name, updated_at = created_at;
 CREATE UNIQUE INDEX organisations_credit_code ON organisations (credit_code) WHERE credit_code <> '';
 
-CREATE TABLE password_tokens (
-    id         TEXT PRIMARY KEY,
-    user_id    TEXT NOT NULL REFERENCES users (id),
-    token_hash TEXT NOT NULL UNIQUE,
-    purpose    TEXT NOT NULL CHECK (purpose IN ('set_password')),
-    expires_at TIMESTAMP NOT NULL,
-    used_at    TIMESTAMP,
-    created_at TIMESTAMP NOT NULL
-);
-CREATE INDEX password_tokens_user ON password_tokens (user_id);
+
 
 -- +goose Down
-DROP TABLE password_tokens;
 DROP INDEX organisations_credit_code;
 ALTER TABLE organisations DROP COLUMN updated_at;
 ALTER TABLE organisations DROP COLUMN time_zone;

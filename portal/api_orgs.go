@@ -3,7 +3,6 @@ package portal
 import (
 	"collect"
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 
@@ -99,66 +98,6 @@ func (s *Server) apiOrganisationStatus(status string) echo.HandlerFunc {
 		}
 		return c.JSON(http.StatusOK, o)
 	}
-}
-
-// tokenGone reports whether err is a one-time link used already or expired.
-func tokenGone(err error) bool {
-	var e *collect.Error
-	return errors.As(err, &e) && e.Key == store.ErrTokenGone
-}
-
-// apiAcceptInvite is POST /api/v1/invites/{token}/accept {"password"}: the
-// one-time link sets the password; 201 with the user; a used or expired
-// link is 410, an unknown one 404.
-func (s *Server) apiAcceptInvite(c echo.Context) error {
-	var body struct {
-		Password string `json:"password"`
-	}
-	if err := decodeJSON(c, &body); err != nil {
-		return err
-	}
-	u, err := s.store.AcceptPasswordToken(c.Request().Context(), c.Param("token"), body.Password)
-	if tokenGone(err) {
-		var b errorBody
-		b.Error.Code, b.Error.Message, b.Error.Key = collect.ENOTFOUND, collect.ErrorMessage(err), store.ErrTokenGone
-		return c.JSON(http.StatusGone, b)
-	}
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, u)
-}
-
-// invitePage is GET /invites/{token}: the form that sets a password.
-func (s *Server) invitePage(c echo.Context) error {
-	return s.renderInvite(c, http.StatusOK, "", false)
-}
-
-func (s *Server) renderInvite(c echo.Context, status int, msg string, done bool) error {
-	token, _ := c.Get("csrf").(string)
-	v := views.SetPasswordView{Token: c.Param("token"), CSRFToken: token, Error: msg, Done: done}
-	return s.render(c, status, views.SetPasswordPage(s.pageMeta(c, "title.set_password", ""), v))
-}
-
-// inviteSubmit is POST /invites/{token}: sets the password and sends the
-// person to sign in.
-func (s *Server) inviteSubmit(c echo.Context) error {
-	ctx := c.Request().Context()
-	pw, again := c.FormValue("password"), c.FormValue("password_again")
-	if pw != again {
-		return s.renderInvite(c, http.StatusUnprocessableEntity, views.T(ctx, "invite.mismatch"), false)
-	}
-	_, err := s.store.AcceptPasswordToken(ctx, c.Param("token"), pw)
-	var e *collect.Error
-	switch {
-	case err == nil:
-		return s.renderInvite(c, http.StatusCreated, "", true)
-	case tokenGone(err):
-		return s.renderInvite(c, http.StatusGone, views.ErrorText(ctx, err), false)
-	case errors.As(err, &e) && e.Code != collect.EINTERNAL:
-		return s.renderInvite(c, statusOf[e.Code], views.ErrorText(ctx, e), false)
-	}
-	return err
 }
 
 // orgFormOf is an organisation as its edit form shows it.

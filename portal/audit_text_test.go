@@ -121,6 +121,9 @@ func TestPlatformAdminSeesNoDebtorData(t *testing.T) {
 		personal = append(personal, n, id, ph)
 	}
 	rows.Close()
+	// The people pages show the users' own names; a debtor who happens to
+	// share a collector's name (刘洋) is not debtor data shown there.
+	staff := h.queryOne(`SELECT COALESCE(STRING_AGG(name, '|'), '') FROM users`)
 	page := h.pageClient(admin)
 	opened := 0
 	for _, r := range h.srv.Routes() {
@@ -141,7 +144,7 @@ func TestPlatformAdminSeesNoDebtorData(t *testing.T) {
 		}
 		opened++
 		for _, p := range personal {
-			if p != "" && strings.Contains(string(body), p) {
+			if p != "" && strings.Contains(string(body), p) && !(r.Object == "people" && strings.Contains(staff, p)) {
 				t.Errorf("%s %s shows debtor data %q", r.Method, r.Path, p)
 				break
 			}

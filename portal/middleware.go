@@ -173,6 +173,7 @@ var statusOf = map[string]int{
 	collect.ETOTPREQUIRED:  http.StatusUnauthorized,
 	collect.ERULEVIOLATION: http.StatusUnprocessableEntity,
 	collect.ETHROTTLED:     http.StatusTooManyRequests,
+	collect.EGONE:          http.StatusGone,
 	collect.EINTERNAL:      http.StatusInternalServerError,
 }
 

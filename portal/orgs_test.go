@@ -1,8 +1,6 @@
 package portal_test
 
 import (
-	"collect"
-	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -11,7 +9,6 @@ import (
 
 	"collect/portal"
 	"collect/portal/demo"
-	"collect/portal/store"
 	"collect/portal/store/storetest"
 )
 
@@ -136,77 +133,6 @@ func TestOrganisationsAPI(t *testing.T) {
 		n := h.queryOne(`SELECT COUNT(*) FROM audit_events WHERE action LIKE 'organisation.%'`)
 		if n != "4" {
 			t.Fatalf("organisation audit events: %s, want 4 (create, update, suspend, reactivate)", n)
-		}
-	})
-}
-
-// The one-time set-password link: the API sets the password once (201),
-// a second use is 410, an unknown link 404; the page does the same in the
-// reader's language.
-func TestSetPasswordLink(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, dialect string) {
-		h := newHarness(t, dialect, portal.Config{})
-		ctx := context.Background()
-		u, err := h.store.CreatePlatformAdmin(ctx, store.AdminInput{Email: "ops@platform.test", Name: "Ops", Force: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, _ := h.do("POST", "/api/v1/auth/token", "", map[string]string{"email": "ops@platform.test", "password": "!"})
-		if res.StatusCode != http.StatusUnauthorized {
-			t.Fatalf("a user without a password signs in: %d", res.StatusCode)
-		}
-		token, _, err := h.store.IssuePasswordToken(ctx, collect.Actor{}, u.ID, store.SetPasswordTTL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, body := h.do("POST", "/api/v1/invites/"+token+"/accept", "", map[string]string{"password": "password1234"})
-		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), "too common") {
-			t.Fatalf("common password: %d %s", res.StatusCode, body)
-		}
-		res, body = h.do("POST", "/api/v1/invites/"+token+"/accept", "", map[string]string{"password": "a river runs through it"})
-		if res.StatusCode != http.StatusCreated || !strings.Contains(string(body), `"ops@platform.test"`) || strings.Contains(string(body), "password") {
-			t.Fatalf("accept: %d %s", res.StatusCode, body)
-		}
-		res, body = h.do("POST", "/api/v1/invites/"+token+"/accept", "", map[string]string{"password": "another long password"})
-		if res.StatusCode != http.StatusGone {
-			t.Fatalf("second use: %d %s", res.StatusCode, body)
-		}
-		if res, _ := h.do("POST", "/api/v1/invites/nonsense/accept", "", map[string]string{"password": "another long password"}); res.StatusCode != http.StatusNotFound {
-			t.Fatalf("unknown token: %d", res.StatusCode)
-		}
-		res, body = h.do("POST", "/api/v1/auth/token", "", map[string]string{"email": "ops@platform.test", "password": "a river runs through it"})
-		if res.StatusCode != 200 {
-			t.Fatalf("sign in with the new password: %d %s", res.StatusCode, body)
-		}
-
-		// The page: Chinese by default; a mismatch and a used link say so.
-		token2, _, err := h.store.IssuePasswordToken(ctx, collect.Actor{}, u.ID, store.SetPasswordTTL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c := h.pageClient("")
-		res, page := c.get(t, h.http.URL+"/invites/"+token2)
-		if res.StatusCode != 200 || !strings.Contains(page, "设置密码") {
-			t.Fatalf("set-password page: %d", res.StatusCode)
-		}
-		post := func(pw, again string) (int, string) {
-			res, err := c.PostForm(h.http.URL+"/invites/"+token2, url.Values{"_csrf": {c.csrf}, "password": {pw}, "password_again": {again}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer res.Body.Close()
-			b, _ := io.ReadAll(res.Body)
-			return res.StatusCode, string(b)
-		}
-		if st, page := post("a long new password", "a long new passw0rd"); st != http.StatusUnprocessableEntity || !strings.Contains(page, "两次输入的密码不一致") {
-			t.Fatalf("mismatch: %d", st)
-		}
-		if st, page := post("a long new password", "a long new password"); st != http.StatusCreated || !strings.Contains(page, "密码已设置") {
-			t.Fatalf("set: %d", st)
-		}
-		if st, page := post("a long new password", "a long new password"); st != http.StatusGone || !strings.Contains(page, "该链接已使用或已过期") {
-			t.Fatalf("again: %d", st)
 		}
 	})
 }

@@ -107,6 +107,7 @@ func (s *Server) pageMeta(c echo.Context, titleID, active string) views.Page {
 		{"commissions", "/commissions", "commission", "read"}, {"oversight", "/oversight", "oversight", "read"},
 		{"complaints", "/complaints", "complaint", "read"}, {"breaches", "/breaches", "breach", "read"}, {"models", "/models", "model", "read"},
 		{"audit", "/audit", "audit", "read"}, {"jobs", "/admin/jobs", "jobs", "read"},
+		{"people", "/people", "people", "read"},
 	} {
 		if s.can(a, n.obj, n.act) {
 			p.Nav = append(p.Nav, views.NavItem{Key: n.key, Href: n.href})

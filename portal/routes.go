@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"collect/portal/store"
 )
 
 // Route is one entry of the route table: what it answers, and the Casbin
@@ -72,8 +74,6 @@ func (s *Server) routeTable() []Route {
 		hidden(page(get, "/admin/organisations/:id", "tenant", "read", s.organisationPage)),
 		hidden(page(post, "/admin/organisations/:id", "tenant", "write", s.organisationEditSubmit)),
 		hidden(page(post, "/admin/organisations/:id/status", "tenant", "write", s.organisationStatusSubmit)),
-		public(get, "/invites/:token", true, s.invitePage),
-		public(post, "/invites/:token", true, s.inviteSubmit),
 		page(post, "/audit/verify", "audit", "verify", s.auditVerifyPartial),
 		page(get, "/portfolios", "portfolio", "read", s.portfolioListPage),
 		upload(page(post, "/portfolios/import", "portfolio", "write", s.portfolioImportSubmit)),
@@ -136,6 +136,22 @@ func (s *Server) routeTable() []Route {
 		page(post, "/roster/:id", "roster", "write", s.rosterSubmit),
 		page(get, "/commissions.csv", "commission", "read", s.apiCommissionsCSV),
 
+		// People: each organisation's administrator manages its users; one-time
+		// links (public: the token is the credential) set passwords.
+		page(get, "/people", "people", "read", s.peoplePage),
+		page(post, "/people/invite", "people", "write", s.peopleInviteSubmit),
+		page(post, "/people/invites/:id/resend", "people", "write", s.peopleResendSubmit),
+		page(post, "/people/:id/roles", "people", "write", s.peopleRolesSubmit),
+		page(post, "/people/:id/deactivate", "people", "write", s.peopleDeactivateSubmit),
+		page(post, "/people/:id/reactivate", "people", "write", s.peopleReactivateSubmit),
+		page(post, "/people/:id/reset", "people", "write", s.peopleResetSubmit),
+		public(get, "/invite/:token", true, s.linkPage(store.LinkInvite)),
+		public(post, "/invite/:token", true, s.linkSubmit(store.LinkInvite)),
+		public(get, "/reset/:token", true, s.linkPage(store.LinkReset)),
+		public(post, "/reset/:token", true, s.linkSubmit(store.LinkReset)),
+		page(get, "/me/password", "session", "write", s.myPasswordPage),
+		page(post, "/me/password", "session", "write", s.myPasswordSubmit),
+
 		// JSON API.
 		public(post, "/api/v1/auth/token", false, s.apiToken),
 		api(post, "/auth/logout", "session", "write", s.apiLogout),
@@ -152,7 +168,6 @@ func (s *Server) routeTable() []Route {
 		hidden(api(patch, "/organisations/:id", "tenant", "write", s.apiUpdateOrganisation)),
 		hidden(api(post, "/organisations/:id/suspend", "tenant", "write", s.apiOrganisationStatus("suspended"))),
 		hidden(api(post, "/organisations/:id/reactivate", "tenant", "write", s.apiOrganisationStatus("active"))),
-		public(post, "/api/v1/invites/:token/accept", false, s.apiAcceptInvite),
 		api(get, "/dashboard", "dashboard", "read", s.apiDashboard),
 		api(get, "/agencies", "organisation", "read", s.apiAgencyViews),
 		api(get, "/agencies/:id", "organisation", "read", s.apiAgencyView),
@@ -239,5 +254,20 @@ func (s *Server) routeTable() []Route {
 		// The collector roster (issue 13, part 7).
 		api(get, "/roster", "roster", "read", s.apiRoster),
 		api(put, "/roster/:id", "roster", "write", s.apiPutRoster),
+
+		// People.
+		api(post, "/organisations/:id/invites", "people", "write", s.apiCreateInvite),
+		api(get, "/invites", "people", "read", s.apiInvites),
+		api(post, "/invites/:id/resend", "people", "write", s.apiResendInvite),
+		public(post, "/api/v1/invites/:token/accept", false, s.apiAcceptInvite),
+		public(post, "/api/v1/resets/:token/accept", false, s.apiResetPassword),
+		api(get, "/users", "people", "read", s.apiUsers),
+		api(get, "/users/:id", "people", "read", s.apiUser),
+		api(patch, "/users/:id", "people", "write", s.apiSetRoles),
+		api(get, "/users/:id/open-work", "people", "read", s.apiOpenWork),
+		api(post, "/users/:id/deactivate", "people", "write", s.apiDeactivate),
+		api(post, "/users/:id/reactivate", "people", "write", s.apiReactivate),
+		api(post, "/users/:id/reset-password", "people", "write", s.apiIssueReset),
+		api(post, "/me/password", "session", "write", s.apiChangePassword),
 	}
 }

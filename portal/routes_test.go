@@ -52,9 +52,8 @@ func TestEveryRouteDeclaresAPermission(t *testing.T) {
 
 func publicAllowed(path string) bool {
 	switch path {
-	case "/healthz", "/readyz", "/metrics", "/static/*", "/favicon.ico", "/login", "/login/code", "/lang/:code", "/api/v1/auth/token":
-		return true
-	case "/invites/:token", "/api/v1/invites/:token/accept": // the one-time link is the credential
+	case "/healthz", "/readyz", "/metrics", "/static/*", "/favicon.ico", "/login", "/login/code", "/lang/:code", "/api/v1/auth/token",
+		"/invite/:token", "/reset/:token", "/api/v1/invites/:token/accept", "/api/v1/resets/:token/accept": // one-time links: the token is the credential
 		return true
 	}
 	return false
@@ -117,6 +116,10 @@ func addForeignLender(t *testing.T, h *harness) foreign {
 		{`INSERT INTO disputes (id, account_id, lender_id, reason, status, raised_by, raised_at) VALUES ('other-dispute', $1, $2, 'x', 'open', 'x', $3)`, []any{f.account, f.lender, now}},
 		{`INSERT INTO arrangements (id, account_id, lender_id, agency_id, kind, status, amount_cents, maker_id, created_at) VALUES ('other-arrangement', $1, $2, $3, 'promise', 'pending_approval', 100, 'x', $4)`, []any{f.account, f.lender, f.agencyC, now}},
 		{`INSERT INTO legal_cases (id, account_id, lender_id, agency_id, status, estimate, limitation_expires, referred_by, created_at, updated_at) VALUES ('other-legal', $1, $2, $3, 'referred', '{}', '2029-01-01', 'x', $4, $4)`, []any{f.account, f.lender, f.agencyC, now}},
+		{`INSERT INTO users (id, organisation_id, email, name, password_hash, created_at) VALUES ('other-user', $1, 'someone@other-bank.test', 'Someone', 'x', $2)`, []any{f.lender, now}},
+		{`INSERT INTO memberships (user_id, role) VALUES ('other-user', 'vendor_manager')`, nil},
+		{`INSERT INTO user_tokens (id, kind, token_hash, organisation_id, email, name, roles, created_by, created_at, expires_at)
+		  VALUES ('other-invite', 'invite', 'x', $1, 'invited@other-bank.test', 'Invited', 'auditor', 'x', $2, $3)`, []any{f.lender, now, now.Add(72 * time.Hour)}},
 		{`INSERT INTO allocations (id, lender_id, portfolio_id, strategy, params, seed, status, summary, created_by, created_at)
 		  VALUES ('other-allocation', $1, $2, 'manual', '{}', 1, 'draft', '{}', 'x', $3)`, []any{f.lender, f.portfolio, now}},
 		// A collector of Agency C, for the roster (issue 13, part 7).
@@ -155,69 +158,77 @@ func TestRouteRoleForeignObject(t *testing.T) {
 		ids := map[string]string{"account": f.account, "portfolio": f.portfolio, "organisation": f.agencyC,
 			"agency_profile": f.agencyC, "contract": f.agencyC, "payment": f.account, "allocation": f.allocation,
 			"placement": f.placement, "tender": f.tender, "bid": f.tender, "import": f.importID, "complaint": f.complaint,
-			"breach": f.breach, "evaluation": f.agencyC, "tenant": f.agencyC, "roster": "other-collector"}
+			"breach": f.breach, "evaluation": f.agencyC, "tenant": f.agencyC, "roster": "other-collector", "people": "other-user"}
 		soon := time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)
 		bodies := map[string]string{
-			"PUT /api/v1/agencies/:id/profile":         `{"licensed_provinces":["*"],"accepted_buckets":[],"capacity":10}`,
-			"PUT /api/v1/agencies/:id/contract":        `{"fee_schedule":{"M1":800},"term_days":90,"accept_days":5,"max_instalments":6,"starts_on":"2026-01-01","ends_on":"2027-12-31"}`,
-			"POST /api/v1/accounts/:id/payments":       `{"amount_cents":100,"paid_at":"2026-01-02T10:00:00Z"}`,
-			"POST /api/v1/allocations":                 `{"portfolio_id":"` + f.portfolio + `","strategy":"capacity_balanced","params":{},"seed":1}`,
-			"POST /api/v1/placements/accept":           `{"ids":["` + f.placement + `"]}`,
-			"POST /api/v1/placements/decline":          `{"ids":["` + f.placement + `"],"reason":"r"}`,
-			"POST /api/v1/placements/recall":           `{"ids":["` + f.placement + `"],"reason":"r"}`,
-			"POST /api/v1/placements/return":           `{"ids":["` + f.placement + `"],"reason":"r"}`,
-			"POST /api/v1/placements/:id/decline":      `{"reason":"r"}`,
-			"POST /api/v1/placements/:id/recall":       `{"reason":"r"}`,
-			"POST /api/v1/placements/:id/return":       `{"reason":"r"}`,
-			"POST /api/v1/tenders":                     `{"portfolio_id":"` + f.portfolio + `","title":"t","closes_at":"` + soon + `"}`,
-			"POST /api/v1/tenders/:id/bids":            `{"fee_rate_bp":1000,"expected_liquidation_bp":1000,"capacity":10}`,
-			"POST /api/v1/tenders/:id/award":           `{"awards":[{"bid_id":"x","share":1}]}`,
-			"POST /api/v1/mappings":                    `{"name":"m","mapping":{"external_ref":"Loan No"}}`,
-			"POST /api/v1/accounts/:id/stage":          `{"to":"first_contact"}`,
-			"POST /api/v1/accounts/:id/verification":   `{"identity_ok":true,"contact_ok":true,"amount_ok":true,"dpd_ok":true}`,
-			"POST /api/v1/accounts/:id/disputes":       `{"reason":"not mine"}`,
-			"POST /api/v1/disputes/:id/resolve":        `{"upheld":false,"resolution":"checked"}`,
-			"POST /api/v1/accounts/:id/contacts":       `{"channel":"call","party":"debtor","outcome":"no_answer"}`,
-			"POST /api/v1/accounts/:id/arrangements":   `{"kind":"promise","amount_cents":100,"first_due":"2030-01-01"}`,
-			"POST /api/v1/accounts/assign":             `{"account_ids":["` + f.account + `"],"collector_id":""}`,
-			"POST /api/v1/legal-cases/:id/status":      `{"status":"approved"}`,
-			"POST /api/v1/legal-cases/:id/costs":       `{"kind":"court_fee","amount_cents":100,"incurred_on":"2026-01-02"}`,
-			"POST /api/v1/portfolios":                  "multipart:" + string(csvOf(t, 3, "en")),
-			"POST /portfolios/import":                  "multipart:" + string(csvOf(t, 3, "en")),
-			"POST /mappings":                           "form:name=m2&col_external_ref=Loan+No",
-			"POST /queue/assign":                       "form:collector_id=&ids=" + f.account,
-			"POST /oversight/weights":                  "form:liquidation=100&rpc=0&ptp_kept=0&complaints=0&breaches=0&cost_to_collect=0",
-			"POST /accounts/:id/unmask":                "form:reason=complaint+check",
-			"POST /accounts/:id/payments":              "form:amount=1&paid_at=2026-01-02&reference=R-1",
-			"POST /api/v1/accounts/:id/unmask":         `{"reason":"complaint check"}`,
-			"POST /complaints":                         "form:external_ref=OB-1&category=other&description=x",
-			"POST /complaints/:id":                     "form:status=acknowledged",
-			"POST /complaints/:id/answer":              "form:agency_response=x",
-			"POST /breaches/:id":                       "form:status=remediated&remediation=x",
-			"POST /agencies/:id/evaluations":           "form:kind=annual&period=2026&conduct_score=80&quality_score=80&efficiency_score=80&infosec_score=80&decision=renew",
-			"POST /api/v1/payments/import":             "external_ref,amount,paid_at\n",
-			"POST /api/v1/complaints":                  `{"account_id":"` + f.account + `","category":"other","description":"x"}`,
-			"PATCH /api/v1/complaints/:id":             `{"agency_response":"x"}`,
-			"PUT /api/v1/oversight/scorecard-weights":  `{"liquidation":1,"rpc":0,"ptp_kept":0,"complaints":0,"breaches":0,"cost_to_collect":0}`,
-			"PATCH /api/v1/oversight/breaches/:id":     `{"status":"remediated","remediation":"x"}`,
-			"POST /api/v1/agencies/:id/evaluations":    `{"kind":"annual","period":"2026","conduct_score":80,"quality_score":80,"efficiency_score":80,"infosec_score":80,"decision":"renew"}`,
-			"POST /accounts/:id/stage":                 "form:to=first_contact",
-			"POST /accounts/:id/verification":          "form:identity_ok=true&contact_ok=true&amount_ok=true&dpd_ok=true",
-			"POST /accounts/:id/contacts":              "form:channel=call&party=debtor&outcome=no_answer",
-			"POST /accounts/:id/arrangements":          "form:kind=promise&amount=1&first_due=2030-01-01",
-			"POST /accounts/:id/disputes":              "form:reason=not+mine",
-			"POST /accounts/:id/legal-referrals":       "form:note=x",
-			"POST /disputes/:id/resolve":               "form:upheld=false&resolution=checked",
-			"POST /legal-cases/:id/status":             "form:status=approved",
-			"POST /legal-cases/:id/costs":              "form:kind=court_fee&amount=1&incurred_on=2026-01-02",
-			"POST /allocations":                        "form:portfolio_id=" + f.portfolio + "&strategy=capacity_balanced&seed=1",
-			"POST /placements/action":                  "form:action=recall&reason=r&ids=" + f.placement,
-			"POST /agencies/:id/profile":               "form:provinces=*&capacity=10",
-			"POST /agencies/:id/contract":              "form:fee_M1=8&term_days=90&accept_days=5&max_instalments=6&starts_on=2026-01-01&ends_on=2027-12-31",
-			"POST /agencies/:id/contract/status":       "form:status=suspended",
-			"POST /tenders":                            "form:portfolio_id=" + f.portfolio + "&title=t&closes_at=" + time.Now().Add(72*time.Hour).UTC().Format("2006-01-02T15:04"),
-			"POST /tenders/:id/bids":                   "form:fee_pct=10&expected_pct=10&capacity=10",
-			"POST /tenders/:id/award":                  "form:share_x=100",
+			"PUT /api/v1/agencies/:id/profile":        `{"licensed_provinces":["*"],"accepted_buckets":[],"capacity":10}`,
+			"PUT /api/v1/agencies/:id/contract":       `{"fee_schedule":{"M1":800},"term_days":90,"accept_days":5,"max_instalments":6,"starts_on":"2026-01-01","ends_on":"2027-12-31"}`,
+			"POST /api/v1/accounts/:id/payments":      `{"amount_cents":100,"paid_at":"2026-01-02T10:00:00Z"}`,
+			"POST /api/v1/allocations":                `{"portfolio_id":"` + f.portfolio + `","strategy":"capacity_balanced","params":{},"seed":1}`,
+			"POST /api/v1/placements/accept":          `{"ids":["` + f.placement + `"]}`,
+			"POST /api/v1/placements/decline":         `{"ids":["` + f.placement + `"],"reason":"r"}`,
+			"POST /api/v1/placements/recall":          `{"ids":["` + f.placement + `"],"reason":"r"}`,
+			"POST /api/v1/placements/return":          `{"ids":["` + f.placement + `"],"reason":"r"}`,
+			"POST /api/v1/placements/:id/decline":     `{"reason":"r"}`,
+			"POST /api/v1/placements/:id/recall":      `{"reason":"r"}`,
+			"POST /api/v1/placements/:id/return":      `{"reason":"r"}`,
+			"POST /api/v1/tenders":                    `{"portfolio_id":"` + f.portfolio + `","title":"t","closes_at":"` + soon + `"}`,
+			"POST /api/v1/tenders/:id/bids":           `{"fee_rate_bp":1000,"expected_liquidation_bp":1000,"capacity":10}`,
+			"POST /api/v1/tenders/:id/award":          `{"awards":[{"bid_id":"x","share":1}]}`,
+			"POST /api/v1/mappings":                   `{"name":"m","mapping":{"external_ref":"Loan No"}}`,
+			"POST /api/v1/accounts/:id/stage":         `{"to":"first_contact"}`,
+			"POST /api/v1/accounts/:id/verification":  `{"identity_ok":true,"contact_ok":true,"amount_ok":true,"dpd_ok":true}`,
+			"POST /api/v1/accounts/:id/disputes":      `{"reason":"not mine"}`,
+			"POST /api/v1/disputes/:id/resolve":       `{"upheld":false,"resolution":"checked"}`,
+			"POST /api/v1/accounts/:id/contacts":      `{"channel":"call","party":"debtor","outcome":"no_answer"}`,
+			"POST /api/v1/accounts/:id/arrangements":  `{"kind":"promise","amount_cents":100,"first_due":"2030-01-01"}`,
+			"POST /api/v1/accounts/assign":            `{"account_ids":["` + f.account + `"],"collector_id":""}`,
+			"POST /api/v1/legal-cases/:id/status":     `{"status":"approved"}`,
+			"POST /api/v1/legal-cases/:id/costs":      `{"kind":"court_fee","amount_cents":100,"incurred_on":"2026-01-02"}`,
+			"POST /api/v1/portfolios":                 "multipart:" + string(csvOf(t, 3, "en")),
+			"POST /portfolios/import":                 "multipart:" + string(csvOf(t, 3, "en")),
+			"POST /mappings":                          "form:name=m2&col_external_ref=Loan+No",
+			"POST /queue/assign":                      "form:collector_id=&ids=" + f.account,
+			"POST /oversight/weights":                 "form:liquidation=100&rpc=0&ptp_kept=0&complaints=0&breaches=0&cost_to_collect=0",
+			"POST /accounts/:id/unmask":               "form:reason=complaint+check",
+			"POST /accounts/:id/payments":             "form:amount=1&paid_at=2026-01-02&reference=R-1",
+			"POST /api/v1/accounts/:id/unmask":        `{"reason":"complaint check"}`,
+			"POST /complaints":                        "form:external_ref=OB-1&category=other&description=x",
+			"POST /complaints/:id":                    "form:status=acknowledged",
+			"POST /complaints/:id/answer":             "form:agency_response=x",
+			"POST /breaches/:id":                      "form:status=remediated&remediation=x",
+			"POST /agencies/:id/evaluations":          "form:kind=annual&period=2026&conduct_score=80&quality_score=80&efficiency_score=80&infosec_score=80&decision=renew",
+			"POST /api/v1/payments/import":            "external_ref,amount,paid_at\n",
+			"POST /api/v1/complaints":                 `{"account_id":"` + f.account + `","category":"other","description":"x"}`,
+			"PATCH /api/v1/complaints/:id":            `{"agency_response":"x"}`,
+			"PUT /api/v1/oversight/scorecard-weights": `{"liquidation":1,"rpc":0,"ptp_kept":0,"complaints":0,"breaches":0,"cost_to_collect":0}`,
+			"PATCH /api/v1/oversight/breaches/:id":    `{"status":"remediated","remediation":"x"}`,
+			"POST /api/v1/agencies/:id/evaluations":   `{"kind":"annual","period":"2026","conduct_score":80,"quality_score":80,"efficiency_score":80,"infosec_score":80,"decision":"renew"}`,
+			"POST /accounts/:id/stage":                "form:to=first_contact",
+			"POST /accounts/:id/verification":         "form:identity_ok=true&contact_ok=true&amount_ok=true&dpd_ok=true",
+			"POST /accounts/:id/contacts":             "form:channel=call&party=debtor&outcome=no_answer",
+			"POST /accounts/:id/arrangements":         "form:kind=promise&amount=1&first_due=2030-01-01",
+			"POST /accounts/:id/disputes":             "form:reason=not+mine",
+			"POST /accounts/:id/legal-referrals":      "form:note=x",
+			"POST /disputes/:id/resolve":              "form:upheld=false&resolution=checked",
+			"POST /legal-cases/:id/status":            "form:status=approved",
+			"POST /legal-cases/:id/costs":             "form:kind=court_fee&amount=1&incurred_on=2026-01-02",
+			"POST /allocations":                       "form:portfolio_id=" + f.portfolio + "&strategy=capacity_balanced&seed=1",
+			"POST /placements/action":                 "form:action=recall&reason=r&ids=" + f.placement,
+			"POST /agencies/:id/profile":              "form:provinces=*&capacity=10",
+			"POST /agencies/:id/contract":             "form:fee_M1=8&term_days=90&accept_days=5&max_instalments=6&starts_on=2026-01-01&ends_on=2027-12-31",
+			"POST /agencies/:id/contract/status":      "form:status=suspended",
+			"POST /tenders":                           "form:portfolio_id=" + f.portfolio + "&title=t&closes_at=" + time.Now().Add(72*time.Hour).UTC().Format("2006-01-02T15:04"),
+			"POST /tenders/:id/bids":                  "form:fee_pct=10&expected_pct=10&capacity=10",
+			"POST /tenders/:id/award":                 "form:share_x=100",
+			"POST /people/invite":                     "form:organisation_id=other-bank&email=walk-page@other-bank.test&name=W&roles=org_admin",
+			"POST /api/v1/organisations/:id/invites":  `{"email":"walk-api@other-bank.test","name":"W","roles":["org_admin"]}`,
+			"POST /people/:id/roles":                  "form:roles=vendor_manager&roles=auditor",
+			"PATCH /api/v1/users/:id":                 `{"roles":["vendor_manager"]}`,
+			// A wrong current password: the permission lets it through, the
+			// store refuses it, and the demo password stays.
+			"POST /me/password":                        "form:current=wrong-password&password=a-long-new-phrase&password_again=a-long-new-phrase",
+			"POST /api/v1/me/password":                 `{"current":"wrong-password","new":"a-long-new-phrase"}`,
 			"PUT /api/v1/roster/:id":                   `{"staff_no":"C-1","verified_on":"2026-01-02","nda_signed_on":"2026-01-02","trained_on":"2026-01-02","exam_passed_on":"2026-01-02"}`,
 			"POST /roster/:id":                         "form:staff_no=C-1&verified_on=2026-01-02&nda_signed_on=2026-01-02&trained_on=2026-01-02&exam_passed_on=2026-01-02",
 			"POST /api/v1/organisations":               `{"kind":"agency","name":"丁信催收服务有限公司","credit_code":"91350100M000100Y43"}`,
@@ -229,6 +240,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"POST /me/security/confirm":                "form:code=000000",
 			"PUT /api/v1/organisations/:id/two-factor": `{"totp_required":"none"}`,
 		}
+		refusedBody := map[string]bool{"POST /me/password": true, "POST /api/v1/me/password": true}
 		// Routes a role reaches but the walk cannot satisfy: confirming a
 		// second factor needs a code from the user's own app.
 		reachedOnly := map[string]bool{"POST /api/v1/me/totp/confirm": true, "POST /me/security/confirm": true}
@@ -236,7 +248,8 @@ func TestRouteRoleForeignObject(t *testing.T) {
 		foreignInBody := map[string]bool{"POST /api/v1/allocations": true, "POST /api/v1/tenders": true,
 			"POST /api/v1/placements/accept": true, "POST /api/v1/placements/decline": true,
 			"POST /api/v1/placements/recall": true, "POST /api/v1/placements/return": true,
-			"POST /allocations": true, "POST /tenders": true, "POST /api/v1/accounts/assign": true, "POST /queue/assign": true, "POST /api/v1/complaints": true, "POST /complaints": true}
+			"POST /allocations": true, "POST /tenders": true, "POST /api/v1/accounts/assign": true, "POST /queue/assign": true, "POST /api/v1/complaints": true, "POST /complaints": true,
+			"POST /people/invite": true}
 		openToLenders := map[string]bool{"organisation": true, "contract": true, "agency_profile": true, "evaluation": true,
 			"tenant": true} // the platform administrator's alone; hidden (404) from everybody else
 		for _, l := range demo.Logins {
@@ -259,6 +272,10 @@ func TestRouteRoleForeignObject(t *testing.T) {
 							id = f.arrangement
 						case strings.Contains(r.Path, "/legal-cases/:id"):
 							id = f.legalCase
+						case strings.Contains(r.Path, "/organisations/:id/invites"):
+							id = f.lender
+						case strings.Contains(r.Path, "/invites/:id"):
+							id = "other-invite"
 						}
 						path = paramRe.ReplaceAllString(path, id)
 					}
@@ -273,6 +290,10 @@ func TestRouteRoleForeignObject(t *testing.T) {
 						want = "403"
 					case hasID && openToLenders[r.Object] && !agencyStaff:
 						want = "2xx/3xx"
+					case refusedBody[key]:
+						want = "422"
+					case r.Object == "people" && roleOf[l.Email] == collect.RolePlatformAdmin:
+						want = "2xx/3xx" // the platform administers every organisation's people
 					case key == "POST /placements/action":
 						// The button names the action: recall, which only the
 						// vendor manager holds; the placement is another lender's.

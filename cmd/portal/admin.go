@@ -42,12 +42,15 @@ func adminCreate(ctx context.Context, st *store.Store, cfg config, stdout io.Wri
 		fmt.Fprintf(stdout, "platform administrator %s created; they can sign in now\n", u.Email)
 		return nil
 	}
-	token, exp, err := st.IssuePasswordToken(ctx, collect.Actor{OrgID: u.OrganisationID}, u.ID, store.SetPasswordTTL)
+	// The one-time link is a password reset link of the new administrator,
+	// issued as the platform itself.
+	link, err := st.IssueReset(ctx, collect.Actor{UserID: u.ID, OrgID: u.OrganisationID, OrgKind: collect.KindPlatform,
+		Roles: []string{collect.RolePlatformAdmin}}, u.ID)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "platform administrator %s created\n", u.Email)
-	fmt.Fprintf(stdout, "set the password (once, before %s) at:\n%s\n", exp.UTC().Format(time.RFC3339), baseURL(cfg)+"/invites/"+url.PathEscape(token))
+	fmt.Fprintf(stdout, "set the password (once, before %s) at:\n%s\n", link.ExpiresAt.UTC().Format(time.RFC3339), baseURL(cfg)+"/reset/"+url.PathEscape(link.Token))
 	return nil
 }
 

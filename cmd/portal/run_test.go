@@ -290,7 +290,7 @@ func TestAdminCreate(t *testing.T) {
 	if err := run(ctx, []string{"admin", "create", "-email", "root@ops.test", "-name", "Root", "-base-url", "https://portal.example.cn/"}, env(vars), &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`https://portal\.example\.cn/invites/([A-Za-z0-9_-]{40,})\n`).FindStringSubmatch(out.String())
+	m := regexp.MustCompile(`https://portal\.example\.cn/reset/([A-Za-z0-9_-]{20,})\n`).FindStringSubmatch(out.String())
 	if m == nil {
 		t.Fatalf("no set-password link printed:\n%s", out.String())
 	}
@@ -315,7 +315,7 @@ func TestAdminCreate(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdin = os.Stdin
-	if strings.Contains(out.String(), "/invites/") || !strings.Contains(out.String(), "sign in now") {
+	if strings.Contains(out.String(), "/reset/") || !strings.Contains(out.String(), "sign in now") {
 		t.Fatalf("with -password-stdin: %s", out.String())
 	}
 
@@ -335,10 +335,10 @@ func TestAdminCreate(t *testing.T) {
 	if st, _ := post("/api/v1/auth/token", `{"email":"root@ops.test","password":"a river runs through it"}`); st != http.StatusUnauthorized {
 		t.Fatalf("the linked admin signs in before setting a password: %d", st)
 	}
-	if st, body := post("/api/v1/invites/"+token+"/accept", `{"password":"a river runs through it"}`); st != http.StatusCreated {
+	if st, body := post("/api/v1/resets/"+token+"/accept", `{"password":"a river runs through it"}`); st != http.StatusOK {
 		t.Fatalf("set the password: %d %s", st, body)
 	}
-	if st, _ := post("/api/v1/invites/"+token+"/accept", `{"password":"a river runs through it"}`); st != http.StatusGone {
+	if st, _ := post("/api/v1/resets/"+token+"/accept", `{"password":"a river runs through it"}`); st != http.StatusGone {
 		t.Fatalf("the link used twice: %d", st)
 	}
 	st, body := post("/api/v1/auth/token", `{"email":"root@ops.test","password":"a river runs through it"}`)

@@ -33,7 +33,8 @@ type Login struct {
 	Email, Organisation, Role string
 }
 
-// Logins are the demo users of API.md.
+// Logins are the demo users of API.md: the six of the first demo, then
+// each organisation's own administrator.
 var Logins = []Login{
 	{"admin@platform.test", "Collect Platform", collect.RolePlatformAdmin},
 	{"vm@demo-bank.test", "Demo Bank", collect.RoleVendorManager},
@@ -41,6 +42,8 @@ var Logins = []Login{
 	{"supervisor@agency-a.test", "Agency A", collect.RoleAgencySupervisor},
 	{"agent@agency-a.test", "Agency A", collect.RoleCollector},
 	{"agent@agency-b.test", "Agency B", collect.RoleCollector},
+	{"orgadmin@demo-bank.test", "Demo Bank", collect.RoleOrgAdmin},
+	{"orgadmin@agency-a.test", "Agency A", collect.RoleOrgAdmin},
 }
 
 // ErrNotEmpty is returned by Seed when the database already has data.
@@ -86,6 +89,7 @@ func Seed(ctx context.Context, s *store.Store, size Size) error {
 		"admin@platform.test": "平台管理员 Platform Admin", "vm@demo-bank.test": "王敏 Wang Min",
 		"auditor@demo-bank.test": "李审 Li Shen", "supervisor@agency-a.test": "赵强 Zhao Qiang",
 		"agent@agency-a.test": "陈晓 Chen Xiao", "agent@agency-b.test": "刘洋 Liu Yang",
+		"orgadmin@demo-bank.test": "孙立 Sun Li", "orgadmin@agency-a.test": "周敏 Zhou Min",
 	}
 
 	flagged := map[string]string{}

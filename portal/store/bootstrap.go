@@ -3,23 +3,12 @@ package store
 import (
 	"collect"
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 )
-
-// SetPasswordTTL is how long a one-time set-password link stays usable.
-const SetPasswordTTL = 72 * time.Hour
-
-// PurposeSetPassword is a token that sets a user's first (or a reset) password.
-const PurposeSetPassword = "set_password"
 
 // noPassword is the hash of a user who has not set a password yet: no
 // password compares equal to it.
@@ -59,7 +48,7 @@ func (s *Store) CreatePlatformAdmin(ctx context.Context, in AdminInput) (collect
 	}
 	hash := noPassword
 	if in.Password != "" {
-		if err := collect.CheckPassword(in.Password, email); err != nil {
+		if err := collect.CheckPassword(in.Password); err != nil {
 			return collect.User{}, err
 		}
 		h, err := bcrypt.GenerateFromPassword([]byte(in.Password), bcrypt.DefaultCost)
@@ -112,100 +101,5 @@ func (s *Store) CreatePlatformAdmin(ctx context.Context, in AdminInput) (collect
 		return s.appendAudit(tx, collect.Actor{OrgID: platform.ID}, auditRecord{Action: "user.create", ObjectType: "user", ObjectID: u.ID,
 			After: map[string]any{"email": email, "name": name, "roles": u.Roles, "via": "command line", "password_set": in.Password != ""}})
 	})
-	return u, err
-}
-
-// hashToken is how a one-time token is stored: its SHA-256, never itself.
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
-// IssuePasswordToken makes a one-time token that sets userID's password
-// within ttl; only its hash is kept. The caller shows it once, in a link.
-func (s *Store) IssuePasswordToken(ctx context.Context, a collect.Actor, userID string, ttl time.Duration) (string, time.Time, error) {
-	raw := make([]byte, 32)
-	if _, err := rand.Read(raw); err != nil {
-		return "", time.Time{}, err
-	}
-	token := base64.RawURLEncoding.EncodeToString(raw)
-	now := s.now()
-	exp := now.Add(ttl)
-	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Table("users").Where("id = ?", userID).Count(&n).Error; err != nil {
-			return err
-		}
-		if n == 0 {
-			return notFoundError("user")
-		}
-		id := uuid.Must(uuid.NewV7()).String()
-		if err := tx.Exec("INSERT INTO password_tokens (id, user_id, token_hash, purpose, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-			id, userID, hashToken(token), PurposeSetPassword, exp, now).Error; err != nil {
-			return err
-		}
-		return s.appendAudit(tx, a, auditRecord{Action: "user.password_link", ObjectType: "user", ObjectID: userID,
-			After: map[string]any{"token_id": id, "expires_at": exp.Format(time.RFC3339)}})
-	})
-	return token, exp, err
-}
-
-// ErrTokenGone is the key of a token used already or expired (HTTP 410).
-const ErrTokenGone = "err.invite.gone"
-
-// AcceptPasswordToken sets the password of the token's user and spends the
-// token: an unknown token is not found, a used or expired one gone. A
-// password the policy refuses leaves the token usable. The user's earlier
-// sessions end.
-func (s *Store) AcceptPasswordToken(ctx context.Context, token, password string) (collect.User, error) {
-	var row struct {
-		ID, UserID string
-		ExpiresAt  time.Time
-		UsedAt     *time.Time
-	}
-	err := s.db.WithContext(ctx).Table("password_tokens").Select("id, user_id, expires_at, used_at").
-		Where("token_hash = ? AND purpose = ?", hashToken(token), PurposeSetPassword).Take(&row).Error
-	if err == gorm.ErrRecordNotFound {
-		return collect.User{}, collect.E(collect.ENOTFOUND, "err.invite.not_found")
-	} else if err != nil {
-		return collect.User{}, err
-	}
-	now := s.now()
-	if row.UsedAt != nil || !now.Before(row.ExpiresAt) {
-		return collect.User{}, collect.E(collect.ENOTFOUND, ErrTokenGone)
-	}
-	var u collect.User
-	if err := s.db.WithContext(ctx).Where("id = ?", row.UserID).Take(&u).Error; err != nil {
-		return u, notFound(err, "user")
-	}
-	if u.Disabled {
-		return collect.User{}, collect.E(collect.ENOTFOUND, ErrTokenGone)
-	}
-	if err := collect.CheckPassword(password, u.Email); err != nil {
-		return collect.User{}, err
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-	if err != nil {
-		return collect.User{}, err
-	}
-	err = s.inTx(ctx, func(tx *gorm.DB) error {
-		res := tx.Exec("UPDATE password_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL", now, row.ID)
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return collect.E(collect.ENOTFOUND, ErrTokenGone) // spent by a racing request
-		}
-		if err := tx.Table("users").Where("id = ?", u.ID).Updates(map[string]any{"password_hash": string(hash),
-			"token_version": gorm.Expr("token_version + 1")}).Error; err != nil {
-			return err
-		}
-		return s.appendAudit(tx, collect.Actor{UserID: u.ID, OrgID: u.OrganisationID}, auditRecord{Action: "user.password_set",
-			ObjectType: "user", ObjectID: u.ID, After: map[string]string{"token_id": row.ID}})
-	})
-	if err != nil {
-		return collect.User{}, err
-	}
-	u.Roles, err = s.roles(ctx, u.ID)
 	return u, err
 }

@@ -203,6 +203,8 @@ var notFoundKeys = map[string]string{
 	"portfolio":    "err.not_found.portfolio",
 	"tender":       "err.not_found.tender",
 	"user":         "err.not_found.user",
+	"invite":       "err.not_found.invite",
+	"link":         "err.not_found.link",
 }
 
 func notFoundError(what string) *collect.Error {
