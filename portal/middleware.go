@@ -105,6 +105,14 @@ func (s *Server) authenticate(r Route) echo.MiddlewareFunc {
 			if token == "" {
 				return collect.E(collect.EUNAUTHORIZED, "err.auth.log_in_first")
 			}
+			if !r.Page && isKey(token) {
+				actor, err := s.keyActor(c, token)
+				if err != nil {
+					return err
+				}
+				c.Set(actorKey, actor)
+				return next(c)
+			}
 			userID, version, err := s.tokens.Parse(token)
 			if err != nil {
 				return err

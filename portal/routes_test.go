@@ -118,6 +118,7 @@ func addForeignLender(t *testing.T, h *harness) foreign {
 		{`INSERT INTO legal_cases (id, account_id, lender_id, agency_id, status, estimate, limitation_expires, referred_by, created_at, updated_at) VALUES ('other-legal', $1, $2, $3, 'referred', '{}', '2029-01-01', 'x', $4, $4)`, []any{f.account, f.lender, f.agencyC, now}},
 		{`INSERT INTO users (id, organisation_id, email, name, password_hash, created_at) VALUES ('other-user', $1, 'someone@other-bank.test', 'Someone', 'x', $2)`, []any{f.lender, now}},
 		{`INSERT INTO memberships (user_id, role) VALUES ('other-user', 'vendor_manager')`, nil},
+		{`INSERT INTO api_keys (id, organisation_id, name, roles, key_hash, created_by, created_at) VALUES ('other-key', $1, 'k', '["integration"]', 'x', 'x', $2)`, []any{f.lender, now}},
 		{`INSERT INTO user_tokens (id, kind, token_hash, organisation_id, email, name, roles, created_by, created_at, expires_at)
 		  VALUES ('other-invite', 'invite', 'x', $1, 'invited@other-bank.test', 'Invited', 'auditor', 'x', $2, $3)`, []any{f.lender, now, now.Add(72 * time.Hour)}},
 		{`INSERT INTO allocations (id, lender_id, portfolio_id, strategy, params, seed, status, summary, created_by, created_at)
@@ -158,7 +159,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 		ids := map[string]string{"account": f.account, "portfolio": f.portfolio, "organisation": f.agencyC,
 			"agency_profile": f.agencyC, "contract": f.agencyC, "payment": f.account, "allocation": f.allocation,
 			"placement": f.placement, "tender": f.tender, "bid": f.tender, "import": f.importID, "complaint": f.complaint,
-			"breach": f.breach, "evaluation": f.agencyC, "tenant": f.agencyC, "roster": "other-collector", "people": "other-user"}
+			"breach": f.breach, "evaluation": f.agencyC, "tenant": f.agencyC, "roster": "other-collector", "people": "other-user", "key": "other-key"}
 		soon := time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)
 		bodies := map[string]string{
 			"PUT /api/v1/agencies/:id/profile":        `{"licensed_provinces":["*"],"accepted_buckets":[],"capacity":10}`,
@@ -239,6 +240,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"POST /api/v1/me/totp/confirm":             `{"code":"000000"}`,
 			"POST /me/security/confirm":                "form:code=000000",
 			"PUT /api/v1/organisations/:id/two-factor": `{"totp_required":"none"}`,
+			"POST /api/v1/keys":                        `{"name":"walk","roles":["integration"]}`,
 		}
 		refusedBody := map[string]bool{"POST /me/password": true, "POST /api/v1/me/password": true}
 		// Routes a role reaches but the walk cannot satisfy: confirming a

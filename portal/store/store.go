@@ -192,6 +192,7 @@ var notFoundKeys = map[string]string{
 	"account":      "err.not_found.account",
 	"agency":       "err.not_found.agency",
 	"allocation":   "err.not_found.allocation",
+	"api key":      "err.not_found.api_key",
 	"arrangement":  "err.not_found.arrangement",
 	"breach":       "err.not_found.breach",
 	"complaint":    "err.not_found.complaint",
