@@ -21,7 +21,7 @@ type clock struct {
 	at time.Time
 }
 
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.at }
+func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.at }
 func (c *clock) set(t time.Time) { c.mu.Lock(); c.at = t; c.mu.Unlock() }
 
 // seededWith is seeded (the same template) with store options.
@@ -95,7 +95,7 @@ func TestAcceptPlanSameAsPerID(t *testing.T) {
 		at := time.Now().UTC().Truncate(time.Second)
 		opts := store.Options{Now: func() time.Time { return at }}
 		type outcome struct {
-			placements, stats []string
+			placements, stats  []string
 			accepted, declined int
 			events             int
 		}
@@ -231,7 +231,9 @@ func TestAcceptPlanRules(t *testing.T) {
 			}, collect.ENOTFOUND},
 			{"the lender accepting", func() (int, error) { return s.AcceptPlacements(ctx, vm, byPlan) }, collect.ENOTFOUND},
 			{"an unknown plan", func() (int, error) { return s.AcceptPlacements(ctx, supA, store.PlacementAction{AllocationID: "nope"}) }, collect.ENOTFOUND},
-			{"a draft plan", func() (int, error) { return s.AcceptPlacements(ctx, supA, store.PlacementAction{AllocationID: draft.ID}) }, collect.ENOTFOUND},
+			{"a draft plan", func() (int, error) {
+				return s.AcceptPlacements(ctx, supA, store.PlacementAction{AllocationID: draft.ID})
+			}, collect.ENOTFOUND},
 			{"ids and a plan", func() (int, error) {
 				return s.AcceptPlacements(ctx, supA, store.PlacementAction{AllocationID: plan.ID, IDs: ids[:1]})
 			}, collect.EINVALID},
