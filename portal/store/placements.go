@@ -33,6 +33,8 @@ type PlacementFilter struct {
 	Status  string
 	Agency  string
 	Account string
+	// Allocation keeps the placements one plan made (placements.source).
+	Allocation string
 	Page
 }
 
@@ -57,6 +59,9 @@ func (s *Store) ListPlacements(ctx context.Context, a collect.Actor, f Placement
 	}
 	if f.Account != "" {
 		q = q.Where("placements.account_id = ?", f.Account)
+	}
+	if f.Allocation != "" {
+		q = q.Where("placements.source = ?", "allocation:"+f.Allocation)
 	}
 	var total int64
 	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
