@@ -439,7 +439,7 @@ func (s *Server) placementListPage(c echo.Context) error {
 		}
 		v.Rows = append(v.Rows, pv)
 	}
-	v.Allocation = f.Allocation
+	v.Allocation, v.AllocationShort = f.Allocation, shortPlanID(f.Allocation)
 	if v.CanAccept && a.OrgKind == collect.KindAgency {
 		if err := s.planOffersView(c, a, f, rows, &v); err != nil {
 			return err

@@ -120,8 +120,9 @@ type PlacementListView struct {
 	CanAccept bool     // agency supervisor: accept and decline offers
 	CanReturn bool     // agency supervisor
 	Flash     string   // the outcome of the last action, translated
-	// Allocation is the plan filter (placements one plan made).
-	Allocation string
+	// Allocation is the plan filter (placements one plan made), AllocationShort
+	// its tail as shown.
+	Allocation, AllocationShort string
 	// Plans are the plans with open offers among the rows shown, for the
 	// agency's "accept all offers of this plan" (CanAccept only).
 	Plans []PlanLinkView
