@@ -14,12 +14,14 @@ package store_test
 // path's rows/s over min(N, 100,000) offers and its time extrapolated to N,
 // their ratio, and the longest wait of another writer (a one-row insert
 // every 20 ms from another connection) while the action runs, and how many
-// of its writes failed.
+// of its writes failed. PORTAL_BENCH_PER_ID sets the baseline's size (0
+// skips it).
 
 import (
 	"collect"
 	"context"
 	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -93,6 +95,15 @@ func writerProbe(b *testing.B, s *store.Store, stop <-chan struct{}) func() (tim
 	}
 }
 
+// perIDRows is how many offers the per-id baseline accepts: 100,000, or
+// PORTAL_BENCH_PER_ID (0 skips the baseline).
+var perIDRows = func() int {
+	if n, err := strconv.Atoi(os.Getenv("PORTAL_BENCH_PER_ID")); err == nil && n >= 0 {
+		return n
+	}
+	return 100_000
+}()
+
 func BenchmarkAcceptPlan(b *testing.B) {
 	for _, dialect := range storetest.Dialects(b) {
 		b.Run(dialect, func(b *testing.B) {
@@ -147,7 +158,7 @@ func BenchmarkAcceptPlan(b *testing.B) {
 				// The baseline: the same offers (k of them) again through the
 				// per-id path, 1,000 ids a call. The reset is behind the
 				// application's back, untimed.
-				k := min(offered, 100_000)
+				k := min(offered, perIDRows)
 				if _, err := s.DB().Exec(`UPDATE placements SET status = 'offered', accepted_at = NULL, decided_by = ''
 					WHERE id IN (SELECT id FROM placements WHERE source = $1 ORDER BY id LIMIT $2)`, "allocation:"+plan.ID, k); err != nil {
 					b.Fatal(err)
@@ -170,7 +181,7 @@ func BenchmarkAcceptPlan(b *testing.B) {
 					}
 				}
 				perID := time.Since(start)
-				perIDRate := float64(len(ids)) / perID.Seconds()
+				perIDRate := float64(len(ids)) / max(perID.Seconds(), 1e-9)
 				b.ReportMetric(bulk.Seconds(), "accept-s")
 				b.ReportMetric(float64(n)/bulk.Seconds(), "rows/s")
 				b.ReportMetric(perIDRate, "per-id-rows/s")

@@ -41,8 +41,10 @@ import (
 // twice through the per-id path). On SQLite the transaction holds the
 // database's write lock for the whole UPDATE, and other writers wait
 // (busy_timeout 10 s). BenchmarkAcceptPlan measures it: about 1.2 s at
-// 100,000 offers (another writer waited 1.1 s at most), but at 1,000,000
-// longer than busy_timeout on this machine, so other writers fail meanwhile:
+// 100,000 offers (another writer waited 1.1 s at most), but 18-54 s at
+// 1,000,000 on this machine (by its load), longer than busy_timeout, so
+// other writers fail meanwhile (a 256 MB page cache for the step made it
+// slower, 31 s, not faster):
 // short batches with an undo (as the import's apply phase has) are what
 // SQLite still needs for books that size.
 
