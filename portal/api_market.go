@@ -144,10 +144,12 @@ func (s *Server) apiDiscardPlan(c echo.Context) error {
 }
 
 // placementBody is the body of a lifecycle step: a reason where one is
-// needed; the bulk routes also take ids.
+// needed; the bulk routes also take ids, and accept and decline a plan id
+// instead (every offer of that plan for the caller's agency).
 type placementBody struct {
-	IDs    []string `json:"ids"`
-	Reason string   `json:"reason"`
+	IDs          []string `json:"ids"`
+	AllocationID string   `json:"allocation_id"`
+	Reason       string   `json:"reason"`
 }
 
 // placementStep runs one lifecycle step on the placement in the path, or on
@@ -163,7 +165,7 @@ func (s *Server) placementStep(step func(context.Context, collect.Actor, store.P
 		if id := c.Param("id"); id != "" {
 			b.IDs = []string{id}
 		}
-		n, err := step(c.Request().Context(), actorOf(c), store.PlacementAction{IDs: b.IDs, Reason: b.Reason})
+		n, err := step(c.Request().Context(), actorOf(c), store.PlacementAction{IDs: b.IDs, AllocationID: b.AllocationID, Reason: b.Reason})
 		if err != nil {
 			return err
 		}

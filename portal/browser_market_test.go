@@ -119,4 +119,28 @@ func TestBrowserMarketplaceJourney(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=account-detail]`))); err != nil {
 		t.Fatalf("the accepted account's page: %v", err)
 	}
+	// The rest of the plan's offers in one action, after a confirmation
+	// naming the count.
+	left := h.queryOne(`SELECT CAST(COUNT(*) AS TEXT) FROM placements WHERE status = 'offered' AND agency_id = (SELECT agency_id FROM placements WHERE id = $1)
+		AND source = (SELECT source FROM placements WHERE id = $1)`, id)
+	if err := chromedp.Do(sctx,
+		chromedp.Navigate(base+"/placements?status=offered"),
+		chromedp.Click(chromedp.CSS(`[data-testid=plan-accept-all]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=plan-confirm-submit]`))); err != nil {
+		t.Fatalf("accept all offers of the plan: %v", err)
+	}
+	shown, err := chromedp.Run(sctx, chromedp.Evaluate[string](`document.querySelector('[data-testid=plan-confirm]').dataset.count`))
+	if err != nil || shown != left {
+		t.Fatalf("the confirmation names %q offers, %s are open (%v)", shown, left, err)
+	}
+	screenshot(t, sctx, "market-accept-plan")
+	if err := chromedp.Do(sctx,
+		chromedp.Click(chromedp.CSS(`[data-testid=plan-confirm-submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=flash]`))); err != nil {
+		t.Fatalf("confirm: %v", err)
+	}
+	if n := h.queryOne(`SELECT CAST(COUNT(*) AS TEXT) FROM placements WHERE status = 'offered' AND agency_id = (SELECT agency_id FROM placements WHERE id = $1)
+		AND source = (SELECT source FROM placements WHERE id = $1)`, id); n != "0" {
+		t.Fatalf("%s offers left after accepting all", n)
+	}
 }

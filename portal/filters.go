@@ -68,7 +68,8 @@ var placementStatuses = []string{allocation.PlacementOffered, allocation.Placeme
 // parsePlacementFilter reads GET /placements and /api/v1/placements.
 func parsePlacementFilter(c echo.Context) (store.PlacementFilter, error) {
 	q := queryOf(c)
-	f := store.PlacementFilter{Status: q.oneOf("status", placementStatuses), Agency: q.text("agency"), Account: q.text("account"), Page: q.page()}
+	f := store.PlacementFilter{Status: q.oneOf("status", placementStatuses), Agency: q.text("agency"), Account: q.text("account"),
+		Allocation: q.text("allocation"), Page: q.page()}
 	return f, q.err()
 }
 

@@ -439,6 +439,12 @@ func (s *Server) placementListPage(c echo.Context) error {
 		}
 		v.Rows = append(v.Rows, pv)
 	}
+	v.Allocation, v.AllocationShort = f.Allocation, shortPlanID(f.Allocation)
+	if v.CanAccept && a.OrgKind == collect.KindAgency {
+		if err := s.planOffersView(c, a, f, rows, &v); err != nil {
+			return err
+		}
+	}
 	v.Links = listLinks(c.Request().URL, f.Page.Page, v.Pages, "")
 	return s.render(c, http.StatusOK, views.PlacementListPage(s.pageMeta(c, "title.placements", "placements"), v))
 }
@@ -463,6 +469,9 @@ func (s *Server) placementActionSubmit(c echo.Context) error {
 		"decline": {"accept", "declined", func() (int, error) { return s.store.DeclinePlacements(ctx, a, act) }},
 		"recall":  {"recall", "recalled", func() (int, error) { return s.store.RecallPlacements(ctx, a, act) }},
 		"return":  {"return", "returned", func() (int, error) { return s.store.ReturnPlacements(ctx, a, act) }},
+		// Every open offer of one plan, after the confirmation that named the count.
+		"accept_plan":  {"accept", "accepted", func() (int, error) { return s.store.AcceptPlacements(ctx, a, byPlan(act, form)) }},
+		"decline_plan": {"accept", "declined", func() (int, error) { return s.store.DeclinePlacements(ctx, a, byPlan(act, form)) }},
 	}
 	st, ok := steps[form.Get("action")]
 	if !ok {
@@ -480,6 +489,64 @@ func (s *Server) placementActionSubmit(c echo.Context) error {
 		q.Set("status", status)
 	}
 	return c.Redirect(http.StatusSeeOther, "/placements?"+q.Encode())
+}
+
+// byPlan turns the confirmation form's step into one on every open offer of
+// its plan, with the count the user confirmed.
+func byPlan(act store.PlacementAction, form url.Values) store.PlacementAction {
+	act.IDs = nil
+	act.AllocationID = strings.TrimSpace(form.Get("allocation_id"))
+	act.Expect, _ = strconv.Atoi(form.Get("expect"))
+	return act
+}
+
+// planOffersView offers an agency's supervisor "accept all offers of this
+// plan" and "decline all" for the plans with open offers among the rows
+// shown (and the plan filtered by), and, asked with ?confirm=accept|decline,
+// the confirmation naming the count. Only the confirmation counts (one
+// query on the plan's offers); the links come from the rows already read.
+func (s *Server) planOffersView(c echo.Context, a collect.Actor, f store.PlacementFilter, rows []store.PlacementRow, v *views.PlacementListView) error {
+	seen := map[string]bool{}
+	add := func(id string) {
+		if id == "" || seen[id] || len(v.Plans) >= 10 {
+			return
+		}
+		seen[id] = true
+		v.Plans = append(v.Plans, views.PlanLinkView{ID: id, Short: shortPlanID(id),
+			ListURL:    "/placements?" + url.Values{"status": {allocation.PlacementOffered}, "allocation": {id}}.Encode(),
+			AcceptURL:  "/placements?" + url.Values{"confirm": {"accept"}, "allocation": {id}}.Encode(),
+			DeclineURL: "/placements?" + url.Values{"confirm": {"decline"}, "allocation": {id}}.Encode()})
+	}
+	for _, r := range rows {
+		if r.Status == allocation.PlacementOffered && strings.HasPrefix(r.Source, "allocation:") {
+			add(strings.TrimPrefix(r.Source, "allocation:"))
+		}
+	}
+	confirm := c.QueryParam("confirm")
+	if f.Allocation == "" || (confirm != "accept" && confirm != "decline") {
+		return nil
+	}
+	o, err := s.store.PlanOffersFor(c.Request().Context(), a, f.Allocation)
+	if err != nil {
+		return err
+	}
+	cv := &views.PlanConfirmView{Action: confirm, AllocationID: o.AllocationID, Short: shortPlanID(o.AllocationID), Count: o.Count,
+		Balance:   views.Money(o.BalanceCents, "CNY"),
+		CancelURL: "/placements?" + url.Values{"status": {allocation.PlacementOffered}, "allocation": {o.AllocationID}}.Encode()}
+	if o.AcceptBy != nil {
+		cv.AcceptBy = views.DateTime(*o.AcceptBy)
+	}
+	v.Confirm = cv
+	return nil
+}
+
+// shortPlanID is the tail of a plan id (the random end of a UUIDv7: plans
+// made the same minute share their head).
+func shortPlanID(id string) string {
+	if len(id) > 12 {
+		return "…" + id[len(id)-12:]
+	}
+	return id
 }
 
 func (s *Server) agencyListPage(c echo.Context) error {

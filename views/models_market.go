@@ -120,6 +120,28 @@ type PlacementListView struct {
 	CanAccept bool     // agency supervisor: accept and decline offers
 	CanReturn bool     // agency supervisor
 	Flash     string   // the outcome of the last action, translated
+	// Allocation is the plan filter (placements one plan made), AllocationShort
+	// its tail as shown.
+	Allocation, AllocationShort string
+	// Plans are the plans with open offers among the rows shown, for the
+	// agency's "accept all offers of this plan" (CanAccept only).
+	Plans []PlanLinkView
+	// Confirm is the confirmation of a bulk step by plan, with its count.
+	Confirm *PlanConfirmView
+}
+
+// PlanLinkView names a plan on the placements page.
+type PlanLinkView struct {
+	ID, Short, ListURL, AcceptURL, DeclineURL string
+}
+
+// PlanConfirmView asks before accepting or declining every open offer of a
+// plan: how many, their balance, the earliest deadline.
+type PlanConfirmView struct {
+	Action                       string // accept or decline
+	AllocationID, Short          string
+	Count                        int
+	Balance, AcceptBy, CancelURL string
 }
 
 // PlacementRowView is one placement.

@@ -33,6 +33,8 @@ type PlacementFilter struct {
 	Status  string
 	Agency  string
 	Account string
+	// Allocation keeps the placements one plan made (placements.source).
+	Allocation string
 	Page
 }
 
@@ -58,6 +60,9 @@ func (s *Store) ListPlacements(ctx context.Context, a collect.Actor, f Placement
 	if f.Account != "" {
 		q = q.Where("placements.account_id = ?", f.Account)
 	}
+	if f.Allocation != "" {
+		q = q.Where("placements.source = ?", "allocation:"+f.Allocation)
+	}
 	var total int64
 	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
 		return nil, 0, err
@@ -80,14 +85,42 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// PlacementAction is one lifecycle step on many placements at once.
+// PlacementAction is one lifecycle step on many placements at once: the
+// placements named by IDs or, for accept and decline only, every offer of
+// the plan AllocationID for the actor's agency.
 type PlacementAction struct {
-	IDs    []string
-	Reason string
+	IDs          []string
+	AllocationID string
+	Reason       string
+	// Expect, when above 0, is the count of the plan's offers the user
+	// confirmed: another count now is a conflict and nothing changes.
+	Expect int
 }
 
-// Validate checks the ids (1 to 10,000, no blanks) and, where needed, the reason.
+// byPlan reports whether the step names a plan rather than ids; both at
+// once is invalid.
+func (p PlacementAction) byPlan(needReason bool) (bool, error) {
+	if strings.TrimSpace(p.AllocationID) == "" {
+		return false, nil
+	}
+	if len(p.IDs) > 0 {
+		return true, collect.E(collect.EINVALID, "err.bulk.ids_or_plan").WithFields(collect.Field("allocation_id", "err.bulk.ids_or_plan"))
+	}
+	if err := validPlanID(p.AllocationID); err != nil {
+		return true, err
+	}
+	if needReason {
+		return true, allocation.ValidReason(p.Reason)
+	}
+	return true, nil
+}
+
+// Validate checks the ids (1 to 10,000, no blanks) and, where needed, the
+// reason. A plan id is for accept and decline only.
 func (p PlacementAction) Validate(needReason bool) error {
+	if p.AllocationID != "" {
+		return collect.Invalid("allocation_id", "err.bulk.plan_accept_decline_only")
+	}
 	if len(p.IDs) == 0 {
 		return collect.E(collect.EINVALID, "err.placement.ids_required").WithFields(collect.Field("ids", "err.form.required"))
 	}
@@ -205,8 +238,15 @@ func (s *Store) transition(ctx context.Context, a collect.Actor, act PlacementAc
 }
 
 // AcceptPlacements accepts offers for the actor's agency before their
-// deadline; the term starts now.
+// deadline; the term starts now. With an AllocationID, every open offer of
+// that plan for the agency (placements_plan.go).
 func (s *Store) AcceptPlacements(ctx context.Context, a collect.Actor, act PlacementAction) (int, error) {
+	if plan, err := act.byPlan(false); plan || err != nil {
+		if err != nil {
+			return 0, err
+		}
+		return s.acceptPlan(ctx, a, act)
+	}
 	if err := act.Validate(false); err != nil {
 		return 0, err
 	}
@@ -241,8 +281,15 @@ func (s *Store) AcceptPlacements(ctx context.Context, a collect.Actor, act Place
 		})
 }
 
-// DeclinePlacements declines offers; the accounts return to the pool.
+// DeclinePlacements declines offers; the accounts return to the pool. With
+// an AllocationID, every open offer of that plan for the agency.
 func (s *Store) DeclinePlacements(ctx context.Context, a collect.Actor, act PlacementAction) (int, error) {
+	if plan, err := act.byPlan(true); plan || err != nil {
+		if err != nil {
+			return 0, err
+		}
+		return s.declinePlan(ctx, a, act)
+	}
 	if err := act.Validate(true); err != nil {
 		return 0, err
 	}
