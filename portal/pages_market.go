@@ -534,7 +534,7 @@ func (s *Server) planOffersView(c echo.Context, a collect.Actor, f store.Placeme
 		Balance:   views.Money(o.BalanceCents, "CNY"),
 		CancelURL: "/placements?" + url.Values{"status": {allocation.PlacementOffered}, "allocation": {o.AllocationID}}.Encode()}
 	if o.AcceptBy != nil {
-		cv.AcceptBy = views.DateTime(*o.AcceptBy)
+		cv.AcceptBy = views.DateTime(c.Request().Context(), *o.AcceptBy)
 	}
 	v.Confirm = cv
 	return nil
