@@ -119,7 +119,7 @@ func (s *Server) pageMeta(c echo.Context, titleID, active string) views.Page {
 	}
 	// The collector roster (issue 13, part 7): for those who keep it; the
 	// lender reaches it from the agency page.
-	if s.can(a, "roster", "write") {
+	if s.can(a, "roster", "write") && a.OrgKind == collect.KindAgency {
 		p.Nav = append(p.Nav, views.NavItem{Key: "roster", Href: "/roster"})
 	}
 	return p
