@@ -54,6 +54,8 @@ func (s *Server) routeTable() []Route {
 		public(post, "/login", true, s.loginSubmit),
 		public(get, "/login/code", true, s.loginCodePage),
 		public(post, "/login/code", true, s.loginCodeSubmit),
+		public(get, "/sso/start", true, s.ssoStart),
+		public(get, "/sso/callback", true, s.ssoCallback),
 		page(get, "/me/security", "session", "read", s.securityPage),
 		page(post, "/me/security/totp", "session", "write", s.securityStart),
 		page(post, "/me/security/confirm", "session", "write", s.securityConfirm),
@@ -160,6 +162,7 @@ func (s *Server) routeTable() []Route {
 		api(post, "/me/totp/confirm", "session", "write", s.apiTOTPConfirm),
 		api(get, "/me/sign-ins", "session", "read", s.apiMySignIns),
 		api(get, "/sign-ins", "signin", "read", s.apiFailedSignIns),
+		api(put, "/organisations/:id/sso", "sso", "write", s.apiSetSSO),
 		hidden(api(put, "/organisations/:id/two-factor", "tenant", "write", s.apiTOTPPolicy)),
 		// Onboarding (issue 13 parts 1-2).
 		hidden(api(post, "/organisations", "tenant", "write", s.apiCreateOrganisation)),

@@ -53,7 +53,7 @@ func TestEveryRouteDeclaresAPermission(t *testing.T) {
 func publicAllowed(path string) bool {
 	switch path {
 	case "/healthz", "/readyz", "/metrics", "/static/*", "/favicon.ico", "/login", "/login/code", "/lang/:code", "/api/v1/auth/token",
-		"/invite/:token", "/reset/:token", "/api/v1/invites/:token/accept", "/api/v1/resets/:token/accept": // one-time links: the token is the credential
+		"/invite/:token", "/sso/start", "/sso/callback", "/reset/:token", "/api/v1/invites/:token/accept", "/api/v1/resets/:token/accept": // one-time links: the token is the credential
 		return true
 	}
 	return false
@@ -159,7 +159,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 		ids := map[string]string{"account": f.account, "portfolio": f.portfolio, "organisation": f.agencyC,
 			"agency_profile": f.agencyC, "contract": f.agencyC, "payment": f.account, "allocation": f.allocation,
 			"placement": f.placement, "tender": f.tender, "bid": f.tender, "import": f.importID, "complaint": f.complaint,
-			"breach": f.breach, "evaluation": f.agencyC, "tenant": f.agencyC, "roster": "other-collector", "people": "other-user", "key": "other-key"}
+			"breach": f.breach, "evaluation": f.agencyC, "tenant": f.agencyC, "roster": "other-collector", "people": "other-user", "key": "other-key", "sso": f.lender}
 		soon := time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)
 		bodies := map[string]string{
 			"PUT /api/v1/agencies/:id/profile":        `{"licensed_provinces":["*"],"accepted_buckets":[],"capacity":10}`,
@@ -241,6 +241,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"POST /me/security/confirm":                "form:code=000000",
 			"PUT /api/v1/organisations/:id/two-factor": `{"totp_required":"none"}`,
 			"POST /api/v1/keys":                        `{"name":"walk","roles":["integration"]}`,
+			"PUT /api/v1/organisations/:id/sso":        `{"enabled":true,"issuer":"https://login.other.example","client_id":"x","email_domain":"other.example","default_roles":["auditor"]}`,
 		}
 		refusedBody := map[string]bool{"POST /me/password": true, "POST /api/v1/me/password": true}
 		// Routes a role reaches but the walk cannot satisfy: confirming a
@@ -290,6 +291,8 @@ func TestRouteRoleForeignObject(t *testing.T) {
 						want = "404" // the platform's own pages are not told to others
 					case !allowed:
 						want = "403"
+					case hasID && r.Object == "sso" && roleOf[l.Email] == "platform_admin":
+						want = "2xx/3xx" // the platform administrator sets any organisation's provider
 					case hasID && openToLenders[r.Object] && !agencyStaff:
 						want = "2xx/3xx"
 					case refusedBody[key]:
