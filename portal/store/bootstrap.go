@@ -32,7 +32,7 @@ func (s *Store) PlatformAdminExists(ctx context.Context) (bool, error) {
 // organisation (made first on an empty database). It refuses when one
 // exists unless in.Force, and an email that is taken. With a password (the
 // policy's) the administrator can sign in at once; without, only after
-// setting one through IssuePasswordToken's link.
+// setting one through a one-time reset link (IssueReset).
 func (s *Store) CreatePlatformAdmin(ctx context.Context, in AdminInput) (collect.User, error) {
 	email := strings.ToLower(strings.TrimSpace(in.Email))
 	name := strings.TrimSpace(in.Name)
