@@ -19,6 +19,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"collect/portal/store"
+	"collect/views"
 )
 
 const keyPrefix = "ck_"
@@ -89,4 +90,72 @@ func (s *Server) apiRevokeKey(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) keysPage(c echo.Context) error {
+	return s.renderKeys(c, http.StatusOK, views.KeysView{}, nil)
+}
+
+func (s *Server) renderKeys(c echo.Context, status int, v views.KeysView, fail error) error {
+	ctx := c.Request().Context()
+	ks, err := s.store.APIKeys(ctx, actorOf(c))
+	if err != nil {
+		return err
+	}
+	for _, k := range ks {
+		r := views.KeyRow{ID: k.ID, Name: k.Name, Roles: strings.Join(k.Roles, ", "), AllowFrom: strings.Join(k.AllowFrom, ", "),
+			Created: views.DateTime(ctx, k.CreatedAt), Revoked: k.RevokedAt != nil}
+		if k.ExpiresAt != nil {
+			r.Expires = views.DateTime(ctx, *k.ExpiresAt)
+		}
+		if k.LastUsedAt != nil {
+			r.LastUsed = views.DateTime(ctx, *k.LastUsedAt) + " · " + k.LastUsedFrom
+		}
+		v.Rows = append(v.Rows, r)
+	}
+	flash, errs := notices(c, fail)
+	if v.Flash == "" {
+		v.Flash = flash
+	}
+	v.Errors = errs
+	v.CSRFToken, _ = c.Get("csrf").(string)
+	return s.render(c, status, views.KeysPage(s.pageMeta(c, "keys.heading", "keys"), v))
+}
+
+// keySubmit makes a key from the page: shown once on the answer.
+func (s *Server) keySubmit(c echo.Context) error {
+	ctx := c.Request().Context()
+	form := views.KeyForm{Name: c.FormValue("name"), Expires: c.FormValue("expires_on"), AllowFrom: c.FormValue("allow_from")}
+	var expires *time.Time
+	if strings.TrimSpace(form.Expires) != "" {
+		d, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(form.Expires), views.Zone(ctx))
+		if err != nil {
+			return s.renderKeys(c, http.StatusUnprocessableEntity, views.KeysView{Form: form}, collect.Invalid("expires_at", "err.key.expires"))
+		}
+		d = d.AddDate(0, 0, 1) // through the day named
+		expires = &d
+	}
+	allow := []string{}
+	for _, a := range strings.FieldsFunc(form.AllowFrom, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '，' }) {
+		allow = append(allow, a)
+	}
+	roles := []string{collect.RoleIntegration}
+	if err := collect.CheckAPIKey(form.Name, roles, allow, expires, s.clock()); err != nil {
+		return s.renderKeys(c, http.StatusUnprocessableEntity, views.KeysView{Form: form}, err)
+	}
+	key, digest, err := newKey()
+	if err != nil {
+		return err
+	}
+	if _, err := s.store.CreateAPIKey(ctx, actorOf(c), store.NewAPIKey{Name: strings.TrimSpace(form.Name), Roles: roles, AllowFrom: allow, ExpiresAt: expires, Hash: digest}); err != nil {
+		return s.renderKeys(c, http.StatusUnprocessableEntity, views.KeysView{Form: form}, err)
+	}
+	return s.renderKeys(c, http.StatusCreated, views.KeysView{NewKey: key}, nil)
+}
+
+func (s *Server) keyRevokeSubmit(c echo.Context) error {
+	if err := s.store.RevokeAPIKey(c.Request().Context(), actorOf(c), c.Param("id")); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/keys?done=key_revoked")
 }

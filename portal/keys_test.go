@@ -2,7 +2,10 @@ package portal_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -74,6 +77,56 @@ func TestIntegrationKeys(t *testing.T) {
 		h.store.DB().Exec(`UPDATE api_keys SET allow_from = '[]' WHERE id = $1`, k2.ID)
 		if res, _ := h.do("GET", "/api/v1/placements", k2.Key, nil); res.StatusCode != http.StatusUnauthorized {
 			t.Errorf("an expired key: %d, want 401", res.StatusCode)
+		}
+	})
+}
+
+// The keys page: an organisation administrator makes a key (shown once),
+// sees it listed, and revokes it; another organisation's administrator
+// cannot revoke it (404); a vendor manager has no keys page.
+func TestIntegrationKeysPage(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		h := newHarness(t, dialect, portal.Config{})
+		c := h.pageClient(h.token("orgadmin@demo-bank.test"))
+		post := func(c pageClient, path string, form url.Values) (*http.Response, string) {
+			t.Helper()
+			form.Set("_csrf", c.csrf)
+			res, err := c.PostForm(h.http.URL+path, form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			b, _ := io.ReadAll(res.Body)
+			return res, string(b)
+		}
+		if res, page := post(c, "/keys", url.Values{"name": {"feed"}, "allow_from": {"not-an-address"}}); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `data-testid="keys-error"`) {
+			t.Fatalf("a bad allow-list: %d", res.StatusCode)
+		}
+		res, page := post(c, "/keys", url.Values{"name": {"payments feed"}, "allow_from": {"127.0.0.1"}})
+		m := regexp.MustCompile(`data-testid="new-key">(ck_[a-z2-7]+)<`).FindStringSubmatch(page)
+		if res.StatusCode != http.StatusCreated || m == nil {
+			t.Fatalf("make a key on the page: %d", res.StatusCode)
+		}
+		if res, _ := h.do("GET", "/api/v1/placements", m[1], nil); res.StatusCode != http.StatusOK {
+			t.Errorf("the key made on the page: %d", res.StatusCode)
+		}
+		_, page = c.get(t, h.http.URL+"/keys")
+		if strings.Contains(page, m[1]) || !strings.Contains(page, `data-testid="key-row"`) {
+			t.Errorf("the keys page shows the key again, or not its row")
+		}
+		id := h.queryOne(`SELECT id FROM api_keys WHERE name = 'payments feed'`)
+		if res, _ := post(h.pageClient(h.token("orgadmin@agency-a.test")), "/keys/"+id+"/revoke", url.Values{}); res.StatusCode != http.StatusNotFound {
+			t.Errorf("another organisation revoking on the page: %d, want 404", res.StatusCode)
+		}
+		if res, _ := post(c, "/keys/"+id+"/revoke", url.Values{}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("revoke on the page: %d", res.StatusCode)
+		}
+		if res, _ := h.do("GET", "/api/v1/placements", m[1], nil); res.StatusCode != http.StatusUnauthorized {
+			t.Errorf("the revoked key: %d, want 401", res.StatusCode)
+		}
+		if res, _ := h.pageClient(h.token("vm@demo-bank.test")).get(t, h.http.URL+"/keys"); res.StatusCode != http.StatusForbidden {
+			t.Errorf("a vendor manager's keys page: %d, want 403", res.StatusCode)
 		}
 	})
 }

@@ -241,6 +241,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"POST /me/security/confirm":                "form:code=000000",
 			"PUT /api/v1/organisations/:id/two-factor": `{"totp_required":"none"}`,
 			"POST /api/v1/keys":                        `{"name":"walk","roles":["integration"]}`,
+			"POST /keys":                               "form:name=walk",
 			"PUT /api/v1/organisations/:id/sso":        `{"enabled":true,"issuer":"https://login.other.example","client_id":"x","email_domain":"other.example","default_roles":["auditor"]}`,
 		}
 		refusedBody := map[string]bool{"POST /me/password": true, "POST /api/v1/me/password": true}
