@@ -106,7 +106,7 @@ func (s *Server) pageMeta(c echo.Context, titleID, active string) views.Page {
 		{"agencies", "/agencies", "organisation", "read"}, {"tenders", "/tenders", "tender", "read"},
 		{"commissions", "/commissions", "commission", "read"}, {"oversight", "/oversight", "oversight", "read"},
 		{"complaints", "/complaints", "complaint", "read"}, {"breaches", "/breaches", "breach", "read"}, {"models", "/models", "model", "read"},
-		{"audit", "/audit", "audit", "read"}, {"jobs", "/admin/jobs", "jobs", "read"}, {"keys", "/keys", "key", "write"},
+		{"audit", "/audit", "audit", "read"}, {"jobs", "/admin/jobs", "jobs", "read"}, {"keys", "/keys", "key", "write"}, {"signins", "/sign-ins", "signin", "read"},
 		{"people", "/people", "people", "read"},
 	} {
 		if s.can(a, n.obj, n.act) {

@@ -55,6 +55,7 @@ func (s *Server) routeTable() []Route {
 		public(get, "/login/code", true, s.loginCodePage),
 		public(post, "/login/code", true, s.loginCodeSubmit),
 		page(get, "/keys", "key", "read", s.keysPage),
+		page(get, "/sign-ins", "signin", "read", s.failedSignInsPage),
 		page(post, "/keys", "key", "write", s.keySubmit),
 		page(post, "/keys/:id/revoke", "key", "write", s.keyRevokeSubmit),
 		public(get, "/sso/start", true, s.ssoStart),

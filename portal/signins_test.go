@@ -3,6 +3,7 @@ package portal_test
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"collect/portal"
@@ -55,6 +56,15 @@ func TestSignInHistory(t *testing.T) {
 		}
 		if res, _ := h.do("GET", "/api/v1/sign-ins", tok, nil); res.StatusCode != http.StatusForbidden {
 			t.Errorf("a vendor manager reading the refused sign-ins: %d, want 403", res.StatusCode)
+		}
+		// The administrators' page says the same, in Chinese.
+		_, page := h.pageClient(h.token("orgadmin@demo-bank.test")).get(t, h.http.URL+"/sign-ins", "Accept-Language", "zh-CN")
+		if !strings.Contains(page, `data-outcome="failed"`) || !strings.Contains(page, email) || !strings.Contains(page, "登录失败记录") {
+			t.Errorf("the refused sign-ins page does not list the bank's refused sign-in")
+		}
+		_, page = h.pageClient(h.token("orgadmin@agency-a.test")).get(t, h.http.URL+"/sign-ins")
+		if strings.Contains(page, email) {
+			t.Errorf("another organisation's administrator sees the bank's refused sign-ins")
 		}
 		_ = demo.Password
 	})

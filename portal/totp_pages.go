@@ -209,3 +209,17 @@ func (s *Server) securityConfirm(c echo.Context) error {
 	}
 	return s.renderSecurity(c, http.StatusOK, views.SecurityView{Flash: views.T(c.Request().Context(), "security.done")}, nil)
 }
+
+// failedSignInsPage lists the organisation's refused sign-ins and lockouts.
+func (s *Server) failedSignInsPage(c echo.Context) error {
+	ctx := c.Request().Context()
+	ins, err := s.store.FailedSignIns(ctx, actorOf(c), 200)
+	if err != nil {
+		return err
+	}
+	rows := make([]views.FailedSignInRow, 0, len(ins))
+	for _, in := range ins {
+		rows = append(rows, views.FailedSignInRow{At: views.DateTime(ctx, in.At), Name: in.Name, Email: in.Email, Addr: in.Addr, Method: in.Method, Outcome: in.Outcome})
+	}
+	return s.render(c, http.StatusOK, views.FailedSignInsPage(s.pageMeta(c, "signins.failed_heading", "signins"), rows))
+}
