@@ -113,6 +113,10 @@ func (s *Server) pageMeta(c echo.Context, titleID, active string) views.Page {
 			p.Nav = append(p.Nav, views.NavItem{Key: n.key, Href: n.href})
 		}
 	}
+	// Single sign-on: an organisation's own provider (not the platform's).
+	if s.can(a, "sso", "write") && a.OrgKind != collect.KindPlatform {
+		p.Nav = append(p.Nav, views.NavItem{Key: "sso", Href: "/sso"})
+	}
 	// Onboarding (issue 13): the platform administrator's organisations.
 	if s.can(a, "tenant", "read") {
 		p.Nav = append(p.Nav, views.NavItem{Key: "organisations", Href: "/admin/organisations"})

@@ -56,6 +56,8 @@ func (s *Server) routeTable() []Route {
 		public(post, "/login/code", true, s.loginCodeSubmit),
 		page(get, "/keys", "key", "read", s.keysPage),
 		page(get, "/sign-ins", "signin", "read", s.failedSignInsPage),
+		page(get, "/sso", "sso", "write", s.ssoPage),
+		page(post, "/sso", "sso", "write", s.ssoSubmit),
 		page(post, "/keys", "key", "write", s.keySubmit),
 		page(post, "/keys/:id/revoke", "key", "write", s.keyRevokeSubmit),
 		public(get, "/sso/start", true, s.ssoStart),

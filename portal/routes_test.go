@@ -242,6 +242,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"PUT /api/v1/organisations/:id/two-factor": `{"totp_required":"none"}`,
 			"POST /api/v1/keys":                        `{"name":"walk","roles":["integration"]}`,
 			"POST /keys":                               "form:name=walk",
+			"POST /sso":                                "form:issuer=https://login.walk.example&client_id=x&email_domain=walk.example",
 			"PUT /api/v1/organisations/:id/sso":        `{"enabled":true,"issuer":"https://login.other.example","client_id":"x","email_domain":"other.example","default_roles":["auditor"]}`,
 		}
 		refusedBody := map[string]bool{"POST /me/password": true, "POST /api/v1/me/password": true}
@@ -307,6 +308,10 @@ func TestRouteRoleForeignObject(t *testing.T) {
 						if ok, _ := enf.Enforce(roleOf[l.Email], "placement", "recall"); ok {
 							want = "404"
 						}
+					case key == "POST /sso" && roleOf[l.Email] == "platform_admin":
+						want = "404" // the platform has no provider of its own
+					case key == "POST /sso":
+						want = "2xx/3xx/422" // the second organisation's walk names the first's domain: taken
 					case reachedOnly[key]:
 						want = "409/422"
 					case hasID || foreignInBody[key]:
@@ -315,7 +320,8 @@ func TestRouteRoleForeignObject(t *testing.T) {
 						want = "2xx/3xx"
 					}
 					ok := fmt.Sprint(status) == want || (want == "2xx/3xx" && status >= 200 && status < 400) ||
-						(want == "409/422" && (status == 409 || status == 422))
+						(want == "409/422" && (status == 409 || status == 422)) ||
+						(want == "2xx/3xx/422" && (status >= 200 && status < 400 || status == 422))
 					if !ok {
 						t.Fatalf("%s %s as %s: got %d, want %s", r.Method, path, l.Email, status, want)
 					}

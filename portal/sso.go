@@ -16,6 +16,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 
@@ -206,4 +207,66 @@ func (s *Server) apiSetSSO(c echo.Context) error {
 	providers.Delete(b.Issuer)
 	b.ClientSecret = ""
 	return c.JSON(http.StatusOK, b)
+}
+
+func (s *Server) ssoPage(c echo.Context) error {
+	a := actorOf(c)
+	cfg, has, err := s.store.SSOSettings(c.Request().Context(), a, a.OrgID)
+	if err != nil {
+		return err
+	}
+	return s.renderSSO(c, http.StatusOK, ssoView(cfg, has), nil)
+}
+
+func ssoView(cfg collect.SSOConfig, has bool) views.SSOView {
+	var lines []string
+	for k, r := range cfg.RoleMap {
+		lines = append(lines, k+" = "+r)
+	}
+	slices.Sort(lines)
+	return views.SSOView{Enabled: cfg.Enabled, JIT: cfg.JIT, Issuer: cfg.Issuer, ClientID: cfg.ClientID, EmailDomain: cfg.EmailDomain,
+		RolesClaim: cfg.RolesClaim, RoleMap: strings.Join(lines, "\n"), Defaults: strings.Join(cfg.DefaultRoles, ", "), HasSecret: has}
+}
+
+func (s *Server) renderSSO(c echo.Context, status int, v views.SSOView, fail error) error {
+	flash, errs := notices(c, fail)
+	if v.Flash == "" {
+		v.Flash = flash
+	}
+	v.Errors = errs
+	v.CSRFToken, _ = c.Get("csrf").(string)
+	return s.render(c, status, views.SSOPage(s.pageMeta(c, "sso.heading", "sso"), v))
+}
+
+// ssoSubmit saves the organisation's own provider from the page.
+func (s *Server) ssoSubmit(c echo.Context) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	cfg := collect.SSOConfig{Enabled: c.FormValue("enabled") != "", JIT: c.FormValue("jit") != "", Issuer: strings.TrimSpace(c.FormValue("issuer")),
+		ClientID: strings.TrimSpace(c.FormValue("client_id")), EmailDomain: strings.TrimSpace(c.FormValue("email_domain")),
+		RolesClaim: strings.TrimSpace(c.FormValue("roles_claim")), RoleMap: map[string]string{}}
+	for _, line := range strings.Split(c.FormValue("role_map"), "\n") {
+		if k, r, ok := strings.Cut(line, "="); ok && strings.TrimSpace(k) != "" {
+			cfg.RoleMap[strings.TrimSpace(k)] = strings.TrimSpace(r)
+		}
+	}
+	for _, r := range strings.FieldsFunc(c.FormValue("default_roles"), func(r rune) bool { return r == ',' || r == ' ' || r == '，' }) {
+		cfg.DefaultRoles = append(cfg.DefaultRoles, r)
+	}
+	v := ssoView(cfg, false)
+	if secret := c.FormValue("client_secret"); secret != "" {
+		sealed, err := s.seal(secret)
+		if err != nil {
+			return err
+		}
+		cfg.ClientSecret = sealed
+	}
+	if err := s.store.SetSSO(ctx, a, a.OrgID, cfg); err != nil {
+		if code := collect.ErrorCode(err); code == collect.EINVALID || code == collect.ECONFLICT {
+			return s.renderSSO(c, http.StatusUnprocessableEntity, v, err)
+		}
+		return err
+	}
+	providers.Delete(cfg.Issuer)
+	return c.Redirect(http.StatusSeeOther, "/sso?done=sso_saved")
 }

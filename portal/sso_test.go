@@ -1,7 +1,9 @@
 package portal_test
 
 import (
+	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -118,4 +120,42 @@ func TestSingleSignOn(t *testing.T) {
 			t.Errorf("a wrong issuer: %d, want 401", status)
 		}
 	})
+}
+
+// The single sign-on settings page: an organisation administrator saves
+// the provider (the secret kept, not shown), a bad domain is refused with
+// the form kept, a vendor manager has no such page.
+func TestSSOSettingsPage(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "sqlite", portal.Config{})
+	c := h.pageClient(h.token("orgadmin@demo-bank.test"))
+	post := func(form url.Values) (*http.Response, string) {
+		form.Set("_csrf", c.csrf)
+		res, err := c.PostForm(h.http.URL+"/sso", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res, string(b)
+	}
+	form := url.Values{"enabled": {"1"}, "issuer": {"https://login.bank.example"}, "client_id": {"portal"}, "client_secret": {"s3cret-value"},
+		"email_domain": {"@bank"}, "roles_claim": {"groups"}, "role_map": {"collect-vm = vendor_manager"}, "default_roles": {"auditor"}, "jit": {"1"}}
+	if res, page := post(form); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `data-testid="sso-error"`) || !strings.Contains(page, "login.bank.example") {
+		t.Fatalf("a bad domain: %d", res.StatusCode)
+	}
+	form.Set("email_domain", "bank.example")
+	if res, _ := post(form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", res.StatusCode)
+	}
+	_, page := c.get(t, h.http.URL+"/sso")
+	if !strings.Contains(page, `value="bank.example"`) || !strings.Contains(page, "collect-vm = vendor_manager") || strings.Contains(page, "s3cret-value") {
+		t.Errorf("the saved settings page (the domain and map shown, the secret not)")
+	}
+	if stored := h.queryOne(`SELECT client_secret FROM org_sso`); stored == "" || stored == "s3cret-value" {
+		t.Errorf("the client secret is not sealed at rest")
+	}
+	if res, _ := h.pageClient(h.token("vm@demo-bank.test")).get(t, h.http.URL+"/sso"); res.StatusCode != http.StatusForbidden {
+		t.Errorf("a vendor manager's single sign-on page: %d, want 403", res.StatusCode)
+	}
 }

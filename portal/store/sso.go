@@ -191,3 +191,19 @@ func (s *Store) SSOUser(ctx context.Context, orgID, email, name string, roles []
 	})
 	return userID, err
 }
+
+// SSOSettings are an organisation's single sign-on settings as stored,
+// enabled or not, without the secret (HasSecret says whether one is kept).
+func (s *Store) SSOSettings(ctx context.Context, a collect.Actor, orgID string) (c collect.SSOConfig, hasSecret bool, err error) {
+	if a.OrgKind != collect.KindPlatform && a.OrgID != orgID {
+		return c, false, notFoundError("organisation")
+	}
+	var r ssoRow
+	err = s.db.WithContext(ctx).Table("org_sso").Where("organisation_id = ?", orgID).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return collect.SSOConfig{}, false, nil
+	}
+	c = r.config()
+	hasSecret, c.ClientSecret = c.ClientSecret != "", ""
+	return c, hasSecret, err
+}
