@@ -57,6 +57,11 @@ type Actor struct {
 	// TimeZone is the IANA zone the organisation works in: pages show
 	// times in it and read typed times in it.
 	TimeZone string
+	// TOTPPolicy is the organisation's two-factor policy (none,
+	// personal_data, all) and TOTPEnrolled whether this user has set it up;
+	// loaded with the actor, so no request asks again.
+	TOTPPolicy   string
+	TOTPEnrolled bool
 }
 
 // Has reports whether the actor holds role.

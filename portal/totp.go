@@ -225,11 +225,7 @@ func (s *Server) requireSecondFactor(c echo.Context, r Route, a collect.Actor) e
 	if r.Object == "session" {
 		return nil
 	}
-	policy, enrolled, err := s.store.TOTPStanding(c.Request().Context(), a.UserID)
-	if err != nil || enrolled {
-		return err
-	}
-	if policy != store.TOTPRequiredAll && !(policy == store.TOTPRequiredPersonalData && s.can(a, "account", "read_personal")) {
+	if a.TOTPEnrolled || !s.totpRequired(a) {
 		return nil
 	}
 	if r.Page {
@@ -270,4 +266,10 @@ func (s *Server) apiFailedSignIns(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": out})
+}
+
+// totpRequired reports whether the actor's organisation requires a second
+// factor of them.
+func (s *Server) totpRequired(a collect.Actor) bool {
+	return a.TOTPPolicy == store.TOTPRequiredAll || a.TOTPPolicy == store.TOTPRequiredPersonalData && s.can(a, "account", "read_personal")
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
-	"collect/portal/store"
 	"collect/views"
 )
 
@@ -121,11 +120,7 @@ func (s *Server) renderSecurity(c echo.Context, status int, v views.SecurityView
 		return err
 	}
 	v.Enrolled = st.Enrolled()
-	policy, _, err := s.store.TOTPStanding(ctx, a.UserID)
-	if err != nil {
-		return err
-	}
-	v.Required = policy == store.TOTPRequiredAll || policy == store.TOTPRequiredPersonalData && s.can(a, "account", "read_personal")
+	v.Required = s.totpRequired(a)
 	if !v.Enrolled && !v.Pending && st.Secret != "" && fail != nil {
 		// a refused confirmation: show the same key again (not the codes)
 		secret, err := s.open(st.Secret)

@@ -118,18 +118,6 @@ const (
 // TOTPPolicies are the organisation policies, in the migrations' order.
 var TOTPPolicies = []string{TOTPRequiredNone, TOTPRequiredPersonalData, TOTPRequiredAll}
 
-// TOTPStanding is what a request needs to know of the user's second factor:
-// the organisation's policy and whether the user is enrolled.
-func (s *Store) TOTPStanding(ctx context.Context, userID string) (policy string, enrolled bool, err error) {
-	var row struct {
-		Policy   string
-		Enrolled bool
-	}
-	err = s.db.WithContext(ctx).Raw(`SELECT o.totp_required AS policy, t.confirmed_at IS NOT NULL AS enrolled
-		FROM users u JOIN organisations o ON o.id = u.organisation_id LEFT JOIN user_totp t ON t.user_id = u.id WHERE u.id = ?`, userID).Scan(&row).Error
-	return row.Policy, row.Enrolled, err
-}
-
 // SetTOTPPolicy sets an organisation's two-factor policy (the platform
 // administrator). Audited.
 func (s *Store) SetTOTPPolicy(ctx context.Context, a collect.Actor, orgID, policy string) error {

@@ -23,13 +23,15 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (collect.User, er
 // the user's current token version (a token with another version is revoked).
 func (s *Store) Actor(ctx context.Context, userID string) (collect.Actor, int, error) {
 	var row struct {
-		ID, Email, Name, OrganisationID, Kind, OrgName, OrgStatus, TimeZone string
-		TokenVersion                                                        int
-		Disabled                                                            bool
+		ID, Email, Name, OrganisationID, Kind, OrgName, OrgStatus, TimeZone, TOTPPolicy string
+		TokenVersion                                                                    int
+		Disabled, TOTPEnrolled                                                          bool
 	}
 	err := s.db.WithContext(ctx).Table("users u").
-		Select("u.id, u.email, u.name, u.organisation_id, o.kind, o.name AS org_name, o.status AS org_status, o.time_zone, u.token_version, u.disabled").
+		Select("u.id, u.email, u.name, u.organisation_id, o.kind, o.name AS org_name, o.status AS org_status, o.time_zone, u.token_version, u.disabled, "+
+			"o.totp_required AS totp_policy, t.confirmed_at IS NOT NULL AS totp_enrolled").
 		Joins("JOIN organisations o ON o.id = u.organisation_id").
+		Joins("LEFT JOIN user_totp t ON t.user_id = u.id").
 		Where("u.id = ?", userID).Take(&row).Error
 	if err != nil {
 		return collect.Actor{}, 0, notFound(err, "user")
@@ -47,6 +49,7 @@ func (s *Store) Actor(ctx context.Context, userID string) (collect.Actor, int, e
 	return collect.Actor{
 		UserID: row.ID, Email: row.Email, Name: row.Name,
 		OrgID: row.OrganisationID, OrgKind: row.Kind, OrgName: row.OrgName, Roles: roles, TimeZone: row.TimeZone,
+		TOTPPolicy: row.TOTPPolicy, TOTPEnrolled: row.TOTPEnrolled,
 	}, row.TokenVersion, nil
 }
 
