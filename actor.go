@@ -39,6 +39,10 @@ var roleKinds = map[string][]string{
 	RoleIntegration:      {KindLender, KindAgency},
 }
 
+// PersonRole reports whether a person may hold role: integration is for an
+// organisation's systems, held only by integration keys, never by a user.
+func PersonRole(role string) bool { return role != RoleIntegration }
+
 // RoleFits reports whether role may be held in an organisation of kind.
 func RoleFits(role, kind string) bool {
 	return kind != "" && slices.Contains(roleKinds[role], kind)
@@ -117,6 +121,9 @@ func CheckRoles(roles []string, kind string) error {
 	for i, r := range roles {
 		if !slices.Contains(Roles, r) {
 			return Invalid("roles", "err.people.role_unknown", "role", r)
+		}
+		if !PersonRole(r) {
+			return Invalid("roles", "err.people.role_keys_only", "role", Say("role."+r))
 		}
 		if !RoleFits(r, kind) {
 			return Invalid("roles", "err.people.role_misfit", "role", Say("role."+r), "kind", Say("org_kind."+kind))

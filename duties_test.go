@@ -45,7 +45,8 @@ func TestCheckRoles(t *testing.T) {
 		key   string
 	}{
 		{"an agency administrator and supervisor", []string{RoleOrgAdmin, RoleAgencySupervisor}, KindAgency, "", ""},
-		{"a lender's systems", []string{RoleIntegration}, KindLender, "", ""},
+		{"integration is for keys, not people", []string{RoleIntegration}, KindLender, EINVALID, "err.people.role_keys_only"},
+		{"integration beside a person's role", []string{RoleVendorManager, RoleIntegration}, KindLender, EINVALID, "err.people.role_keys_only"},
 		{"none", nil, KindLender, EINVALID, "err.people.roles_required"},
 		{"unknown", []string{"root"}, KindLender, EINVALID, "err.people.role_unknown"},
 		{"a lender role at an agency", []string{RoleVendorManager}, KindAgency, EINVALID, "err.people.role_misfit"},

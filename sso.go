@@ -48,7 +48,7 @@ func CheckSSOConfig(c SSOConfig, orgKind string) error {
 		roles = append(roles, r)
 	}
 	for _, r := range roles {
-		if !RoleFits(r, orgKind) || r == RoleIntegration {
+		if !RoleFits(r, orgKind) || !PersonRole(r) {
 			fs = append(fs, Field("role_map", "err.sso.role", "role", r))
 			break
 		}

@@ -37,9 +37,10 @@ func (s *Server) renderPeople(c echo.Context, status int, fill func(*views.Peopl
 		v.Orgs = append(v.Orgs, views.Option{Value: o.ID, Label: views.OrgPrimary(ctx, o.Name, o.NameZH)})
 	}
 	// The platform administrator onboards every kind of organisation, so
-	// the form offers every role and the store checks each fits.
+	// the form offers every role a person may hold and the store checks each
+	// fits; integration is for keys (/keys), never offered to a person.
 	for _, r := range collect.Roles {
-		if collect.RoleFits(r, a.OrgKind) || a.Has(collect.RolePlatformAdmin) {
+		if collect.PersonRole(r) && (collect.RoleFits(r, a.OrgKind) || a.Has(collect.RolePlatformAdmin)) {
 			v.RoleChoices = append(v.RoleChoices, r)
 		}
 	}

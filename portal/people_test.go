@@ -119,6 +119,21 @@ func TestPeopleAPI(t *testing.T) {
 				t.Fatalf("maker and approver: %d %s", res.StatusCode, body)
 			}
 		})
+		t.Run("integration is for keys, not people", func(t *testing.T) {
+			res, body := h.do("PATCH", "/api/v1/users/"+user.ID, admin, map[string]any{"roles": []string{"integration"}})
+			if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), `"field":"roles"`) {
+				t.Fatalf("a person given the integration role: %d %s", res.StatusCode, body)
+			}
+			res, body = h.do("POST", "/api/v1/organisations/"+agencyA+"/invites", admin,
+				map[string]any{"email": "feed@agency-a.test", "name": "Feed", "roles": []string{"integration"}})
+			if res.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("a person invited as integration: %d %s", res.StatusCode, body)
+			}
+			res, page := h.pageClient(admin).get(t, h.http.URL+"/people")
+			if res.StatusCode != http.StatusOK || !strings.Contains(page, `invite-role-collector`) || strings.Contains(page, `invite-role-integration`) {
+				t.Errorf("the invite form offers the integration role (%d)", res.StatusCode)
+			}
+		})
 		res, body = h.do("PATCH", "/api/v1/users/"+user.ID, admin, map[string]any{"roles": []string{"collector", "agency_supervisor"}})
 		if res.StatusCode != 200 || !strings.Contains(string(body), "agency_supervisor") {
 			t.Fatalf("roles: %d %s", res.StatusCode, body)
