@@ -4,6 +4,7 @@ import (
 	"collect"
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -131,11 +132,17 @@ func (s *Server) organisationsPage(c echo.Context) error {
 
 func (s *Server) renderOrganisations(c echo.Context, status int, form views.OrgForm, fail error) error {
 	ctx := c.Request().Context()
-	orgs, _, err := s.store.ListOrganisations(ctx, actorOf(c), store.OrgFilter{Page: store.Page{PerPage: store.MaxPerPage}})
+	pg, err := parsePage(c)
 	if err != nil {
 		return err
 	}
-	v := views.OrgListView{Form: form}
+	orgs, total, err := s.store.ListOrganisations(ctx, actorOf(c), store.OrgFilter{Page: pg})
+	if err != nil {
+		return err
+	}
+	pg = pg.Normal()
+	v := views.OrgListView{Form: form, Page: pg.Page, Pages: pg.Pages(total)}
+	v.Links = listLinks(&url.URL{Path: "/admin/organisations", RawQuery: c.Request().URL.RawQuery}, pg.Page, v.Pages, "")
 	for _, o := range orgs {
 		f := orgFormOf(ctx, o)
 		v.Rows = append(v.Rows, views.OrgRow{ID: o.ID, Kind: o.Kind, Name: f.Name, NameEN: f.NameEN, CreditCode: o.CreditCode,

@@ -3,6 +3,7 @@ package portal
 import (
 	"collect"
 	"net/http"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -20,7 +21,11 @@ func (s *Server) peoplePage(c echo.Context) error {
 func (s *Server) renderPeople(c echo.Context, status int, fill func(*views.PeopleView)) error {
 	ctx := c.Request().Context()
 	a := actorOf(c)
-	users, _, err := s.store.ListUsers(ctx, a, store.Page{PerPage: store.MaxPerPage})
+	pg, err := parsePage(c)
+	if err != nil {
+		return err
+	}
+	users, total, err := s.store.ListUsers(ctx, a, pg)
 	if err != nil {
 		return err
 	}
@@ -28,7 +33,9 @@ func (s *Server) renderPeople(c echo.Context, status int, fill func(*views.Peopl
 	if err != nil {
 		return err
 	}
-	v := views.PeopleView{OrgName: a.OrgName, OrgID: a.OrgID, CanInvite: s.can(a, "people", "write")}
+	pg = pg.Normal()
+	v := views.PeopleView{OrgName: a.OrgName, OrgID: a.OrgID, CanInvite: s.can(a, "people", "write"), Page: pg.Page, Pages: pg.Pages(total)}
+	v.Links = listLinks(&url.URL{Path: "/people", RawQuery: c.Request().URL.RawQuery}, pg.Page, v.Pages, "")
 	orgs, err := s.store.InvitableOrganisations(ctx, a)
 	if err != nil {
 		return err

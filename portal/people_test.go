@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"collect"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -369,4 +370,37 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// TestPeopleAndOrganisationsPaged: the people and organisations pages show
+// one page at a time with a pager, never every row of a large install.
+func TestPeopleAndOrganisationsPaged(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "sqlite", portal.Config{})
+	person := regexp.MustCompile(`data-testid="person-([^"]+@[^"]+)"`)
+	org := regexp.MustCompile(`data-testid="org-([0-9a-f-]{36})"`)
+	for _, tt := range []struct {
+		email, path string
+		row         *regexp.Regexp
+	}{
+		{"orgadmin@agency-a.test", "/people", person},
+		{"admin@platform.test", "/admin/organisations", org},
+	} {
+		c := h.pageClient(h.token(tt.email))
+		seen := map[string]bool{}
+		for page := 1; page <= 2; page++ {
+			res, body := c.get(t, fmt.Sprintf("%s%s?per_page=1&page=%d", h.http.URL, tt.path, page))
+			rows := tt.row.FindAllStringSubmatch(body, -1)
+			if res.StatusCode != http.StatusOK || len(rows) != 1 || !strings.Contains(body, `data-testid="pagination"`) {
+				t.Fatalf("%s page %d: %d, %d rows, pager %v", tt.path, page, res.StatusCode, len(rows), strings.Contains(body, `data-testid="pagination"`))
+			}
+			if seen[rows[0][1]] {
+				t.Errorf("%s page %d repeats %s", tt.path, page, rows[0][1])
+			}
+			seen[rows[0][1]] = true
+			if page == 1 && !strings.Contains(body, `href="`+tt.path+`?page=2&amp;per_page=1"`) {
+				t.Errorf("%s: no link to page 2", tt.path)
+			}
+		}
+	}
 }
