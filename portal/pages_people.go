@@ -34,7 +34,8 @@ func (s *Server) renderPeople(c echo.Context, status int, fill func(*views.Peopl
 		return err
 	}
 	pg = pg.Normal()
-	v := views.PeopleView{OrgName: a.OrgName, OrgID: a.OrgID, CanInvite: s.can(a, "people", "write"), Page: pg.Page, Pages: pg.Pages(total)}
+	v := views.PeopleView{OrgName: a.OrgName, OrgID: a.OrgID, CanInvite: s.can(a, "people", "write"), Page: pg.Page, Pages: pg.Pages(total),
+		CanSetTOTP: s.can(a, "security_policy", "write"), TOTPPolicy: a.TOTPPolicy, TOTPPolicies: store.TOTPPolicies}
 	v.Links = listLinks(&url.URL{Path: "/people", RawQuery: c.Request().URL.RawQuery}, pg.Page, v.Pages, "")
 	orgs, err := s.store.InvitableOrganisations(ctx, a)
 	if err != nil {
@@ -169,6 +170,22 @@ func (s *Server) peopleReactivateSubmit(c echo.Context) error {
 		return s.peopleFailed(c, err, nil)
 	}
 	return s.renderPeople(c, http.StatusOK, func(v *views.PeopleView) { v.Flash = views.T(c.Request().Context(), "people.updated") })
+}
+
+// peopleTOTPPolicySubmit is POST /people/two-factor: the organisation's
+// administrator requires two-factor sign-in of nobody, of the people whose
+// roles read personal data, or of everyone.
+func (s *Server) peopleTOTPPolicySubmit(c echo.Context) error {
+	ctx := c.Request().Context()
+	a := actorOf(c)
+	policy := c.FormValue("totp_required")
+	if err := s.store.SetTOTPPolicy(ctx, a, a.OrgID, policy); err != nil {
+		return s.peopleFailed(c, err, nil)
+	}
+	return s.renderPeople(c, http.StatusOK, func(v *views.PeopleView) {
+		v.TOTPPolicy = policy
+		v.Flash = views.T(ctx, "people.updated")
+	})
 }
 
 func (s *Server) peopleResetSubmit(c echo.Context) error {

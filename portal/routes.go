@@ -153,6 +153,7 @@ func (s *Server) routeTable() []Route {
 		page(post, "/people/:id/deactivate", "people", "write", s.peopleDeactivateSubmit),
 		page(post, "/people/:id/reactivate", "people", "write", s.peopleReactivateSubmit),
 		page(post, "/people/:id/reset", "people", "write", s.peopleResetSubmit),
+		page(post, "/people/two-factor", "security_policy", "write", s.peopleTOTPPolicySubmit),
 		public(get, "/invite/:token", true, s.linkPage(store.LinkInvite)),
 		public(post, "/invite/:token", true, s.linkSubmit(store.LinkInvite)),
 		public(get, "/reset/:token", true, s.linkPage(store.LinkReset)),
@@ -169,7 +170,7 @@ func (s *Server) routeTable() []Route {
 		api(get, "/me/sign-ins", "session", "read", s.apiMySignIns),
 		api(get, "/sign-ins", "signin", "read", s.apiFailedSignIns),
 		api(put, "/organisations/:id/sso", "sso", "write", s.apiSetSSO),
-		hidden(api(put, "/organisations/:id/two-factor", "tenant", "write", s.apiTOTPPolicy)),
+		api(put, "/organisations/:id/two-factor", "security_policy", "write", s.apiTOTPPolicy),
 		// Onboarding (issue 13 parts 1-2).
 		hidden(api(post, "/organisations", "tenant", "write", s.apiCreateOrganisation)),
 		hidden(api(get, "/organisations", "tenant", "read", s.apiOrganisations)),

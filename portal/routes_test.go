@@ -159,7 +159,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 		ids := map[string]string{"account": f.account, "portfolio": f.portfolio, "organisation": f.agencyC,
 			"agency_profile": f.agencyC, "contract": f.agencyC, "payment": f.account, "allocation": f.allocation,
 			"placement": f.placement, "tender": f.tender, "bid": f.tender, "import": f.importID, "complaint": f.complaint,
-			"breach": f.breach, "evaluation": f.agencyC, "tenant": f.agencyC, "roster": "other-collector", "people": "other-user", "key": "other-key", "sso": f.lender}
+			"breach": f.breach, "evaluation": f.agencyC, "tenant": f.agencyC, "roster": "other-collector", "people": "other-user", "key": "other-key", "sso": f.lender, "security_policy": f.lender}
 		soon := time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)
 		bodies := map[string]string{
 			"PUT /api/v1/agencies/:id/profile":        `{"licensed_provinces":["*"],"accepted_buckets":[],"capacity":10}`,
@@ -222,6 +222,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"POST /tenders":                           "form:portfolio_id=" + f.portfolio + "&title=t&closes_at=" + time.Now().Add(72*time.Hour).UTC().Format("2006-01-02T15:04"),
 			"POST /tenders/:id/bids":                  "form:fee_pct=10&expected_pct=10&capacity=10",
 			"POST /tenders/:id/award":                 "form:share_x=100",
+			"POST /people/two-factor":                 "form:totp_required=none",
 			"POST /people/invite":                     "form:organisation_id=other-bank&email=walk-page@other-bank.test&name=W&roles=org_admin",
 			"POST /api/v1/organisations/:id/invites":  `{"email":"walk-api@other-bank.test","name":"W","roles":["org_admin"]}`,
 			"POST /people/:id/roles":                  "form:roles=vendor_manager&roles=auditor",
@@ -293,7 +294,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 						want = "404" // the platform's own pages are not told to others
 					case !allowed:
 						want = "403"
-					case hasID && r.Object == "sso" && roleOf[l.Email] == "platform_admin":
+					case hasID && (r.Object == "sso" || r.Object == "security_policy") && roleOf[l.Email] == "platform_admin":
 						want = "2xx/3xx" // the platform administrator sets any organisation's provider
 					case hasID && openToLenders[r.Object] && !agencyStaff:
 						want = "2xx/3xx"

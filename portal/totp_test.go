@@ -194,8 +194,9 @@ func TestTOTPSignInPages(t *testing.T) {
 // An organisation that requires two-factor sign-in holds its users to
 // setting it up: the API answers 403 outside the user's own session routes,
 // pages go to the set-up; once set up, they work. "personal_data" requires
-// it only of roles that read personal data. Only the platform administrator
-// sets the policy; to others the route does not exist.
+// it only of roles that read personal data. The organisation's own
+// administrator or the platform administrator sets the policy; another
+// organisation's administrator is told it does not exist.
 func TestTOTPRequiredByOrganisation(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, dialect string) {
@@ -203,8 +204,14 @@ func TestTOTPRequiredByOrganisation(t *testing.T) {
 		bank := h.queryOne(`SELECT id FROM organisations WHERE name = 'Demo Bank'`)
 		admin := h.token("admin@platform.test")
 		vm, auditor := h.token("vm@demo-bank.test"), h.token("auditor@demo-bank.test")
-		if res, _ := h.do("PUT", "/api/v1/organisations/"+bank+"/two-factor", vm, map[string]string{"totp_required": "all"}); res.StatusCode != http.StatusNotFound {
-			t.Fatalf("the vendor manager setting the policy: %d, want 404", res.StatusCode)
+		if res, _ := h.do("PUT", "/api/v1/organisations/"+bank+"/two-factor", vm, map[string]string{"totp_required": "all"}); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("the vendor manager setting the policy: %d, want 403", res.StatusCode)
+		}
+		if res, _ := h.do("PUT", "/api/v1/organisations/"+bank+"/two-factor", h.token("orgadmin@agency-a.test"), map[string]string{"totp_required": "all"}); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("another organisation's administrator setting the bank's policy: %d, want 404", res.StatusCode)
+		}
+		if res, body := h.do("PUT", "/api/v1/organisations/"+bank+"/two-factor", h.token("orgadmin@demo-bank.test"), map[string]string{"totp_required": "none"}); res.StatusCode != http.StatusOK {
+			t.Fatalf("the bank's own administrator setting its policy: %d %s", res.StatusCode, body)
 		}
 		if res, body := h.do("PUT", "/api/v1/organisations/"+bank+"/two-factor", admin, map[string]string{"totp_required": "sometimes"}); res.StatusCode != http.StatusUnprocessableEntity {
 			t.Fatalf("an unknown policy: %d %s", res.StatusCode, body)

@@ -118,9 +118,13 @@ const (
 // TOTPPolicies are the organisation policies, in the migrations' order.
 var TOTPPolicies = []string{TOTPRequiredNone, TOTPRequiredPersonalData, TOTPRequiredAll}
 
-// SetTOTPPolicy sets an organisation's two-factor policy (the platform
-// administrator). Audited.
+// SetTOTPPolicy sets an organisation's two-factor policy: its own
+// administrator, or the platform administrator for any organisation;
+// another organisation's is not found. Audited.
 func (s *Store) SetTOTPPolicy(ctx context.Context, a collect.Actor, orgID, policy string) error {
+	if a.OrgKind != collect.KindPlatform && a.OrgID != orgID {
+		return notFoundError("organisation")
+	}
 	if !slices.Contains(TOTPPolicies, policy) {
 		return collect.Invalid("totp_required", "err.totp.policy", "allowed", strings.Join(TOTPPolicies, ", "))
 	}
