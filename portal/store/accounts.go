@@ -117,9 +117,9 @@ func (s *Store) ListAccounts(ctx context.Context, a collect.Actor, f AccountFilt
 	switch f.Agency {
 	case "":
 	case "none":
-		q = q.Where("p.id IS NULL")
+		q = q.Where("accounts.agency_id IS NULL")
 	default:
-		q = q.Where("p.agency_id = ?", f.Agency)
+		q = q.Where("accounts.agency_id = ?", f.Agency)
 	}
 	if t := strings.TrimSpace(f.Query); t != "" {
 		like := escapeLike(t) + "%"

@@ -4,14 +4,13 @@ import (
 	"collect"
 
 	"gorm.io/gorm"
-
-	"collect/allocation"
 )
 
 // Row scoping: one reusable GORM scope per kind of row, each a function of the
 // actor. Agency staff see only accounts with an active placement with their
 // agency, now; lender staff (vendor managers, auditors) only their lender's;
-// the platform sees no debtor data at all. Every query on these tables applies
+// the platform sees no debtor data at all. accounts.agency_id is the agency
+// of the active placement, kept by triggers on placements (migration 00027). Every query on these tables applies
 // the scope, so a row outside it is simply not found.
 
 // accountScope limits a query on accounts (table alias "accounts").
@@ -21,8 +20,7 @@ func accountScope(a collect.Actor) func(*gorm.DB) *gorm.DB {
 		case collect.KindLender:
 			return db.Where("accounts.lender_id = ?", a.OrgID)
 		case collect.KindAgency:
-			return db.Where("EXISTS (SELECT 1 FROM placements sp WHERE sp.account_id = accounts.id AND sp.status = ? AND sp.agency_id = ?)",
-				allocation.PlacementActive, a.OrgID)
+			return db.Where("accounts.agency_id = ?", a.OrgID)
 		default:
 			return db.Where("1 = 0")
 		}
