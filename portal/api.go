@@ -194,11 +194,24 @@ func (s *Server) apiAccounts(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, total, err := s.store.ListAccounts(c.Request().Context(), actorOf(c), f)
+	page, err := s.store.ListAccountsPage(c.Request().Context(), actorOf(c), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(rows, total, f.Page))
+	body := accountListBody{listBody: listOf(page.Rows, page.Total, f.Page), TotalExact: page.TotalExact}
+	if page.Next != "" {
+		body.Next = &page.Next
+	}
+	return c.JSON(http.StatusOK, body)
+}
+
+// accountListBody is the account list's answer: the list's fields, whether
+// total is exact (else the list holds more than total), and the cursor of
+// the following page (?after=), null on the last.
+type accountListBody struct {
+	listBody
+	TotalExact bool    `json:"total_exact"`
+	Next       *string `json:"next"`
 }
 
 func (s *Server) apiAccount(c echo.Context) error {

@@ -35,7 +35,7 @@ func parseAccountFilter(c echo.Context) (store.AccountFilter, error) {
 	q := queryOf(c)
 	f := store.AccountFilter{
 		Portfolio: q.text("portfolio"), Stage: q.oneOf("stage", casework.Stages), Bucket: q.oneOf("bucket", allocation.BucketNames()),
-		Agency: q.text("agency"), Query: q.text("q"), Sort: q.oneOf("sort", accountSorts()), Page: q.page(),
+		Agency: q.text("agency"), Query: q.text("q"), Sort: q.oneOf("sort", accountSorts()), After: q.text("after"), Page: q.page(),
 	}
 	if utf8.RuneCountInString(f.Query) > 100 {
 		q.bad("q", "err.filter.max_chars", "max", 100)

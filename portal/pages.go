@@ -200,13 +200,14 @@ func (s *Server) accountListPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, total, err := s.store.ListAccounts(ctx, a, f)
+	page, err := s.store.ListAccountsPage(ctx, a, f)
 	if err != nil {
 		return err
 	}
+	rows, total := page.Rows, page.Total
 	p := f.Page.Normal()
 	v := views.AccountListView{
-		Total: total, Page: p.Page, PerPage: p.PerPage, Pages: p.Pages(total),
+		Total: total, TotalExact: page.TotalExact, Page: p.Page, PerPage: p.PerPage, Pages: p.Pages(total),
 		Filter:  views.AccountFilterView{Portfolio: f.Portfolio, Stage: f.Stage, Bucket: f.Bucket, Agency: f.Agency, Query: f.Query, Sort: f.Sort},
 		Buckets: allocation.BucketNames(), Stages: casework.Stages,
 		ShowAgency: a.OrgKind == collect.KindLender,
@@ -235,13 +236,30 @@ func (s *Server) accountListPage(c echo.Context) error {
 			v.Agencies = append(v.Agencies, views.Option{Value: ag.ID, Label: ag.Name})
 		}
 	}
-	v.Links = listLinks(c.Request().URL, p.Page, v.Pages, f.Sort)
+	v.Links = accountLinks(c.Request().URL, p.Page, v.Pages, f.Sort, page.Next)
 	c.Response().Header().Add("Vary", "HX-Request")
 	hx := c.Request().Header
 	if hx.Get("HX-Request") == "true" && hx.Get("HX-History-Restore-Request") != "true" && hx.Get("HX-Target") == "account-table" {
 		return s.render(c, http.StatusOK, views.AccountTable(v))
 	}
 	return s.render(c, http.StatusOK, views.AccountListPage(s.pageMeta(c, "title.accounts", "accounts"), v))
+}
+
+// accountLinks are the account list's hrefs: Next seeks from the page's
+// cursor (?after=), Prev and the sort links read by page number.
+func accountLinks(u *url.URL, page, pages int, sort, next string) views.ListLinks {
+	plain := *u
+	q := plain.Query()
+	q.Del("after")
+	plain.RawQuery = q.Encode()
+	l := listLinks(&plain, page, pages, sort)
+	l.Next = ""
+	if next != "" {
+		q.Set("page", strconv.Itoa(page+1))
+		q.Set("after", next)
+		l.Next = u.Path + "?" + q.Encode()
+	}
+	return l
 }
 
 // listLinks prepares the pagination and sort hrefs from the current query.

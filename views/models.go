@@ -89,6 +89,7 @@ type DashboardView struct {
 type AccountListView struct {
 	Rows       []AccountRowView
 	Total      int64
+	TotalExact bool // false: the list holds more than Total
 	Page       int
 	PerPage    int
 	Pages      int

@@ -32,21 +32,27 @@ type AccountFilter struct {
 	Stage     string
 	Bucket    string
 	Agency    string // an agency id, or "none" for accounts with no active placement
-	Query     string // a prefix of the debtor's name or the lender's reference
-	Sort      string // one of AccountSorts; "-dpd" when empty
+	// Query finds accounts by a prefix of the lender's reference or of the
+	// debtor's name, or by the whole national ID number or mobile number.
+	Query string
+	Sort  string // one of AccountSorts; "-dpd" when empty
+	// After is the cursor of the page before (AccountPage.Next): the page
+	// starts after it, whatever Page.Page says.
+	After string
 	Page
 }
 
-// AccountSorts maps the accepted sort keys to SQL orderings.
+// AccountSorts are the accepted sort keys with their orderings; each has an
+// index per scope (accountlist.go), ties broken by id in the same direction.
 var AccountSorts = map[string]string{
-	"dpd":      "accounts.dpd ASC, accounts.id",
-	"-dpd":     "accounts.dpd DESC, accounts.id",
-	"balance":  "accounts.balance_cents ASC, accounts.id",
-	"-balance": "accounts.balance_cents DESC, accounts.id",
-	"name":     "accounts.debtor_name ASC, accounts.id",
-	"-name":    "accounts.debtor_name DESC, accounts.id",
-	"ref":      "accounts.external_ref ASC, accounts.id",
-	"-ref":     "accounts.external_ref DESC, accounts.id",
+	"dpd":      "accounts.dpd ASC, accounts.id ASC",
+	"-dpd":     "accounts.dpd DESC, accounts.id DESC",
+	"balance":  "accounts.balance_cents ASC, accounts.id ASC",
+	"-balance": "accounts.balance_cents DESC, accounts.id DESC",
+	"name":     "accounts.debtor_name ASC, accounts.id ASC",
+	"-name":    "accounts.debtor_name DESC, accounts.id DESC",
+	"ref":      "accounts.external_ref ASC, accounts.id ASC",
+	"-ref":     "accounts.external_ref DESC, accounts.id DESC",
 }
 
 // Validate checks the filter's enumerated fields.
@@ -56,6 +62,9 @@ func (f AccountFilter) Validate() error {
 	}
 	if len(f.Query) > 100 {
 		return collect.Invalid("q", "err.account.query_too_long", "max", 100)
+	}
+	if len(f.After) > 1000 {
+		return collect.Invalid("after", "err.account.bad_cursor")
 	}
 	return nil
 }
@@ -98,56 +107,12 @@ func (s *Store) accountsQuery(ctx context.Context, a collect.Actor) *gorm.DB {
 
 const accountColumns = "accounts.*, p.id AS p_id, p.agency_id AS p_agency_id, ag.name AS p_agency_name, p.status AS p_status, p.ends_at AS p_ends_at"
 
-// ListAccounts returns the accounts in the actor's scope that match f, with
-// the total. National IDs and phones are always masked in lists.
+// ListAccounts returns one page of the accounts in the actor's scope that
+// match f, with the total (exact up to CountCap, a lower bound past it: see
+// ListAccountsPage). National IDs and phones are always masked in lists.
 func (s *Store) ListAccounts(ctx context.Context, a collect.Actor, f AccountFilter) ([]AccountRow, int64, error) {
-	if err := f.Validate(); err != nil {
-		return nil, 0, err
-	}
-	q := s.accountsQuery(ctx, a)
-	if f.Portfolio != "" {
-		q = q.Where("accounts.portfolio_id = ?", f.Portfolio)
-	}
-	if f.Stage != "" {
-		q = q.Where("accounts.stage = ?", f.Stage)
-	}
-	if f.Bucket != "" {
-		q = q.Where("accounts.bucket = ?", f.Bucket)
-	}
-	switch f.Agency {
-	case "":
-	case "none":
-		q = q.Where("accounts.agency_id IS NULL")
-	default:
-		q = q.Where("accounts.agency_id = ?", f.Agency)
-	}
-	if t := strings.TrimSpace(f.Query); t != "" {
-		like := escapeLike(t) + "%"
-		q = q.Where("(accounts.debtor_name LIKE ? ESCAPE '\\' OR accounts.external_ref LIKE ? ESCAPE '\\')", like, like)
-	}
-	var total int64
-	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, 0, err
-	}
-	sort := AccountSorts[f.Sort]
-	if sort == "" {
-		sort = AccountSorts["-dpd"]
-	}
-	p := f.Page.Normal()
-	var scans []accountRowScan
-	err := q.Select(accountColumns).Order(sort).Offset(p.offset()).Limit(p.PerPage).Scan(&scans).Error
-	if err != nil {
-		return nil, 0, err
-	}
-	out := make([]AccountRow, len(scans))
-	for i, r := range scans {
-		out[i] = r.row()
-	}
-	return out, total, nil
-}
-
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+	p, err := s.ListAccountsPage(ctx, a, f)
+	return p.Rows, p.Total, err
 }
 
 // AccountDetail is one account with its placement history.

@@ -72,3 +72,7 @@ func (s *Store) SetStage(ctx context.Context, a collect.Actor, accountID, to str
 		return s.setStage(tx, a, acc, to)
 	})
 }
+
+// SetListCountCap makes the account list count up to n instead of CountCap,
+// so tests reach its paths past the cap with a small book.
+func (s *Store) SetListCountCap(n int) { s.listCap = n }

@@ -53,8 +53,11 @@ import (
 var (
 	importStageBatchLite = 5000
 	importStageBatchPG   = 20000
-	importApplyBatchLite = 10000
-	importUndoBatchLite  = 10000
+	// An account row writes some twenty index entries (the account list's,
+	// migration 00027), so an apply or undo batch is a few thousand rows to
+	// hold SQLite's write lock about a second at most.
+	importApplyBatchLite = 2000
+	importUndoBatchLite  = 2000
 	importCleanBatchLite = 20000
 )
 
@@ -189,7 +192,7 @@ func (r *importRun) beat(ctx context.Context, cancel context.CancelCauseFunc) (s
 
 var importRowColumns = []string{"import_id", "seq", "id", "external_ref", "debtor_name", "national_id", "phone",
 	"emergency_contact_phone", "province", "principal_cents", "balance_cents", "currency", "due_date", "dpd", "bucket",
-	"last_payment_date"}
+	"last_payment_date", "national_id_key", "phone_key"}
 
 var importRejectColumns = []string{"import_id", "line", "field", "message", "raw", "message_key", "problems"}
 
@@ -202,6 +205,10 @@ type importTotals struct {
 // stageImport is phase 1: read, validate, stage.
 func (s *Store) stageImport(ctx context.Context, run *importRun, req ImportRequest, idx allocation.ColumnIndex, res *ImportResult) (importTotals, error) {
 	var tot importTotals
+	key, err := s.searchKey(ctx)
+	if err != nil {
+		return tot, err
+	}
 	batch := importStageBatchLite
 	if s.dialect == "postgres" {
 		batch = importStageBatchPG
@@ -291,7 +298,8 @@ func (s *Store) stageImport(ctx context.Context, run *importRun, req ImportReque
 				tot.balanceCents += row.BalanceCents
 				rows = append(rows, []any{run.id, tot.staged, uuid.Must(uuid.NewV7()).String(), row.ExternalRef, row.DebtorName,
 					row.NationalID, row.Phone, row.EmergencyContactPhone, row.Province, row.PrincipalCents, row.BalanceCents,
-					row.Currency, row.DueDate, row.DPD, row.Bucket, row.LastPaymentDate})
+					row.Currency, row.DueDate, row.DPD, row.Bucket, row.LastPaymentDate,
+					identityKey(key, "national_id", row.NationalID), identityKey(key, "phone", row.Phone)})
 			}
 		}
 		if len(rows) >= batch || len(rejects) >= 1000 {
@@ -312,11 +320,11 @@ const accountUpsertSet = `portfolio_id = excluded.portfolio_id, debtor_name = ex
 	phone = excluded.phone, emergency_contact_phone = excluded.emergency_contact_phone, province = excluded.province,
 	principal_cents = excluded.principal_cents, balance_cents = excluded.balance_cents, currency = excluded.currency,
 	due_date = excluded.due_date, dpd = excluded.dpd, bucket = excluded.bucket, last_payment_date = excluded.last_payment_date,
-	updated_at = excluded.updated_at`
+	updated_at = excluded.updated_at, national_id_key = excluded.national_id_key, phone_key = excluded.phone_key`
 
 // The account columns the undo saves and restores: those the upsert sets.
 const undoColumns = `portfolio_id, debtor_name, national_id, phone, emergency_contact_phone, province, principal_cents,
-	balance_cents, currency, due_date, dpd, bucket, last_payment_date, updated_at`
+	balance_cents, currency, due_date, dpd, bucket, last_payment_date, updated_at, national_id_key, phone_key`
 
 // applyRange upserts the staged rows seq in (lo, hi] into accounts, after
 // taking the moved accounts' balances off their old portfolios' counts. With
@@ -345,9 +353,10 @@ func (r *importRun) applyRange(b *bulkTx, lo, hi int, undo bool) error {
 	}
 	return b.Exec(`INSERT INTO accounts (id, lender_id, portfolio_id, external_ref, debtor_name, national_id, phone,
 			emergency_contact_phone, province, principal_cents, balance_cents, currency, due_date, dpd, bucket,
-			last_payment_date, created_at, updated_at)
+			last_payment_date, created_at, updated_at, national_id_key, phone_key)
 		SELECT r.id, ?, ?, r.external_ref, r.debtor_name, r.national_id, r.phone, r.emergency_contact_phone, r.province,
-			r.principal_cents, r.balance_cents, r.currency, r.due_date, r.dpd, r.bucket, r.last_payment_date, ?, ?
+			r.principal_cents, r.balance_cents, r.currency, r.due_date, r.dpd, r.bucket, r.last_payment_date, ?, ?,
+			r.national_id_key, r.phone_key
 		FROM import_rows r WHERE r.import_id = ? AND r.seq > ? AND r.seq <= ? ORDER BY r.seq
 		ON CONFLICT (lender_id, external_ref) DO UPDATE SET `+accountUpsertSet,
 		r.lenderID, r.portfolioID, r.now, r.now, r.id, lo, hi).Error

@@ -56,9 +56,22 @@ func (s *Store) Seed(ctx context.Context, audit SeedAudit, fn func(w *Seeder) er
 	if !empty {
 		return ErrNotEmpty
 	}
+	key, err := s.searchKey(ctx)
+	if err != nil {
+		return err
+	}
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		if err := fn(&Seeder{tx: tx}); err != nil {
 			return err
+		}
+		for {
+			n, err := fillKeys(tx, key, 2000)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				break
+			}
 		}
 		return s.appendAudit(tx, audit.Actor, auditRecord{Action: audit.Action, ObjectType: audit.ObjectType,
 			ObjectID: audit.ObjectID, LenderID: audit.Lender, After: audit.After})

@@ -34,6 +34,8 @@ type Store struct {
 	dialect string
 	now     func() time.Time
 	rescore func(ctx context.Context, accountIDs ...string) error // set by SetRescoreQueue
+	search  searchKeyCache                                        // the install's key for identity search (searchkeys.go)
+	listCap int                                                   // the account list's count cap; CountCap when 0 (tests lower it)
 }
 
 // Options tune Open.
@@ -130,8 +132,10 @@ func (s *Store) Dialect() string { return s.dialect }
 
 // Migrate applies the pending migrations.
 func (s *Store) Migrate(ctx context.Context) error {
-	_, err := migrations.Up(ctx, s.sqlDB, s.dialect)
-	return err
+	if _, err := migrations.Up(ctx, s.sqlDB, s.dialect); err != nil {
+		return err
+	}
+	return s.fillSearchKeys(ctx)
 }
 
 // SchemaVersion reports the applied migration version.
