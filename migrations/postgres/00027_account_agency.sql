@@ -15,7 +15,7 @@ FROM placements p WHERE p.account_id = accounts.id AND p.status = 'active';
 -- an agency) with every offered sort, and with the portfolio and stage
 -- filters in the default order (dpd), each ending in id, so a page is one
 -- walk and the next a keyset seek. A bucket is a range of dpd, read in
--- (scope, dpd); a lender's agency filter reads (agency_id, dpd). Names and
+-- (scope, dpd). Names and
 -- references sort and match by prefix bytewise (COLLATE "C"), so one index
 -- serves both.
 DROP INDEX accounts_lender_dpd;
@@ -25,6 +25,7 @@ CREATE INDEX accounts_lender_balance ON accounts (lender_id, balance_cents, id);
 CREATE INDEX accounts_lender_name ON accounts (lender_id, debtor_name COLLATE "C", id);
 CREATE INDEX accounts_lender_ref ON accounts (lender_id, external_ref COLLATE "C", id);
 CREATE INDEX accounts_lender_stage ON accounts (lender_id, stage, dpd, id);
+CREATE INDEX accounts_lender_agency ON accounts (lender_id, agency_id, dpd, id);
 CREATE INDEX accounts_portfolio_dpd ON accounts (portfolio_id, dpd, id);
 CREATE INDEX accounts_agency_dpd ON accounts (agency_id, dpd, id);
 CREATE INDEX accounts_agency_balance ON accounts (agency_id, balance_cents, id);
@@ -54,7 +55,8 @@ CREATE FUNCTION placements_account_agency() RETURNS trigger LANGUAGE plpgsql AS 
 BEGIN
     IF TG_OP = 'INSERT' THEN
         IF NEW.status = 'active' THEN
-            UPDATE accounts SET agency_id = NEW.agency_id WHERE id = NEW.account_id;
+            -- A writer that set the column already (BulkLoadBook) costs no new row version.
+            UPDATE accounts SET agency_id = NEW.agency_id WHERE id = NEW.account_id AND agency_id IS DISTINCT FROM NEW.agency_id;
         END IF;
     ELSIF TG_OP = 'UPDATE' THEN
         IF OLD.status = 'active' OR NEW.status = 'active' THEN
@@ -99,6 +101,7 @@ DROP INDEX accounts_agency_name;
 DROP INDEX accounts_agency_balance;
 DROP INDEX accounts_agency_dpd;
 DROP INDEX accounts_portfolio_dpd;
+DROP INDEX accounts_lender_agency;
 DROP INDEX accounts_lender_stage;
 DROP INDEX accounts_lender_ref;
 DROP INDEX accounts_lender_name;

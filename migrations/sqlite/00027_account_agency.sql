@@ -17,13 +17,14 @@ UPDATE accounts SET agency_id = (
 -- keyset seek (accounts_lender_dpd, from 00001, is one). Ties are broken by
 -- the rowid, which every SQLite index ends in (an id column would double
 -- the entries' size); a lender's references sort in the UNIQUE (lender_id,
--- external_ref) index. A bucket is a range of dpd, read in (scope, dpd); a
--- lender's agency filter reads (agency_id, dpd). Names and references sort
+-- external_ref) index. A bucket is a range of dpd, read in (scope, dpd).
+-- Names and references sort
 -- and match by prefix bytewise (BINARY), so one index serves both.
 DROP INDEX accounts_portfolio;
 CREATE INDEX accounts_lender_balance ON accounts (lender_id, balance_cents);
 CREATE INDEX accounts_lender_name ON accounts (lender_id, debtor_name);
 CREATE INDEX accounts_lender_stage ON accounts (lender_id, stage, dpd);
+CREATE INDEX accounts_lender_agency ON accounts (lender_id, agency_id, dpd);
 CREATE INDEX accounts_portfolio_dpd ON accounts (portfolio_id, dpd);
 CREATE INDEX accounts_agency_dpd ON accounts (agency_id, dpd);
 CREATE INDEX accounts_agency_balance ON accounts (agency_id, balance_cents);
@@ -52,7 +53,7 @@ ALTER TABLE import_undo ADD COLUMN phone_key TEXT NULL;
 CREATE TRIGGER placements_account_agency_insert AFTER INSERT ON placements
 FOR EACH ROW WHEN NEW.status = 'active'
 BEGIN
-    UPDATE accounts SET agency_id = NEW.agency_id WHERE id = NEW.account_id;
+    UPDATE accounts SET agency_id = NEW.agency_id WHERE id = NEW.account_id AND agency_id IS NOT NEW.agency_id;
 END;
 -- +goose StatementEnd
 
@@ -93,6 +94,7 @@ DROP INDEX accounts_agency_name;
 DROP INDEX accounts_agency_balance;
 DROP INDEX accounts_agency_dpd;
 DROP INDEX accounts_portfolio_dpd;
+DROP INDEX accounts_lender_agency;
 DROP INDEX accounts_lender_stage;
 DROP INDEX accounts_lender_name;
 DROP INDEX accounts_lender_balance;

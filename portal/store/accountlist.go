@@ -20,8 +20,8 @@ import (
 //     accounts.agency_id (the active placement's agency, kept by triggers).
 //   - Each offered sort has an index (scope, key, id), and each offered
 //     filter one that reads it in dpd order (migration 00027): (scope, stage,
-//     dpd, id), (portfolio_id, dpd, id), (agency_id, dpd, id) for a lender's
-//     agency filter, and (scope, dpd, id) for a bucket, a band of dpd. With
+//     dpd, id), (portfolio_id, dpd, id), (lender_id, agency_id, dpd, id),
+//     and (scope, dpd, id) for a bucket, a band of dpd. With
 //     no filter, or a filter and the dpd sort, the page is a walk of one
 //     index.
 //   - A filter with another sort is counted first, up to CountCap, on the
@@ -197,26 +197,31 @@ func (s *Store) planAccounts(ctx context.Context, a collect.Actor, f AccountFilt
 		}
 	case f.Agency == "none":
 		p.conds.add("accounts.agency_id IS NULL")
-		p.filterIx = firstNonEmpty(p.filterIx, "accounts_agency_dpd")
+		p.filterIx = firstNonEmpty(p.filterIx, "accounts_lender_agency")
 	default:
 		p.conds.add("accounts.agency_id = ?", f.Agency)
-		p.filterIx = firstNonEmpty(p.filterIx, "accounts_agency_dpd")
+		p.filterIx = firstNonEmpty(p.filterIx, "accounts_lender_agency")
 	}
 	if f.Stage != "" {
 		p.conds.add("accounts.stage = ?", f.Stage)
 		p.filterIx = firstNonEmpty(p.filterIx, p.scopeIx+"stage")
 	}
 	if f.Bucket != "" {
-		// A bucket is a band of dpd (allocation.Bucket over DefaultBands, as
-		// the import and the roll set it): the range walks (scope, dpd).
-		p.conds.add("accounts.bucket = ?", f.Bucket)
+		// A bucket is a band of dpd (allocation.Bucket over DefaultBands; the
+		// import writes both together): the range is read in (scope, dpd),
+		// counted without reading the rows.
+		band := false
 		for _, b := range allocation.DefaultBands {
 			if b.Name == f.Bucket {
+				band = true
 				p.conds.add("accounts.dpd >= ?", b.Min)
 				if b.Max > 0 {
 					p.conds.add("accounts.dpd <= ?", b.Max)
 				}
 			}
+		}
+		if !band {
+			p.conds.add("accounts.bucket = ?", f.Bucket)
 		}
 		p.filterIx = firstNonEmpty(p.filterIx, p.scopeIx+"dpd")
 	}
@@ -463,8 +468,15 @@ func (s *Store) ListAccountsPage(ctx context.Context, a collect.Actor, f Account
 	if len(ids) == 0 {
 		return out, nil
 	}
+	// The page's rows by primary key, the scope checked again. SQLite,
+	// without statistics, would rather walk the scope's index than look up
+	// 50 ids: its primary key index is named (the table's first autoindex).
+	table := "accounts"
+	if s.dialect == "sqlite" {
+		table = "accounts INDEXED BY sqlite_autoindex_accounts_1"
+	}
 	var scans []accountRowScan
-	if err := s.accountsQuery(ctx, a).Select(accountColumns).Where("accounts.id IN ?", ids).Scan(&scans).Error; err != nil {
+	if err := s.accountsQueryOn(ctx, a, table).Select(accountColumns).Where("accounts.id IN ?", ids).Scan(&scans).Error; err != nil {
 		return out, err
 	}
 	byID := make(map[string]accountRowScan, len(scans))

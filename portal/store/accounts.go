@@ -99,7 +99,13 @@ func deref(s *string) string {
 // accountsQuery is the scoped base of account reads, joined to the active
 // placement and its agency.
 func (s *Store) accountsQuery(ctx context.Context, a collect.Actor) *gorm.DB {
-	return s.db.WithContext(ctx).Table("accounts").
+	return s.accountsQueryOn(ctx, a, "accounts")
+}
+
+// accountsQueryOn is accountsQuery on a table expression naming accounts
+// (an INDEXED BY clause).
+func (s *Store) accountsQueryOn(ctx context.Context, a collect.Actor, table string) *gorm.DB {
+	return s.db.WithContext(ctx).Table(table).
 		Joins("LEFT JOIN placements p ON p.account_id = accounts.id AND p.status = ?", allocation.PlacementActive).
 		Joins("LEFT JOIN organisations ag ON ag.id = p.agency_id").
 		Scopes(accountScope(a))

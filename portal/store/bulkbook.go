@@ -31,7 +31,7 @@ func (s *Store) BulkLoadBook(ctx context.Context, lenderID string, agencies []st
 	const batch = 20000
 	accCols := []string{"id", "lender_id", "portfolio_id", "external_ref", "debtor_name", "national_id", "phone", "province", "principal_cents",
 		"balance_cents", "due_date", "dpd", "bucket", "stage", "created_at", "updated_at", "verification_complete",
-		"national_id_key", "phone_key"}
+		"national_id_key", "phone_key", "agency_id"}
 	plCols := []string{"id", "account_id", "agency_id", "lender_id", "status", "fee_rate_bp", "created_at", "starts_at", "ends_at", "accepted_at", "bucket", "balance_cents"}
 	ctCols := []string{"id", "account_id", "lender_id", "agency_id", "placement_id", "collector_id", "channel", "party", "direction", "at", "outcome", "created_at"}
 	cmCols := []string{"id", "payment_id", "placement_id", "agency_id", "lender_id", "account_id", "bucket", "rate_bp", "payment_cents", "amount_cents", "month", "accrued_at"}
@@ -46,10 +46,12 @@ func (s *Store) BulkLoadBook(ctx context.Context, lenderID string, agencies []st
 			balance := int64(100000 + rng.IntN(5000000))
 			bucket := allocation.Bucket(dpd, allocation.DefaultBands)
 			name, nationalID, phone := bulkIdentity(i)
+			agency := agencies[i%len(agencies)]
+			// agency_id is the active placement's, written here so the
+			// placements' trigger finds it set and writes nothing.
 			acc = append(acc, []any{id, lenderID, portfolio, fmt.Sprintf("BULK-%s-%09d", portfolio[len(portfolio)-12:], i), name, nationalID, phone, "北京市",
 				balance, balance, now.AddDate(0, 0, -dpd).Format(time.DateOnly), dpd, bucket, "negotiation", now, now, true,
-				identityKey(key, "national_id", nationalID), identityKey(key, "phone", phone)})
-			agency := agencies[i%len(agencies)]
+				identityKey(key, "national_id", nationalID), identityKey(key, "phone", phone), agency})
 			placed := now.AddDate(0, -rng.IntN(6), -1-rng.IntN(28))
 			plID := uuid.Must(uuid.NewV7()).String()
 			pl = append(pl, []any{plID, id, agency, lenderID, "active", 1500, placed, placed, placed.AddDate(0, 0, 365), placed, bucket, balance})

@@ -76,3 +76,7 @@ func (s *Store) SetStage(ctx context.Context, a collect.Actor, accountID, to str
 // SetListCountCap makes the account list count up to n instead of CountCap,
 // so tests reach its paths past the cap with a small book.
 func (s *Store) SetListCountCap(n int) { s.listCap = n }
+
+// Gorm is the store's GORM handle, for benchmarks' baselines (a one-row
+// primary-key read through the same connection pool).
+func (s *Store) Gorm() *gorm.DB { return s.db }
