@@ -29,7 +29,7 @@ import (
 //     larger one is walked in the sort's index, the filter checked on the way
 //     (at least one row in CountCap/rows matches, so the walk is short unless
 //     the filter and the sort are correlated).
-//   - Search (q) is a union of keyed lookups, each bounded: a prefix of the
+//   - Search (q) is a union of keyed lookups, each bounded (SearchCap): a prefix of the
 //     loan reference, a prefix of the debtor's name, the keyed hash of an
 //     identity or mobile number (searchkeys.go); the filters and the sort
 //     apply to that set.
@@ -44,6 +44,10 @@ import (
 
 // CountCap is how far a list counts: past it, "more than CountCap".
 const CountCap = 10000
+
+// SearchCap bounds a search (q): each of its prefix lookups reads at most
+// SearchCap+1 accounts, and its total is exact up to SearchCap.
+const SearchCap = 1000
 
 // AccountPage is one page of the account list.
 type AccountPage struct {
@@ -240,6 +244,9 @@ func (s *Store) planAccounts(ctx context.Context, a collect.Actor, f AccountFilt
 			}
 		}
 		p.search = se
+		// A search finds, it does not browse: past SearchCap matches the
+		// page asks for more words.
+		p.cap = min(p.cap, SearchCap)
 	}
 	if f.After != "" {
 		c, err := decodeCursor(f.After, f.sortKey(), p.sort.numeric)
@@ -303,8 +310,13 @@ func (p accountPlan) tie(alias string) string {
 // indexed names the index of a walk on SQLite, which keeps no statistics
 // here; PostgreSQL's planner chooses.
 func (p accountPlan) indexed(ix string) string {
-	if p.dialect != "sqlite" || ix == "" || ix == "accounts_lender_ref" {
-		return "" // a lender's references: the UNIQUE (lender_id, external_ref) index, unnamed
+	switch {
+	case p.dialect != "sqlite" || ix == "":
+		return ""
+	case ix == "accounts_lender_ref":
+		// A lender's references are in its UNIQUE (lender_id, external_ref),
+		// the table's second autoindex (the primary key is the first).
+		ix = "sqlite_autoindex_accounts_2"
 	}
 	return " INDEXED BY " + ix
 }
