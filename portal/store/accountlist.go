@@ -352,6 +352,18 @@ func (p accountPlan) searchCTE() (string, []any) {
 	return sqlText + ", c AS MATERIALIZED (" + union + ")", args
 }
 
+// candidates selects sel (columns of accounts, aliased) from the accounts
+// of the search's set c that meet the plan's conditions, one primary-key
+// lookup per candidate: SQLite's CROSS JOIN keeps c the outer loop;
+// PostgreSQL gets a LATERAL subquery behind OFFSET 0, which it cannot turn
+// into a hash join over a scan of accounts.
+func (p accountPlan) candidates(sel string) string {
+	if p.dialect == "sqlite" {
+		return "SELECT " + sel + " FROM c CROSS JOIN accounts WHERE accounts.id = c.id AND " + p.conds.where()
+	}
+	return "SELECT a.* FROM c CROSS JOIN LATERAL (SELECT " + sel + " FROM accounts WHERE accounts.id = c.id AND " + p.conds.where() + " OFFSET 0) a"
+}
+
 // count is the plan's total, up to CountCap, and whether it is exact.
 func (s *Store) countAccounts(ctx context.Context, p accountPlan) (int64, bool, error) {
 	lim := " LIMIT " + strconv.Itoa(p.cap+1)
@@ -359,8 +371,7 @@ func (s *Store) countAccounts(ctx context.Context, p accountPlan) (int64, bool, 
 	var args []any
 	if p.search != nil {
 		cte, cargs := p.searchCTE()
-		q = cte + " SELECT (SELECT COUNT(*) FROM n), (SELECT COUNT(*) FROM r), (SELECT COUNT(*) FROM (SELECT 1 FROM c CROSS JOIN accounts WHERE accounts.id = c.id AND " +
-			p.conds.where() + lim + ") t)"
+		q = cte + " SELECT (SELECT COUNT(*) FROM n), (SELECT COUNT(*) FROM r), (SELECT COUNT(*) FROM (" + p.candidates("1 AS one") + lim + ") t)"
 		args = append(cargs, p.conds.args...)
 		var n, r, total int64
 		if err := s.db.WithContext(ctx).Raw(q, args...).Row().Scan(&n, &r, &total); err != nil {
@@ -407,15 +418,15 @@ func (s *Store) pageIDs(ctx context.Context, p accountPlan, small bool) ([]strin
 		return t, args
 	}
 	// m is a materialised set: id, tie-breaker, key.
-	mSelect := "SELECT accounts.id AS id, " + p.tie("accounts") + " AS tb, accounts." + o.col + " AS " + o.col
+	mCols := "accounts.id AS id, " + p.tie("accounts") + " AS tb, accounts." + o.col + " AS " + o.col
+	mSelect := "SELECT " + mCols
 	var q string
 	var args []any
 	switch {
 	case p.search != nil:
 		cte, cargs := p.searchCTE()
 		t, targs := tail(o.expr(p.dialect, "m"), "m.tb")
-		q = cte + ", m AS MATERIALIZED (" + mSelect + " FROM c CROSS JOIN accounts WHERE accounts.id = c.id AND " +
-			p.conds.where() + ") SELECT m.id, m." + o.col + " FROM m WHERE 1 = 1" + t
+		q = cte + ", m AS MATERIALIZED (" + p.candidates(mCols) + ") SELECT m.id, m." + o.col + " FROM m WHERE 1 = 1" + t
 		args = append(append(cargs, p.conds.args...), targs...)
 	case small:
 		t, targs := tail(o.expr(p.dialect, "m"), "m.tb")
