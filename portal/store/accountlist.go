@@ -391,7 +391,11 @@ func (s *Store) countAccounts(ctx context.Context, p accountPlan) (int64, bool, 
 
 // pageIDs reads the page's ids and sort keys, one more than the page to know
 // whether another follows.
-func (s *Store) pageIDs(ctx context.Context, p accountPlan, small bool) ([]string, []string, error) {
+//
+// A search's page carries its counts too (one reading of the candidates):
+// counts holds, from the first row, the matches and the name and reference
+// branches' sizes; nil when the page is empty.
+func (s *Store) pageIDs(ctx context.Context, p accountPlan, small bool) (ids, keys []string, counts *[3]int64, err error) {
 	o := p.sort
 	dir := o.dir()
 	cmp := ">"
@@ -425,8 +429,9 @@ func (s *Store) pageIDs(ctx context.Context, p accountPlan, small bool) ([]strin
 	switch {
 	case p.search != nil:
 		cte, cargs := p.searchCTE()
-		t, targs := tail(o.expr(p.dialect, "m"), "m.tb")
-		q = cte + ", m AS MATERIALIZED (" + p.candidates(mCols) + ") SELECT m.id, m." + o.col + " FROM m WHERE 1 = 1" + t
+		t, targs := tail(o.expr(p.dialect, "w"), "w.tb")
+		q = cte + ", m AS MATERIALIZED (" + p.candidates(mCols) + "), w AS (SELECT m.*, COUNT(*) OVER () AS total FROM m)" +
+			" SELECT w.id, w." + o.col + ", w.total, (SELECT COUNT(*) FROM n), (SELECT COUNT(*) FROM r) FROM w WHERE 1 = 1" + t
 		args = append(append(cargs, p.conds.args...), targs...)
 	case small:
 		t, targs := tail(o.expr(p.dialect, "m"), "m.tb")
@@ -444,19 +449,26 @@ func (s *Store) pageIDs(ctx context.Context, p accountPlan, small bool) ([]strin
 	}
 	rows, err := s.db.WithContext(ctx).Raw(q, args...).Rows()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer rows.Close()
-	var ids, keys []string
 	for rows.Next() {
 		var id string
 		var k sql.NullString
-		if err := rows.Scan(&id, &k); err != nil {
-			return nil, nil, err
+		var c [3]int64
+		dest := []any{&id, &k}
+		if p.search != nil {
+			dest = append(dest, &c[0], &c[1], &c[2])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, nil, nil, err
+		}
+		if p.search != nil && counts == nil {
+			counts = &c
 		}
 		ids, keys = append(ids, id), append(keys, k.String)
 	}
-	return ids, keys, rows.Err()
+	return ids, keys, counts, rows.Err()
 }
 
 // ListAccountsPage returns one page of the accounts in the actor's scope
@@ -471,18 +483,35 @@ func (s *Store) ListAccountsPage(ctx context.Context, a collect.Actor, f Account
 	if err != nil || p.empty {
 		return out, err
 	}
-	total, exact, err := s.countAccounts(ctx, p)
-	if err != nil {
-		return out, err
-	}
-	out.Total, out.TotalExact = total, exact
-	if total == 0 {
-		return out, nil
-	}
-	small := p.filterIx != "" && p.sort.key != "dpd" && exact
-	ids, keys, err := s.pageIDs(ctx, p, small)
-	if err != nil {
-		return out, err
+	var ids, keys []string
+	if p.search != nil {
+		// The search's page and its counts in one reading; an empty page
+		// (past the end) counts on its own.
+		var counts *[3]int64
+		if ids, keys, counts, err = s.pageIDs(ctx, p, false); err != nil {
+			return out, err
+		}
+		if counts == nil {
+			if out.Total, out.TotalExact, err = s.countAccounts(ctx, p); err != nil {
+				return out, err
+			}
+		} else {
+			c := int64(p.cap)
+			out.Total, out.TotalExact = min(counts[0], c), counts[0] <= c && counts[1] <= c && counts[2] <= c
+		}
+	} else {
+		total, exact, err := s.countAccounts(ctx, p)
+		if err != nil {
+			return out, err
+		}
+		out.Total, out.TotalExact = total, exact
+		if total == 0 {
+			return out, nil
+		}
+		small := p.filterIx != "" && p.sort.key != "dpd" && exact
+		if ids, keys, _, err = s.pageIDs(ctx, p, small); err != nil {
+			return out, err
+		}
 	}
 	if len(ids) > p.per {
 		out.Next = encodeCursor(cursor{Sort: f.sortKey(), Key: keys[p.per-1], ID: ids[p.per-1]})
