@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"collect/portal/store"
 	"collect/portal/store/storetest"
@@ -270,6 +271,49 @@ func TestAccountSearch(t *testing.T) {
 		p, err := s.ListAccountsPage(ctx, agentA, store.AccountFilter{Agency: agentB.OrgID})
 		if err != nil || len(p.Rows) != 0 || p.Total != 0 {
 			t.Fatalf("agency A filtering by agency B: %d rows, total %d, %v", len(p.Rows), p.Total, err)
+		}
+	})
+}
+
+// An imported account is found by its phone and national ID at once (the
+// keys are written with the rows), and a re-import that changes the phone
+// moves the key with it.
+func TestImportedAccountsAreSearchable(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		due := time.Now().UTC().AddDate(0, 0, -40).Format("2006-01-02")
+		csv := func(phone string) []byte {
+			return []byte("external_ref,debtor_name,national_id,phone,province,principal,balance,due_date,dpd\n" +
+				"SEARCH-1,欧阳娜,11010519491231002X," + phone + ",北京市,1000.00,900.00," + due + ",40\n")
+		}
+		find := func(q string) int {
+			t.Helper()
+			p, err := s.ListAccountsPage(ctx, vm, store.AccountFilter{Query: q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, r := range p.Rows {
+				if r.ExternalRef == "SEARCH-1" {
+					n++
+				}
+			}
+			return n
+		}
+		if res, err := s.ImportPortfolio(ctx, vm, store.ImportRequest{Name: "search", Filename: "s.csv", Source: rowSource(t, csv("13912345678"))}); err != nil || res.Accepted != 1 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		if find("139 1234 5678") != 1 || find("11010519491231002x") != 1 {
+			t.Fatal("the imported account is not found by its phone or national ID")
+		}
+		if res, err := s.ImportPortfolio(ctx, vm, store.ImportRequest{Name: "again", Filename: "s2.csv", Source: rowSource(t, csv("13787654321"))}); err != nil || res.Accepted != 1 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		if find("13912345678") != 0 || find("13787654321") != 1 {
+			t.Fatal("the re-import's new phone is not what finds the account")
 		}
 	})
 }

@@ -53,11 +53,8 @@ import (
 var (
 	importStageBatchLite = 5000
 	importStageBatchPG   = 20000
-	// An account row writes some twenty index entries (the account list's,
-	// migration 00027), so an apply or undo batch is a few thousand rows to
-	// hold SQLite's write lock about a second at most.
-	importApplyBatchLite = 2000
-	importUndoBatchLite  = 2000
+	importApplyBatchLite = 10000
+	importUndoBatchLite  = 10000
 	importCleanBatchLite = 20000
 )
 
