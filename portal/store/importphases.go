@@ -27,9 +27,9 @@ import (
 //     visible to users yet.
 //  2. Apply: the staged rows are upserted into accounts by INSERT ...
 //     SELECT ... ON CONFLICT DO UPDATE.
-//     On SQLite, in batches of importApplyBatchLite rows, one short
-//     transaction each (tens of milliseconds), so other writers wait at
-//     most that long. Before a batch updates existing accounts it copies
+//     On SQLite, in batches sized to last about importApplyTarget each
+//     (at most importApplyBatchLite rows), one short transaction each, so
+//     other writers wait at most that long. Before a batch updates existing accounts it copies
 //     their current values into import_undo, in the same transaction, so
 //     the undo is durable. The new portfolio and its accounts are visible
 //     from the first batch; the import shows as done in a last short
@@ -400,8 +400,14 @@ func (s *Store) applyImport(ctx context.Context, run *importRun, req ImportReque
 			return finish(b)
 		})
 	}
-	for lo := 0; lo < tot.staged; lo += importApplyBatchLite {
-		hi := min(lo+importApplyBatchLite, tot.staged)
+	// Each batch is sized from the last one's time, so a transaction holds
+	// SQLite's write lock for about importApplyTarget whatever a row costs
+	// (its indexes and triggers, the machine's load), never more rows than
+	// importApplyBatchLite.
+	size := max(importApplyBatchLite/5, 1)
+	for lo, hi := 0, 0; lo < tot.staged; lo = hi {
+		hi = min(lo+size, tot.staged)
+		began := time.Now()
 		if err := s.importTx(ctx, "apply", func(b *bulkTx) error {
 			if err := run.touch(b, "applying"); err != nil {
 				return err
@@ -415,6 +421,7 @@ func (s *Store) applyImport(ctx context.Context, run *importRun, req ImportReque
 		}); err != nil {
 			return err
 		}
+		size = nextApplyBatch(hi-lo, time.Since(began))
 		if req.Progress != nil {
 			req.Progress(res.Accepted+res.Rejected, res.Accepted, res.Rejected)
 		}
@@ -425,6 +432,20 @@ func (s *Store) applyImport(ctx context.Context, run *importRun, req ImportReque
 		}
 		return finish(b)
 	})
+}
+
+// importApplyTarget is how long one SQLite apply transaction should last.
+const importApplyTarget = 300 * time.Millisecond
+
+// nextApplyBatch sizes the next apply batch from the last one's n rows in
+// took: the rows that fit importApplyTarget at that pace, at most double the
+// last and within 1..importApplyBatchLite.
+func nextApplyBatch(n int, took time.Duration) int {
+	next := importApplyBatchLite
+	if took > 0 {
+		next = int(float64(n) * float64(importApplyTarget) / float64(took))
+	}
+	return min(max(next, 1), 2*n, importApplyBatchLite)
 }
 
 // maxStagedSeq is the highest staged row of the import (0 if none).
