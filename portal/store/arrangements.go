@@ -392,6 +392,9 @@ func (s *Store) breakOverdue(tx *gorm.DB, cutoff, accountID string) (int64, []st
 		WHERE `+only(`a.status = 'active' AND ai.status = 'broken'`)+`)`, accountID).Error; err != nil {
 		return 0, nil, err
 	}
+	if err := refreshPriorityIDs(tx, touched...); err != nil { // a stage moved
+		return 0, nil, err
+	}
 	if err := tx.Exec(`UPDATE arrangements SET status = 'broken' WHERE status = 'active' AND id IN (
 		SELECT ai.arrangement_id FROM arrangement_instalments ai JOIN arrangements a ON a.id = ai.arrangement_id WHERE `+only(`ai.status = 'broken'`)+`)`, accountID).Error; err != nil {
 		return 0, nil, err
