@@ -31,11 +31,12 @@ func (s *Server) queuePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, total, err := s.store.Queue(ctx, a, f)
+	l, err := s.store.QueuePage(ctx, a, f)
 	if err != nil {
 		return err
 	}
-	v := views.QueueView{Total: total, Page: f.Page.Page, Pages: f.Page.Pages(total), Stage: f.Stage, Bucket: f.Bucket, Due: f.Due,
+	rows := l.Rows
+	v := views.QueueView{Total: l.Total, TotalExact: l.TotalExact, Page: f.Page.Page, Pages: f.Page.Pages(l.Total), Stage: f.Stage, Bucket: f.Bucket, Due: f.Due,
 		Stages: casework.Stages, Buckets: allocation.BucketNames(), CanAssign: s.can(a, "case", "assign")}
 	if done := c.QueryParam("done"); done != "" {
 		n, _ := strconv.Atoi(c.QueryParam("n"))
