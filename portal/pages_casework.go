@@ -63,6 +63,20 @@ func (s *Server) queuePage(c echo.Context) error {
 		v.Rows = append(v.Rows, qv)
 	}
 	v.Links = listLinks(c.Request().URL, f.Page.Page, v.Pages, "")
+	if v.Links.Next != "" && l.Next != "" {
+		// The next page from where this one ended: a seek, not a walk.
+		u := *c.Request().URL
+		q := u.Query()
+		q.Set("page", strconv.Itoa(f.Page.Normal().Page+1))
+		q.Set("cursor", l.Next)
+		v.Links.Next = u.Path + "?" + q.Encode()
+	}
+	if v.Links.Prev != "" { // numbered pages back
+		u, _ := url.Parse(v.Links.Prev)
+		q := u.Query()
+		q.Del("cursor")
+		v.Links.Prev = u.Path + "?" + q.Encode()
+	}
 	return s.render(c, http.StatusOK, views.QueuePage(s.pageMeta(c, "title.queue", "queue"), v))
 }
 

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -392,6 +394,10 @@ func (s *Store) AssignAccounts(ctx context.Context, a collect.Actor, accountIDs 
 type QueueFilter struct {
 	Stage, Bucket string
 	Due           string // "", "overdue" (next action due now or earlier), "today"
+	// Cursor (QueueList.Next of the page before) starts the page just
+	// after that page's last account: an index seek however deep, where
+	// Page alone walks the index to its offset. Page still numbers it.
+	Cursor string
 	Page
 }
 
@@ -415,6 +421,7 @@ type QueueList struct {
 	Rows       []QueueRow
 	Total      int64
 	TotalExact bool
+	Next       string // the cursor of the next page ("" on the last)
 }
 
 // queueCountAhead is how far past the page's end a queue is counted.
@@ -460,6 +467,11 @@ func (s *Store) Queue(ctx context.Context, a collect.Actor, f QueueFilter) ([]Qu
 func (s *Store) QueuePage(ctx context.Context, a collect.Actor, f QueueFilter) (QueueList, error) {
 	if f.Due != "" && f.Due != "overdue" && f.Due != "today" {
 		return QueueList{}, collect.E(collect.EINVALID, "err.case.queue_due")
+	}
+	if f.Cursor != "" {
+		if _, err := parseQueueCursor(f.Cursor); err != nil {
+			return QueueList{}, err
+		}
 	}
 	if a.OrgKind != collect.KindAgency {
 		return QueueList{}, collect.E(collect.EFORBIDDEN, "err.case.queue_agency_only")
@@ -523,19 +535,36 @@ func (s *Store) QueuePage(ctx context.Context, a collect.Actor, f QueueFilter) (
 		}
 		return 1
 	})
-	// The page: first from the front, then from the walk.
+	// The page: first from the front, then from the walk; from the
+	// page's offset, or from just after the cursor's entry.
 	offset := p.offset()
-	var page []string
-	for _, e := range front[min(offset, len(front)):min(offset+p.PerPage, len(front))] {
-		page = append(page, e.ID)
-	}
-	out := QueueList{Total: int64(len(front)), TotalExact: true}
-	if f.Due == "" {
-		rest, err := s.queueWalk(db, a, f, front, max(offset-len(front), 0), p.PerPage-len(page))
+	from, walkFrom := min(offset, len(front)), max(offset-len(front), 0)
+	var after *queueEntry
+	if f.Cursor != "" {
+		c, err := parseQueueCursor(f.Cursor)
 		if err != nil {
 			return QueueList{}, err
 		}
-		page = append(page, rest...)
+		from, walkFrom = len(front), 0
+		if c.tier > 0 || f.Due != "" { // the cursor is in the front
+			from, _ = slices.BinarySearchFunc(front, c, func(e, t queueEntry) int {
+				if !t.before(e) { // e is t or before it
+					return -1
+				}
+				return 1
+			})
+		} else {
+			after = &c
+		}
+	}
+	page := front[from:min(from+p.PerPage, len(front))]
+	out := QueueList{Total: int64(len(front)), TotalExact: true}
+	if f.Due == "" {
+		rest, err := s.queueWalk(db, a, f, front, walkFrom, after, p.PerPage-len(page))
+		if err != nil {
+			return QueueList{}, err
+		}
+		page = append(slices.Clip(page), rest...)
 		limit := offset + p.PerPage + queueCountAhead
 		var n int64
 		if err := db.Table("(?) AS q", s.queueScope(db.Table("accounts"), a, f).Select("1").Limit(limit)).Count(&n).Error; err != nil {
@@ -543,17 +572,49 @@ func (s *Store) QueuePage(ctx context.Context, a collect.Actor, f QueueFilter) (
 		}
 		out.Total, out.TotalExact = n, n < int64(limit)
 	}
-	rows, err := s.queueRows(ctx, a, page, promised, now)
+	if len(page) == p.PerPage {
+		out.Next = page[len(page)-1].cursor()
+	}
+	ids := make([]string, len(page))
+	for i, e := range page {
+		ids[i] = e.ID
+	}
+	rows, err := s.queueRows(ctx, a, ids, promised, now)
 	out.Rows = rows
 	return out, err
+}
+
+// cursor names the entry, for the page after it: "tier:value:id".
+func (e queueEntry) cursor() string {
+	return strconv.Itoa(e.tier) + ":" + strconv.FormatFloat(e.Value, 'g', -1, 64) + ":" + e.ID
+}
+
+// parseQueueCursor reads a cursor of queueEntry.cursor.
+func parseQueueCursor(c string) (queueEntry, error) {
+	bad := collect.Invalid("cursor", "err.case.queue_cursor")
+	parts := strings.SplitN(c, ":", 3)
+	if len(parts) != 3 || parts[2] == "" {
+		return queueEntry{}, bad
+	}
+	tier, err := strconv.Atoi(parts[0])
+	if err != nil {
+		return queueEntry{}, bad
+	}
+	v, err := strconv.ParseFloat(parts[1], 64)
+	if err != nil || math.IsNaN(v) {
+		return queueEntry{}, bad
+	}
+	return queueEntry{ID: parts[2], Value: v, tier: tier}, nil
 }
 
 // queueScope narrows q (which has the accounts table as "accounts") to the
 // open accounts of the actor's queue that match the filter.
 func (s *Store) queueScope(q *gorm.DB, a collect.Actor, f QueueFilter) *gorm.DB {
-	q = q.Scopes(accountScope(a)).Where("accounts.status = 'open'")
+	// accountScope reads accounts.agency_id for an agency; the literal
+	// conditions state what the queue indexes are partial on, so that
+	// both planners may use them.
+	q = q.Scopes(accountScope(a)).Where("accounts.status = 'open' AND accounts.agency_id IS NOT NULL")
 	if !a.Has(collect.RoleAgencySupervisor) {
-		// assigned_to <> '' states what the queue indexes are partial on.
 		q = q.Where("accounts.assigned_to = ? AND accounts.assigned_to <> ''", a.UserID)
 	}
 	if f.Stage != "" {
@@ -565,13 +626,14 @@ func (s *Store) queueScope(q *gorm.DB, a collect.Actor, f QueueFilter) *gorm.DB 
 	return q
 }
 
-// queueWalk returns up to n ids of the queue's untiered accounts from the
-// k-th on, in value order: a walk of the queue's index that skips the
-// front (the tiered accounts, which lie anywhere in it). The walk starts
-// at index position k + (front entries before that position); as the
-// front is known, that count needs no query, only a re-read when a guess
-// was short.
-func (s *Store) queueWalk(db *gorm.DB, a collect.Actor, f QueueFilter, front []queueEntry, k, n int) ([]string, error) {
+// queueWalk returns up to n of the queue's untiered accounts in value
+// order, from the k-th on, or (after given) from just after that entry: a
+// walk of the queue's index that skips the front (the tiered accounts,
+// which lie anywhere in it). From an offset, the walk starts at index
+// position k + (front entries before that position); as the front is
+// known, that count needs no query, only a re-read when a guess was
+// short. From a cursor it is a seek in the index.
+func (s *Store) queueWalk(db *gorm.DB, a collect.Actor, f QueueFilter, front []queueEntry, k int, after *queueEntry, n int) ([]queueEntry, error) {
 	if n <= 0 {
 		return nil, nil
 	}
@@ -599,18 +661,26 @@ func (s *Store) queueWalk(db *gorm.DB, a collect.Actor, f QueueFilter, front []q
 		})
 		return i
 	}
-	var out []string
-	pos := k // the index position read from
+	var out []queueEntry
+	pos := k // the index position read from (without a cursor)
 	for len(out) < n {
+		q := s.queueScope(db.Table("accounts"), a, f).Select("accounts.id, accounts.priority_value").
+			Order("accounts.priority_value DESC, accounts.id").Limit(n - len(out) + 8)
+		if after != nil {
+			// A range of the index from the cursor's value down, less
+			// its ties up to the cursor's id.
+			q = q.Where("accounts.priority_value <= ? AND NOT (accounts.priority_value = ? AND accounts.id <= ?)", after.Value, after.Value, after.ID)
+		} else {
+			q = q.Offset(pos)
+		}
 		var got []queueEntry
-		if err := s.queueScope(db.Table("accounts"), a, f).Select("accounts.id, accounts.priority_value").
-			Order("accounts.priority_value DESC, accounts.id").Offset(pos).Limit(n - len(out) + 8).Scan(&got).Error; err != nil {
+		if err := q.Scan(&got).Error; err != nil {
 			return nil, err
 		}
 		if len(got) == 0 {
 			break
 		}
-		if len(out) == 0 {
+		if after == nil && len(out) == 0 {
 			// Untiered accounts before pos: pos less the front before it.
 			if short := k - (pos - frontBefore(got[0])); short > 0 {
 				pos += short
@@ -619,10 +689,14 @@ func (s *Store) queueWalk(db *gorm.DB, a collect.Actor, f QueueFilter, front []q
 		}
 		for _, e := range got {
 			if !inFront[e.ID] && len(out) < n {
-				out = append(out, e.ID)
+				out = append(out, e)
 			}
 		}
 		pos += len(got)
+		if after != nil {
+			last := got[len(got)-1]
+			after = &last
+		}
 	}
 	return out, nil
 }
@@ -639,8 +713,19 @@ func (s *Store) queueRows(ctx context.Context, a collect.Actor, ids []string, pr
 		AssignedTo   string
 		NextActionAt *time.Time
 	}
-	if err := s.accountsQuery(ctx, a).Select(accountColumns+", accounts.assigned_to, accounts.next_action_at").
-		Where("accounts.id IN ?", ids).Scan(&scans).Error; err != nil {
+	// The page's ids drive the join (CROSS JOIN keeps SQLite's planner,
+	// which has no statistics, from walking the agency's accounts instead),
+	// each looked up by its key, in the actor's scope.
+	pick := strings.TrimSuffix(strings.Repeat("(CAST(? AS TEXT)), ", len(ids)), ", ")
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	if err := s.db.WithContext(ctx).Table("(VALUES "+pick+") AS pick", args...).Joins("CROSS JOIN accounts").
+		Joins("LEFT JOIN placements p ON p.account_id = accounts.id AND p.status = ?", allocation.PlacementActive).
+		Joins("LEFT JOIN organisations ag ON ag.id = p.agency_id").
+		Where("accounts.id = pick.column1").Scopes(accountScope(a)).
+		Select(accountColumns + ", accounts.assigned_to, accounts.next_action_at").Scan(&scans).Error; err != nil {
 		return nil, err
 	}
 	scores, err := s.scoresOf(ctx, ids)

@@ -178,25 +178,41 @@ func TestQueueOrderIsPriorityOrder(t *testing.T) {
 				if f == (store.QueueFilter{}) && len(want) < 20 {
 					t.Fatalf("%s: only %d accounts in the reference queue", name, len(want))
 				}
-				for _, per := range []int{1, 4, 7, 50} {
+				for _, paging := range []struct {
+					per    int
+					cursor bool // each page from the cursor of the one before, else by its number
+				}{{1, false}, {4, false}, {7, false}, {50, false}, {1, true}, {3, true}, {7, true}} {
+					per := paging.per
 					var got []store.QueueRow
+					cursor := ""
 					for page := 1; page <= len(want)/per+2; page++ {
-						l, err := s.QueuePage(ctx, who, store.QueueFilter{Stage: f.Stage, Bucket: f.Bucket, Due: f.Due, Page: store.Page{Page: page, PerPage: per}})
+						qf := store.QueueFilter{Stage: f.Stage, Bucket: f.Bucket, Due: f.Due, Page: store.Page{Page: page, PerPage: per}}
+						if paging.cursor {
+							if page > 1 && cursor == "" {
+								break
+							}
+							qf.Cursor = cursor
+						}
+						l, err := s.QueuePage(ctx, who, qf)
 						if err != nil {
 							t.Fatalf("%s page %d/%d: %v", name, page, per, err)
 						}
 						if !l.TotalExact || l.Total != int64(len(want)) {
 							t.Fatalf("%s: total %d (exact %v), want %d", name, l.Total, l.TotalExact, len(want))
 						}
+						if (l.Next != "") != (len(l.Rows) == per) {
+							t.Fatalf("%s page %d/%d: %d rows, next cursor %q", name, page, per, len(l.Rows), l.Next)
+						}
 						got = append(got, l.Rows...)
+						cursor = l.Next
 					}
 					if len(got) != len(want) {
-						t.Fatalf("%s per page %d: %d rows, want %d", name, per, len(got), len(want))
+						t.Fatalf("%s per page %d (cursor %v): %d rows, want %d", name, per, paging.cursor, len(got), len(want))
 					}
 					for i := range want {
 						g, w := got[i], want[i]
 						if g.ID != w.id || math.Abs(g.Priority-w.priority) > 1e-9 || g.PriorityReason != w.reason {
-							t.Fatalf("%s per page %d, row %d: %s %v %q, want %s %v %q", name, per, i, g.ID, g.Priority, g.PriorityReason, w.id, w.priority, w.reason)
+							t.Fatalf("%s per page %d (cursor %v), row %d: %s %v %q, want %s %v %q", name, per, paging.cursor, i, g.ID, g.Priority, g.PriorityReason, w.id, w.priority, w.reason)
 						}
 					}
 				}
@@ -287,4 +303,15 @@ func TestQueuePriorityKeptFresh(t *testing.T) {
 			t.Fatalf("after scoring without a model: %v", st)
 		}
 	})
+}
+
+func TestQueueCursorRefused(t *testing.T) {
+	t.Parallel()
+	s := seeded(t, "sqlite")
+	agent := actorFor(t, s, "agent@agency-a.test")
+	for _, c := range []string{"x", "0:1", "a:1:id", "0:NaN:id", "0:1:"} {
+		if _, err := s.QueuePage(context.Background(), agent, store.QueueFilter{Cursor: c}); collect.ErrorCode(err) != collect.EINVALID {
+			t.Errorf("cursor %q: %v, want invalid", c, err)
+		}
+	}
 }
