@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"collect/casework"
+	"collect/casework/earlywarning"
 	"collect/portal/store"
 )
 
@@ -314,4 +315,96 @@ func TestQueueCursorRefused(t *testing.T) {
 			t.Errorf("cursor %q: %v, want invalid", c, err)
 		}
 	}
+}
+
+// The follow-up list read through its indexes holds what its definition
+// says, in its order: the instalments falling due (by date), the actions
+// due by tomorrow (soonest first) and the arrangements most at risk (by
+// score), of the collector's accounts or the supervisor's agency.
+func TestFollowUpList(t *testing.T) {
+	t.Parallel()
+	eachDialect(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		sup := actorFor(t, s, "supervisor@agency-a.test")
+		agent := actorFor(t, s, "agent@agency-a.test")
+		now := time.Now().UTC()
+		shapeQueueBook(t, s, sup.OrgID, now)
+		if _, err := s.DB().Exec(`UPDATE accounts SET assigned_to = $1 WHERE id IN (SELECT account_id FROM placements
+			WHERE status = 'active' AND agency_id = $2) AND (CAST(SUBSTR(id, 36, 1) AS TEXT) < '8')`, agent.UserID, sup.OrgID); err != nil {
+			t.Fatal(err)
+		}
+		// Break scores on the live arrangements, some above the line.
+		if _, err := s.DB().Exec(`DELETE FROM account_scores WHERE kind = 'arrangement_break'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DB().Exec(`INSERT INTO account_scores (account_id, kind, lender_id, arrangement_id, score, model_id, scored_at)
+			SELECT ar.account_id, 'arrangement_break', ar.lender_id, ar.id, (LENGTH(ar.id) % 7) / 7.0 + 0.01, 'm', $1
+			FROM arrangements ar WHERE ar.status = 'active' AND ar.id = (SELECT MIN(x.id) FROM arrangements x WHERE x.account_id = ar.account_id AND x.status = 'active')`, now); err != nil {
+			t.Fatal(err)
+		}
+		lines := func(q string, args ...any) []string {
+			t.Helper()
+			rows, err := s.DB().Query(q, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out []string
+			for rows.Next() {
+				var a, b string
+				if err := rows.Scan(&a, &b); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, a+" "+b)
+			}
+			return out
+		}
+		for _, who := range []collect.Actor{agent, sup} {
+			scope, args := `a.status = 'open' AND a.agency_id = $1`, []any{sup.OrgID}
+			if who.UserID == agent.UserID {
+				scope += ` AND a.assigned_to = $2`
+				args = append(args, agent.UserID)
+			}
+			n := len(args)
+			wantDue := lines(`SELECT ar.account_id, ai.due_date FROM arrangement_instalments ai JOIN arrangements ar ON ar.id = ai.arrangement_id
+				JOIN accounts a ON a.id = ar.account_id WHERE `+scope+fmt.Sprintf(` AND ar.status = 'active' AND ai.status = 'pending' AND ai.due_date <= $%d
+				ORDER BY ai.due_date, ar.account_id`, n+1), append(args, now.AddDate(0, 0, 3).Format(time.DateOnly))...)
+			wantActions := lines(`SELECT a.id, a.external_ref FROM accounts a WHERE `+scope+fmt.Sprintf(` AND a.next_action_at <= $%d ORDER BY a.next_action_at, a.id`, n+1),
+				append(args, now.Add(24*time.Hour))...)
+			wantRisk := lines(`SELECT ar.account_id, ai.due_date FROM account_scores sc JOIN arrangements ar ON ar.id = sc.arrangement_id
+				JOIN accounts a ON a.id = ar.account_id JOIN arrangement_instalments ai ON ai.arrangement_id = ar.id AND ai.status = 'pending'
+				WHERE `+scope+fmt.Sprintf(` AND sc.kind = 'arrangement_break' AND sc.score >= $%d AND ar.status = 'active'
+				AND ai.n = (SELECT MIN(p.n) FROM arrangement_instalments p WHERE p.arrangement_id = ar.id AND p.status = 'pending')
+				ORDER BY sc.score DESC, sc.account_id`, n+1), append(args, earlywarning.AtRisk)...)
+			if len(wantActions) == 0 || len(wantRisk) == 0 || len(wantDue) == 0 {
+				t.Fatalf("%s: the book holds %d actions, %d at risk, %d due: too few to test", who.Email, len(wantActions), len(wantRisk), len(wantDue))
+			}
+			f, err := s.FollowUpList(ctx, who)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gotDue, gotActions, gotRisk []string
+			for _, it := range f.DueSoon {
+				gotDue = append(gotDue, it.AccountID+" "+it.DueDate)
+			}
+			for _, it := range f.Actions {
+				gotActions = append(gotActions, it.AccountID+" "+it.ExternalRef)
+			}
+			for _, it := range f.AtRisk {
+				gotRisk = append(gotRisk, it.AccountID+" "+it.DueDate)
+			}
+			// Instalments due the same day come in no set order.
+			slices.Sort(gotDue)
+			slices.Sort(wantDue)
+			for _, c := range []struct {
+				name      string
+				got, want []string
+			}{{"due soon", gotDue, wantDue}, {"actions", gotActions, wantActions}, {"at risk", gotRisk, wantRisk}} {
+				if !slices.Equal(c.got, c.want) {
+					t.Errorf("%s %s: %v, want %v", who.Email, c.name, c.got, c.want)
+				}
+			}
+		}
+	})
 }
