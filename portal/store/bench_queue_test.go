@@ -81,14 +81,27 @@ func BenchmarkQueue(b *testing.B) {
 				name string
 				fn   func() error
 			}
+			var total int64 // the last first page's total, as the page shows it
+			var exact bool
 			queue := func(a collect.Actor, f store.QueueFilter) func() error {
 				return func() error {
 					l, err := s.QueuePage(ctx, a, f)
 					if err == nil && len(l.Rows) == 0 && f.Stage == "" && f.Due == "" {
 						err = fmt.Errorf("empty queue page %d", f.Page.Page)
 					}
+					if err == nil && f.Cursor == "" && f.Stage == "" && f.Due == "" && f.Page.Page == 1 {
+						total, exact = l.Total, l.TotalExact
+					}
 					return err
 				}
+			}
+			// The page after a deep one, from its cursor (the next link).
+			cursorAfter := func(a collect.Actor, p store.Page) store.QueueFilter {
+				l, err := s.QueuePage(ctx, a, store.QueueFilter{Page: p})
+				if err != nil || l.Next == "" {
+					b.Fatalf("deep page %d: %v", p.Page, err)
+				}
+				return store.QueueFilter{Cursor: l.Next, Page: store.Page{Page: p.Page + 1, PerPage: p.PerPage}}
 			}
 			reads := []read{
 				{"baseline-pk", func() error {
@@ -97,12 +110,14 @@ func BenchmarkQueue(b *testing.B) {
 				}},
 				{"collector-p1", queue(agent, store.QueueFilter{Page: store.Page{Page: 1, PerPage: 50}})},
 				{"collector-deep", queue(agent, store.QueueFilter{Page: deep(perCollector)})},
+				{"collector-deep-next", queue(agent, cursorAfter(agent, deep(perCollector)))},
 				{"collector-bucket", queue(agent, store.QueueFilter{Bucket: "M2", Page: store.Page{Page: 1, PerPage: 50}})},
 				{"collector-stage", queue(agent, store.QueueFilter{Stage: "legal", Page: store.Page{Page: 1, PerPage: 50}})},
 				{"collector-overdue", queue(agent, store.QueueFilter{Due: "overdue", Page: store.Page{Page: 1, PerPage: 50}})},
 				{"collector-today", queue(agent, store.QueueFilter{Due: "today", Page: store.Page{Page: 1, PerPage: 50}})},
 				{"supervisor-p1", queue(sup, store.QueueFilter{Page: store.Page{Page: 1, PerPage: 50}})},
 				{"supervisor-deep", queue(sup, store.QueueFilter{Page: deep(agencyOpen)})},
+				{"supervisor-deep-next", queue(sup, cursorAfter(sup, deep(agencyOpen)))},
 				{"supervisor-bucket", queue(sup, store.QueueFilter{Bucket: "M2", Page: store.Page{Page: 1, PerPage: 50}})},
 				{"supervisor-overdue", queue(sup, store.QueueFilter{Due: "overdue", Page: store.Page{Page: 1, PerPage: 50}})},
 				{"followup-collector", func() error { _, err := s.FollowUpList(ctx, agent); return err }},
@@ -122,7 +137,11 @@ func BenchmarkQueue(b *testing.B) {
 				p50, p99 := lat[len(lat)/2], lat[min(len(lat)*99/100, len(lat)-1)]
 				b.ReportMetric(float64(p50.Microseconds())/1000, r.name+"-p50-ms")
 				b.ReportMetric(float64(p99.Microseconds())/1000, r.name+"-p99-ms")
-				b.Logf("%-20s p50 %8.2f ms  p99 %8.2f ms", r.name, float64(p50.Microseconds())/1000, float64(p99.Microseconds())/1000)
+				b.Logf("%-22s p50 %8.2f ms  p99 %8.2f ms", r.name, float64(p50.Microseconds())/1000, float64(p99.Microseconds())/1000)
+				if total > 0 {
+					b.Logf("%-22s total %d (exact %v)", "", total, exact)
+					total = 0
+				}
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(benchRows), "accounts")

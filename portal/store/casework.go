@@ -425,7 +425,7 @@ type QueueList struct {
 }
 
 // queueCountAhead is how far past the page's end a queue is counted.
-const queueCountAhead = 10_000
+const queueCountAhead = 2_000
 
 // queueEntry is where an account stands in a queue: its tier
 // (casework.PriorityTier) and stored casework.Value, then its id.
