@@ -565,12 +565,24 @@ func (s *Store) QueuePage(ctx context.Context, a collect.Actor, f QueueFilter) (
 			return QueueList{}, err
 		}
 		page = append(slices.Clip(page), rest...)
-		limit := offset + p.PerPage + queueCountAhead
+		// The count, too, starts at the cursor when there is one: the
+		// pages before it are taken as the page number says, the front
+		// already counted among them.
+		counted, base, limit := s.queueScope(db.Table("accounts"), a, f).Select("1"), 0, offset+p.PerPage+queueCountAhead
+		if after != nil {
+			counted = counted.Where("accounts.priority_value <= ? AND NOT (accounts.priority_value = ? AND accounts.id <= ?)", after.Value, after.Value, after.ID)
+			base, limit = offset, p.PerPage+queueCountAhead
+			for _, e := range front {
+				if after.before(queueEntry{ID: e.ID, Value: e.Value}) {
+					base-- // in the count after the cursor, shown before it
+				}
+			}
+		}
 		var n int64
-		if err := db.Table("(?) AS q", s.queueScope(db.Table("accounts"), a, f).Select("1").Limit(limit)).Count(&n).Error; err != nil {
+		if err := db.Table("(?) AS q", counted.Limit(limit)).Count(&n).Error; err != nil {
 			return QueueList{}, err
 		}
-		out.Total, out.TotalExact = n, n < int64(limit)
+		out.Total, out.TotalExact = int64(base)+n, n < int64(limit)
 	}
 	if len(page) == p.PerPage {
 		out.Next = page[len(page)-1].cursor()
