@@ -15,7 +15,7 @@ type QueueItem struct {
 	BalanceCents   int64
 	NextActionDue  *time.Time // a callback or follow-up the collector scheduled
 	Stage          string
-	PromiseDueSoon bool     // a promise or instalment falls due within 2 days (the caller decides)
+	PromiseDueSoon bool     // a pending instalment of a live arrangement falls due by PromiseSoonUntil(now)
 	Score          *float64 // propensity to pay, 0..1, when a model exists
 }
 
@@ -46,6 +46,22 @@ const (
 // without a Score: a score ranks cases, it does not excuse a missed callback.
 // A Score outside 0..1 is clamped; NaN counts as no score.
 func Priority(it QueueItem, now time.Time) (float64, string) {
+	value, why := Value(it)
+	switch PriorityTier(it, now) {
+	case tierOverdueAction:
+		return tierOverdueAction + value, "next action overdue; " + why
+	case tierPromiseDue:
+		return tierPromiseDue + value, "promise due within 2 days; " + why
+	}
+	return value, why
+}
+
+// Value is the time-independent part of Priority, below every tier: what
+// the case is worth working (the expected recovery with a Score, else the
+// DPD curve × balance, halved in legal, capped). It reads only DPD,
+// BalanceCents, Stage and Score, so a store may keep it beside the account
+// and order a queue by it; Priority is PriorityTier + Value, exactly.
+func Value(it QueueItem) (float64, string) {
 	balanceYuan := float64(max(it.BalanceCents, 0)) / 100
 	var value float64
 	var why string
@@ -62,14 +78,32 @@ func Priority(it QueueItem, now time.Time) (float64, string) {
 		value *= 0.5
 		why += ", in legal"
 	}
-	value = min(value, maxPriorityValue)
+	return min(value, maxPriorityValue), why
+}
+
+// PriorityTier is the time-dependent part of Priority: 2000 for an overdue
+// next action, else 1000 for a promise due soon, else 0. A queue is its
+// tiers in turn, each ordered by Value.
+func PriorityTier(it QueueItem, now time.Time) int {
 	switch {
-	case it.NextActionDue != nil && !it.NextActionDue.After(now):
-		return tierOverdueAction + value, "next action overdue; " + why
+	case ActionOverdue(it.NextActionDue, now):
+		return tierOverdueAction
 	case it.PromiseDueSoon:
-		return tierPromiseDue + value, "promise due within 2 days; " + why
+		return tierPromiseDue
 	}
-	return value, why
+	return 0
+}
+
+// ActionOverdue says whether a scheduled next action is due by now (a
+// store reads it as next_action_at <= now).
+func ActionOverdue(due *time.Time, now time.Time) bool {
+	return due != nil && !due.After(now)
+}
+
+// PromiseSoonUntil is the last due date (inclusive, YYYY-MM-DD in the
+// zone of now) of an instalment that makes its case "promise due soon".
+func PromiseSoonUntil(now time.Time) string {
+	return now.AddDate(0, 0, 2).Format(time.DateOnly)
 }
 
 // dpdWeight is the DPD curve of Priority.

@@ -3,6 +3,7 @@ package casework_test
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,6 +65,15 @@ func TestPriority(t *testing.T) {
 			if reason == "" || (tt.reason != "" && reason != tt.reason) {
 				t.Errorf("reason = %q, want %q", reason, tt.reason)
 			}
+			// A store orders by the stored Value within each tier: the
+			// two parts must add up to Priority bit for bit.
+			value, why := casework.Value(tt.it)
+			if sum := float64(casework.PriorityTier(tt.it, now)) + value; sum != got {
+				t.Errorf("PriorityTier + Value = %v, Priority = %v", sum, got)
+			}
+			if !strings.HasSuffix(reason, why) {
+				t.Errorf("Value's reason %q is not the end of Priority's %q", why, reason)
+			}
 		})
 	}
 }
@@ -95,5 +105,12 @@ func TestPriorityOrdersAQueue(t *testing.T) {
 	want := []string{"smallOverdueCB", "promise", "earlyMid", "earlySmall", "bigLate"}
 	if !slices.Equal(names, want) {
 		t.Errorf("order = %q, want %q", names, want)
+	}
+}
+
+func TestPromiseSoonUntil(t *testing.T) {
+	now := time.Date(2025, time.February, 27, 23, 30, 0, 0, time.UTC)
+	if got := casework.PromiseSoonUntil(now); got != "2025-03-01" {
+		t.Errorf("PromiseSoonUntil = %q, want 2025-03-01", got)
 	}
 }

@@ -21,11 +21,21 @@ func (s *Server) apiQueue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, total, err := s.store.Queue(c.Request().Context(), actorOf(c), f)
+	l, err := s.store.QueuePage(c.Request().Context(), actorOf(c), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(rows, total, f.Page))
+	return c.JSON(http.StatusOK, queueBody{listOf(l.Rows, l.Total, f.Page), l.TotalExact, l.Next})
+}
+
+// queueBody is the list answer of the queue; total_exact false says the
+// queue holds at least total accounts (a very large queue is not counted
+// to its end); next_cursor, passed as ?cursor= (with page= its number),
+// reads the next page from where this one ended, however deep.
+type queueBody struct {
+	listBody
+	TotalExact bool   `json:"total_exact"`
+	NextCursor string `json:"next_cursor"`
 }
 
 type stageBody struct {

@@ -56,7 +56,7 @@ func accountSorts() []string {
 func parseQueueFilter(c echo.Context) (store.QueueFilter, error) {
 	q := queryOf(c)
 	f := store.QueueFilter{Stage: q.oneOf("stage", casework.Stages), Bucket: q.oneOf("bucket", allocation.BucketNames()),
-		Due: q.oneOf("due", []string{"overdue", "today"}), Page: q.page()}
+		Due: q.oneOf("due", []string{"overdue", "today"}), Cursor: q.text("cursor"), Page: q.page()}
 	return f, q.err()
 }
 

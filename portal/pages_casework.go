@@ -31,11 +31,12 @@ func (s *Server) queuePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, total, err := s.store.Queue(ctx, a, f)
+	l, err := s.store.QueuePage(ctx, a, f)
 	if err != nil {
 		return err
 	}
-	v := views.QueueView{Total: total, Page: f.Page.Page, Pages: f.Page.Pages(total), Stage: f.Stage, Bucket: f.Bucket, Due: f.Due,
+	rows := l.Rows
+	v := views.QueueView{Total: l.Total, TotalExact: l.TotalExact, Page: f.Page.Page, Pages: f.Page.Pages(l.Total), Stage: f.Stage, Bucket: f.Bucket, Due: f.Due,
 		Stages: casework.Stages, Buckets: allocation.BucketNames(), CanAssign: s.can(a, "case", "assign")}
 	if done := c.QueryParam("done"); done != "" {
 		n, _ := strconv.Atoi(c.QueryParam("n"))
@@ -62,6 +63,20 @@ func (s *Server) queuePage(c echo.Context) error {
 		v.Rows = append(v.Rows, qv)
 	}
 	v.Links = listLinks(c.Request().URL, f.Page.Page, v.Pages, "")
+	if v.Links.Next != "" && l.Next != "" {
+		// The next page from where this one ended: a seek, not a walk.
+		u := *c.Request().URL
+		q := u.Query()
+		q.Set("page", strconv.Itoa(f.Page.Normal().Page+1))
+		q.Set("cursor", l.Next)
+		v.Links.Next = u.Path + "?" + q.Encode()
+	}
+	if v.Links.Prev != "" { // numbered pages back
+		u, _ := url.Parse(v.Links.Prev)
+		q := u.Query()
+		q.Del("cursor")
+		v.Links.Prev = u.Path + "?" + q.Encode()
+	}
 	return s.render(c, http.StatusOK, views.QueuePage(s.pageMeta(c, "title.queue", "queue"), v))
 }
 

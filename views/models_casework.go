@@ -15,6 +15,7 @@ import (
 type QueueView struct {
 	Rows       []QueueRowView
 	Total      int64
+	TotalExact bool // false: the queue holds at least Total, and more pages than Pages may follow
 	Page       int
 	Pages      int
 	Links      ListLinks

@@ -392,6 +392,9 @@ func (s *Store) breakOverdue(tx *gorm.DB, cutoff, accountID string) (int64, []st
 		WHERE `+only(`a.status = 'active' AND ai.status = 'broken'`)+`)`, accountID).Error; err != nil {
 		return 0, nil, err
 	}
+	if err := refreshPriorityIDs(tx, touched...); err != nil { // a stage moved
+		return 0, nil, err
+	}
 	if err := tx.Exec(`UPDATE arrangements SET status = 'broken' WHERE status = 'active' AND id IN (
 		SELECT ai.arrangement_id FROM arrangement_instalments ai JOIN arrangements a ON a.id = ai.arrangement_id WHERE `+only(`ai.status = 'broken'`)+`)`, accountID).Error; err != nil {
 		return 0, nil, err
@@ -451,21 +454,31 @@ func (s *Store) FollowUpList(ctx context.Context, a collect.Actor) (FollowUp, er
 		Order("ai.due_date DESC").Limit(500).Scan(&out.Broken).Error; err != nil {
 		return out, err
 	}
-	q := s.db.WithContext(ctx).Table("accounts").Scopes(accountScope(a)).
-		Select("accounts.id AS account_id, accounts.external_ref, 'action' AS kind").
-		Where("accounts.next_action_at IS NOT NULL AND accounts.next_action_at <= ?", now.Add(24*time.Hour))
+	// Actions due by this time tomorrow: the open accounts of the work
+	// queue's scope, read from its next-action index, soonest first.
+	if a.OrgKind == collect.KindAgency {
+		if err := s.queueScope(s.db.WithContext(ctx).Table("accounts"), a, QueueFilter{}).
+			Select("accounts.id AS account_id, accounts.external_ref, 'action' AS kind").
+			Where("accounts.next_action_at IS NOT NULL AND accounts.next_action_at <= ?", now.Add(24*time.Hour)).
+			Order("accounts.next_action_at, accounts.id").Limit(500).Scan(&out.Actions).Error; err != nil {
+			return out, err
+		}
+	}
+	// At risk: the break model's scores of live arrangements, walked from
+	// the highest (account_scores_break; CROSS JOIN keeps SQLite's planner,
+	// which has no statistics, from starting at every pending instalment).
+	// The first pending instalment gives the date and amount to remind of.
+	atRisk := s.db.WithContext(ctx).Table("account_scores sc").
+		Select("ar.account_id, accounts.external_ref, ar.kind, ai.due_date, ai.amount_cents, ai.paid_cents").
+		Joins("CROSS JOIN arrangements ar").Joins("CROSS JOIN accounts").Joins("CROSS JOIN arrangement_instalments ai").
+		Where("ar.id = sc.arrangement_id AND accounts.id = ar.account_id AND ai.arrangement_id = ar.id AND sc.account_id = ar.account_id").
+		Scopes(accountScope(a))
 	if a.OrgKind == collect.KindAgency && !a.Has(collect.RoleAgencySupervisor) {
-		q = q.Where("accounts.assigned_to = ?", a.UserID)
+		atRisk = atRisk.Where("accounts.assigned_to = ?", a.UserID)
 	}
-	if err := q.Limit(500).Scan(&out.Actions).Error; err != nil {
-		return out, err
-	}
-	// At risk: the break model's scores of live arrangements. The first
-	// pending instalment gives the date and amount to remind of.
-	if err := base().Joins("JOIN account_scores sc ON sc.account_id = ar.account_id AND sc.kind = ? AND sc.arrangement_id = ar.id", earlywarning.KindArrangementBreak).
-		Where("ar.status = 'active' AND ai.status = 'pending' AND sc.score >= ?", earlywarning.AtRisk).
+	if err := atRisk.Where("sc.kind = ? AND sc.score >= ? AND ar.status = 'active' AND ai.status = 'pending'", earlywarning.KindArrangementBreak, earlywarning.AtRisk).
 		Where("ai.n = (SELECT MIN(p.n) FROM arrangement_instalments p WHERE p.arrangement_id = ar.id AND p.status = 'pending')").
-		Order("sc.score DESC, ar.account_id").Limit(500).Scan(&out.AtRisk).Error; err != nil {
+		Order("sc.score DESC, sc.account_id").Limit(500).Scan(&out.AtRisk).Error; err != nil {
 		return out, err
 	}
 	var ids []string

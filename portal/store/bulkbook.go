@@ -9,15 +9,64 @@ import (
 	"github.com/google/uuid"
 
 	"collect/allocation"
+	"collect/casework"
+	"collect/casework/earlywarning"
 )
 
 // BulkLoadBook writes a generated book straight into the tables, through the
 // bulk path (COPY on PostgreSQL, batched statements on SQLite), for
 // benchmarks and load tests: n accounts in one portfolio of the lender, each
 // placed (accepted) with one of the agencies, perAccount contacts over the
-// last six months, and a payment on one account in five. The counters are not
+// last six months, and a payment on one account in five; each account's
+// queue priority is computed as the store keeps it (priority.go). The counters are not
 // touched: call RebuildStats after.
 func (s *Store) BulkLoadBook(ctx context.Context, lenderID string, agencies []string, n, perAccount int, rng *rand.Rand) error {
+	return s.BulkLoadBookWith(ctx, lenderID, BookShape{Agencies: agencies}, n, perAccount, rng)
+}
+
+// BookShape is how BulkLoadBookWith spreads a book over agencies and
+// their collectors. The zero value of each optional field leaves that part
+// out (and the random stream as BulkLoadBook draws it).
+type BookShape struct {
+	Agencies []string
+	// Weights, when given, share the accounts between the agencies in
+	// these proportions (account i goes by i modulo their sum); else
+	// round robin.
+	Weights []int
+	// Collectors of an agency are given its accounts in turn
+	// (accounts.assigned_to).
+	Collectors map[string][]string
+	// One account in ActionEvery has a next action scheduled within a
+	// week either side of now.
+	ActionEvery int
+	// One account in PromiseEvery has a live promise with its one
+	// instalment due between 3 days ago and 10 days on; every other one of
+	// them also a break score, and one in ten such arrangements broke
+	// last week instead.
+	PromiseEvery int
+}
+
+// agencyOf is the agency of account i.
+func (b BookShape) agencyOf(i int) string {
+	if len(b.Weights) != len(b.Agencies) {
+		return b.Agencies[i%len(b.Agencies)]
+	}
+	sum := 0
+	for _, w := range b.Weights {
+		sum += w
+	}
+	k := i % sum
+	for j, w := range b.Weights {
+		if k < w {
+			return b.Agencies[j]
+		}
+		k -= w
+	}
+	return b.Agencies[0]
+}
+
+// BulkLoadBookWith is BulkLoadBook with the book spread as shape says.
+func (s *Store) BulkLoadBookWith(ctx context.Context, lenderID string, shape BookShape, n, perAccount int, rng *rand.Rand) error {
 	now := s.now()
 	key, err := s.searchKey(ctx)
 	if err != nil {
@@ -31,27 +80,57 @@ func (s *Store) BulkLoadBook(ctx context.Context, lenderID string, agencies []st
 	const batch = 20000
 	accCols := []string{"id", "lender_id", "portfolio_id", "external_ref", "debtor_name", "national_id", "phone", "province", "principal_cents",
 		"balance_cents", "due_date", "dpd", "bucket", "stage", "created_at", "updated_at", "verification_complete",
-		"national_id_key", "phone_key", "agency_id"}
+		"national_id_key", "phone_key", "agency_id", "priority_value", "assigned_to", "next_action_at"}
 	plCols := []string{"id", "account_id", "agency_id", "lender_id", "status", "fee_rate_bp", "created_at", "starts_at", "ends_at", "accepted_at", "bucket", "balance_cents"}
 	ctCols := []string{"id", "account_id", "lender_id", "agency_id", "placement_id", "collector_id", "channel", "party", "direction", "at", "outcome", "created_at"}
 	cmCols := []string{"id", "payment_id", "placement_id", "agency_id", "lender_id", "account_id", "bucket", "rate_bp", "payment_cents", "amount_cents", "month", "accrued_at"}
+	arCols := []string{"id", "account_id", "lender_id", "agency_id", "kind", "status", "amount_cents", "instalments", "first_due", "maker_id", "created_at"}
+	aiCols := []string{"arrangement_id", "n", "due_date", "amount_cents", "status"}
+	scCols := []string{"account_id", "kind", "lender_id", "arrangement_id", "score", "model_id", "scored_at"}
+	turn := map[string]int{} // the next collector of each agency
 	payCols := []string{"id", "account_id", "lender_id", "amount_cents", "currency", "paid_at", "reference", "source", "recorded_by", "created_at"}
 	outcomes := []string{"no_answer", "no_answer", "busy", "right_party_contact", "promise", "left_message", "wrong_number", "right_party_contact"}
 	for lo := 0; lo < n; lo += batch {
 		hi := min(lo+batch, n)
-		var acc, pl, ct, cm, pay [][]any
+		var acc, pl, ct, cm, pay, ar, ai, sc [][]any
 		for i := lo; i < hi; i++ {
 			id := uuid.Must(uuid.NewV7()).String()
 			dpd := 1 + rng.IntN(400)
 			balance := int64(100000 + rng.IntN(5000000))
 			bucket := allocation.Bucket(dpd, allocation.DefaultBands)
+			agency := shape.agencyOf(i)
+			collector := ""
+			if cs := shape.Collectors[agency]; len(cs) > 0 {
+				collector = cs[turn[agency]%len(cs)]
+				turn[agency]++
+			}
+			var next *time.Time
+			if shape.ActionEvery > 0 && i%shape.ActionEvery == 0 {
+				t := now.Add(time.Duration(rng.Int64N(int64(14*24*time.Hour))) - 7*24*time.Hour)
+				next = &t
+			}
+			const stage = casework.StageNegotiation
 			name, nationalID, phone := bulkIdentity(i)
-			agency := agencies[i%len(agencies)]
 			// agency_id is the active placement's, written here so the
 			// placements' trigger finds it set and writes nothing.
 			acc = append(acc, []any{id, lenderID, portfolio, fmt.Sprintf("BULK-%s-%09d", portfolio[len(portfolio)-12:], i), name, nationalID, phone, "北京市",
-				balance, balance, now.AddDate(0, 0, -dpd).Format(time.DateOnly), dpd, bucket, "negotiation", now, now, true,
-				identityKey(key, "national_id", nationalID), identityKey(key, "phone", phone), agency})
+				balance, balance, now.AddDate(0, 0, -dpd).Format(time.DateOnly), dpd, bucket, stage, now, now, true,
+				identityKey(key, "national_id", nationalID), identityKey(key, "phone", phone), agency,
+				priorityValue(casework.QueueItem{DPD: dpd, BalanceCents: balance, Stage: stage}), collector, next})
+			if shape.PromiseEvery > 0 && i%shape.PromiseEvery == 0 {
+				arID := uuid.Must(uuid.NewV7()).String()
+				due := now.AddDate(0, 0, rng.IntN(14)-3).Format(time.DateOnly)
+				status, instalment := "active", "pending"
+				if (i/shape.PromiseEvery)%10 == 9 {
+					due = now.AddDate(0, 0, -7+rng.IntN(5)).Format(time.DateOnly)
+					status, instalment = "broken", "broken"
+				}
+				ar = append(ar, []any{arID, id, lenderID, agency, "promise", status, balance / 4, 1, due, "bulk", now})
+				ai = append(ai, []any{arID, 1, due, balance / 4, instalment})
+				if status == "active" && (i/shape.PromiseEvery)%2 == 0 {
+					sc = append(sc, []any{id, earlywarning.KindArrangementBreak, lenderID, arID, rng.Float64(), "bulk", now})
+				}
+			}
 			placed := now.AddDate(0, -rng.IntN(6), -1-rng.IntN(28))
 			plID := uuid.Must(uuid.NewV7()).String()
 			pl = append(pl, []any{plID, id, agency, lenderID, "active", 1500, placed, placed, placed.AddDate(0, 0, 365), placed, bucket, balance})
@@ -75,7 +154,11 @@ func (s *Store) BulkLoadBook(ctx context.Context, lenderID string, agencies []st
 				name string
 				cols []string
 				rows [][]any
-			}{{"accounts", accCols, acc}, {"placements", plCols, pl}, {"contacts", ctCols, ct}, {"payments", payCols, pay}, {"commissions", cmCols, cm}} {
+			}{{"accounts", accCols, acc}, {"placements", plCols, pl}, {"contacts", ctCols, ct}, {"payments", payCols, pay}, {"commissions", cmCols, cm},
+				{"arrangements", arCols, ar}, {"arrangement_instalments", aiCols, ai}, {"account_scores", scCols, sc}} {
+				if len(t.rows) == 0 {
+					continue
+				}
 				if err := b.copyRows(ctx, t.name, t.cols, t.rows, ""); err != nil {
 					return fmt.Errorf("%s: %w", t.name, err)
 				}
@@ -86,7 +169,7 @@ func (s *Store) BulkLoadBook(ctx context.Context, lenderID string, agencies []st
 			return err
 		}
 	}
-	s.analyze(ctx, "accounts", "placements", "contacts", "payments", "commissions")
+	s.analyze(ctx, "accounts", "placements", "contacts", "payments", "commissions", "arrangements", "arrangement_instalments", "account_scores")
 	return nil
 }
 

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"sort"
+	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -134,6 +136,9 @@ func (s *Store) setStage(tx *gorm.DB, a collect.Actor, acc caseAccount, to strin
 		return refused(vs, "err.stage.refused", "to", to)
 	}
 	if err := tx.Table("accounts").Where("id = ?", acc.ID).Updates(map[string]any{"stage": to, "updated_at": s.now()}).Error; err != nil {
+		return err
+	}
+	if err := refreshPriorityIDs(tx, acc.ID); err != nil { // the stage weighs in casework.Value
 		return err
 	}
 	return s.appendAudit(tx, a, auditRecord{Action: "case.stage", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID,
@@ -389,6 +394,10 @@ func (s *Store) AssignAccounts(ctx context.Context, a collect.Actor, accountIDs 
 type QueueFilter struct {
 	Stage, Bucket string
 	Due           string // "", "overdue" (next action due now or earlier), "today"
+	// Cursor (QueueList.Next of the page before) starts the page just
+	// after that page's last account: an index seek however deep, where
+	// Page alone walks the index to its offset. Page still numbers it.
+	Cursor string
 	Page
 }
 
@@ -404,21 +413,221 @@ type QueueRow struct {
 	BreakRisk      *Score     `json:"break_risk"` // the live arrangement's chance of breaking, when scored
 }
 
-// Queue is the actor's work queue: a collector's assigned accounts, or the
-// whole agency's for a supervisor, highest priority first (casework.Priority:
-// overdue actions, promises falling due, then expected value: the
-// propensity score × balance when the lender's model is in use, else the
-// DPD curve × balance).
+// QueueList is one page of a work queue. Total is exact when TotalExact;
+// otherwise the queue holds at least Total accounts (counting a large
+// queue to the end would read all of it, so the count stops well past the
+// page).
+type QueueList struct {
+	Rows       []QueueRow
+	Total      int64
+	TotalExact bool
+	Next       string // the cursor of the next page ("" on the last)
+}
+
+// queueCountAhead is how far past the page's end a queue is counted.
+const queueCountAhead = 2_000
+
+// queueEntry is where an account stands in a queue: its tier
+// (casework.PriorityTier) and stored casework.Value, then its id.
+type queueEntry struct {
+	ID           string
+	Value        float64 `gorm:"column:priority_value"`
+	NextActionAt *time.Time
+	tier         int
+}
+
+// before orders queue entries: higher tier, then higher value, then id.
+func (e queueEntry) before(o queueEntry) bool {
+	if e.tier != o.tier {
+		return e.tier > o.tier
+	}
+	if e.Value != o.Value {
+		return e.Value > o.Value
+	}
+	return e.ID < o.ID
+}
+
+// Queue is QueuePage's rows and total (a lower bound unless exact).
 func (s *Store) Queue(ctx context.Context, a collect.Actor, f QueueFilter) ([]QueueRow, int64, error) {
+	l, err := s.QueuePage(ctx, a, f)
+	return l.Rows, l.Total, err
+}
+
+// QueuePage is the actor's work queue: a collector's assigned accounts, or the
+// whole agency's for a supervisor, in casework.Priority order (overdue
+// next actions, then promises falling due, then the rest, each tier by
+// casework.Value, highest first; ties by id).
+//
+// The order is read from indexes, never by scoring the whole scope: the
+// value is stored (accounts.priority_value, priority.go); the two
+// time-dependent tiers are small indexed sets (next_action_at <= now; the
+// agency's pending instalments falling due), read whole and put in front;
+// the rest is a walk of the queue's index in value order from the page's
+// offset, stepping over the tiered accounts it meets.
+func (s *Store) QueuePage(ctx context.Context, a collect.Actor, f QueueFilter) (QueueList, error) {
 	if f.Due != "" && f.Due != "overdue" && f.Due != "today" {
-		return nil, 0, collect.E(collect.EINVALID, "err.case.queue_due")
+		return QueueList{}, collect.E(collect.EINVALID, "err.case.queue_due")
 	}
-	q := s.accountsQuery(ctx, a).Where("accounts.status = 'open'")
+	if f.Cursor != "" {
+		if _, err := parseQueueCursor(f.Cursor); err != nil {
+			return QueueList{}, err
+		}
+	}
 	if a.OrgKind != collect.KindAgency {
-		return nil, 0, collect.E(collect.EFORBIDDEN, "err.case.queue_agency_only")
+		return QueueList{}, collect.E(collect.EFORBIDDEN, "err.case.queue_agency_only")
 	}
+	now := s.now()
+	p := f.Page.Normal()
+	db := s.db.WithContext(ctx)
+	// Promises and instalments falling due (casework's "promise due soon").
+	promised := map[string]string{}
+	var dues []struct {
+		AccountID string
+		Due       string
+	}
+	if err := s.queueScope(db.Table("arrangement_instalments ai").Select("ar.account_id, MIN(ai.due_date) AS due").
+		Joins("JOIN arrangements ar ON ar.id = ai.arrangement_id").Joins("JOIN accounts ON accounts.id = ar.account_id"), a, f).
+		Where("ar.agency_id = ? AND ar.status = 'active' AND ai.status = 'pending' AND ai.due_date <= ?", a.OrgID, casework.PromiseSoonUntil(now)).
+		Group("ar.account_id").Scan(&dues).Error; err != nil {
+		return QueueList{}, err
+	}
+	for _, d := range dues {
+		promised[d.AccountID] = d.Due
+	}
+	// The tiered accounts, whole: those whose next action is due (by the
+	// end of today with ?due=today), and the promised.
+	actionsUntil, cmp := now, "<="
+	if f.Due == "today" {
+		actionsUntil, cmp = now.Truncate(24*time.Hour).Add(24*time.Hour), "<"
+	}
+	var front []queueEntry
+	if err := s.queueScope(db.Table("accounts"), a, f).Select("accounts.id, accounts.priority_value, accounts.next_action_at").
+		Where("accounts.next_action_at IS NOT NULL AND accounts.next_action_at "+cmp+" ?", actionsUntil).Scan(&front).Error; err != nil {
+		return QueueList{}, err
+	}
+	inFront := map[string]bool{}
+	for _, e := range front {
+		inFront[e.ID] = true
+	}
+	if f.Due == "" && len(promised) > 0 {
+		ids := make([]string, 0, len(promised))
+		for id := range promised {
+			if !inFront[id] {
+				ids = append(ids, id)
+			}
+		}
+		for lo := 0; lo < len(ids); lo += historyChunk {
+			var more []queueEntry
+			if err := db.Table("accounts").Select("id, priority_value, next_action_at").
+				Where("id IN ?", ids[lo:min(lo+historyChunk, len(ids))]).Scan(&more).Error; err != nil {
+				return QueueList{}, err
+			}
+			front = append(front, more...)
+		}
+	}
+	for i, e := range front {
+		inFront[e.ID] = true
+		front[i].tier = casework.PriorityTier(casework.QueueItem{NextActionDue: e.NextActionAt, PromiseDueSoon: promised[e.ID] != ""}, now)
+	}
+	slices.SortFunc(front, func(x, y queueEntry) int {
+		if x.before(y) {
+			return -1
+		}
+		return 1
+	})
+	// The page: first from the front, then from the walk; from the
+	// page's offset, or from just after the cursor's entry.
+	offset := p.offset()
+	from, walkFrom := min(offset, len(front)), max(offset-len(front), 0)
+	var after *queueEntry
+	if f.Cursor != "" {
+		c, err := parseQueueCursor(f.Cursor)
+		if err != nil {
+			return QueueList{}, err
+		}
+		from, walkFrom = len(front), 0
+		if c.tier > 0 || f.Due != "" { // the cursor is in the front
+			from, _ = slices.BinarySearchFunc(front, c, func(e, t queueEntry) int {
+				if !t.before(e) { // e is t or before it
+					return -1
+				}
+				return 1
+			})
+		} else {
+			after = &c
+		}
+	}
+	page := front[from:min(from+p.PerPage, len(front))]
+	out := QueueList{Total: int64(len(front)), TotalExact: true}
+	if f.Due == "" {
+		rest, err := s.queueWalk(db, a, f, front, walkFrom, after, p.PerPage-len(page))
+		if err != nil {
+			return QueueList{}, err
+		}
+		page = append(slices.Clip(page), rest...)
+		// The count, too, starts at the cursor when there is one: the
+		// pages before it are taken as the page number says, the front
+		// already counted among them.
+		counted, base, limit := s.queueScope(db.Table("accounts"), a, f).Select("1"), 0, offset+p.PerPage+queueCountAhead
+		if after != nil {
+			counted = counted.Where("accounts.priority_value <= ? AND NOT (accounts.priority_value = ? AND accounts.id <= ?)", after.Value, after.Value, after.ID)
+			base, limit = offset, p.PerPage+queueCountAhead
+			for _, e := range front {
+				if after.before(queueEntry{ID: e.ID, Value: e.Value}) {
+					base-- // in the count after the cursor, shown before it
+				}
+			}
+		}
+		var n int64
+		if err := db.Table("(?) AS q", counted.Limit(limit)).Count(&n).Error; err != nil {
+			return QueueList{}, err
+		}
+		out.Total, out.TotalExact = int64(base)+n, n < int64(limit)
+	}
+	if len(page) == p.PerPage {
+		out.Next = page[len(page)-1].cursor()
+	}
+	ids := make([]string, len(page))
+	for i, e := range page {
+		ids[i] = e.ID
+	}
+	rows, err := s.queueRows(ctx, a, ids, promised, now)
+	out.Rows = rows
+	return out, err
+}
+
+// cursor names the entry, for the page after it: "tier:value:id".
+func (e queueEntry) cursor() string {
+	return strconv.Itoa(e.tier) + ":" + strconv.FormatFloat(e.Value, 'g', -1, 64) + ":" + e.ID
+}
+
+// parseQueueCursor reads a cursor of queueEntry.cursor.
+func parseQueueCursor(c string) (queueEntry, error) {
+	bad := collect.Invalid("cursor", "err.case.queue_cursor")
+	parts := strings.SplitN(c, ":", 3)
+	if len(parts) != 3 || parts[2] == "" {
+		return queueEntry{}, bad
+	}
+	tier, err := strconv.Atoi(parts[0])
+	if err != nil {
+		return queueEntry{}, bad
+	}
+	v, err := strconv.ParseFloat(parts[1], 64)
+	if err != nil || math.IsNaN(v) {
+		return queueEntry{}, bad
+	}
+	return queueEntry{ID: parts[2], Value: v, tier: tier}, nil
+}
+
+// queueScope narrows q (which has the accounts table as "accounts") to the
+// open accounts of the actor's queue that match the filter.
+func (s *Store) queueScope(q *gorm.DB, a collect.Actor, f QueueFilter) *gorm.DB {
+	// accountScope reads accounts.agency_id for an agency; the literal
+	// conditions state what the queue indexes are partial on, so that
+	// both planners may use them.
+	q = q.Scopes(accountScope(a)).Where("accounts.status = 'open' AND accounts.agency_id IS NOT NULL")
 	if !a.Has(collect.RoleAgencySupervisor) {
-		q = q.Where("accounts.assigned_to = ?", a.UserID)
+		q = q.Where("accounts.assigned_to = ? AND accounts.assigned_to <> ''", a.UserID)
 	}
 	if f.Stage != "" {
 		q = q.Where("accounts.stage = ?", f.Stage)
@@ -426,49 +635,120 @@ func (s *Store) Queue(ctx context.Context, a collect.Actor, f QueueFilter) ([]Qu
 	if f.Bucket != "" {
 		q = q.Where("accounts.bucket = ?", f.Bucket)
 	}
-	now := s.now()
-	switch f.Due {
-	case "overdue":
-		q = q.Where("accounts.next_action_at IS NOT NULL AND accounts.next_action_at <= ?", now)
-	case "today":
-		q = q.Where("accounts.next_action_at IS NOT NULL AND accounts.next_action_at < ?", now.Truncate(24*time.Hour).Add(24*time.Hour))
+	return q
+}
+
+// queueWalk returns up to n of the queue's untiered accounts in value
+// order, from the k-th on, or (after given) from just after that entry: a
+// walk of the queue's index that skips the front (the tiered accounts,
+// which lie anywhere in it). From an offset, the walk starts at index
+// position k + (front entries before that position); as the front is
+// known, that count needs no query, only a re-read when a guess was
+// short. From a cursor it is a seek in the index.
+func (s *Store) queueWalk(db *gorm.DB, a collect.Actor, f QueueFilter, front []queueEntry, k int, after *queueEntry, n int) ([]queueEntry, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	keys := make([]queueEntry, len(front)) // the front in index order (value, id)
+	inFront := make(map[string]bool, len(front))
+	for i, e := range front {
+		keys[i] = queueEntry{ID: e.ID, Value: e.Value}
+		inFront[e.ID] = true
+	}
+	slices.SortFunc(keys, func(x, y queueEntry) int {
+		if x.before(y) {
+			return -1
+		}
+		return 1
+	})
+	frontBefore := func(e queueEntry) int {
+		i, _ := slices.BinarySearchFunc(keys, e, func(x, t queueEntry) int {
+			if x.ID == t.ID {
+				return 0
+			}
+			if x.before(t) {
+				return -1
+			}
+			return 1
+		})
+		return i
+	}
+	var out []queueEntry
+	pos := k // the index position read from (without a cursor)
+	for len(out) < n {
+		q := s.queueScope(db.Table("accounts"), a, f).Select("accounts.id, accounts.priority_value").
+			Order("accounts.priority_value DESC, accounts.id").Limit(n - len(out) + 8)
+		if after != nil {
+			// A range of the index from the cursor's value down, less
+			// its ties up to the cursor's id.
+			q = q.Where("accounts.priority_value <= ? AND NOT (accounts.priority_value = ? AND accounts.id <= ?)", after.Value, after.Value, after.ID)
+		} else {
+			q = q.Offset(pos)
+		}
+		var got []queueEntry
+		if err := q.Scan(&got).Error; err != nil {
+			return nil, err
+		}
+		if len(got) == 0 {
+			break
+		}
+		if after == nil && len(out) == 0 {
+			// Untiered accounts before pos: pos less the front before it.
+			if short := k - (pos - frontBefore(got[0])); short > 0 {
+				pos += short
+				continue
+			}
+		}
+		for _, e := range got {
+			if !inFront[e.ID] && len(out) < n {
+				out = append(out, e)
+			}
+		}
+		pos += len(got)
+		if after != nil {
+			last := got[len(got)-1]
+			after = &last
+		}
+	}
+	return out, nil
+}
+
+// queueRows reads the page's accounts (in the order of ids) with what the
+// page shows of each: priority and why (casework.Priority), scores, the
+// promise falling due.
+func (s *Store) queueRows(ctx context.Context, a collect.Actor, ids []string, promised map[string]string, now time.Time) ([]QueueRow, error) {
+	if len(ids) == 0 {
+		return []QueueRow{}, nil
 	}
 	var scans []struct {
 		R            accountRowScan `gorm:"embedded"`
 		AssignedTo   string
 		NextActionAt *time.Time
 	}
-	if err := q.Select(accountColumns + ", accounts.assigned_to, accounts.next_action_at").Scan(&scans).Error; err != nil {
-		return nil, 0, err
+	// The page's ids drive the join (CROSS JOIN keeps SQLite's planner,
+	// which has no statistics, from walking the agency's accounts instead),
+	// each looked up by its key, in the actor's scope.
+	pick := strings.TrimSuffix(strings.Repeat("(CAST(? AS TEXT)), ", len(ids)), ", ")
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
 	}
-	// Promises and instalments falling due within two days.
-	soon := map[string]string{}
-	rows, err := s.db.WithContext(ctx).Table("arrangement_instalments ai").Select("a.account_id, MIN(ai.due_date)").
-		Joins("JOIN arrangements a ON a.id = ai.arrangement_id").
-		Where("a.agency_id = ? AND a.status = 'active' AND ai.status = 'pending' AND ai.due_date <= ?", a.OrgID, now.AddDate(0, 0, 2).Format(time.DateOnly)).
-		Group("a.account_id").Rows()
-	if err != nil {
-		return nil, 0, err
-	}
-	for rows.Next() {
-		var acc, due string
-		if err := rows.Scan(&acc, &due); err == nil {
-			soon[acc] = due
-		}
-	}
-	rows.Close()
-	ids := make([]string, len(scans))
-	for i, sc := range scans {
-		ids[i] = sc.R.ID
+	if err := s.db.WithContext(ctx).Table("(VALUES "+pick+") AS pick", args...).Joins("CROSS JOIN accounts").
+		Joins("LEFT JOIN placements p ON p.account_id = accounts.id AND p.status = ?", allocation.PlacementActive).
+		Joins("LEFT JOIN organisations ag ON ag.id = p.agency_id").
+		Where("accounts.id = pick.column1").Scopes(accountScope(a)).
+		Select(accountColumns + ", accounts.assigned_to, accounts.next_action_at").Scan(&scans).Error; err != nil {
+		return nil, err
 	}
 	scores, err := s.scoresOf(ctx, ids)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	out := make([]QueueRow, len(scans))
-	for i, sc := range scans {
-		item := casework.QueueItem{DPD: sc.R.DPD, BalanceCents: sc.R.BalanceCents, NextActionDue: sc.NextActionAt, Stage: sc.R.Stage, PromiseDueSoon: soon[sc.R.ID] != ""}
-		row := QueueRow{AccountRow: sc.R.row(), AssignedTo: sc.AssignedTo, NextActionAt: sc.NextActionAt, PromiseDue: soon[sc.R.ID]}
+	byID := make(map[string]QueueRow, len(scans))
+	for _, sc := range scans {
+		item := casework.QueueItem{DPD: sc.R.DPD, BalanceCents: sc.R.BalanceCents, NextActionDue: sc.NextActionAt, Stage: sc.R.Stage,
+			PromiseDueSoon: promised[sc.R.ID] != ""}
+		row := QueueRow{AccountRow: sc.R.row(), AssignedTo: sc.AssignedTo, NextActionAt: sc.NextActionAt, PromiseDue: promised[sc.R.ID]}
 		if p, ok := scores[sc.R.ID][earlywarning.KindPropensity]; ok {
 			row.Propensity, item.Score = &p, &p.Score
 		}
@@ -476,19 +756,15 @@ func (s *Store) Queue(ctx context.Context, a collect.Actor, f QueueFilter) ([]Qu
 			row.BreakRisk = &b
 		}
 		row.Priority, row.PriorityReason = casework.Priority(item, now)
-		out[i] = row
+		byID[sc.R.ID] = row
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Priority != out[j].Priority {
-			return out[i].Priority > out[j].Priority
+	out := make([]QueueRow, 0, len(ids))
+	for _, id := range ids {
+		if r, ok := byID[id]; ok {
+			out = append(out, r)
 		}
-		return out[i].ID < out[j].ID
-	})
-	total := int64(len(out))
-	p := f.Page.Normal()
-	lo := min(p.offset(), len(out))
-	hi := min(lo+p.PerPage, len(out))
-	return out[lo:hi], total, nil
+	}
+	return out, nil
 }
 
 // Collectors lists the agency's staff who can be given accounts.

@@ -353,7 +353,17 @@ func (s *Store) ScoreLender(ctx context.Context, lenderID string) (int, error) {
 		return 0, err
 	}
 	if len(models) == 0 {
-		return 0, s.db.WithContext(ctx).Exec("DELETE FROM account_scores WHERE lender_id = ?", lenderID).Error
+		// Without a model the queue goes back to the DPD curve.
+		return 0, s.inTx(ctx, func(tx *gorm.DB) error {
+			if err := tx.Exec(`UPDATE accounts SET priority_value = ? WHERE id IN (
+				SELECT account_id FROM account_scores WHERE lender_id = ? AND kind = ?)`, stalePriority, lenderID, earlywarning.KindPropensity).Error; err != nil {
+				return err
+			}
+			if err := tx.Exec("DELETE FROM account_scores WHERE lender_id = ?", lenderID).Error; err != nil {
+				return err
+			}
+			return refreshStale(tx)
+		})
 	}
 	now := s.now()
 	written, byKind := 0, map[string]int{}
@@ -418,7 +428,12 @@ func (s *Store) ScoreLender(ctx context.Context, lenderID string) (int, error) {
 			if err := b.Exec("DELETE FROM account_scores WHERE account_id > ? AND account_id <= ? AND lender_id = ?", p.lo, p.hi, lenderID).Error; err != nil {
 				return err
 			}
-			return b.copyRows(ctx, "account_scores", scoreColumns, rows, "")
+			if err := b.copyRows(ctx, "account_scores", scoreColumns, rows, ""); err != nil {
+				return err
+			}
+			// The propensity score weighs in the queue's order.
+			_, err := refreshPriorities(b.DB, "accounts.lender_id = ? AND accounts.id > ? AND accounts.id <= ?", lenderID, p.lo, p.hi)
+			return err
 		})
 		if err != nil {
 			cancel()
@@ -437,6 +452,9 @@ func (s *Store) ScoreLender(ctx context.Context, lenderID string) (int, error) {
 	// meanwhile: the first go too.
 	if err := s.db.WithContext(ctx).Exec(`DELETE FROM account_scores WHERE account_id > ? AND lender_id = ?
 		AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = account_scores.account_id)`, last, lenderID).Error; err != nil {
+		return written, err
+	}
+	if _, err := refreshPriorities(s.db.WithContext(ctx), "accounts.lender_id = ? AND accounts.id > ?", lenderID, last); err != nil {
 		return written, err
 	}
 	for kind, id := range modelIDs {
@@ -512,7 +530,7 @@ func (s *Store) Rescore(ctx context.Context, accountIDs ...string) error {
 					return err
 				}
 			}
-			return nil
+			return refreshPriorityIDs(tx, ids...) // the propensity score weighs in the queue's order
 		}); err != nil {
 			return err
 		}
@@ -524,7 +542,12 @@ func (s *Store) Rescore(ctx context.Context, accountIDs ...string) error {
 		}
 	}
 	if len(closed) > 0 {
-		return s.db.WithContext(ctx).Exec("DELETE FROM account_scores WHERE account_id IN ?", closed).Error
+		return s.inTx(ctx, func(tx *gorm.DB) error {
+			if err := tx.Exec("DELETE FROM account_scores WHERE account_id IN ?", closed).Error; err != nil {
+				return err
+			}
+			return refreshPriorityIDs(tx, closed...)
+		})
 	}
 	return nil
 }

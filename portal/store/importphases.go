@@ -17,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"collect/allocation"
+	"collect/casework"
 )
 
 // An import runs in phases, so that no write transaction lasts long:
@@ -189,7 +190,7 @@ func (r *importRun) beat(ctx context.Context, cancel context.CancelCauseFunc) (s
 
 var importRowColumns = []string{"import_id", "seq", "id", "external_ref", "debtor_name", "national_id", "phone",
 	"emergency_contact_phone", "province", "principal_cents", "balance_cents", "currency", "due_date", "dpd", "bucket",
-	"last_payment_date", "national_id_key", "phone_key"}
+	"last_payment_date", "national_id_key", "phone_key", "priority_value"}
 
 var importRejectColumns = []string{"import_id", "line", "field", "message", "raw", "message_key", "problems"}
 
@@ -296,7 +297,10 @@ func (s *Store) stageImport(ctx context.Context, run *importRun, req ImportReque
 				rows = append(rows, []any{run.id, tot.staged, uuid.Must(uuid.NewV7()).String(), row.ExternalRef, row.DebtorName,
 					row.NationalID, row.Phone, row.EmergencyContactPhone, row.Province, row.PrincipalCents, row.BalanceCents,
 					row.Currency, row.DueDate, row.DPD, row.Bucket, row.LastPaymentDate,
-					identityKey(key, "national_id", row.NationalID), identityKey(key, "phone", row.Phone)})
+					identityKey(key, "national_id", row.NationalID), identityKey(key, "phone", row.Phone),
+					// A new account starts in verification without a score
+					// (an updated one is refreshed as it is applied).
+					priorityValue(casework.QueueItem{DPD: row.DPD, BalanceCents: row.BalanceCents, Stage: casework.StageVerification})})
 			}
 		}
 		if len(rows) >= batch || len(rejects) >= 1000 {
@@ -312,12 +316,14 @@ func (s *Store) stageImport(ctx context.Context, run *importRun, req ImportReque
 	return tot, flush()
 }
 
-// The columns a re-import refreshes; stage, status and flags stay.
+// The columns a re-import refreshes; stage, status and flags stay, and the
+// queue priority goes stale (applyRange refreshes it from the kept stage
+// and score).
 const accountUpsertSet = `portfolio_id = excluded.portfolio_id, debtor_name = excluded.debtor_name, national_id = excluded.national_id,
 	phone = excluded.phone, emergency_contact_phone = excluded.emergency_contact_phone, province = excluded.province,
 	principal_cents = excluded.principal_cents, balance_cents = excluded.balance_cents, currency = excluded.currency,
 	due_date = excluded.due_date, dpd = excluded.dpd, bucket = excluded.bucket, last_payment_date = excluded.last_payment_date,
-	updated_at = excluded.updated_at, national_id_key = excluded.national_id_key, phone_key = excluded.phone_key`
+	updated_at = excluded.updated_at, national_id_key = excluded.national_id_key, phone_key = excluded.phone_key, priority_value = -1`
 
 // The account columns the undo saves and restores: those the upsert sets.
 const undoColumns = `portfolio_id, debtor_name, national_id, phone, emergency_contact_phone, province, principal_cents,
@@ -348,15 +354,18 @@ func (r *importRun) applyRange(b *bulkTx, lo, hi int, undo bool) error {
 			WHERE portfolios.id = x.pid`, r.lenderID, r.id, lo, hi).Error; err != nil {
 		return err
 	}
-	return b.Exec(`INSERT INTO accounts (id, lender_id, portfolio_id, external_ref, debtor_name, national_id, phone,
+	if err := b.Exec(`INSERT INTO accounts (id, lender_id, portfolio_id, external_ref, debtor_name, national_id, phone,
 			emergency_contact_phone, province, principal_cents, balance_cents, currency, due_date, dpd, bucket,
-			last_payment_date, created_at, updated_at, national_id_key, phone_key)
+			last_payment_date, created_at, updated_at, national_id_key, phone_key, priority_value)
 		SELECT r.id, ?, ?, r.external_ref, r.debtor_name, r.national_id, r.phone, r.emergency_contact_phone, r.province,
 			r.principal_cents, r.balance_cents, r.currency, r.due_date, r.dpd, r.bucket, r.last_payment_date, ?, ?,
-			r.national_id_key, r.phone_key
+			r.national_id_key, r.phone_key, r.priority_value
 		FROM import_rows r WHERE r.import_id = ? AND r.seq > ? AND r.seq <= ? ORDER BY r.seq
 		ON CONFLICT (lender_id, external_ref) DO UPDATE SET `+accountUpsertSet,
-		r.lenderID, r.portfolioID, r.now, r.now, r.id, lo, hi).Error
+		r.lenderID, r.portfolioID, r.now, r.now, r.id, lo, hi).Error; err != nil {
+		return err
+	}
+	return refreshStale(b.DB)
 }
 
 func prefixed(p, cols string) string {
@@ -511,7 +520,7 @@ func (s *Store) undoImport(ctx context.Context, run *importRun) error {
 			for _, q := range []string{
 				// Updated accounts back to their values before the import, and
 				// back into their old portfolios' counts.
-				`UPDATE accounts SET (` + undoColumns + `) = (` + prefixed("u.", undoColumns) + `)
+				`UPDATE accounts SET (` + undoColumns + `) = (` + prefixed("u.", undoColumns) + `), priority_value = -1
 				 FROM import_undo u WHERE u.import_id = ? AND u.seq > ? AND u.seq <= ? AND accounts.id = u.account_id`,
 				`UPDATE portfolios SET account_count = account_count + x.n, balance_cents = balance_cents + x.b
 				 FROM (SELECT portfolio_id AS pid, COUNT(*) AS n, SUM(balance_cents) AS b FROM import_undo
@@ -526,7 +535,7 @@ func (s *Store) undoImport(ctx context.Context, run *importRun) error {
 					return err
 				}
 			}
-			return nil
+			return refreshStale(b.DB)
 		}); err != nil {
 			return err
 		}

@@ -149,6 +149,9 @@ func (s *Store) RecordPayment(ctx context.Context, a collect.Actor, accountID st
 		if err := tx.Table("accounts").Where("id = ?", acc.ID).Updates(cols).Error; err != nil {
 			return err
 		}
+		if err := refreshPriorityIDs(tx, acc.ID); err != nil { // the balance weighs in casework.Value
+			return err
+		}
 		if err := s.applyToArrangement(tx, acc.ID, in.AmountCents, in.PaidAt); err != nil {
 			return err
 		}

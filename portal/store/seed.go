@@ -73,6 +73,9 @@ func (s *Store) Seed(ctx context.Context, audit SeedAudit, fn func(w *Seeder) er
 				break
 			}
 		}
+		if err := refreshStale(tx); err != nil { // the seeded accounts' queue priorities
+			return err
+		}
 		return s.appendAudit(tx, audit.Actor, auditRecord{Action: audit.Action, ObjectType: audit.ObjectType,
 			ObjectID: audit.ObjectID, LenderID: audit.Lender, After: audit.After})
 	})

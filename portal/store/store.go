@@ -130,12 +130,16 @@ func (s *Store) URL() string { return s.url }
 // Dialect is "sqlite" or "postgres".
 func (s *Store) Dialect() string { return s.dialect }
 
-// Migrate applies the pending migrations.
+// Migrate applies the pending migrations, then computes what they left
+// for Go to compute (the queue priorities, priority.go).
 func (s *Store) Migrate(ctx context.Context) error {
 	if _, err := migrations.Up(ctx, s.sqlDB, s.dialect); err != nil {
 		return err
 	}
-	return s.fillSearchKeys(ctx)
+	if err := s.fillSearchKeys(ctx); err != nil {
+		return err
+	}
+	return s.RefreshStalePriorities(ctx)
 }
 
 // SchemaVersion reports the applied migration version.
