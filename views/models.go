@@ -81,8 +81,12 @@ type DashboardView struct {
 	ByBucket   []Bar
 	ByStage    []Bar
 	ByAgency   []Bar
-	AuditOK    *bool // the audit chain's state, for auditors and the platform
-	AuditCount int64
+	AuditShown bool  // the audit card, for auditors and the platform
+	AuditOK    *bool // the last check of the chain; nil when none has run
+	AuditCount int64 // the events that check read
+	// AuditCheckedAt is when the last check ran (reader's zone): the card
+	// shows a stored answer, never a stale one without its time.
+	AuditCheckedAt string
 }
 
 // AccountListView is the account list with its filters.

@@ -3,6 +3,8 @@ package store
 import (
 	"collect"
 	"context"
+	"fmt"
+	"sort"
 
 	"gorm.io/gorm"
 
@@ -47,46 +49,69 @@ func (s *Store) Dashboard(ctx context.Context, a collect.Actor) (Dashboard, erro
 	return s.summarise(ctx, a, "")
 }
 
+// summarise reads the maintained counters (account_counts, audit_counts:
+// migration 00029), never the accounts themselves: the triggers keep them
+// in the transaction of every write, so they are as current as a GROUP BY
+// over the scope, in a few hundred rows instead of the whole book.
 func (s *Store) summarise(ctx context.Context, a collect.Actor, portfolioID string) (Dashboard, error) {
 	var d Dashboard
 	db := s.db.WithContext(ctx)
-	accountsQuery := func(ctx context.Context, a collect.Actor) *gorm.DB {
-		q := s.accountsQuery(ctx, a)
+	q := db.Table("account_counts c").Joins("LEFT JOIN organisations ag ON ag.id = c.agency_id").
+		Select("c.agency_id, COALESCE(ag.name, '') AS label, c.bucket, c.stage, SUM(c.accounts) AS n, SUM(c.balance_cents) AS b").
+		Group("c.agency_id, ag.name, c.bucket, c.stage").Having("SUM(c.accounts) <> 0")
+	switch a.OrgKind {
+	case collect.KindLender:
+		q = q.Where("c.lender_id = ?", a.OrgID)
+	case collect.KindAgency:
+		q = q.Where("c.agency_id = ?", a.OrgID)
+	default:
+		q = nil // the platform sees no debtor data
+	}
+	if q != nil {
 		if portfolioID != "" {
-			q = q.Where("accounts.portfolio_id = ?", portfolioID)
+			q = q.Where("c.portfolio_id = ?", portfolioID)
 		}
-		return q
-	}
-	var tot struct {
-		N int64
-		B int64
-		P int64
-	}
-	err := accountsQuery(ctx, a).
-		Select("COUNT(*) AS n, COALESCE(SUM(accounts.balance_cents), 0) AS b, COUNT(p.id) AS p").
-		Scan(&tot).Error
-	if err != nil {
-		return d, err
-	}
-	d.Accounts, d.BalanceCents, d.Placed, d.Unplaced = tot.N, tot.B, tot.P, tot.N-tot.P
-	if err := accountsQuery(ctx, a).Select("accounts.bucket AS key, COUNT(*) AS count, COALESCE(SUM(accounts.balance_cents), 0) AS balance_cents").
-		Group("accounts.bucket").Scan(&d.ByBucket).Error; err != nil {
-		return d, err
-	}
-	d.ByBucket = ordered(d.ByBucket, allocation.BucketNames())
-	if err := accountsQuery(ctx, a).Select("accounts.stage AS key, COUNT(*) AS count, COALESCE(SUM(accounts.balance_cents), 0) AS balance_cents").
-		Group("accounts.stage").Scan(&d.ByStage).Error; err != nil {
-		return d, err
-	}
-	d.ByStage = ordered(d.ByStage, casework.Stages)
-	if a.OrgKind == collect.KindLender {
-		if err := accountsQuery(ctx, a).Where("p.id IS NOT NULL").
-			Select("p.agency_id AS key, ag.name AS label, COUNT(*) AS count, COALESCE(SUM(accounts.balance_cents), 0) AS balance_cents").
-			Group("p.agency_id, ag.name").Order("label").Scan(&d.ByAgency).Error; err != nil {
+		var rows []struct {
+			AgencyID, Label, Bucket, Stage string
+			N, B                           int64
+		}
+		if err := q.Scan(&rows).Error; err != nil {
 			return d, err
 		}
-		if err := db.Table("portfolios").Scopes(portfolioScope(a)).Count(&d.Portfolios).Error; err != nil {
-			return d, err
+		buckets, stages, agencies := map[string]*Group{}, map[string]*Group{}, map[string]*Group{}
+		add := func(m map[string]*Group, key, label string, n, b int64) {
+			g := m[key]
+			if g == nil {
+				g = &Group{Key: key, Label: label}
+				m[key] = g
+			}
+			g.Count += n
+			g.BalanceCents += b
+		}
+		for _, r := range rows {
+			d.Accounts += r.N
+			d.BalanceCents += r.B
+			add(buckets, r.Bucket, "", r.N, r.B)
+			add(stages, r.Stage, "", r.N, r.B)
+			if r.AgencyID != "" {
+				d.Placed += r.N
+				add(agencies, r.AgencyID, r.Label, r.N, r.B)
+			}
+		}
+		d.Unplaced = d.Accounts - d.Placed
+		d.ByBucket = ordered(groups(buckets), allocation.BucketNames())
+		d.ByStage = ordered(groups(stages), casework.Stages)
+		if a.OrgKind == collect.KindLender {
+			d.ByAgency = groups(agencies)
+			sort.Slice(d.ByAgency, func(i, j int) bool {
+				if d.ByAgency[i].Label != d.ByAgency[j].Label {
+					return d.ByAgency[i].Label < d.ByAgency[j].Label
+				}
+				return d.ByAgency[i].Key < d.ByAgency[j].Key
+			})
+			if err := db.Table("portfolios").Scopes(portfolioScope(a)).Count(&d.Portfolios).Error; err != nil {
+				return d, err
+			}
 		}
 	}
 	if a.OrgKind == collect.KindPlatform {
@@ -97,8 +122,70 @@ func (s *Store) summarise(ctx context.Context, a collect.Actor, portfolioID stri
 			return d, err
 		}
 	}
-	err = db.Table("audit_events").Scopes(auditScope(a)).Count(&d.AuditEvents).Error
+	err := db.Table("audit_counts").Scopes(auditCountScope(a)).Select("COALESCE(SUM(events), 0)").Scan(&d.AuditEvents).Error
 	return d, err
+}
+
+// auditCountScope is auditScope on the audit_counts rows (organisation ×
+// lender), so the count is the audit trail's as its reader sees it.
+func auditCountScope(a collect.Actor) func(*gorm.DB) *gorm.DB {
+	return func(db *gorm.DB) *gorm.DB {
+		switch a.OrgKind {
+		case collect.KindPlatform:
+			return db
+		case collect.KindLender:
+			return db.Where("(audit_counts.organisation_id = ? OR audit_counts.lender_id = ?)", a.OrgID, a.OrgID)
+		default:
+			return db.Where("audit_counts.organisation_id = ?", a.OrgID)
+		}
+	}
+}
+
+// groups lists a map's groups by key.
+func groups(m map[string]*Group) []Group {
+	out := make([]Group, 0, len(m))
+	for _, g := range m {
+		out = append(out, *g)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+// countersRebuild recomputes the counters from the rows, with the
+// triggers' definitions (migration 00029): an account counts under
+// accounts.agency_id, the agency of its active placement (00027), or
+// under the empty agency id when none is active.
+var countersRebuild = []string{
+	`DELETE FROM account_counts`,
+	`INSERT INTO account_counts (lender_id, portfolio_id, agency_id, bucket, stage, accounts, balance_cents)
+	 SELECT lender_id, portfolio_id, COALESCE(agency_id, ''), bucket, stage, COUNT(*), SUM(balance_cents)
+	 FROM accounts GROUP BY lender_id, portfolio_id, COALESCE(agency_id, ''), bucket, stage`,
+	`DELETE FROM audit_counts`,
+	`INSERT INTO audit_counts (organisation_id, lender_id, events)
+	 SELECT organisation_id, lender_id, COUNT(*) FROM audit_events GROUP BY organisation_id, lender_id`,
+}
+
+// RebuildCounters recomputes the dashboard's counters from the rows. The
+// triggers keep them on every write, so this is for repair: after a
+// restore of a partial dump, or rows written with triggers disabled. It
+// takes the write lock of the counters for the rebuild, so the counts
+// match the rows at one moment.
+func (s *Store) RebuildCounters(ctx context.Context) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		if s.dialect == "postgres" {
+			// Writers of accounts and placements wait for the rebuild
+			// instead of adding deltas to rows it is replacing.
+			if err := tx.Exec("LOCK TABLE account_counts, audit_counts IN EXCLUSIVE MODE").Error; err != nil {
+				return err
+			}
+		}
+		for i, q := range countersRebuild {
+			if err := tx.Exec(q).Error; err != nil {
+				return fmt.Errorf("counters rebuild step %d: %w", i, err)
+			}
+		}
+		return s.appendAudit(tx, collect.Actor{}, auditRecord{Action: "counters.rebuild", ObjectType: "stats", ObjectID: "account_counts"})
+	})
 }
 
 // ordered puts groups in the order of keys; groups with other keys follow.
