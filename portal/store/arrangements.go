@@ -212,13 +212,29 @@ func (s *Store) Arrangements(ctx context.Context, a collect.Actor, accountID str
 	}
 	viewer := historyViewer(db, a, acc.LenderID)
 	out := make([]Arrangement, len(rows))
+	at := make(map[string]int, len(rows))
 	for i, r := range rows {
 		out[i] = r.arrangement()
+		at[r.ID] = i
 		if casework.HistoryDetailFor(viewer, r.AgencyID) != casework.HistoryFull {
 			out[i].MakerID, out[i].ApproverID, out[i].DetailsWithheld = "", "", true
 		}
-		if err := db.Table("arrangement_instalments").Where("arrangement_id = ?", r.ID).Order("n").Scan(&out[i].Schedule).Error; err != nil {
-			return nil, err
+	}
+	if len(rows) == 0 {
+		return out, nil
+	}
+	// Every schedule in one read, not one per arrangement.
+	var schedule []struct {
+		ArrangementID string
+		InstalmentRow
+	}
+	if err := db.Table("arrangement_instalments").Where("arrangement_id IN (SELECT id FROM arrangements WHERE account_id = ?)", accountID).
+		Order("arrangement_id, n").Scan(&schedule).Error; err != nil {
+		return nil, err
+	}
+	for _, r := range schedule {
+		if i, ok := at[r.ArrangementID]; ok {
+			out[i].Schedule = append(out[i].Schedule, r.InstalmentRow)
 		}
 	}
 	return out, nil

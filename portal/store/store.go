@@ -42,6 +42,10 @@ type Store struct {
 type Options struct {
 	// Now is the clock; time.Now when nil. Tests pin it.
 	Now func() time.Time
+	// OnStatement, when set, is told of each SQL statement the store runs
+	// through GORM, after it ran (the query-count guard counts a request's
+	// statements with it).
+	OnStatement func(ctx context.Context, sql string)
 }
 
 // Open connects to the database that databaseURL names: a postgres:// or
@@ -78,6 +82,11 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 	if err != nil {
 		return nil, err
 	}
+	if opts.OnStatement != nil {
+		if err := traceStatements(s.db, opts.OnStatement); err != nil {
+			return nil, err
+		}
+	}
 	if s.dialect == "sqlite" {
 		// One writer at a time in SQLite; immediate transactions and a busy
 		// timeout queue writers instead of failing them.
@@ -93,6 +102,29 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 		return nil, fmt.Errorf("reach %s database: %w", s.dialect, err)
 	}
 	return s, nil
+}
+
+// traceStatements registers fn after each kind of GORM statement.
+func traceStatements(db *gorm.DB, fn func(ctx context.Context, sql string)) error {
+	after := func(tx *gorm.DB) {
+		if tx.Statement.SQL.Len() > 0 {
+			fn(tx.Statement.Context, tx.Statement.SQL.String())
+		}
+	}
+	cb := db.Callback()
+	for _, err := range []error{
+		cb.Create().After("gorm:create").Register("collect:trace", after),
+		cb.Query().After("gorm:query").Register("collect:trace", after),
+		cb.Update().After("gorm:update").Register("collect:trace", after),
+		cb.Delete().After("gorm:delete").Register("collect:trace", after),
+		cb.Row().After("gorm:row").Register("collect:trace", after),
+		cb.Raw().After("gorm:raw").Register("collect:trace", after),
+	} {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func isPostgres(u string) bool {
