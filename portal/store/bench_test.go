@@ -188,7 +188,7 @@ func BenchmarkImport(b *testing.B) {
 
 // seedAgencies gives the lender 20 agencies, nationwide, with room for every
 // account, and contracts.
-func seedAgencies(b *testing.B, s *store.Store, lenderID string) {
+func seedAgencies(b testing.TB, s *store.Store, lenderID string) {
 	db := s.DB()
 	now := time.Now().UTC()
 	fee := `{"M1":800,"M2":1200,"M3":1600,"M4":2000,"M5":2400,"M6":2800,"M6+":3200}`

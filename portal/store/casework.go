@@ -162,17 +162,17 @@ func (s *Store) autoStage(tx *gorm.DB, a collect.Actor, acc caseAccount, decide 
 
 // NextStages lists the stages the case may move to now.
 func (s *Store) NextStages(ctx context.Context, a collect.Actor, accountID string) ([]string, error) {
-	var out []string
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		acc, _, err := s.loadCase(tx, a, accountID)
-		if err != nil {
-			return err
-		}
-		st, err := s.caseState(tx, acc)
-		out = casework.NextStages(st)
-		return err
-	})
-	return out, err
+	// Reads only, outside a transaction: SQLite's transactions here are
+	// immediate (they take the write lock), so a page view would queue
+	// behind every writer, and PostgreSQL's read committed gives each
+	// statement its own snapshot either way.
+	tx := s.db.WithContext(ctx)
+	acc, _, err := s.loadCase(tx, a, accountID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.caseState(tx, acc)
+	return casework.NextStages(st), err
 }
 
 // Verification is the verification checklist of an account.
@@ -797,7 +797,8 @@ type CaseDetail struct {
 // limitation date, in the actor's scope.
 func (s *Store) Case(ctx context.Context, a collect.Actor, accountID string) (CaseDetail, error) {
 	var out CaseDetail
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	// Reads only, outside a transaction (see NextStages).
+	err := func(tx *gorm.DB) error {
 		acc, _, err := s.loadCase(tx, a, accountID)
 		if err != nil {
 			return err
@@ -856,7 +857,7 @@ func (s *Store) Case(ctx context.Context, a collect.Actor, accountID string) (Ca
 			out.LimitationExpiry, out.TimeBarred = lim.Expires.Format(time.DateOnly), lim.TimeBarred
 		}
 		return nil
-	})
+	}(s.db.WithContext(ctx))
 	return out, err
 }
 

@@ -43,9 +43,10 @@ type Options struct {
 	// Now is the clock; time.Now when nil. Tests pin it.
 	Now func() time.Time
 	// OnStatement, when set, is told of each SQL statement the store runs
-	// through GORM, after it ran (the query-count guard counts a request's
-	// statements with it).
-	OnStatement func(ctx context.Context, sql string)
+	// through GORM, after it ran, with its parameters (the query-count
+	// guard counts a request's statements with it; the plan checks
+	// EXPLAIN them).
+	OnStatement func(ctx context.Context, sql string, vars []any)
 }
 
 // Open connects to the database that databaseURL names: a postgres:// or
@@ -105,10 +106,10 @@ func Open(ctx context.Context, databaseURL string, opts Options) (*Store, error)
 }
 
 // traceStatements registers fn after each kind of GORM statement.
-func traceStatements(db *gorm.DB, fn func(ctx context.Context, sql string)) error {
+func traceStatements(db *gorm.DB, fn func(ctx context.Context, sql string, vars []any)) error {
 	after := func(tx *gorm.DB) {
 		if tx.Statement.SQL.Len() > 0 {
-			fn(tx.Statement.Context, tx.Statement.SQL.String())
+			fn(tx.Statement.Context, tx.Statement.SQL.String(), append([]any(nil), tx.Statement.Vars...))
 		}
 	}
 	cb := db.Callback()
