@@ -304,7 +304,9 @@ func (s *Server) accountPage(c echo.Context) error {
 // renderAccount renders the account page, with the casework panel for those
 // who work or oversee the case; fail is a refused form's error to show.
 func (s *Server) renderAccount(c echo.Context, id string, status int, fail error) error {
-	ctx := c.Request().Context()
+	// The page's reads of the case share one read of the account.
+	ctx := store.WithCaseReads(c.Request().Context())
+	c.SetRequest(c.Request().WithContext(ctx))
 	a := actorOf(c)
 	d, err := s.store.Account(ctx, a, id, s.can(a, "account", "read_personal"))
 	if err != nil {

@@ -56,6 +56,14 @@ func (s *Store) lockCase(tx *gorm.DB, a collect.Actor, id string) (caseAccount, 
 }
 
 func (s *Store) readCase(tx *gorm.DB, a collect.Actor, id string, lock bool) (caseAccount, allocation.Placement, error) {
+	var memo *caseReads
+	if !lock {
+		if memo = caseReadsOf(tx.Statement.Context); memo != nil {
+			if r, ok := memo.get(a, id); ok {
+				return r.acc, r.pl, nil
+			}
+		}
+	}
 	var acc caseAccount
 	q := tx.Table("accounts").Scopes(accountScope(a)).Where("accounts.id = ?", id)
 	if lock && s.dialect == "postgres" {
@@ -68,6 +76,9 @@ func (s *Store) readCase(tx *gorm.DB, a collect.Actor, id string, lock bool) (ca
 	err := tx.Table("placements").Where("account_id = ? AND status = ?", id, allocation.PlacementActive).Take(&pl).Error
 	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return acc, pl, err
+	}
+	if memo != nil {
+		memo.put(a, id, caseRead{acc, pl})
 	}
 	return acc, pl, nil
 }
