@@ -42,7 +42,9 @@ func caseReadsOf(ctx context.Context) *caseReads {
 }
 
 // key: the scope depends on the organisation alone.
-func (c *caseReads) key(a collect.Actor, id string) string { return a.OrgKind + "\x00" + a.OrgID + "\x00" + id }
+func (c *caseReads) key(a collect.Actor, id string) string {
+	return a.OrgKind + "\x00" + a.OrgID + "\x00" + id
+}
 
 func (c *caseReads) get(a collect.Actor, id string) (caseRead, bool) {
 	c.mu.Lock()
