@@ -29,7 +29,7 @@ Usage:
   portal import -file F -as EMAIL [-name N] [-partial] [-mapping M] [-rejects OUT.csv]
                             import a portfolio (CSV or XLSX) as that vendor manager
   portal audit verify       check the audit trail's hash chain; exit 1 if broken
-  portal stats rebuild      recompute the oversight counters from the events (after a bulk load)
+  portal stats rebuild      recompute the oversight and dashboard counters from the events (after a bulk load)
   portal models train       train every lender's early-warning models now, score its accounts,
                             and print each model's verdict and AUC against the priority rule
   portal admin create -email E -name N [-password-stdin] [-force] [-base-url URL]
@@ -155,7 +155,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err := st.RebuildStats(ctx); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "oversight counters rebuilt in %s\n", time.Since(start).Round(time.Millisecond))
+		// The dashboard's counters are kept by triggers; recounting them
+		// here repairs rows written with the triggers off (a partial restore).
+		if err := st.RebuildCounters(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "oversight and dashboard counters rebuilt in %s\n", time.Since(start).Round(time.Millisecond))
 		return nil
 	case "models":
 		start := time.Now()

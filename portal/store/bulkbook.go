@@ -18,8 +18,10 @@ import (
 // benchmarks and load tests: n accounts in one portfolio of the lender, each
 // placed (accepted) with one of the agencies, perAccount contacts over the
 // last six months, and a payment on one account in five; each account's
-// queue priority is computed as the store keeps it (priority.go). The counters are not
-// touched: call RebuildStats after.
+// queue priority is computed as the store keeps it (priority.go). The
+// oversight counters are not touched: call RebuildStats after. The
+// dashboard's counters (account_counts) are kept by the database's
+// triggers as the rows go in, so they need no RebuildCounters.
 func (s *Store) BulkLoadBook(ctx context.Context, lenderID string, agencies []string, n, perAccount int, rng *rand.Rand) error {
 	return s.BulkLoadBookWith(ctx, lenderID, BookShape{Agencies: agencies}, n, perAccount, rng)
 }
