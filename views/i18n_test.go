@@ -25,7 +25,7 @@ func TestCatalogueComplete(t *testing.T) {
 			t.Errorf("%s is in the zh catalogue but not the en one", id)
 		}
 	}
-	data := map[string]any{"Count": 3, "Page": 1, "Pages": 2, "Days": 4, "Seq": 5, "Name": "x"}
+	data := map[string]any{"Count": 3, "Page": 1, "Pages": 2, "Days": 4, "Seq": 5, "Name": "x", "At": "2026-01-02 03:04"}
 	for _, lang := range []string{"zh", "en"} {
 		l := cat.Localizer(lang, "")
 		for id, text := range ids[lang] {
