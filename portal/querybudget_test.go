@@ -79,17 +79,17 @@ var queryBudgets = []struct {
 	{"DashboardAgency", "supervisor@agency-a.test", "/dashboard", 5, "[4] actor, counters, audit count"},
 	{"DashboardAuditor", "auditor@demo-bank.test", "/dashboard", 7, "[6] actor, counters, portfolios, audit count, last audit check"},
 	{"DashboardPlatform", "admin@platform.test", "/dashboard", 7, "[6] actor, agencies, users, audit count, last audit check"},
-	{"AccountListPage", "vm@demo-bank.test", "/accounts", 8, "[7] actor, total, page, agencies and portfolios to filter by"},
-	{"AccountListAPI", "vm@demo-bank.test", "/api/v1/accounts?per_page=50", 5, "[4] actor, total, page"},
+	{"AccountListPage", "vm@demo-bank.test", "/accounts", 9, "[8 with the keyset list] actor, total, page, agencies and portfolios to filter by"},
+	{"AccountListAPI", "vm@demo-bank.test", "/api/v1/accounts?per_page=50", 6, "[5 with the keyset list] actor, total, page"},
 	// The vendor manager reads personal data: each view is audited (4
 	// statements on the chain's head). The case, contacts, arrangements,
 	// next stages and roster check share one read of the account
 	// (store.WithCaseReads; 25 and 39 before).
 	{"AccountPageVendorManager", "vm@demo-bank.test", "/accounts/{lender-account}", 23, "[21] account, audit, portfolio, history, scores, case, contacts, arrangements"},
-	{"AccountPageCollector", "agent@agency-a.test", "/accounts/{agency-account}", 33, "[31] as the lender's, plus roster, next stages and the queue's next account"},
-	{"QueuePageCollector", "agent@agency-a.test", "/queue", 6, "[5] actor, queue, promises due, scores"},
-	{"QueuePageSupervisor", "supervisor@agency-a.test", "/queue", 7, "[6] as the collector's, plus the collectors to assign to"},
-	{"QueueAPI", "agent@agency-a.test", "/api/v1/queue?per_page=50", 6, "[5] actor, queue, promises due, scores"},
+	{"AccountPageCollector", "agent@agency-a.test", "/accounts/{agency-account}", 37, "[35 with the indexed queue] as the lender's, plus roster, next stages and the queue's next account"},
+	{"QueuePageCollector", "agent@agency-a.test", "/queue", 12, "[11 with the indexed queue] actor, queue page by tiers, promises due, scores"},
+	{"QueuePageSupervisor", "supervisor@agency-a.test", "/queue", 13, "[12] as the collector's, plus the collectors to assign to"},
+	{"QueueAPI", "agent@agency-a.test", "/api/v1/queue?per_page=50", 12, "[11] actor, queue page by tiers, promises due, scores"},
 }
 
 // TestQueryBudgets fails when a hot page or list runs more SQL statements
