@@ -90,10 +90,16 @@ func fullScan(dialect, statement string, plan []string) string {
 		// "SCAN t" is the table itself; "SCAN t USING [COVERING] INDEX" walks an index.
 		bad = regexp.MustCompile(`^SCAN (` + alt + `)$`)
 	}
-	for _, line := range plan {
-		if bad.MatchString(strings.TrimSpace(line)) {
-			return line
+	for i, line := range plan {
+		if !bad.MatchString(strings.TrimSpace(line)) {
+			continue
 		}
+		// A scan straight under a Limit stops at the limit's rows (the
+		// capped totals' COUNT over LIMIT 10001): bounded, not full.
+		if dialect == "postgres" && i > 0 && strings.HasPrefix(strings.TrimLeft(strings.TrimSpace(plan[i-1]), "-> "), "Limit") {
+			continue
+		}
+		return line
 	}
 	return ""
 }
