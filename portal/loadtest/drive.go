@@ -19,7 +19,7 @@ type call struct {
 	keep func(body []byte) error
 }
 
-// result is one load's measure.
+// result is one load's measure; its rate counts the answered requests only.
 type result struct {
 	Requests int
 	Errors   int
@@ -32,7 +32,7 @@ func (r result) reqPerSec() float64 {
 	if r.Elapsed <= 0 {
 		return 0
 	}
-	return float64(r.Requests) / r.Elapsed.Seconds()
+	return float64(r.Requests-r.Errors) / r.Elapsed.Seconds()
 }
 
 // newClient is a keep-alive client for conns connections that does not
@@ -47,7 +47,7 @@ func newClient(conns int, timeout time.Duration) *http.Client {
 // until the duration has passed, and measures each request from send to the
 // last byte of the answer. A request in flight when the time is up is
 // waited for (up to the client's timeout, then an error); the rate is the
-// requests over the time until the last one ended.
+// answered requests over the time until the last one ended.
 func drive(ctx context.Context, client *http.Client, conns int, d time.Duration, seed uint64, next func(rng *rand.Rand) (call, error)) result {
 	var mu sync.Mutex
 	var all []time.Duration

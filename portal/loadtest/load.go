@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"strconv"
 	"sync"
@@ -80,11 +81,15 @@ func loadBook(ctx context.Context, dbURL string, secret []byte, o Options, bk bo
 	}
 	mem.reset()
 	for i, s := range specs {
+		settle(ctx, srv.base, 5*time.Minute)
 		o.logf("  %-36s %-28s", s.name, s.as)
+		solo := alone(client, s.next, rand.New(rand.NewPCG(o.Seed, uint64(i))))
+		settle(ctx, srv.base, 5*time.Minute)
 		res := drive(ctx, client, o.Conns, o.Duration, o.Seed+uint64(i), s.next)
 		row := rowOf(s, o.Conns, res)
+		row.AloneMs = float64(solo.Microseconds()) / 1000
 		rep.Rows = append(rep.Rows, row)
-		o.logf(" %8.1f req/s  p50 %s  p99 %s  %d errors\n", row.ReqPerSec, ms(res.P50), ms(res.P99), res.Errors)
+		o.logf(" alone %s; %8.1f req/s  p50 %s  p99 %s  %d errors\n", ms(solo), row.ReqPerSec, ms(res.P50), ms(res.P99), res.Errors)
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -92,6 +97,18 @@ func loadBook(ctx context.Context, dbURL string, secret []byte, o Options, bk bo
 	heap, rss := mem.peak()
 	rep.ServerPeakHeapMB, rep.ServerPeakRSSMB = mb(heap), mb(rss)
 	return nil
+}
+
+// alone is one request's time with nothing else running (a failed one
+// counts as the time it took).
+func alone(client *http.Client, next func(*rand.Rand) (call, error), rng *rand.Rand) time.Duration {
+	c, err := next(rng)
+	if err != nil {
+		return 0
+	}
+	start := time.Now()
+	do(client, c)
+	return time.Since(start)
 }
 
 func rowOf(s spec, conns int, res result) Row {

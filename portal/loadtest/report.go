@@ -119,10 +119,10 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // WriteTable writes the report as one aligned table: the build's phases,
 // then the rows against the live server.
 func (r *Report) WriteTable(w io.Writer) error {
-	fmt.Fprintf(w, "portal bench: %s, %d accounts, %d contacts (%d an account), seed %d; %d connections a row (mixed load %d), %gs a row; periodic jobs %s\n",
-		r.Database, r.Accounts, r.Contacts, r.ContactsPerAccount, r.Seed, r.Conns, r.MixedConns, r.DurationSeconds, onOff(r.Jobs))
+	fmt.Fprintf(w, "portal bench: %s, %d accounts, %d contacts (%d an account), seed %d; %d connections a row (mixed load %d), %gs a row, %gs a request at most; periodic jobs %s\n",
+		r.Database, r.Accounts, r.Contacts, r.ContactsPerAccount, r.Seed, r.Conns, r.MixedConns, r.DurationSeconds, r.TimeoutSeconds, onOff(r.Jobs))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "what\tby / as\ttime\trate\tp50\tp99\terrors\t× bare\tpeak RSS\tpeak heap\ttarget\t")
+	fmt.Fprintln(tw, "what\tby / as\ttime (alone)\trate\tp50\tp99\terrors\t× bare\tpeak RSS\tpeak heap\ttarget\t")
 	for _, p := range r.Phases {
 		rate := ""
 		if p.RowsPerSec > 0 {
@@ -135,7 +135,11 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if strings.HasPrefix(row.Name, "baseline: bare") {
 			bare = "1"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t\t%.1f req/s\t%s ms\t%s ms\t%d\t%s\t\t\t%s\t\n", row.Name, row.As, row.ReqPerSec, num(row.P50ms), num(row.P99ms),
+		solo := ""
+		if row.AloneMs > 0 {
+			solo = "(" + num(row.AloneMs) + " ms)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.1f req/s\t%s ms\t%s ms\t%d\t%s\t\t\t%s\t\n", row.Name, row.As, solo, row.ReqPerSec, num(row.P50ms), num(row.P99ms),
 			row.Errors, bare, target(row.Target, row.Met))
 	}
 	fmt.Fprintf(tw, "server during the load\t\t\t\t\t\t\t\t%.0f MB\t%.0f MB\t%s\t\n", r.ServerPeakRSSMB, r.ServerPeakHeapMB,

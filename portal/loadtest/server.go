@@ -157,3 +157,33 @@ func (r requester) post(path string, body any, keep func(id string)) (call, erro
 		return nil
 	}}, nil
 }
+
+// settle waits, after a row, until the server's database is idle again:
+// until /readyz (a ping, which waits for a free pooled connection) answers
+// within 50 ms three times running, or for at most limit. A query whose
+// request timed out may still run on the server; the next row should not
+// pay for it.
+func settle(ctx context.Context, base string, limit time.Duration) time.Duration {
+	client := &http.Client{Timeout: limit}
+	start := time.Now()
+	quick := 0
+	for quick < 3 && time.Since(start) < limit && ctx.Err() == nil {
+		t0 := time.Now()
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/readyz", nil)
+		if err != nil {
+			return time.Since(start)
+		}
+		resp, err := client.Do(req)
+		if err == nil {
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		if err == nil && resp.StatusCode == http.StatusOK && time.Since(t0) < 50*time.Millisecond {
+			quick++
+		} else {
+			quick = 0
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return time.Since(start)
+}
