@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"time"
@@ -51,8 +52,10 @@ func (m *memSampler) sample() {
 	m.mu.Unlock()
 }
 
-// reset starts a new phase: the peaks are forgotten.
+// reset starts a new phase: the garbage of the last one is collected and
+// returned to the system, and the peaks are forgotten.
 func (m *memSampler) reset() {
+	debug.FreeOSMemory()
 	err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
 	m.mu.Lock()
 	m.heap, m.rss, m.hwmResets = 0, 0, err == nil

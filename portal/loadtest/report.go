@@ -183,7 +183,7 @@ func onOff(b bool) string {
 	if b {
 		return "on"
 	}
-	return "off"
+	return "off (events rescore inline)"
 }
 
 func ptr(b bool) *bool { return &b }
