@@ -62,7 +62,7 @@ func startBare(st *store.Store, orgID string) (live, error) {
 	})
 	e.GET("/pk", func(c echo.Context) error {
 		var o struct{ ID, Kind, Name string }
-		if err := st.Gorm().WithContext(c.Request().Context()).Table("organisations").Select("id, kind, name").Where("id = ?", orgID).Take(&o).Error; err != nil {
+		if err := st.BaselineDB().WithContext(c.Request().Context()).Table("organisations").Select("id, kind, name").Where("id = ?", orgID).Take(&o).Error; err != nil {
 			return err
 		}
 		return c.JSON(http.StatusOK, o)

@@ -90,6 +90,6 @@ func (s *Store) CountIDs(ctx context.Context, table string, ids []string) (int, 
 	return total, nil
 }
 
-// Gorm is the store's GORM handle, for a load test's baseline (a one-row
+// BaselineDB is the store's GORM handle, for a load test's baseline (a one-row
 // primary-key read through the same pool); the portal itself never uses it.
-func (s *Store) Gorm() *gorm.DB { return s.db }
+func (s *Store) BaselineDB() *gorm.DB { return s.db }
