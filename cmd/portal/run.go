@@ -37,6 +37,11 @@ Usage:
                             made if none exists); with -password-stdin the password is read
                             from standard input, else a one-time set-password link (72 h) is
                             printed; refused if one exists already unless -force
+  portal bench [-accounts 1000000] [-contacts-per-account 10] [-seed 1] [-conns 50]
+               [-duration 10s] [-json] [-db sqlite|postgres://...]
+                            build a large book in a fresh database (a temporary SQLite file,
+                            or a new PostgreSQL database on that server, dropped after), drive
+                            the live server's hot pages beside a bare page, print the table
   portal help               show this help
 
 Flags (each also an environment variable):
@@ -99,6 +104,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
+	case "bench":
+		return bench(ctx, args, stdout, stderr)
 	case "serve", "migrate", "demo", "import", "audit", "stats", "models", "admin":
 	default:
 		fmt.Fprint(stderr, usage)
