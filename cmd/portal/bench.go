@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 
 	"collect/portal/loadtest"
 )
@@ -26,6 +27,10 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.DB, "db", o.DB, "sqlite (a temporary file) or a postgres:// URL (a fresh database on that server, dropped after)")
 	fs.BoolVar(&o.InsertBaseline, "insert-baseline", o.InsertBaseline, "measure the import's raw INSERT baseline")
 	fs.BoolVar(&o.Jobs, "jobs", o.Jobs, "run the server's periodic jobs during the load")
+	rows := fs.String("rows", "", "only the rows whose name matches this regular expression (the baselines always run)")
+	fs.StringVar(&o.CPUProfiles, "cpuprofile", "", "a folder for one CPU profile of each row loaded (server and load alike)")
+	fs.BoolVar(&o.Keep, "keep", false, "keep the large book's database and say where it is")
+	fs.BoolVar(&o.SkipMixed, "skip-mixed", false, "no demo-scale mixed load")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	quiet := fs.Bool("quiet", false, "no progress on standard error")
 	if err := fs.Parse(args); err != nil {
@@ -37,6 +42,14 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !*quiet {
 		o.Progress = stderr
 	}
+	if *rows != "" {
+		re, err := regexp.Compile(*rows)
+		if err != nil {
+			return usageError{"-rows: " + err.Error()}
+		}
+		o.Rows = re
+	}
+
 	rep, err := loadtest.Run(ctx, o)
 	if err != nil {
 		return err

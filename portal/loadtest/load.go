@@ -6,7 +6,12 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime/pprof"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -81,11 +86,21 @@ func loadBook(ctx context.Context, dbURL string, secret []byte, o Options, bk bo
 	}
 	mem.reset()
 	for i, s := range specs {
+		if o.Rows != nil && s.as != "-" && !o.Rows.MatchString(s.name) {
+			continue
+		}
 		settle(ctx, srv.base, 5*time.Minute)
 		o.logf("  %-36s %-28s", s.name, s.as)
 		solo := alone(client, s.next, rand.New(rand.NewPCG(o.Seed, uint64(i))))
 		settle(ctx, srv.base, 5*time.Minute)
+		stop, err := startProfile(o.CPUProfiles, i, s.name)
+		if err != nil {
+			return err
+		}
 		res := drive(ctx, client, o.Conns, o.Duration, o.Seed+uint64(i), s.next)
+		if err := stop(); err != nil {
+			return err
+		}
 		row := rowOf(s, o.Conns, res)
 		row.AloneMs = float64(solo.Microseconds()) / 1000
 		rep.Rows = append(rep.Rows, row)
@@ -97,6 +112,24 @@ func loadBook(ctx context.Context, dbURL string, secret []byte, o Options, bk bo
 	heap, rss := mem.peak()
 	rep.ServerPeakHeapMB, rep.ServerPeakRSSMB = mb(heap), mb(rss)
 	return nil
+}
+
+// startProfile starts a CPU profile of row i in dir (nothing when dir is
+// ""), named by its number and name; the function returned stops it.
+func startProfile(dir string, i int, name string) (func() error, error) {
+	if dir == "" {
+		return func() error { return nil }, nil
+	}
+	slug := strings.Trim(regexp.MustCompile(`[^a-z0-9]+`).ReplaceAllString(strings.ToLower(name), "-"), "-")
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%02d-%s.prof", i, slug)))
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() error { pprof.StopCPUProfile(); return f.Close() }, nil
 }
 
 // alone is one request's time with nothing else running (a failed one

@@ -14,22 +14,27 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"time"
 )
 
 // Options say what to build and how hard to drive it.
 type Options struct {
-	Accounts           int           // the large book's accounts
-	ContactsPerAccount int           // contacts on every placed account
-	Seed               uint64        // the book's generator and the plan's seed
-	Conns              int           // concurrent connections of each row
-	MixedConns         int           // of the demo-scale mixed load
-	Duration           time.Duration // of each row
-	Timeout            time.Duration // of one request (then it is an error)
-	DB                 string        // "sqlite" (a temporary file) or a postgres:// URL (a fresh database on that server)
-	InsertBaseline     bool          // measure the raw INSERT baseline of the import
-	Jobs               bool          // run the server's periodic jobs during the load
-	Progress           io.Writer     // progress lines; nil for none
+	Accounts           int            // the large book's accounts
+	ContactsPerAccount int            // contacts on every placed account
+	Seed               uint64         // the book's generator and the plan's seed
+	Conns              int            // concurrent connections of each row
+	MixedConns         int            // of the demo-scale mixed load
+	Duration           time.Duration  // of each row
+	Timeout            time.Duration  // of one request (then it is an error)
+	DB                 string         // "sqlite" (a temporary file) or a postgres:// URL (a fresh database on that server)
+	InsertBaseline     bool           // measure the raw INSERT baseline of the import
+	Jobs               bool           // run the server's periodic jobs during the load
+	Rows               *regexp.Regexp // only the rows whose name matches (the baselines always run); nil for all
+	CPUProfiles        string         // a folder for one CPU profile per row loaded (server and load alike); "" for none
+	SkipMixed          bool           // no demo-scale mixed load
+	Keep               bool           // keep the large book's database (its location goes to Progress)
+	Progress           io.Writer      // progress lines; nil for none
 }
 
 func (o Options) logf(format string, args ...any) {
@@ -129,6 +134,10 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 		return nil, err
 	}
 	defer func() {
+		if o.Keep {
+			o.logf("the book is kept in %s\n", big.url)
+			return
+		}
 		if derr := big.drop(); derr != nil && err == nil {
 			err = derr
 		}
@@ -145,6 +154,10 @@ func Run(ctx context.Context, o Options) (rep *Report, err error) {
 	}
 
 	// The demo-scale mixed load, in its own database.
+	if o.SkipMixed {
+		judge(rep)
+		return rep, nil
+	}
 	demoDB, err := freshDatabase(ctx, o.DB, "demo")
 	if err != nil {
 		return rep, err
