@@ -24,8 +24,8 @@ import (
 //     and (scope, dpd, id) for a bucket, a band of dpd. With
 //     no filter, or a filter and the dpd sort, the page is a walk of one
 //     index.
-//   - A filter with another sort is counted first, up to CountCap, on the
-//     filter's index: a set that small is read from that index and sorted; a
+//   - A filter with another sort is counted first (the counters below): a
+//     set of at most CountCap is read from that index and sorted; a
 //     larger one is walked in the sort's index, the filter checked on the way
 //     (at least one row in CountCap/rows matches, so the walk is short unless
 //     the filter and the sort are correlated).
@@ -35,8 +35,11 @@ import (
 //     apply to that set.
 //   - The following page is a keyset seek from the cursor (after); a page by
 //     number is an OFFSET on the same walk, correct at any depth.
-//   - Totals are counted up to CountCap; past it the total is a lower bound
-//     (TotalExact false), which the page says.
+//   - Without a search the total is exact, summed from the counters that
+//     the database keeps per lender, portfolio, agency, bucket and stage
+//     (account_counts, 00029). A search's total is counted up to SearchCap;
+//     past it the total is a lower bound (TotalExact false), which the page
+//     says.
 //
 // On SQLite, which keeps no statistics here, the index of each walk is named
 // (INDEXED BY); PostgreSQL's planner chooses, the small sets materialised so
@@ -52,8 +55,8 @@ const SearchCap = 1000
 // AccountPage is one page of the account list.
 type AccountPage struct {
 	Rows []AccountRow
-	// Total is exact when TotalExact; otherwise the list holds more than
-	// Total (CountCap) rows.
+	// Total is exact when TotalExact; otherwise (a search past SearchCap)
+	// the list holds more than Total rows.
 	Total      int64
 	TotalExact bool
 	// Next is the cursor of the following page, "" on the last page.
@@ -150,7 +153,8 @@ func (c listConds) where() string { return strings.Join(c.sql, " AND ") }
 // its filter (or of its scope's dpd walk) and of its sort, and the search.
 type accountPlan struct {
 	conds       listConds
-	scopeIx     string // accounts_lender_ / accounts_agency_
+	counted     listConds // the same conditions on account_counts (00029): the total without a search
+	scopeIx     string    // accounts_lender_ / accounts_agency_
 	scopeCol    string
 	scopeID     string
 	filterIx    string // "" without a filter
@@ -187,9 +191,11 @@ func (s *Store) planAccounts(ctx context.Context, a collect.Actor, f AccountFilt
 	}
 	p.scopeID = a.OrgID
 	p.conds.add("accounts."+p.scopeCol+" = ?", a.OrgID)
+	p.counted.add(p.scopeCol+" = ?", a.OrgID)
 	// The filters, the most selective first: its index is the filter's.
 	if f.Portfolio != "" {
 		p.conds.add("accounts.portfolio_id = ?", f.Portfolio)
+		p.counted.add("portfolio_id = ?", f.Portfolio)
 		p.filterIx = "accounts_portfolio_dpd"
 	}
 	switch {
@@ -201,19 +207,23 @@ func (s *Store) planAccounts(ctx context.Context, a collect.Actor, f AccountFilt
 		}
 	case f.Agency == "none":
 		p.conds.add("accounts.agency_id IS NULL")
+		p.counted.add("agency_id = ''")
 		p.filterIx = firstNonEmpty(p.filterIx, "accounts_lender_agency")
 	default:
 		p.conds.add("accounts.agency_id = ?", f.Agency)
+		p.counted.add("agency_id = ?", f.Agency)
 		p.filterIx = firstNonEmpty(p.filterIx, "accounts_lender_agency")
 	}
 	if f.Stage != "" {
 		p.conds.add("accounts.stage = ?", f.Stage)
+		p.counted.add("stage = ?", f.Stage)
 		p.filterIx = firstNonEmpty(p.filterIx, p.scopeIx+"stage")
 	}
 	if f.Bucket != "" {
 		// A bucket is a band of dpd (allocation.Bucket over DefaultBands; the
 		// import writes both together): the range is read in (scope, dpd),
 		// counted without reading the rows.
+		p.counted.add("bucket = ?", f.Bucket)
 		band := false
 		for _, b := range allocation.DefaultBands {
 			if b.Name == f.Bucket {
@@ -364,7 +374,8 @@ func (p accountPlan) candidates(sel string) string {
 	return "SELECT a.* FROM c CROSS JOIN LATERAL (SELECT " + sel + " FROM accounts WHERE accounts.id = c.id AND " + p.conds.where() + " OFFSET 0) a"
 }
 
-// count is the plan's total, up to CountCap, and whether it is exact.
+// countAccounts is the plan's total and whether it is exact: a search's is
+// counted up to its cap, the rest summed from the counters.
 func (s *Store) countAccounts(ctx context.Context, p accountPlan) (int64, bool, error) {
 	lim := " LIMIT " + strconv.Itoa(p.cap+1)
 	var q string
@@ -380,13 +391,16 @@ func (s *Store) countAccounts(ctx context.Context, p accountPlan) (int64, bool, 
 		exact := n <= int64(p.cap) && r <= int64(p.cap) && total <= int64(p.cap)
 		return min(total, int64(p.cap)), exact, nil
 	}
-	ix := firstNonEmpty(p.filterIx, p.scopeIx+"dpd")
-	q = "SELECT COUNT(*) FROM (SELECT 1 FROM accounts" + p.indexed(ix) + " WHERE " + p.conds.where() + lim + ") t"
+	// Without a search the total is exact, summed from the counters the
+	// database keeps in every write's transaction (account_counts, 00029:
+	// per lender, portfolio, agency, bucket and stage), instead of counting
+	// up to the cap in an index on every request.
 	var total int64
-	if err := s.db.WithContext(ctx).Raw(q, p.conds.args...).Row().Scan(&total); err != nil {
+	q = "SELECT COALESCE(SUM(accounts), 0) FROM account_counts WHERE " + p.counted.where()
+	if err := s.db.WithContext(ctx).Raw(q, p.counted.args...).Row().Scan(&total); err != nil {
 		return 0, false, err
 	}
-	return min(total, int64(p.cap)), total <= int64(p.cap), nil
+	return total, true, nil
 }
 
 // pageIDs reads the page's ids and sort keys, one more than the page to know
@@ -500,7 +514,7 @@ func (s *Store) ListAccountsPage(ctx context.Context, a collect.Actor, f Account
 			out.Total, out.TotalExact = min(counts[0], c), counts[0] <= c && counts[1] <= c && counts[2] <= c
 		}
 	} else {
-		total, exact, err := s.countAccounts(ctx, p)
+		total, exact, err := s.countAccounts(ctx, p) // exact: the counters
 		if err != nil {
 			return out, err
 		}
@@ -508,7 +522,7 @@ func (s *Store) ListAccountsPage(ctx context.Context, a collect.Actor, f Account
 		if total == 0 {
 			return out, nil
 		}
-		small := p.filterIx != "" && p.sort.key != "dpd" && exact
+		small := p.filterIx != "" && p.sort.key != "dpd" && total <= int64(p.cap)
 		if ids, keys, _, err = s.pageIDs(ctx, p, small); err != nil {
 			return out, err
 		}

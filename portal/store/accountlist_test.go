@@ -144,9 +144,10 @@ func TestAccountListKeysetMatchesOffset(t *testing.T) {
 							}
 							if page == 1 {
 								switch {
-								case cap == 0 && (!got.TotalExact || got.Total != int64(len(want))):
+								case (cap == 0 || c.f.Query == "") && (!got.TotalExact || got.Total != int64(len(want))):
+									// Without a search the counters make every total exact.
 									t.Fatalf("%s %s %s: total %d exact %v, want %d exact", scope.name, c.name, sort, got.Total, got.TotalExact, len(want))
-								case cap == 5 && len(want) > 5 && (got.TotalExact || got.Total != 5):
+								case cap == 5 && c.f.Query != "" && len(want) > 5 && (got.TotalExact || got.Total != 5):
 									t.Fatalf("cap 5 %s %s %s: total %d exact %v over %d rows, want a lower bound of 5", scope.name, c.name, sort, got.Total, got.TotalExact, len(want))
 								}
 							}

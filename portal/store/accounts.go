@@ -114,7 +114,7 @@ func (s *Store) accountsQueryOn(ctx context.Context, a collect.Actor, table stri
 const accountColumns = "accounts.*, p.id AS p_id, p.agency_id AS p_agency_id, ag.name AS p_agency_name, p.status AS p_status, p.ends_at AS p_ends_at"
 
 // ListAccounts returns one page of the accounts in the actor's scope that
-// match f, with the total (exact up to CountCap, a lower bound past it: see
+// match f, with the total (exact, or for a search a lower bound past its cap: see
 // ListAccountsPage). National IDs and phones are always masked in lists.
 func (s *Store) ListAccounts(ctx context.Context, a collect.Actor, f AccountFilter) ([]AccountRow, int64, error) {
 	p, err := s.ListAccountsPage(ctx, a, f)
