@@ -45,7 +45,7 @@ type Config struct {
 type Server struct {
 	echo     *echo.Echo
 	store    *store.Store
-	enforcer *casbin.Enforcer
+	enforcer *casbin.SyncedCachedEnforcer
 	tokens   *Tokens
 	throttle *Throttle
 	totpKey  [32]byte // seals TOTP secrets at rest (totp.go)
