@@ -61,6 +61,39 @@ func sameCounts(t *testing.T, s *store.Store, after string) {
 	if n, k := count(t, s, `SELECT COUNT(*) FROM audit_events`), count(t, s, `SELECT COALESCE(SUM(events), 0) FROM audit_counts`); n != k {
 		t.Fatalf("after %s: %d audit events, counted %d", after, n, k)
 	}
+	day := "date(at)"
+	if s.Dialect() == "postgres" {
+		day = "to_char(at, 'YYYY-MM-DD')"
+	}
+	freshDays := lines(t, s, `SELECT agency_id || '/' || `+day+` || '/' || collector_id || '/' || lender_id || ': ' || COUNT(*) FROM contacts
+		GROUP BY agency_id, `+day+`, collector_id, lender_id`)
+	keptDays := lines(t, s, `SELECT agency_id || '/' || day || '/' || collector_id || '/' || lender_id || ': ' || contacts FROM contact_day_counts WHERE contacts <> 0`)
+	if len(freshDays) == 0 || strings.Join(freshDays, "\n") != strings.Join(keptDays, "\n") {
+		t.Fatalf("after %s the contacts' day counters differ from the rows:\nrows:\n%s\ncounters:\n%s", after, strings.Join(freshDays, "\n"), strings.Join(keptDays, "\n"))
+	}
+}
+
+// lines is a one-column query's answers, sorted.
+func lines(t *testing.T, s *store.Store, q string) []string {
+	t.Helper()
+	rows, err := s.DB().Query(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var l string
+		if err := rows.Scan(&l); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // TestCountersFollowEveryWrite: after each kind of write (an import, a
@@ -143,12 +176,18 @@ func TestCountersFollowEveryWrite(t *testing.T) {
 		if _, err := s.DB().Exec(`UPDATE accounts SET next_action_at = NULL WHERE lender_id = $1`, vm.OrgID); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := s.DB().Exec(`UPDATE contacts SET collector_id = $1 WHERE id IN (SELECT id FROM contacts ORDER BY id LIMIT 7)`, sup.UserID); err != nil {
+			t.Fatal(err)
+		}
 		sameCounts(t, s, "a bulk UPDATE")
 		if _, err := s.DB().Exec(`DELETE FROM placements WHERE account_id IN (SELECT id FROM accounts WHERE portfolio_id = $1)`, res.PortfolioID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.DB().Exec(`DELETE FROM accounts WHERE portfolio_id = $1 AND id NOT IN (SELECT account_id FROM placements)
 			AND id NOT IN (SELECT account_id FROM payments) AND id NOT IN (SELECT account_id FROM contacts)`, res.PortfolioID); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.DB().Exec(`DELETE FROM contacts WHERE id IN (SELECT id FROM contacts ORDER BY at DESC LIMIT 3)`); err != nil {
 			t.Fatal(err)
 		}
 		sameCounts(t, s, "deletes")
@@ -183,6 +222,9 @@ func TestCountersFollowEveryWrite(t *testing.T) {
 		}
 
 		// A rebuild from the rows gives the same counters.
+		if _, err := s.DB().Exec(`UPDATE contact_day_counts SET contacts = contacts + 2`); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := s.DB().Exec(`UPDATE account_counts SET accounts = accounts + 7`); err != nil {
 			t.Fatal(err)
 		}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -163,6 +164,18 @@ var countersRebuild = []string{
 	`DELETE FROM audit_counts`,
 	`INSERT INTO audit_counts (organisation_id, lender_id, events)
 	 SELECT organisation_id, lender_id, COUNT(*) FROM audit_events GROUP BY organisation_id, lender_id`,
+	`DELETE FROM contact_day_counts`,
+	`INSERT INTO contact_day_counts (agency_id, day, collector_id, lender_id, contacts)
+	 SELECT agency_id, {day}, collector_id, lender_id, COUNT(*) FROM contacts GROUP BY agency_id, {day}, collector_id, lender_id`,
+}
+
+// contactDay is the UTC calendar day of contacts.at, as the day counters'
+// triggers write it (00031).
+func (s *Store) contactDay() string {
+	if s.dialect == "postgres" {
+		return "to_char(at, 'YYYY-MM-DD')"
+	}
+	return "date(at)"
 }
 
 // RebuildCounters recomputes the dashboard's counters from the rows. The
@@ -175,12 +188,12 @@ func (s *Store) RebuildCounters(ctx context.Context) error {
 		if s.dialect == "postgres" {
 			// Writers of accounts and placements wait for the rebuild
 			// instead of adding deltas to rows it is replacing.
-			if err := tx.Exec("LOCK TABLE account_counts, audit_counts IN EXCLUSIVE MODE").Error; err != nil {
+			if err := tx.Exec("LOCK TABLE account_counts, audit_counts, contact_day_counts IN EXCLUSIVE MODE").Error; err != nil {
 				return err
 			}
 		}
 		for i, q := range countersRebuild {
-			if err := tx.Exec(q).Error; err != nil {
+			if err := tx.Exec(strings.ReplaceAll(q, "{day}", s.contactDay())).Error; err != nil {
 				return fmt.Errorf("counters rebuild step %d: %w", i, err)
 			}
 		}
