@@ -71,6 +71,21 @@ func sameCounts(t *testing.T, s *store.Store, after string) {
 	if len(freshDays) == 0 || strings.Join(freshDays, "\n") != strings.Join(keptDays, "\n") {
 		t.Fatalf("after %s the contacts' day counters differ from the rows:\nrows:\n%s\ncounters:\n%s", after, strings.Join(freshDays, "\n"), strings.Join(keptDays, "\n"))
 	}
+	// Every lender and agency of a placement is kept (a pair stays after
+	// its placements are gone: the agency has held the lender's accounts).
+	heldBy := map[string]bool{}
+	for _, l := range lines(t, s, `SELECT lender_id || '/' || agency_id FROM lender_agencies`) {
+		heldBy[l] = true
+	}
+	held := lines(t, s, `SELECT DISTINCT lender_id || '/' || agency_id FROM placements`)
+	for _, l := range held {
+		if !heldBy[l] {
+			t.Fatalf("after %s: placements of %s, not in lender_agencies", after, l)
+		}
+	}
+	if len(held) == 0 {
+		t.Fatalf("after %s: no placements", after)
+	}
 }
 
 // lines is a one-column query's answers, sorted.
