@@ -7,7 +7,8 @@
 -- without that join: the counters add every new row and subtract every old
 -- one (rows that did not move cancel out, and groups whose sum is zero are
 -- not written); the agency is recomputed for the accounts of any active
--- placement before or after, and written only where it differs.
+-- placement before or after, and written only where it differs, by
+-- statements planned at each call (EXECUTE).
 
 -- +goose Up
 -- +goose StatementBegin
@@ -32,22 +33,28 @@ $$;
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION placements_account_agency_rows() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- EXECUTE: planned at each call with the statement's row counts, not
+    -- once per session. And each account's active placement is looked up
+    -- by its account (status || '' keeps the status index out): after a
+    -- plan's commit the statistics say no placement is active, and the
+    -- planner read every active placement per account through the status
+    -- index, quadratic in an agency's accept of a whole plan.
     IF TG_OP = 'INSERT' THEN
-        UPDATE accounts a SET agency_id = n.agency_id
-        FROM new_rows n
-        WHERE n.status = 'active' AND a.id = n.account_id AND a.agency_id IS DISTINCT FROM n.agency_id;
+        EXECUTE 'UPDATE accounts a SET agency_id = n.agency_id
+            FROM new_rows n
+            WHERE n.status = ''active'' AND a.id = n.account_id AND a.agency_id IS DISTINCT FROM n.agency_id';
     ELSIF TG_OP = 'UPDATE' THEN
-        UPDATE accounts a SET agency_id = c.agency_id
-        FROM (SELECT t.account_id,
-                     (SELECT p.agency_id FROM placements p WHERE p.account_id = t.account_id AND p.status = 'active' LIMIT 1) AS agency_id
-              FROM (SELECT account_id FROM old_rows WHERE status = 'active'
-                    UNION
-                    SELECT account_id FROM new_rows WHERE status = 'active') t) c
-        WHERE a.id = c.account_id AND a.agency_id IS DISTINCT FROM c.agency_id;
+        EXECUTE 'UPDATE accounts a SET agency_id = c.agency_id
+            FROM (SELECT t.account_id,
+                         (SELECT p.agency_id FROM placements p WHERE p.account_id = t.account_id AND p.status || '''' = ''active'' LIMIT 1) AS agency_id
+                  FROM (SELECT account_id FROM old_rows WHERE status = ''active''
+                        UNION
+                        SELECT account_id FROM new_rows WHERE status = ''active'') t) c
+            WHERE a.id = c.account_id AND a.agency_id IS DISTINCT FROM c.agency_id';
     ELSE
-        UPDATE accounts a SET agency_id = NULL
-        FROM old_rows o
-        WHERE o.status = 'active' AND a.id = o.account_id AND a.agency_id = o.agency_id;
+        EXECUTE 'UPDATE accounts a SET agency_id = NULL
+            FROM old_rows o
+            WHERE o.status = ''active'' AND a.id = o.account_id AND a.agency_id = o.agency_id';
     END IF;
     RETURN NULL;
 END
