@@ -69,6 +69,9 @@ type book struct {
 	LargestHeld        int
 	Assigned           []string // accounts of the largest agency assigned to its collector
 	CollectorHeld      int
+	PortfolioID        string // the book's portfolio
+	ImportID           string // its import
+	PlanID             string // its allocation plan
 }
 
 // buildShift is how far in the past the book is built: the import, plan,
@@ -212,12 +215,12 @@ func buildBook(ctx context.Context, dbURL string, o Options, mem *memSampler, re
 		if res.Accepted != o.Accounts {
 			return 0, fmt.Errorf("%d of %d rows accepted (%s %s)", res.Accepted, o.Accounts, res.Status, res.Message)
 		}
-		portfolioID = res.PortfolioID
+		portfolioID, bk.ImportID = res.PortfolioID, res.ImportID
 		return res.Accepted, nil
 	}); err != nil {
 		return bk, err
 	}
-	bk.Accounts = o.Accounts
+	bk.Accounts, bk.PortfolioID = o.Accounts, portfolioID
 
 	var plan store.Allocation
 	if err := phase("allocation plan", "CreatePlan capacity_balanced", 0, func() (int, error) {
@@ -226,6 +229,7 @@ func buildBook(ctx context.Context, dbURL string, o Options, mem *memSampler, re
 	}); err != nil {
 		return bk, err
 	}
+	bk.PlanID = plan.ID
 	if plan.AssignmentsTotal == 0 {
 		return bk, fmt.Errorf("the plan placed no account (%v)", plan.Unassigned)
 	}

@@ -111,6 +111,20 @@ func loadBook(ctx context.Context, dbURL string, secret []byte, o Options, bk bo
 	}
 	heap, rss := mem.peak()
 	rep.ServerPeakHeapMB, rep.ServerPeakRSSMB = mb(heap), mb(rss)
+	if o.Rows == nil {
+		settle(ctx, srv.base, 5*time.Minute)
+		o.logf("  every page, alone\n")
+		var sw []sweeper
+		for _, email := range []string{"vm@demo-bank.test", "supervisor@agency-a.test", "agent@agency-a.test"} {
+			sw = append(sw, sweeper{as: email, role: sweepRoles[email], r: who[email]})
+		}
+		ids := map[string]string{"accounts": accountIDs[0], "agencies": bk.Largest, "portfolios": bk.PortfolioID, "imports": bk.ImportID, "allocations": bk.PlanID}
+		pages, err := sweepPages(client, srv.routes, sw, ids)
+		if err != nil {
+			return err
+		}
+		rep.Pages = pages
+	}
 	return nil
 }
 

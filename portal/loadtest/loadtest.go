@@ -51,27 +51,28 @@ func Defaults() Options {
 
 // Report is one run's figures.
 type Report struct {
-	Database           string   `json:"database"`
-	Accounts           int      `json:"accounts"`
-	Contacts           int      `json:"contacts"`
-	ContactsPerAccount int      `json:"contacts_per_account"`
-	Seed               uint64   `json:"seed"`
-	Conns              int      `json:"conns"`
-	MixedConns         int      `json:"mixed_conns"`
-	DurationSeconds    float64  `json:"duration_s"`
-	TimeoutSeconds     float64  `json:"timeout_s"`
-	Jobs               bool     `json:"periodic_jobs"`
-	LargestAgencyHeld  int      `json:"largest_agency_accounts"`
-	CollectorHeld      int      `json:"collector_accounts"`
-	Phases             []Phase  `json:"phases"`
-	Rows               []Row    `json:"rows"`
-	BareReqPerSec      float64  `json:"bare_req_s"`
-	GormPKReqPerSec    float64  `json:"gorm_pk_req_s"`
-	ServerPeakHeapMB   float64  `json:"server_peak_heap_mb"`
-	ServerPeakRSSMB    float64  `json:"server_peak_rss_mb"`
-	WritesAcknowledged int      `json:"writes_acknowledged"`
-	WritesFound        int      `json:"writes_found"`
-	Notes              []string `json:"notes"`
+	Database           string     `json:"database"`
+	Accounts           int        `json:"accounts"`
+	Contacts           int        `json:"contacts"`
+	ContactsPerAccount int        `json:"contacts_per_account"`
+	Seed               uint64     `json:"seed"`
+	Conns              int        `json:"conns"`
+	MixedConns         int        `json:"mixed_conns"`
+	DurationSeconds    float64    `json:"duration_s"`
+	TimeoutSeconds     float64    `json:"timeout_s"`
+	Jobs               bool       `json:"periodic_jobs"`
+	LargestAgencyHeld  int        `json:"largest_agency_accounts"`
+	CollectorHeld      int        `json:"collector_accounts"`
+	Phases             []Phase    `json:"phases"`
+	Rows               []Row      `json:"rows"`
+	Pages              []PageTime `json:"pages"` // every page, alone, slowest first
+	BareReqPerSec      float64    `json:"bare_req_s"`
+	GormPKReqPerSec    float64    `json:"gorm_pk_req_s"`
+	ServerPeakHeapMB   float64    `json:"server_peak_heap_mb"`
+	ServerPeakRSSMB    float64    `json:"server_peak_rss_mb"`
+	WritesAcknowledged int        `json:"writes_acknowledged"`
+	WritesFound        int        `json:"writes_found"`
+	Notes              []string   `json:"notes"`
 }
 
 // Phase is one step of building the book.

@@ -91,3 +91,23 @@ func TestJudge(t *testing.T) {
 		}
 	}
 }
+
+func TestFillRouteParameters(t *testing.T) {
+	ids := map[string]string{"accounts": "a/1", "agencies": "g1"}
+	for _, c := range []struct {
+		path, want string
+		ok         bool
+	}{
+		{"/dashboard", "/dashboard", true},
+		{"/accounts/:id", "/accounts/a%2F1", true},
+		{"/agencies/:id", "/agencies/g1", true},
+		{"/oversight/kpis.:format", "/oversight/kpis.csv", true},
+		{"/tenders/:id", "", false},
+		{"/static/*", "", false},
+	} {
+		got, ok := fill(c.path, ids)
+		if ok != c.ok || (ok && got != c.want) {
+			t.Errorf("fill(%q) = %q %v, want %q %v", c.path, got, ok, c.want, c.ok)
+		}
+	}
+}

@@ -106,6 +106,12 @@ func (r *Report) Missed() int {
 	if !r.ServerHeapMet() {
 		n++
 	}
+	for _, p := range r.Pages {
+		if p.Ms > targetP99ms || p.Status >= 500 {
+			n++ // the sweep counts once
+			break
+		}
+	}
 	return n
 }
 
@@ -148,6 +154,18 @@ func (r *Report) WriteTable(w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "acknowledged writes of the mixed load found afterwards: %d of %d\n", r.WritesFound, r.WritesAcknowledged)
+	if len(r.Pages) > 0 {
+		over := 0
+		for _, p := range r.Pages {
+			if p.Ms > targetP99ms || p.Status >= 500 {
+				over++
+			}
+		}
+		fmt.Fprintf(w, "every page, alone (%d page and user pairs, the slower of two requests): %d over %.0f ms or failing; the slowest:\n", len(r.Pages), over, targetP99ms)
+		for _, p := range r.Pages[:min(10, len(r.Pages))] {
+			fmt.Fprintf(w, "  %8s ms  %d  %s  (%s)\n", num(p.Ms), p.Status, p.Path, p.As)
+		}
+	}
 	for _, row := range r.Rows {
 		if row.FirstErr != "" {
 			fmt.Fprintf(w, "first error of %s (%s): %s\n", strings.TrimSpace(row.Name), row.As, row.FirstErr)

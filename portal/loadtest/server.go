@@ -20,8 +20,9 @@ import (
 
 // live is a running server and how to stop it.
 type live struct {
-	base string
-	stop func() error
+	base   string
+	stop   func() error
+	routes []portal.Route // the portal's; none for the baselines
 }
 
 // startPortal starts the real server (portal.New and Start, as `portal
@@ -43,7 +44,7 @@ func startPortal(ctx context.Context, st *store.Store, secret []byte, jobs bool)
 	go func() { done <- srv.Start(ctx, "127.0.0.1:0", func(addr string) { ready <- addr }) }()
 	select {
 	case addr := <-ready:
-		return live{base: "http://" + addr, stop: func() error { cancel(); return <-done }}, nil
+		return live{base: "http://" + addr, stop: func() error { cancel(); return <-done }, routes: srv.Routes()}, nil
 	case err := <-done:
 		cancel()
 		return live{}, err
