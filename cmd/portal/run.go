@@ -105,6 +105,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stdout, usage)
 		return nil
 	case "bench":
+		tuneGC(getenv)
 		return bench(ctx, args, stdout, stderr)
 	case "serve", "migrate", "demo", "import", "audit", "stats", "models", "admin":
 	default:
@@ -121,6 +122,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
 		return err
+	}
+	if cmd == "serve" {
+		tuneGC(getenv)
 	}
 	log := newLogger(cfg.LogFormat, stderr)
 	if cmd == "admin" && (cfg.Admin.Email == "" || cfg.Import.Name == "") {
