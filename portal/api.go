@@ -205,6 +205,13 @@ func (s *Server) apiAccounts(c echo.Context) error {
 	return c.JSON(http.StatusOK, body)
 }
 
+// countedListBody is a list's answer whose total may stop at a cap:
+// total_exact false says the list holds more than total.
+type countedListBody struct {
+	listBody
+	TotalExact bool `json:"total_exact"`
+}
+
 // accountListBody is the account list's answer: the list's fields, whether
 // total is exact (else the list holds more than total), and the cursor of
 // the following page (?after=), null on the last.

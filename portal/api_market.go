@@ -178,11 +178,11 @@ func (s *Server) apiPlacementList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out, total, err := s.store.ListPlacements(c.Request().Context(), actorOf(c), f)
+	page, err := s.store.ListPlacements(c.Request().Context(), actorOf(c), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, listOf(out, total, f.Page))
+	return c.JSON(http.StatusOK, countedListBody{listBody: listOf(page.Rows, page.Total, f.Page), TotalExact: page.TotalExact})
 }
 
 func (s *Server) apiCreateTender(c echo.Context) error {

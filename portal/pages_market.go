@@ -416,11 +416,12 @@ func (s *Server) placementListPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, total, err := s.store.ListPlacements(ctx, a, f)
+	page, err := s.store.ListPlacements(ctx, a, f)
 	if err != nil {
 		return err
 	}
-	v := views.PlacementListView{Total: total, Page: f.Page.Page, Pages: f.Page.Pages(total), Status: f.Status, Agency: f.Agency,
+	rows, total := page.Rows, page.Total
+	v := views.PlacementListView{Total: total, TotalExact: page.TotalExact, Page: f.Page.Page, Pages: f.Page.Pages(total), Status: f.Status, Agency: f.Agency,
 		Statuses:  placementStatuses,
 		CanRecall: s.can(a, "placement", "recall"), CanAccept: s.can(a, "placement", "accept"), CanReturn: s.can(a, "placement", "return")}
 	if done := c.QueryParam("done"); done != "" {

@@ -109,6 +109,8 @@ type PlanListItem struct {
 type PlacementListView struct {
 	Rows      []PlacementRowView
 	Total     int64
+	// TotalExact false: more than Total (the count stopped there).
+	TotalExact bool
 	Page      int
 	Pages     int
 	Links     ListLinks

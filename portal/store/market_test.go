@@ -83,7 +83,8 @@ func TestPlanCommitAccept(t *testing.T) {
 		if _, err := s.Account(ctx, sup, accountID, true); collect.ErrorCode(err) != collect.ENOTFOUND {
 			t.Fatalf("an offered account is visible before acceptance: %v", err)
 		}
-		offers, _, err := s.ListPlacements(ctx, sup, store.PlacementFilter{Status: "offered", Page: store.Page{PerPage: 500}})
+		offersPage, err := s.ListPlacements(ctx, sup, store.PlacementFilter{Status: "offered", Page: store.Page{PerPage: 500}})
+		offers := offersPage.Rows
 		if err != nil || len(offers) == 0 || offers[0].ExternalRef == "" || offers[0].Bucket == "" {
 			t.Fatalf("offers: %v %+v", err, offers)
 		}

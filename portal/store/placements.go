@@ -44,36 +44,71 @@ var PlacementStatuses = []string{allocation.PlacementOffered, allocation.Placeme
 
 // ListPlacements returns placements in the actor's scope: a lender's own, an
 // agency's own (offers included), newest first.
-func (s *Store) ListPlacements(ctx context.Context, a collect.Actor, f PlacementFilter) ([]PlacementRow, int64, error) {
+func (s *Store) ListPlacements(ctx context.Context, a collect.Actor, f PlacementFilter) (PlacementPage, error) {
+	out := PlacementPage{Rows: []PlacementRow{}, TotalExact: true}
 	if f.Status != "" && !contains(PlacementStatuses, f.Status) {
-		return nil, 0, collect.Invalid("status", "err.placement.unknown_status", "status", f.Status)
+		return out, collect.Invalid("status", "err.placement.unknown_status", "status", f.Status)
 	}
-	q := s.db.WithContext(ctx).Table("placements").Scopes(placementScope(a)).
-		Joins("JOIN organisations o ON o.id = placements.agency_id").
-		Joins("JOIN accounts ac ON ac.id = placements.account_id")
-	if f.Status != "" {
-		q = q.Where("placements.status = ?", f.Status)
+	filtered := func(q *gorm.DB) *gorm.DB {
+		q = q.Scopes(placementScope(a))
+		if f.Status != "" {
+			q = q.Where("placements.status = ?", f.Status)
+		}
+		if f.Agency != "" {
+			q = q.Where("placements.agency_id = ?", f.Agency)
+		}
+		if f.Account != "" {
+			q = q.Where("placements.account_id = ?", f.Account)
+		}
+		if f.Allocation != "" {
+			q = q.Where("placements.source = ?", "allocation:"+f.Allocation)
+		}
+		return q
 	}
-	if f.Agency != "" {
-		q = q.Where("placements.agency_id = ?", f.Agency)
-	}
-	if f.Account != "" {
-		q = q.Where("placements.account_id = ?", f.Account)
-	}
-	if f.Allocation != "" {
-		q = q.Where("placements.source = ?", "allocation:"+f.Allocation)
-	}
+	db := s.db.WithContext(ctx)
+	// Counted up to CountCap, without the joins (one organisation and one
+	// account to each placement): at 1,000,000 placements an exact count
+	// read them all on every visit.
 	var total int64
-	if err := q.Session(&gorm.Session{}).Count(&total).Error; err != nil {
-		return nil, 0, err
+	capped := filtered(db.Table("placements").Select("1")).Limit(CountCap + 1)
+	if err := db.Table("(?) AS t", capped).Count(&total).Error; err != nil {
+		return out, err
+	}
+	out.Total, out.TotalExact = min(total, CountCap), total <= CountCap
+	if total == 0 {
+		return out, nil
+	}
+	// Newest first, read in that order rather than sorted: on PostgreSQL
+	// through (scope, created_at, id) indexes (00034); on SQLite, which has
+	// no statistics here and would rather read the scope's index and sort
+	// it all, by walking (created_at, id) with the scope checked on the way,
+	// unless the set is small enough to read from its index and sort (a
+	// small agency's, one account's).
+	table := "placements"
+	if s.dialect == "sqlite" && f.Account == "" && total > placementSortMax {
+		table = "placements INDEXED BY placements_newest"
 	}
 	p := f.Page.Normal()
-	var out []PlacementRow
-	err := q.Select("placements.*, o.name AS agency_name, ac.external_ref, ac.province, ac.dpd, " +
-		"CASE WHEN placements.bucket = '' THEN ac.bucket ELSE placements.bucket END AS bucket, " +
-		"CASE WHEN placements.balance_cents = 0 THEN ac.balance_cents ELSE placements.balance_cents END AS balance_cents").
-		Order("placements.created_at DESC, placements.id").Offset(p.offset()).Limit(p.PerPage).Scan(&out).Error
-	return out, total, err
+	err := filtered(db.Table(table)).
+		Joins("JOIN organisations o ON o.id = placements.agency_id").
+		Joins("JOIN accounts ac ON ac.id = placements.account_id").
+		Select("placements.*, o.name AS agency_name, ac.external_ref, ac.province, ac.dpd, " +
+			"CASE WHEN placements.bucket = '' THEN ac.bucket ELSE placements.bucket END AS bucket, " +
+			"CASE WHEN placements.balance_cents = 0 THEN ac.balance_cents ELSE placements.balance_cents END AS balance_cents").
+		Order("placements.created_at DESC, placements.id DESC").Offset(p.offset()).Limit(p.PerPage).Scan(&out.Rows).Error
+	return out, err
+}
+
+// placementSortMax is the largest set the placement list reads from an
+// index and sorts on SQLite; a larger one is walked newest first.
+const placementSortMax = 2000
+
+// PlacementPage is one page of the placement list; Total is exact when
+// TotalExact, else the list holds more than Total (CountCap) placements.
+type PlacementPage struct {
+	Rows       []PlacementRow
+	Total      int64
+	TotalExact bool
 }
 
 func contains(list []string, s string) bool {

@@ -55,7 +55,8 @@ func TestStatsIncrementalMatchRebuild(t *testing.T) {
 		agent := actorFor(t, s, "agent@agency-a.test")
 		sup := actorFor(t, s, "supervisor@agency-a.test")
 		// Accept the demo's offers; make a plan, commit, accept some.
-		offers, _, _ := s.ListPlacements(ctx, sup, store.PlacementFilter{Status: "offered", Page: store.Page{PerPage: 500}})
+		offersPage, _ := s.ListPlacements(ctx, sup, store.PlacementFilter{Status: "offered", Page: store.Page{PerPage: 500}})
+		offers := offersPage.Rows
 		var ids []string
 		for _, o := range offers {
 			ids = append(ids, o.ID)
