@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -51,8 +52,14 @@ func TestAgencyDirectoryShowsOnlyTheViewersFigures(t *testing.T) {
 		agencyA := h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency A'`)
 		_, body = h.do("GET", "/api/v1/agencies/"+agencyA, h.token("vm@demo-bank.test"), nil)
 		mustJSON(t, body, &one)
-		if want == "0" || one.Open == 0 {
+		if want == "0" || strconv.FormatInt(one.Open, 10) != want {
 			t.Fatalf("Demo Bank's own count of Agency A: %d (want %s)", one.Open, want)
+		}
+		// Agency A sees its whole book, counted the same way.
+		_, body = h.do("GET", "/api/v1/agencies/"+agencyA, h.token("supervisor@agency-a.test"), nil)
+		mustJSON(t, body, &one)
+		if strconv.FormatInt(one.Open, 10) != want {
+			t.Fatalf("Agency A's own count: %d (want %s)", one.Open, want)
 		}
 	})
 }

@@ -118,12 +118,31 @@ func (s *Store) agencyViews(ctx context.Context, a collect.Actor, id string) ([]
 		N        int64
 	}
 	// Counted in the viewer's placement scope: a lender sees what the agency
-	// holds of its own book, never another lender's figures.
+	// holds of its own book, never another lender's figures. The active
+	// ones are summed from the counters (account_counts: an account counts
+	// under the agency of its active placement), the offers counted.
+	var held []struct {
+		AgencyID string
+		N        int64
+	}
+	hq := db.Table("account_counts").Select("agency_id, SUM(accounts) AS n").Where("agency_id IN ?", ids)
+	switch a.OrgKind {
+	case collect.KindLender:
+		hq = hq.Where("lender_id = ?", a.OrgID)
+	case collect.KindAgency:
+		hq = hq.Where("agency_id = ?", a.OrgID)
+	default:
+		hq = hq.Where("1 = 0")
+	}
+	if err := hq.Group("agency_id").Scan(&held).Error; err != nil {
+		return nil, err
+	}
 	if err := db.Table("placements").Scopes(placementScope(a)).Select("agency_id, COUNT(*) AS n").
-		Where("agency_id IN ? AND status IN ?", ids, []string{allocation.PlacementOffered, allocation.PlacementActive}).
+		Where("agency_id IN ? AND status = ?", ids, allocation.PlacementOffered).
 		Group("agency_id").Scan(&counts).Error; err != nil {
 		return nil, err
 	}
+	counts = append(counts, held...)
 	out := make([]AgencyView, len(orgs))
 	for i, o := range orgs {
 		out[i] = AgencyView{Organisation: o, Profile: allocation.AgencyProfile{AgencyID: o.ID, LicensedProvinces: []string{}, AcceptedBuckets: []string{}}}
@@ -140,7 +159,7 @@ func (s *Store) agencyViews(ctx context.Context, a collect.Actor, id string) ([]
 		}
 		for _, c := range counts {
 			if c.AgencyID == o.ID {
-				out[i].OpenCount = c.N
+				out[i].OpenCount += c.N
 			}
 		}
 	}
