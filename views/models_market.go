@@ -107,21 +107,21 @@ type PlanListItem struct {
 
 // PlacementListView is /placements with the bulk actions the role has.
 type PlacementListView struct {
-	Rows      []PlacementRowView
-	Total     int64
+	Rows  []PlacementRowView
+	Total int64
 	// TotalExact false: more than Total (the count stopped there).
 	TotalExact bool
-	Page      int
-	Pages     int
-	Links     ListLinks
-	Status    string   // the filter
-	Statuses  []string // codes → T("placement."+code)
-	Agency    string
-	Agencies  []Option // lenders filter by agency; empty for agencies
-	CanRecall bool     // vendor manager
-	CanAccept bool     // agency supervisor: accept and decline offers
-	CanReturn bool     // agency supervisor
-	Flash     string   // the outcome of the last action, translated
+	Page       int
+	Pages      int
+	Links      ListLinks
+	Status     string   // the filter
+	Statuses   []string // codes → T("placement."+code)
+	Agency     string
+	Agencies   []Option // lenders filter by agency; empty for agencies
+	CanRecall  bool     // vendor manager
+	CanAccept  bool     // agency supervisor: accept and decline offers
+	CanReturn  bool     // agency supervisor
+	Flash      string   // the outcome of the last action, translated
 	// Allocation is the plan filter (placements one plan made), AllocationShort
 	// its tail as shown.
 	Allocation, AllocationShort string
