@@ -167,6 +167,11 @@ var countersRebuild = []string{
 	`DELETE FROM contact_day_counts`,
 	`INSERT INTO contact_day_counts (agency_id, day, collector_id, lender_id, contacts)
 	 SELECT agency_id, {day}, collector_id, lender_id, COUNT(*) FROM contacts GROUP BY agency_id, {day}, collector_id, lender_id`,
+	// Added to, never emptied: an agency that held a lender's accounts
+	// stays one after its placements are gone (00032). WHERE true: SQLite
+	// would read ON CONFLICT after a bare SELECT as a join constraint.
+	`INSERT INTO lender_agencies (lender_id, agency_id) SELECT DISTINCT lender_id, agency_id FROM placements WHERE true
+	 ON CONFLICT (lender_id, agency_id) DO NOTHING`,
 }
 
 // contactDay is the UTC calendar day of contacts.at, as the day counters'
@@ -188,7 +193,7 @@ func (s *Store) RebuildCounters(ctx context.Context) error {
 		if s.dialect == "postgres" {
 			// Writers of accounts and placements wait for the rebuild
 			// instead of adding deltas to rows it is replacing.
-			if err := tx.Exec("LOCK TABLE account_counts, audit_counts, contact_day_counts IN EXCLUSIVE MODE").Error; err != nil {
+			if err := tx.Exec("LOCK TABLE account_counts, audit_counts, contact_day_counts, lender_agencies IN EXCLUSIVE MODE").Error; err != nil {
 				return err
 			}
 		}
