@@ -16,7 +16,8 @@ import (
 )
 
 // ImportRow is one validated record, normalised: national ID upper case,
-// phones as 11 digits, amounts in cents, dates YYYY-MM-DD.
+// phones as 11 digits (China rows) or E.164 +1XXXXXXXXXX (US rows), amounts
+// in cents, dates YYYY-MM-DD.
 type ImportRow struct {
 	Line                  int
 	ExternalRef           string
@@ -31,7 +32,15 @@ type ImportRow struct {
 	DPD                   int
 	Bucket                string // from DPD with DefaultBands
 	LastPaymentDate       string // YYYY-MM-DD or ""
-	EmergencyContactPhone string // 11 digits or ""
+	EmergencyContactPhone string // 11 digits, E.164 on a US row, or ""
+
+	ConductProfile    string   // ConductProfileChina or ConductProfileUSRegF
+	State             string   // US rows: 2-letter USPS code, upper case
+	ZIP               string   // US rows: 5 digits
+	SSNLast4          string   // US rows: the last 4 digits of the SSN
+	TimeZones         []string // IANA zones the debtor may be in (derived, or the time_zone override)
+	ConsentOutOfHours bool
+	GuarantorAllowed  bool
 }
 
 // RowError is one problem of one record. Key and Args say it in the
@@ -95,14 +104,32 @@ const (
 	MaxBalanceRatio    = 10 // balance may exceed principal this many times
 )
 
-// ParseRow validates one record as of the import date asOf (its calendar
+// ParseRow validates one record with the china conduct profile as the
+// default (ParseRowProfile).
+func ParseRow(rec []string, line int, idx ColumnIndex, asOf time.Time) (ImportRow, []RowError) {
+	return ParseRowProfile(rec, line, idx, asOf, ConductProfileChina)
+}
+
+// ParseRowProfile validates one record as of the import date asOf (its calendar
 // date in asOf's location). A cell holding a NUL byte or invalid UTF-8 (or
 // the ␀ / U+FFFD a RowSource puts in their place) rejects the row, naming
 // its column. Every problem of the row is reported, each naming
 // its canonical column; the row is usable only when the slice is empty (the
 // ImportRow then holds the normalised values; with errors it holds what could
 // be parsed). Duplicate references across rows are the importer's concern.
-func ParseRow(rec []string, line int, idx ColumnIndex, asOf time.Time) (ImportRow, []RowError) {
+//
+// The row's conduct profile is its conduct_profile cell (china or us_regf)
+// or, when that is empty, defaultProfile ("" means china). A China row needs
+// an 18-character national ID, a mainland mobile and a province; its
+// ssn_last4, state and zip must be empty (they are for US rows); its time
+// zone is Asia/Shanghai. A US row needs ssn_last4 (and no national_id), a
+// NANP phone (stored as E.164), a state and a ZIP of that state; its
+// currency is USD, its Province the state code (so region reports group US
+// rows by state; a province cell is not used) and its time zones
+// USZones(state, zip, phone). On either, time_zone replaces the derived
+// zones and consent_out_of_hours and guarantor_allowed are true/false
+// (yes/no, 1/0, 是/否; empty is false).
+func ParseRowProfile(rec []string, line int, idx ColumnIndex, asOf time.Time, defaultProfile string) (ImportRow, []RowError) {
 	row := ImportRow{Line: line}
 	var errs []RowError
 	bad := func(c Column, key string, kv ...any) {
@@ -144,6 +171,27 @@ func ParseRow(rec []string, line int, idx ColumnIndex, asOf time.Time) (ImportRo
 	}
 	asOfDay := civilDay(asOf.Year(), int(asOf.Month()), asOf.Day())
 
+	row.ConductProfile = defaultProfile
+	if defaultProfile == "" {
+		row.ConductProfile = ConductProfileChina
+	}
+	if v, ok := text(ColConductProfile, false); ok {
+		if p, ok := normalizeConductProfile(v); ok {
+			row.ConductProfile = p
+		} else {
+			bad(ColConductProfile, "err.row.conduct_profile", "value", quoteShort(v))
+		}
+	} else if !ValidConductProfile(row.ConductProfile) {
+		bad(ColConductProfile, "err.row.conduct_profile", "value", quoteShort(row.ConductProfile))
+	}
+	us := row.ConductProfile == ConductProfileUSRegF
+	// usOnly rejects a US column given on a China row.
+	usOnly := func(c Column) {
+		if _, ok := text(c, false); ok {
+			bad(c, "err.row.us_only")
+		}
+	}
+
 	if v, ok := text(ColExternalRef, true); ok {
 		if n := utf8.RuneCountInString(v); n > MaxExternalRefLen {
 			bad(ColExternalRef, "err.row.too_many_chars", "chars", n, "max", MaxExternalRefLen)
@@ -158,29 +206,78 @@ func ParseRow(rec []string, line int, idx ColumnIndex, asOf time.Time) (ImportRo
 			row.DebtorName = v
 		}
 	}
-	if v, ok := text(ColNationalID, true); ok {
-		if id, f := normalizeNationalID(v, asOfDay); f.bad() {
-			badFlaw(ColNationalID, f)
-		} else {
-			row.NationalID = id
+	if us {
+		if _, ok := text(ColNationalID, false); ok {
+			bad(ColNationalID, "err.row.national_id_us")
 		}
+		if v, ok := text(ColSSNLast4, true); ok {
+			if s, f := normalizeSSNLast4(v); f.bad() {
+				badFlaw(ColSSNLast4, f)
+			} else {
+				row.SSNLast4 = s
+			}
+		}
+		if v, ok := text(ColPhone, true); ok {
+			if p, ok := ValidUSPhone(v); ok {
+				row.Phone = p
+			} else {
+				bad(ColPhone, "err.row.us_phone")
+			}
+		}
+		text(ColProvince, false) // not used, but its encoding is checked as every cell's
+		stateOK, zipOK := false, false
+		if v, ok := text(ColState, true); ok {
+			if st, ok := normalizeState(v); ok {
+				row.State, row.Province, stateOK = st, st, true
+			} else {
+				bad(ColState, "err.row.state", "value", quoteShort(v))
+			}
+		}
+		if v, ok := text(ColZIP, true); ok {
+			if z, ok := normalizeZIP(v); ok {
+				row.ZIP, zipOK = z, true
+			} else {
+				bad(ColZIP, "err.row.zip", "value", quoteShort(v))
+			}
+		}
+		if stateOK && zipOK && !zipInState(row.ZIP, row.State) {
+			bad(ColZIP, "err.row.zip_state", "zip", row.ZIP, "state", row.State)
+		}
+	} else {
+		if v, ok := text(ColNationalID, true); ok {
+			if id, f := normalizeNationalID(v, asOfDay); f.bad() {
+				badFlaw(ColNationalID, f)
+			} else {
+				row.NationalID = id
+			}
+		}
+		usOnly(ColSSNLast4)
+		if v, ok := text(ColPhone, true); ok {
+			if p, ok := normalizeMobile(v); ok {
+				row.Phone = p
+			} else {
+				bad(ColPhone, "err.row.mobile")
+			}
+		}
+		if v, ok := text(ColProvince, true); ok {
+			if n := utf8.RuneCountInString(v); n > MaxProvinceRunes {
+				bad(ColProvince, "err.row.too_many_chars", "chars", n, "max", MaxProvinceRunes)
+			} else {
+				row.Province = v
+			}
+		}
+		usOnly(ColState)
+		usOnly(ColZIP)
 	}
-	if v, ok := text(ColPhone, true); ok {
-		if p, ok := normalizeMobile(v); ok {
-			row.Phone = p
-		} else {
-			bad(ColPhone, "err.row.mobile")
+	amount := func(v string) string {
+		if us {
+			return stripDollar(v)
 		}
-	}
-	if v, ok := text(ColProvince, true); ok {
-		if n := utf8.RuneCountInString(v); n > MaxProvinceRunes {
-			bad(ColProvince, "err.row.too_many_chars", "chars", n, "max", MaxProvinceRunes)
-		} else {
-			row.Province = v
-		}
+		return v
 	}
 	principalOK, balanceOK := false, false
 	if v, ok := text(ColPrincipal, true); ok {
+		v = amount(v)
 		if c, f := parseCents(v); f.bad() {
 			badFlaw(ColPrincipal, f)
 		} else {
@@ -188,6 +285,7 @@ func ParseRow(rec []string, line int, idx ColumnIndex, asOf time.Time) (ImportRo
 		}
 	}
 	if v, ok := text(ColBalance, true); ok {
+		v = amount(v)
 		if c, f := parseCents(v); f.bad() {
 			badFlaw(ColBalance, f)
 		} else {
@@ -199,7 +297,12 @@ func ParseRow(rec []string, line int, idx ColumnIndex, asOf time.Time) (ImportRo
 			"principal", formatCents(row.PrincipalCents))
 	}
 	row.Currency = "CNY"
-	if v, ok := text(ColCurrency, false); ok {
+	if us {
+		row.Currency = "USD"
+		if v, ok := text(ColCurrency, false); ok && !normalizeUSCurrency(v) {
+			bad(ColCurrency, "err.row.currency_usd", "value", quoteShort(v))
+		}
+	} else if v, ok := text(ColCurrency, false); ok {
 		if c, ok := normalizeCurrency(v); ok {
 			row.Currency = c
 		} else {
@@ -238,12 +341,42 @@ func ParseRow(rec []string, line int, idx ColumnIndex, asOf time.Time) (ImportRo
 		}
 	}
 	if v, ok := text(ColEmergencyContactPhone, false); ok {
-		if p, ok := normalizeMobile(v); ok {
+		if us {
+			if p, ok := ValidUSPhone(v); ok {
+				row.EmergencyContactPhone = p
+			} else {
+				bad(ColEmergencyContactPhone, "err.row.us_phone_optional")
+			}
+		} else if p, ok := normalizeMobile(v); ok {
 			row.EmergencyContactPhone = p
 		} else {
 			bad(ColEmergencyContactPhone, "err.row.mobile_optional")
 		}
 	}
+	if v, ok := text(ColTimeZone, false); ok && validTimeZone(v) {
+		row.TimeZones = []string{v}
+	} else {
+		if ok {
+			bad(ColTimeZone, "err.row.time_zone", "value", quoteShort(v))
+		}
+		switch {
+		case !us:
+			row.TimeZones = []string{ChinaTimeZone}
+		case row.State != "":
+			row.TimeZones = USZones(row.State, row.ZIP, row.Phone)
+		}
+	}
+	flag := func(c Column, dst *bool) {
+		if v, ok := text(c, false); ok {
+			if b, ok := parseFlag(v); ok {
+				*dst = b
+			} else {
+				bad(c, "err.row.flag", "value", quoteShort(v))
+			}
+		}
+	}
+	flag(ColConsentOutOfHours, &row.ConsentOutOfHours)
+	flag(ColGuarantorAllowed, &row.GuarantorAllowed)
 	return row, errs
 }
 

@@ -54,8 +54,9 @@ func TestParseRowValid(t *testing.T) {
 		Phone: "13800138000", Province: "北京市", PrincipalCents: 1200050, BalanceCents: 1300000,
 		Currency: "CNY", DueDate: "2024-01-01", DPD: 60, Bucket: "M2",
 		LastPaymentDate: "2023-12-15", EmergencyContactPhone: "13900139000",
+		ConductProfile: "china", TimeZones: []string{"Asia/Shanghai"},
 	}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
 	}
 }

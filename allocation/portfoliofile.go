@@ -32,17 +32,38 @@ const (
 	ColDPD                   Column = "dpd"
 	ColLastPaymentDate       Column = "last_payment_date"
 	ColEmergencyContactPhone Column = "emergency_contact_phone"
+
+	// The conduct profile of the row and the columns of US rows (usrow.go),
+	// all optional in the header.
+	ColConductProfile    Column = "conduct_profile"
+	ColState             Column = "state"
+	ColZIP               Column = "zip"
+	ColSSNLast4          Column = "ssn_last4"
+	ColTimeZone          Column = "time_zone"
+	ColConsentOutOfHours Column = "consent_out_of_hours"
+	ColGuarantorAllowed  Column = "guarantor_allowed"
 )
 
-// Columns lists the canonical columns in the order of API.md.
+// Columns lists the canonical columns: those of China rows in the order of
+// API.md, then the conduct profile and US columns (after them, so the
+// positions of the first twelve stay those of the canonical China header).
 var Columns = []Column{
 	ColExternalRef, ColDebtorName, ColNationalID, ColPhone, ColProvince,
 	ColPrincipal, ColBalance, ColCurrency, ColDueDate, ColDPD,
 	ColLastPaymentDate, ColEmergencyContactPhone,
+	ColConductProfile, ColState, ColZIP, ColSSNLast4, ColTimeZone,
+	ColConsentOutOfHours, ColGuarantorAllowed,
 }
 
+// ChinaColumns are the columns of a China portfolio file, the first twelve
+// (the generator writes them).
+var ChinaColumns = Columns[:12]
+
 // RequiredColumns are the columns a file must have: all but currency,
-// last_payment_date and emergency_contact_phone.
+// last_payment_date, emergency_contact_phone and the conduct profile and US
+// columns. A file with an ssn_last4 column may lack national_id, and one
+// with a state column may lack province (a file of US rows only): see
+// requiredUnless.
 var RequiredColumns = []Column{
 	ColExternalRef, ColDebtorName, ColNationalID, ColPhone, ColProvince,
 	ColPrincipal, ColBalance, ColDueDate, ColDPD,
@@ -54,7 +75,13 @@ var columnZH = map[Column]string{
 	ColPhone: "手机号", ColProvince: "省份", ColPrincipal: "本金", ColBalance: "欠款余额",
 	ColCurrency: "币种", ColDueDate: "应还日期", ColDPD: "逾期天数",
 	ColLastPaymentDate: "最后还款日", ColEmergencyContactPhone: "紧急联系人电话",
+	ColConductProfile: "合规规则", ColState: "州", ColZIP: "邮编", ColSSNLast4: "社保号后四位",
+	ColTimeZone: "时区", ColConsentOutOfHours: "同意非工作时间联系", ColGuarantorAllowed: "允许联系担保人",
 }
+
+// requiredUnless names, for a required column a file of US rows does not
+// need, the column that stands in for it in the header.
+var requiredUnless = map[Column]Column{ColNationalID: ColSSNLast4, ColProvince: ColState}
 
 // Chinese returns the column's Chinese header from API.md ("" for an unknown
 // column).
@@ -91,6 +118,13 @@ var columnSynonyms = map[Column][2][]string{
 	ColDPD:                   {{"逾期日数", "days_past_due", "overdue_days"}},
 	ColLastPaymentDate:       {{"最后还款日期", "最近还款日期", "最近还款日", "末次还款日期", "last_paid_date", "last_payment"}},
 	ColEmergencyContactPhone: {{"紧急联系人手机", "紧急联系人手机号", "紧急联系人号码", "紧急联系电话", "emergency_phone", "emergency_contact_mobile"}},
+	ColConductProfile:        {{"合规配置", "conduct"}},
+	ColState:                 {{"所在州", "us_state", "state_code"}},
+	ColZIP:                   {{"邮政编码", "zip_code", "zipcode", "postal_code"}},
+	ColSSNLast4:              {{"社保号后4位", "ssn4", "ssn_last_4", "last4_ssn", "last_4_ssn"}},
+	ColTimeZone:              {{"timezone", "tz"}},
+	ColConsentOutOfHours:     {{"同意非工作时间", "consent_out_of_hours_contact"}},
+	ColGuarantorAllowed:      {{"可联系担保人", "guarantor_contact_allowed"}},
 }
 
 // headerTiers maps a normalized header to its column and tier (0 canonical,
@@ -343,6 +377,14 @@ func MapColumns(header []string, m Mapping) (ColumnIndex, error) {
 	for _, c := range RequiredColumns {
 		if _, ok := idx[c]; ok || hasField(fields, c) {
 			continue
+		}
+		if alt, ok := requiredUnless[c]; ok {
+			// A file of US rows; a mapping that names the column still
+			// needs it.
+			_, has := idx[alt]
+			if _, mapped := mappedMissing[c]; has && !mapped {
+				continue
+			}
 		}
 		missing = append(missing, string(c))
 		if h, ok := mappedMissing[c]; ok {

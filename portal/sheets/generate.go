@@ -40,8 +40,8 @@ func genRNG(seed uint64) *rand.Rand {
 // references GEN000000001, GEN000000002, ... It streams (one row buffer,
 // bufio), so n may be in the millions.
 func WritePortfolioCSV(w io.Writer, n int, seed uint64, asOf time.Time, header string) error {
-	names := make([]string, len(allocation.Columns))
-	for i, c := range allocation.Columns {
+	names := make([]string, len(allocation.ChinaColumns))
+	for i, c := range allocation.ChinaColumns {
 		switch header {
 		case "en":
 			names[i] = string(c)
@@ -130,8 +130,8 @@ func WritePortfolioXLSX(w io.Writer, n int, seed uint64, asOf time.Time) error {
 	if err != nil {
 		return err
 	}
-	row := make([]any, len(allocation.Columns))
-	for i, c := range allocation.Columns {
+	row := make([]any, len(allocation.ChinaColumns))
+	for i, c := range allocation.ChinaColumns {
 		row[i] = c.Chinese()
 	}
 	if err := sw.SetRow("A1", row); err != nil {

@@ -326,7 +326,7 @@ func TestGeneratorRoundTrip(t *testing.T) {
 	}
 	if !reflect.DeepEqual(en, xl) {
 		for i := range en {
-			if en[i] != xl[i] {
+			if !reflect.DeepEqual(en[i], xl[i]) {
 				t.Fatalf("row %d: CSV %+v\nXLSX %+v", i, en[i], xl[i])
 			}
 		}
