@@ -45,6 +45,7 @@ const (
 	OutcomeThirdPartyRefused = "third_party_refused"
 	OutcomeLeftMessage       = "left_message"
 	OutcomeBusy              = "busy"
+	OutcomeNotConnected      = "not_connected" // the call did not connect to the number dialled (a network failure, not in service)
 	OutcomeOther             = "other"
 )
 
@@ -55,7 +56,7 @@ var (
 	ContactParties  = []string{PartyDebtor, PartyGuarantor, PartyEmergencyContact, PartyThirdParty}
 	ContactOutcomes = []string{
 		OutcomeRightPartyContact, OutcomeNoAnswer, OutcomeWrongNumber, OutcomeRefused, OutcomePromise,
-		OutcomeThirdPartyRefused, OutcomeLeftMessage, OutcomeBusy, OutcomeOther,
+		OutcomeThirdPartyRefused, OutcomeLeftMessage, OutcomeBusy, OutcomeNotConnected, OutcomeOther,
 	}
 )
 
@@ -106,6 +107,11 @@ func RuleIDs() []string {
 		RuleConductThirdPartyNoDisclosure,
 		RuleConductThirdPartyRefused,
 		RuleConductUSOptOut,
+		RuleRequestChannelOptOut,
+		RuleRequestInconvenientTime,
+		RuleRequestWorkplace,
+		RuleRequestAttorney,
+		RuleCareHold,
 		RuleConductForbiddenLanguage,
 	}
 }
@@ -134,10 +140,23 @@ type ConductProfile struct {
 
 	// AICountsAsCall treats an AI voice contact as a call whatever its channel.
 	AICountsAsCall bool `json:"ai_counts_as_call"`
+
+	// The definitions (DESIGN.md §3 and §4), data used by the guard, the
+	// detectors, the counters and the features alike (predicates.go).
 	// EffectiveOutcomes are the outcomes of a connected, interactive call: an
 	// effective call for the caps, a conversation about the debt for
-	// AfterConversation.
+	// AfterConversation. A connected call in which the debtor refuses to pay
+	// is one.
 	EffectiveOutcomes []string `json:"effective_outcomes"`
+	// ReachedOutcomes: the person called was reached (with the debtor: a
+	// right-party contact, the debtor reached).
+	ReachedOutcomes []string `json:"reached_outcomes"`
+	// FailedOutcomes: an attempt that reached no one; three in a week, with
+	// no conversation, make the debtor unreachable.
+	FailedOutcomes []string `json:"failed_outcomes"`
+	// UncountedOutcomes are not attempts for an attempt cap (Reg F
+	// 1006.14(b)(3): a call that does not connect to the number dialled).
+	UncountedOutcomes []string `json:"uncounted_outcomes"`
 
 	Caps []FrequencyCap `json:"caps"`
 	// AfterConversation is a window (see FrequencyCap.Window) after a
@@ -183,7 +202,17 @@ type FrequencyCap struct {
 	// calendar day) or "calendar_days:N" (that day and the N-1 before it).
 	Window string `json:"window"`
 	Max    int    `json:"max"`
+	// Per is "debtor" (the person, across all of the debtor's accounts at the
+	// lender: China's effective calls per day) or "account" (the debt: Reg
+	// F's 7 in 7).
+	Per string `json:"per"`
 }
+
+// What a cap counts per.
+const (
+	PerDebtor  = "debtor"
+	PerAccount = "account"
+)
 
 // Contact is one attempt or conversation.
 type Contact struct {
@@ -196,20 +225,40 @@ type Contact struct {
 	Message    string // the text sent (sms/email/letter), may be empty
 	PartyPhone string // who was contacted (third parties are told apart by phone)
 	AI         bool   // an AI voice call
+	// PartyRelation is who a third party is to the debtor (spouse, parent,
+	// colleague, employer, attorney, ...).
+	PartyRelation string
+	Place         string // "", home, workplace, other
+	Purpose       string // "" (collection) or one of ContactPurposes
+	AccountID     string // the debt it was about; "" in a one-account history
 }
 
 // ContactCheck is everything a check needs, gathered by the caller.
 type ContactCheck struct {
 	Proposed Contact
-	// History holds this debtor's contacts (any party) over at least the last
-	// HistoryDays days, any order; refused attempts are not in it. Third-party
-	// refusals are only seen if they are in it, so include them however old.
-	History                         []Contact
-	TimeZone                        string // the debtor's IANA zone; "" or invalid = profile default
-	ConsentOutOfHours               bool   // the debtor agreed to contact in quiet hours
-	CeaseCommunication, DisputeOpen bool
+	// AccountID is the account contacted; History's contacts on other
+	// accounts of the same debtor count for the per-debtor rules only.
+	AccountID string
+	// History holds this debtor's contacts (any party, any of the debtor's
+	// accounts at the lender) over at least the last HistoryDays days, any
+	// order; refused attempts are not in it. Third-party refusals are only
+	// seen if they are in it, so include them however old. Contacts after
+	// the proposed one's time are ignored: a contact is judged on what came
+	// before it.
+	History []Contact
+	// TimeZone and TimeZones are the debtor's IANA zones (address, phone
+	// area); a contact must be allowed in every one. None valid = the
+	// profile's default.
+	TimeZone                        string
+	TimeZones                       []string
+	ConsentOutOfHours               bool // the debtor agreed to contact in quiet hours
+	CeaseCommunication, DisputeOpen bool // as they stood at the contact's time
 	GuarantorAllowed                bool // law and contract allow collecting from the guarantor
 	DebtorUnreachable               bool // the caller's judgement; third-party contact may need it
+	// Requests and Holds are the debtor's, with their periods; each is
+	// judged at the proposed contact's time.
+	Requests []DebtorRequest
+	Holds    []CareHold
 }
 
 // ParseConductProfile reads a profile strictly: unknown or missing keys and
@@ -271,6 +320,12 @@ func (p ConductProfile) Validate() error {
 		bad(collect.Field("effective_outcomes", "err.conduct.field.no_outcome"))
 	}
 	checkConductValues(bad, "effective_outcomes", p.EffectiveOutcomes, ContactOutcomes)
+	if len(p.ReachedOutcomes) == 0 {
+		bad(collect.Field("reached_outcomes", "err.conduct.field.no_outcome"))
+	}
+	checkConductValues(bad, "reached_outcomes", p.ReachedOutcomes, ContactOutcomes)
+	checkConductValues(bad, "failed_outcomes", p.FailedOutcomes, ContactOutcomes)
+	checkConductValues(bad, "uncounted_outcomes", p.UncountedOutcomes, ContactOutcomes)
 
 	seen := map[string]bool{}
 	for i, c := range p.Caps {
@@ -294,6 +349,9 @@ func (p ConductProfile) Validate() error {
 		}
 		if c.Max < 1 {
 			bad(collect.Field(f+"max", "err.conduct.field.max", "got", c.Max))
+		}
+		if c.Per != PerDebtor && c.Per != PerAccount {
+			bad(collect.Field(f+"per", "err.conduct.field.one_of", "want", PerDebtor+", "+PerAccount, "got", strconv.Quote(c.Per)))
 		}
 	}
 	if p.AfterConversation != "" {
@@ -329,28 +387,37 @@ func CheckContact(p ConductProfile, c ContactCheck) []collect.Violation {
 	if vs := contactProblems(c.Proposed); len(vs) > 0 {
 		return vs
 	}
-	k := conductCheck{p: p, c: c, loc: p.location(c.TimeZone)}
+	// Judged as of its time: what came after the contact does not count.
+	if hasLater(c.History, c.Proposed.At) {
+		c.History = slices.DeleteFunc(slices.Clone(c.History), func(h Contact) bool { return h.At.After(c.Proposed.At) })
+	}
+	locs := p.locations(c.TimeZone, c.TimeZones)
+	k := conductCheck{p: p, c: c, loc: locs[0], locs: locs}
 	var vs []collect.Violation
 	add := func(v collect.Violation) { vs = append(vs, v) }
 	pc := c.Proposed
 	channel := k.channel(pc)
 	outbound := pc.Direction == DirectionOutbound
 	thirdParty := pc.Party == PartyEmergencyContact || pc.Party == PartyThirdParty
+	attorney := k.attorneyContact()
 
-	if outbound && p.CeaseCommunication && c.CeaseCommunication {
+	if outbound && p.CeaseCommunication && k.ceaseInForce() && !ceaseException(pc) && !attorney {
 		add(collect.Broken(RuleConductCeaseCommunication, "err.conduct.rule.cease_communication"))
 	}
-	if outbound && p.DisputePausesCollection && c.DisputeOpen {
+	if outbound && p.DisputePausesCollection && c.DisputeOpen && pc.Purpose != PurposeCare {
 		add(collect.Broken(RuleConductDisputeOpen, "err.conduct.rule.dispute_open"))
 	}
-	if outbound && p.QuietRule != "" && !c.ConsentOutOfHours && slices.Contains(p.QuietChannels, channel) {
-		local := pc.At.In(k.loc)
-		if k.quiet(local) {
-			add(collect.Broken(p.QuietRule, "err.conduct.rule.quiet_hours", "channel", conductChannelName(channel),
-				"time", local.Format("15:04"), "zone", k.loc.String(), "date", local.Format("2006-01-02"), "start", p.QuietStart, "end", p.QuietEnd))
+	if outbound && p.QuietRule != "" && slices.Contains(p.QuietChannels, channel) {
+		for _, loc := range locs {
+			local := pc.At.In(loc)
+			if k.quiet(local) && !k.consentOutOfHours(channel, local) {
+				add(collect.Broken(p.QuietRule, "err.conduct.rule.quiet_hours", "channel", conductChannelName(channel),
+					"time", local.Format("15:04"), "zone", loc.String(), "date", local.Format("2006-01-02"), "start", p.QuietStart, "end", p.QuietEnd))
+				break
+			}
 		}
 	}
-	if outbound {
+	if outbound && !attorney {
 		for _, cap := range p.Caps {
 			if v, ok := k.capViolation(cap); ok {
 				vs = append(vs, v)
@@ -362,13 +429,16 @@ func CheckContact(p ConductProfile, c ContactCheck) []collect.Violation {
 			vs = append(vs, v)
 		}
 	}
+	if outbound {
+		k.requestViolations(add)
+	}
 	if outbound && p.GuarantorNeedsAllowance && pc.Party == PartyGuarantor && !c.GuarantorAllowed {
 		add(collect.Broken(RuleConductGuarantorNotAllowed, "err.conduct.rule.guarantor_not_allowed"))
 	}
-	if outbound && thirdParty && p.ThirdPartyOnlyWhenUnreachable && !c.DebtorUnreachable {
+	if outbound && thirdParty && !attorney && p.ThirdPartyOnlyWhenUnreachable && !c.DebtorUnreachable {
 		add(collect.Broken(RuleConductThirdPartyUnreachable, "err.conduct.rule.third_party_unreachable", "party", conductPartyName(pc.Party)))
 	}
-	if thirdParty && p.ThirdPartyNoDisclosure {
+	if thirdParty && !attorney && p.ThirdPartyNoDisclosure {
 		if where, found := conductTermsIn(pc, p.DisclosureTerms); found {
 			add(collect.Broken(RuleConductThirdPartyNoDisclosure, "err.conduct.rule.third_party_no_disclosure", "where", where))
 		}
@@ -411,9 +481,20 @@ func contactProblems(c Contact) []collect.Violation {
 }
 
 type conductCheck struct {
-	p   ConductProfile
-	c   ContactCheck
-	loc *time.Location
+	p    ConductProfile
+	c    ContactCheck
+	loc  *time.Location   // the first of locs: calendar days are counted in it
+	locs []*time.Location // every zone the debtor may be in
+}
+
+// hasLater: some contact of the history is after at.
+func hasLater(history []Contact, at time.Time) bool {
+	for _, h := range history {
+		if h.At.After(at) {
+			return true
+		}
+	}
+	return false
 }
 
 // channel is the channel a contact counts as.
@@ -435,17 +516,7 @@ func (k conductCheck) capViolation(cap FrequencyCap) (collect.Violation, bool) {
 		return collect.Violation{}, false
 	}
 	w, _ := parseConductWindow(cap.Window)
-	n := 0
-	for _, h := range k.c.History {
-		// Caps limit our contacting; contacts the debtor started do not count.
-		if h.Direction == DirectionInbound ||
-			!slices.Contains(cap.Channels, k.channel(h)) || !slices.Contains(cap.Parties, h.Party) ||
-			(cap.Effective && !k.p.effectiveOutcome(h.Outcome)) ||
-			!w.contains(h.At, pc.At, k.loc) {
-			continue
-		}
-		n++
-	}
+	n := k.capCount(cap, w)
 	if n < cap.Max {
 		return collect.Violation{}, false
 	}
@@ -459,7 +530,7 @@ func (k conductCheck) afterConversation() (collect.Violation, bool) {
 	var last time.Time
 	for _, h := range k.c.History {
 		// A conversation counts whoever placed the call.
-		if k.channel(h) != ChannelCall || h.Party != PartyDebtor ||
+		if k.channel(h) != ChannelCall || h.Party != PartyDebtor || !k.sameAccount(h) ||
 			!k.p.effectiveOutcome(h.Outcome) || !w.contains(h.At, pc.At, k.loc) {
 			continue
 		}
@@ -488,6 +559,24 @@ func (k conductCheck) thirdPartyRefusal() (Contact, bool) {
 		}
 	}
 	return Contact{}, false
+}
+
+// locations returns every valid zone among zone and zones, de-duplicated,
+// or the profile default when none is.
+func (p ConductProfile) locations(zone string, zones []string) []*time.Location {
+	var out []*time.Location
+	for _, name := range append([]string{zone}, zones...) {
+		if name == "" || name == "Local" {
+			continue
+		}
+		if loc := conductZone(name); loc != nil && !slices.ContainsFunc(out, func(l *time.Location) bool { return l.String() == loc.String() }) {
+			out = append(out, loc)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, p.location(""))
+	}
+	return out
 }
 
 // location returns the debtor's zone, or the profile default when name is

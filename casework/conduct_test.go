@@ -535,8 +535,14 @@ func TestEmbeddedConductProfiles(t *testing.T) {
 			if p.GuarantorNeedsAllowance != tt.guarantorNeedsAllowance {
 				t.Errorf("guarantor_needs_allowance = %v, want %v", p.GuarantorNeedsAllowance, tt.guarantorNeedsAllowance)
 			}
-			if !p.AICountsAsCall || !slices.Equal(p.EffectiveOutcomes, []string{"right_party_contact", "promise"}) {
+			if !p.AICountsAsCall || !slices.Equal(p.EffectiveOutcomes, []string{"right_party_contact", "promise", "refused"}) {
 				t.Errorf("ai_counts_as_call %v, effective_outcomes %q", p.AICountsAsCall, p.EffectiveOutcomes)
+			}
+			// One definition: every shipped profile gives the lists the
+			// profile-free predicates and their SQL use.
+			if d := p.Definitions(); !slices.Equal(d.Reached, casework.Definitions.Reached) || !slices.Equal(d.Failed, casework.Definitions.Failed) ||
+				!slices.Equal(d.Effective, casework.Definitions.Effective) || !slices.Equal(d.Uncounted, casework.Definitions.Uncounted) {
+				t.Errorf("definitions %+v differ from the shared %+v", d, casework.Definitions)
 			}
 			if !p.CeaseCommunication || !p.DisputePausesCollection || !p.ThirdPartyOnlyWhenUnreachable || !p.ThirdPartyNoDisclosure || !p.ThirdPartyStopOnRefusal {
 				t.Errorf("a standing rule is off: %+v", p)
@@ -568,6 +574,7 @@ func TestRuleIDs(t *testing.T) {
 		"third_party.refused", "cease_communication", "dispute_open", "forbidden_language", "us.seven_in_seven",
 		"us.after_conversation", "us.opt_out", "guarantor.not_allowed", "us.quiet_hours", "contact.invalid", "profile.invalid",
 		"roster.not_registered", "roster.no_agreement", "roster.training_lapsed",
+		"request.channel_opt_out", "request.inconvenient_time", "request.workplace_prohibited", "request.attorney", "care_hold",
 	}
 	if len(ids) != len(want) {
 		t.Errorf("RuleIDs() = %q, want %d ids", ids, len(want))

@@ -11,16 +11,52 @@ package casework
 // table, "c." for an alias.
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 	"time"
+
+	"collect/policies"
 )
 
 // ContactDirections lists the directions a Contact may carry.
 var ContactDirections = []string{DirectionOutbound, DirectionInbound}
 
+// Definitions are the outcome definitions every shipped profile gives
+// (reached_outcomes, failed_outcomes, effective_outcomes,
+// uncounted_outcomes): the profile-free predicates below and their SQL use
+// them. They are read from the default profile's data, and a test holds
+// every shipped profile to the same lists, so the counters' SQL says what
+// each profile's guard says.
+var Definitions = loadDefinitions()
+
+// OutcomeDefinitions are a profile's outcome lists.
+type OutcomeDefinitions struct {
+	Effective []string `json:"effective_outcomes"`
+	Reached   []string `json:"reached_outcomes"`
+	Failed    []string `json:"failed_outcomes"`
+	Uncounted []string `json:"uncounted_outcomes"`
+}
+
+// Definitions returns the profile's outcome lists.
+func (p ConductProfile) Definitions() OutcomeDefinitions {
+	return OutcomeDefinitions{Effective: p.EffectiveOutcomes, Reached: p.ReachedOutcomes, Failed: p.FailedOutcomes, Uncounted: p.UncountedOutcomes}
+}
+
+func loadDefinitions() OutcomeDefinitions {
+	b, err := policies.ConductProfile("china")
+	if err != nil {
+		panic("casework: the default conduct profile is not embedded: " + err.Error())
+	}
+	var d OutcomeDefinitions
+	if err := json.Unmarshal(b, &d); err != nil || len(d.Reached) == 0 {
+		panic("casework: the default conduct profile has no outcome definitions")
+	}
+	return d
+}
+
 // reachedOutcomes are the outcomes of a conversation with the person called.
-var reachedOutcomes = []string{OutcomeRightPartyContact, OutcomePromise}
+var reachedOutcomes = Definitions.Reached
 
 // ContactAttempt: an outbound contact, on any channel, to any party. A
 // contact the debtor or a third party started is not an attempt. It is the
@@ -89,6 +125,14 @@ func (p ConductProfile) effectiveOutcome(outcome string) bool {
 	return slices.Contains(p.EffectiveOutcomes, outcome)
 }
 
+// countedAttempt: c counts as an attempt for p's attempt caps: an outbound
+// contact whose outcome p does not leave uncounted (Reg F 1006.14(b)(3): a
+// call that did not connect to the number dialled), nor a callback the
+// debtor asked for.
+func (p ConductProfile) countedAttempt(c Contact) bool {
+	return c.Direction != DirectionInbound && !slices.Contains(p.UncountedOutcomes, c.Outcome) && c.Purpose != PurposeConsentedCallback
+}
+
 // voiceChannel is the channel the rules judge c on: an AI voice contact is
 // a call when the profile says so.
 func (p ConductProfile) voiceChannel(c Contact) string {
@@ -107,7 +151,7 @@ const (
 
 // failedAttemptOutcomes are the outcomes of an attempt that did not get
 // through to anyone.
-var failedAttemptOutcomes = []string{OutcomeNoAnswer, OutcomeWrongNumber, OutcomeBusy}
+var failedAttemptOutcomes = Definitions.Failed
 
 // FailedDebtorAttempt: a contact to the debtor that did not get through (no
 // answer, wrong number, busy).

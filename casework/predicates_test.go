@@ -24,7 +24,9 @@ func TestContactPredicates(t *testing.T) {
 		{"no answer", out(casework.PartyDebtor, casework.OutcomeNoAnswer), true, false, false, false},
 		{"the debtor calling in", in(out(casework.PartyDebtor, casework.OutcomeRightPartyContact)), false, true, false, false},
 		{"the guarantor reached", out(casework.PartyGuarantor, casework.OutcomeRightPartyContact), true, false, false, false},
-		{"the debtor refusing", out(casework.PartyDebtor, casework.OutcomeRefused), true, false, false, false},
+		// A connected call in which the debtor refuses to pay reached the debtor.
+		{"the debtor refusing", out(casework.PartyDebtor, casework.OutcomeRefused), true, true, true, false},
+		{"a call that did not connect", out(casework.PartyDebtor, casework.OutcomeNotConnected), true, false, false, false},
 		{"an emergency contact refusing", out(casework.PartyEmergencyContact, casework.OutcomeRefused), true, false, false, true},
 		{"a third party refusing when calling in", in(out(casework.PartyThirdParty, casework.OutcomeThirdPartyRefused)), false, false, false, true},
 	}
@@ -73,9 +75,9 @@ func TestEffectiveCallIsWhatTheDailyCapCounts(t *testing.T) {
 		}
 	}
 	// Outbound calls and AI voice contacts on any channel, to the debtor,
-	// outcome right_party_contact or promise: 1 + 5 AI channels, × 2.
-	if n != 12 {
-		t.Errorf("%d kinds of contact are effective calls, want 12", n)
+	// outcome right_party_contact, promise or refused: 1 + 5 AI channels, × 3.
+	if n != 18 {
+		t.Errorf("%d kinds of contact are effective calls, want 18", n)
 	}
 }
 
