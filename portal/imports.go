@@ -38,6 +38,7 @@ type upload struct {
 	name     string
 	partial  bool
 	mapping  allocation.Mapping
+	profile  string // the rows' default conduct profile
 }
 
 // readUpload parses the multipart form (parts over 32 MB go to temporary
@@ -74,6 +75,14 @@ func (s *Server) readUpload(c echo.Context) (*upload, error) {
 	default:
 		f.Close()
 		return nil, collect.E(collect.EINVALID, "err.upload.partial").WithFields(collect.Field("partial", "err.upload.true_or_false"))
+	}
+	u.profile = strings.TrimSpace(r.FormValue("conduct_profile"))
+	if u.profile == "" {
+		u.profile = allocation.ConductProfileChina
+	}
+	if !allocation.ValidConductProfile(u.profile) {
+		f.Close()
+		return nil, collect.E(collect.EINVALID, "err.upload.conduct_profile").WithFields(collect.Field("conduct_profile", "err.upload.conduct_profile"))
 	}
 	if m := strings.TrimSpace(r.FormValue("mapping")); m != "" {
 		if strings.HasPrefix(m, "{") {
@@ -113,7 +122,7 @@ func (s *Server) apiImport(c echo.Context) error {
 	}
 	defer src.Close()
 	res, err := s.store.ImportPortfolio(c.Request().Context(), actorOf(c), store.ImportRequest{
-		Name: u.name, Filename: u.filename, Partial: u.partial, Mapping: u.mapping, Source: src,
+		Name: u.name, Filename: u.filename, Partial: u.partial, Mapping: u.mapping, Source: src, ConductProfile: u.profile,
 	})
 	if err != nil && collect.ErrorCode(err) != collect.EINVALID {
 		return err
@@ -272,7 +281,7 @@ func (s *Server) startBackgroundImport(c echo.Context, u *upload) (string, error
 		return "", err
 	}
 	tmp.Close()
-	payload, err := json.Marshal(importPayload{Actor: a, Name: u.name, Filename: u.filename, Partial: u.partial, Mapping: u.mapping})
+	payload, err := json.Marshal(importPayload{Actor: a, Name: u.name, Filename: u.filename, Partial: u.partial, Mapping: u.mapping, ConductProfile: u.profile})
 	if err != nil {
 		os.Remove(tmp.Name())
 		return "", err
@@ -293,6 +302,9 @@ type importPayload struct {
 	Filename string             `json:"filename"`
 	Partial  bool               `json:"partial"`
 	Mapping  allocation.Mapping `json:"mapping"`
+	// ConductProfile is the rows' default profile ("" in jobs queued before
+	// it was kept: china).
+	ConductProfile string `json:"conduct_profile"`
 }
 
 // runImport works an import_portfolio job on the instance that holds the
@@ -325,7 +337,7 @@ func (s *Server) runImport(ctx context.Context, args jobs.ImportPortfolioArgs) e
 	}
 	defer src.Close()
 	_, err = s.store.ImportPortfolio(ctx, a, store.ImportRequest{
-		ImportID: id, Name: p.Name, Filename: p.Filename, Partial: p.Partial, Mapping: p.Mapping, Source: src,
+		ImportID: id, Name: p.Name, Filename: p.Filename, Partial: p.Partial, Mapping: p.Mapping, Source: src, ConductProfile: p.ConductProfile,
 		Progress: func(processed, accepted, rejected int) {
 			s.jobs.set(id, func(jp *jobProgress) { jp.processed, jp.accepted, jp.rejected = processed, accepted, rejected })
 		},

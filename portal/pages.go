@@ -357,6 +357,7 @@ func (s *Server) renderAccountDetail(c echo.Context, d store.AccountDetail, stat
 			v.Placement = &cur
 		}
 	}
+	v.Conduct = conductView(c.Request().Context(), d)
 	if v.Case, err = s.casePanel(c, id, fail); err != nil {
 		return err
 	}
@@ -456,4 +457,30 @@ func (s *Server) jobsPage(c echo.Context) error {
 		rows = append(rows, r)
 	}
 	return s.render(c, http.StatusOK, views.JobsPage(s.pageMeta(c, "title.jobs", "jobs"), rows))
+}
+
+// conductView is the account's conduct card: times in the reader's zone.
+func conductView(ctx context.Context, d store.AccountDetail) views.ConductView {
+	v := views.ConductView{Profile: d.ConductProfile, TimeZones: d.TimeZones}
+	for _, o := range d.DebtorAccounts {
+		v.DebtorAccounts = append(v.DebtorAccounts, views.DebtorAccountView{ID: o.ID, Ref: o.ExternalRef, Balance: views.Money(o.BalanceCents, o.Currency), Stage: o.Stage})
+	}
+	for _, r := range d.Requests {
+		rv := views.RequestView{Kind: r.Kind, Channel: r.Channel, Since: views.DateTime(ctx, r.StartsAt), InForce: r.InForce}
+		if r.From != "" || r.To != "" {
+			rv.Window = r.From + "–" + r.To
+		}
+		if r.EndedAt != nil {
+			rv.Ended = views.DateTime(ctx, *r.EndedAt)
+		}
+		v.Requests = append(v.Requests, rv)
+	}
+	for _, h := range d.Holds {
+		end := h.Until
+		if h.LiftedAt != nil && h.LiftedAt.Before(end) {
+			end = *h.LiftedAt
+		}
+		v.Holds = append(v.Holds, views.HoldView{Kind: h.Kind, Since: views.Date(ctx, h.StartsAt), Until: views.Date(ctx, end), InForce: h.InForce})
+	}
+	return v
 }

@@ -202,6 +202,9 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"POST /api/v1/payments/import":            "external_ref,amount,paid_at\n",
 			"POST /api/v1/complaints":                 `{"account_id":"` + f.account + `","category":"other","description":"x"}`,
 			"PATCH /api/v1/complaints/:id":            `{"agency_response":"x"}`,
+			"POST /api/v1/accounts/:id/requests":      `{"kind":"cease"}`,
+			"POST /api/v1/accounts/:id/holds":         `{"kind":"bereavement","consent":true,"until":"2099-01-01"}`,
+			"POST /api/v1/holds/:id/lift":             `{"reason":"x"}`,
 			"PUT /api/v1/oversight/scorecard-weights": `{"liquidation":1,"rpc":0,"ptp_kept":0,"complaints":0,"breaches":0,"cost_to_collect":0}`,
 			"PATCH /api/v1/oversight/breaches/:id":    `{"status":"remediated","remediation":"x"}`,
 			"POST /api/v1/agencies/:id/evaluations":   `{"kind":"annual","period":"2026","conduct_score":80,"quality_score":80,"efficiency_score":80,"infosec_score":80,"decision":"renew"}`,
@@ -282,6 +285,8 @@ func TestRouteRoleForeignObject(t *testing.T) {
 							id = f.lender
 						case strings.Contains(r.Path, "/invites/:id"):
 							id = "other-invite"
+						case strings.Contains(r.Path, "/holds/:id"):
+							id = "other-hold"
 						}
 						path = paramRe.ReplaceAllString(path, id)
 					}

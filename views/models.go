@@ -148,6 +148,33 @@ type AccountDetailView struct {
 	Case                                                                    *CasePanel // nil when the viewer has no casework on it
 	CanUnmask                                                               bool       // an auditor may unmask this one record, with a reason
 	Propensity, BreakRisk                                                   *ScoreView // early-warning scores, when a model is in use
+	Conduct                                                                 ConductView
+}
+
+// ConductView is the conduct rules an account is worked under: the
+// profile, the debtor's zones, the person's other accounts, requests and
+// holds (times in the reader's zone).
+type ConductView struct {
+	Profile        string
+	TimeZones      []string
+	DebtorAccounts []DebtorAccountView
+	Requests       []RequestView
+	Holds          []HoldView
+}
+
+// DebtorAccountView is another account of the same debtor.
+type DebtorAccountView struct{ ID, Ref, Balance, Stage string }
+
+// RequestView is one debtor request.
+type RequestView struct {
+	Kind, Channel, Window, Since, Ended string
+	InForce                             bool
+}
+
+// HoldView is one care hold.
+type HoldView struct {
+	Kind, Since, Until string
+	InForce            bool
 }
 
 // PlacementView is one placement of an account.

@@ -127,6 +127,31 @@ type AccountDetail struct {
 	PortfolioName string                 `json:"portfolio_name"`
 	History       []PlacementHistoryItem `json:"placement_history"`
 	Masked        bool                   `json:"masked"`
+	// The conduct rules the account is worked under (issue 15).
+	ConductProfile string   `json:"conduct_profile"`
+	TimeZone       string   `json:"time_zone"`  // the address's zone
+	TimeZones      []string `json:"time_zones"` // every zone the debtor may be in; a contact must be allowed in all
+	State          string   `json:"state"`
+	ZIP            string   `json:"zip"`
+	SSNLast4       string   `json:"ssn_last4"`
+	// DebtorID is the linked person (a keyed hash, never the ID number);
+	// DebtorAccounts are the person's other accounts in the reader's scope.
+	DebtorID          string          `json:"debtor_id"`
+	DebtorAccounts    []DebtorAccount `json:"debtor_accounts"`
+	Requests          []DebtorRequest `json:"requests"`
+	Holds             []CareHold      `json:"holds"`
+	ConsentOutOfHours bool            `json:"consent_out_of_hours"`
+	GuarantorAllowed  bool            `json:"guarantor_allowed"`
+}
+
+// DebtorAccount is another account of the same debtor.
+type DebtorAccount struct {
+	ID           string `json:"id"`
+	ExternalRef  string `json:"external_ref"`
+	BalanceCents int64  `json:"balance_cents"`
+	Currency     string `json:"currency"`
+	Stage        string `json:"stage"`
+	AgencyID     string `json:"agency_id"`
 }
 
 // PlacementHistoryItem is one placement of the account, past or present.
@@ -159,6 +184,9 @@ func (s *Store) Account(ctx context.Context, a collect.Actor, id string, persona
 		}
 	}
 	_ = s.db.WithContext(ctx).Table("portfolios").Where("id = ?", scan.PortfolioID).Pluck("name", &d.PortfolioName)
+	if err := s.personDetail(ctx, a, &d); err != nil {
+		return AccountDetail{}, err
+	}
 	err = s.db.WithContext(ctx).Table("placements").Scopes(placementScope(a)).
 		Select("placements.*, o.name AS agency_name").
 		Joins("JOIN organisations o ON o.id = placements.agency_id").
@@ -237,4 +265,53 @@ func (s *Store) UnmaskAccount(ctx context.Context, a collect.Actor, id, reason s
 	}
 	d.Account, d.Masked = scan.Account, false
 	return d, nil
+}
+
+// personDetail adds the conduct profile, the zones, the linked person and
+// the person's requests and holds to d.
+func (s *Store) personDetail(ctx context.Context, a collect.Actor, d *AccountDetail) error {
+	db := s.db.WithContext(ctx)
+	var acc caseAccount
+	if err := db.Table("accounts").Where("id = ?", d.ID).Take(&acc).Error; err != nil {
+		return err
+	}
+	d.ConductProfile, d.TimeZone, d.TimeZones = acc.ConductProfile, acc.TimeZone, accountZones(acc)
+	if d.ConductProfile == "" {
+		d.ConductProfile = "china"
+	}
+	if d.TimeZone == "" && len(d.TimeZones) > 0 {
+		d.TimeZone = d.TimeZones[0]
+	}
+	d.State, d.ZIP, d.ConsentOutOfHours, d.GuarantorAllowed = acc.State, acc.ZIP, acc.ConsentOutOfHours, acc.GuarantorAllowed
+	d.SSNLast4 = acc.SSNLast4
+	if d.Masked && d.SSNLast4 != "" {
+		d.SSNLast4 = "****"
+	}
+	key := personKey(acc)
+	d.DebtorID = key
+	d.DebtorAccounts, d.Requests, d.Holds = []DebtorAccount{}, []DebtorRequest{}, []CareHold{}
+	if acc.DebtorKey != nil && *acc.DebtorKey != "" {
+		if err := db.Table("accounts").Scopes(accountScope(a)).
+			Select("accounts.id, accounts.external_ref, accounts.balance_cents, accounts.currency, accounts.stage, COALESCE(accounts.agency_id, '') AS agency_id").
+			Where("accounts.lender_id = ? AND accounts.debtor_key = ? AND accounts.id <> ?", acc.LenderID, key, acc.ID).
+			Order("accounts.external_ref").Limit(100).Scan(&d.DebtorAccounts).Error; err != nil {
+			return err
+		}
+	}
+	reqs, holds, err := personRules(db, acc.LenderID, key)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for _, r := range reqs {
+		d.Requests = append(d.Requests, r.view(now))
+	}
+	for _, h := range holds {
+		v := h.view(now)
+		if d.Masked {
+			v.Note, v.Evidence = "", "" // a vulnerability is personal data
+		}
+		d.Holds = append(d.Holds, v)
+	}
+	return nil
 }

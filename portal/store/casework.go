@@ -40,6 +40,10 @@ type caseAccount struct {
 	CeaseCommunication   bool
 	LegalHold            bool
 	PaidCents            int64
+	DebtorKey            *string // the person's key; nil until computed (requests.go)
+	TimeZones            string  // every zone of the debtor, comma-separated
+	State, ZIP           string
+	SSNLast4             string `gorm:"column:ssn_last4"`
 }
 
 // loadCase reads one account in the actor's scope with its active placement.

@@ -28,6 +28,11 @@ type ContactInput struct {
 	Note       string    `json:"note"`
 	Message    string    `json:"message"`
 	AI         bool      `json:"ai"`
+	// PartyRelation is who a third party is to the debtor; a third party
+	// must be named by relation and number (a refusal binds that person).
+	PartyRelation string `json:"party_relation"`
+	Place         string `json:"place"`   // "", home, workplace, other
+	Purpose       string `json:"purpose"` // "" or casework.ContactPurposes
 }
 
 // Validate checks the enumerations, lengths and time (zero time = now).
@@ -57,6 +62,24 @@ func (in *ContactInput) Validate(now time.Time) error {
 	if utf8.RuneCountInString(in.PartyPhone) > 32 {
 		f = append(f, collect.Field("party_phone", "err.contact.phone_long", "max", 32))
 	}
+	in.PartyPhone, in.PartyRelation = strings.TrimSpace(in.PartyPhone), strings.ToLower(strings.TrimSpace(in.PartyRelation))
+	if in.Party == casework.PartyThirdParty {
+		if len(conductDigits(in.PartyPhone)) < 5 {
+			f = append(f, collect.Field("party_phone", "err.contact.party_phone_required"))
+		}
+		if in.PartyRelation == "" {
+			f = append(f, collect.Field("party_relation", "err.contact.party_relation_required"))
+		}
+	}
+	if utf8.RuneCountInString(in.PartyRelation) > 40 {
+		f = append(f, collect.Field("party_relation", "err.contact.phone_long", "max", 40))
+	}
+	if in.Place != "" {
+		check("place", in.Place, casework.ContactPlaces)
+	}
+	if in.Purpose != "" {
+		check("purpose", in.Purpose, casework.ContactPurposes)
+	}
 	return allocation.FieldErrors(f)
 }
 
@@ -74,6 +97,10 @@ type Contact struct {
 	Note        string    `json:"note"`
 	Message     string    `json:"message"`
 	AI          bool      `json:"ai"`
+	// PartyRelation, Place and Purpose: see ContactInput.
+	PartyRelation string `json:"party_relation"`
+	Place         string `json:"place"`
+	Purpose       string `json:"purpose"`
 	// AgencyID is the agency whose placement the contact was made under.
 	AgencyID string `json:"-"`
 	// DetailsWithheld: made by another agency; its note, message and
@@ -84,7 +111,117 @@ type Contact struct {
 // casework is the contact as the rules and predicates read it.
 func (c Contact) casework() casework.Contact {
 	return casework.Contact{Channel: c.Channel, Party: c.Party, Direction: c.Direction, At: c.At, Outcome: c.Outcome,
-		Note: c.Note, Message: c.Message, PartyPhone: c.PartyPhone, AI: c.AI}
+		Note: c.Note, Message: c.Message, PartyPhone: c.PartyPhone, AI: c.AI, PartyRelation: c.PartyRelation,
+		Place: c.Place, Purpose: c.Purpose, AccountID: c.AccountID}
+}
+
+// conductDigits keeps a number's digits.
+func conductDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// contactCheck gathers what the conduct guard judges a proposed contact on
+// (casework.ContactCheck): the debtor's contacts on every account of the
+// person at the lender (the last nine days before the contact, and every
+// third party's refusal however old), the debtor's requests and holds, the
+// zones, and the dispute as it stood at the contact's time.
+func (s *Store) contactCheck(tx *gorm.DB, acc caseAccount, pc casework.Contact) (casework.ContactCheck, error) {
+	check := casework.ContactCheck{Proposed: pc, AccountID: acc.ID, TimeZone: acc.TimeZone, TimeZones: accountZones(acc),
+		ConsentOutOfHours: acc.ConsentOutOfHours, CeaseCommunication: acc.CeaseCommunication, GuarantorAllowed: acc.GuarantorAllowed}
+	if check.Proposed.AccountID == "" {
+		check.Proposed.AccountID = acc.ID
+	}
+	var hist []Contact
+	q := tx.Table("contacts")
+	if key := personKey(acc); acc.DebtorKey != nil && *acc.DebtorKey != "" {
+		q = q.Where("account_id IN (SELECT id FROM accounts WHERE lender_id = ? AND debtor_key = ?)", acc.LenderID, key)
+	} else {
+		q = q.Where("account_id = ?", acc.ID)
+	}
+	if err := q.Where("at >= ? OR "+casework.ThirdPartyRefusalSQL(""), pc.At.Add(-9*24*time.Hour)).Find(&hist).Error; err != nil {
+		return check, err
+	}
+	for _, h := range hist {
+		check.History = append(check.History, h.casework())
+	}
+	reqs, holds, err := personRules(tx, acc.LenderID, personKey(acc))
+	if err != nil {
+		return check, err
+	}
+	for _, r := range reqs {
+		check.Requests = append(check.Requests, r.rule())
+	}
+	for _, h := range holds {
+		check.Holds = append(check.Holds, h.rule())
+	}
+	// The dispute as it stood then: raised by the contact's time and not
+	// resolved before it.
+	var open int64
+	if err := tx.Table("disputes").Where("account_id = ? AND raised_at <= ? AND (resolved_at IS NULL OR resolved_at > ?)",
+		acc.ID, pc.At, pc.At).Count(&open).Error; err != nil {
+		return check, err
+	}
+	check.DisputeOpen = open > 0
+	check.DebtorUnreachable = casework.DebtorUnreachable(check.History, pc.At)
+	return check, nil
+}
+
+// lockPerson serialises contacts with one debtor across the debtor's
+// accounts on PostgreSQL (a transaction-scoped advisory lock on the
+// person's key), so two calls on two loans cannot both pass a per-debtor
+// cap; SQLite's immediate transactions already run one at a time.
+func (s *Store) lockPerson(tx *gorm.DB, acc caseAccount) error {
+	if s.dialect != "postgres" {
+		return nil
+	}
+	return tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", acc.LenderID+"/"+personKey(acc)).Error
+}
+
+// ContactPermission answers whether a contact on channel with party may be
+// made at (zero: now), every rule that would refuse it, what the caps leave
+// and when it is next allowed: the same guard RecordContact applies.
+func (s *Store) ContactPermission(ctx context.Context, a collect.Actor, accountID, channel, party string, at time.Time) (casework.Permission, error) {
+	now := s.now()
+	if at.IsZero() {
+		at = now
+	}
+	var f []collect.FieldError
+	if !contains(casework.ContactChannels, channel) {
+		f = append(f, collect.Field("channel", "err.permission.channel", "list", strings.Join(casework.ContactChannels, ", ")))
+	}
+	if !contains(casework.ContactParties, party) {
+		f = append(f, collect.Field("party", "err.permission.party", "list", strings.Join(casework.ContactParties, ", ")))
+	}
+	if len(f) > 0 {
+		return casework.Permission{}, allocation.FieldErrors(f)
+	}
+	db := s.db.WithContext(ctx)
+	acc, _, err := s.loadCase(db, a, accountID)
+	if err != nil {
+		return casework.Permission{}, err
+	}
+	prof, err := conductProfile(acc.ConductProfile)
+	if err != nil {
+		return casework.Permission{}, err
+	}
+	check, err := s.contactCheck(db, acc, casework.Contact{Channel: channel, Party: party, Direction: casework.DirectionOutbound, At: at.UTC()})
+	if err != nil {
+		return casework.Permission{}, err
+	}
+	var extra []collect.Violation
+	if a.OrgKind == collect.KindAgency {
+		rec, err := rosterRecord(db, a.UserID)
+		if err != nil {
+			return casework.Permission{}, err
+		}
+		extra = casework.CheckRoster(rec, now, prof)
+	}
+	return casework.ContactPermission(prof, check, extra), nil
 }
 
 var profiles sync.Map // name → casework.ConductProfile
@@ -141,23 +278,19 @@ func (s *Store) RecordContact(ctx context.Context, a collect.Actor, accountID st
 		if err != nil {
 			return err
 		}
-		// The last nine days, and every third party's refusal however old
-		// (a third party who refused is never contacted again).
-		var hist []Contact
-		if err := tx.Table("contacts").Where("account_id = ? AND (at >= ? OR "+casework.ThirdPartyRefusalSQL("")+")",
-			acc.ID, in.At.Add(-9*24*time.Hour)).Find(&hist).Error; err != nil {
+		if err := s.lockPerson(tx, acc); err != nil {
 			return err
 		}
-		check := casework.ContactCheck{
-			Proposed: casework.Contact{Channel: in.Channel, Party: in.Party, Direction: in.Direction, At: in.At, Outcome: in.Outcome,
-				Note: in.Note, Message: in.Message, PartyPhone: in.PartyPhone, AI: in.AI},
-			TimeZone: acc.TimeZone, ConsentOutOfHours: acc.ConsentOutOfHours, CeaseCommunication: acc.CeaseCommunication,
-			DisputeOpen: acc.DisputeOpen, GuarantorAllowed: acc.GuarantorAllowed,
+		if in.Party == casework.PartyEmergencyContact && in.PartyPhone == "" {
+			// The emergency contact on file, so a refusal binds that person.
+			in.PartyPhone = acc.EmergencyContactPhone
 		}
-		for _, h := range hist {
-			check.History = append(check.History, h.casework())
+		check, err := s.contactCheck(tx, acc, casework.Contact{Channel: in.Channel, Party: in.Party, Direction: in.Direction, At: in.At,
+			Outcome: in.Outcome, Note: in.Note, Message: in.Message, PartyPhone: in.PartyPhone, AI: in.AI,
+			PartyRelation: in.PartyRelation, Place: in.Place, Purpose: in.Purpose, AccountID: acc.ID})
+		if err != nil {
+			return err
 		}
-		check.DebtorUnreachable = casework.DebtorUnreachable(check.History, in.At)
 		// Who calls before the call: a collector off the roster, without a
 		// signed agreement or whose yearly training lapsed may not contact.
 		rec, err := rosterRecord(tx, a.UserID)
@@ -182,10 +315,12 @@ func (s *Store) RecordContact(ctx context.Context, a collect.Actor, accountID st
 				After: map[string]any{"channel": in.Channel, "party": in.Party, "rules": violationRules(vs)}})
 		}
 		out = Contact{ID: uuid.Must(uuid.NewV7()).String(), AccountID: acc.ID, CollectorID: a.UserID, Channel: in.Channel, Party: in.Party,
-			PartyPhone: in.PartyPhone, Direction: in.Direction, At: in.At, Outcome: in.Outcome, Note: strings.TrimSpace(in.Note), Message: in.Message, AI: in.AI}
+			PartyPhone: in.PartyPhone, Direction: in.Direction, At: in.At, Outcome: in.Outcome, Note: strings.TrimSpace(in.Note), Message: in.Message, AI: in.AI,
+			PartyRelation: in.PartyRelation, Place: in.Place, Purpose: in.Purpose}
 		if err := tx.Table("contacts").Create(map[string]any{"id": out.ID, "account_id": acc.ID, "lender_id": acc.LenderID, "agency_id": a.OrgID,
 			"placement_id": pl.ID, "collector_id": a.UserID, "channel": in.Channel, "party": in.Party, "party_phone": in.PartyPhone,
-			"direction": in.Direction, "at": in.At, "outcome": in.Outcome, "note": out.Note, "message": in.Message, "ai": in.AI, "created_at": now}).Error; err != nil {
+			"direction": in.Direction, "at": in.At, "outcome": in.Outcome, "note": out.Note, "message": in.Message, "ai": in.AI,
+			"party_relation": in.PartyRelation, "place": in.Place, "purpose": in.Purpose, "created_at": now}).Error; err != nil {
 			return err
 		}
 		if err := countContact(tx, acc.LenderID, a.OrgID, acc.ID, pl.ID, pl.StartsAt, out); err != nil {

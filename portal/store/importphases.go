@@ -190,7 +190,8 @@ func (r *importRun) beat(ctx context.Context, cancel context.CancelCauseFunc) (s
 
 var importRowColumns = []string{"import_id", "seq", "id", "external_ref", "debtor_name", "national_id", "phone",
 	"emergency_contact_phone", "province", "principal_cents", "balance_cents", "currency", "due_date", "dpd", "bucket",
-	"last_payment_date", "national_id_key", "phone_key", "priority_value"}
+	"last_payment_date", "national_id_key", "phone_key", "priority_value",
+	"conduct_profile", "time_zone", "time_zones", "state", "zip", "ssn_last4", "consent_out_of_hours", "guarantor_allowed", "debtor_key"}
 
 var importRejectColumns = []string{"import_id", "line", "field", "message", "raw", "message_key", "problems"}
 
@@ -262,7 +263,7 @@ func (s *Store) stageImport(ctx context.Context, run *importRun, req ImportReque
 			return tot, collect.E(collect.EINVALID, "err.import.unreadable_past", "line", line, "detail", err)
 		}
 		processed++
-		row, rowErrs := allocation.ParseRow(rec, line, idx, run.now)
+		row, rowErrs := allocation.ParseRowProfile(rec, line, idx, run.now, req.ConductProfile)
 		if len(rowErrs) == 0 {
 			k := refKey(row.ExternalRef)
 			if first, dup := seen[k]; dup {
@@ -300,7 +301,9 @@ func (s *Store) stageImport(ctx context.Context, run *importRun, req ImportReque
 					identityKey(key, "national_id", row.NationalID), identityKey(key, "phone", row.Phone),
 					// A new account starts in verification without a score
 					// (an updated one is refreshed as it is applied).
-					priorityValue(casework.QueueItem{DPD: row.DPD, BalanceCents: row.BalanceCents, Stage: casework.StageVerification})})
+					priorityValue(casework.QueueItem{DPD: row.DPD, BalanceCents: row.BalanceCents, Stage: casework.StageVerification}),
+					row.ConductProfile, firstZone(row.TimeZones), strings.Join(row.TimeZones, ","), row.State, row.ZIP, row.SSNLast4,
+					row.ConsentOutOfHours, row.GuarantorAllowed, debtorKey(key, row.NationalID, row.SSNLast4, row.DebtorName, row.ConductProfile)})
 			}
 		}
 		if len(rows) >= batch || len(rejects) >= 1000 {
@@ -323,11 +326,15 @@ const accountUpsertSet = `portfolio_id = excluded.portfolio_id, debtor_name = ex
 	phone = excluded.phone, emergency_contact_phone = excluded.emergency_contact_phone, province = excluded.province,
 	principal_cents = excluded.principal_cents, balance_cents = excluded.balance_cents, currency = excluded.currency,
 	due_date = excluded.due_date, dpd = excluded.dpd, bucket = excluded.bucket, last_payment_date = excluded.last_payment_date,
-	updated_at = excluded.updated_at, national_id_key = excluded.national_id_key, phone_key = excluded.phone_key, priority_value = -1`
+	updated_at = excluded.updated_at, national_id_key = excluded.national_id_key, phone_key = excluded.phone_key, priority_value = -1,
+	conduct_profile = excluded.conduct_profile, time_zone = excluded.time_zone, time_zones = excluded.time_zones, state = excluded.state,
+	zip = excluded.zip, ssn_last4 = excluded.ssn_last4, consent_out_of_hours = excluded.consent_out_of_hours,
+	guarantor_allowed = excluded.guarantor_allowed, debtor_key = excluded.debtor_key`
 
 // The account columns the undo saves and restores: those the upsert sets.
 const undoColumns = `portfolio_id, debtor_name, national_id, phone, emergency_contact_phone, province, principal_cents,
-	balance_cents, currency, due_date, dpd, bucket, last_payment_date, updated_at, national_id_key, phone_key`
+	balance_cents, currency, due_date, dpd, bucket, last_payment_date, updated_at, national_id_key, phone_key,
+	conduct_profile, time_zone, time_zones, state, zip, ssn_last4, consent_out_of_hours, guarantor_allowed, debtor_key`
 
 // applyRange upserts the staged rows seq in (lo, hi] into accounts, after
 // taking the moved accounts' balances off their old portfolios' counts. With
@@ -356,10 +363,12 @@ func (r *importRun) applyRange(b *bulkTx, lo, hi int, undo bool) error {
 	}
 	if err := b.Exec(`INSERT INTO accounts (id, lender_id, portfolio_id, external_ref, debtor_name, national_id, phone,
 			emergency_contact_phone, province, principal_cents, balance_cents, currency, due_date, dpd, bucket,
-			last_payment_date, created_at, updated_at, national_id_key, phone_key, priority_value)
+			last_payment_date, created_at, updated_at, national_id_key, phone_key, priority_value,
+			conduct_profile, time_zone, time_zones, state, zip, ssn_last4, consent_out_of_hours, guarantor_allowed, debtor_key)
 		SELECT r.id, ?, ?, r.external_ref, r.debtor_name, r.national_id, r.phone, r.emergency_contact_phone, r.province,
 			r.principal_cents, r.balance_cents, r.currency, r.due_date, r.dpd, r.bucket, r.last_payment_date, ?, ?,
-			r.national_id_key, r.phone_key, r.priority_value
+			r.national_id_key, r.phone_key, r.priority_value,
+			r.conduct_profile, r.time_zone, r.time_zones, r.state, r.zip, r.ssn_last4, r.consent_out_of_hours, r.guarantor_allowed, r.debtor_key
 		FROM import_rows r WHERE r.import_id = ? AND r.seq > ? AND r.seq <= ? ORDER BY r.seq
 		ON CONFLICT (lender_id, external_ref) DO UPDATE SET `+accountUpsertSet,
 		r.lenderID, r.portfolioID, r.now, r.now, r.id, lo, hi).Error; err != nil {
@@ -618,4 +627,12 @@ func (s *Store) ImportStatuses(ctx context.Context, ids []string) (map[string]st
 		}
 	}
 	return out, nil
+}
+
+// firstZone is the debtor's address zone, the first of zones ("" for none).
+func firstZone(zones []string) string {
+	if len(zones) == 0 {
+		return ""
+	}
+	return zones[0]
 }

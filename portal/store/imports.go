@@ -26,8 +26,11 @@ type ImportRequest struct {
 	Name     string
 	Filename string
 	Partial  bool // keep the valid rows; otherwise all or nothing
-	Mapping  allocation.Mapping
-	Source   sheets.RowSource
+	// ConductProfile is the rows' default rule profile (china when empty);
+	// a row's own conduct_profile column wins.
+	ConductProfile string
+	Mapping        allocation.Mapping
+	Source         sheets.RowSource
 	// Progress, when set, is told the rows read so far now and then.
 	Progress func(processed, accepted, rejected int)
 	// ImportID, when set, names an import row already created by StartImport.

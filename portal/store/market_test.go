@@ -420,7 +420,9 @@ func TestConcurrentPaymentsAndCalls(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := s.RecordContact(ctx, agent, acc.ID, store.ContactInput{Channel: "call", Party: "debtor", Outcome: "right_party_contact", At: day.Add(time.Duration(i) * time.Minute)})
+				// One minute for all eight: each is judged on the calls at or
+				// before its time, so only the lock keeps a fourth out.
+				_, err := s.RecordContact(ctx, agent, acc.ID, store.ContactInput{Channel: "call", Party: "debtor", Outcome: "right_party_contact", At: day})
 				if err == nil {
 					ok.Add(1)
 				}

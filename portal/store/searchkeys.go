@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect/allocation"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -98,16 +99,26 @@ func (s *Store) fillSearchKeys(ctx context.Context) error {
 
 // fillKeys computes the keys of up to limit accounts that have none, in tx.
 func fillKeys(tx *gorm.DB, key []byte, limit int) (int, error) {
-	var rows []struct{ ID, NationalID, Phone string }
-	if err := tx.Table("accounts").Select("id, national_id, phone").
-		Where("national_id_key IS NULL OR phone_key IS NULL").Limit(limit).Scan(&rows).Error; err != nil {
+	var rows []struct{ ID, NationalID, Phone, DebtorName, SSNLast4, ConductProfile string }
+	if err := tx.Table("accounts").Select("id, national_id, phone, debtor_name, ssn_last4, conduct_profile").
+		Where("national_id_key IS NULL OR phone_key IS NULL OR debtor_key IS NULL").Limit(limit).Scan(&rows).Error; err != nil {
 		return 0, err
 	}
 	for _, r := range rows {
-		if err := tx.Exec(`UPDATE accounts SET national_id_key = ?, phone_key = ? WHERE id = ?`,
-			identityKey(key, "national_id", r.NationalID), identityKey(key, "phone", r.Phone), r.ID).Error; err != nil {
+		if err := tx.Exec(`UPDATE accounts SET national_id_key = ?, phone_key = ?, debtor_key = ? WHERE id = ?`,
+			identityKey(key, "national_id", r.NationalID), identityKey(key, "phone", r.Phone), debtorKey(key, r.NationalID, r.SSNLast4, r.DebtorName, r.ConductProfile), r.ID).Error; err != nil {
 			return 0, err
 		}
 	}
 	return len(rows), nil
+}
+
+// debtorKey is the person's key (accounts.debtor_key): the keyed hash of
+// allocation.DebtorIdentity, "" when the account names no one.
+func debtorKey(key []byte, nationalID, ssnLast4, name, profile string) string {
+	if nationalID == "" && ssnLast4 == "" {
+		return ""
+	}
+	return identityKey(key, "debtor", allocation.DebtorIdentity(allocation.ImportRow{NationalID: nationalID, SSNLast4: ssnLast4,
+		DebtorName: name, ConductProfile: profile}))
 }

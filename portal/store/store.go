@@ -247,6 +247,8 @@ var notFoundKeys = map[string]string{
 	"user":         "err.not_found.user",
 	"invite":       "err.not_found.invite",
 	"link":         "err.not_found.link",
+	"request":      "err.not_found.request",
+	"hold":         "err.not_found.hold",
 }
 
 func notFoundError(what string) *collect.Error {
