@@ -50,6 +50,37 @@ type AccountFacts struct {
 	GuarantorAllowed   bool
 	CeaseSince         *time.Time
 	DisputeSince       *time.Time
+	// AccountID, when set, is the account judged: the contacts given may be
+	// the whole person's (every account of the debtor, each Contact naming
+	// its AccountID), and only this account's are checked, against all.
+	AccountID string
+	TimeZones []string
+	// Disputes are the account's disputes, each open from From until To
+	// (nil: still open); Requests and Holds the person's. Each applies to a
+	// contact as it stood at the contact's time.
+	Disputes []Period
+	Requests []casework.DebtorRequest
+	Holds    []casework.CareHold
+}
+
+// Period is a span of time; To nil means it has not ended.
+type Period struct {
+	From time.Time
+	To   *time.Time
+}
+
+// disputeOpen: a dispute of f was open at t (DisputeSince, or one of
+// Disputes).
+func (f AccountFacts) disputeOpen(t time.Time) bool {
+	if f.DisputeSince != nil && t.After(*f.DisputeSince) {
+		return true
+	}
+	for _, d := range f.Disputes {
+		if !d.From.After(t) && (d.To == nil || d.To.After(t)) {
+			return true
+		}
+	}
+	return false
 }
 
 // DetectBreaches replays an account's contact log in time order: each contact
@@ -79,16 +110,23 @@ func DetectBreaches(p casework.ConductProfile, contacts []casework.Contact, f Ac
 	var out []Breach
 	for k, i := range order {
 		c := contacts[i]
+		if f.AccountID != "" && c.AccountID != "" && c.AccountID != f.AccountID {
+			continue // another loan of the person: history only
+		}
 		hist := replay[:k:k]
 		check := casework.ContactCheck{
 			Proposed:           c,
+			AccountID:          f.AccountID,
 			History:            hist,
 			TimeZone:           f.TimeZone,
+			TimeZones:          f.TimeZones,
 			ConsentOutOfHours:  f.ConsentOutOfHours,
 			CeaseCommunication: f.CeaseCommunication && (f.CeaseSince == nil || c.At.After(*f.CeaseSince)),
-			DisputeOpen:        f.DisputeSince != nil && c.At.After(*f.DisputeSince),
+			DisputeOpen:        f.disputeOpen(c.At),
 			GuarantorAllowed:   f.GuarantorAllowed,
 			DebtorUnreachable:  casework.DebtorUnreachable(hist, c.At),
+			Requests:           f.Requests,
+			Holds:              f.Holds,
 		}
 		for _, v := range casework.CheckContact(p, check) {
 			if v.Rule == casework.RuleConductContactInvalid || v.Rule == casework.RuleConductProfileInvalid {
@@ -175,16 +213,19 @@ func reachableEvidence(hist []casework.Contact, at time.Time, order []int) ([]in
 }
 
 // Severity grades a conduct rule: threats and abuse, contact after a cease
-// request and disclosing the debt to a third party are high; quiet hours,
-// frequency (caps and the pause after a conversation), open disputes and the
-// other third-party rules are medium; the rest are low.
+// request, contact with a debtor on a care hold or represented by an
+// attorney and disclosing the debt to a third party are high; quiet hours,
+// frequency (caps and the pause after a conversation), open disputes, the
+// debtor's other requests and the other third-party rules are medium; the
+// rest are low.
 func Severity(rule string) string {
 	switch rule {
-	case casework.RuleConductForbiddenLanguage, casework.RuleConductCeaseCommunication, casework.RuleConductThirdPartyNoDisclosure:
+	case casework.RuleConductForbiddenLanguage, casework.RuleConductCeaseCommunication, casework.RuleConductThirdPartyNoDisclosure,
+		casework.RuleCareHold, casework.RuleRequestAttorney:
 		return SeverityHigh
 	case casework.RuleConductCNQuietHours, casework.RuleConductUSQuietHours,
 		casework.RuleConductCNMaxEffectiveCallsDay, casework.RuleConductUSSevenInSeven, casework.RuleConductUSAfterConversation,
-		casework.RuleConductDisputeOpen,
+		casework.RuleConductDisputeOpen, casework.RuleRequestWorkplace, casework.RuleRequestChannelOptOut, casework.RuleRequestInconvenientTime,
 		casework.RuleRosterNotRegistered, casework.RuleRosterNoAgreement, casework.RuleRosterTrainingLapsed:
 		return SeverityMedium
 	}

@@ -319,6 +319,11 @@ func TestSeverity(t *testing.T) {
 		casework.RuleRosterNotRegistered:           "medium",
 		casework.RuleRosterNoAgreement:             "medium",
 		casework.RuleRosterTrainingLapsed:          "medium",
+		casework.RuleCareHold:                      "high",
+		casework.RuleRequestAttorney:               "high",
+		casework.RuleRequestWorkplace:              "medium",
+		casework.RuleRequestChannelOptOut:          "medium",
+		casework.RuleRequestInconvenientTime:       "medium",
 		"third_party.some_future_rule":             "medium",
 		"unknown":                                  "low",
 	}

@@ -150,8 +150,14 @@ func (s *Store) UpdateBreach(ctx context.Context, a collect.Actor, id, status, r
 // records what breaks a rule. Safe to run again and in several processes:
 // a breach already recorded is not recorded twice.
 func (s *Store) DetectBreaches(ctx context.Context, since time.Time) (int, error) {
+	// The accounts with contacts recorded since, and the other loans of
+	// the same people: a call logged late on one loan can put a later call
+	// on another over a per-debtor cap.
 	var accounts []string
-	if err := s.db.WithContext(ctx).Table("contacts").Where("created_at >= ?", since).Distinct("account_id").Pluck("account_id", &accounts).Error; err != nil {
+	if err := s.db.WithContext(ctx).Raw(`SELECT DISTINCT account_id FROM contacts WHERE created_at >= ?
+		UNION SELECT a2.id FROM contacts c JOIN accounts a1 ON a1.id = c.account_id
+		JOIN accounts a2 ON a2.lender_id = a1.lender_id AND a2.debtor_key = a1.debtor_key AND a2.id <> a1.id
+		WHERE c.created_at >= ? AND a1.debtor_key <> ''`, since, since).Scan(&accounts).Error; err != nil {
 		return 0, err
 	}
 	found := 0
@@ -164,29 +170,49 @@ func (s *Store) DetectBreaches(ctx context.Context, since time.Time) (int, error
 		if err != nil {
 			return found, err
 		}
+		// The person's whole log (every loan of the debtor at the lender):
+		// per-debtor rules count across them; only this account's contacts
+		// are judged.
 		var log []struct {
 			Contact  `gorm:"embedded"`
 			AgencyID string
 			LenderID string
 		}
-		if err := s.db.WithContext(ctx).Table("contacts").Where("account_id = ?", id).Order("at, id").Scan(&log).Error; err != nil {
+		q := s.db.WithContext(ctx).Table("contacts")
+		if acc.DebtorKey != nil && *acc.DebtorKey != "" {
+			q = q.Where("account_id IN (SELECT id FROM accounts WHERE lender_id = ? AND debtor_key = ?)", acc.LenderID, *acc.DebtorKey)
+		} else {
+			q = q.Where("account_id = ?", id)
+		}
+		if err := q.Order("at, id").Scan(&log).Error; err != nil {
 			return found, err
 		}
 		cs := make([]casework.Contact, len(log))
 		for i, c := range log {
-			cs[i] = casework.Contact{Channel: c.Channel, Party: c.Party, Direction: c.Direction, At: c.At, Outcome: c.Outcome,
-				Note: c.Note, Message: c.Message, PartyPhone: c.PartyPhone, AI: c.AI}
+			cs[i] = c.casework()
 		}
-		var disputeSince *time.Time
-		if acc.DisputeOpen {
-			var d []time.Time
-			s.db.WithContext(ctx).Table("disputes").Where("account_id = ? AND status = 'open'", id).Order("raised_at").Limit(1).Pluck("raised_at", &d)
-			if len(d) == 1 {
-				disputeSince = &d[0]
-			}
+		var disputes []struct {
+			RaisedAt   time.Time
+			ResolvedAt *time.Time
 		}
-		facts := oversight.AccountFacts{TimeZone: acc.TimeZone, ConsentOutOfHours: acc.ConsentOutOfHours, CeaseCommunication: acc.CeaseCommunication,
-			GuarantorAllowed: acc.GuarantorAllowed, DisputeSince: disputeSince}
+		if err := s.db.WithContext(ctx).Table("disputes").Where("account_id = ?", id).Select("raised_at, resolved_at").Scan(&disputes).Error; err != nil {
+			return found, err
+		}
+		reqs, holds, err := personRules(s.db.WithContext(ctx), acc.LenderID, personKey(acc))
+		if err != nil {
+			return found, err
+		}
+		facts := oversight.AccountFacts{TimeZone: acc.TimeZone, TimeZones: accountZones(acc), ConsentOutOfHours: acc.ConsentOutOfHours,
+			CeaseCommunication: acc.CeaseCommunication, GuarantorAllowed: acc.GuarantorAllowed, AccountID: id}
+		for _, d := range disputes {
+			facts.Disputes = append(facts.Disputes, oversight.Period{From: d.RaisedAt, To: d.ResolvedAt})
+		}
+		for _, r := range reqs {
+			facts.Requests = append(facts.Requests, r.rule())
+		}
+		for _, h := range holds {
+			facts.Holds = append(facts.Holds, h.rule())
+		}
 		breaches := oversight.DetectBreaches(prof, cs, facts)
 		if len(breaches) == 0 {
 			continue
