@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/lib/pq"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -377,8 +378,16 @@ func (s *Store) AssignAccounts(ctx context.Context, a collect.Actor, accountIDs 
 				return collect.E(collect.EINVALID, "err.case.collector_unknown").WithFields(collect.Field("collector_id", "err.case.unknown"))
 			}
 		}
-		res := tx.Table("accounts").Scopes(accountScope(a)).Where("accounts.id IN ?", accountIDs).
-			Updates(map[string]any{"assigned_to": collectorID, "updated_at": s.now()})
+		q := tx.Table("accounts").Scopes(accountScope(a))
+		if s.dialect == "postgres" {
+			// One array parameter: the planner sees its length (10,000 ids,
+			// not one row), and a constant array is hashed, where a list of
+			// 10,000 parameters is searched row by row.
+			q = q.Where("accounts.id = ANY(?)", pq.StringArray(accountIDs))
+		} else {
+			q = q.Where("accounts.id IN ?", accountIDs)
+		}
+		res := q.Updates(map[string]any{"assigned_to": collectorID, "updated_at": s.now()})
 		if res.Error != nil {
 			return res.Error
 		}
