@@ -214,10 +214,27 @@ func (s *Server) casePanel(c echo.Context, accountID string, fail error) (*views
 		if p.RosterProblems, err = s.store.RosterCheck(ctx, a, accountID); err != nil {
 			return nil, err
 		}
+		// The guard's answer for a call to the debtor now, before the
+		// collector types (the contact-permission API's).
+		perm, err := s.store.ContactPermission(ctx, a, accountID, casework.ChannelCall, casework.PartyDebtor, time.Time{})
+		if err != nil {
+			return nil, err
+		}
+		pv := &views.PermissionView{Allowed: perm.Allowed, CallsLeftToday: perm.CallsLeftToday, AttemptsLeft7d: perm.AttemptsLeft7d}
+		for _, v := range perm.Violations {
+			if !strings.HasPrefix(v.Rule, "roster.") { // said above
+				pv.Violations = append(pv.Violations, v)
+			}
+		}
+		if perm.NextAllowedAt != nil && !perm.Allowed {
+			pv.NextAllowed = views.DateTime(ctx, *perm.NextAllowedAt)
+		}
+		p.Permission = pv
 	}
 	if fail != nil && strings.HasSuffix(c.Request().URL.Path, "/contacts") {
 		p.Draft = views.ContactDraft{Channel: c.FormValue("channel"), Outcome: c.FormValue("outcome"), Party: c.FormValue("party"),
-			Direction: c.FormValue("direction"), PartyPhone: c.FormValue("party_phone"), At: c.FormValue("at"), Note: c.FormValue("note"), Message: c.FormValue("message")}
+			Direction: c.FormValue("direction"), PartyPhone: c.FormValue("party_phone"), At: c.FormValue("at"), Note: c.FormValue("note"), Message: c.FormValue("message"),
+			PartyRelation: c.FormValue("party_relation")}
 	}
 	if cd.Verification != nil {
 		v := cd.Verification
@@ -335,7 +352,8 @@ func (s *Server) verificationSubmit(c echo.Context) error {
 func (s *Server) contactSubmit(c echo.Context) error {
 	id := c.Param("id")
 	in := store.ContactInput{Channel: c.FormValue("channel"), Party: c.FormValue("party"), PartyPhone: strings.TrimSpace(c.FormValue("party_phone")),
-		Direction: c.FormValue("direction"), Outcome: c.FormValue("outcome"), Note: c.FormValue("note"), Message: c.FormValue("message")}
+		Direction: c.FormValue("direction"), Outcome: c.FormValue("outcome"), Note: c.FormValue("note"), Message: c.FormValue("message"),
+		PartyRelation: c.FormValue("party_relation"), Purpose: c.FormValue("purpose")}
 	if at := strings.TrimSpace(c.FormValue("at")); at != "" {
 		// The form's local time is in the reader's zone, as the page shows times.
 		t, err := time.ParseInLocation("2006-01-02T15:04", at, views.Zone(c.Request().Context()))

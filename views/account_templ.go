@@ -998,9 +998,9 @@ func AccountDetailPage(p Page, v AccountDetailView) templ.Component {
 						}
 					}
 					var templ_7745c5c3_Var67 string
-					templ_7745c5c3_Var67, templ_7745c5c3_Err = templ.JoinStringErrs(" · " + T(ctx, "conduct.since", map[string]any{"When": r.Since}))
+					templ_7745c5c3_Var67, templ_7745c5c3_Err = templ.JoinStringErrs(" · " + T(ctx, "conduct.since", map[string]any{"At": r.Since}))
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/account.templ`, Line: 114, Col: 76}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/account.templ`, Line: 114, Col: 74}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var67))
 					if templ_7745c5c3_Err != nil {
@@ -1034,9 +1034,9 @@ func AccountDetailPage(p Page, v AccountDetailView) templ.Component {
 							return templ_7745c5c3_Err
 						}
 						var templ_7745c5c3_Var69 string
-						templ_7745c5c3_Var69, templ_7745c5c3_Err = templ.JoinStringErrs(" " + T(ctx, "conduct.ended", map[string]any{"When": r.Ended}))
+						templ_7745c5c3_Var69, templ_7745c5c3_Err = templ.JoinStringErrs(" " + T(ctx, "conduct.ended", map[string]any{"At": r.Ended}))
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/account.templ`, Line: 118, Col: 94}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/account.templ`, Line: 118, Col: 92}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var69))
 						if templ_7745c5c3_Err != nil {

@@ -68,11 +68,23 @@ type CasePanel struct {
 	Collectors       []Option
 	AssignedTo       string
 	Draft            ContactDraft // a refused contact's form, filled again so nothing typed is lost
+	// Permission is the guard's answer for a call to the debtor now; nil
+	// when the reader does not work the case.
+	Permission *PermissionView
+}
+
+// PermissionView is what the conduct guard says before a contact.
+type PermissionView struct {
+	Allowed                        bool
+	Violations                     []collect.Violation
+	CallsLeftToday, AttemptsLeft7d *int
+	NextAllowed                    string // in the reader's zone; "" when allowed or no time lifts it
 }
 
 // ContactDraft is what the collector entered in the contact form.
 type ContactDraft struct {
 	Channel, Outcome, Party, Direction, PartyPhone, At, Note, Message string
+	PartyRelation                                                     string
 }
 
 // VerificationView is the verification checklist.
