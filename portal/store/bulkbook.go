@@ -82,7 +82,7 @@ func (s *Store) BulkLoadBookWith(ctx context.Context, lenderID string, shape Boo
 	const batch = 20000
 	accCols := []string{"id", "lender_id", "portfolio_id", "external_ref", "debtor_name", "national_id", "phone", "province", "principal_cents",
 		"balance_cents", "due_date", "dpd", "bucket", "stage", "created_at", "updated_at", "verification_complete",
-		"national_id_key", "phone_key", "agency_id", "priority_value", "assigned_to", "next_action_at"}
+		"national_id_key", "phone_key", "agency_id", "priority_value", "assigned_to", "next_action_at", "debtor_key"}
 	plCols := []string{"id", "account_id", "agency_id", "lender_id", "status", "fee_rate_bp", "created_at", "starts_at", "ends_at", "accepted_at", "bucket", "balance_cents"}
 	ctCols := []string{"id", "account_id", "lender_id", "agency_id", "placement_id", "collector_id", "channel", "party", "direction", "at", "outcome", "created_at"}
 	cmCols := []string{"id", "payment_id", "placement_id", "agency_id", "lender_id", "account_id", "bucket", "rate_bp", "payment_cents", "amount_cents", "month", "accrued_at"}
@@ -118,7 +118,8 @@ func (s *Store) BulkLoadBookWith(ctx context.Context, lenderID string, shape Boo
 			acc = append(acc, []any{id, lenderID, portfolio, fmt.Sprintf("BULK-%s-%09d", portfolio[len(portfolio)-12:], i), name, nationalID, phone, "北京市",
 				balance, balance, now.AddDate(0, 0, -dpd).Format(time.DateOnly), dpd, bucket, stage, now, now, true,
 				identityKey(key, "national_id", nationalID), identityKey(key, "phone", phone), agency,
-				priorityValue(casework.QueueItem{DPD: dpd, BalanceCents: balance, Stage: stage}), collector, next})
+				priorityValue(casework.QueueItem{DPD: dpd, BalanceCents: balance, Stage: stage}), collector, next,
+				debtorKey(key, nationalID, "", name, allocation.ConductProfileChina)})
 			if shape.PromiseEvery > 0 && i%shape.PromiseEvery == 0 {
 				arID := uuid.Must(uuid.NewV7()).String()
 				due := now.AddDate(0, 0, rng.IntN(14)-3).Format(time.DateOnly)
