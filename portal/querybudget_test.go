@@ -85,8 +85,8 @@ var queryBudgets = []struct {
 	// statements on the chain's head). The case, contacts, arrangements,
 	// next stages and roster check share one read of the account
 	// (store.WithCaseReads; 25 and 39 before).
-	{"AccountPageVendorManager", "vm@demo-bank.test", "/accounts/{lender-account}", 23, "[21] account, audit, portfolio, history, scores, case, contacts, arrangements"},
-	{"AccountPageCollector", "agent@agency-a.test", "/accounts/{agency-account}", 37, "[35 with the indexed queue] as the lender's, plus roster, next stages and the queue's next account"},
+	{"AccountPageVendorManager", "vm@demo-bank.test", "/accounts/{lender-account}", 27, "[21] account, audit, portfolio, history, scores, case, contacts, arrangements; the person: profile and zones, other loans, requests, holds"},
+	{"AccountPageCollector", "agent@agency-a.test", "/accounts/{agency-account}", 45, "[35 with the indexed queue] as the lender's, plus roster, next stages and the queue's next account; the call permission: the person's contacts, requests, holds, the dispute then, roster"},
 	{"QueuePageCollector", "agent@agency-a.test", "/queue", 12, "[11 with the indexed queue] actor, queue page by tiers, promises due, scores"},
 	{"QueuePageSupervisor", "supervisor@agency-a.test", "/queue", 13, "[12] as the collector's, plus the collectors to assign to"},
 	{"QueueAPI", "agent@agency-a.test", "/api/v1/queue?per_page=50", 12, "[11] actor, queue page by tiers, promises due, scores"},
