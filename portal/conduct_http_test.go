@@ -30,7 +30,10 @@ func TestConductContractOverHTTP(t *testing.T) {
 		}
 		var imp struct {
 			Accepted, Rejected int
-			Errors             []struct{ Line int; Field, Message string }
+			Errors             []struct {
+				Line           int
+				Field, Message string
+			}
 		}
 		mustJSON(t, body, &imp)
 		fields := map[string]bool{}
