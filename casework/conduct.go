@@ -19,6 +19,7 @@ import (
 	_ "time/tzdata"
 
 	"collect/allocation"
+	"collect/policies"
 )
 
 // Channels, parties, directions and outcomes of a Contact.
@@ -171,11 +172,11 @@ type ConductProfile struct {
 	ThirdPartyNoDisclosure        bool `json:"third_party_no_disclosure"`
 	ThirdPartyStopOnRefusal       bool `json:"third_party_stop_on_refusal"`
 
-	// Terms are matched case-insensitively in the note and the message; a
-	// Latin term matches where a word starts ("kill" finds "killed", not
-	// "skill"), a Chinese term anywhere.
-	DisclosureTerms []string `json:"disclosure_terms"` // the debt must not be mentioned to a third party
-	ForbiddenTerms  []string `json:"forbidden_terms"`  // threats, insults, violence, impersonation
+	// Language names the language set (policies/language/<name>.json) that
+	// judges the note and the message: threats, violence, impersonation,
+	// exposure, insults and false legal consequences, and disclosure of the
+	// debt to a third party, by meaning (LanguageGuard).
+	Language string `json:"language"`
 
 	// Outbound messages on OptOutChannels must contain one of OptOutPhrases.
 	OptOutChannels []string `json:"opt_out_channels"`
@@ -360,11 +361,9 @@ func (p ConductProfile) Validate() error {
 		}
 	}
 
-	if p.ThirdPartyNoDisclosure && len(p.DisclosureTerms) == 0 {
-		bad(collect.Field("disclosure_terms", "err.conduct.field.no_disclosure_terms"))
+	if _, err := languageGuard(p.Language); err != nil {
+		bad(collect.Field("language", "err.conduct.field.language", "got", strconv.Quote(p.Language)))
 	}
-	checkConductTerms(bad, "disclosure_terms", p.DisclosureTerms)
-	checkConductTerms(bad, "forbidden_terms", p.ForbiddenTerms)
 	checkConductValues(bad, "opt_out_channels", p.OptOutChannels, ContactChannels)
 	if len(p.OptOutChannels) > 0 && len(p.OptOutPhrases) == 0 {
 		bad(collect.Field("opt_out_phrases", "err.conduct.field.no_opt_out_phrases"))
@@ -438,8 +437,9 @@ func CheckContact(p ConductProfile, c ContactCheck) []collect.Violation {
 	if outbound && thirdParty && !attorney && p.ThirdPartyOnlyWhenUnreachable && !c.DebtorUnreachable {
 		add(collect.Broken(RuleConductThirdPartyUnreachable, "err.conduct.rule.third_party_unreachable", "party", conductPartyName(pc.Party)))
 	}
+	guard, _ := languageGuard(p.Language) // validated above
 	if thirdParty && !attorney && p.ThirdPartyNoDisclosure {
-		if where, found := conductTermsIn(pc, p.DisclosureTerms); found {
+		if where, found := languageIn(pc, guard.Discloses); found {
 			add(collect.Broken(RuleConductThirdPartyNoDisclosure, "err.conduct.rule.third_party_no_disclosure", "where", where))
 		}
 	}
@@ -454,7 +454,7 @@ func CheckContact(p ConductProfile, c ContactCheck) []collect.Violation {
 	if outbound && slices.Contains(p.OptOutChannels, pc.Channel) && conductFindTerm(pc.Message, p.OptOutPhrases) == "" {
 		add(collect.Broken(RuleConductUSOptOut, "err.conduct.rule.opt_out", "channel", conductChannelName(pc.Channel), "example", strconv.Quote(p.OptOutPhrases[0])))
 	}
-	if where, found := conductTermsIn(pc, p.ForbiddenTerms); found {
+	if where, found := languageIn(pc, guard.Forbidden); found {
 		add(collect.Broken(RuleConductForbiddenLanguage, "err.conduct.rule.forbidden_language", "where", where))
 	}
 	return vs
@@ -554,7 +554,7 @@ func (k conductCheck) thirdPartyRefusal() (Contact, bool) {
 		return Contact{}, false
 	}
 	for _, h := range k.c.History {
-		if ThirdPartyRefusal(h) && conductPhone(h.PartyPhone) == phone {
+		if ThirdPartyRefusal(h) && SamePhone(h.PartyPhone, k.c.Proposed.PartyPhone) {
 			return h, true
 		}
 	}
@@ -761,6 +761,23 @@ func conductClock(s string) (int, bool) {
 	return t.Hour()*60 + t.Minute(), true
 }
 
+// SamePhone: a and b are one number, written with or without separators
+// and with or without the country code (+1, +86, 001, 0086).
+func SamePhone(a, b string) bool {
+	da, db := conductPhone(a), conductPhone(b)
+	if da == "" || db == "" {
+		return false
+	}
+	if len(da) < len(db) {
+		da, db = db, da
+	}
+	if da == db {
+		return true
+	}
+	prefix, ok := strings.CutSuffix(da, db)
+	return ok && len(db) >= 7 && slices.Contains([]string{"1", "86", "001", "0086", "00"}, prefix)
+}
+
 // conductPhone keeps the digits, so "138-0000 0000" and "13800000000" match.
 func conductPhone(s string) string {
 	return strings.Map(func(r rune) rune {
@@ -771,10 +788,41 @@ func conductPhone(s string) string {
 	}, s)
 }
 
-// conductTermsIn says where a term shows in the note or message; found is
-// false when it shows in neither.
-func conductTermsIn(c Contact, terms []string) (where collect.Phrase, found bool) {
-	note, msg := conductFindTerm(c.Note, terms), conductFindTerm(c.Message, terms)
+var languageGuards sync.Map // name → *LanguageGuard
+
+// languageGuard is the named language set, parsed once.
+func languageGuard(name string) (*LanguageGuard, error) {
+	if g, ok := languageGuards.Load(name); ok {
+		return g.(*LanguageGuard), nil
+	}
+	b, err := policies.LanguageGuard(name)
+	if err != nil {
+		return nil, err
+	}
+	g, err := ParseLanguageGuard(b)
+	if err != nil {
+		return nil, err
+	}
+	languageGuards.Store(name, g)
+	return g, nil
+}
+
+// languageIn says where find finds something in the note or the message
+// (the text it matched, as written); found is false when in neither.
+func languageIn(c Contact, find func(string) (LanguageHit, bool)) (where collect.Phrase, found bool) {
+	hit := func(text string) string {
+		if text == "" {
+			return ""
+		}
+		if h, ok := find(text); ok {
+			if h.Match != "" {
+				return h.Match
+			}
+			return h.Pattern
+		}
+		return ""
+	}
+	note, msg := hit(c.Note), hit(c.Message)
 	switch {
 	case note != "" && msg != "":
 		return collect.Say("err.conduct.word.note_and_message_contain", "note_term", strconv.Quote(note), "message_term", strconv.Quote(msg)), true

@@ -62,11 +62,14 @@ func FuzzConductText(f *testing.F) {
 				if spaced := check(" "+asciiUpper(note)+"\t", "\n"+asciiUpper(message)+" "); !reflect.DeepEqual(rules(got), rules(spaced)) {
 					t.Fatalf("%s: %v, but %v once upper-cased and spaced", p.Name, rules(got), rules(spaced))
 				}
-				if len(p.ForbiddenTerms) > 0 {
-					term := p.ForbiddenTerms[int(pick)%len(p.ForbiddenTerms)]
-					if !hasRule(check(note+" "+term+" ", message), casework.RuleConductForbiddenLanguage) {
-						t.Fatalf("%s: the term %q in the note was not found", p.Name, term)
-					}
+				// A threat added to any note is still found.
+				threats := []string{"We will have you arrested today.", "I am calling from the sheriff's office."}
+				if p.Name == "china" {
+					threats = append(threats, "我是公安局的，再不还钱就抓你。", "再不还钱就上门打断你的腿。")
+				}
+				term := threats[int(pick)%len(threats)]
+				if !hasRule(check(note+"\n"+term+"\n", message), casework.RuleConductForbiddenLanguage) {
+					t.Fatalf("%s: the threat %q in the note was not found", p.Name, term)
 				}
 			}
 		}

@@ -547,21 +547,17 @@ func TestEmbeddedConductProfiles(t *testing.T) {
 			if !p.CeaseCommunication || !p.DisputePausesCollection || !p.ThirdPartyOnlyWhenUnreachable || !p.ThirdPartyNoDisclosure || !p.ThirdPartyStopOnRefusal {
 				t.Errorf("a standing rule is off: %+v", p)
 			}
-			if len(p.ForbiddenTerms) < 20 || len(p.DisclosureTerms) < 5 {
-				t.Errorf("forbidden %d terms, disclosure %d terms: lists too short", len(p.ForbiddenTerms), len(p.DisclosureTerms))
+			if p.Language == "" {
+				t.Errorf("no language set")
 			}
 		})
 	}
-	t.Run("china lists", func(t *testing.T) {
+	t.Run("china language", func(t *testing.T) {
 		p := mustProfile(t, "china")
-		for _, term := range []string{"公安", "警察", "检察院", "法院传票", "坐牢", "抓你", "弄死", "全家", "曝光你", "police", "arrest", "jail", "warrant", "kill", "idiot"} {
-			if !slices.Contains(p.ForbiddenTerms, term) {
-				t.Errorf("forbidden_terms lacks %q", term)
-			}
-		}
-		for _, term := range []string{"欠款", "逾期", "催收", "还款", "借款", "debt", "overdue", "loan", "repay", "collection"} {
-			if !slices.Contains(p.DisclosureTerms, term) {
-				t.Errorf("disclosure_terms lacks %q", term)
+		for _, note := range []string{"我是公安局的", "再不还钱就抓你坐牢", "弄死你", "we will have you arrested"} {
+			vs := casework.CheckContact(p, casework.ContactCheck{Proposed: withNote(debtorCall(cn(10, 0)), note)})
+			if !slices.ContainsFunc(vs, func(v collect.Violation) bool { return v.Rule == casework.RuleConductForbiddenLanguage }) {
+				t.Errorf("%q is not found forbidden", note)
 			}
 		}
 	})
@@ -615,7 +611,10 @@ func TestParseConductProfileErrors(t *testing.T) {
 	}{
 		{"unknown field", mutate(func(d map[string]any) { d["quiet_begin"] = "22:00" }), "quiet_begin"},
 		{"unknown cap field", mutate(func(d map[string]any) { capOf(d)["maximum"] = 3 }), "maximum"},
-		{"missing field", mutate(func(d map[string]any) { delete(d, "forbidden_terms") }), "forbidden_terms"},
+		{"missing field", mutate(func(d map[string]any) { delete(d, "language") }), "language"},
+		{"missing definitions", mutate(func(d map[string]any) { delete(d, "reached_outcomes") }), "reached_outcomes"},
+		{"missing cap per", mutate(func(d map[string]any) { delete(capOf(d), "per") }), "caps[0].per"},
+		{"bad cap per", mutate(func(d map[string]any) { capOf(d)["per"] = "household" }), "caps[0].per"},
 		{"missing cap field", mutate(func(d map[string]any) { delete(capOf(d), "effective") }), "caps[0].effective"},
 		{"quiet start out of range", mutate(func(d map[string]any) { d["quiet_start"] = "25:00" }), "quiet_start"},
 		{"quiet start without leading zero", mutate(func(d map[string]any) { d["quiet_start"] = "8:00" }), "quiet_start"},
@@ -633,7 +632,11 @@ func TestParseConductProfileErrors(t *testing.T) {
 		{"unknown outcome", mutate(func(d map[string]any) { d["effective_outcomes"] = []string{"answered"} }), "effective_outcomes[0]"},
 		{"bad after_conversation", mutate(func(d map[string]any) { d["after_conversation"] = "forever" }), "after_conversation"},
 		{"opt-out channels without phrases", mutate(func(d map[string]any) { d["opt_out_channels"] = []string{"sms"} }), "opt_out_phrases"},
-		{"blank forbidden term", mutate(func(d map[string]any) { d["forbidden_terms"] = []string{"police", " "} }), "forbidden_terms[1]"},
+		{"unknown language set", mutate(func(d map[string]any) { d["language"] = "klingon" }), "language"},
+		{"blank opt-out phrase", mutate(func(d map[string]any) {
+			d["opt_out_channels"] = []string{"sms"}
+			d["opt_out_phrases"] = []string{"reply stop", " "}
+		}), "opt_out_phrases[1]"},
 		{"boolean as string", mutate(func(d map[string]any) { d["cease_communication"] = "yes" }), "cease_communication"},
 		{"truncated", string(base[:40]), "(document)"},
 		{"trailing data", string(base) + "{}", "(document)"},

@@ -252,12 +252,11 @@ func (k conductCheck) attorneyContact() bool {
 	if pc.PartyRelation == RelationAttorney {
 		return true
 	}
-	phone := conductPhone(pc.PartyPhone)
-	if phone == "" {
+	if conductPhone(pc.PartyPhone) == "" {
 		return false
 	}
 	for _, r := range k.c.Requests {
-		if r.Kind == RequestAttorney && r.InForce(pc.At) && conductPhone(r.AttorneyPhone) == phone {
+		if r.Kind == RequestAttorney && r.InForce(pc.At) && SamePhone(r.AttorneyPhone, pc.PartyPhone) {
 			return true
 		}
 	}

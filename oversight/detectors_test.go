@@ -209,7 +209,7 @@ func TestDetectBreaches(t *testing.T) {
 				emergencyCall(mar(10, 10, 0), "139 0000 0001", casework.OutcomeOther, "告诉她他的贷款逾期了"),
 			},
 			want:    []string{"3 third_party.no_disclosure high []"},
-			message: "逾期",
+			message: "贷款", // the text the guard matched, quoted
 		},
 		{
 			// The emergency contact refused on 1 March, well outside any
