@@ -285,7 +285,7 @@ func TestCheckContactCeaseDisputeLanguage(t *testing.T) {
 				{name: "open dispute: the debtor may call in", check: casework.ContactCheck{Proposed: inbound(debtorCall(at)), DisputeOpen: true}},
 				{name: "police in capitals", check: casework.ContactCheck{Proposed: withNote(debtorCall(at), "Told him we will call the POLICE")},
 					want: []string{"forbidden_language"}},
-				{name: "full-width police", check: casework.ContactCheck{Proposed: withNote(debtorCall(at), "ｐｏｌｉｃｅ")},
+				{name: "full-width police", check: casework.ContactCheck{Proposed: withNote(debtorCall(at), "ｔｈｉｓ ｉｓ ｔｈｅ ｐｏｌｉｃｅ")},
 					want: []string{"forbidden_language"}},
 				{name: "curly apostrophe impersonation", check: casework.ContactCheck{Proposed: withNote(debtorCall(at), "I’m a   lawyer")},
 					want: []string{"forbidden_language"}},
@@ -308,7 +308,7 @@ func TestCheckContactCeaseDisputeLanguage(t *testing.T) {
 				want: []string{"forbidden_language"}},
 			{name: "note and message both", check: casework.ContactCheck{Proposed: withNote(withChannel(debtorCall(cn(10, 0)), casework.ChannelSMS, "曝光你"), "我是警察")},
 				want:    []string{"forbidden_language"},
-				message: `threats, insults, violence and impersonation are forbidden, but the note contains "警察" and the message contains "曝光你"`},
+				message: `threats, insults, violence and impersonation are forbidden, but the note contains "我是警察" and the message contains "曝光"`},
 			{name: "inbound 弄死", check: casework.ContactCheck{Proposed: inbound(withNote(debtorCall(cn(10, 0)), "弄死"))},
 				want: []string{"forbidden_language"}},
 		})
@@ -444,7 +444,7 @@ func TestCheckContactSeveralAtOnce(t *testing.T) {
 		}, {
 			name: "a 4th effective call at night to a guarantor-free debtor with threats",
 			check: casework.ContactCheck{
-				Proposed: withNote(debtorCall(cn(22, 30)), "warrant"),
+				Proposed: withNote(debtorCall(cn(22, 30)), "there is a warrant for your arrest"),
 				History:  calls(casework.OutcomeRightPartyContact, cn(9, 0), cn(10, 0), cn(11, 0)),
 			},
 			want: []string{"cn.quiet_hours", "cn.max_effective_calls_per_day", "forbidden_language"},
