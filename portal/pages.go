@@ -358,6 +358,8 @@ func (s *Server) renderAccountDetail(c echo.Context, d store.AccountDetail, stat
 		}
 	}
 	v.Conduct = conductView(c.Request().Context(), d)
+	v.Conduct.CanRecord = s.can(a, "debtor_request", "write") && s.can(a, "care_hold", "write") && (a.OrgKind == collect.KindLender ||
+		d.Placement != nil && d.Placement.AgencyID == a.OrgID && d.Placement.Status == allocation.PlacementActive)
 	if v.Case, err = s.casePanel(c, id, fail); err != nil {
 		return err
 	}
@@ -461,12 +463,13 @@ func (s *Server) jobsPage(c echo.Context) error {
 
 // conductView is the account's conduct card: times in the reader's zone.
 func conductView(ctx context.Context, d store.AccountDetail) views.ConductView {
-	v := views.ConductView{Profile: d.ConductProfile, TimeZones: d.TimeZones}
+	v := views.ConductView{AccountID: d.ID, Profile: d.ConductProfile, TimeZones: d.TimeZones, RequestKinds: casework.RequestKinds,
+		HoldKinds: casework.HoldKinds, Channels: casework.ContactChannels}
 	for _, o := range d.DebtorAccounts {
 		v.DebtorAccounts = append(v.DebtorAccounts, views.DebtorAccountView{ID: o.ID, Ref: o.ExternalRef, Balance: views.Money(o.BalanceCents, o.Currency), Stage: o.Stage})
 	}
 	for _, r := range d.Requests {
-		rv := views.RequestView{Kind: r.Kind, Channel: r.Channel, Since: views.DateTime(ctx, r.StartsAt), InForce: r.InForce}
+		rv := views.RequestView{ID: r.ID, Kind: r.Kind, Channel: r.Channel, Since: views.DateTime(ctx, r.StartsAt), InForce: r.InForce}
 		if r.From != "" || r.To != "" {
 			rv.Window = r.From + "–" + r.To
 		}
@@ -480,7 +483,7 @@ func conductView(ctx context.Context, d store.AccountDetail) views.ConductView {
 		if h.LiftedAt != nil && h.LiftedAt.Before(end) {
 			end = *h.LiftedAt
 		}
-		v.Holds = append(v.Holds, views.HoldView{Kind: h.Kind, Since: views.Date(ctx, h.StartsAt), Until: views.Date(ctx, end), InForce: h.InForce})
+		v.Holds = append(v.Holds, views.HoldView{ID: h.ID, Kind: h.Kind, Since: views.Date(ctx, h.StartsAt), Until: views.Date(ctx, end), InForce: h.InForce})
 	}
 	return v
 }

@@ -501,3 +501,40 @@ func (s *Server) paymentSubmit(c echo.Context) error {
 		return err
 	})
 }
+
+// requestSubmit records a debtor request from the account page's form.
+func (s *Server) requestSubmit(c echo.Context) error {
+	id := c.Param("id")
+	return s.caseStep(c, id, "request_recorded", func() error {
+		_, err := s.store.CreateRequest(c.Request().Context(), actorOf(c), id, store.RequestInput{Kind: c.FormValue("kind"),
+			Channel: c.FormValue("channel"), From: c.FormValue("from"), To: c.FormValue("to"), Note: c.FormValue("note"),
+			AttorneyPhone: c.FormValue("attorney_phone"), Source: "contact"})
+		return err
+	})
+}
+
+func (s *Server) requestEndSubmit(c echo.Context) error {
+	id := c.Param("id")
+	return s.caseStep(c, id, "request_ended", func() error {
+		_, err := s.store.EndRequest(c.Request().Context(), actorOf(c), id, c.Param("rid"), c.FormValue("reason"))
+		return err
+	})
+}
+
+// holdSubmit records a care or hardship hold from the account page.
+func (s *Server) holdSubmit(c echo.Context) error {
+	id := c.Param("id")
+	return s.caseStep(c, id, "hold_recorded", func() error {
+		_, err := s.store.CreateHold(c.Request().Context(), actorOf(c), id, store.HoldInput{Kind: c.FormValue("kind"),
+			Consent: c.FormValue("consent") == "true", Until: c.FormValue("until"), Note: c.FormValue("note")})
+		return err
+	})
+}
+
+func (s *Server) holdLiftSubmit(c echo.Context) error {
+	h, err := s.store.LiftHold(c.Request().Context(), actorOf(c), c.Param("id"), c.FormValue("reason"))
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/accounts/"+h.AccountID+"?done=hold_lifted")
+}

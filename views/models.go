@@ -155,6 +155,11 @@ type AccountDetailView struct {
 // profile, the debtor's zones, the person's other accounts, requests and
 // holds (times in the reader's zone).
 type ConductView struct {
+	AccountID      string
+	CanRecord      bool // the reader may record and end requests and holds
+	RequestKinds   []string
+	HoldKinds      []string
+	Channels       []string
 	Profile        string
 	TimeZones      []string
 	DebtorAccounts []DebtorAccountView
@@ -167,13 +172,13 @@ type DebtorAccountView struct{ ID, Ref, Balance, Stage string }
 
 // RequestView is one debtor request.
 type RequestView struct {
-	Kind, Channel, Window, Since, Ended string
+	ID, Kind, Channel, Window, Since, Ended string
 	InForce                             bool
 }
 
 // HoldView is one care hold.
 type HoldView struct {
-	Kind, Since, Until string
+	ID, Kind, Since, Until string
 	InForce            bool
 }
 
