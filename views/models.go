@@ -173,13 +173,13 @@ type DebtorAccountView struct{ ID, Ref, Balance, Stage string }
 // RequestView is one debtor request.
 type RequestView struct {
 	ID, Kind, Channel, Window, Since, Ended string
-	InForce                             bool
+	InForce                                 bool
 }
 
 // HoldView is one care hold.
 type HoldView struct {
 	ID, Kind, Since, Until string
-	InForce            bool
+	InForce                bool
 }
 
 // PlacementView is one placement of an account.
