@@ -41,7 +41,7 @@ func kpiRow(k store.AgencyKPI) views.KPIRowView {
 		Recovered: views.Money(k.RecoveredCents, "CNY"), Liquidation: ratio(k.LiquidationRate), RPC: ratio(k.RPCRate),
 		PTP: ratio(k.PTPRate), Kept: ratio(k.PTPKeptRate), Complaints: num(k.ComplaintRatePer1000, "%.2f"),
 		Breaches: ratio(k.BreachRate), CostToCollect: ratio(k.CostToCollect), DaysToFirstContact: num(k.AvgDaysToFirstContact, "%.1f"),
-		DrillHref: "/accounts?agency=" + url.QueryEscape(k.AgencyID)}
+		DrillHref: "/accounts?agency=" + url.QueryEscape(k.AgencyID), Holds: k.HoldsInForce}
 }
 
 func (s *Server) oversightPage(c echo.Context) error {

@@ -66,6 +66,9 @@ type AgencyKPI struct {
 	// PeriodRecoveredCents is what was received in the period (by payment
 	// month), cost to collect's denominator; RecoveredCents is by vintage.
 	PeriodRecoveredCents int64 `json:"period_recovered_cents"`
+	// HoldsInForce: care and hardship holds in force now on the accounts
+	// the agency holds (for the lender; issue 15).
+	HoldsInForce int `json:"holds_in_force"`
 }
 
 // KPIs sums the counters of the period per agency and computes the figures
@@ -113,6 +116,13 @@ func (s *Store) KPIs(ctx context.Context, a collect.Actor, f KPIFilter) ([]Agenc
 			LiquidationRate: fig.LiquidationRate, RPCRate: fig.RPCRate, PTPRate: fig.PTPRate, PTPKeptRate: fig.PTPKeptRate,
 			ComplaintRatePer1000: fig.ComplaintRatePer1000, BreachRate: fig.BreachRate, CostToCollect: fig.CostToCollect,
 			AvgDaysToFirstContact: fig.AvgDaysToFirstContact, Counts: c, Figures: fig, PeriodRecoveredCents: r.Recovered}
+	}
+	holds, err := s.HoldsByAgency(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].HoldsInForce = holds[out[i].AgencyID]
 	}
 	return out, nil
 }
