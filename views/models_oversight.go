@@ -34,7 +34,7 @@ type RollRowView struct {
 type KPIRowView struct {
 	AgencyID, Agency, Placed, Recovered, Liquidation, RPC, PTP, Kept string
 	Complaints, Breaches, CostToCollect, DaysToFirstContact          string
-	Holds                                                            int // care holds in force on the agency's accounts
+	Holds                                                            int    // care holds in force on the agency's accounts
 	DrillHref                                                        string // the agency's accounts
 }
 
