@@ -19,12 +19,16 @@ package casework
 import (
 	"cmp"
 	"collect"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"collect/allocation"
+	"collect/policies"
 )
 
 // Limitation event kinds.
@@ -82,6 +86,35 @@ type Limitation struct {
 // the schedule is known in advance. It returns an EINVALID *allocation.Error
 // for an unknown kind, a zero time, or no due event.
 func LimitationDate(events []LimitationEvent, asOf time.Time) (Limitation, error) {
+	return LimitationDateUnder(ChinaLimitation, events, asOf)
+}
+
+// LimitationRules are a jurisdiction's limitation period: its length, what
+// restarts it, and an absolute cap (0: none).
+type LimitationRules struct {
+	Years       int
+	CapYears    int
+	Interrupts  []string // the event kinds that restart the period
+	Description string
+}
+
+// ChinaLimitation is the PRC Civil Code's (arts. 188, 189, 195).
+var ChinaLimitation = LimitationRules{Years: LimitationYears, CapYears: AbsoluteCapYears,
+	Interrupts: []string{LimitationDemand, LimitationAcknowledgement, LimitationSuit}, Description: "PRC Civil Code arts. 188, 189, 195"}
+
+// USLimitation is a US state's period for a written contract (the state's
+// years from policies/conduct/us_limitation.json): it runs from the default
+// (the last due date) and restarts on an acknowledgement (a payment or a
+// written promise, as most states hold); a demand for payment does not
+// restart it, and there is no absolute cap.
+func USLimitation(state string) LimitationRules {
+	years := usLimitationYears(state)
+	return LimitationRules{Years: years, Interrupts: []string{LimitationAcknowledgement, LimitationSuit},
+		Description: "US state limitation period (" + state + ", " + strconv.Itoa(years) + " years)"}
+}
+
+// LimitationDateUnder is LimitationDate under rules.
+func LimitationDateUnder(rules LimitationRules, events []LimitationEvent, asOf time.Time) (Limitation, error) {
 	var fields []collect.FieldError
 	var firstDue, lastDue time.Time
 	for i, ev := range events {
@@ -124,9 +157,12 @@ func LimitationDate(events []LimitationEvent, asOf time.Time) (Limitation, error
 		return cmp.Compare(rank[a.Kind], rank[b.Kind])
 	})
 
-	capDay := addCivilYears(firstDue, AbsoluteCapYears)
+	capDay := SuitPendingExpires
+	if rules.CapYears > 0 {
+		capDay = addCivilYears(firstDue, rules.CapYears)
+	}
 	anchor := lastDue
-	expires := earlierDay(addCivilYears(anchor, LimitationYears), capDay)
+	expires := earlierDay(addCivilYears(anchor, rules.Years), capDay)
 	today := civilDay(asOf)
 	lim := Limitation{AbsoluteCap: capDay}
 	pending := false
@@ -141,9 +177,12 @@ func LimitationDate(events []LimitationEvent, asOf time.Time) (Limitation, error
 				if d.After(anchor) {
 					anchor = d
 				}
-				expires = earlierDay(addCivilYears(anchor, LimitationYears), capDay)
+				expires = earlierDay(addCivilYears(anchor, rules.Years), capDay)
 			}
 			continue
+		}
+		if !slices.Contains(rules.Interrupts, ev.Kind) {
+			continue // not an interruption under these rules
 		}
 		if pending {
 			continue // the period is not running
@@ -170,7 +209,7 @@ func LimitationDate(events []LimitationEvent, asOf time.Time) (Limitation, error
 		}
 		lim.InterruptedBy = &ev
 		anchor = d
-		expires = earlierDay(addCivilYears(anchor, LimitationYears), capDay)
+		expires = earlierDay(addCivilYears(anchor, rules.Years), capDay)
 	}
 	lim.Start = anchor
 	if pending {
@@ -206,4 +245,27 @@ func earlierDay(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+var usLimitation = sync.OnceValue(func() map[string]int {
+	var doc struct {
+		DefaultYears int            `json:"default_years"`
+		States       map[string]int `json:"states"`
+	}
+	b, err := policies.USLimitation()
+	if err != nil || json.Unmarshal(b, &doc) != nil || doc.DefaultYears < 1 {
+		panic("casework: policies/conduct/us_limitation.json is missing or invalid")
+	}
+	doc.States[""] = doc.DefaultYears
+	return doc.States
+})
+
+// usLimitationYears is the state's period in years, the data's default for
+// a state it does not list.
+func usLimitationYears(state string) int {
+	m := usLimitation()
+	if y, ok := m[strings.ToUpper(state)]; ok && y > 0 {
+		return y
+	}
+	return m[""]
 }

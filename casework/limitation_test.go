@@ -248,3 +248,43 @@ func TestLimitationDateErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestUSLimitation: a US state's period runs from the default, a demand
+// does not restart it, a payment (acknowledgement) does, and there is no
+// 20-year cap; New York's consumer credit period is 3 years, California's 4.
+func TestUSLimitation(t *testing.T) {
+	day := func(s string) time.Time {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	tests := []struct {
+		name, state string
+		events      []casework.LimitationEvent
+		asOf        string
+		expires     string
+		barred      bool
+	}{
+		{"NY three years", "NY", []casework.LimitationEvent{{Kind: casework.LimitationDue, At: day("2022-03-01")}}, "2025-03-01", "2025-03-01", false},
+		{"NY the day after", "NY", []casework.LimitationEvent{{Kind: casework.LimitationDue, At: day("2022-03-01")}}, "2025-03-02", "2025-03-01", true},
+		{"CA four years", "CA", []casework.LimitationEvent{{Kind: casework.LimitationDue, At: day("2022-03-01")}}, "2025-03-02", "2026-03-01", false},
+		{"a demand does not restart it", "NY", []casework.LimitationEvent{{Kind: casework.LimitationDue, At: day("2022-03-01")},
+			{Kind: casework.LimitationDemand, At: day("2024-06-01")}}, "2025-03-02", "2025-03-01", true},
+		{"a payment restarts it", "NY", []casework.LimitationEvent{{Kind: casework.LimitationDue, At: day("2022-03-01")},
+			{Kind: casework.LimitationAcknowledgement, At: day("2024-06-01")}}, "2025-03-02", "2027-06-01", false},
+		{"an unknown state: the default", "ZZ", []casework.LimitationEvent{{Kind: casework.LimitationDue, At: day("2020-03-01")}}, "2025-03-02", "2026-03-01", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lim, err := casework.LimitationDateUnder(casework.USLimitation(tt.state), tt.events, day(tt.asOf))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := lim.Expires.Format(time.DateOnly); got != tt.expires || lim.TimeBarred != tt.barred {
+				t.Errorf("expires %s barred %v, want %s %v", got, lim.TimeBarred, tt.expires, tt.barred)
+			}
+		})
+	}
+}

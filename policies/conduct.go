@@ -46,3 +46,11 @@ var messageTemplates []byte
 // MessageTemplates returns the message templates of every profile (JSON:
 // profile → [{id, channel, text, disclosures}]).
 func MessageTemplates() []byte { return messageTemplates }
+
+//go:embed us_limitation.json
+var usLimitation []byte
+
+// USLimitation returns the US states' limitation periods for written
+// contracts (policies/us_limitation.json), which the us_regf profile's legal
+// referrals and its time-barred-suit rule read.
+func USLimitation() ([]byte, error) { return usLimitation, nil }

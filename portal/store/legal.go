@@ -37,7 +37,16 @@ func (s *Store) limitation(tx *gorm.DB, acc caseAccount) (casework.Limitation, e
 	for _, r := range rows {
 		events = append(events, casework.LimitationEvent{Kind: r.Kind, At: r.At})
 	}
-	return casework.LimitationDate(events, s.now())
+	return casework.LimitationDateUnder(limitationRules(acc), events, s.now())
+}
+
+// limitationRules are the account's jurisdiction's: a US (Reg F) account
+// its state's period, every other the PRC Civil Code's.
+func limitationRules(acc caseAccount) casework.LimitationRules {
+	if acc.ConductProfile == allocation.ConductProfileUSRegF {
+		return casework.USLimitation(acc.State)
+	}
+	return casework.ChinaLimitation
 }
 
 // LegalCase is a referral for legal action and its progress.
