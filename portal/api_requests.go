@@ -90,7 +90,8 @@ type violationBody struct {
 
 func (s *Server) apiContactPermission(c echo.Context) error {
 	var at time.Time
-	if v := strings.TrimSpace(c.QueryParam("at")); v != "" {
+	// A "+08:00" offset sent unescaped arrives as a space.
+	if v := strings.ReplaceAll(strings.TrimSpace(c.QueryParam("at")), " ", "+"); v != "" {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {
 			return collect.Invalid("at", "err.contact.at_bad")

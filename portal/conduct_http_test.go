@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"collect"
 	"net/http"
 	"strings"
 	"testing"
@@ -86,6 +87,12 @@ func TestConductContractOverHTTP(t *testing.T) {
 		}
 		if res.StatusCode != 200 || perm.Allowed || !found || perm.CallsLeftToday == nil || perm.AttemptsLeft7d != nil {
 			t.Fatalf("permission after an SMS opt-out: %d %s", res.StatusCode, body)
+		}
+		// at with its offset unescaped ("+" arrives as a space): 23:00 in Beijing is quiet.
+		res, body = h.do("GET", "/api/v1/accounts/"+cn+"/contact-permission?channel=call&party=debtor&at="+
+			time.Now().In(collect.China).Format("2006-01-02")+"T23:00:00+08:00", agent, nil)
+		if res.StatusCode != 200 || !strings.Contains(string(body), `"cn.quiet_hours"`) || !strings.Contains(string(body), `"next_allowed_at":"`) {
+			t.Fatalf("permission at 23:00 Beijing: %d %s", res.StatusCode, body)
 		}
 		if res, body := h.do("GET", "/api/v1/accounts/"+cn+"/contact-permission?channel=fax", agent, nil); res.StatusCode != 422 {
 			t.Fatalf("a bad channel: %d %s", res.StatusCode, body)
