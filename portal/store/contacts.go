@@ -143,7 +143,7 @@ func (s *Store) contactCheck(tx *gorm.DB, acc caseAccount, pc casework.Contact) 
 	} else {
 		q = q.Where("account_id = ?", acc.ID)
 	}
-	if err := q.Where("at >= ? OR "+casework.ThirdPartyRefusalSQL(""), pc.At.Add(-9*24*time.Hour)).Find(&hist).Error; err != nil {
+	if err := q.Where("(at >= ? OR "+casework.ThirdPartyRefusalSQL("")+")", pc.At.Add(-9*24*time.Hour)).Find(&hist).Error; err != nil {
 		return check, err
 	}
 	for _, h := range hist {
