@@ -778,6 +778,9 @@ func SamePhone(a, b string) bool {
 	return ok && len(db) >= 7 && slices.Contains([]string{"1", "86", "001", "0086", "00"}, prefix)
 }
 
+// PhoneDigits keeps a number's digits, as the rules compare numbers.
+func PhoneDigits(s string) string { return conductPhone(s) }
+
 // conductPhone keeps the digits, so "138-0000 0000" and "13800000000" match.
 func conductPhone(s string) string {
 	return strings.Map(func(r rune) rune {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"collect"
+	"collect/allocation"
 )
 
 // Kinds of debtor request (API.md: POST /api/v1/accounts/{id}/requests).
@@ -213,7 +214,7 @@ func (k conductCheck) requestViolations(add func(collect.Violation)) {
 		case RequestAttorney:
 			if !attorney && !attorneyContact {
 				attorney = true
-				add(collect.Broken(RuleRequestAttorney, "err.conduct.rule.attorney", "phone", maskTail(r.AttorneyPhone)))
+				add(collect.Broken(RuleRequestAttorney, "err.conduct.rule.attorney", "phone", allocation.MaskPhone(r.AttorneyPhone)))
 			}
 		}
 	}
@@ -224,15 +225,6 @@ func orAllDay(s string) string {
 		return "--:--"
 	}
 	return s
-}
-
-// maskTail keeps a number's last four digits.
-func maskTail(phone string) string {
-	d := conductPhone(phone)
-	if len(d) <= 4 {
-		return d
-	}
-	return strings.Repeat("*", len(d)-4) + d[len(d)-4:]
 }
 
 // atWorkplace: the proposed contact reaches the debtor at work: made at a
@@ -326,7 +318,7 @@ func ValidRequest(r DebtorRequest) []collect.FieldError {
 	if r.Kind == RequestInconvenientTime && (r.From == "") != (r.To == "") {
 		f = append(f, collect.Field("to", "err.request.window_both"))
 	}
-	if r.Kind == RequestAttorney && len(conductPhone(r.AttorneyPhone)) < 7 {
+	if r.Kind == RequestAttorney && len(PhoneDigits(r.AttorneyPhone)) < 7 {
 		f = append(f, collect.Field("attorney_phone", "err.request.attorney_phone"))
 	}
 	return f

@@ -64,7 +64,7 @@ func (in *ContactInput) Validate(now time.Time) error {
 	}
 	in.PartyPhone, in.PartyRelation = strings.TrimSpace(in.PartyPhone), strings.ToLower(strings.TrimSpace(in.PartyRelation))
 	if in.Party == casework.PartyThirdParty {
-		if len(conductDigits(in.PartyPhone)) < 5 {
+		if len(casework.PhoneDigits(in.PartyPhone)) < 5 {
 			f = append(f, collect.Field("party_phone", "err.contact.party_phone_required"))
 		}
 		if in.PartyRelation == "" {
@@ -113,16 +113,6 @@ func (c Contact) casework() casework.Contact {
 	return casework.Contact{Channel: c.Channel, Party: c.Party, Direction: c.Direction, At: c.At, Outcome: c.Outcome,
 		Note: c.Note, Message: c.Message, PartyPhone: c.PartyPhone, AI: c.AI, PartyRelation: c.PartyRelation,
 		Place: c.Place, Purpose: c.Purpose, AccountID: c.AccountID}
-}
-
-// conductDigits keeps a number's digits.
-func conductDigits(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return r
-		}
-		return -1
-	}, s)
 }
 
 // contactCheck gathers what the conduct guard judges a proposed contact on
