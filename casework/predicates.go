@@ -221,3 +221,11 @@ func sqlList(vs []string) string {
 	}
 	return "(" + strings.Join(q, ", ") + ")"
 }
+
+// CallConnected reports whether a call with outcome reached a line (a
+// person, a voicemail, a wrong number): one that rang out, was busy or did
+// not connect leaves nothing to record.
+func CallConnected(outcome string) bool { return !slices.Contains(NotConnectedOutcomes, outcome) }
+
+// NotConnectedOutcomes are the call outcomes CallConnected is false for.
+var NotConnectedOutcomes = []string{OutcomeNoAnswer, OutcomeBusy, OutcomeNotConnected}

@@ -221,7 +221,7 @@ func reachableEvidence(hist []casework.Contact, at time.Time, order []int) ([]in
 func Severity(rule string) string {
 	switch rule {
 	case casework.RuleConductForbiddenLanguage, casework.RuleConductCeaseCommunication, casework.RuleConductThirdPartyNoDisclosure,
-		casework.RuleCareHold, casework.RuleRequestAttorney:
+		casework.RuleCareHold, casework.RuleRequestAttorney, RuleQualityCriticalItem:
 		return SeverityHigh
 	case casework.RuleConductCNQuietHours, casework.RuleConductUSQuietHours,
 		casework.RuleConductCNMaxEffectiveCallsDay, casework.RuleConductUSSevenInSeven, casework.RuleConductUSAfterConversation,

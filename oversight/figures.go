@@ -25,6 +25,12 @@ type Counts struct {
 	FirstContactCount   int64 `json:"first_contact_count"`
 	CuredAccounts       int64 `json:"cured_accounts"` // accounts brought current (or paid) ...
 	CureBase            int64 `json:"cure_base"`      // ... of the accounts delinquent at the start
+	// Evidence and quality (issue 16).
+	CallsToRecord      int64 `json:"calls_to_record"`      // connected calls (evidence.RequiresRecording)
+	RecordingsMissing  int64 `json:"recordings_missing"`   // of those, found without a recording a day later
+	QAReviews          int64 `json:"qa_reviews"`           // the lender's scored reviews (a sample's first)
+	QAScoreTenths      int64 `json:"qa_score_tenths"`      // the sum of their scores, in tenths of a point
+	QACriticalFailures int64 `json:"qa_critical_failures"` // reviews with a failed critical item
 }
 
 // Figures are the ratios of DESIGN.md section 4. A figure whose denominator
@@ -40,6 +46,11 @@ type Figures struct {
 	CostToCollect         *float64 `json:"cost_to_collect"`
 	AvgDaysToFirstContact *float64 `json:"avg_days_to_first_contact"`
 	CureRate              *float64 `json:"cure_rate"`
+	// QualityScore is the mean score (0..100) of the lender's reviews of
+	// the agency's sampled contacts; RecordingsMissingRate the share of
+	// connected calls without a recording a day after.
+	QualityScore          *float64 `json:"quality_score"`
+	RecordingsMissingRate *float64 `json:"recordings_missing_rate"`
 }
 
 // Compute is the one place the oversight figures are defined (DESIGN.md
@@ -55,6 +66,8 @@ func Compute(c Counts) Figures {
 		CostToCollect:         ratio(c.CommissionCents+c.LegalCostsCents, c.RecoveredCents, 1),
 		AvgDaysToFirstContact: ratio(c.FirstContactDaysSum, c.FirstContactCount, 1),
 		CureRate:              ratio(c.CuredAccounts, c.CureBase, 1),
+		QualityScore:          ratio(c.QAScoreTenths, c.QAReviews, 0.1),
+		RecordingsMissingRate: ratio(c.RecordingsMissing, c.CallsToRecord, 1),
 	}
 }
 
@@ -87,6 +100,11 @@ func (c Counts) Add(o Counts) Counts {
 		FirstContactCount:   c.FirstContactCount + o.FirstContactCount,
 		CuredAccounts:       c.CuredAccounts + o.CuredAccounts,
 		CureBase:            c.CureBase + o.CureBase,
+		CallsToRecord:       c.CallsToRecord + o.CallsToRecord,
+		RecordingsMissing:   c.RecordingsMissing + o.RecordingsMissing,
+		QAReviews:           c.QAReviews + o.QAReviews,
+		QAScoreTenths:       c.QAScoreTenths + o.QAScoreTenths,
+		QACriticalFailures:  c.QACriticalFailures + o.QACriticalFailures,
 	}
 }
 

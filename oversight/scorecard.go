@@ -17,12 +17,15 @@ type Weights struct {
 	Complaints    float64 `json:"complaints"`
 	Breaches      float64 `json:"breaches"`
 	CostToCollect float64 `json:"cost_to_collect"`
+	// Quality weighs the mean score of the lender's quality reviews
+	// (issue 16); it drops out while no agency has been reviewed.
+	Quality float64 `json:"quality"`
 }
 
 // DefaultWeights put recoveries first but give conduct (complaints and
 // breaches) as much weight as all the rest: collectors are not judged on
 // amount recovered alone (NIFA 2018).
-var DefaultWeights = Weights{Liquidation: 0.40, RPC: 0.10, PTPKept: 0.15, Complaints: 0.15, Breaches: 0.15, CostToCollect: 0.05}
+var DefaultWeights = Weights{Liquidation: 0.40, RPC: 0.10, PTPKept: 0.15, Complaints: 0.15, Breaches: 0.15, CostToCollect: 0.05, Quality: 0.10}
 
 // Component names, as in Weights' JSON and ScoreRow.Components.
 const (
@@ -32,6 +35,7 @@ const (
 	ComponentComplaints    = "complaints"
 	ComponentBreaches      = "breaches"
 	ComponentCostToCollect = "cost_to_collect"
+	ComponentQuality       = "quality"
 )
 
 // scoreComponent ties a weight to the figure it weighs.
@@ -50,6 +54,7 @@ func (w Weights) components() []scoreComponent {
 		{ComponentComplaints, w.Complaints, func(f Figures) *float64 { return f.ComplaintRatePer1000 }, true},
 		{ComponentBreaches, w.Breaches, func(f Figures) *float64 { return f.BreachRate }, true},
 		{ComponentCostToCollect, w.CostToCollect, func(f Figures) *float64 { return f.CostToCollect }, true},
+		{ComponentQuality, w.Quality, func(f Figures) *float64 { return f.QualityScore }, false},
 	}
 }
 
@@ -255,6 +260,8 @@ func componentWord(name string) collect.Phrase {
 		return collect.Say("err.scorecard.component.complaints")
 	case ComponentBreaches:
 		return collect.Say("err.scorecard.component.breaches")
+	case ComponentQuality:
+		return collect.Say("err.scorecard.component.quality")
 	default:
 		return collect.Say("err.scorecard.component.cost_to_collect")
 	}

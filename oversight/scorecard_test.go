@@ -223,7 +223,7 @@ func TestWeightsJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"liquidation":0.4,"rpc":0.1,"ptp_kept":0.15,"complaints":0.15,"breaches":0.15,"cost_to_collect":0.05}`
+	want := `{"liquidation":0.4,"rpc":0.1,"ptp_kept":0.15,"complaints":0.15,"breaches":0.15,"cost_to_collect":0.05,"quality":0.1}`
 	if string(b) != want {
 		t.Errorf("json = %s, want %s", b, want)
 	}

@@ -44,3 +44,10 @@ func stripComments(s string) string {
 	}
 	return b.String()
 }
+
+//go:embed retention.json
+var retentionText []byte
+
+// Retention is the record-keeping periods per conduct profile (JSON,
+// evidence.ParseRetention reads it).
+func Retention() []byte { return retentionText }

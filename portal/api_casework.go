@@ -2,7 +2,9 @@ package portal
 
 import (
 	"collect"
+	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -264,7 +266,8 @@ func (s *Server) legalEvidence(c echo.Context) error {
 	}
 	c.Response().WriteHeader(http.StatusOK)
 	a := actorOf(c)
-	return s.store.WriteEvidence(c.Request().Context(), a, c.Param("id"), s.can(a, "account", "read_personal"), c.Response())
+	return s.store.WriteEvidence(c.Request().Context(), a, c.Param("id"), s.can(a, "account", "read_personal"), c.Response(),
+		func(ctx context.Context, sha string) (io.ReadCloser, error) { return s.blobs.Open(ctx, sha) })
 }
 
 func (s *Server) apiMessages(c echo.Context) error {

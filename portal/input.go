@@ -43,7 +43,13 @@ func badText(field, problem string) error {
 // checkText refuses a request whose path parameters, query or form fields
 // hold text that is not valid UTF-8 or holds a NUL byte. JSON bodies are
 // checked as they are decoded (decodeJSON).
-func checkText(next echo.HandlerFunc) echo.HandlerFunc {
+func checkText(next echo.HandlerFunc) echo.HandlerFunc { return checkTextOf(next, true) }
+
+// checkTextNoBody is checkText for the routes that stream their body
+// (Route.Stream): the path parameters and the query only.
+func checkTextNoBody(next echo.HandlerFunc) echo.HandlerFunc { return checkTextOf(next, false) }
+
+func checkTextOf(next echo.HandlerFunc, body bool) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		for i, name := range c.ParamNames() {
 			if i < len(c.ParamValues()) {
@@ -60,7 +66,7 @@ func checkText(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		r := c.Request()
-		if r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch {
+		if body && (r.Method == http.MethodPost || r.Method == http.MethodPut || r.Method == http.MethodPatch) {
 			mt, _, _ := mime.ParseMediaType(r.Header.Get(echo.HeaderContentType))
 			if mt == echo.MIMEApplicationForm || mt == echo.MIMEMultipartForm {
 				form, err := c.FormParams() // parsed once; handlers read the same form

@@ -23,7 +23,11 @@ type Route struct {
 	// Hidden routes answer 404 to a caller without the permission, as for
 	// a row outside the caller's scope: the platform's own pages are not
 	// told to the lenders and agencies.
-	Hidden  bool
+	Hidden bool
+	// Stream routes read their own multipart body part by part (evidence
+	// uploads): the text check looks at the path and query only, and the
+	// handler checks each field it reads.
+	Stream  bool
 	Handler echo.HandlerFunc
 }
 
@@ -31,6 +35,9 @@ type Route struct {
 func (s *Server) routeTable() []Route {
 	upload := func(r Route) Route { r.MaxBody = "600M"; return r } // MaxUpload
 	hidden := func(r Route) Route { r.Hidden = true; return r }
+	// stream: an evidence upload, read part by part by its handler, which
+	// refuses what is too large with a 422 naming the field.
+	stream := func(r Route) Route { r.Stream = true; r.MaxBody = "8G"; return r }
 	page := func(method, path, obj, act string, h echo.HandlerFunc) Route {
 		return Route{Method: method, Path: path, Object: obj, Action: act, Page: true, Handler: h}
 	}
@@ -147,6 +154,22 @@ func (s *Server) routeTable() []Route {
 		page(get, "/roster", "roster", "read", s.rosterPage),
 		page(post, "/roster/:id", "roster", "write", s.rosterSubmit),
 		page(get, "/commissions.csv", "commission", "read", s.apiCommissionsCSV),
+
+		// Evidence and quality (issue 16): the account page's evidence
+		// (pages_evidence.go) and the quality reviewers' pages
+		// (pages_quality.go).
+		stream(page(post, "/contacts/:id/attachments", "attachment", "write", s.attachmentUploadSubmit)),
+		page(get, "/attachments/:id", "attachment", "read", s.attachmentBytes),
+		page(post, "/attachments/:id/legal-hold", "attachment", "hold", s.legalHoldSubmit),
+		page(post, "/attachments/:id/verify", "attachment", "read", s.verifySubmit),
+		page(get, "/qa", "qa", "read", s.qaPage),
+		page(post, "/qa/plans", "qa", "write", s.qaPlanSubmit),
+		page(post, "/qa/plans/:id/draw", "qa", "write", s.qaDrawSubmit),
+		page(get, "/qa/samples/:id", "qa", "read", s.qaSamplePage),
+		page(post, "/qa/samples/:id/review", "qa", "review", s.qaReviewSubmit),
+		page(post, "/qa/checklist", "qa_checklist", "write", s.qaChecklistSubmit),
+		page(get, "/qa/findings", "qa_finding", "read", s.qaFindingsPage),
+		page(post, "/qa/findings/:id/answer", "qa_finding", "answer", s.qaAnswerSubmit),
 
 		// People: each organisation's administrator manages its users; one-time
 		// links (public: the token is the credential) set passwords.
@@ -291,5 +314,25 @@ func (s *Server) routeTable() []Route {
 		api(post, "/users/:id/reactivate", "people", "write", s.apiReactivate),
 		api(post, "/users/:id/reset-password", "people", "write", s.apiIssueReset),
 		api(post, "/me/password", "session", "write", s.apiChangePassword),
+
+		// Evidence and quality (issue 16).
+		stream(api(post, "/contacts/:id/attachments", "attachment", "write", s.uploadAttachment)),
+		api(get, "/contacts/:id/attachments", "attachment", "read", s.apiContactAttachments),
+		stream(api(post, "/attachments/bulk", "attachment", "write", s.apiBulkRecordings)),
+		api(get, "/attachments/:id", "attachment", "read", s.attachmentBytes),
+		api(get, "/attachments/:id/verify", "attachment", "read", s.apiVerifyAttachment),
+		api(post, "/attachments/:id/legal-hold", "attachment", "hold", s.apiLegalHold),
+		api(get, "/qa/checklist", "qa", "read", s.apiQAChecklist),
+		api(put, "/qa/checklist", "qa_checklist", "write", s.apiSaveQAChecklist),
+		api(post, "/qa/plans", "qa", "write", s.apiCreateQAPlan),
+		api(get, "/qa/plans", "qa", "read", s.apiQAPlans),
+		api(get, "/qa/plans/:id", "qa", "read", s.apiQAPlan),
+		api(post, "/qa/plans/:id/draw", "qa", "write", s.apiDrawQASample),
+		api(get, "/qa/samples", "qa", "read", s.apiQASamples),
+		api(get, "/qa/samples/:id", "qa", "read", s.apiQASample),
+		api(post, "/qa/samples/:id/review", "qa", "review", s.apiReviewQASample),
+		api(get, "/qa/findings", "qa_finding", "read", s.apiQAFindings),
+		api(post, "/qa/findings/:id/answer", "qa_finding", "answer", s.apiAnswerQAFinding),
+		api(get, "/oversight/quality", "oversight", "read", s.apiQuality),
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/casbin/casbin/v2"
@@ -16,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"collect/evidence/blob"
 	"collect/policies"
 	"collect/portal/jobs"
 	"collect/portal/store"
@@ -39,6 +41,13 @@ type Config struct {
 	// Start is called; a minute when zero, off when negative. Without Start
 	// (tests over httptest) no periodic job runs and events rescore at once.
 	ExpiryInterval time.Duration
+	// Blobs keeps the evidence objects (evidence/blob): the data folder's
+	// or an S3-compatible store. A folder under the system's temporary
+	// directory when nil (tests).
+	Blobs blob.Store
+	// BlobTemp is where uploads are spooled while hashed and judged; the
+	// local store's own temporary folder, else the system's.
+	BlobTemp string
 }
 
 // Server is the portal's HTTP side.
@@ -58,6 +67,9 @@ type Server struct {
 	routes   []Route
 	jobs     importTracker
 	runner   *jobs.Runner
+	blobs    blob.Store
+	blobTemp string
+	verified *verifiedCache
 }
 
 // New builds the server and its route table.
@@ -83,6 +95,22 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Throttle == nil {
 		cfg.Throttle = NewSharedThrottle(cfg.Store, 15*time.Minute, 5, 20, cfg.Now)
 	}
+	if cfg.Blobs == nil {
+		dir, err := os.MkdirTemp("", "portal-blobs-*")
+		if err != nil {
+			return nil, err
+		}
+		local, err := blob.NewLocal(dir)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Blobs = local
+	}
+	if cfg.BlobTemp == "" {
+		if l, ok := cfg.Blobs.(*blob.Local); ok {
+			cfg.BlobTemp = l.TempDir()
+		}
+	}
 	enf, err := policies.NewEnforcer()
 	if err != nil {
 		return nil, err
@@ -95,12 +123,14 @@ func New(cfg Config) (*Server, error) {
 		store: cfg.Store, enforcer: enf, tokens: NewTokens(cfg.JWTSecret, cfg.TokenTTL, cfg.Now), totpKey: totpSealKey(cfg.JWTSecret),
 		throttle: cfg.Throttle, cat: cat, log: cfg.Logger, secure: cfg.SecureCookies, now: cfg.Now, expiry: cfg.ExpiryInterval,
 		metrics: newMetrics(prometheus.NewRegistry()),
+		blobs:   cfg.Blobs, blobTemp: cfg.BlobTemp, verified: &verifiedCache{ttl: 10 * time.Minute, seen: map[string]time.Time{}},
 	}
 	s.runner, err = jobs.New(context.Background(), cfg.Store, jobs.Options{
 		Logger: cfg.Logger, Now: cfg.Now, Interval: cfg.ExpiryInterval,
 		Import:         s.runImport,
 		RecoverImports: func(ctx context.Context) error { return RecoverImports(ctx, s.store, s.log, time.Time{}) },
 		Observe:        s.metrics.observeJob,
+		Blobs:          cfg.Blobs,
 	})
 	if err != nil {
 		return nil, err
@@ -144,7 +174,11 @@ func (s *Server) newEcho() *echo.Echo {
 		if limit == "" {
 			limit = "2M"
 		}
-		mw := []echo.MiddlewareFunc{middleware.BodyLimit(limit), checkText}
+		check := checkText
+		if r.Stream {
+			check = checkTextNoBody
+		}
+		mw := []echo.MiddlewareFunc{middleware.BodyLimit(limit), check}
 		if r.Page {
 			mw = append(mw, csrf)
 		}

@@ -30,7 +30,7 @@ var codeLabelCodes = map[string][]string{
 	"outcome.":       casework.ContactOutcomes,
 	"kind.":          casework.ArrangementKinds,
 	"flag.":          store.DataQualityFlags,
-	"rule.":          casework.RuleIDs(),
+	"rule.":          append(casework.RuleIDs(), oversight.QualityRuleIDs()...),
 	"roster.status.": casework.RosterStatuses,
 	"feature.":       earlywarning.Names(),
 	"component.": {oversight.ComponentLiquidation, oversight.ComponentRPC, oversight.ComponentPTPKept,

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"collect/evidence/blob"
 	"collect/portal"
 	"collect/portal/demo"
 	"collect/portal/store"
@@ -53,6 +54,10 @@ Flags (each also an environment variable):
                                      (default: generated once into <data>/jwt-secret)
   -demo          PORTAL_DEMO         seed demo data into an empty database (default 1; 0 = start empty)
   -secure-cookies PORTAL_SECURE_COOKIES  mark cookies Secure (set behind TLS)
+  -blobs         PORTAL_BLOBS        where evidence (recordings, documents) is kept: empty for
+                                     <data>/blobs, or s3://KEY:SECRET@host:port/bucket[/prefix][?tls=0]
+                                     for any S3-compatible store (AWS_ACCESS_KEY_ID and
+                                     AWS_SECRET_ACCESS_KEY are read when the URL has no key)
   -log-format    PORTAL_LOG_FORMAT   json or text (default text)
   -base-url      PORTAL_BASE_URL     the address people reach the portal at, for printed links
                                      (default http://<addr>)
@@ -61,6 +66,7 @@ Flags (each also an environment variable):
 // config is the portal's configuration from flags over environment.
 type config struct {
 	Addr, DatabaseURL, DataDir, JWTSecret, LogFormat, BaseURL string
+	Blobs                                                     string
 	Demo, SecureCookies                                       bool
 	Import                                                    importFlags
 	Admin                                                     adminFlags
@@ -154,6 +160,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err := demo.Seed(ctx, st, demo.DefaultSize); err != nil {
 			return err
 		}
+		blobs, err := openBlobs(ctx, cfg, os.Getenv)
+		if err != nil {
+			return err
+		}
+		if err := demo.SeedEvidence(ctx, st, blobs); err != nil {
+			return err
+		}
 		fmt.Fprintln(stdout, "demo data seeded")
 		printLogins(stdout)
 		return nil
@@ -210,7 +223,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // temporary file older than it belongs to no import of this process.
 var processStarted = time.Now()
 
+// openBlobs opens the evidence store the configuration names: the data
+// folder's blobs/ by default, or an S3-compatible bucket.
+func openBlobs(ctx context.Context, cfg config, getenv func(string) string) (blob.Store, error) {
+	if cfg.Blobs == "" {
+		return blob.NewLocal(filepath.Join(cfg.DataDir, "blobs"))
+	}
+	if strings.HasPrefix(cfg.Blobs, "s3://") {
+		return blob.NewS3(ctx, cfg.Blobs, getenv)
+	}
+	return nil, usageError{"PORTAL_BLOBS must be empty or an s3:// URL"}
+}
+
 func serve(ctx context.Context, cfg config, st *store.Store, log *slog.Logger, stdout io.Writer) error {
+	blobs, err := openBlobs(ctx, cfg, os.Getenv)
+	if err != nil {
+		return err
+	}
 	seeded := false
 	if cfg.Demo {
 		empty, err := st.IsEmpty(ctx)
@@ -222,6 +251,9 @@ func serve(ctx context.Context, cfg config, st *store.Store, log *slog.Logger, s
 			if err := demo.Seed(ctx, st, demo.DefaultSize); err != nil {
 				return fmt.Errorf("seed demo data: %w", err)
 			}
+			if err := demo.SeedEvidence(ctx, st, blobs); err != nil {
+				return fmt.Errorf("seed demo evidence: %w", err)
+			}
 			seeded = true
 			log.Info("demo data seeded", "duration_ms", time.Since(start).Milliseconds())
 		}
@@ -230,7 +262,7 @@ func serve(ctx context.Context, cfg config, st *store.Store, log *slog.Logger, s
 	if err != nil {
 		return err
 	}
-	srv, err := portal.New(portal.Config{Store: st, JWTSecret: secret, Logger: log, SecureCookies: cfg.SecureCookies})
+	srv, err := portal.New(portal.Config{Store: st, JWTSecret: secret, Logger: log, SecureCookies: cfg.SecureCookies, Blobs: blobs})
 	if err != nil {
 		return err
 	}
@@ -274,6 +306,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&demo, "demo", env("PORTAL_DEMO", "1"), "seed demo data into an empty database")
 	fs.StringVar(&secure, "secure-cookies", env("PORTAL_SECURE_COOKIES", "0"), "mark cookies Secure")
 	fs.StringVar(&cfg.LogFormat, "log-format", env("PORTAL_LOG_FORMAT", "text"), "json or text")
+	fs.StringVar(&cfg.Blobs, "blobs", getenv("PORTAL_BLOBS"), "evidence store: empty for <data>/blobs, or s3://...")
 	fs.StringVar(&cfg.Import.File, "file", "", "import: the CSV or XLSX file")
 	fs.StringVar(&cfg.Import.As, "as", "", "import: the vendor manager's email")
 	fs.StringVar(&cfg.Import.Name, "name", "", "import: the portfolio's name (default: the file's)")

@@ -27,6 +27,8 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
+	"collect/evidence"
+	"collect/evidence/blob"
 	"collect/portal/store"
 )
 
@@ -40,11 +42,16 @@ const (
 	KindEarlyWarning     = "early_warning"
 	KindRescoreAccounts  = "rescore_accounts"
 	KindImportPortfolio  = "import_portfolio"
+	// Evidence and quality (issue 16).
+	KindRetainEvidence     = "retain_evidence"
+	KindMissingRecordings  = "missing_recordings"
+	KindDrawQualitySamples = "draw_quality_samples"
 )
 
 // Kinds lists every job kind, in the admin page's order.
 var Kinds = []string{KindExpirePlacements, KindEvaluatePromises, KindDetectBreaches, KindSnapshotBuckets,
-	KindRecoverImports, KindEarlyWarning, KindRescoreAccounts, KindImportPortfolio}
+	KindRecoverImports, KindEarlyWarning, KindRescoreAccounts, KindImportPortfolio,
+	KindRetainEvidence, KindMissingRecordings, KindDrawQualitySamples}
 
 // States are the states a job's last run can be in (River's).
 var States = func() []string {
@@ -66,6 +73,9 @@ type DetectBreachesArgs struct{}
 type SnapshotBucketsArgs struct{}
 type RecoverImportsArgs struct{}
 type EarlyWarningArgs struct{}
+type RetainEvidenceArgs struct{}
+type MissingRecordingsArgs struct{}
+type DrawQualitySamplesArgs struct{}
 
 // RescoreAccountsArgs rescores accounts after an event committed.
 type RescoreAccountsArgs struct {
@@ -82,14 +92,17 @@ type ImportPortfolioArgs struct {
 	Payload  []byte `json:"payload"`
 }
 
-func (ExpirePlacementsArgs) Kind() string { return KindExpirePlacements }
-func (EvaluatePromisesArgs) Kind() string { return KindEvaluatePromises }
-func (DetectBreachesArgs) Kind() string   { return KindDetectBreaches }
-func (SnapshotBucketsArgs) Kind() string  { return KindSnapshotBuckets }
-func (RecoverImportsArgs) Kind() string   { return KindRecoverImports }
-func (EarlyWarningArgs) Kind() string     { return KindEarlyWarning }
-func (RescoreAccountsArgs) Kind() string  { return KindRescoreAccounts }
-func (ImportPortfolioArgs) Kind() string  { return KindImportPortfolio }
+func (ExpirePlacementsArgs) Kind() string   { return KindExpirePlacements }
+func (EvaluatePromisesArgs) Kind() string   { return KindEvaluatePromises }
+func (DetectBreachesArgs) Kind() string     { return KindDetectBreaches }
+func (SnapshotBucketsArgs) Kind() string    { return KindSnapshotBuckets }
+func (RecoverImportsArgs) Kind() string     { return KindRecoverImports }
+func (EarlyWarningArgs) Kind() string       { return KindEarlyWarning }
+func (RescoreAccountsArgs) Kind() string    { return KindRescoreAccounts }
+func (ImportPortfolioArgs) Kind() string    { return KindImportPortfolio }
+func (RetainEvidenceArgs) Kind() string     { return KindRetainEvidence }
+func (MissingRecordingsArgs) Kind() string  { return KindMissingRecordings }
+func (DrawQualitySamplesArgs) Kind() string { return KindDrawQualitySamples }
 
 // Options configure a Runner.
 type Options struct {
@@ -101,6 +114,9 @@ type Options struct {
 	Import func(ctx context.Context, args ImportPortfolioArgs) error
 	// RecoverImports fails imports a stopped process left running.
 	RecoverImports func(ctx context.Context) error
+	// Blobs is the evidence store the retention job deletes from; the
+	// retention job does nothing without it.
+	Blobs blob.Store
 	// Observe is told of every finished attempt (for /metrics).
 	Observe func(kind, outcome string, took time.Duration, at time.Time)
 	// RescoreDelay gathers the events of this window into one rescoring
@@ -219,6 +235,35 @@ func New(ctx context.Context, st *store.Store, opt Options) (*Runner, error) {
 		}
 		return err
 	})
+	add(workers, r, func(ctx context.Context, _ *river.Job[RetainEvidenceArgs]) error {
+		if opt.Blobs == nil {
+			return nil
+		}
+		n, err := RetainEvidence(ctx, st, opt.Blobs, opt.Now(), opt.Logger)
+		if err == nil && n > 0 {
+			opt.Logger.Info("evidence past retention deleted", "objects", n)
+		}
+		return err
+	})
+	add(workers, r, func(ctx context.Context, job *river.Job[MissingRecordingsArgs]) error {
+		since, err := r.lastStarted(ctx, KindMissingRecordings, job.ID)
+		if err != nil {
+			return err
+		}
+		now := opt.Now()
+		n, err := st.DetectMissingRecordings(ctx, since.Add(-evidence.RecordingGrace-time.Hour), now.Add(-evidence.RecordingGrace))
+		if err == nil && n > 0 {
+			opt.Logger.Info("call recordings missing", "calls", n)
+		}
+		return err
+	})
+	add(workers, r, func(ctx context.Context, _ *river.Job[DrawQualitySamplesArgs]) error {
+		n, err := st.DrawDueSamples(ctx)
+		if err == nil && n > 0 {
+			opt.Logger.Info("quality samples drawn", "plans", n)
+		}
+		return err
+	})
 	add(workers, r, func(ctx context.Context, job *river.Job[RescoreAccountsArgs]) error {
 		return st.Rescore(ctx, job.Args.AccountIDs...)
 	})
@@ -324,7 +369,8 @@ func (r *Runner) Start(ctx context.Context, periodic bool) error {
 func (r *Runner) periodicJobs() []*river.PeriodicJob {
 	var periodic []*river.PeriodicJob
 	for _, args := range []river.JobArgs{ExpirePlacementsArgs{}, EvaluatePromisesArgs{}, DetectBreachesArgs{},
-		SnapshotBucketsArgs{}, RecoverImportsArgs{}, EarlyWarningArgs{}} {
+		SnapshotBucketsArgs{}, RecoverImportsArgs{}, EarlyWarningArgs{},
+		RetainEvidenceArgs{}, MissingRecordingsArgs{}, DrawQualitySamplesArgs{}} {
 		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(r.opt.Interval),
 			func() (river.JobArgs, *river.InsertOpts) {
 				return args, &river.InsertOpts{MaxAttempts: MaxAttempts, UniqueOpts: uniquePeriodic}

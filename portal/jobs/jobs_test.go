@@ -51,7 +51,8 @@ func TestEveryKindRuns(t *testing.T) {
 		}
 		t.Cleanup(func() { r.Stop(10 * time.Second) })
 		for _, args := range []river.JobArgs{jobs.ExpirePlacementsArgs{}, jobs.EvaluatePromisesArgs{}, jobs.DetectBreachesArgs{},
-			jobs.SnapshotBucketsArgs{}, jobs.RecoverImportsArgs{}, jobs.EarlyWarningArgs{}} {
+			jobs.SnapshotBucketsArgs{}, jobs.RecoverImportsArgs{}, jobs.EarlyWarningArgs{},
+			jobs.RetainEvidenceArgs{}, jobs.MissingRecordingsArgs{}, jobs.DrawQualitySamplesArgs{}} {
 			res, err := r.Client().Insert(t.Context(), args, nil)
 			if err != nil {
 				t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 // no-op, so detectors can run again and in several processes.
 func recordBreaches(tx *gorm.DB, lenderID, agencyID, accountID, source, sourceID string, occurred, now time.Time, vs []collect.Violation, evidence []string) (int64, error) {
 	added := int64(0)
+	counts := map[string]int64{}
 	for _, v := range vs {
 		res := tx.Exec(`INSERT INTO breaches (id, lender_id, agency_id, account_id, rule, severity, source, source_id, evidence, message, message_key, message_args, occurred_at, detected_at, status, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, source_id, rule) DO NOTHING`,
@@ -27,11 +28,17 @@ func recordBreaches(tx *gorm.DB, lenderID, agencyID, accountID, source, sourceID
 			return 0, res.Error
 		}
 		added += res.RowsAffected
+		counts[oversight.BreachCounter(v.Rule)] += res.RowsAffected
 	}
 	if added == 0 {
 		return 0, nil
 	}
-	return added, statDelta(tx, lenderID, agencyID, occurred, map[string]int64{"breaches": added})
+	for c, n := range counts {
+		if n == 0 {
+			delete(counts, c)
+		}
+	}
+	return added, statDelta(tx, lenderID, agencyID, occurred, counts)
 }
 
 // BreachRow is a breach as oversight lists it.
@@ -109,8 +116,8 @@ func (s *Store) UpdateBreach(ctx context.Context, a collect.Actor, id, status, r
 	}
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		var b struct {
-			ID, LenderID, AgencyID, Status string
-			OccurredAt                     time.Time
+			ID, LenderID, AgencyID, Status, Rule string
+			OccurredAt                           time.Time
 		}
 		if err := tx.Table("breaches b").Scopes(breachScope(a)).Where("b.id = ?", id).Take(&b).Error; err != nil {
 			return notFound(err, "breach")
@@ -131,7 +138,7 @@ func (s *Store) UpdateBreach(ctx context.Context, a collect.Actor, id, status, r
 			return collect.E(collect.ECONFLICT, "err.breach.changed_meanwhile")
 		}
 		if delta != 0 {
-			if err := statDelta(tx, b.LenderID, b.AgencyID, b.OccurredAt, map[string]int64{"breaches": delta}); err != nil {
+			if err := statDelta(tx, b.LenderID, b.AgencyID, b.OccurredAt, map[string]int64{oversight.BreachCounter(b.Rule): delta}); err != nil {
 				return err
 			}
 		}

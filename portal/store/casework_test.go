@@ -200,7 +200,7 @@ func TestCaseworkJourney(t *testing.T) {
 			t.Fatal(err)
 		}
 		var buf bytes.Buffer
-		if err := s.WriteEvidence(ctx, vm, lc.ID, true, &buf); err != nil {
+		if err := s.WriteEvidence(ctx, vm, lc.ID, true, &buf, nil); err != nil {
 			t.Fatal(err)
 		}
 		zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))

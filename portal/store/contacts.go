@@ -33,6 +33,9 @@ type ContactInput struct {
 	PartyRelation string `json:"party_relation"`
 	Place         string `json:"place"`   // "", home, workplace, other
 	Purpose       string `json:"purpose"` // "" or casework.ContactPurposes
+	// CallID is the telephony system's id of the call, which its recording
+	// is matched by (POST /api/v1/attachments/bulk).
+	CallID string `json:"call_id"`
 }
 
 // Validate checks the enumerations, lengths and time (zero time = now).
@@ -80,6 +83,10 @@ func (in *ContactInput) Validate(now time.Time) error {
 	if in.Purpose != "" {
 		check("purpose", in.Purpose, casework.ContactPurposes)
 	}
+	in.CallID = strings.TrimSpace(in.CallID)
+	if utf8.RuneCountInString(in.CallID) > 128 {
+		f = append(f, collect.Field("call_id", "err.evidence.call_id_long", "max", 128))
+	}
 	return allocation.FieldErrors(f)
 }
 
@@ -101,6 +108,10 @@ type Contact struct {
 	PartyRelation string `json:"party_relation"`
 	Place         string `json:"place"`
 	Purpose       string `json:"purpose"`
+	CallID        string `json:"call_id"`
+	// RecordingSHA256 is the hash of the call's first recording, "" until
+	// one is attached.
+	RecordingSHA256 string `json:"recording_sha256" gorm:"column:recording_sha256"`
 	// AgencyID is the agency whose placement the contact was made under.
 	AgencyID string `json:"-"`
 	// DetailsWithheld: made by another agency; its note, message and
@@ -306,8 +317,8 @@ func (s *Store) RecordContact(ctx context.Context, a collect.Actor, accountID st
 		}
 		out = Contact{ID: uuid.Must(uuid.NewV7()).String(), AccountID: acc.ID, CollectorID: a.UserID, Channel: in.Channel, Party: in.Party,
 			PartyPhone: in.PartyPhone, Direction: in.Direction, At: in.At, Outcome: in.Outcome, Note: strings.TrimSpace(in.Note), Message: in.Message, AI: in.AI,
-			PartyRelation: in.PartyRelation, Place: in.Place, Purpose: in.Purpose}
-		if err := tx.Table("contacts").Create(map[string]any{"id": out.ID, "account_id": acc.ID, "lender_id": acc.LenderID, "agency_id": a.OrgID,
+			PartyRelation: in.PartyRelation, Place: in.Place, Purpose: in.Purpose, CallID: in.CallID}
+		if err := tx.Table("contacts").Create(map[string]any{"call_id": in.CallID, "id": out.ID, "account_id": acc.ID, "lender_id": acc.LenderID, "agency_id": a.OrgID,
 			"placement_id": pl.ID, "collector_id": a.UserID, "channel": in.Channel, "party": in.Party, "party_phone": in.PartyPhone,
 			"direction": in.Direction, "at": in.At, "outcome": in.Outcome, "note": out.Note, "message": in.Message, "ai": in.AI,
 			"party_relation": in.PartyRelation, "place": in.Place, "purpose": in.Purpose, "created_at": now}).Error; err != nil {

@@ -61,6 +61,8 @@ type AgencyKPI struct {
 	BreachRate            *float64          `json:"breach_rate"`
 	CostToCollect         *float64          `json:"cost_to_collect"`
 	AvgDaysToFirstContact *float64          `json:"avg_days_to_first_contact"`
+	QualityScore          *float64          `json:"quality_score"`
+	RecordingsMissingRate *float64          `json:"recordings_missing_rate"`
 	Counts                oversight.Counts  `json:"counts"`
 	Figures               oversight.Figures `json:"-"`
 	// PeriodRecoveredCents is what was received in the period (by payment
@@ -85,7 +87,9 @@ func (s *Store) KPIs(ctx context.Context, a collect.Actor, f KPIFilter) ([]Agenc
 			SUM(s.promises_due) AS due, SUM(s.promises_kept) AS kept, SUM(s.complaints) AS complaints,
 			SUM(s.accounts_worked) AS worked, SUM(s.breaches) AS breaches, SUM(s.commission_cents) AS commission,
 			SUM(s.recovered_cents) AS recovered, SUM(s.legal_costs_cents) AS legal,
-			SUM(s.first_contact_days_sum) AS fc_days, SUM(s.first_contact_count) AS fc_count`).
+			SUM(s.first_contact_days_sum) AS fc_days, SUM(s.first_contact_count) AS fc_count,
+			SUM(s.calls_to_record) AS calls_to_record, SUM(s.recordings_missing) AS recordings_missing,
+			SUM(s.qa_reviews) AS qa_reviews, SUM(s.qa_score_tenths) AS qa_score_tenths, SUM(s.qa_critical_failures) AS qa_critical_failures`).
 		Joins("JOIN organisations o ON o.id = s.agency_id").
 		Where("s.month >= ? AND s.month <= ?", f.From, f.To).Group("s.agency_id, o.name").Order("o.name")
 	if f.Agency != "" {
@@ -96,6 +100,8 @@ func (s *Store) KPIs(ctx context.Context, a collect.Actor, f KPIFilter) ([]Agenc
 		Placed, VintageRecovered, Attempts, RPC, Promises, Due, Kept int64
 		Complaints, Worked, Breaches, Commission, Recovered, Legal   int64
 		FcDays, FcCount                                              int64
+		CallsToRecord, RecordingsMissing                             int64
+		QAReviews, QAScoreTenths, QACriticalFailures                 int64
 	}
 	if err := q.Scan(&rows).Error; err != nil {
 		return nil, err
@@ -105,7 +111,8 @@ func (s *Store) KPIs(ctx context.Context, a collect.Actor, f KPIFilter) ([]Agenc
 		c := oversight.Counts{PlacedBalanceCents: r.Placed, RecoveredCents: r.VintageRecovered, ContactAttempts: r.Attempts,
 			RightPartyContacts: r.RPC, Promises: r.Promises, PromisesFallingDue: r.Due, PromisesKept: r.Kept, Complaints: r.Complaints,
 			AccountsWorked: r.Worked, Breaches: r.Breaches, CommissionCents: r.Commission, LegalCostsCents: r.Legal,
-			FirstContactDaysSum: r.FcDays, FirstContactCount: r.FcCount}
+			FirstContactDaysSum: r.FcDays, FirstContactCount: r.FcCount, CallsToRecord: r.CallsToRecord, RecordingsMissing: r.RecordingsMissing,
+			QAReviews: r.QAReviews, QAScoreTenths: r.QAScoreTenths, QACriticalFailures: r.QACriticalFailures}
 		fig := oversight.Compute(c)
 		// Cost to collect is over the gross recoveries of the period (by
 		// payment month), the liquidation numerator is by vintage.
@@ -115,7 +122,7 @@ func (s *Store) KPIs(ctx context.Context, a collect.Actor, f KPIFilter) ([]Agenc
 		out[i] = AgencyKPI{AgencyID: r.AgencyID, AgencyName: r.AgencyName, PlacedBalanceCents: r.Placed, RecoveredCents: r.VintageRecovered,
 			LiquidationRate: fig.LiquidationRate, RPCRate: fig.RPCRate, PTPRate: fig.PTPRate, PTPKeptRate: fig.PTPKeptRate,
 			ComplaintRatePer1000: fig.ComplaintRatePer1000, BreachRate: fig.BreachRate, CostToCollect: fig.CostToCollect,
-			AvgDaysToFirstContact: fig.AvgDaysToFirstContact, Counts: c, Figures: fig, PeriodRecoveredCents: r.Recovered}
+			AvgDaysToFirstContact: fig.AvgDaysToFirstContact, QualityScore: fig.QualityScore, RecordingsMissingRate: fig.RecordingsMissingRate, Counts: c, Figures: fig, PeriodRecoveredCents: r.Recovered}
 	}
 	holds, err := s.HoldsByAgency(ctx, a)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"collect/allocation"
 	"collect/casework"
+	"collect/evidence"
 	"collect/portal/csvout"
 )
 
@@ -160,7 +161,7 @@ func (s *Store) AdvanceLegal(ctx context.Context, a collect.Actor, id, status, c
 // personal is whether the caller may see personal data: without it the
 // debtor's ID number, phones and address are masked. The export is audited
 // before the first byte, so an interrupted download still leaves its trace.
-func (s *Store) WriteEvidence(ctx context.Context, a collect.Actor, caseID string, personal bool, w io.Writer) error {
+func (s *Store) WriteEvidence(ctx context.Context, a collect.Actor, caseID string, personal bool, w io.Writer, open ObjectOpener) error {
 	db := s.db.WithContext(ctx)
 	var lc struct{ AccountID, LenderID, AgencyID, Status string }
 	if err := db.Table("legal_cases").Scopes(legalScope(a)).Where("legal_cases.id = ?", caseID).Take(&lc).Error; err != nil {
@@ -249,7 +250,69 @@ func (s *Store) WriteEvidence(ctx context.Context, a collect.Actor, caseID strin
 				})
 		}},
 	}
+	files = append(files, struct {
+		name  string
+		write func(io.Writer) error
+	}{"legal_costs.csv", func(w io.Writer) error {
+		return csvQuery(db.Table("legal_costs").Select("incurred_on, kind, amount_cents, note, agency_id, created_at").
+			Where("legal_case_id = ?", caseID).Order("incurred_on, created_at"),
+			[]string{"incurred_on", "kind", "amount_cents", "note", "agency_id", "recorded_at"}, w)
+	}})
+	// The recordings and documents of the account's contacts the reader may
+	// see (attachmentScope), each under evidence/, its hash checked as it is
+	// copied; documents and photos only for a reader of personal data.
+	var atts []Attachment
+	if err := db.Table("attachments att").Scopes(attachmentScope(a)).Where("att.account_id = ? AND att.deleted_at IS NULL", acc.ID).
+		Order("att.uploaded_at, att.id").Find(&atts).Error; err != nil {
+		return err
+	}
+	type evidenceEntry struct {
+		File        string    `json:"file,omitempty"`
+		Attachment  string    `json:"attachment"`
+		Contact     string    `json:"contact"`
+		Kind        string    `json:"kind"`
+		ContentType string    `json:"content_type"`
+		Size        int64     `json:"size"`
+		SHA256      string    `json:"sha256"`
+		RetainUntil time.Time `json:"retain_until"`
+		// Verified: the bytes in the bundle hash to SHA256 (the hash
+		// recorded at upload and in the audit trail); Withheld: not in
+		// the bundle (personal data the reader does not see, or missing).
+		Verified bool   `json:"verified"`
+		Withheld string `json:"withheld,omitempty"`
+	}
+	var evidenceList []evidenceEntry
 	zw := zip.NewWriter(w)
+	for _, att := range atts {
+		e := evidenceEntry{Attachment: att.ID, Contact: att.ContactID, Kind: att.Kind, ContentType: att.ContentType, Size: att.Size,
+			SHA256: att.SHA256, RetainUntil: att.RetainUntil}
+		switch {
+		case att.Kind != evidence.KindRecording && !personal:
+			e.Withheld = "personal_data"
+		case open == nil:
+			e.Withheld = "no_store"
+		default:
+			rc, err := open(ctx, att.SHA256)
+			if err != nil {
+				e.Withheld = "object_missing"
+				break
+			}
+			e.File = "evidence/" + att.ContactID + "/" + att.ID + evidence.Extension(att.ContentType)
+			fw, err := zw.CreateHeader(&zip.FileHeader{Name: e.File, Method: zip.Store, Modified: att.UploadedAt})
+			if err != nil {
+				rc.Close()
+				return err
+			}
+			h := sha256.New()
+			_, err = io.Copy(io.MultiWriter(fw, h), rc)
+			rc.Close()
+			if err != nil {
+				return err
+			}
+			e.Verified = hex.EncodeToString(h.Sum(nil)) == att.SHA256
+		}
+		evidenceList = append(evidenceList, e)
+	}
 	manifest := map[string]string{}
 	for _, f := range files {
 		fw, err := zw.Create(f.name)
@@ -268,7 +331,11 @@ func (s *Store) WriteEvidence(ctx context.Context, a collect.Actor, caseID strin
 	}
 	enc := json.NewEncoder(mw)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(map[string]any{"case": caseID, "account": acc.ExternalRef, "generated_at": s.now().Format(time.RFC3339), "sha256": manifest}); err != nil {
+	if evidenceList == nil {
+		evidenceList = []evidenceEntry{}
+	}
+	if err := enc.Encode(map[string]any{"case": caseID, "account": acc.ExternalRef, "generated_at": s.now().Format(time.RFC3339), "sha256": manifest,
+		"evidence": evidenceList}); err != nil {
 		return err
 	}
 	return zw.Close()

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"collect/casework"
+	"collect/evidence"
 )
 
 // statDelta adds to one lender-agency-month row of agency_month_stats,
@@ -90,8 +91,29 @@ var statsRebuild = []string{
 	 SELECT lender_id, agency_id, %s, COUNT(*) FROM complaints WHERE agency_id <> '' GROUP BY lender_id, agency_id, %s
 	 ON CONFLICT (lender_id, agency_id, month) DO UPDATE SET complaints = excluded.complaints`,
 	`INSERT INTO agency_month_stats (lender_id, agency_id, month, breaches)
-	 SELECT lender_id, agency_id, %s, COUNT(*) FROM breaches WHERE status <> 'dismissed' GROUP BY lender_id, agency_id, %s
+	 SELECT lender_id, agency_id, %s, COUNT(*) FROM breaches WHERE status <> 'dismissed' AND rule <> 'evidence.recording_missing' GROUP BY lender_id, agency_id, %s
 	 ON CONFLICT (lender_id, agency_id, month) DO UPDATE SET breaches = excluded.breaches`,
+	// Evidence and quality (issue 16): calls that need a recording, those
+	// found without one, and the lenders' primary reviews.
+	`INSERT INTO agency_month_stats (lender_id, agency_id, month, recordings_missing)
+	 SELECT lender_id, agency_id, %s, COUNT(*) FROM breaches WHERE status <> 'dismissed' AND rule = 'evidence.recording_missing' GROUP BY lender_id, agency_id, %s
+	 ON CONFLICT (lender_id, agency_id, month) DO UPDATE SET recordings_missing = excluded.recordings_missing`,
+	`INSERT INTO agency_month_stats (lender_id, agency_id, month, calls_to_record)
+	 SELECT lender_id, agency_id, %s, COUNT(*) FROM contacts WHERE channel = 'call' AND outcome NOT IN (` + sqlStrings(casework.NotConnectedOutcomes) + `) GROUP BY lender_id, agency_id, %s
+	 ON CONFLICT (lender_id, agency_id, month) DO UPDATE SET calls_to_record = excluded.calls_to_record`,
+	`INSERT INTO agency_month_stats (lender_id, agency_id, month, qa_reviews, qa_score_tenths, qa_critical_failures)
+	 SELECT r.lender_id, r.agency_id, %s, COUNT(r.score), COALESCE(SUM(CAST(ROUND(r.score * 10) AS BIGINT)), 0), SUM(CASE WHEN r.critical_failed THEN 1 ELSE 0 END)
+	 FROM qa_reviews r JOIN qa_samples qs ON qs.id = r.sample_id WHERE r.is_primary AND qs.owner_id = r.lender_id GROUP BY r.lender_id, r.agency_id, %s
+	 ON CONFLICT (lender_id, agency_id, month) DO UPDATE SET qa_reviews = excluded.qa_reviews, qa_score_tenths = excluded.qa_score_tenths, qa_critical_failures = excluded.qa_critical_failures`,
+}
+
+// sqlStrings is a list of fixed words as SQL string literals ('a', 'b').
+func sqlStrings(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = "'" + strings.ReplaceAll(w, "'", "''") + "'"
+	}
+	return strings.Join(q, ", ")
 }
 
 // monthSQL is the UTC month (YYYY-MM) of a timestamp column, as SQL: the
@@ -126,6 +148,9 @@ func (s *Store) RebuildStats(ctx context.Context) error {
 		{}, // legal costs: incurred_on is a date
 		{"received_at", "received_at"},
 		{"occurred_at", "occurred_at"},
+		{"occurred_at", "occurred_at"},
+		{"at", "at"},
+		{"r.contact_at", "r.contact_at"},
 	}
 	return s.inTx(ctx, func(tx *gorm.DB) error {
 		for i, q := range statsRebuild {
@@ -157,6 +182,9 @@ func countContact(tx *gorm.DB, lenderID, agencyID, accountID, placementID string
 	}
 	if casework.RightPartyContact(c.casework()) {
 		d["right_party_contacts"] = 1
+	}
+	if evidence.RequiresRecording(c.Channel, casework.CallConnected(c.Outcome)) {
+		d["calls_to_record"] = 1
 	}
 	res := tx.Exec(`INSERT INTO account_month_worked (account_id, agency_id, month) VALUES (?, ?, ?) ON CONFLICT (account_id, agency_id, month) DO NOTHING`,
 		accountID, agencyID, casework.WorkedMonth(c.At))

@@ -249,6 +249,11 @@ var notFoundKeys = map[string]string{
 	"link":         "err.not_found.link",
 	"request":      "err.not_found.request",
 	"hold":         "err.not_found.hold",
+	"contact":      "err.not_found.contact",
+	"attachment":   "err.not_found.attachment",
+	"qa plan":      "err.not_found.qa_plan",
+	"qa sample":    "err.not_found.qa_sample",
+	"qa finding":   "err.not_found.qa_finding",
 }
 
 func notFoundError(what string) *collect.Error {
