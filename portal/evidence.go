@@ -155,6 +155,12 @@ func uploadReadError(err error) error {
 // records it on the contact. When recording fails, the object goes again
 // unless another attachment names the same bytes.
 func (s *Server) keepAttachment(ctx context.Context, a collect.Actor, contactID string, up *attachmentUpload) (store.Attachment, error) {
+	return s.keepAttachmentOn(ctx, a, store.AttachmentInput{ContactID: contactID}, up)
+}
+
+// keepAttachmentOn is keepAttachment for a target given as the input's
+// ContactID or LegalCaseID.
+func (s *Server) keepAttachmentOn(ctx context.Context, a collect.Actor, target store.AttachmentInput, up *attachmentUpload) (store.Attachment, error) {
 	info, err := evidence.Inspect(up.kind, up.file.Head, up.file.Size)
 	if err != nil {
 		return store.Attachment{}, err
@@ -165,8 +171,9 @@ func (s *Server) keepAttachment(ctx context.Context, a collect.Actor, contactID 
 	if err := s.blobs.Put(ctx, up.file.SHA, up.file.File, up.file.Size, info.ContentType); err != nil {
 		return store.Attachment{}, err
 	}
-	att, err := s.store.AddAttachment(ctx, a, store.AttachmentInput{ContactID: contactID, Kind: up.kind, ContentType: info.ContentType,
-		Size: up.file.Size, SHA256: up.file.SHA, FileName: up.fileName, CallID: up.callID, DurationMS: info.DurationMS})
+	target.Kind, target.ContentType, target.Size, target.SHA256 = up.kind, info.ContentType, up.file.Size, up.file.SHA
+	target.FileName, target.CallID, target.DurationMS = up.fileName, up.callID, info.DurationMS
+	att, err := s.store.AddAttachment(ctx, a, target)
 	if err != nil {
 		if used, uerr := s.store.SHAInUse(context.WithoutCancel(ctx), up.file.SHA); uerr == nil && !used {
 			_ = s.blobs.Delete(context.WithoutCancel(ctx), up.file.SHA)
@@ -194,6 +201,36 @@ func (s *Server) uploadAttachment(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, att)
+}
+
+// uploadCaseAttachment is POST /api/v1/legal-cases/{id}/attachments: a
+// court filing, a judgment or a lawyer's letter on the case itself.
+func (s *Server) uploadCaseAttachment(c echo.Context) error {
+	ctx, a := c.Request().Context(), actorOf(c)
+	if _, err := s.store.CaseForUpload(ctx, a, c.Param("id")); err != nil {
+		return err
+	}
+	up, err := s.readAttachmentUpload(c)
+	if err != nil {
+		return err
+	}
+	defer up.Close()
+	att, err := s.keepAttachmentOn(ctx, a, store.AttachmentInput{LegalCaseID: c.Param("id")}, up)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, att)
+}
+
+func (s *Server) apiCaseAttachments(c echo.Context) error {
+	out, err := s.store.CaseAttachments(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if out == nil {
+		out = []store.Attachment{}
+	}
+	return c.JSON(http.StatusOK, listBody{Items: out, Total: int64(len(out)), Page: 1, PerPage: max(len(out), 1)})
 }
 
 func (s *Server) apiContactAttachments(c echo.Context) error {

@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/binary"
@@ -510,6 +511,177 @@ func TestQualityOverHTTP(t *testing.T) {
 		res, body = h.do("GET", "/api/v1/oversight/kpis", vm, nil)
 		if !strings.Contains(string(body), `"quality_score":0`) {
 			t.Fatalf("kpis without the quality score: %s", body)
+		}
+	})
+}
+
+// TestEvidenceBundleAndEvaluation: the legal case's evidence ZIP carries
+// the case's recordings with their hashes in the manifest and its legal
+// costs; an agency evaluation keeps the quality figures beside it.
+func TestEvidenceBundleAndEvaluation(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		h := newHarness(t, dialect, portal.Config{})
+		vm, auditor := h.token("vm@demo-bank.test"), h.token("auditor@demo-bank.test")
+		token, sup := h.token("agent@agency-a.test"), h.token("supervisor@agency-a.test")
+		agency := "Agency A"
+		acc := h.verifiedAccount(h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency A'`))
+		contact := h.dayCall(token, acc, nil)
+		res, body := h.do("POST", "/api/v1/accounts/"+acc+"/legal-referrals", token, map[string]string{"note": "多次承诺未履行"})
+		var lc struct{ ID string }
+		mustJSON(t, body, &lc)
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("referral: %d %s", res.StatusCode, body)
+		}
+		caseID := lc.ID
+		if res, body := h.do("POST", "/api/v1/legal-cases/"+caseID+"/status", vm, map[string]string{"status": "approved"}); res.StatusCode != http.StatusOK {
+			t.Fatalf("approve: %d %s", res.StatusCode, body)
+		}
+		cost := map[string]any{"kind": "court_fee", "amount_cents": 50_000, "incurred_on": time.Now().In(collect.China).Format(time.DateOnly)}
+		if res, body := h.do("POST", "/api/v1/legal-cases/"+caseID+"/costs", sup, cost); res.StatusCode != http.StatusCreated {
+			t.Fatalf("cost: %d %s", res.StatusCode, body)
+		}
+		wav := evidenceWAV(1, 600)
+		res, body = h.uploadEvidence(token, contact, "recording", "call.wav", wav, nil)
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("upload: %d %s", res.StatusCode, body)
+		}
+		var att struct {
+			ID     string
+			SHA256 string `json:"sha256"`
+		}
+		mustJSON(t, body, &att)
+		// A court filing on the case itself, by the agency.
+		filing := []byte("%PDF-1.4\n% court filing\n%%EOF\n")
+		var fbuf bytes.Buffer
+		mw := multipart.NewWriter(&fbuf)
+		mw.WriteField("kind", "document")
+		fw, _ := mw.CreateFormFile("file", "起诉状.pdf")
+		fw.Write(filing)
+		mw.Close()
+		req, _ := http.NewRequest("POST", h.http.URL+"/api/v1/legal-cases/"+caseID+"/attachments", &fbuf)
+		req.Header.Set("Content-Type", mw.FormDataContentType())
+		req.Header.Set("Authorization", "Bearer "+sup)
+		fres, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fb, _ := io.ReadAll(fres.Body)
+		fres.Body.Close()
+		if fres.StatusCode != http.StatusCreated || !strings.Contains(string(fb), `"legal_case_id":"`+caseID+`"`) {
+			t.Fatalf("case document: %d %s", fres.StatusCode, fb)
+		}
+		if res, b := h.do("GET", "/api/v1/legal-cases/"+caseID+"/attachments", h.token("agent@agency-b.test"), nil); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("agency B lists the case's documents: %d %s", res.StatusCode, b)
+		}
+		for _, tok := range []string{vm, auditor} {
+			res, zipBody := h.do("GET", "/api/v1/legal-cases/"+caseID+"/evidence.zip", tok, nil)
+			if res.StatusCode != 200 {
+				t.Fatalf("evidence.zip: %d %s", res.StatusCode, zipBody)
+			}
+			zr, err := zip.NewReader(bytes.NewReader(zipBody), int64(len(zipBody)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files := map[string][]byte{}
+			for _, f := range zr.File {
+				rc, _ := f.Open()
+				b, _ := io.ReadAll(rc)
+				rc.Close()
+				files[f.Name] = b
+			}
+			name := "evidence/" + contact + "/" + att.ID + ".wav"
+			if !bytes.Equal(files[name], wav) {
+				t.Fatalf("the recording is not in the bundle as %s (files: %d)", name, len(files))
+			}
+			if !strings.Contains(string(files["legal_costs.csv"]), "court_fee,50000") {
+				t.Fatalf("legal_costs.csv: %q", files["legal_costs.csv"])
+			}
+			var manifest struct {
+				SHA256   map[string]string `json:"sha256"`
+				Evidence []struct {
+					File     string
+					SHA256   string `json:"sha256"`
+					Verified bool
+				}
+			}
+			mustJSON(t, files["manifest.json"], &manifest)
+			ok := false
+			for _, e := range manifest.Evidence {
+				ok = ok || (e.File == name && e.SHA256 == att.SHA256 && e.Verified)
+			}
+			filed := false
+			for _, f := range files {
+				filed = filed || bytes.Equal(f, filing)
+			}
+			if filed != (tok == vm) {
+				t.Fatalf("the court filing in the bundle: %v, want it only for the reader of personal data", filed)
+			}
+			if !ok || manifest.SHA256["legal_costs.csv"] == "" {
+				t.Fatalf("manifest: %s", files["manifest.json"])
+			}
+		}
+
+		agencyID := h.queryOne(`SELECT id FROM organisations WHERE name = $1`, agency)
+		res, body = h.do("POST", "/api/v1/agencies/"+agencyID+"/evaluations", vm, map[string]any{"kind": "ad_hoc", "period": "2026",
+			"conduct_score": 80, "quality_score": 70, "efficiency_score": 75, "infosec_score": 90, "decision": "renew"})
+		if res.StatusCode != http.StatusCreated || !strings.Contains(string(body), `"quality_reviews":`) || !strings.Contains(string(body), `"recordings_missing_rate":`) {
+			t.Fatalf("evaluation: %d %s", res.StatusCode, body)
+		}
+	})
+}
+
+// TestMissingRecordingFinding: a connected call without a recording a day
+// later is a finding (source evidence), counted apart from the conduct
+// breaches, and closed when the recording arrives late.
+func TestMissingRecordingFinding(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		h := newHarness(t, dialect, portal.Config{})
+		agent, vm := h.token("agent@agency-a.test"), h.token("vm@demo-bank.test")
+		agencyA := h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency A'`)
+		acc := h.verifiedAccount(agencyA)
+		d := time.Now().In(collect.China).AddDate(0, 0, -2)
+		at := time.Date(d.Year(), d.Month(), d.Day(), 11, 0, 0, 0, collect.China)
+		connected := h.dayCall(agent, acc, map[string]any{"at": at.Format(time.RFC3339)})
+		h.dayCall(agent, acc, map[string]any{"at": at.Add(time.Hour).Format(time.RFC3339), "outcome": "no_answer"}) // nothing to record
+		kpi := func() (breaches, missing int64) {
+			_, body := h.do("GET", "/api/v1/oversight/kpis?agency="+agencyA, vm, nil)
+			var out struct {
+				Items []struct {
+					Counts struct {
+						Breaches          int64 `json:"breaches"`
+						RecordingsMissing int64 `json:"recordings_missing"`
+					} `json:"counts"`
+				} `json:"items"`
+			}
+			mustJSON(t, body, &out)
+			if len(out.Items) != 1 {
+				t.Fatalf("kpis: %s", body)
+			}
+			return out.Items[0].Counts.Breaches, out.Items[0].Counts.RecordingsMissing
+		}
+		b0, m0 := kpi()
+		now := time.Now()
+		n, err := h.store.DetectMissingRecordings(context.Background(), now.Add(-time.Hour), now.Add(time.Hour))
+		if err != nil || n != 1 {
+			t.Fatalf("missing recordings found: %d, %v (want the connected call only)", n, err)
+		}
+		if n, _ := h.store.DetectMissingRecordings(context.Background(), now.Add(-time.Hour), now.Add(time.Hour)); n != 0 {
+			t.Fatalf("found again: %d", n)
+		}
+		b1, m1 := kpi()
+		if b1 != b0 || m1 != m0+1 {
+			t.Fatalf("counters: breaches %d→%d, recordings missing %d→%d; want the finding counted apart", b0, b1, m0, m1)
+		}
+		if got := h.queryOne(`SELECT status FROM breaches WHERE source = 'evidence' AND source_id = $1`, connected); got != "open" {
+			t.Fatalf("finding status %q", got)
+		}
+		if res, body := h.uploadEvidence(agent, connected, "recording", "late.wav", evidenceWAV(1, 350), nil); res.StatusCode != http.StatusCreated {
+			t.Fatalf("late upload: %d %s", res.StatusCode, body)
+		}
+		if got := h.queryOne(`SELECT status FROM breaches WHERE source = 'evidence' AND source_id = $1`, connected); got != "remediated" {
+			t.Fatalf("after the late recording the finding is %q", got)
 		}
 	})
 }

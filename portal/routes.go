@@ -318,6 +318,8 @@ func (s *Server) routeTable() []Route {
 		// Evidence and quality (issue 16).
 		stream(api(post, "/contacts/:id/attachments", "attachment", "write", s.uploadAttachment)),
 		api(get, "/contacts/:id/attachments", "attachment", "read", s.apiContactAttachments),
+		stream(api(post, "/legal-cases/:id/attachments", "attachment", "write", s.uploadCaseAttachment)),
+		api(get, "/legal-cases/:id/attachments", "attachment", "read", s.apiCaseAttachments),
 		stream(api(post, "/attachments/bulk", "attachment", "write", s.apiBulkRecordings)),
 		api(get, "/attachments/:id", "attachment", "read", s.attachmentBytes),
 		api(get, "/attachments/:id/verify", "attachment", "read", s.apiVerifyAttachment),

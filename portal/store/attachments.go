@@ -25,6 +25,7 @@ type ObjectOpener func(ctx context.Context, sha string) (io.ReadCloser, error)
 type Attachment struct {
 	ID          string     `json:"id"`
 	ContactID   string     `json:"contact_id"`
+	LegalCaseID string     `json:"legal_case_id,omitempty"`
 	AccountID   string     `json:"account_id"`
 	Kind        string     `json:"kind"`
 	ContentType string     `json:"content_type"`
@@ -72,8 +73,43 @@ func (s *Store) ContactForUpload(ctx context.Context, a collect.Actor, contactID
 	return s.contactTarget(s.db.WithContext(ctx), a, contactID)
 }
 
-// AttachmentInput is a stored object to record on a contact.
+// caseTarget reads the legal case in the actor's scope (legalScope) as an
+// upload's target: a court filing, a judgment, a lawyer's letter.
+func (s *Store) caseTarget(tx *gorm.DB, a collect.Actor, caseID string) (AttachmentTarget, error) {
+	var t AttachmentTarget
+	err := tx.Table("legal_cases").Scopes(legalScope(a)).
+		Select("legal_cases.account_id, legal_cases.lender_id, legal_cases.agency_id, legal_cases.created_at AS at, ac.conduct_profile AS profile").
+		Joins("JOIN accounts ac ON ac.id = legal_cases.account_id").Where("legal_cases.id = ?", caseID).Take(&t).Error
+	if err != nil {
+		return t, notFound(err, "legal case")
+	}
+	if a.OrgKind == collect.KindAgency {
+		t.AgencyID = a.OrgID // the agency holding the account now
+	}
+	return t, nil
+}
+
+// CaseForUpload is the legal case an upload is for; not found outside the
+// actor's scope.
+func (s *Store) CaseForUpload(ctx context.Context, a collect.Actor, caseID string) (AttachmentTarget, error) {
+	return s.caseTarget(s.db.WithContext(ctx), a, caseID)
+}
+
+// CaseAttachments lists a legal case's own documents in the actor's scope.
+func (s *Store) CaseAttachments(ctx context.Context, a collect.Actor, caseID string) ([]Attachment, error) {
+	if _, err := s.caseTarget(s.db.WithContext(ctx), a, caseID); err != nil {
+		return nil, err
+	}
+	var out []Attachment
+	err := s.db.WithContext(ctx).Table("attachments att").Scopes(attachmentScope(a)).
+		Where("att.legal_case_id = ?", caseID).Order("att.uploaded_at, att.id").Find(&out).Error
+	return out, err
+}
+
+// AttachmentInput is a stored object to record on a contact, or (with
+// LegalCaseID instead) on a legal case.
 type AttachmentInput struct {
+	LegalCaseID string
 	ContactID   string
 	Kind        string
 	ContentType string
@@ -129,7 +165,13 @@ func (s *Store) AddAttachment(ctx context.Context, a collect.Actor, in Attachmen
 	now := s.now()
 	var out Attachment
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		t, err := s.contactTarget(tx, a, in.ContactID)
+		var t AttachmentTarget
+		var err error
+		if in.LegalCaseID != "" {
+			t, err = s.caseTarget(tx, a, in.LegalCaseID)
+		} else {
+			t, err = s.contactTarget(tx, a, in.ContactID)
+		}
 		if err != nil {
 			return err
 		}
@@ -137,17 +179,17 @@ func (s *Store) AddAttachment(ctx context.Context, a collect.Actor, in Attachmen
 		if err != nil {
 			return err
 		}
-		out = Attachment{ID: uuid.Must(uuid.NewV7()).String(), ContactID: t.ContactID, AccountID: t.AccountID, Kind: in.Kind,
+		out = Attachment{ID: uuid.Must(uuid.NewV7()).String(), ContactID: t.ContactID, LegalCaseID: in.LegalCaseID, AccountID: t.AccountID, Kind: in.Kind,
 			ContentType: in.ContentType, Size: in.Size, SHA256: in.SHA256, FileName: cleanFileName(in.FileName), CallID: strings.TrimSpace(in.CallID),
 			DurationMS: in.DurationMS, Profile: t.Profile, UploadedBy: a.UserID, UploadedOrg: a.OrgID, UploadedAt: now,
 			RetainUntil: evidence.RetainUntil(t.Profile, t.At, last), LenderID: t.LenderID, AgencyID: t.AgencyID}
 		if err := tx.Table("attachments").Create(map[string]any{"id": out.ID, "lender_id": t.LenderID, "agency_id": t.AgencyID,
-			"account_id": t.AccountID, "contact_id": t.ContactID, "kind": out.Kind, "content_type": out.ContentType, "size": out.Size,
+			"account_id": t.AccountID, "contact_id": t.ContactID, "legal_case_id": in.LegalCaseID, "kind": out.Kind, "content_type": out.ContentType, "size": out.Size,
 			"sha256": out.SHA256, "file_name": out.FileName, "call_id": out.CallID, "duration_ms": out.DurationMS, "profile": out.Profile,
 			"uploaded_by": a.UserID, "uploaded_org": a.OrgID, "uploaded_at": now, "retain_until": out.RetainUntil}).Error; err != nil {
 			return err
 		}
-		if in.Kind == evidence.KindRecording {
+		if in.Kind == evidence.KindRecording && t.ContactID != "" {
 			res := tx.Exec("UPDATE contacts SET recording_sha256 = ? WHERE id = ? AND recording_sha256 = ''", out.SHA256, t.ContactID)
 			if res.Error != nil {
 				return res.Error
@@ -163,7 +205,11 @@ func (s *Store) AddAttachment(ctx context.Context, a collect.Actor, in Attachmen
 				}
 			}
 		}
-		return s.appendAudit(tx, a, auditRecord{Action: "attachment.upload", ObjectType: "contact", ObjectID: t.ContactID, LenderID: t.LenderID,
+		objType, objID := "contact", t.ContactID
+		if in.LegalCaseID != "" {
+			objType, objID = "legal_case", in.LegalCaseID
+		}
+		return s.appendAudit(tx, a, auditRecord{Action: "attachment.upload", ObjectType: objType, ObjectID: objID, LenderID: t.LenderID,
 			After: map[string]any{"attachment": out.ID, "kind": out.Kind, "sha256": out.SHA256, "size": out.Size, "content_type": out.ContentType,
 				"retain_until": out.RetainUntil}})
 	})
@@ -368,7 +414,8 @@ func (s *Store) MatchRecording(ctx context.Context, a collect.Actor, callID stri
 }
 
 // DetectMissingRecordings finds the connected calls recorded in [from, to)
-// that still have no recording RecordingGrace after they happened, and
+// (and since their lender joined the portal) that still have no recording
+// RecordingGrace after they happened, and
 // records each as a finding (breach source evidence), once. It counts them
 // apart from conduct breaches (recordings_missing), so the breach rate
 // stays a rate of conduct.
@@ -380,6 +427,9 @@ func (s *Store) DetectMissingRecordings(ctx context.Context, from, to time.Time)
 	}
 	if err := s.db.WithContext(ctx).Table("contacts").Select("id, account_id, lender_id, agency_id, channel, outcome, at").
 		Where("created_at >= ? AND created_at < ? AND channel = 'call' AND recording_sha256 = '' AND at <= ?", from.UTC(), to.UTC(), now.Add(-evidence.RecordingGrace).UTC()).
+		// Calls logged as history from before the lender joined (a
+		// migration, the demo's past) were never asked for recordings here.
+		Where("created_at >= (SELECT o.created_at FROM organisations o WHERE o.id = contacts.lender_id)").
 		Scan(&rows).Error; err != nil {
 		return 0, err
 	}

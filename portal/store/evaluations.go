@@ -33,6 +33,12 @@ type Evaluation struct {
 	RosterCollectors     *int     `json:"roster_collectors"`
 	RosterCompliant      *int     `json:"roster_compliant"`
 	RosterCompliantShare *float64 `json:"roster_compliant_share"`
+	// The quality reviews of the twelve months before (issue 16): their
+	// mean score, how many, and the share of connected calls without a
+	// recording; nil where there was nothing to measure.
+	ReviewedQualityScore  *float64 `json:"reviewed_quality_score"`
+	QualityReviews        *int64   `json:"quality_reviews"`
+	RecordingsMissingRate *float64 `json:"recordings_missing_rate"`
 }
 
 func (e Evaluation) domain() oversight.AgencyEvaluation {
@@ -70,8 +76,17 @@ func (s *Store) RecordEvaluation(ctx context.Context, a collect.Actor, agencyID 
 		r := roster.Agencies[0]
 		e.RosterCollectors, e.RosterCompliant, e.RosterCompliantShare = &r.Collectors, &r.Compliant, r.CompliantShare
 	}
+	kpis, err := s.KPIs(ctx, a, KPIFilter{Agency: agencyID})
+	if err != nil {
+		return e, err
+	}
+	for _, k := range kpis {
+		reviews := k.Counts.QAReviews
+		e.ReviewedQualityScore, e.QualityReviews, e.RecordingsMissingRate = k.QualityScore, &reviews, k.RecordingsMissingRate
+	}
 	err = s.inTx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Table("agency_evaluations").Create(map[string]any{"id": e.ID, "lender_id": a.OrgID, "agency_id": agencyID, "kind": e.Kind,
+		if err := tx.Table("agency_evaluations").Create(map[string]any{
+			"reviewed_quality_score": e.ReviewedQualityScore, "quality_reviews": e.QualityReviews, "recordings_missing_rate": e.RecordingsMissingRate, "id": e.ID, "lender_id": a.OrgID, "agency_id": agencyID, "kind": e.Kind,
 			"period": e.Period, "conduct_score": e.ConductScore, "quality_score": e.QualityScore, "efficiency_score": e.EfficiencyScore,
 			"infosec_score": e.InfosecScore, "decision": e.Decision, "note": e.Note, "evaluated_by": a.UserID, "evaluated_at": now,
 			"roster_collectors": e.RosterCollectors, "roster_compliant": e.RosterCompliant, "roster_compliant_share": e.RosterCompliantShare}).Error; err != nil {
