@@ -186,9 +186,14 @@ func wavDuration(head []byte, size int64) (*int64, error) {
 	if len(head) < 12 {
 		return nil, truncated
 	}
+	// The RIFF chunk is the whole file (a pad byte at most after it):
+	// bytes beyond it would be another file riding along (a polyglot).
 	riff := int64(binary.LittleEndian.Uint32(head[4:8])) + 8
 	if riff > size {
 		return nil, truncated
+	}
+	if size > riff+1 {
+		return nil, collect.Invalid("file", "err.evidence.wav_trailing")
 	}
 	var byteRate int64
 	off := int64(12)
@@ -206,8 +211,11 @@ func wavDuration(head []byte, size int64) (*int64, error) {
 			if byteRate <= 0 {
 				return nil, collect.Invalid("file", "err.evidence.wav_header")
 			}
-			if body+n > size {
+			if body+n > size || body+n > riff {
 				return nil, truncated
+			}
+			if n == 0 {
+				return nil, collect.Invalid("file", "err.evidence.empty")
 			}
 			ms := n * 1000 / byteRate
 			return &ms, nil

@@ -346,7 +346,8 @@ func WeekOf(t time.Time, loc *time.Location) string {
 // week's start; an unparsable week is invalid.
 func WeekWindow(week string, loc *time.Location) (time.Time, time.Time, error) {
 	var y, w int
-	if n, err := fmt.Sscanf(week, "%4d-W%2d", &y, &w); err != nil || n != 2 || len(week) != 8 || w < 1 || w > 53 || y < 2000 || y > 2200 {
+	if n, err := fmt.Sscanf(week, "%4d-W%2d", &y, &w); err != nil || n != 2 || week != fmt.Sprintf("%04d-W%02d", y, w) ||
+		w < 1 || w > 53 || y < 2000 || y > 2200 {
 		return time.Time{}, time.Time{}, collect.Invalid("week", "err.qa.week")
 	}
 	// ISO week 1 holds January 4th.

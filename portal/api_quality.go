@@ -14,9 +14,13 @@ import (
 
 func (s *Server) apiQAChecklist(c echo.Context) error {
 	a := actorOf(c)
-	if a.OrgKind != collect.KindLender {
-		// An agency reads the checklist on each sample it is shown.
-		return collect.E(collect.EFORBIDDEN, "err.qa.checklist_lender_only")
+	if a.OrgKind == collect.KindAgency {
+		// An agency reads the checklists of the lenders it works for.
+		by, err := s.store.QAChecklistsForAgency(c.Request().Context(), a)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, map[string]any{"lenders": by})
 	}
 	items, err := s.store.QAChecklist(c.Request().Context(), a.OrgID)
 	if err != nil {

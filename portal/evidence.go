@@ -11,9 +11,12 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"path"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -75,6 +78,8 @@ func openMultipart(c echo.Context, limit int64) (*multipart.Reader, error) {
 	if r.ContentLength > limit {
 		return nil, collect.Invalid("file", "err.evidence.too_large", "max", fmt.Sprintf("%d MB", evidence.MaxBytes>>20))
 	}
+	// A chunked body announces no length: it is held to the limit as read.
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		return nil, badRequest{collect.E(collect.EINVALID, "err.upload.multipart")}
@@ -124,6 +129,10 @@ func (s *Server) readAttachmentUpload(c echo.Context) (*attachmentUpload, error)
 			if part.FormName() == "kind" {
 				up.kind = v
 			} else {
+				if utf8.RuneCountInString(v) > 128 {
+					up.Close()
+					return nil, collect.Invalid("call_id", "err.evidence.call_id_long", "max", 128)
+				}
 				up.callID = v
 			}
 		default:
@@ -175,10 +184,25 @@ func (s *Server) keepAttachmentOn(ctx context.Context, a collect.Actor, target s
 	target.FileName, target.CallID, target.DurationMS = up.fileName, up.callID, info.DurationMS
 	att, err := s.store.AddAttachment(ctx, a, target)
 	if err != nil {
-		if used, uerr := s.store.SHAInUse(context.WithoutCancel(ctx), up.file.SHA); uerr == nil && !used {
-			_ = s.blobs.Delete(context.WithoutCancel(ctx), up.file.SHA)
-		}
+		// The object goes again unless a row names it: checked and deleted
+		// under the object's lock, which AddAttachment takes too.
+		_ = s.store.DeleteUnusedObject(context.WithoutCancel(ctx), up.file.SHA, func() error {
+			return s.blobs.Delete(context.WithoutCancel(ctx), up.file.SHA)
+		})
 		return store.Attachment{}, err
+	}
+	// An upload of the same bytes that failed, or retention, may have
+	// deleted the object between this Put and the row's commit (the row
+	// was not there yet): put it back from the spooled copy.
+	if o, err := s.blobs.Open(ctx, up.file.SHA); errors.Is(err, blob.ErrNotFound) {
+		if err := up.file.Rewind(); err != nil {
+			return store.Attachment{}, err
+		}
+		if err := s.blobs.Put(context.WithoutCancel(ctx), up.file.SHA, up.file.File, up.file.Size, info.ContentType); err != nil {
+			return store.Attachment{}, err
+		}
+	} else if err == nil {
+		o.Close()
 	}
 	return att, nil
 }
@@ -339,7 +363,7 @@ func (s *Server) attachmentBytes(c echo.Context) error {
 	}
 	defer o.Close()
 	rng := c.Request().Header.Get("Range")
-	if rng == "" || strings.HasPrefix(strings.TrimSpace(rng), "bytes=0-") {
+	if !continuation(c.Request()) {
 		action := store.AttachmentDownload
 		if att.Kind == evidence.KindRecording && c.QueryParam("download") == "" {
 			action = store.AttachmentPlay
@@ -363,12 +387,35 @@ func (s *Server) attachmentBytes(c echo.Context) error {
 	return nil
 }
 
+// continuation reports whether a request asks for one later part of an
+// object (a plain "bytes=N-" or "bytes=N-M" with N > 0, unconditionally):
+// the seeking of a playback already audited. Anything else can serve the
+// whole object (a suffix range, several ranges, an If-Range that fails)
+// and is audited.
+func continuation(r *http.Request) bool {
+	rng := strings.TrimSpace(r.Header.Get("Range"))
+	spec, ok := strings.CutPrefix(rng, "bytes=")
+	if !ok || r.Header.Get("If-Range") != "" || strings.Contains(spec, ",") {
+		return false
+	}
+	start, _, ok := strings.Cut(spec, "-")
+	if !ok || start == "" {
+		return false
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(start), 10, 64)
+	return err == nil && n > 0
+}
+
 // contentDisposition names the file for the browser: an ASCII fallback of
 // the id and the type, and the original name (RFC 5987) when there is one.
 func contentDisposition(kind string, att store.Attachment) string {
-	v := fmt.Sprintf(`%s; filename="%s%s"`, kind, att.ID, evidence.Extension(att.ContentType))
+	ext := evidence.Extension(att.ContentType)
+	v := fmt.Sprintf(`%s; filename="%s%s"`, kind, att.ID, ext)
 	if att.FileName != "" {
-		v += "; filename*=UTF-8''" + url.PathEscape(att.FileName)
+		// The name the uploader gave, with the extension of what the
+		// content is: a PDF named statement.jar is saved as statement.pdf.
+		name := strings.TrimSuffix(att.FileName, path.Ext(att.FileName)) + ext
+		v += "; filename*=UTF-8''" + url.PathEscape(name)
 	}
 	return v
 }

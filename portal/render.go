@@ -65,7 +65,9 @@ func decodeJSON(c echo.Context, v any) error {
 			return badRequest{collect.E(collect.EINVALID, "err.request.json_malformed", "detail", err.Error())}
 		}
 	}
-	if dec.More() {
+	// Nothing may follow the object: not a second value, nor a stray } or ]
+	// (which dec.More does not see at the top level).
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return badRequest{collect.E(collect.EINVALID, "err.request.one_object")}
 	}
 	return nil
@@ -105,7 +107,7 @@ func (s *Server) pageMeta(c echo.Context, titleID, active string) views.Page {
 		{"portfolios", "/portfolios", "portfolio", "read"}, {"placements", "/placements", "placement", "read"},
 		{"agencies", "/agencies", "organisation", "read"}, {"tenders", "/tenders", "tender", "read"},
 		{"commissions", "/commissions", "commission", "read"}, {"oversight", "/oversight", "oversight", "read"},
-		{"complaints", "/complaints", "complaint", "read"}, {"breaches", "/breaches", "breach", "read"}, {"models", "/models", "model", "read"},
+		{"complaints", "/complaints", "complaint", "read"}, {"breaches", "/breaches", "breach", "read"}, {"qa", "/qa", "qa", "read"}, {"models", "/models", "model", "read"},
 		{"audit", "/audit", "audit", "read"}, {"jobs", "/admin/jobs", "jobs", "read"}, {"keys", "/keys", "key", "write"}, {"signins", "/sign-ins", "signin", "read"},
 		{"people", "/people", "people", "read"},
 	} {

@@ -76,6 +76,12 @@ func TestAuditorsOnlyRead(t *testing.T) {
 		}
 		// unmask shows one record's personal data for a reason; it changes
 		// nothing but the audit trail.
+		// A quality review is the auditor's measure of conduct (issue 16):
+		// it records a judgement of an agency's call and changes no
+		// account, contact or money.
+		if obj == "qa" && act == "review" {
+			continue
+		}
 		if act != "read" && act != "verify" && act != "unmask" {
 			t.Errorf("the auditor role may %s %s; auditors change nothing", act, obj)
 		}
@@ -126,6 +132,21 @@ func addForeignLender(t *testing.T, h *harness) foreign {
 		// A collector of Agency C, for the roster (issue 13, part 7).
 		{`INSERT INTO users (id, organisation_id, email, name, password_hash, created_at) VALUES ('other-collector', $1, 'c@agency-c.test', 'C', 'x', $2)`, []any{f.agencyC, now}},
 		{`INSERT INTO memberships (user_id, role) VALUES ('other-collector', 'collector')`, nil},
+		// Evidence and quality (issue 16): a call of Agency C on the other
+		// bank's account, its recording, a sampling plan and a sample of the
+		// other bank (one id for both), and a finding.
+		{`INSERT INTO contacts (id, account_id, lender_id, agency_id, placement_id, collector_id, channel, party, direction, at, outcome, created_at)
+		  VALUES ('other-contact', $1, $2, $3, 'other-placement', 'other-collector', 'call', 'debtor', 'outbound', $4, 'right_party_contact', $4)`, []any{f.account, f.lender, f.agencyC, now}},
+		{`INSERT INTO attachments (id, lender_id, agency_id, account_id, contact_id, kind, content_type, size, sha256, profile, uploaded_by, uploaded_org, uploaded_at, retain_until)
+		  VALUES ('other-attachment', $1, $2, $3, 'other-contact', 'recording', 'audio/wav', 4, $4, 'china', 'other-collector', $2, $5, $5)`,
+			[]any{f.lender, f.agencyC, f.account, strings.Repeat("ab", 32), now}},
+		{`INSERT INTO qa_plans (id, owner_id, owner_kind, name, random_share, seed, created_by, created_at) VALUES ('other-qa', $1, 'lender', 'p', 0.1, 1, 'x', $2)`, []any{f.lender, now}},
+		{`INSERT INTO qa_samples (id, plan_id, period, owner_id, lender_id, agency_id, account_id, contact_id, collector_id, contact_at, reason, checklist, drawn_at)
+		  VALUES ('other-qa', 'other-qa', '2026-W01', $1, $1, $2, $3, 'other-contact', 'other-collector', $4, 'random', '[]', $4)`, []any{f.lender, f.agencyC, f.account, now}},
+		{`INSERT INTO qa_reviews (id, sample_id, reviewer_id, reviewer_org, lender_id, agency_id, collector_id, contact_at, is_primary, items, critical_failed, created_at)
+		  VALUES ('other-review', 'other-qa', 'other-user', $1, $1, $2, 'other-collector', $3, TRUE, '[]', FALSE, $3)`, []any{f.lender, f.agencyC, now}},
+		{`INSERT INTO qa_findings (id, review_id, sample_id, owner_id, lender_id, agency_id, collector_id, contact_id, item, critical, created_at)
+		  VALUES ('other-finding', 'other-review', 'other-qa', $1, $1, $2, 'other-collector', 'other-contact', 'no_threats', TRUE, $3)`, []any{f.lender, f.agencyC, now}},
 	} {
 		if _, err := h.store.DB().Exec(q.sql, q.args...); err != nil {
 			t.Fatalf("%s: %v", q.sql, err)
@@ -159,7 +180,8 @@ func TestRouteRoleForeignObject(t *testing.T) {
 		ids := map[string]string{"account": f.account, "portfolio": f.portfolio, "organisation": f.agencyC,
 			"agency_profile": f.agencyC, "contract": f.agencyC, "payment": f.account, "allocation": f.allocation,
 			"placement": f.placement, "tender": f.tender, "bid": f.tender, "import": f.importID, "complaint": f.complaint,
-			"breach": f.breach, "evaluation": f.agencyC, "tenant": f.agencyC, "roster": "other-collector", "people": "other-user", "key": "other-key", "sso": f.lender, "security_policy": f.lender}
+			"breach": f.breach, "evaluation": f.agencyC, "tenant": f.agencyC, "roster": "other-collector", "people": "other-user", "key": "other-key", "sso": f.lender, "security_policy": f.lender,
+			"attachment": "other-attachment", "qa": "other-qa", "qa_finding": "other-finding"}
 		soon := time.Now().Add(72 * time.Hour).UTC().Format(time.RFC3339)
 		bodies := map[string]string{
 			"PUT /api/v1/agencies/:id/profile":        `{"licensed_provinces":["*"],"accepted_buckets":[],"capacity":10}`,
@@ -251,6 +273,16 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"POST /api/v1/keys":                        `{"name":"walk","roles":["integration"]}`,
 			"POST /keys":                               "form:name=walk",
 			"POST /sso":                                "form:issuer=https://login.walk.example&client_id=x&email_domain=walk.example",
+			"POST /api/v1/attachments/:id/legal-hold":  `{"hold":true,"reason":"court order"}`,
+			"POST /attachments/:id/legal-hold":         "form:reason=court+order",
+			"POST /api/v1/attachments/bulk":            "bulk:",
+			"PUT /api/v1/qa/checklist":                 `{"items":[{"item":"walk","label":"Walk","weight":1}]}`,
+			"POST /api/v1/qa/plans":                    `{"name":"walk","random_share":0.1}`,
+			"POST /qa/plans":                           "form:name=walk&share_pct=10",
+			"POST /qa/checklist":                       "form:item=walk&label=Walk&label_zh=走查&weight=1",
+			"POST /api/v1/qa/samples/:id/review":       `{"items":[]}`,
+			"POST /api/v1/qa/findings/:id/answer":      `{"answer":"x"}`,
+			"POST /qa/findings/:id/answer":             "form:answer=x",
 			"PUT /api/v1/organisations/:id/sso":        `{"enabled":true,"issuer":"https://login.other.example","client_id":"x","email_domain":"other.example","default_roles":["auditor"]}`,
 		}
 		refusedBody := map[string]bool{"POST /me/password": true, "POST /api/v1/me/password": true}
@@ -291,6 +323,8 @@ func TestRouteRoleForeignObject(t *testing.T) {
 							id = "other-invite"
 						case strings.Contains(r.Path, "/holds/:id"):
 							id = "other-hold"
+						case strings.Contains(r.Path, "/contacts/:id"):
+							id = "other-contact"
 						}
 						path = paramRe.ReplaceAllString(path, id)
 					}
@@ -354,6 +388,23 @@ func (h *harness) request(email string, r portal.Route, path, body string) int {
 	if !r.Page {
 		if rest, ok := strings.CutPrefix(body, "multipart:"); ok {
 			res, _ := h.postFile(token, "p.csv", strings.NewReader(rest), map[string]string{"name": "walk"})
+			return res.StatusCode
+		}
+		if body == "bulk:" { // a telephony batch whose one recording matches no call of the caller's
+			var buf bytes.Buffer
+			mw := multipart.NewWriter(&buf)
+			mw.WriteField("manifest", `[{"file":"walk.wav","call_id":"walk"}]`)
+			fw, _ := mw.CreateFormFile("file", "walk.wav")
+			fw.Write([]byte("RIFF walk"))
+			mw.Close()
+			req, _ := http.NewRequest(r.Method, h.http.URL+path, &buf)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			req.Header.Set("Authorization", "Bearer "+token)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				h.t.Fatal(err)
+			}
+			res.Body.Close()
 			return res.StatusCode
 		}
 		var b any

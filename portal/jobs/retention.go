@@ -46,15 +46,9 @@ func RetainEvidence(ctx context.Context, st *store.Store, blobs blob.Store, now 
 			}
 			deleted++
 			progressed = true
-			used, err := st.SHAInUse(ctx, d.SHA256)
-			if err != nil {
-				return deleted, err
-			}
-			if !used {
-				if err := blobs.Delete(ctx, d.SHA256); err != nil && log != nil {
-					// The row says deleted; the object stays until an operator removes it.
-					log.Error("evidence object not deleted", "sha256", d.SHA256, "error", err)
-				}
+			if err := st.DeleteUnusedObject(ctx, d.SHA256, func() error { return blobs.Delete(ctx, d.SHA256) }); err != nil && log != nil {
+				// The row says deleted; the object stays until an operator removes it.
+				log.Error("evidence object not deleted", "sha256", d.SHA256, "error", err)
 			}
 		}
 		if !progressed {

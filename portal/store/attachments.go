@@ -127,7 +127,10 @@ func cleanFileName(name string) string {
 		name = name[i+1:]
 	}
 	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+		switch {
+		case r < 0x20 || r == 0x7f || r == utf8.RuneError:
+			return -1
+		case r >= 0x202A && r <= 0x202E, r >= 0x2066 && r <= 0x2069, r == 0x200E, r == 0x200F: // bidi controls: "fdp.exe" shown as "exe.pdf"
 			return -1
 		}
 		return r
@@ -173,6 +176,9 @@ func (s *Store) AddAttachment(ctx context.Context, a collect.Actor, in Attachmen
 			t, err = s.contactTarget(tx, a, in.ContactID)
 		}
 		if err != nil {
+			return err
+		}
+		if err := s.lockObject(tx, in.SHA256); err != nil {
 			return err
 		}
 		last, err := lastActivity(tx, t.AccountID)
@@ -305,6 +311,37 @@ func (s *Store) SetLegalHold(ctx context.Context, a collect.Actor, id string, ho
 		return Attachment{}, err
 	}
 	return s.Attachment(ctx, a, id)
+}
+
+// lockObject serialises, per object, the recording of an attachment and
+// the deletion of its object: an advisory lock on PostgreSQL; on SQLite
+// every write transaction already holds the database's write lock, which
+// a first write takes at once.
+func (s *Store) lockObject(tx *gorm.DB, sha string) error {
+	if s.dialect == "postgres" {
+		return tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "blob/"+sha).Error
+	}
+	return tx.Exec("UPDATE audit_head SET seq = seq WHERE id = 1").Error
+}
+
+// DeleteUnusedObject runs del (the blob store's delete of the object) when
+// no live attachment names the object, under the object's lock, so an
+// attachment being recorded meanwhile either comes first (and the object
+// stays) or finds it gone and puts it back.
+func (s *Store) DeleteUnusedObject(ctx context.Context, sha string, del func() error) error {
+	return s.inTx(ctx, func(tx *gorm.DB) error {
+		if err := s.lockObject(tx, sha); err != nil {
+			return err
+		}
+		var n int64
+		if err := tx.Table("attachments").Where("sha256 = ? AND deleted_at IS NULL", sha).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		return del()
+	})
 }
 
 // SHAInUse reports whether a live attachment row names the object (two

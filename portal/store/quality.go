@@ -36,6 +36,32 @@ func (s *Store) QAChecklist(ctx context.Context, lenderID string) ([]oversight.C
 	return items, nil
 }
 
+// LenderChecklist is one lender's checklist, as an agency reads it.
+type LenderChecklist struct {
+	LenderID   string                    `json:"lender_id"`
+	LenderName string                    `json:"lender_name"`
+	Items      []oversight.ChecklistItem `json:"items"`
+}
+
+// QAChecklistsForAgency is the checklist of each lender the agency has a
+// contract with: what its calls are scored on.
+func (s *Store) QAChecklistsForAgency(ctx context.Context, a collect.Actor) ([]LenderChecklist, error) {
+	var lenders []struct{ ID, Name string }
+	if err := s.db.WithContext(ctx).Table("contracts ct").Select("o.id, o.name").Joins("JOIN organisations o ON o.id = ct.lender_id").
+		Where("ct.agency_id = ?", a.OrgID).Order("o.name").Scan(&lenders).Error; err != nil {
+		return nil, err
+	}
+	out := []LenderChecklist{}
+	for _, l := range lenders {
+		items, err := s.QAChecklist(ctx, l.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, LenderChecklist{LenderID: l.ID, LenderName: l.Name, Items: items})
+	}
+	return out, nil
+}
+
 // SaveQAChecklist sets the lender's checklist; samples drawn before keep the
 // checklist they were drawn with.
 func (s *Store) SaveQAChecklist(ctx context.Context, a collect.Actor, items []oversight.ChecklistItem) error {
@@ -157,23 +183,24 @@ func (s *Store) QAPlanByID(ctx context.Context, a collect.Actor, id string) (QAP
 
 // QASample is a contact drawn for review.
 type QASample struct {
-	ID          string                    `json:"id"`
-	PlanID      string                    `json:"plan_id"`
-	Period      string                    `json:"period"`
-	LenderID    string                    `json:"lender_id"`
-	AgencyID    string                    `json:"agency_id"`
-	AgencyName  string                    `json:"agency_name"`
-	AccountID   string                    `json:"account_id"`
-	ContactID   string                    `json:"contact_id"`
-	CollectorID string                    `json:"collector_id"`
-	ContactAt   time.Time                 `json:"contact_at"`
-	Channel     string                    `json:"channel"`
-	Reason      string                    `json:"reason"`
-	Status      string                    `json:"status"`
-	DrawnAt     time.Time                 `json:"drawn_at"`
-	Checklist   []oversight.ChecklistItem `json:"checklist" gorm:"-"`
-	ChecklistJS string                    `json:"-" gorm:"column:checklist"`
-	Reviews     []QAReview                `json:"reviews,omitempty" gorm:"-"`
+	ID            string                    `json:"id"`
+	PlanID        string                    `json:"plan_id"`
+	Period        string                    `json:"period"`
+	LenderID      string                    `json:"lender_id"`
+	AgencyID      string                    `json:"agency_id"`
+	AgencyName    string                    `json:"agency_name"`
+	AccountID     string                    `json:"account_id"`
+	ContactID     string                    `json:"contact_id"`
+	CollectorID   string                    `json:"collector_id"`
+	CollectorName string                    `json:"collector_name"`
+	ContactAt     time.Time                 `json:"contact_at"`
+	Channel       string                    `json:"channel"`
+	Reason        string                    `json:"reason"`
+	Status        string                    `json:"status"`
+	DrawnAt       time.Time                 `json:"drawn_at"`
+	Checklist     []oversight.ChecklistItem `json:"checklist" gorm:"-"`
+	ChecklistJS   string                    `json:"-" gorm:"column:checklist"`
+	Reviews       []QAReview                `json:"reviews,omitempty" gorm:"-"`
 	// Agreement is the share of items the first two reviews judged alike
 	// (calibration); nil until a second reviewer scores the sample.
 	Agreement *float64 `json:"agreement,omitempty" gorm:"-"`
@@ -355,8 +382,9 @@ type QASampleFilter struct {
 
 func (s *Store) qaSamplesQuery(ctx context.Context, a collect.Actor, owner string) *gorm.DB {
 	q := s.db.WithContext(ctx).Table("qa_samples qs").
-		Select("qs.*, o.name AS agency_name, c.channel").
-		Joins("LEFT JOIN organisations o ON o.id = qs.agency_id").Joins("LEFT JOIN contacts c ON c.id = qs.contact_id")
+		Select("qs.*, o.name AS agency_name, c.channel, u.name AS collector_name").
+		Joins("LEFT JOIN organisations o ON o.id = qs.agency_id").Joins("LEFT JOIN contacts c ON c.id = qs.contact_id").
+		Joins("LEFT JOIN users u ON u.id = qs.collector_id")
 	if owner != "" && a.UserID == "" {
 		return q.Where("qs.owner_id = ?", owner)
 	}
@@ -507,6 +535,9 @@ func (s *Store) ReviewQASample(ctx context.Context, a collect.Actor, sampleID st
 			"lender_id": smp.LenderID, "agency_id": smp.AgencyID, "collector_id": smp.CollectorID, "contact_at": smp.ContactAt,
 			"is_primary": primary, "items": jsonString(in.Items), "score": res.Score, "critical_failed": res.CriticalFailed,
 			"note": in.Note, "created_at": now}).Error; err != nil {
+			if isUnique(err) { // the same reviewer's review submitted twice at once
+				return collect.E(collect.ECONFLICT, "err.qa.reviewed_already")
+			}
 			return err
 		}
 		lenderOwned := smp.LenderID == a.OrgID && a.OrgKind == collect.KindLender
@@ -601,13 +632,13 @@ func (s *Store) QAFindings(ctx context.Context, a collect.Actor, f QAFindingFilt
 // AnswerQAFinding records the agency's answer to a finding on its contact.
 func (s *Store) AnswerQAFinding(ctx context.Context, a collect.Actor, id, answer string) (QAFinding, error) {
 	answer = strings.TrimSpace(answer)
-	if answer == "" || utf8.RuneCountInString(answer) > 4000 {
-		return QAFinding{}, collect.Invalid("answer", "err.qa.answer")
-	}
 	var out QAFinding
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Table("qa_findings f").Scopes(qaFindingScope(a)).Where("f.id = ?", id).Take(&out).Error; err != nil {
 			return notFound(err, "qa finding")
+		}
+		if answer == "" || utf8.RuneCountInString(answer) > 4000 {
+			return collect.Invalid("answer", "err.qa.answer")
 		}
 		if a.OrgKind != collect.KindAgency {
 			return collect.E(collect.EFORBIDDEN, "err.qa.answer_agency_only")
