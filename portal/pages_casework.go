@@ -271,7 +271,10 @@ func (s *Server) casePanel(c echo.Context, accountID string, fail error) (*views
 	}
 	for _, ct := range contacts {
 		p.Contacts = append(p.Contacts, views.ContactView{At: views.DateTime(ctx, ct.At), Channel: ct.Channel, Party: ct.Party, Direction: ct.Direction,
-			Outcome: ct.Outcome, Note: ct.Note, Message: ct.Message, Withheld: ct.DetailsWithheld})
+			Outcome: ct.Outcome, Note: ct.Note, Message: ct.Message, Withheld: ct.DetailsWithheld, ID: ct.ID})
+	}
+	if err := s.contactEvidence(c, accountID, contacts, p); err != nil {
+		return nil, err
 	}
 	arrs, err := s.store.Arrangements(ctx, a, accountID)
 	if err != nil {

@@ -41,6 +41,7 @@ func kpiRow(k store.AgencyKPI) views.KPIRowView {
 		Recovered: views.Money(k.RecoveredCents, "CNY"), Liquidation: ratio(k.LiquidationRate), RPC: ratio(k.RPCRate),
 		PTP: ratio(k.PTPRate), Kept: ratio(k.PTPKeptRate), Complaints: num(k.ComplaintRatePer1000, "%.2f"),
 		Breaches: ratio(k.BreachRate), CostToCollect: ratio(k.CostToCollect), DaysToFirstContact: num(k.AvgDaysToFirstContact, "%.1f"),
+		QualityScore: num(k.QualityScore, "%.1f"), RecordingsMissing: ratio(k.RecordingsMissingRate),
 		DrillHref: "/accounts?agency=" + url.QueryEscape(k.AgencyID), Holds: k.HoldsInForce}
 }
 
@@ -78,7 +79,8 @@ func (s *Server) renderOversight(c echo.Context, status int, fail error) error {
 	tot.CostToCollect = oversight.Compute(period).CostToCollect
 	v.Total = kpiRow(store.AgencyKPI{AgencyName: views.T(ctx, "oversight.total"), PlacedBalanceCents: total.PlacedBalanceCents, RecoveredCents: recovered,
 		LiquidationRate: tot.LiquidationRate, RPCRate: tot.RPCRate, PTPRate: tot.PTPRate, PTPKeptRate: tot.PTPKeptRate,
-		ComplaintRatePer1000: tot.ComplaintRatePer1000, BreachRate: tot.BreachRate, CostToCollect: tot.CostToCollect, AvgDaysToFirstContact: tot.AvgDaysToFirstContact})
+		ComplaintRatePer1000: tot.ComplaintRatePer1000, BreachRate: tot.BreachRate, CostToCollect: tot.CostToCollect, AvgDaysToFirstContact: tot.AvgDaysToFirstContact,
+		QualityScore: tot.QualityScore, RecordingsMissingRate: tot.RecordingsMissingRate})
 	v.Total.DrillHref = ""
 	q := "?from=" + f.From + "&to=" + f.To
 	v.ExportCSV, v.ExportXLSX = "/oversight/kpis.csv"+q, "/oversight/kpis.xlsx"+q
@@ -105,7 +107,7 @@ func (s *Server) renderOversight(c echo.Context, status int, fail error) error {
 		w := sc.Weights
 		p := func(x float64) string { return strconv.FormatFloat(x*100, 'f', -1, 64) }
 		v.Weights = views.WeightsForm{Liquidation: p(w.Liquidation), RPC: p(w.RPC), PTPKept: p(w.PTPKept), Complaints: p(w.Complaints),
-			Breaches: p(w.Breaches), CostToCollect: p(w.CostToCollect)}
+			Breaches: p(w.Breaches), CostToCollect: p(w.CostToCollect), Quality: p(w.Quality)}
 		v.ScoreCSV, v.ScoreXLSX = "/oversight/scorecard.csv"+q, "/oversight/scorecard.xlsx"+q
 	}
 	// Roll and cure rates between the snapshots of the last two months.
@@ -224,7 +226,7 @@ func (s *Server) kpiExport(c echo.Context) error {
 		return err
 	}
 	t := table{Name: "kpis", Headers: []string{"agency", "placed_balance", "recovered", "liquidation_rate", "rpc_rate", "ptp_rate", "ptp_kept_rate",
-		"complaint_rate_per_1000", "breach_rate", "cost_to_collect", "avg_days_to_first_contact"}}
+		"complaint_rate_per_1000", "breach_rate", "cost_to_collect", "avg_days_to_first_contact", "quality_score", "recordings_missing_rate"}}
 	f := func(p *float64) string {
 		if p == nil {
 			return ""
@@ -233,7 +235,8 @@ func (s *Server) kpiExport(c echo.Context) error {
 	}
 	for _, k := range kpis {
 		t.Rows = append(t.Rows, []string{k.AgencyName, cents(k.PlacedBalanceCents), cents(k.RecoveredCents), f(k.LiquidationRate), f(k.RPCRate),
-			f(k.PTPRate), f(k.PTPKeptRate), f(k.ComplaintRatePer1000), f(k.BreachRate), f(k.CostToCollect), f(k.AvgDaysToFirstContact)})
+			f(k.PTPRate), f(k.PTPKeptRate), f(k.ComplaintRatePer1000), f(k.BreachRate), f(k.CostToCollect), f(k.AvgDaysToFirstContact),
+			f(k.QualityScore), f(k.RecordingsMissingRate)})
 	}
 	return writeTable(c, c.Param("format"), t)
 }
@@ -266,7 +269,8 @@ func (s *Server) weightsSubmit(c echo.Context) error {
 	for _, f := range []struct {
 		name string
 		dst  *float64
-	}{{"liquidation", &w.Liquidation}, {"rpc", &w.RPC}, {"ptp_kept", &w.PTPKept}, {"complaints", &w.Complaints}, {"breaches", &w.Breaches}, {"cost_to_collect", &w.CostToCollect}} {
+	}{{"liquidation", &w.Liquidation}, {"rpc", &w.RPC}, {"ptp_kept", &w.PTPKept}, {"complaints", &w.Complaints}, {"breaches", &w.Breaches}, {"cost_to_collect", &w.CostToCollect},
+		{"quality", &w.Quality}} {
 		if *f.dst, err = read(f.name); err != nil {
 			return s.renderOversight(c, http.StatusUnprocessableEntity, err)
 		}

@@ -34,7 +34,7 @@ var codeLabelCodes = map[string][]string{
 	"roster.status.": casework.RosterStatuses,
 	"feature.":       earlywarning.Names(),
 	"component.": {oversight.ComponentLiquidation, oversight.ComponentRPC, oversight.ComponentPTPKept,
-		oversight.ComponentComplaints, oversight.ComponentBreaches, oversight.ComponentCostToCollect},
+		oversight.ComponentComplaints, oversight.ComponentBreaches, oversight.ComponentCostToCollect, oversight.ComponentQuality},
 	"severity.":           {oversight.SeverityHigh, oversight.SeverityMedium, oversight.SeverityLow},
 	"group.":              {allocation.GroupChampion, allocation.GroupChallenger},
 	"reason.":             {allocation.ReasonManual, allocation.ReasonRule, allocation.ReasonBalanced, allocation.ReasonWeighted, allocation.ReasonChampion, allocation.ReasonChallenger},

@@ -23,6 +23,7 @@ func weightFields(w WeightsForm) []weightField {
 		{"complaints", w.Complaints},
 		{"breaches", w.Breaches},
 		{"cost_to_collect", w.CostToCollect},
+		{"quality", w.Quality},
 	}
 }
 
@@ -30,7 +31,8 @@ func weightFields(w WeightsForm) []weightField {
 // each a message id suffix: kpi.<code> is the name, kpi_def.<code> the
 // definition.
 func kpiLegend() []string {
-	return []string{"liquidation", "rpc", "ptp", "kept", "complaints", "breaches", "cost_to_collect", "days_to_first_contact"}
+	return []string{"liquidation", "rpc", "ptp", "kept", "complaints", "breaches", "cost_to_collect", "days_to_first_contact",
+		"quality_score", "recordings_missing"}
 }
 
 // scorePercent reads a 0-100 score ("78.4", "78.4%") for its bar; 0 when it

@@ -71,6 +71,7 @@ type CasePanel struct {
 	// Permission is the guard's answer for a call to the debtor now; nil
 	// when the reader does not work the case.
 	Permission *PermissionView
+	Evidence   EvidenceView
 }
 
 // PermissionView is what the conduct guard says before a contact.
@@ -104,6 +105,37 @@ type DisputeView struct {
 type ContactView struct {
 	At, Channel, Party, Direction, Outcome, Note, Message string
 	Withheld                                              bool // made by another agency: note and message not shown
+	// Evidence (issue 16): the contact's attachments the reader may see,
+	// and whether the reader's agency, which made the contact, may attach
+	// more.
+	ID        string
+	Evidence  []AttachmentView
+	CanUpload bool
+}
+
+// EvidenceView is what the account page says about evidence as a whole.
+type EvidenceView struct {
+	Shown   bool     // the reader may see evidence (attachment read)
+	CanHold bool     // the lender's vendor manager: legal hold
+	Kinds   []string // the upload form's kinds → T("evidence.kind."+code)
+	MaxSize string   // the largest upload, "512 MB"
+	Flash   string   // what the last evidence form did, in the reader's language
+	Error   string   // a check that found the stored bytes changed or gone
+}
+
+// AttachmentView is one evidence object on a contact.
+type AttachmentView struct {
+	ID, Kind, ContentType, Size, FileName string
+	Duration                              string // a recording's length "m:ss", "" when unknown
+	SHA256, SHAShort                      string
+	UploadedAt, RetainUntil               string // in the reader's zone
+	LegalHold                             bool
+	HoldReason                            string
+	Href                                  string // the bytes: the player's source or the download
+	// CanOpen: the reader may have the bytes; a document or photo can show
+	// personal data, which only a role reading personal data opens.
+	CanOpen bool
+	Verify  string // the check just made: ok, tampered, missing; "" when none
 }
 
 // ArrangementView is one arrangement with its schedule.

@@ -34,6 +34,7 @@ type RollRowView struct {
 type KPIRowView struct {
 	AgencyID, Agency, Placed, Recovered, Liquidation, RPC, PTP, Kept string
 	Complaints, Breaches, CostToCollect, DaysToFirstContact          string
+	QualityScore, RecordingsMissing                                  string // evidence and quality (issue 16)
 	Holds                                                            int    // care holds in force on the agency's accounts
 	DrillHref                                                        string // the agency's accounts
 }
@@ -55,6 +56,7 @@ type ComponentView struct {
 // WeightsForm is the scorecard weights, as percentages.
 type WeightsForm struct {
 	Liquidation, RPC, PTPKept, Complaints, Breaches, CostToCollect string
+	Quality                                                        string
 }
 
 // ComplaintListView is /complaints.
