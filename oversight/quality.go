@@ -266,7 +266,9 @@ func DrawSample(p SamplingPlan, period string, cands []Candidate) []Pick {
 				j++
 			}
 			stratum := sorted[i:j]
-			n := int(math.Ceil(p.RandomShare * float64(len(stratum))))
+			// Rounded up, at least one; the margin keeps a share that is
+			// exact in decimals (0.07 × 100) from rounding up past it.
+			n := max(1, int(math.Ceil(p.RandomShare*float64(len(stratum))-1e-9)))
 			rng := rand.New(rand.NewPCG(uint64(p.Seed), streamOf(period, stratum[0].AgencyID, stratum[0].CollectorID)))
 			order := rng.Perm(len(stratum))
 			chosen := make([]Candidate, 0, n)
