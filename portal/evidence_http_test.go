@@ -512,6 +512,16 @@ func TestQualityOverHTTP(t *testing.T) {
 		if !strings.Contains(string(body), `"quality_score":0`) {
 			t.Fatalf("kpis without the quality score: %s", body)
 		}
+		// An evaluation keeps the reviewed quality beside its own scores,
+		// and the agency page shows it.
+		res, body = h.do("POST", "/api/v1/agencies/"+agencyA+"/evaluations", vm, map[string]any{"kind": "ad_hoc", "period": "2026",
+			"conduct_score": 80, "quality_score": 70, "efficiency_score": 75, "infosec_score": 90, "decision": "renew"})
+		if res.StatusCode != http.StatusCreated || !strings.Contains(string(body), `"reviewed_quality_score":0`) || !strings.Contains(string(body), `"quality_reviews":1`) {
+			t.Fatalf("evaluation: %d %s", res.StatusCode, body)
+		}
+		if _, page := h.pageClient(vm).get(t, h.http.URL+"/agencies/"+agencyA); !strings.Contains(page, "0.0 (1)") {
+			t.Fatal("the agency page does not show the evaluation's reviewed quality")
+		}
 	})
 }
 

@@ -613,8 +613,13 @@ func (s *Server) renderAgency(c echo.Context, status int, fail error) error {
 			return err
 		}
 		for _, e := range evs {
+			reviewed := ""
+			if e.ReviewedQualityScore != nil && e.QualityReviews != nil {
+				reviewed = fmt.Sprintf("%.1f (%d)", *e.ReviewedQualityScore, *e.QualityReviews)
+			}
 			v.Evaluations = append(v.Evaluations, views.EvaluationView{Kind: e.Kind, Period: e.Period, Decision: e.Decision, Note: e.Note,
-				EvaluatedAt: views.DateTime(ctx, e.EvaluatedAt), Conduct: e.ConductScore, Quality: e.QualityScore, Efficiency: e.EfficiencyScore, Infosec: e.InfosecScore})
+				EvaluatedAt: views.DateTime(ctx, e.EvaluatedAt), Conduct: e.ConductScore, Quality: e.QualityScore, Efficiency: e.EfficiencyScore,
+				Infosec: e.InfosecScore, Reviewed: reviewed})
 		}
 	}
 	v.CanEvaluate = s.can(a, "evaluation", "write") && a.OrgKind == collect.KindLender

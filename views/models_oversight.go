@@ -117,4 +117,8 @@ type BreachRowView struct {
 type EvaluationView struct {
 	Kind, Period, Decision, Note, EvaluatedAt string
 	Conduct, Quality, Efficiency, Infosec     int
+	// Reviewed is the lender's quality reviews' mean score over the twelve
+	// months before, with their count ("84.6 (12)"), as the evaluation
+	// kept it; "" when there were none.
+	Reviewed string
 }
