@@ -424,29 +424,12 @@ func contentDisposition(kind string, att store.Attachment) string {
 // bytes hashed again and compared with the hash recorded at upload (and in
 // the audit trail), audited.
 func (s *Server) apiVerifyAttachment(c echo.Context) error {
-	ctx, a := c.Request().Context(), actorOf(c)
-	att, err := s.store.Attachment(ctx, a, c.Param("id"))
+	att, check, err := s.checkAttachment(c.Request().Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if att.DeletedAt != nil {
-		return collect.E(collect.EGONE, "err.evidence.deleted", "at", att.DeletedAt.UTC().Format(time.RFC3339))
-	}
-	ok, got, err := blob.Verify(ctx, s.blobs, att.SHA256)
-	if errors.Is(err, blob.ErrNotFound) {
-		ok, got, err = false, "", nil
-	}
-	if err != nil {
-		return err
-	}
-	action := store.AttachmentVerify
-	if !ok {
-		action = store.AttachmentTampered
-	}
-	if err := s.store.AuditAttachment(ctx, a, att, action, map[string]any{"ok": ok, "found_sha256": got}); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, map[string]any{"ok": ok, "sha256": got, "expected_sha256": att.SHA256, "size": att.Size, "checked_at": s.now().UTC()})
+	return c.JSON(http.StatusOK, map[string]any{"ok": check.OK, "sha256": check.Found, "expected_sha256": att.SHA256, "size": att.Size,
+		"checked_at": s.now().UTC()})
 }
 
 type legalHoldBody struct {
