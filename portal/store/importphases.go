@@ -219,6 +219,7 @@ func (s *Store) stageImport(ctx context.Context, run *importRun, req ImportReque
 		if len(rows) == 0 && len(rejects) == 0 {
 			return nil
 		}
+		n, began := len(rows), time.Now()
 		err := s.importTx(ctx, "stage", func(b *bulkTx) error {
 			if err := run.touch(b, ""); err != nil {
 				return err
@@ -228,6 +229,12 @@ func (s *Store) stageImport(ctx context.Context, run *importRun, req ImportReque
 			}
 			return b.copyRows(ctx, "import_rejects", importRejectColumns, rejects, "")
 		})
+		// On SQLite the next batch is sized from this one's time, as the
+		// apply batches are: on a busy machine a fixed 5,000 rows held the
+		// write lock for seconds, and every other writer waited.
+		if s.dialect != "postgres" && n > 0 {
+			batch = min(nextApplyBatch(n, time.Since(began)), importStageBatchLite)
+		}
 		rows, rejects = rows[:0], rejects[:0]
 		return err
 	}
