@@ -269,9 +269,13 @@ func (s *Store) drawPlan(ctx context.Context, a collect.Actor, p QAPlan, week st
 	if err != nil {
 		return QADraw{}, err
 	}
-	owner := "c.lender_id = ?"
+	// Through the (agency_id, at) index: a lender's contacts are those made
+	// by the agencies that held its placements (lender_agencies); the
+	// contact log has no index by lender, and a week of a big book is
+	// millions of rows out of tens of millions.
+	owner, ownerArgs := "c.agency_id IN (SELECT la.agency_id FROM lender_agencies la WHERE la.lender_id = ?) AND c.lender_id = ?", []any{p.OwnerID, p.OwnerID}
 	if p.OwnerKind == collect.KindAgency {
-		owner = "c.agency_id = ?"
+		owner, ownerArgs = "c.agency_id = ?", []any{p.OwnerID}
 	}
 	var rows []struct {
 		ID, AgencyID, CollectorID, LenderID, AccountID string
@@ -286,7 +290,7 @@ func (s *Store) drawPlan(ctx context.Context, a collect.Actor, p QAPlan, week st
 			EXISTS (SELECT 1 FROM account_scores sc WHERE sc.account_id = c.account_id AND sc.kind = 'arrangement_break' AND sc.score >= ?) AS high_risk`,
 			from.AddDate(0, 0, -30).UTC(), HighRiskScore).
 		Joins("LEFT JOIN users u ON u.id = c.collector_id").
-		Where(owner+" AND c.at >= ? AND c.at < ?", p.OwnerID, from.UTC(), to.UTC()).Scan(&rows).Error; err != nil {
+		Where(owner, ownerArgs...).Where("c.at >= ? AND c.at < ?", from.UTC(), to.UTC()).Scan(&rows).Error; err != nil {
 		return QADraw{}, err
 	}
 	cands := make([]oversight.Candidate, len(rows))
@@ -339,7 +343,7 @@ func (s *Store) drawPlan(ctx context.Context, a collect.Actor, p QAPlan, week st
 	if err != nil {
 		return QADraw{}, err
 	}
-	items, total, err := s.QASamples(ctx, a, QASampleFilter{Plan: p.ID, Period: week, Page: Page{Page: 1, PerPage: 500}, owner: p.OwnerID})
+	items, total, err := s.QASamples(ctx, a, QASampleFilter{Plan: p.ID, Period: week, Page: Page{Page: 1, PerPage: 500}})
 	if err != nil {
 		return QADraw{}, err
 	}
@@ -377,24 +381,19 @@ func (s *Store) DrawDueSamples(ctx context.Context) (int, error) {
 type QASampleFilter struct {
 	Plan, Period, Status string
 	Page
-	owner string // the job's own reads (no actor)
 }
 
-func (s *Store) qaSamplesQuery(ctx context.Context, a collect.Actor, owner string) *gorm.DB {
-	q := s.db.WithContext(ctx).Table("qa_samples qs").
+func (s *Store) qaSamplesQuery(ctx context.Context, a collect.Actor) *gorm.DB {
+	return s.db.WithContext(ctx).Table("qa_samples qs").
 		Select("qs.*, o.name AS agency_name, c.channel, u.name AS collector_name").
 		Joins("LEFT JOIN organisations o ON o.id = qs.agency_id").Joins("LEFT JOIN contacts c ON c.id = qs.contact_id").
-		Joins("LEFT JOIN users u ON u.id = qs.collector_id")
-	if owner != "" && a.UserID == "" {
-		return q.Where("qs.owner_id = ?", owner)
-	}
-	return q.Scopes(qaOwnerScope("qs", a))
+		Joins("LEFT JOIN users u ON u.id = qs.collector_id").Scopes(qaOwnerScope("qs", a))
 }
 
 // QASamples lists the samples of the actor's organisation's plans, open
 // ones first, then by when drawn.
 func (s *Store) QASamples(ctx context.Context, a collect.Actor, f QASampleFilter) ([]QASample, int64, error) {
-	q := s.qaSamplesQuery(ctx, a, f.owner)
+	q := s.qaSamplesQuery(ctx, a)
 	if f.Plan != "" {
 		q = q.Where("qs.plan_id = ?", f.Plan)
 	}
@@ -423,7 +422,7 @@ func (s *Store) QASamples(ctx context.Context, a collect.Actor, f QASampleFilter
 // scored it, their agreement.
 func (s *Store) QASampleByID(ctx context.Context, a collect.Actor, id string) (QASample, error) {
 	var out QASample
-	if err := s.qaSamplesQuery(ctx, a, "").Where("qs.id = ?", id).Take(&out).Error; err != nil {
+	if err := s.qaSamplesQuery(ctx, a).Where("qs.id = ?", id).Take(&out).Error; err != nil {
 		return QASample{}, notFound(err, "qa sample")
 	}
 	out.decode()
