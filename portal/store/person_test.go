@@ -165,8 +165,14 @@ func TestUSPortfolioUnderRegF(t *testing.T) {
 		if _, err := s.RecordContact(ctx, agent, one.ID, sms); !slices.Contains(rules(err), casework.RuleRequestChannelOptOut) {
 			t.Fatalf("an SMS after the opt-out: %v, want %s", err, casework.RuleRequestChannelOptOut)
 		}
+		// Sent at the last noon in New York before the opt-out: inside the
+		// calling hours whatever the time of day the test runs at.
 		before := sms
-		before.At = optAt.Add(-time.Hour)
+		nowNY := optAt.In(ny)
+		before.At = time.Date(nowNY.Year(), nowNY.Month(), nowNY.Day(), 12, 0, 0, 0, ny)
+		if !before.At.Before(optAt) {
+			before.At = before.At.AddDate(0, 0, -1)
+		}
 		if _, err := s.RecordContact(ctx, agent, one.ID, before); err != nil {
 			t.Fatalf("an SMS written down late, sent before the opt-out: %v", err)
 		}
