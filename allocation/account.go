@@ -21,27 +21,30 @@ type Portfolio struct {
 
 // Account is one overdue loan.
 type Account struct {
-	ID                    string    `json:"id"`
-	LenderID              string    `json:"lender_id"`
-	PortfolioID           string    `json:"portfolio_id"`
-	ExternalRef           string    `json:"external_ref"`
-	DebtorName            string    `json:"debtor_name"`
-	NationalID            string    `json:"national_id"`
-	Phone                 string    `json:"phone"`
-	EmergencyContactPhone string    `json:"emergency_contact_phone"`
-	Address               string    `json:"address"`
-	Province              string    `json:"province"`
-	PrincipalCents        int64     `json:"principal_cents"`
-	BalanceCents          int64     `json:"balance_cents"`
-	Currency              string    `json:"currency"`
-	DueDate               string    `json:"due_date"`
-	DPD                   int       `json:"dpd"`
-	Bucket                string    `json:"bucket"`
-	Stage                 string    `json:"stage"`
-	Status                string    `json:"status"`
-	LastPaymentDate       string    `json:"last_payment_date"`
-	CreatedAt             time.Time `json:"created_at"`
-	UpdatedAt             time.Time `json:"updated_at"`
+	ID                    string `json:"id"`
+	LenderID              string `json:"lender_id"`
+	PortfolioID           string `json:"portfolio_id"`
+	ExternalRef           string `json:"external_ref"`
+	DebtorName            string `json:"debtor_name"`
+	NationalID            string `json:"national_id"`
+	Phone                 string `json:"phone"`
+	EmergencyContactPhone string `json:"emergency_contact_phone"`
+	Address               string `json:"address"`
+	Province              string `json:"province"`
+	PrincipalCents        int64  `json:"principal_cents"`
+	BalanceCents          int64  `json:"balance_cents"`
+	Currency              string `json:"currency"`
+	DueDate               string `json:"due_date"`
+	DPD                   int    `json:"dpd"`
+	Bucket                string `json:"bucket"`
+	Stage                 string `json:"stage"`
+	Status                string `json:"status"`
+	LastPaymentDate       string `json:"last_payment_date"`
+	// ReportedCents is money agencies reported and the lender has not yet
+	// confirmed or rejected: shown apart, never in BalanceCents.
+	ReportedCents int64     `json:"reported_cents"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 // Placement statuses.

@@ -639,3 +639,15 @@ func (m *matcher) finish() {
 		}
 	}
 }
+
+// Default matching: a feed row and a report pair when on the same account
+// and amount within DefaultDateWindowDays of each other (a transfer seen by
+// the agency on Friday lands in the lender's books on Monday); amounts must
+// agree to the fen.
+const DefaultDateWindowDays = 5
+
+// DefaultMatchOptions are the options a feed of asOf's day is matched with;
+// the caller adds the accounts' facts and the booked payments.
+func DefaultMatchOptions(asOf Date) MatchOptions {
+	return MatchOptions{DateWindowDays: DefaultDateWindowDays, AsOf: asOf, Accounts: map[string]AccountFacts{}}
+}

@@ -331,5 +331,8 @@ func (s *Server) apiPaymentFeed(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if out.Rejected > 0 { // nothing was applied: every bad row is named
+		return c.JSON(http.StatusUnprocessableEntity, out)
+	}
 	return c.JSON(http.StatusOK, out)
 }

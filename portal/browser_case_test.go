@@ -104,6 +104,11 @@ func TestBrowserCollectorCasework(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid=payment-submit]`)))
 	waitDone("payment_recorded")
 	screenshot(t, ctx, "case-after")
+	// Reported by the agency: shown apart from the balance until the lender confirms it.
+	if st := h.queryOne(`SELECT status FROM payments WHERE account_id = $1 AND reference = 'BANK-20261127-01'`, id); st != "reported" {
+		t.Fatalf("the collector's payment is %s, want reported", st)
+	}
+	h.confirmReported(id)
 	if st := h.queryOne(`SELECT status FROM arrangements WHERE account_id = $1 ORDER BY created_at DESC LIMIT 1`, id); st != "kept" {
 		t.Fatalf("after the payment the promise is %s, want kept", st)
 	}

@@ -58,6 +58,7 @@ func TestExportsEscapeFormulaCells(t *testing.T) {
 	if res, body := h.do("POST", "/api/v1/accounts/"+acc+"/payments", agent, map[string]any{"amount_cents": 10_000, "paid_at": time.Now().Add(-time.Minute).UTC().Format(time.RFC3339), "reference": "@SUM(1+1)"}); res.StatusCode != http.StatusCreated {
 		t.Fatalf("payment: %d %s", res.StatusCode, body)
 	}
+	h.confirmReported(acc) // commission accrues once the lender confirms
 	res, body := h.do("GET", "/api/v1/commissions.csv?month="+today.Format("2006-01"), vm, nil)
 	if res.StatusCode != 200 {
 		t.Fatalf("commissions.csv: %d %s", res.StatusCode, body)

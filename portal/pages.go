@@ -339,6 +339,9 @@ func (s *Server) renderAccountDetail(c echo.Context, d store.AccountDetail, stat
 		Bucket: d.Bucket, Stage: d.Stage, Status: d.Status, Masked: d.Masked,
 		CanUnmask: d.Masked && s.can(a, "account", "unmask"),
 	}
+	if d.ReportedCents > 0 {
+		v.Reported = views.Money(d.ReportedCents, d.Currency)
+	}
 	scores, err := s.store.AccountScores(c.Request().Context(), a, d.ID)
 	if err != nil && collect.ErrorCode(err) != collect.ENOTFOUND {
 		return err

@@ -129,6 +129,12 @@ func addForeignLender(t *testing.T, h *harness) foreign {
 		  VALUES ('other-invite', 'invite', 'x', $1, 'invited@other-bank.test', 'Invited', 'auditor', 'x', $2, $3)`, []any{f.lender, now, now.Add(72 * time.Hour)}},
 		{`INSERT INTO allocations (id, lender_id, portfolio_id, strategy, params, seed, status, summary, created_by, created_at)
 		  VALUES ('other-allocation', $1, $2, 'manual', '{}', 1, 'draft', '{}', 'x', $3)`, []any{f.lender, f.portfolio, now}},
+		// Money (issue 17): a payment Agency C reported on the other lender's
+		// account, and an exception of the other lender's feed on it.
+		{`INSERT INTO payments (id, account_id, lender_id, agency_id, amount_cents, currency, paid_at, paid_on, reference, source, channel, status, recorded_by, created_at)
+		  VALUES ('other-payment', $1, $2, $3, 100, 'CNY', $4, '2026-01-01', 'OB-PAY', 'agency', 'agency_reported_direct', 'reported', 'x', $4)`, []any{f.account, f.lender, f.agencyC, now}},
+		{`INSERT INTO payment_exceptions (id, lender_id, agency_id, account_id, payment_id, reason, created_at)
+		  VALUES ('other-exception', $1, $2, $3, 'other-payment', 'no_feed_record', $4)`, []any{f.lender, f.agencyC, f.account, now}},
 		// A collector of Agency C, for the roster (issue 13, part 7).
 		{`INSERT INTO users (id, organisation_id, email, name, password_hash, created_at) VALUES ('other-collector', $1, 'c@agency-c.test', 'C', 'x', $2)`, []any{f.agencyC, now}},
 		{`INSERT INTO memberships (user_id, role) VALUES ('other-collector', 'collector')`, nil},
@@ -178,7 +184,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			roleOf[l.Email] = l.Role
 		}
 		ids := map[string]string{"account": f.account, "portfolio": f.portfolio, "organisation": f.agencyC,
-			"agency_profile": f.agencyC, "contract": f.agencyC, "payment": f.account, "allocation": f.allocation,
+			"agency_profile": f.agencyC, "contract": f.agencyC, "payment": "other-payment", "reconciliation": "other-exception", "invoice": "other-invoice", "allocation": f.allocation,
 			"placement": f.placement, "tender": f.tender, "bid": f.tender, "import": f.importID, "complaint": f.complaint,
 			"breach": f.breach, "evaluation": f.agencyC, "tenant": f.agencyC, "roster": "other-collector", "people": "other-user", "key": "other-key", "sso": f.lender, "security_policy": f.lender,
 			"attachment": "other-attachment", "qa": "other-qa", "qa_finding": "other-finding"}
@@ -258,32 +264,34 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"PATCH /api/v1/users/:id":                 `{"roles":["vendor_manager"]}`,
 			// A wrong current password: the permission lets it through, the
 			// store refuses it, and the demo password stays.
-			"POST /me/password":                        "form:current=wrong-password&password=a-long-new-phrase&password_again=a-long-new-phrase",
-			"POST /api/v1/me/password":                 `{"current":"wrong-password","new":"a-long-new-phrase"}`,
-			"PUT /api/v1/roster/:id":                   `{"staff_no":"C-1","verified_on":"2026-01-02","nda_signed_on":"2026-01-02","trained_on":"2026-01-02","exam_passed_on":"2026-01-02"}`,
-			"POST /roster/:id":                         "form:staff_no=C-1&verified_on=2026-01-02&nda_signed_on=2026-01-02&trained_on=2026-01-02&exam_passed_on=2026-01-02",
-			"POST /api/v1/organisations":               `{"kind":"agency","name":"丁信催收服务有限公司","credit_code":"91350100M000100Y43"}`,
-			"PATCH /api/v1/organisations/:id":          `{"name_en":"Agency C Ltd"}`,
-			"POST /admin/organisations":                "form:kind=agency&name=戊信&credit_code=914403001922038216",
-			"POST /admin/organisations/:id":            "form:name=丙和商务咨询有限公司&name_en=Agency+C&time_zone=Asia/Shanghai",
-			"POST /admin/organisations/:id/status":     "form:status=active",
-			"POST /api/v1/me/totp/confirm":             `{"code":"000000"}`,
-			"POST /me/security/confirm":                "form:code=000000",
-			"PUT /api/v1/organisations/:id/two-factor": `{"totp_required":"none"}`,
-			"POST /api/v1/keys":                        `{"name":"walk","roles":["integration"]}`,
-			"POST /keys":                               "form:name=walk",
-			"POST /sso":                                "form:issuer=https://login.walk.example&client_id=x&email_domain=walk.example",
-			"POST /api/v1/attachments/:id/legal-hold":  `{"hold":true,"reason":"court order"}`,
-			"POST /attachments/:id/legal-hold":         "form:reason=court+order",
-			"POST /api/v1/attachments/bulk":            "bulk:",
-			"PUT /api/v1/qa/checklist":                 `{"items":[{"item":"walk","label":"Walk","weight":1}]}`,
-			"POST /api/v1/qa/plans":                    `{"name":"walk","random_share":0.1}`,
-			"POST /qa/plans":                           "form:name=walk&share_pct=10",
-			"POST /qa/checklist":                       "form:item=walk&label=Walk&label_zh=走查&weight=1",
-			"POST /api/v1/qa/samples/:id/review":       `{"items":[]}`,
-			"POST /api/v1/qa/findings/:id/answer":      `{"answer":"x"}`,
-			"POST /qa/findings/:id/answer":             "form:answer=x",
-			"PUT /api/v1/organisations/:id/sso":        `{"enabled":true,"issuer":"https://login.other.example","client_id":"x","email_domain":"other.example","default_roles":["auditor"]}`,
+			"POST /me/password":                                  "form:current=wrong-password&password=a-long-new-phrase&password_again=a-long-new-phrase",
+			"POST /api/v1/me/password":                           `{"current":"wrong-password","new":"a-long-new-phrase"}`,
+			"PUT /api/v1/roster/:id":                             `{"staff_no":"C-1","verified_on":"2026-01-02","nda_signed_on":"2026-01-02","trained_on":"2026-01-02","exam_passed_on":"2026-01-02"}`,
+			"POST /roster/:id":                                   "form:staff_no=C-1&verified_on=2026-01-02&nda_signed_on=2026-01-02&trained_on=2026-01-02&exam_passed_on=2026-01-02",
+			"POST /api/v1/organisations":                         `{"kind":"agency","name":"丁信催收服务有限公司","credit_code":"91350100M000100Y43"}`,
+			"PATCH /api/v1/organisations/:id":                    `{"name_en":"Agency C Ltd"}`,
+			"POST /admin/organisations":                          "form:kind=agency&name=戊信&credit_code=914403001922038216",
+			"POST /admin/organisations/:id":                      "form:name=丙和商务咨询有限公司&name_en=Agency+C&time_zone=Asia/Shanghai",
+			"POST /admin/organisations/:id/status":               "form:status=active",
+			"POST /api/v1/me/totp/confirm":                       `{"code":"000000"}`,
+			"POST /me/security/confirm":                          "form:code=000000",
+			"PUT /api/v1/organisations/:id/two-factor":           `{"totp_required":"none"}`,
+			"POST /api/v1/keys":                                  `{"name":"walk","roles":["integration"]}`,
+			"POST /keys":                                         "form:name=walk",
+			"POST /sso":                                          "form:issuer=https://login.walk.example&client_id=x&email_domain=walk.example",
+			"POST /api/v1/attachments/:id/legal-hold":            `{"hold":true,"reason":"court order"}`,
+			"POST /attachments/:id/legal-hold":                   "form:reason=court+order",
+			"POST /api/v1/attachments/bulk":                      "bulk:",
+			"PUT /api/v1/qa/checklist":                           `{"items":[{"item":"walk","label":"Walk","weight":1}]}`,
+			"POST /api/v1/qa/plans":                              `{"name":"walk","random_share":0.1}`,
+			"POST /api/v1/payments/:id/reject":                   `{"reason":"walk"}`,
+			"POST /api/v1/reconciliation/exceptions/:id/resolve": `{"action":"confirm"}`,
+			"POST /qa/plans":                                     "form:name=walk&share_pct=10",
+			"POST /qa/checklist":                                 "form:item=walk&label=Walk&label_zh=走查&weight=1",
+			"POST /api/v1/qa/samples/:id/review":                 `{"items":[]}`,
+			"POST /api/v1/qa/findings/:id/answer":                `{"answer":"x"}`,
+			"POST /qa/findings/:id/answer":                       "form:answer=x",
+			"PUT /api/v1/organisations/:id/sso":                  `{"enabled":true,"issuer":"https://login.other.example","client_id":"x","email_domain":"other.example","default_roles":["auditor"]}`,
 		}
 		refusedBody := map[string]bool{"POST /me/password": true, "POST /api/v1/me/password": true}
 		// Routes a role reaches but the walk cannot satisfy: confirming a

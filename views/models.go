@@ -140,6 +140,7 @@ type AccountRowView struct {
 type AccountDetailView struct {
 	ID, ExternalRef, DebtorName, NationalID, Phone, EmergencyPhone, Address string
 	Province, Portfolio, Principal, Balance, Currency, DueDate, LastPayment string
+	Reported                                                                string // agencies' payments awaiting the lender's confirmation; "" for none
 	DPD                                                                     int
 	Bucket, Stage, Status                                                   string
 	Masked                                                                  bool

@@ -89,6 +89,26 @@ func (s *Store) caseTarget(tx *gorm.DB, a collect.Actor, caseID string) (Attachm
 	return t, nil
 }
 
+// paymentTarget reads a payment as a voucher upload's target: one the
+// actor's agency reported and that is still reported.
+func (s *Store) paymentTarget(tx *gorm.DB, a collect.Actor, paymentID string, now time.Time) (AttachmentTarget, error) {
+	var t AttachmentTarget
+	if a.OrgKind != collect.KindAgency {
+		return t, notFoundError("payment")
+	}
+	var p struct{ AccountID, LenderID, AgencyID, Status, Profile string }
+	err := tx.Table("payments").Scopes(paymentScope(a)).
+		Select("payments.account_id, payments.lender_id, payments.agency_id, payments.status, ac.conduct_profile AS profile").
+		Joins("JOIN accounts ac ON ac.id = payments.account_id").Where("payments.id = ?", paymentID).Take(&p).Error
+	if err != nil {
+		return t, notFound(err, "payment")
+	}
+	if p.Status != "reported" {
+		return t, collect.E(collect.ECONFLICT, "err.billing.payment_already", "status", p.Status)
+	}
+	return AttachmentTarget{AccountID: p.AccountID, LenderID: p.LenderID, AgencyID: p.AgencyID, Profile: p.Profile, At: now}, nil
+}
+
 // CaseForUpload is the legal case an upload is for; not found outside the
 // actor's scope.
 func (s *Store) CaseForUpload(ctx context.Context, a collect.Actor, caseID string) (AttachmentTarget, error) {
@@ -110,6 +130,7 @@ func (s *Store) CaseAttachments(ctx context.Context, a collect.Actor, caseID str
 // LegalCaseID instead) on a legal case.
 type AttachmentInput struct {
 	LegalCaseID string
+	PaymentID   string // a voucher: the bank transfer receipt of a reported payment
 	ContactID   string
 	Kind        string
 	ContentType string
@@ -170,9 +191,12 @@ func (s *Store) AddAttachment(ctx context.Context, a collect.Actor, in Attachmen
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
 		var t AttachmentTarget
 		var err error
-		if in.LegalCaseID != "" {
+		switch {
+		case in.PaymentID != "":
+			t, err = s.paymentTarget(tx, a, in.PaymentID, now)
+		case in.LegalCaseID != "":
 			t, err = s.caseTarget(tx, a, in.LegalCaseID)
-		} else {
+		default:
 			t, err = s.contactTarget(tx, a, in.ContactID)
 		}
 		if err != nil {
@@ -190,7 +214,7 @@ func (s *Store) AddAttachment(ctx context.Context, a collect.Actor, in Attachmen
 			DurationMS: in.DurationMS, Profile: t.Profile, UploadedBy: a.UserID, UploadedOrg: a.OrgID, UploadedAt: now,
 			RetainUntil: evidence.RetainUntil(t.Profile, t.At, last), LenderID: t.LenderID, AgencyID: t.AgencyID}
 		if err := tx.Table("attachments").Create(map[string]any{"id": out.ID, "lender_id": t.LenderID, "agency_id": t.AgencyID,
-			"account_id": t.AccountID, "contact_id": t.ContactID, "legal_case_id": in.LegalCaseID, "kind": out.Kind, "content_type": out.ContentType, "size": out.Size,
+			"account_id": t.AccountID, "contact_id": t.ContactID, "legal_case_id": in.LegalCaseID, "payment_id": in.PaymentID, "kind": out.Kind, "content_type": out.ContentType, "size": out.Size,
 			"sha256": out.SHA256, "file_name": out.FileName, "call_id": out.CallID, "duration_ms": out.DurationMS, "profile": out.Profile,
 			"uploaded_by": a.UserID, "uploaded_org": a.OrgID, "uploaded_at": now, "retain_until": out.RetainUntil}).Error; err != nil {
 			return err
@@ -212,7 +236,13 @@ func (s *Store) AddAttachment(ctx context.Context, a collect.Actor, in Attachmen
 			}
 		}
 		objType, objID := "contact", t.ContactID
-		if in.LegalCaseID != "" {
+		switch {
+		case in.PaymentID != "":
+			objType, objID = "payment", in.PaymentID
+			if err := setVoucher(tx, in.PaymentID, out.ID); err != nil {
+				return err
+			}
+		case in.LegalCaseID != "":
 			objType, objID = "legal_case", in.LegalCaseID
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "attachment.upload", ObjectType: objType, ObjectID: objID, LenderID: t.LenderID,

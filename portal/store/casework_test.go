@@ -150,9 +150,7 @@ func TestCaseworkJourney(t *testing.T) {
 		}
 
 		// Paying the promise keeps it.
-		if _, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: acc.BalanceCents / 4, PaidAt: time.Now().UTC()}); err != nil {
-			t.Fatal(err)
-		}
+		report(t, s, agent, acc.ID, store.PaymentInput{AmountCents: acc.BalanceCents / 4, PaidAt: time.Now().UTC()})
 		arrs, err := s.Arrangements(ctx, agent, acc.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -295,26 +293,41 @@ func TestPaymentFeed(t *testing.T) {
 		agent := actorFor(t, s, "agent@agency-a.test")
 		acc := agencyAccount(t, s, agent)
 		before := count(t, s, `SELECT COUNT(*) FROM commissions`)
-		feed := "external_ref,amount,paid_at,reference\n" +
-			acc.ExternalRef + ",100.50," + time.Now().UTC().Format(time.DateOnly) + ",BANK-1\n" +
-			acc.ExternalRef + ",1,2026-01-01,BANK-1\n" + // duplicate reference
-			"NO-SUCH-REF,5," + time.Now().UTC().Format(time.DateOnly) + ",BANK-2\n" +
+		today := time.Now().UTC().Format(time.DateOnly)
+		bad := "external_ref,amount,paid_at,reference\n" +
+			acc.ExternalRef + ",100.50," + today + ",BANK-1\n" +
+			"NO-SUCH-REF,5," + today + ",BANK-2\n" +
 			acc.ExternalRef + ",abc,2026-01-01,BANK-3\n" +
 			acc.ExternalRef + ",1,2099-01-01,BANK-4\n" + // a future date: refused, not recorded as paid now
-			acc.ExternalRef + ",2," + time.Now().UTC().Format(time.DateOnly) + ",BA\x00D\n" + // PostgreSQL would refuse the NUL
-			acc.ExternalRef + ",2," + time.Now().UTC().Format(time.DateOnly) + ",\xff\xfe\n"
-		res, err := s.ImportPayments(ctx, vm, feedSource(t, feed))
-		if err != nil || res.Accepted != 1 || res.Rejected != 6 || res.Errors[4].Field != "reference" || res.Errors[5].Field != "reference" {
+			acc.ExternalRef + ",2," + today + ",BA\x00D\n" + // PostgreSQL would refuse the NUL
+			acc.ExternalRef + ",2," + today + ",\xff\xfe\n"
+		// One bad row refuses the whole feed: every bad row named by line, nothing applied.
+		res, err := s.ImportPayments(ctx, vm, feedSource(t, bad))
+		if err != nil || res.Rejected != 5 || len(res.Errors) != 5 || res.Errors[0].Line != 3 || res.Errors[0].Field != "external_ref" ||
+			res.Errors[3].Field != "reference" || res.Errors[4].Field != "reference" || res.Created+res.Confirmed+res.Exceptions != 0 {
+			t.Fatalf("%+v %v", res, err)
+		}
+		if n := count(t, s, `SELECT COUNT(*) FROM commissions`); n != before {
+			t.Fatalf("a refused feed accrued: %d commission rows, want %d", n, before)
+		}
+		good := "external_ref,amount,paid_at,reference\n" +
+			acc.ExternalRef + ",100.50," + today + ",BANK-1\n" +
+			acc.ExternalRef + ",1,2026-01-01,BANK-1\n" // the same reference on another amount
+		res, err = s.ImportPayments(ctx, vm, feedSource(t, good))
+		if err != nil || res.Created != 1 || res.Exceptions != 1 || res.Rejected != 0 {
 			t.Fatalf("%+v %v", res, err)
 		}
 		if n := count(t, s, `SELECT COUNT(*) FROM commissions`); n != before+1 {
 			t.Fatalf("commission rows %d, want %d", n, before+1)
 		}
+		if n := count(t, s, `SELECT COUNT(*) FROM payment_exceptions WHERE reason = 'reference_reused' AND feed_line = 3`); n != 1 {
+			t.Fatalf("reference_reused exceptions %d", n)
+		}
 		// An agency cannot feed another lender's references: not its accounts.
 		other := actorFor(t, s, "agent@agency-b.test")
 		res, err = s.ImportPayments(ctx, other, feedSource(t, "external_ref,amount,paid_at\n"+acc.ExternalRef+",1,2026-01-01\n"))
-		if err != nil || res.Accepted != 0 {
-			t.Fatalf("agency B paying into A's account: %+v %v", res, err)
+		if collect.ErrorCode(err) != collect.ENOTFOUND || res.Created != 0 {
+			t.Fatalf("agency B feeding A's account: %+v %v", res, err)
 		}
 		if _, err := s.ImportPayments(ctx, vm, feedSource(t, "ref,amt\n")); collect.ErrorCode(err) != collect.EINVALID {
 			t.Fatalf("a bad header: %v", err)
@@ -385,9 +398,7 @@ func TestLatePaymentDoesNotKeepAPromise(t *testing.T) {
 				at := due.Add(c.afterDue)
 				later := storetest.Reopen(t, s, store.Options{Now: func() time.Time { return at.Add(time.Minute) }})
 				kept := count(t, s, `SELECT COALESCE(SUM(promises_kept), 0) FROM agency_month_stats`)
-				if _, err := later.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: 10000, PaidAt: at, Reference: "LATE-1"}); err != nil {
-					t.Fatal(err)
-				}
+				report(t, later, agent, acc.ID, store.PaymentInput{AmountCents: 10000, PaidAt: at, Reference: "LATE-1"})
 				var status string
 				s.DB().QueryRow(`SELECT status FROM arrangements WHERE id = $1`, p.ID).Scan(&status)
 				if status != c.wantState {

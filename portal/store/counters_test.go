@@ -162,9 +162,7 @@ func TestCountersFollowEveryWrite(t *testing.T) {
 		if acc, err = s.Account(ctx, agent, acc.ID, false); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: acc.BalanceCents / 3, PaidAt: time.Now().UTC().Add(-time.Hour), Reference: "counted-1"}); err != nil {
-			t.Fatalf("payment: %v", err)
-		}
+		report(t, s, agent, acc.ID, store.PaymentInput{AmountCents: acc.BalanceCents / 3, PaidAt: time.Now().UTC().Add(-time.Hour), Reference: "counted-1"})
 		sameCounts(t, s, "a payment")
 		next, err := s.NextStages(ctx, agent, acc.ID)
 		if err != nil || len(next) == 0 {

@@ -96,9 +96,7 @@ func TestDemoModelsLearnAndScore(t *testing.T) {
 		// model sees (paid in the last 30 days), so its score moves.
 		acc := rows[len(rows)-1]
 		before := acc.Propensity.Score
-		if _, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: 1000, PaidAt: time.Now().Add(-time.Minute), Reference: "EW-1"}); err != nil {
-			t.Fatal(err)
-		}
+		report(t, s, agent, acc.ID, store.PaymentInput{AmountCents: 1000, PaidAt: time.Now().Add(-time.Minute), Reference: "EW-1"})
 		after, err := s.AccountScores(ctx, agent, acc.ID)
 		if err != nil {
 			t.Fatal(err)
@@ -122,9 +120,7 @@ func TestDemoModelsLearnAndScore(t *testing.T) {
 			}
 			owed := count(t, s, `SELECT CAST(SUM(ai.amount_cents - ai.paid_cents) AS INTEGER) FROM arrangement_instalments ai JOIN arrangements ar ON ar.id = ai.arrangement_id
 				WHERE ar.account_id = $1 AND ar.status = 'active' AND ai.status = 'pending'`, risky.ID)
-			if _, err := s.RecordPayment(ctx, agent, risky.ID, store.PaymentInput{AmountCents: int64(owed), PaidAt: time.Now().Add(-time.Minute), Reference: "EW-2"}); err != nil {
-				t.Fatal(err)
-			}
+			report(t, s, agent, risky.ID, store.PaymentInput{AmountCents: int64(owed), PaidAt: time.Now().Add(-time.Minute), Reference: "EW-2"})
 			after, err := s.AccountScores(ctx, agent, risky.ID)
 			if err != nil {
 				t.Fatal(err)

@@ -291,11 +291,16 @@ func TestPaymentAccruesCommissionAndCloses(t *testing.T) {
 		}
 		now := time.Now().UTC()
 		part := acc.BalanceCents / 3
-		p1, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: part, PaidAt: now.Add(-time.Minute), Reference: "T-1"})
+		r1, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: part, PaidAt: now.Add(-time.Minute), Reference: "T-1"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p1.CommissionCents != allocation.Commission(part, rate) || p1.CommissionAgency != agent.OrgID || p1.BalanceCents != acc.BalanceCents-part {
+		// Reported, not yet the lender's money: the balance shows it apart and nothing is earned.
+		if r1.Status != "reported" || r1.Source != "agency" || r1.CommissionCents != 0 || r1.BalanceCents != acc.BalanceCents || r1.ReportedCents != part {
+			t.Fatalf("reported payment %+v", r1)
+		}
+		p1 := confirmed(t, s, r1, nil)
+		if p1.Status != "confirmed" || p1.ReportedCents != 0 || p1.CommissionCents != allocation.Commission(part, rate) || p1.CommissionAgency != agent.OrgID || p1.BalanceCents != acc.BalanceCents-part {
 			t.Fatalf("payment %+v, rate %d", p1, rate)
 		}
 		if _, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: 1, PaidAt: now, Reference: "T-1"}); collect.ErrorCode(err) != collect.ECONFLICT {
@@ -304,9 +309,12 @@ func TestPaymentAccruesCommissionAndCloses(t *testing.T) {
 		if _, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: 1, PaidAt: now.Add(time.Hour)}); collect.ErrorCode(err) != collect.EINVALID {
 			t.Fatalf("a payment in the future: %v", err)
 		}
-		p2, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: acc.BalanceCents - part, PaidAt: now, Reference: "T-2"})
-		if err != nil || !p2.AccountClosed || p2.BalanceCents != 0 {
-			t.Fatalf("final payment: %+v %v", p2, err)
+		p2 := report(t, s, agent, acc.ID, store.PaymentInput{AmountCents: acc.BalanceCents - part, PaidAt: now, Reference: "T-2"})
+		if p2.BalanceCents != 0 {
+			t.Fatalf("final payment: %+v", p2)
+		}
+		if n := count(t, s, `SELECT COUNT(*) FROM accounts WHERE id = $1 AND status = 'closed'`, acc.ID); n != 1 {
+			t.Fatal("the account did not close when paid in full")
 		}
 		if n := count(t, s, `SELECT COUNT(*) FROM placements WHERE id = $1 AND status = 'closed'`, fee.ID); n != 1 {
 			t.Fatal("the placement did not close when the account was paid")
@@ -400,7 +408,11 @@ func TestConcurrentPaymentsAndCalls(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: 1000, PaidAt: time.Now().UTC(), Reference: "C-" + strconv.Itoa(i)}); err != nil {
+				p, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: 1000, PaidAt: time.Now().UTC(), Reference: "C-" + strconv.Itoa(i)})
+				if err == nil {
+					_, err = s.DecidePayment(ctx, actorFor(t, s, "vm@demo-bank.test"), p.ID, true, "")
+				}
+				if err != nil {
 					t.Errorf("payment %d: %v", i, err)
 				}
 			}()

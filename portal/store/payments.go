@@ -1,9 +1,9 @@
 package store
 
 import (
+	"cmp"
 	"collect"
 	"context"
-	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -12,24 +12,29 @@ import (
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"collect/allocation"
+	"collect/billing"
 	"collect/portal/csvout"
-	"collect/portal/sheets"
 )
 
-// PaymentInput is money received on an account.
+// PaymentInput is money received on an account. An agency says where the
+// money went (channel: agency_reported_direct, the debtor paid the lender's
+// account, the default; agency_collected, the agency holds it and owes it
+// to the lender) and may give the voucher's reference (a bank serial) in
+// place of an uploaded voucher.
 type PaymentInput struct {
 	AmountCents int64     `json:"amount_cents"`
 	PaidAt      time.Time `json:"paid_at"`
 	Reference   string    `json:"reference"`
+	Channel     string    `json:"channel"`
+	VoucherRef  string    `json:"voucher_ref"`
 }
 
 // Validate checks the payment against the clock.
 func (p PaymentInput) Validate(now time.Time) error {
 	var fields []collect.FieldError
-	if p.AmountCents <= 0 || p.AmountCents > 100_000_000_000 {
+	if p.AmountCents <= 0 || p.AmountCents > billing.MaxAmountCents {
 		fields = append(fields, collect.Field("amount_cents", "err.payment.amount"))
 	}
 	if p.PaidAt.IsZero() {
@@ -37,135 +42,156 @@ func (p PaymentInput) Validate(now time.Time) error {
 	} else if p.PaidAt.After(now.Add(5 * time.Minute)) {
 		fields = append(fields, collect.Field("paid_at", "err.payment.paid_at_future"))
 	}
-	if utf8.RuneCountInString(p.Reference) > 64 {
-		fields = append(fields, collect.Field("reference", "err.form.max_chars", "max", 64))
+	if utf8.RuneCountInString(p.Reference) > billing.MaxReferenceChars {
+		fields = append(fields, collect.Field("reference", "err.form.max_chars", "max", billing.MaxReferenceChars))
+	}
+	if utf8.RuneCountInString(p.VoucherRef) > billing.MaxReferenceChars {
+		fields = append(fields, collect.Field("voucher_ref", "err.form.max_chars", "max", billing.MaxReferenceChars))
+	}
+	switch billing.Channel(p.Channel) {
+	case "", billing.ChannelPaidToLender, billing.ChannelAgencyReportedDirect, billing.ChannelAgencyCollected:
+	default:
+		fields = append(fields, collect.Field("channel", "err.billing.channel_unknown", "channel", p.Channel))
 	}
 	return allocation.FieldErrors(fields)
 }
 
-// Payment is a recorded payment with the commission it accrued.
+// Payment is a recorded payment: who recorded it (source), where the money
+// went (channel), where it stands (status), and what confirming it did.
 type Payment struct {
-	ID               string    `json:"id"`
-	AccountID        string    `json:"account_id"`
-	AmountCents      int64     `json:"amount_cents"`
-	Currency         string    `json:"currency"`
-	PaidAt           time.Time `json:"paid_at"`
-	Reference        string    `json:"reference"`
-	Source           string    `json:"source"`
-	BalanceCents     int64     `json:"balance_cents"` // the account's balance after it
-	CommissionCents  int64     `json:"commission_cents"`
-	CommissionAgency string    `json:"commission_agency_id,omitempty"`
-	AccountClosed    bool      `json:"account_closed"`
+	ID               string     `json:"id"`
+	AccountID        string     `json:"account_id"`
+	AmountCents      int64      `json:"amount_cents"`
+	OverpaidCents    int64      `json:"overpaid_cents"`
+	Currency         string     `json:"currency"`
+	PaidAt           time.Time  `json:"paid_at"`
+	PaidOn           string     `json:"paid_on"` // the civil date in the payer's zone
+	Reference        string     `json:"reference"`
+	Source           string     `json:"source"`
+	Channel          string     `json:"channel"`
+	Status           string     `json:"status"`
+	AgencyID         string     `json:"agency_id,omitempty"`
+	VoucherID        string     `json:"voucher_id,omitempty"`
+	VoucherRef       string     `json:"voucher_ref,omitempty"`
+	ReportedAt       time.Time  `json:"reported_at"`
+	ConfirmedAt      *time.Time `json:"confirmed_at"`
+	ConfirmedByFeed  bool       `json:"confirmed_by_feed"`
+	LinkedPaymentID  string     `json:"linked_payment_id,omitempty"`
+	RejectReason     string     `json:"reject_reason,omitempty"`
+	BalanceCents     int64      `json:"balance_cents"`  // the account's confirmed balance after it
+	ReportedCents    int64      `json:"reported_cents"` // the account's reported money awaiting confirmation
+	CommissionCents  int64      `json:"commission_cents"`
+	CommissionAgency string     `json:"commission_agency_id,omitempty"`
+	AccountClosed    bool       `json:"account_closed"`
 }
 
-// RecordPayment records money received on an account in the actor's scope
-// (an agency's active placement, or the lender's own account). It reduces the
-// balance, accrues commission to the agency whose placement was active when
-// the money was paid, at that placement's rate (the contract's fee for the
-// bucket at placement), and closes the account and its placement when the
-// balance reaches zero.
+// RecordPayment records money received on an account in the actor's scope.
+// A lender's payment is confirmed at once: it reduces the balance, accrues
+// commission to the agency attribution names (billing.Attribute over the
+// account's placements and the contracts' grace days and promise rule) at
+// that placement's terms, and closes the account and its placement when
+// the balance reaches zero. An agency's payment (only on an account it
+// holds now) is reported: it is shown apart from the balance and earns
+// nothing until confirmed, at once when it matches a payment the lender
+// has already booked (then the money counts once, on the lender's row).
 func (s *Store) RecordPayment(ctx context.Context, a collect.Actor, accountID string, in PaymentInput) (Payment, error) {
 	now := s.now()
 	if err := in.Validate(now); err != nil {
 		return Payment{}, err
 	}
-	source := "lender"
-	if a.OrgKind == collect.KindAgency {
-		source = "agency"
-	}
 	var out Payment
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
-		// Locked on PostgreSQL: two payments at once must both reduce the balance.
-		var acc allocation.Account
-		q := tx.Table("accounts").Scopes(accountScope(a)).Where("accounts.id = ?", accountID)
-		if s.dialect == "postgres" {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE", Table: clause.Table{Name: "accounts"}})
+		accs, err := s.lockAccounts(tx, a, []string{accountID})
+		if err != nil {
+			return err
 		}
-		if err := q.Take(&acc).Error; err != nil {
-			return notFound(err, "account")
+		acc, ok := accs[accountID]
+		if !ok {
+			return notFoundError("account")
 		}
 		if acc.Status == "closed" {
 			return collect.E(collect.ECONFLICT, "err.payment.account_closed")
 		}
-		paidAt := in.PaidAt.UTC()
-		pay := map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "account_id": acc.ID, "lender_id": acc.LenderID,
-			"amount_cents": in.AmountCents, "currency": acc.Currency, "paid_at": paidAt, "reference": strings.TrimSpace(in.Reference),
-			"source": source, "recorded_by": a.UserID, "created_at": now}
-		if err := tx.Table("payments").Create(pay).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return collect.E(collect.ECONFLICT, "err.payment.duplicate_reference", "reference", in.Reference)
-			}
+		p := paymentRow{ID: uuid.Must(uuid.NewV7()).String(), AccountID: acc.ID, LenderID: acc.LenderID, AmountCents: in.AmountCents,
+			Currency: acc.Currency, PaidAt: in.PaidAt.UTC(), PaidOn: string(billing.DateIn(in.PaidAt, acc.zone())),
+			Reference: strings.TrimSpace(in.Reference), VoucherRef: strings.TrimSpace(in.VoucherRef), RecordedBy: a.UserID, CreatedAt: now}
+		if a.OrgKind == collect.KindAgency {
+			p.Source, p.Status, p.AgencyID = string(billing.SourceAgency), string(billing.StatusReported), a.OrgID
+			p.Channel = cmp.Or(in.Channel, string(billing.ChannelAgencyReportedDirect))
+		} else {
+			p.Source, p.Status, p.Channel = string(billing.SourceLender), string(billing.StatusConfirmed), string(billing.ChannelPaidToLender)
+			p.ConfirmedAt, p.ConfirmedBy = &now, a.UserID
+		}
+		if err := p.billing().Validate(); err != nil {
 			return err
 		}
-		out = Payment{ID: pay["id"].(string), AccountID: acc.ID, AmountCents: in.AmountCents, Currency: acc.Currency,
-			PaidAt: paidAt, Reference: pay["reference"].(string), Source: source}
-		// The placement that held the account when the money came in.
-		var pl allocation.Placement
-		// Only a placement the agency accepted earns: an offer never held does not.
-		err := tx.Table("placements").
-			Where("account_id = ? AND accepted_at IS NOT NULL AND accepted_at <= ? AND (ended_at IS NULL OR ended_at > ?)", acc.ID, paidAt, paidAt).
-			Order("accepted_at DESC").Take(&pl).Error
-		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		if err := insertPayment(tx, p); err != nil {
 			return err
 		}
-		if err == nil && pl.FeeRateBP > 0 {
-			var bucket string
-			tx.Table("placements").Where("id = ?", pl.ID).Pluck("bucket", &bucket)
-			if bucket == "" {
-				bucket = acc.Bucket
-			}
-			// Commission and recoveries count what the balance absorbed; an
-			// overpayment is the debtor's money to refund, not a recovery.
-			applied := min(in.AmountCents, acc.BalanceCents)
-			amount := allocation.Commission(applied, pl.FeeRateBP)
-			if err := tx.Table("commissions").Create(map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "payment_id": out.ID,
-				"placement_id": pl.ID, "agency_id": pl.AgencyID, "lender_id": acc.LenderID, "account_id": acc.ID, "bucket": bucket,
-				"rate_bp": pl.FeeRateBP, "payment_cents": applied, "amount_cents": amount, "month": paidAt.Format("2006-01"),
-				"accrued_at": now}).Error; err != nil {
+		before := acc.BalanceCents
+		var done confirmed
+		if p.Status == string(billing.StatusConfirmed) {
+			if done, err = s.applyConfirmed(tx, &acc, &p, now); err != nil {
 				return err
 			}
-			out.CommissionCents, out.CommissionAgency = amount, pl.AgencyID
-			if err := statDelta(tx, acc.LenderID, pl.AgencyID, paidAt, map[string]int64{"recovered_cents": applied, "commission_cents": amount}); err != nil {
+		} else {
+			if err := tx.Exec("UPDATE accounts SET reported_cents = reported_cents + ? WHERE id = ?", p.AmountCents, acc.ID).Error; err != nil {
 				return err
 			}
-			if err := statDelta(tx, acc.LenderID, pl.AgencyID, pl.StartsAt, map[string]int64{"vintage_recovered_cents": applied}); err != nil {
+			acc.ReportedCents += p.AmountCents
+			if err := s.linkToBooked(tx, &acc, &p, now); err != nil {
 				return err
 			}
+			done.BalanceCents = acc.BalanceCents
 		}
-		balance := acc.BalanceCents - in.AmountCents
-		if balance < 0 {
-			balance = 0
+		out = p.payment()
+		out.BalanceCents, out.ReportedCents = done.BalanceCents, acc.ReportedCents
+		out.CommissionCents, out.CommissionAgency, out.AccountClosed = done.CommissionCents, done.CommissionAgency, done.Closed
+		action := "payment.record"
+		if p.Source == string(billing.SourceAgency) {
+			action = "payment.report"
 		}
-		cols := map[string]any{"balance_cents": balance, "paid_cents": gorm.Expr("paid_cents + ?", in.AmountCents),
-			"last_payment_date": paidAt.Format(time.DateOnly), "updated_at": now}
-		if balance == 0 {
-			cols["status"] = "closed"
-			out.AccountClosed = true
-			if err := tx.Table("placements").Where("account_id = ? AND status IN ?", acc.ID, []string{allocation.PlacementActive, allocation.PlacementOffered}).
-				Updates(map[string]any{"status": allocation.PlacementClosed, "ended_at": now, "end_reason": allocation.EndReasonText(allocation.EndPaidInFull)}).Error; err != nil {
-				return err
-			}
-		}
-		if err := tx.Table("accounts").Where("id = ?", acc.ID).Updates(cols).Error; err != nil {
-			return err
-		}
-		if err := refreshPriorityIDs(tx, acc.ID); err != nil { // the balance weighs in casework.Value
-			return err
-		}
-		if err := s.applyToArrangement(tx, acc.ID, in.AmountCents, in.PaidAt); err != nil {
-			return err
-		}
-		out.BalanceCents = balance
-		return s.appendAudit(tx, a, auditRecord{Action: "payment.record", ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID,
-			Before: map[string]int64{"balance_cents": acc.BalanceCents}, After: map[string]any{"payment": out.ID, "amount_cents": out.AmountCents,
-				"currency": out.Currency, "paid_at": out.PaidAt, "source": out.Source, "balance_cents": out.BalanceCents,
-				"commission_cents": out.CommissionCents, "commission_agency_id": out.CommissionAgency, "account_closed": out.AccountClosed,
-				"reference_sha256": textDigest(out.Reference)}})
+		return s.appendAudit(tx, a, auditRecord{Action: action, ObjectType: "account", ObjectID: acc.ID, LenderID: acc.LenderID,
+			Before: map[string]int64{"balance_cents": before},
+			After: map[string]any{"payment": out.ID, "amount_cents": out.AmountCents, "currency": out.Currency, "paid_at": out.PaidAt,
+				"paid_on": out.PaidOn, "source": out.Source, "channel": out.Channel, "status": out.Status, "linked_payment_id": out.LinkedPaymentID,
+				"balance_cents": out.BalanceCents, "reported_cents": out.ReportedCents, "commission_cents": out.CommissionCents,
+				"commission_agency_id": out.CommissionAgency, "account_closed": out.AccountClosed, "reference_sha256": textDigest(out.Reference)}})
 	})
 	if err == nil {
 		s.rescoreAfter(ctx, accountID)
 	}
 	return out, err
+}
+
+// linkToBooked confirms a new report at once when it describes a payment
+// the lender has already booked (billing.Match against the account's
+// unlinked lender payments): the report is linked to it, and the money,
+// already on the books, is not applied again.
+func (s *Store) linkToBooked(tx *gorm.DB, acc *payAccount, p *paymentRow, now time.Time) error {
+	since := string(billing.Date(p.PaidOn).AddDays(-billing.MaxDateWindowDays))
+	booked, err := bookedPayments(tx, acc.LenderID, []string{acc.ID}, since, nil)
+	if err != nil || len(booked) == 0 {
+		return err
+	}
+	facts, err := accountFacts(tx, *acc)
+	if err != nil {
+		return err
+	}
+	opts := billing.DefaultMatchOptions(billing.DateIn(now, acc.zone()))
+	opts.Accounts[acc.ID], opts.Booked = facts, booked
+	res, err := billing.Match(nil, []billing.ReportedPayment{{ID: p.ID, AccountID: acc.ID, AgencyID: p.AgencyID,
+		AmountCents: p.AmountCents, PaidOn: billing.Date(p.PaidOn), Reference: p.Reference}}, opts)
+	if err != nil {
+		return err
+	}
+	if o := res.Reported[0]; o.Kind == billing.KindMatched && o.BookedID != "" {
+		if err := confirmReport(tx, p, "", true, o.BookedID, now); err != nil {
+			return err
+		}
+		return unreport(tx, acc, p.AmountCents)
+	}
+	return nil
 }
 
 // StatementLine is one agency's commission for one month.
@@ -285,88 +311,4 @@ func majorUnits(c int64) string {
 		sign, c = "-", -c
 	}
 	return sign + strconv.FormatInt(c/100, 10) + "." + strconv.FormatInt(c%100/10, 10) + strconv.FormatInt(c%10, 10)
-}
-
-// PaymentFeedResult is the outcome of a lender's payment file.
-type PaymentFeedResult struct {
-	Accepted int                   `json:"accepted"`
-	Rejected int                   `json:"rejected"`
-	Errors   []allocation.RowError `json:"errors"`
-}
-
-// ImportPayments records the payments of a lender's CSV feed (header:
-// external_ref, amount, paid_at, reference; amount in yuan, paid_at as
-// YYYY-MM-DD or RFC 3339). Each row is recorded on its own, as RecordPayment
-// does (commission, instalments, closing); a bad row is reported by line and
-// the others still count. A reference already recorded is a duplicate.
-func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.RowSource) (PaymentFeedResult, error) {
-	out := PaymentFeedResult{Errors: []allocation.RowError{}}
-	header := src.Header()
-	if len(header) == 0 {
-		return out, collect.E(collect.EINVALID, "err.feed.no_header")
-	}
-	idx := map[string]int{}
-	for i, h := range header {
-		idx[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	for _, col := range []string{"external_ref", "amount", "paid_at"} {
-		if _, ok := idx[col]; !ok {
-			return out, collect.E(collect.EINVALID, "err.feed.header_lacks", "column", col).
-				WithFields(collect.Field(col, "err.feed.missing_column"))
-		}
-	}
-	cell := func(rec []string, col string) string {
-		if i, ok := idx[col]; ok && i < len(rec) {
-			return strings.TrimSpace(rec[i])
-		}
-		return ""
-	}
-	for {
-		rec, line, err := src.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return out, err // the reader's refusal names the line and the cap
-		}
-		reject := func(e allocation.RowError) {
-			out.Rejected++
-			if len(out.Errors) < 1000 {
-				out.Errors = append(out.Errors, e)
-			}
-		}
-		if field, key := feedCellProblem(rec, idx); key != "" {
-			reject(allocation.NewRowError(line, field, key))
-			continue
-		}
-		ids, missing, err := s.AccountIDsByRef(ctx, a, []string{cell(rec, "external_ref")})
-		if err != nil {
-			return out, err
-		}
-		if len(missing) > 0 || len(ids) != 1 {
-			reject(allocation.NewRowError(line, "external_ref", "err.feed.unknown_ref"))
-			continue
-		}
-		amount, err := allocation.ParseAmount("amount", cell(rec, "amount"))
-		if err != nil || amount == 0 {
-			reject(allocation.NewRowError(line, "amount", "err.feed.amount"))
-			continue
-		}
-		paidAt, err := allocation.ParsePaymentDate(cell(rec, "paid_at"), s.now())
-		if err != nil {
-			reject(allocation.NewRowError(line, "paid_at", "err.feed.paid_at"))
-			continue
-		}
-		if _, err := s.RecordPayment(ctx, a, ids[0], PaymentInput{AmountCents: amount, PaidAt: paidAt, Reference: cell(rec, "reference")}); err != nil {
-			if collect.ErrorCode(err) == collect.EINTERNAL {
-				return out, err
-			}
-			var ae *collect.Error
-			errors.As(err, &ae) // not internal, so an *Error
-			reject(allocation.RowError{Line: line, Key: ae.Key, Args: ae.Args, Message: ae.Text()})
-			continue
-		}
-		out.Accepted++
-	}
-	return out, nil
 }

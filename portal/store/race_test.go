@@ -20,6 +20,7 @@ func TestPaymentsDuringPromiseEvaluation(t *testing.T) {
 		ctx := context.Background()
 		s := seeded(t, dialect)
 		agent := actorFor(t, s, "agent@agency-a.test")
+		vm := actorFor(t, s, "vm@demo-bank.test")
 		rows, _, err := s.ListAccounts(ctx, agent, store.AccountFilter{Page: store.Page{PerPage: 8}, Sort: "-balance"})
 		if err != nil || len(rows) < 8 {
 			t.Fatalf("%d accounts: %v", len(rows), err)
@@ -53,7 +54,10 @@ func TestPaymentsDuringPromiseEvaluation(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := s.RecordPayment(ctx, agent, r.ID, store.PaymentInput{AmountCents: 5000, PaidAt: time.Now().UTC(), Reference: "RACE-" + string(rune('A'+i))})
+				p, err := s.RecordPayment(ctx, agent, r.ID, store.PaymentInput{AmountCents: 5000, PaidAt: time.Now().UTC(), Reference: "RACE-" + string(rune('A'+i))})
+				if err == nil { // the lender confirms it while the promises are evaluated
+					_, err = s.DecidePayment(ctx, vm, p.ID, true, "")
+				}
 				errs <- err
 			}()
 		}

@@ -114,9 +114,7 @@ func TestStatsIncrementalMatchRebuild(t *testing.T) {
 		if _, err := s.CreateArrangement(ctx, agent, acc.ID, store.ArrangementRequest{Kind: "promise", AmountCents: 1000, FirstDue: due}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: 1000, PaidAt: time.Now().UTC()}); err != nil {
-			t.Fatal(err)
-		}
+		report(t, s, agent, acc.ID, store.PaymentInput{AmountCents: 1000, PaidAt: time.Now().UTC()})
 		set, err := s.CreateArrangement(ctx, agent, acc.ID, store.ArrangementRequest{Kind: "instalment_plan", AmountCents: acc.BalanceCents / 2, Instalments: 60, FirstDue: due})
 		if err != nil {
 			t.Fatal(err)

@@ -1,0 +1,438 @@
+package store
+
+import (
+	"cmp"
+	"collect"
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"collect/allocation"
+	"collect/billing"
+)
+
+// Money that reconciles (issue 17): a lender's payment is confirmed when
+// recorded; an agency's is reported, shown apart from the balance, and
+// moves the balance and earns commission only once confirmed, by the
+// lender's feed (ImportPayments), by its link to a payment the lender
+// already booked, or by a lender user. The decisions are billing's; this
+// file reads the facts they need and writes what they decide.
+
+// paymentRow is a row of payments.
+type paymentRow struct {
+	ID              string
+	AccountID       string
+	LenderID        string
+	AgencyID        string
+	AmountCents     int64
+	OverpaidCents   int64
+	Currency        string
+	PaidAt          time.Time
+	PaidOn          string
+	Reference       string
+	Source          string
+	Channel         string
+	Status          string
+	VoucherID       string
+	VoucherRef      string
+	ConfirmedAt     *time.Time
+	ConfirmedBy     string
+	ConfirmedByFeed bool
+	LinkedPaymentID string
+	RejectReason    string
+	RecordedBy      string
+	CreatedAt       time.Time
+}
+
+func (r paymentRow) billing() billing.Payment {
+	p := billing.Payment{ID: r.ID, AccountID: r.AccountID, AgencyID: r.AgencyID, Source: billing.Source(r.Source),
+		Channel: billing.Channel(r.Channel), Status: billing.Status(r.Status), AmountCents: r.AmountCents,
+		OverpaidCents: r.OverpaidCents, Currency: r.Currency, PaidOn: billing.Date(r.PaidOn), Reference: r.Reference,
+		VoucherID: cmp.Or(r.VoucherID, r.VoucherRef), ReportedAt: r.CreatedAt, RejectReason: r.RejectReason}
+	if r.ConfirmedAt != nil {
+		p.ConfirmedAt = *r.ConfirmedAt
+	}
+	return p
+}
+
+// payment is the API's view of the row.
+func (r paymentRow) payment() Payment {
+	p := Payment{ID: r.ID, AccountID: r.AccountID, AmountCents: r.AmountCents, Currency: r.Currency, PaidAt: r.PaidAt,
+		PaidOn: r.PaidOn, Reference: r.Reference, Source: r.Source, Channel: r.Channel, Status: r.Status,
+		AgencyID: r.AgencyID, VoucherID: r.VoucherID, VoucherRef: r.VoucherRef, ConfirmedAt: r.ConfirmedAt,
+		ConfirmedByFeed: r.ConfirmedByFeed, LinkedPaymentID: r.LinkedPaymentID, RejectReason: r.RejectReason,
+		OverpaidCents: r.OverpaidCents, ReportedAt: r.CreatedAt}
+	return p
+}
+
+// payAccount is what a payment needs of its account.
+type payAccount struct {
+	ID             string
+	LenderID       string
+	AgencyID       string
+	Currency       string
+	Bucket         string
+	Status         string
+	BalanceCents   int64
+	ReportedCents  int64
+	TimeZone       string
+	TimeZones      string
+	ConductProfile string
+	UpdatedAt      time.Time
+}
+
+const payAccountCols = "accounts.id, accounts.lender_id, accounts.agency_id, accounts.currency, accounts.bucket, accounts.status, " +
+	"accounts.balance_cents, accounts.reported_cents, accounts.time_zone, accounts.time_zones, accounts.conduct_profile, accounts.updated_at"
+
+// zone is the payer's zone: the account's first.
+func (acc payAccount) zone() *time.Location {
+	zones := accountZones(caseAccount{TimeZone: acc.TimeZone, TimeZones: acc.TimeZones, ConductProfile: acc.ConductProfile})
+	if len(zones) > 0 {
+		if loc, err := time.LoadLocation(zones[0]); err == nil {
+			return loc
+		}
+	}
+	return collect.China
+}
+
+// lockAccounts reads the accounts in the actor's scope, locked on
+// PostgreSQL in id order (so two transactions locking overlapping sets
+// cannot deadlock); SQLite has one writer.
+func (s *Store) lockAccounts(tx *gorm.DB, a collect.Actor, ids []string) (map[string]payAccount, error) {
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	out := make(map[string]payAccount, len(ids))
+	for chunk := range slices.Chunk(ids, 500) {
+		var rows []payAccount
+		q := "SELECT " + payAccountCols + " FROM accounts WHERE accounts.id IN ? AND " + scopeSQL(a) + " ORDER BY accounts.id"
+		if s.dialect == "postgres" {
+			q += " FOR UPDATE"
+		}
+		if err := tx.Raw(q, chunk, a.OrgID).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.ID] = r
+		}
+	}
+	return out, nil
+}
+
+// scopeSQL is accountScope as a condition on one argument (the actor's
+// organisation), for raw queries.
+func scopeSQL(a collect.Actor) string {
+	switch a.OrgKind {
+	case collect.KindLender:
+		return "accounts.lender_id = ?"
+	case collect.KindAgency:
+		return "accounts.agency_id = ?"
+	}
+	return "? = '' AND 1 = 0"
+}
+
+// accountFacts are what attribution and matching know of an account: its
+// placements the agencies accepted, as civil dates in the payer's zone, with
+// the attribution rule of each agency's contract; the promises made on it;
+// the day it closed.
+func accountFacts(tx *gorm.DB, acc payAccount) (billing.AccountFacts, error) {
+	loc := acc.zone()
+	f := billing.AccountFacts{Spans: []billing.Span{}, Promises: []billing.Promise{}}
+	if acc.Status == "closed" {
+		f.ClosedOn = billing.DateIn(acc.UpdatedAt, loc)
+	}
+	var pls []struct {
+		ID, AgencyID, Status string
+		AcceptedAt           time.Time
+		EndedAt              *time.Time
+		GraceDays            int
+		PromiseBeforeRecall  bool
+	}
+	if err := tx.Raw(`SELECT p.id, p.agency_id, p.status, p.accepted_at, p.ended_at,
+			COALESCE(c.grace_days, 0) AS grace_days, COALESCE(c.promise_before_recall, FALSE) AS promise_before_recall
+		FROM placements p LEFT JOIN contracts c ON c.lender_id = p.lender_id AND c.agency_id = p.agency_id
+		WHERE p.account_id = ? AND p.accepted_at IS NOT NULL ORDER BY p.accepted_at, p.id`, acc.ID).Scan(&pls).Error; err != nil {
+		return f, err
+	}
+	for _, p := range pls {
+		sp := billing.Span{PlacementID: p.ID, AgencyID: p.AgencyID, Start: billing.DateIn(p.AcceptedAt, loc),
+			Rule: billing.AttributionRule{GraceDays: p.GraceDays, PromiseBeforeRecall: p.PromiseBeforeRecall}}
+		if p.Status != allocation.PlacementActive {
+			end := p.AcceptedAt
+			if p.EndedAt != nil {
+				end = *p.EndedAt
+			}
+			sp.End, sp.EndReason = billing.DateIn(end, loc), billing.EndReason(p.Status)
+			if sp.End < sp.Start {
+				sp.End = sp.Start
+			}
+		}
+		f.Spans = append(f.Spans, sp)
+	}
+	var proms []struct {
+		ID, AgencyID, FirstDue string
+		CreatedAt              time.Time
+	}
+	if err := tx.Raw(`SELECT id, agency_id, first_due, created_at FROM arrangements
+		WHERE account_id = ? AND kind = 'promise' AND status NOT IN ('rejected', 'cancelled', 'pending_approval') AND first_due <> ''`, acc.ID).Scan(&proms).Error; err != nil {
+		return f, err
+	}
+	for _, p := range proms {
+		made := billing.DateIn(p.CreatedAt, loc)
+		due := billing.Date(p.FirstDue)
+		if due.Valid() && made <= due {
+			f.Promises = append(f.Promises, billing.Promise{ID: p.ID, AgencyID: p.AgencyID, MadeOn: made, DueOn: due})
+		}
+	}
+	// A span the data made odd (two held on one day by a same-day
+	// handover) keeps the later start: attribution needs them apart.
+	if billing.ValidateSpans(f.Spans) != nil {
+		f.Spans = disjointSpans(f.Spans)
+	}
+	return f, nil
+}
+
+// disjointSpans trims each ended span to end before the next one starts,
+// dropping a span left empty, so ValidateSpans accepts them.
+func disjointSpans(spans []billing.Span) []billing.Span {
+	var out []billing.Span
+	for i, s := range spans {
+		if i+1 < len(spans) && s.End != "" && s.End >= spans[i+1].Start {
+			s.End = spans[i+1].Start
+		}
+		if len(out) > 0 && out[len(out)-1].End != "" && s.Start < out[len(out)-1].End {
+			s.Start = out[len(out)-1].End
+		}
+		if s.End != "" && s.End < s.Start {
+			continue
+		}
+		out = append(out, s)
+	}
+	if billing.ValidateSpans(out) != nil { // still odd: only the open span (or the last) counts
+		return out[len(out)-1:]
+	}
+	return out
+}
+
+// commissionTerms are the terms an agency earns under on a placement: the
+// contract's commission terms, with the placement's rate for its bucket
+// (the rate fixed when the account was placed).
+func commissionTerms(tx *gorm.DB, lenderID, agencyID, bucket string, rateBP int) (billing.CommissionTerms, error) {
+	var raw string
+	if err := tx.Raw("SELECT commission_terms FROM contracts WHERE lender_id = ? AND agency_id = ?", lenderID, agencyID).Scan(&raw).Error; err != nil {
+		return billing.CommissionTerms{}, err
+	}
+	var t billing.CommissionTerms
+	if strings.TrimSpace(raw) != "" {
+		_ = json.Unmarshal([]byte(raw), &t) // validated when the contract was saved
+	}
+	t.BucketRatesBP = map[string]int{bucket: rateBP}
+	if t.Validate() != nil {
+		return billing.CommissionTerms{BucketRatesBP: map[string]int{bucket: rateBP}}, nil
+	}
+	return t, nil
+}
+
+// vintageLiquidationBP is the liquidation the agency's placement vintage
+// (its placements of the lender starting in the month of startsAt) has
+// reached, in basis points: for tiered terms only.
+func vintageLiquidationBP(tx *gorm.DB, lenderID, agencyID string, startsAt time.Time) (int, error) {
+	var v struct{ Placed, Recovered int64 }
+	err := tx.Raw(`SELECT COALESCE(SUM(placed_balance_cents), 0) AS placed, COALESCE(SUM(vintage_recovered_cents), 0) AS recovered
+		FROM agency_month_stats WHERE lender_id = ? AND agency_id = ? AND month = ?`, lenderID, agencyID, startsAt.UTC().Format("2006-01")).Scan(&v).Error
+	if err != nil || v.Placed <= 0 {
+		return 0, err
+	}
+	return int(min(v.Recovered*10000/v.Placed, 1_000_000)), nil
+}
+
+// confirmed is what applying a confirmed payment did.
+type confirmed struct {
+	BalanceCents     int64
+	CommissionCents  int64
+	CommissionAgency string
+	Attribution      billing.AttributionReason
+	Closed           bool
+}
+
+// applyConfirmed applies a confirmed payment to its (locked) account: the
+// balance absorbs what it can (the rest is overpaid, the debtor's to
+// refund), commission accrues to the agency attribution names at its
+// placement's terms, the recovery counters move, the account and its
+// placement close at zero, and an arrangement's instalments are paid.
+func (s *Store) applyConfirmed(tx *gorm.DB, acc *payAccount, p *paymentRow, now time.Time) (confirmed, error) {
+	var out confirmed
+	applied := min(p.AmountCents, max(acc.BalanceCents, 0))
+	p.OverpaidCents = p.AmountCents - applied
+	if p.OverpaidCents > 0 {
+		if err := tx.Exec("UPDATE payments SET overpaid_cents = ? WHERE id = ?", p.OverpaidCents, p.ID).Error; err != nil {
+			return out, err
+		}
+	}
+	facts, err := accountFacts(tx, *acc)
+	if err != nil {
+		return out, err
+	}
+	attr, err := billing.Attribute(billing.Date(p.PaidOn), facts.Spans, facts.Promises)
+	if err != nil {
+		return out, err
+	}
+	out.Attribution = attr.Reason
+	if attr.AgencyID != "" && applied > 0 {
+		var pl struct {
+			ID, AgencyID, Bucket string
+			FeeRateBP            int
+			StartsAt             time.Time
+		}
+		if err := tx.Raw("SELECT id, agency_id, bucket, fee_rate_bp, starts_at FROM placements WHERE id = ?", attr.PlacementID).Scan(&pl).Error; err != nil {
+			return out, err
+		}
+		bucket := cmp.Or(pl.Bucket, acc.Bucket)
+		if pl.FeeRateBP > 0 {
+			terms, err := commissionTerms(tx, acc.LenderID, pl.AgencyID, bucket, pl.FeeRateBP)
+			if err != nil {
+				return out, err
+			}
+			vintage := 0
+			if len(terms.Tiers) > 0 {
+				if vintage, err = vintageLiquidationBP(tx, acc.LenderID, pl.AgencyID, pl.StartsAt); err != nil {
+					return out, err
+				}
+			}
+			var earned int64
+			if terms.MinPerAccountCents > 0 || terms.MaxPerAccountCents > 0 {
+				if err := tx.Raw("SELECT COALESCE(SUM(amount_cents), 0) FROM commissions WHERE account_id = ? AND agency_id = ?", acc.ID, pl.AgencyID).Scan(&earned).Error; err != nil {
+					return out, err
+				}
+			}
+			bp := p.billing()
+			bp.Status = billing.StatusConfirmed
+			amount, expl, err := billing.CommissionLine(bp, bucket, vintage, earned, terms)
+			if err != nil {
+				return out, err
+			}
+			explJSON, _ := json.Marshal(struct {
+				billing.Explanation
+				Attribution billing.AttributionReason `json:"attribution"`
+				PromiseID   string                    `json:"promise_id,omitempty"`
+			}{expl, attr.Reason, attr.PromiseID})
+			if err := tx.Table("commissions").Create(map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "payment_id": p.ID,
+				"placement_id": pl.ID, "agency_id": pl.AgencyID, "lender_id": acc.LenderID, "account_id": acc.ID, "bucket": bucket,
+				"rate_bp": expl.RateBP, "payment_cents": applied, "amount_cents": amount, "month": p.PaidAt.UTC().Format("2006-01"),
+				"accrued_at": now, "explanation": string(explJSON)}).Error; err != nil {
+				return out, err
+			}
+			out.CommissionCents, out.CommissionAgency = amount, pl.AgencyID
+			if err := statDelta(tx, acc.LenderID, pl.AgencyID, p.PaidAt, map[string]int64{"recovered_cents": applied, "commission_cents": amount}); err != nil {
+				return out, err
+			}
+			if err := statDelta(tx, acc.LenderID, pl.AgencyID, pl.StartsAt, map[string]int64{"vintage_recovered_cents": applied}); err != nil {
+				return out, err
+			}
+		}
+	}
+	balance := acc.BalanceCents - applied
+	cols := map[string]any{"balance_cents": balance, "paid_cents": gorm.Expr("paid_cents + ?", p.AmountCents),
+		"last_payment_date": p.PaidOn, "updated_at": now}
+	if balance == 0 && acc.Status != "closed" {
+		cols["status"] = "closed"
+		out.Closed = true
+		if err := tx.Table("placements").Where("account_id = ? AND status IN ?", acc.ID, []string{allocation.PlacementActive, allocation.PlacementOffered}).
+			Updates(map[string]any{"status": allocation.PlacementClosed, "ended_at": now, "end_reason": allocation.EndReasonText(allocation.EndPaidInFull)}).Error; err != nil {
+			return out, err
+		}
+	}
+	if err := tx.Table("accounts").Where("id = ?", acc.ID).Updates(cols).Error; err != nil {
+		return out, err
+	}
+	acc.BalanceCents = balance
+	if out.Closed {
+		acc.Status, acc.UpdatedAt = "closed", now
+	}
+	if err := refreshPriorityIDs(tx, acc.ID); err != nil { // the balance weighs in casework.Value
+		return out, err
+	}
+	if err := s.applyToArrangement(tx, acc.ID, p.AmountCents, p.PaidAt); err != nil {
+		return out, err
+	}
+	out.BalanceCents = balance
+	return out, nil
+}
+
+// insertPayment writes a new payment row.
+func insertPayment(tx *gorm.DB, p paymentRow) error {
+	err := tx.Table("payments").Create(map[string]any{"id": p.ID, "account_id": p.AccountID, "lender_id": p.LenderID,
+		"agency_id": p.AgencyID, "amount_cents": p.AmountCents, "currency": p.Currency, "paid_at": p.PaidAt, "paid_on": p.PaidOn,
+		"reference": p.Reference, "source": p.Source, "channel": p.Channel, "status": p.Status, "voucher_ref": p.VoucherRef,
+		"confirmed_at": p.ConfirmedAt, "confirmed_by": p.ConfirmedBy, "confirmed_by_feed": p.ConfirmedByFeed,
+		"linked_payment_id": p.LinkedPaymentID, "recorded_by": p.RecordedBy, "created_at": p.CreatedAt}).Error
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return collect.E(collect.ECONFLICT, "err.payment.duplicate_reference", "reference", p.Reference)
+	}
+	return err
+}
+
+// confirmReport moves a reported payment to confirmed, guarded on its
+// status so that two confirmations racing (two feeds, a feed and a lender
+// user) cannot both apply it: the loser sees a conflict.
+func confirmReport(tx *gorm.DB, p *paymentRow, by string, byFeed bool, linked string, at time.Time) error {
+	if err := billing.CanMove(billing.Status(p.Status), billing.StatusConfirmed); err != nil {
+		return err
+	}
+	res := tx.Exec(`UPDATE payments SET status = 'confirmed', amount_cents = ?, confirmed_at = ?, confirmed_by = ?, confirmed_by_feed = ?,
+		linked_payment_id = ? WHERE id = ? AND status = 'reported'`, p.AmountCents, at, by, byFeed, linked, p.ID)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected != 1 {
+		return collect.E(collect.ECONFLICT, "err.billing.payment_already", "status", "confirmed")
+	}
+	p.Status, p.ConfirmedAt, p.ConfirmedBy, p.ConfirmedByFeed, p.LinkedPaymentID = "confirmed", &at, by, byFeed, linked
+	return nil
+}
+
+// unreport takes a report's money off the account's reported sum.
+func unreport(tx *gorm.DB, acc *payAccount, cents int64) error {
+	acc.ReportedCents = max(0, acc.ReportedCents-cents)
+	return tx.Exec("UPDATE accounts SET reported_cents = CASE WHEN reported_cents > ? THEN reported_cents - ? ELSE 0 END WHERE id = ?",
+		cents, cents, acc.ID).Error
+}
+
+// bookedPayments are the lender's payments on the accounts, on or after
+// since, that no report is linked to yet: what a report may describe and a
+// feed row may repeat. With refs, also any of the lender's payments
+// carrying one of them (a reused reference).
+func bookedPayments(tx *gorm.DB, lenderID string, accountIDs []string, since string, refs []string) ([]billing.BookedPayment, error) {
+	var out []billing.BookedPayment
+	seen := map[string]bool{}
+	add := func(rows []paymentRow) {
+		for _, r := range rows {
+			if !seen[r.ID] {
+				seen[r.ID] = true
+				out = append(out, billing.BookedPayment{ID: r.ID, AccountID: r.AccountID, AmountCents: r.AmountCents, PaidOn: billing.Date(r.PaidOn), Reference: r.Reference})
+			}
+		}
+	}
+	const unlinked = " AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.linked_payment_id = payments.id)"
+	for chunk := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(accountIDs))), 500) {
+		var rows []paymentRow
+		if err := tx.Raw("SELECT id, account_id, amount_cents, paid_on, reference FROM payments WHERE account_id IN ? AND source = 'lender' AND status = 'confirmed' AND paid_on >= ?"+unlinked+" ORDER BY id",
+			chunk, since).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		add(rows)
+	}
+	for chunk := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(refs))), 500) {
+		var rows []paymentRow
+		if err := tx.Raw("SELECT id, account_id, amount_cents, paid_on, reference FROM payments WHERE lender_id = ? AND source = 'lender' AND reference IN ? ORDER BY id",
+			lenderID, chunk).Scan(&rows).Error; err != nil {
+			return nil, err
+		}
+		add(rows)
+	}
+	slices.SortFunc(out, func(a, b billing.BookedPayment) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
