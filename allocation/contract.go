@@ -2,6 +2,7 @@ package allocation
 
 import (
 	"collect"
+	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -60,8 +61,18 @@ type Contract struct {
 	EndsOn                  string         `json:"ends_on"`
 	// ShareFullHistory lets the agency read other agencies' notes, free
 	// text and staff on the accounts it holds (casework.HistoryDetailFor).
-	ShareFullHistory bool      `json:"share_full_history"`
-	UpdatedAt        time.Time `json:"updated_at"`
+	ShareFullHistory bool `json:"share_full_history"`
+	// Attribution (issue 17): a payment up to GraceDays after the agency's
+	// placement ended still earns it commission, and with
+	// PromiseBeforeRecall so does one paying a promise it secured before a
+	// recall (billing.AttributionRule).
+	GraceDays           int  `json:"grace_days"`
+	PromiseBeforeRecall bool `json:"promise_before_recall"`
+	// CommissionTerms beyond the bucket fees (tiers by vintage liquidation,
+	// bonuses and deductions, minimum and maximum per account), as
+	// billing.CommissionTerms JSON; empty for the bucket fees only.
+	CommissionTerms json.RawMessage `json:"commission_terms,omitempty"`
+	UpdatedAt       time.Time       `json:"updated_at"`
 }
 
 // MaxContractYears is the longest a contract may run. The lender must
@@ -78,6 +89,9 @@ var (
 // Validate checks the contract's terms.
 func (c Contract) Validate() error {
 	var fields []collect.FieldError
+	if c.GraceDays < 0 || c.GraceDays > 90 {
+		fields = append(fields, collect.Field("grace_days", "err.billing.grace_days", "max", 90))
+	}
 	if len(c.FeeSchedule) == 0 {
 		fields = append(fields, collect.Field("fee_schedule", "err.contract.fee_schedule_empty"))
 	}

@@ -273,6 +273,7 @@ type lenderRec struct {
 	account      string
 	amount       int64
 	paid         Date
+	ref          string
 }
 
 func (l lenderRec) compare(o lenderRec) int {
@@ -319,7 +320,8 @@ type pair struct {
 //     reference names a lender record on another account is
 //     reference_reused.
 //  3. Account, amount and date. Left over, a report pairs with a lender
-//     record on its account within the tolerance and the date window, the
+//     record on its account (never one with another reference: two
+//     bank serials are two payments) within the tolerance and the date window, the
 //     nearest date first (then the nearest amount, then booked before feed,
 //     feed line, report id): each record is used once and the result does
 //     not depend on the order of the input.
@@ -391,12 +393,12 @@ func order(n int, less func(a, b int) int) []int {
 
 func (m *matcher) feedRec(i int) lenderRec {
 	f := m.feed[i]
-	return lenderRec{feed: i, booked: -1, line: f.Line, account: f.AccountID, amount: f.AmountCents, paid: f.PaidOn}
+	return lenderRec{feed: i, booked: -1, line: f.Line, account: f.AccountID, amount: f.AmountCents, paid: f.PaidOn, ref: ref(f.Reference)}
 }
 
 func (m *matcher) bookedRec(k int) lenderRec {
 	b := m.opts.Booked[k]
-	return lenderRec{feed: -1, booked: k, id: b.ID, account: b.AccountID, amount: b.AmountCents, paid: b.PaidOn}
+	return lenderRec{feed: -1, booked: k, id: b.ID, account: b.AccountID, amount: b.AmountCents, paid: b.PaidOn, ref: ref(b.Reference)}
 }
 
 func collision(sameMoney bool) Reason {
@@ -546,6 +548,9 @@ func (m *matcher) greedy(strict bool) {
 			diff := max(r.AmountCents-l.amount, l.amount-r.AmountCents)
 			if days > m.opts.DateWindowDays || strict && diff > m.opts.AmountToleranceCents {
 				continue
+			}
+			if rf := ref(r.Reference); rf != "" && l.ref != "" && rf != l.ref {
+				continue // two bank serials are two payments, whatever their amounts
 			}
 			cands = append(cands, cand{l, j, days, diff})
 		}

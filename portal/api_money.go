@@ -2,10 +2,12 @@ package portal
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"collect"
+	"collect/billing"
 	"collect/evidence"
 	"collect/portal/store"
 )
@@ -113,4 +115,90 @@ func (s *Server) apiResolveException(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// apiInvoices is GET /api/v1/invoices?month=&agency= (this month by default).
+func (s *Server) apiInvoices(c echo.Context) error {
+	m, err := s.parseMonth(c)
+	if err != nil {
+		return err
+	}
+	out, err := s.store.Invoices(c.Request().Context(), actorOf(c), m, c.QueryParam("agency"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"month": m, "items": out})
+}
+
+// apiInvoice is GET /api/v1/invoices/{id}: lines, adjustments, total_cents.
+func (s *Server) apiInvoice(c echo.Context) error {
+	out, err := s.store.Invoice(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// apiReviewInvoice is POST /api/v1/invoices/{id}/accept|dispute (the
+// agency): dispute takes {"reason","line_ids":[...]}.
+func (s *Server) apiReviewInvoice(accept bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var in store.ReviewInput
+		if c.Request().ContentLength != 0 {
+			if err := decodeJSON(c, &in); err != nil {
+				return err
+			}
+		}
+		out, err := s.store.ReviewInvoice(c.Request().Context(), actorOf(c), c.Param("id"), accept, in)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, out)
+	}
+}
+
+// apiApproveInvoice is POST /api/v1/invoices/{id}/approve (the vendor
+// manager); an approved invoice is 409.
+func (s *Server) apiApproveInvoice(c echo.Context) error {
+	out, err := s.store.ApproveInvoice(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// invoiceExport is GET /api/v1/invoices/{id}/export.csv|xlsx (and the
+// page's download): the lines, then the adjustments, the remittance and
+// the totals, every amount in major units.
+func (s *Server) invoiceExport(c echo.Context) error {
+	inv, err := s.store.Invoice(c.Request().Context(), actorOf(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return writeTable(c, c.Param("format"), invoiceTable(inv))
+}
+
+func invoiceTable(inv store.InvoiceOut) table {
+	name := "invoice-" + inv.Month + "-" + inv.ID
+	if inv.Number != "" {
+		name = inv.Number
+	}
+	t := table{Name: name, Headers: []string{"number", "month", "agency", "kind", "account_ref", "paid_on", "channel",
+		"payment", "rate_bp", "commission", "state", "note"}}
+	for _, l := range inv.Lines {
+		t.Rows = append(t.Rows, []string{inv.Number, inv.Month, inv.AgencyName, "line", l.ExternalRef, string(l.PaidOn), string(l.Channel),
+			billing.FormatCents(l.PaymentCents), strconv.Itoa(l.Explanation.RateBP), billing.FormatCents(l.CommissionCents), string(l.State), l.DisputeReason})
+	}
+	for _, a := range inv.Adjustments {
+		t.Rows = append(t.Rows, []string{inv.Number, inv.Month, inv.AgencyName, string(a.Kind), "", "", a.Code,
+			"", "", billing.FormatCents(a.AmountCents), "", a.Reason})
+	}
+	for _, tot := range []struct {
+		kind  string
+		cents int64
+	}{{"payments", inv.PaymentsCents}, {"commission", inv.CommissionCents}, {"adjustments", inv.AdjustmentsCents},
+		{"remittance_owed", -inv.RemittanceOwedCents}, {"total", inv.TotalCents}} {
+		t.Rows = append(t.Rows, []string{inv.Number, inv.Month, inv.AgencyName, tot.kind, "", "", "", "", "", billing.FormatCents(tot.cents), string(inv.Status), ""})
+	}
+	return t
 }

@@ -135,6 +135,7 @@ func addForeignLender(t *testing.T, h *harness) foreign {
 		  VALUES ('other-payment', $1, $2, $3, 100, 'CNY', $4, '2026-01-01', 'OB-PAY', 'agency', 'agency_reported_direct', 'reported', 'x', $4)`, []any{f.account, f.lender, f.agencyC, now}},
 		{`INSERT INTO payment_exceptions (id, lender_id, agency_id, account_id, payment_id, reason, created_at)
 		  VALUES ('other-exception', $1, $2, $3, 'other-payment', 'no_feed_record', $4)`, []any{f.lender, f.agencyC, f.account, now}},
+		{`INSERT INTO invoices (id, lender_id, agency_id, month, status, created_at, updated_at) VALUES ('other-invoice', $1, $2, '2026-01', 'agency_accepted', $3, $3)`, []any{f.lender, f.agencyC, now}},
 		// A collector of Agency C, for the roster (issue 13, part 7).
 		{`INSERT INTO users (id, organisation_id, email, name, password_hash, created_at) VALUES ('other-collector', $1, 'c@agency-c.test', 'C', 'x', $2)`, []any{f.agencyC, now}},
 		{`INSERT INTO memberships (user_id, role) VALUES ('other-collector', 'collector')`, nil},

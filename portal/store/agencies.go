@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"collect/allocation"
+	"collect/billing"
 )
 
 // AgencyView is an agency as a lender (or the agency itself) sees it: the
@@ -61,14 +62,21 @@ type contractRow struct {
 	StartsOn                string
 	EndsOn                  string
 	ShareFullHistory        bool
+	GraceDays               int
+	PromiseBeforeRecall     bool
+	CommissionTerms         string
 	UpdatedAt               time.Time
 }
 
 func (r contractRow) contract() allocation.Contract {
 	c := allocation.Contract{ID: r.ID, LenderID: r.LenderID, AgencyID: r.AgencyID, Status: r.Status, TermDays: r.TermDays,
 		AcceptDays: r.AcceptDays, MaxSettlementDiscountBP: r.MaxSettlementDiscountBP, MaxInstalments: r.MaxInstalments,
-		MinDownPaymentBP: r.MinDownPaymentBP, StartsOn: r.StartsOn, EndsOn: r.EndsOn, ShareFullHistory: r.ShareFullHistory, UpdatedAt: r.UpdatedAt}
+		MinDownPaymentBP: r.MinDownPaymentBP, StartsOn: r.StartsOn, EndsOn: r.EndsOn, ShareFullHistory: r.ShareFullHistory, UpdatedAt: r.UpdatedAt,
+		GraceDays: r.GraceDays, PromiseBeforeRecall: r.PromiseBeforeRecall}
 	_ = json.Unmarshal([]byte(r.FeeSchedule), &c.FeeSchedule)
+	if r.CommissionTerms != "" {
+		c.CommissionTerms = json.RawMessage(r.CommissionTerms)
+	}
 	return c
 }
 
@@ -77,7 +85,8 @@ func contractRowOf(c allocation.Contract) contractRow {
 	return contractRow{ID: c.ID, LenderID: c.LenderID, AgencyID: c.AgencyID, Status: c.Status, FeeSchedule: string(fee),
 		TermDays: c.TermDays, AcceptDays: c.AcceptDays, MaxSettlementDiscountBP: c.MaxSettlementDiscountBP,
 		MaxInstalments: c.MaxInstalments, MinDownPaymentBP: c.MinDownPaymentBP, StartsOn: c.StartsOn, EndsOn: c.EndsOn,
-		ShareFullHistory: c.ShareFullHistory, UpdatedAt: c.UpdatedAt}
+		ShareFullHistory: c.ShareFullHistory, UpdatedAt: c.UpdatedAt, GraceDays: c.GraceDays, PromiseBeforeRecall: c.PromiseBeforeRecall,
+		CommissionTerms: string(c.CommissionTerms)}
 }
 
 // agencyViews loads the agencies in the actor's scope with profiles,
@@ -231,6 +240,9 @@ func (s *Store) SaveContract(ctx context.Context, a collect.Actor, agencyID stri
 	if err := c.Validate(); err != nil {
 		return c, err
 	}
+	if err := validTerms(&c); err != nil {
+		return c, err
+	}
 	if a.OrgKind != collect.KindLender {
 		return c, collect.E(collect.EFORBIDDEN, "err.contract.lender_only")
 	}
@@ -250,6 +262,7 @@ func (s *Store) SaveContract(ctx context.Context, a collect.Actor, agencyID stri
 				"max_settlement_discount_bp": row.MaxSettlementDiscountBP, "max_instalments": row.MaxInstalments,
 				"min_down_payment_bp": row.MinDownPaymentBP, "starts_on": row.StartsOn, "ends_on": row.EndsOn,
 				"share_full_history": row.ShareFullHistory, "updated_at": row.UpdatedAt,
+				"grace_days": row.GraceDays, "promise_before_recall": row.PromiseBeforeRecall, "commission_terms": row.CommissionTerms,
 			}).Error; err != nil {
 				return err
 			}
@@ -328,4 +341,29 @@ func (s *Store) SetAgencyStatus(ctx context.Context, a collect.Actor, agencyID, 
 	})
 	org.Status = status
 	return org, err
+}
+
+// validTerms checks a contract's commission terms (billing.CommissionTerms
+// JSON, the bucket fees coming from the fee schedule) and keeps them in a
+// canonical form; "null" or {} is none.
+func validTerms(c *allocation.Contract) error {
+	raw := strings.TrimSpace(string(c.CommissionTerms))
+	if raw == "" || raw == "null" || raw == "{}" {
+		c.CommissionTerms = nil
+		return nil
+	}
+	var t billing.CommissionTerms
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&t); err != nil {
+		return collect.Invalid("commission_terms", "err.billing.terms_json", "detail", err.Error())
+	}
+	t.BucketRatesBP = c.FeeSchedule
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	t.BucketRatesBP = nil
+	canon, _ := json.Marshal(t)
+	c.CommissionTerms = canon
+	return nil
 }

@@ -319,7 +319,7 @@ func TestPaymentAccruesCommissionAndCloses(t *testing.T) {
 		if n := count(t, s, `SELECT COUNT(*) FROM placements WHERE id = $1 AND status = 'closed'`, fee.ID); n != 1 {
 			t.Fatal("the placement did not close when the account was paid")
 		}
-		month := now.Format("2006-01")
+		month := now.In(collect.China).Format("2006-01") // commission counts in the payer's month
 		lines, err := s.CommissionStatement(ctx, agent, month)
 		if err != nil || len(lines) == 0 {
 			t.Fatalf("statement: %v %v", lines, err)

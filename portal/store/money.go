@@ -321,7 +321,7 @@ func (s *Store) applyConfirmed(tx *gorm.DB, acc *payAccount, p *paymentRow, now 
 			}{expl, attr.Reason, attr.PromiseID})
 			if err := tx.Table("commissions").Create(map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "payment_id": p.ID,
 				"placement_id": pl.ID, "agency_id": pl.AgencyID, "lender_id": acc.LenderID, "account_id": acc.ID, "bucket": bucket,
-				"rate_bp": expl.RateBP, "payment_cents": applied, "amount_cents": amount, "month": p.PaidAt.UTC().Format("2006-01"),
+				"rate_bp": expl.RateBP, "payment_cents": applied, "amount_cents": amount, "month": billing.Date(p.PaidOn).Month(), // the payer's month, as the invoice line's date
 				"accrued_at": now, "explanation": string(explJSON)}).Error; err != nil {
 				return out, err
 			}
@@ -401,10 +401,11 @@ func unreport(tx *gorm.DB, acc *payAccount, cents int64) error {
 		cents, cents, acc.ID).Error
 }
 
-// bookedPayments are the lender's payments on the accounts, on or after
-// since, that no report is linked to yet: what a report may describe and a
-// feed row may repeat. With refs, also any of the lender's payments
-// carrying one of them (a reused reference).
+// bookedPayments are the confirmed payments on the accounts, on or after
+// since, that carry their own money (not a report linked to another): what
+// a report may describe and a feed row may repeat. With refs, also any of
+// the lender's confirmed payments carrying one of them (a reused
+// reference).
 func bookedPayments(tx *gorm.DB, lenderID string, accountIDs []string, since string, refs []string) ([]billing.BookedPayment, error) {
 	var out []billing.BookedPayment
 	seen := map[string]bool{}
@@ -416,10 +417,9 @@ func bookedPayments(tx *gorm.DB, lenderID string, accountIDs []string, since str
 			}
 		}
 	}
-	const unlinked = " AND NOT EXISTS (SELECT 1 FROM payments r WHERE r.linked_payment_id = payments.id)"
 	for chunk := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(accountIDs))), 500) {
 		var rows []paymentRow
-		if err := tx.Raw("SELECT id, account_id, amount_cents, paid_on, reference FROM payments WHERE account_id IN ? AND source = 'lender' AND status = 'confirmed' AND paid_on >= ?"+unlinked+" ORDER BY id",
+		if err := tx.Raw("SELECT id, account_id, amount_cents, paid_on, reference FROM payments WHERE account_id IN ? AND status = 'confirmed' AND linked_payment_id = '' AND paid_on >= ? ORDER BY id",
 			chunk, since).Scan(&rows).Error; err != nil {
 			return nil, err
 		}
@@ -427,7 +427,7 @@ func bookedPayments(tx *gorm.DB, lenderID string, accountIDs []string, since str
 	}
 	for chunk := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(refs))), 500) {
 		var rows []paymentRow
-		if err := tx.Raw("SELECT id, account_id, amount_cents, paid_on, reference FROM payments WHERE lender_id = ? AND source = 'lender' AND reference IN ? ORDER BY id",
+		if err := tx.Raw("SELECT id, account_id, amount_cents, paid_on, reference FROM payments WHERE lender_id = ? AND status = 'confirmed' AND linked_payment_id = '' AND reference IN ? ORDER BY id",
 			lenderID, chunk).Scan(&rows).Error; err != nil {
 			return nil, err
 		}

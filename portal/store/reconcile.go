@@ -268,7 +268,16 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 			reportedCents := p.AmountCents
 			linked := o.BookedID
 			if o.FeedLine > 0 {
-				p.AmountCents = rows[lineOf[o.FeedLine]].AmountCents // the lender's books are the truth
+				r := rows[lineOf[o.FeedLine]]
+				p.AmountCents = r.AmountCents // the lender's books are the truth
+				if p.Reference == "" && r.Reference != "" {
+					// The bank's serial identifies the money from now on, so
+					// a later feed repeating the row is a duplicate.
+					if err := tx.Exec("UPDATE payments SET reference = ? WHERE id = ?", r.Reference, p.ID).Error; err != nil {
+						return err
+					}
+					p.Reference = r.Reference
+				}
 			}
 			if err := confirmReport(tx, p, a.UserID, true, linked, now); err != nil {
 				return err
