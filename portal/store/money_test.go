@@ -2,10 +2,16 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"collect"
+	"collect/portal/sheets"
 	"collect/portal/store"
+	"collect/portal/store/storetest"
 )
 
 // confirmed is an agency's reported payment confirmed by the demo lender's
@@ -36,4 +42,139 @@ func report(t *testing.T, s *store.Store, agent collect.Actor, accountID string,
 	}
 	p, err := s.RecordPayment(context.Background(), agent, accountID, in)
 	return confirmed(t, s, p, err)
+}
+
+// TestFeedsAndReportsRaceOnOneAccount: four feeds carrying the same bank
+// record, the lender confirming by hand, and the agency reporting four more
+// payments, all at once on one account: the report is confirmed once and
+// earns once, no report is lost, and the balance moves by the money
+// confirmed (PostgreSQL runs them in parallel; SQLite one writer at a time).
+func TestFeedsAndReportsRaceOnOneAccount(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		agent := actorFor(t, s, "agent@agency-a.test")
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		acc := agencyAccount(t, s, agent)
+		paid := time.Now().UTC().Add(-2 * time.Hour).Truncate(time.Second)
+		r, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: 10_000, PaidAt: paid, Reference: "PAR-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		feed := "external_ref,amount,paid_at,reference\n" + acc.ExternalRef + ",100.00," + paid.Format(time.RFC3339) + ",PAR-1\n"
+		var wg sync.WaitGroup
+		errs := make(chan error, 16)
+		for i := range 4 {
+			wg.Add(2)
+			go func() {
+				defer wg.Done()
+				src, err := sheets.OpenRowSource(strings.NewReader(feed), int64(len(feed)))
+				if err == nil {
+					_, err = s.ImportPayments(ctx, vm, src)
+					src.Close()
+				}
+				errs <- err
+			}()
+			go func() {
+				defer wg.Done()
+				_, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: 1_000, PaidAt: paid, Reference: fmt.Sprintf("PAR-%d", i+2)})
+				errs <- err
+			}()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := s.DecidePayment(ctx, vm, r.ID, true, ""); err != nil && collect.ErrorCode(err) != collect.ECONFLICT {
+				errs <- err
+			}
+		}()
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Errorf("%v", err)
+			}
+		}
+		if n := count(t, s, `SELECT COUNT(*) FROM payments WHERE account_id = $1 AND reference = 'PAR-1'`, acc.ID); n != 1 {
+			t.Errorf("%d payments carry the bank record, want the one report", n)
+		}
+		if n := count(t, s, `SELECT COUNT(*) FROM payments WHERE id = $1 AND status = 'confirmed'`, r.ID); n != 1 {
+			t.Error("the report is not confirmed")
+		}
+		if n := count(t, s, `SELECT COUNT(*) FROM commissions WHERE payment_id = $1`, r.ID); n != 1 {
+			t.Errorf("%d commission rows on the report, want 1", n)
+		}
+		if n := count(t, s, `SELECT COUNT(*) FROM payments WHERE account_id = $1 AND reference LIKE 'PAR-%' AND reference <> 'PAR-1' AND status = 'reported'`, acc.ID); n != 4 {
+			t.Errorf("%d of the 4 later reports are still reported", n)
+		}
+		var balance, reported int64
+		s.DB().QueryRow(`SELECT balance_cents, reported_cents FROM accounts WHERE id = $1`, acc.ID).Scan(&balance, &reported)
+		if balance != acc.BalanceCents-10_000 || reported != 4_000 {
+			t.Errorf("balance %d reported %d, want %d and 4000", balance, reported, acc.BalanceCents-10_000)
+		}
+	})
+}
+
+// TestAttributionAtTheBoundaryDays: after a recall the agency earns on the
+// lender's payments through the contract's grace days and not the day
+// after; with the promise rule, on a promise it secured before the recall
+// until the promise's due day.
+func TestAttributionAtTheBoundaryDays(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		agent := actorFor(t, s, "agent@agency-a.test")
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		rows, _, err := s.ListAccounts(ctx, agent, store.AccountFilter{Page: store.Page{PerPage: 2}, Sort: "-balance"})
+		if err != nil || len(rows) < 2 {
+			t.Fatalf("%d accounts: %v", len(rows), err)
+		}
+		today := time.Now().In(collect.China)
+		recalled := time.Date(today.Year(), today.Month(), today.Day(), 10, 0, 0, 0, collect.China).AddDate(0, 0, -20)
+		day := func(n int) time.Time { return recalled.AddDate(0, 0, n) }
+		for _, acc := range rows {
+			if _, err := s.DB().Exec(`UPDATE placements SET status = 'recalled', ended_at = $1, accepted_at = $2 WHERE account_id = $3 AND status = 'active'`,
+				recalled.UTC(), day(-30).UTC(), acc.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		setRule := func(grace int, promise bool) {
+			if _, err := s.DB().Exec(`UPDATE contracts SET grace_days = $1, promise_before_recall = $2 WHERE agency_id = $3`, grace, promise, agent.OrgID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		pay := func(acc string, at time.Time, ref string) store.Payment {
+			p, err := s.RecordPayment(ctx, vm, acc, store.PaymentInput{AmountCents: 1_000, PaidAt: at, Reference: ref})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		setRule(3, false)
+		if p := pay(rows[0].ID, day(3), "G-3"); p.CommissionAgency != agent.OrgID || p.CommissionCents <= 0 {
+			t.Errorf("paid on the last grace day: %+v, want Agency A's commission", p)
+		}
+		if p := pay(rows[0].ID, day(4), "G-4"); p.CommissionAgency != "" {
+			t.Errorf("paid the day after the grace: commission to %q", p.CommissionAgency)
+		}
+		// A promise Agency A secured before the recall, due ten days after it.
+		due := day(10).Format(time.DateOnly)
+		if _, err := s.DB().Exec(`INSERT INTO arrangements (id, account_id, lender_id, agency_id, kind, status, amount_cents, first_due, maker_id, created_at)
+			VALUES ('promise-before-recall', $1, $2, $3, 'promise', 'active', 1000, $4, 'x', $5)`, rows[1].ID, vm.OrgID, agent.OrgID, due, day(-2).UTC()); err != nil {
+			t.Fatal(err)
+		}
+		setRule(0, false)
+		if p := pay(rows[1].ID, day(8), "P-8-off"); p.CommissionAgency != "" {
+			t.Errorf("without the promise rule: commission to %q", p.CommissionAgency)
+		}
+		setRule(0, true)
+		if p := pay(rows[1].ID, day(10), "P-10"); p.CommissionAgency != agent.OrgID {
+			t.Errorf("paid on the promise's due day: commission to %q, want Agency A", p.CommissionAgency)
+		}
+		if p := pay(rows[1].ID, day(11), "P-11"); p.CommissionAgency != "" {
+			t.Errorf("paid the day after the promise was due: commission to %q", p.CommissionAgency)
+		}
+	})
 }
