@@ -202,3 +202,13 @@ func invoiceTable(inv store.InvoiceOut) table {
 	}
 	return t
 }
+
+// apiMoneyFigures is GET /api/v1/oversight/money: per agency, unconfirmed
+// and disputed amounts, days to confirm, remittance outstanding and overdue.
+func (s *Server) apiMoneyFigures(c echo.Context) error {
+	out, err := s.store.MoneyFigures(c.Request().Context(), actorOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"items": out})
+}

@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"bytes"
+	"collect"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -358,6 +359,89 @@ func TestMoneyOverHTTP(t *testing.T) {
 			if f == "csv" && (!strings.Contains(string(body), inv.Number) || !strings.Contains(string(body), refs[0])) {
 				t.Fatalf("the CSV lacks the number or a line:\n%s", body)
 			}
+		}
+	})
+}
+
+type moneyFigures struct {
+	AgencyID    string `json:"agency_id"`
+	Unconfirmed struct {
+		Count int64 `json:"count"`
+		Cents int64 `json:"cents"`
+	} `json:"unconfirmed"`
+	Remittance struct {
+		Outstanding int64 `json:"outstanding_cents"`
+		Overdue     int64 `json:"overdue_cents"`
+	} `json:"remittance"`
+}
+
+// TestRemittanceOverHTTP: money the agency collected itself is reported
+// as agency_collected, counts as unconfirmed until the lender confirms it,
+// then as remittance the agency owes, netted on its invoice; once the
+// invoice is approved nothing is outstanding.
+func TestRemittanceOverHTTP(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		h := newHarness(t, dialect, portal.Config{})
+		vm, agent, sup := h.token("vm@demo-bank.test"), h.token("agent@agency-a.test"), h.token("supervisor@agency-a.test")
+		agencyA := h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency A'`)
+		acc := h.verifiedAccount(agencyA)
+		figures := func() moneyFigures {
+			res, body := h.do("GET", "/api/v1/oversight/money", vm, nil)
+			var out struct {
+				Items []moneyFigures `json:"items"`
+			}
+			mustJSON(t, body, &out)
+			for _, it := range out.Items {
+				if it.AgencyID == agencyA && res.StatusCode == 200 {
+					return it
+				}
+			}
+			t.Fatalf("no money figures for Agency A: %d %s", res.StatusCode, body)
+			return moneyFigures{}
+		}
+		before := figures()
+		res, body := h.do("POST", "/api/v1/accounts/"+acc+"/payments", agent, map[string]any{"amount_cents": 5_000,
+			"paid_at": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), "channel": "agency_collected", "voucher_ref": "cash receipt 7"})
+		var p paymentAnswer
+		mustJSON(t, body, &p)
+		if res.StatusCode != http.StatusCreated || p.Channel != "agency_collected" || p.Status != "reported" {
+			t.Fatalf("collected: %d %s", res.StatusCode, body)
+		}
+		if f := figures(); f.Unconfirmed.Count != before.Unconfirmed.Count+1 || f.Unconfirmed.Cents != before.Unconfirmed.Cents+5_000 {
+			t.Fatalf("unconfirmed %+v, before %+v", f.Unconfirmed, before.Unconfirmed)
+		}
+		if res, body := h.do("POST", "/api/v1/accounts/"+acc+"/payments", agent, map[string]any{"amount_cents": 1, "paid_at": time.Now().UTC().Format(time.RFC3339), "channel": "cash"}); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("an unknown channel: %d %s", res.StatusCode, body)
+		}
+		if res, body := h.do("POST", "/api/v1/payments/"+p.ID+"/confirm", vm, nil); res.StatusCode != http.StatusOK {
+			t.Fatalf("confirm: %d %s", res.StatusCode, body)
+		}
+		if f := figures(); f.Remittance.Outstanding != before.Remittance.Outstanding+5_000 {
+			t.Fatalf("remittance outstanding %d, before %d", f.Remittance.Outstanding, before.Remittance.Outstanding)
+		}
+		month := time.Now().Add(-time.Hour).In(collect.China).Format("2006-01")
+		res, body = h.do("GET", "/api/v1/invoices?month="+month+"&agency="+agencyA, vm, nil)
+		var list struct {
+			Items []invoiceAnswer `json:"items"`
+		}
+		mustJSON(t, body, &list)
+		if res.StatusCode != 200 || len(list.Items) != 1 || list.Items[0].RemittanceOwedCents < 5_000 ||
+			list.Items[0].TotalCents != list.Items[0].CommissionCents+list.Items[0].AdjustmentsCents-list.Items[0].RemittanceOwedCents {
+			t.Fatalf("the invoice nets the remittance: %d %s", res.StatusCode, body)
+		}
+		id := list.Items[0].ID
+		if res, body := h.do("POST", "/api/v1/invoices/"+id+"/dispute", sup, map[string]any{}); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("a dispute with no reason nor line: %d %s", res.StatusCode, body)
+		}
+		if res, body := h.do("POST", "/api/v1/invoices/"+id+"/dispute", sup, map[string]any{"reason": "a payment of 3 Dec is missing"}); res.StatusCode != http.StatusOK {
+			t.Fatalf("dispute: %d %s", res.StatusCode, body)
+		}
+		if res, body := h.do("POST", "/api/v1/invoices/"+id+"/approve", vm, nil); res.StatusCode != http.StatusOK {
+			t.Fatalf("approve a disputed invoice (the vendor manager's ruling): %d %s", res.StatusCode, body)
+		}
+		if f := figures(); f.Remittance.Outstanding != 0 {
+			t.Fatalf("remittance outstanding after approval: %d", f.Remittance.Outstanding)
 		}
 	})
 }

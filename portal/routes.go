@@ -349,5 +349,6 @@ func (s *Server) routeTable() []Route {
 		api(get, "/qa/findings", "qa_finding", "read", s.apiQAFindings),
 		api(post, "/qa/findings/:id/answer", "qa_finding", "answer", s.apiAnswerQAFinding),
 		api(get, "/oversight/quality", "oversight", "read", s.apiQuality),
+		api(get, "/oversight/money", "oversight", "read", s.apiMoneyFigures),
 	}
 }

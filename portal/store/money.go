@@ -46,6 +46,7 @@ type paymentRow struct {
 	LinkedPaymentID string
 	RejectReason    string
 	RecordedBy      string
+	RemittedAt      *time.Time
 	CreatedAt       time.Time
 }
 
