@@ -287,46 +287,64 @@ func (s *Server) apiAgencyStatus(status string) echo.HandlerFunc {
 	}
 }
 
-// apiPaymentFeed is POST /api/v1/payments/import: a lender's CSV of
-// payments (the body, or a multipart field named file).
-func (s *Server) apiPaymentFeed(c echo.Context) error {
+// openFeed opens the lender's payment feed of a request (the body, or a
+// multipart field named file) as rows, CSV or XLSX; the caller closes it.
+func openFeed(c echo.Context) (sheets.RowSource, func(), error) {
 	var file io.ReaderAt
 	var size int64
+	var closers []func()
+	done := func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}
 	if strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm) {
 		fh, err := c.FormFile("file")
 		if err != nil {
-			return collect.E(collect.EINVALID, "err.upload.attach_csv").WithFields(collect.Field("file", "err.form.required"))
+			return nil, done, collect.E(collect.EINVALID, "err.upload.attach_csv").WithFields(collect.Field("file", "err.form.required"))
 		}
 		f, err := fh.Open()
 		if err != nil {
-			return err
+			return nil, done, err
 		}
-		defer f.Close()
+		closers = append(closers, func() { f.Close() })
 		file, size = f, fh.Size
 	} else {
 		// A plain body is spooled to a file of our own, so the reader can
 		// sniff and cap it as it does an upload (within the route's limit).
 		tmp, err := os.CreateTemp("", "portal-feed-*")
 		if err != nil {
-			return err
+			return nil, done, err
 		}
-		defer os.Remove(tmp.Name())
-		defer tmp.Close()
+		closers = append(closers, func() { tmp.Close(); os.Remove(tmp.Name()) })
 		n, err := io.Copy(tmp, c.Request().Body)
 		if err != nil {
+			done()
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				return echo.NewHTTPError(http.StatusRequestEntityTooLarge)
+				return nil, func() {}, echo.NewHTTPError(http.StatusRequestEntityTooLarge)
 			}
-			return badRequest{collect.E(collect.EINVALID, "err.upload.file_unreadable")}
+			return nil, func() {}, badRequest{collect.E(collect.EINVALID, "err.upload.file_unreadable")}
 		}
 		file, size = tmp, n
 	}
 	src, err := sheets.OpenRowSource(file, size)
 	if err != nil {
+		done()
+		return nil, func() {}, err
+	}
+	closers = append(closers, func() { src.Close() })
+	return src, done, nil
+}
+
+// apiPaymentFeed is POST /api/v1/payments/import: a lender's feed of
+// payments, matched with the agencies' reports.
+func (s *Server) apiPaymentFeed(c echo.Context) error {
+	src, done, err := openFeed(c)
+	defer done()
+	if err != nil {
 		return err
 	}
-	defer src.Close()
 	out, err := s.store.ImportPayments(c.Request().Context(), actorOf(c), src)
 	if err != nil {
 		return err

@@ -82,6 +82,9 @@ func (s *Server) renderOversight(c echo.Context, status int, fail error) error {
 		ComplaintRatePer1000: tot.ComplaintRatePer1000, BreachRate: tot.BreachRate, CostToCollect: tot.CostToCollect, AvgDaysToFirstContact: tot.AvgDaysToFirstContact,
 		QualityScore: tot.QualityScore, RecordingsMissingRate: tot.RecordingsMissingRate})
 	v.Total.DrillHref = ""
+	if v.Money, err = s.moneyRows(c); err != nil {
+		return err
+	}
 	q := "?from=" + f.From + "&to=" + f.To
 	v.ExportCSV, v.ExportXLSX = "/oversight/kpis.csv"+q, "/oversight/kpis.xlsx"+q
 	if a.OrgKind == collect.KindLender && s.can(a, "scorecard", "read") {

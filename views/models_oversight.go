@@ -23,6 +23,7 @@ type OversightView struct {
 	Errors                 []string
 	Rolls                  []RollRowView // roll and cure rates between two months
 	RollFrom, RollTo       string
+	Money                  []MoneyRowView // each agency's money position (issue 17)
 }
 
 // RollRowView is one bucket's movement between two snapshots.
