@@ -167,6 +167,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		if err := demo.SeedEvidence(ctx, st, blobs); err != nil {
 			return err
 		}
+		if err := demo.SeedMoney(ctx, st); err != nil {
+			return err
+		}
 		fmt.Fprintln(stdout, "demo data seeded")
 		printLogins(stdout)
 		return nil
@@ -253,6 +256,9 @@ func serve(ctx context.Context, cfg config, st *store.Store, log *slog.Logger, s
 			}
 			if err := demo.SeedEvidence(ctx, st, blobs); err != nil {
 				return fmt.Errorf("seed demo evidence: %w", err)
+			}
+			if err := demo.SeedMoney(ctx, st); err != nil {
+				return fmt.Errorf("seed demo money: %w", err)
 			}
 			seeded = true
 			log.Info("demo data seeded", "duration_ms", time.Since(start).Milliseconds())

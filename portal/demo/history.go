@@ -112,16 +112,23 @@ func (d *demoHistory) simulate(rng *rand.Rand, now time.Time, acc *allocation.Ac
 	var last time.Time
 	for _, pay := range h.Payments {
 		id := newID()
-		source, by := "lender", "demo-bank-feed"
+		source, by, channel, agency, confirmed := "lender", "demo-bank-feed", "paid_to_lender", "", pay.At
+		day := pay.At.In(collect.China).Format(time.DateOnly) // the payer's date
 		p := cover(pay.At)
 		if p != nil {
-			source, by = "agency", collector(p)
+			// Reported by the agency and confirmed by the lender's feed.
+			source, by, channel, agency = "agency", collector(p), "agency_reported_direct", p.AgencyID
+			// The feed confirms a report a day or two later (never after now).
+			if lag := pay.At.Add(time.Duration(20+int(id[len(id)-1])%3*14) * time.Hour); lag.Before(now) {
+				confirmed = lag
+			}
 			d.commissions = append(d.commissions, map[string]any{"id": newID(), "payment_id": id, "placement_id": p.ID, "agency_id": p.AgencyID,
 				"lender_id": acc.LenderID, "account_id": acc.ID, "bucket": acc.Bucket, "rate_bp": p.FeeRateBP, "payment_cents": pay.Cents,
-				"amount_cents": allocation.Commission(pay.Cents, p.FeeRateBP), "month": pay.At.Format("2006-01"), "accrued_at": pay.At})
+				"amount_cents": allocation.Commission(pay.Cents, p.FeeRateBP), "month": day[:7], "accrued_at": pay.At})
 		}
 		d.payments = append(d.payments, map[string]any{"id": id, "account_id": acc.ID, "lender_id": acc.LenderID, "amount_cents": pay.Cents,
-			"currency": "CNY", "paid_at": pay.At, "reference": "DEMO-" + id[24:], "source": source, "recorded_by": by, "created_at": pay.At})
+			"currency": "CNY", "paid_at": pay.At, "reference": "DEMO-" + id[24:], "source": source, "recorded_by": by, "created_at": pay.At,
+			"channel": channel, "agency_id": agency, "paid_on": day, "confirmed_at": confirmed, "confirmed_by_feed": source == "agency"})
 		if pay.At.After(last) {
 			last = pay.At
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"collect"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -90,7 +91,8 @@ func (s *Store) BulkLoadBookWith(ctx context.Context, lenderID string, shape Boo
 	aiCols := []string{"arrangement_id", "n", "due_date", "amount_cents", "status"}
 	scCols := []string{"account_id", "kind", "lender_id", "arrangement_id", "score", "model_id", "scored_at"}
 	turn := map[string]int{} // the next collector of each agency
-	payCols := []string{"id", "account_id", "lender_id", "amount_cents", "currency", "paid_at", "reference", "source", "recorded_by", "created_at"}
+	payCols := []string{"id", "account_id", "lender_id", "amount_cents", "currency", "paid_at", "reference", "source", "recorded_by", "created_at",
+		"channel", "agency_id", "paid_on", "confirmed_at", "confirmed_by_feed"}
 	outcomes := []string{"no_answer", "no_answer", "busy", "right_party_contact", "promise", "left_message", "wrong_number", "right_party_contact"}
 	for lo := 0; lo < n; lo += batch {
 		hi := min(lo+batch, n)
@@ -147,9 +149,12 @@ func (s *Store) BulkLoadBookWith(ctx context.Context, lenderID string, shape Boo
 				amount := balance / int64(2+rng.IntN(8))
 				at := placed.Add(time.Duration(rng.Int64N(int64(span))))
 				payID := uuid.Must(uuid.NewV7()).String()
-				pay = append(pay, []any{payID, id, lenderID, amount, "CNY", at, "BULK-" + payID, "agency", "bulk", at})
+				// A report the lender's feed confirmed: commission in the payer's month.
+				day := at.In(collect.China).Format(time.DateOnly)
+				pay = append(pay, []any{payID, id, lenderID, amount, "CNY", at, "BULK-" + payID, "agency", "bulk", at,
+					"agency_reported_direct", agency, day, at, true})
 				cm = append(cm, []any{uuid.Must(uuid.NewV7()).String(), payID, plID, agency, lenderID, id, bucket, 1500, amount,
-					allocation.Commission(amount, 1500), at.Format("2006-01"), at})
+					allocation.Commission(amount, 1500), day[:7], at})
 			}
 		}
 		err := s.inBulkTx(ctx, func(b *bulkTx) error {
