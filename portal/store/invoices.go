@@ -77,7 +77,8 @@ func (s *Store) Invoices(ctx context.Context, a collect.Actor, month, agencyID s
 	}
 	// The pairs with something to bill this month, or an invoice already.
 	var pairs []struct{ LenderID, AgencyID string }
-	q := `SELECT lender_id, agency_id FROM commissions WHERE ` + col + ` = ? AND (month = ? OR (invoice_id = '' AND month < ?))
+	q := `SELECT lender_id, agency_id FROM commissions c WHERE ` + col + ` = ? AND (month = ? OR (invoice_id = '' AND month < ?
+			AND EXISTS (SELECT 1 FROM invoices o WHERE o.lender_id = c.lender_id AND o.agency_id = c.agency_id AND o.month = c.month AND o.status = 'approved')))
 		UNION SELECT lender_id, agency_id FROM invoices WHERE ` + col + ` = ? AND month = ?
 		UNION SELECT lender_id, agency_id FROM invoice_adjustments WHERE ` + col + ` = ? AND invoice_id = '' AND month <= ?
 		UNION SELECT lender_id, agency_id FROM payments WHERE ` + col + ` = ? AND channel = 'agency_collected' AND status = 'confirmed'
@@ -150,10 +151,11 @@ func (s *Store) draftInvoice(tx *gorm.DB, lenderID, agencyID, month string, now 
 		return inv.ID, nil
 	}
 	// Commission of the month, and late commission whose own month's
-	// invoice is approved (or was never drafted).
+	// invoice was approved before it came (a month never invoiced keeps
+	// its commission for its own invoice).
 	if err := tx.Exec(`UPDATE commissions SET invoice_id = ? WHERE lender_id = ? AND agency_id = ? AND invoice_id = ''
-		AND (month = ? OR (month < ? AND NOT EXISTS (SELECT 1 FROM invoices o WHERE o.lender_id = commissions.lender_id
-			AND o.agency_id = commissions.agency_id AND o.month = commissions.month AND o.status <> 'approved')))`,
+		AND (month = ? OR (month < ? AND EXISTS (SELECT 1 FROM invoices o WHERE o.lender_id = commissions.lender_id
+			AND o.agency_id = commissions.agency_id AND o.month = commissions.month AND o.status = 'approved')))`,
 		inv.ID, lenderID, agencyID, month, month).Error; err != nil {
 		return "", err
 	}
@@ -275,11 +277,12 @@ func cmpOr(a, b string) string {
 // commission's id is the line's).
 func invoiceLines(tx *gorm.DB, invoiceID string) ([]billing.Line, error) {
 	var rows []struct {
-		ID, PaymentID, AccountID, PaidOn, Channel, Currency, Explanation string
-		PaymentCents, CommissionCents                                    int64
-		PaidAt                                                           time.Time
+		ID, PaymentID, AccountID, PaidOn, Channel, Currency, Explanation, Bucket string
+		PaymentCents, CommissionCents                                            int64
+		RateBP                                                                   int
+		PaidAt                                                                   time.Time
 	}
-	if err := tx.Raw(`SELECT c.id, c.payment_id, c.account_id, p.paid_on, p.channel, p.currency, c.explanation,
+	if err := tx.Raw(`SELECT c.id, c.payment_id, c.account_id, p.paid_on, p.channel, p.currency, c.explanation, c.bucket, c.rate_bp,
 			c.payment_cents, c.amount_cents AS commission_cents, p.paid_at
 		FROM commissions c JOIN payments p ON p.id = c.payment_id WHERE c.invoice_id = ? ORDER BY p.paid_at, c.id`, invoiceID).Scan(&rows).Error; err != nil {
 		return nil, err
@@ -294,7 +297,9 @@ func invoiceLines(tx *gorm.DB, invoiceID string) ([]billing.Line, error) {
 		if r.Explanation != "" {
 			_ = json.Unmarshal([]byte(r.Explanation), &l.Explanation)
 		} else {
-			l.Explanation = billing.Explanation{Source: billing.RateBucket, PaymentCents: r.PaymentCents, Cents: r.CommissionCents}
+			// Accrued before explanations were kept: the bucket's rate at placement.
+			l.Explanation = billing.Explanation{Source: billing.RateBucket, Bucket: r.Bucket, RateBP: r.RateBP, PaymentCents: r.PaymentCents,
+				RateCents: r.CommissionCents, Cents: r.CommissionCents}
 		}
 		out = append(out, l)
 	}
