@@ -140,6 +140,26 @@ func TestMoneyPages(t *testing.T) {
 		if res, page := sup.qaPost(t, base+"/invoices/"+inv+"/dispute", url.Values{"reason": {"late"}}, en...); res.StatusCode != http.StatusConflict || !strings.Contains(page, "locked") {
 			t.Fatalf("disputing an approved invoice: %d", res.StatusCode)
 		}
+		// The contract carries the attribution rule and the terms, on the page and over the API.
+		form := url.Values{"fee_M1": {"12"}, "fee_M2": {"15"}, "term_days": {"90"}, "accept_days": {"5"}, "max_instalments": {"6"},
+			"starts_on": {"2026-01-01"}, "ends_on": {"2027-12-31"}, "grace_days": {"4"}, "promise_before_recall": {"true"},
+			"commission_terms": {`{"min_per_account_cents":1000,"rebate":5}`}}
+		if res, page := vm.qaPost(t, base+"/agencies/"+agencyA+"/contract", form, en...); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "commission_terms") {
+			t.Fatalf("terms with an unknown field: %d (not refused naming the terms)", res.StatusCode)
+		}
+		form.Set("commission_terms", `{"min_per_account_cents":1000,"deductions":[{"code":"conduct_breach","amount_cents":5000,"cap_cents":20000}]}`)
+		if res, _ := vm.qaPost(t, base+"/agencies/"+agencyA+"/contract", form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("save the contract: %d", res.StatusCode)
+		}
+		res, page = vm.get(t, base+"/agencies/"+agencyA, zh...)
+		if res.StatusCode != 200 || !strings.Contains(page, `value="4"`) || !strings.Contains(page, "conduct_breach") || !strings.Contains(page, "宽限天数") {
+			t.Fatalf("the contract page: %d", res.StatusCode)
+		}
+		res, body := h.do("GET", "/api/v1/agencies/"+agencyA, h.token("vm@demo-bank.test"), nil)
+		if res.StatusCode != 200 || !strings.Contains(string(body), `"grace_days":4`) || !strings.Contains(string(body), `"promise_before_recall":true`) ||
+			!strings.Contains(string(body), `"min_per_account_cents":1000`) {
+			t.Fatalf("the contract over the API: %s", body)
+		}
 		res, page = vm.get(t, base+"/oversight", zh...)
 		if res.StatusCode != 200 || !strings.Contains(page, `data-testid="money-figures"`) || !strings.Contains(page, "各机构资金情况") {
 			t.Fatalf("oversight money figures: %d", res.StatusCode)

@@ -3,6 +3,7 @@ package portal
 import (
 	"collect"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"net/http"
@@ -600,6 +601,7 @@ func (s *Server) renderAgency(c echo.Context, status int, fail error) error {
 			cf.Exists, cf.Status, cf.TermDays, cf.AcceptDays, cf.MaxInstalments = true, c.Status, c.TermDays, c.AcceptDays, c.MaxInstalments
 			cf.MaxDiscountPct, cf.MinDownPct = pct(c.MaxSettlementDiscountBP), pct(c.MinDownPaymentBP)
 			cf.StartsOn, cf.EndsOn, cf.ShareFullHistory = c.StartsOn, c.EndsOn, c.ShareFullHistory
+			cf.GraceDays, cf.PromiseBeforeRecall, cf.CommissionTerms = c.GraceDays, c.PromiseBeforeRecall, string(c.CommissionTerms)
 			fees = c.FeeSchedule
 		}
 		for _, b := range allocation.BucketNames() {
@@ -688,7 +690,10 @@ func (s *Server) agencyProfileSubmit(c echo.Context) error {
 func (s *Server) agencyContractSubmit(c echo.Context) error {
 	rerender := func(e error) error { return s.renderAgency(c, http.StatusUnprocessableEntity, e) }
 	ct := allocation.Contract{FeeSchedule: map[string]int{}, StartsOn: c.FormValue("starts_on"), EndsOn: c.FormValue("ends_on"), Status: "active",
-		ShareFullHistory: c.FormValue("share_full_history") == "true"}
+		ShareFullHistory: c.FormValue("share_full_history") == "true", PromiseBeforeRecall: c.FormValue("promise_before_recall") == "true"}
+	if terms := strings.TrimSpace(c.FormValue("commission_terms")); terms != "" {
+		ct.CommissionTerms = json.RawMessage(terms)
+	}
 	for _, b := range allocation.BucketNames() {
 		bp, err := percentBP("fee_"+b, c.FormValue("fee_"+b))
 		if err != nil {
@@ -698,6 +703,9 @@ func (s *Server) agencyContractSubmit(c echo.Context) error {
 	}
 	var err error
 	if ct.TermDays, err = formInt(c, "term_days", 0); err != nil {
+		return rerender(err)
+	}
+	if ct.GraceDays, err = formInt(c, "grace_days", 0); err != nil {
 		return rerender(err)
 	}
 	if ct.AcceptDays, err = formInt(c, "accept_days", 0); err != nil {

@@ -199,6 +199,10 @@ type ContractForm struct {
 	MaxDiscountPct, MinDownPct           string // percent with up to 2 decimals
 	StartsOn, EndsOn                     string
 	ShareFullHistory                     bool // the agency sees other agencies' notes and staff
+	// Attribution and commission terms (issue 17).
+	GraceDays           int
+	PromiseBeforeRecall bool
+	CommissionTerms     string // JSON, "" for the bucket fees only
 }
 
 // FeeField is one bucket's fee in percent.
