@@ -72,7 +72,10 @@ type Contract struct {
 	// bonuses and deductions, minimum and maximum per account), as
 	// billing.CommissionTerms JSON; empty for the bucket fees only.
 	CommissionTerms json.RawMessage `json:"commission_terms,omitempty"`
-	UpdatedAt       time.Time       `json:"updated_at"`
+	// RemittanceDueDays is how long the agency may hold money it collected
+	// itself before handing it over; nil is the default, 7 days.
+	RemittanceDueDays *int      `json:"remittance_due_days,omitempty"`
+	UpdatedAt         time.Time `json:"updated_at"`
 }
 
 // MaxContractYears is the longest a contract may run. The lender must
@@ -91,6 +94,9 @@ func (c Contract) Validate() error {
 	var fields []collect.FieldError
 	if c.GraceDays < 0 || c.GraceDays > 90 {
 		fields = append(fields, collect.Field("grace_days", "err.billing.grace_days", "max", 90))
+	}
+	if d := c.RemittanceDueDays; d != nil && (*d < 0 || *d > 90) {
+		fields = append(fields, collect.Field("remittance_due_days", "err.billing.remittance_due_days", "max", 90))
 	}
 	if len(c.FeeSchedule) == 0 {
 		fields = append(fields, collect.Field("fee_schedule", "err.contract.fee_schedule_empty"))

@@ -142,7 +142,7 @@ func TestMoneyPages(t *testing.T) {
 		}
 		// The contract carries the attribution rule and the terms, on the page and over the API.
 		form := url.Values{"fee_M1": {"12"}, "fee_M2": {"15"}, "term_days": {"90"}, "accept_days": {"5"}, "max_instalments": {"6"},
-			"starts_on": {"2026-01-01"}, "ends_on": {"2027-12-31"}, "grace_days": {"4"}, "promise_before_recall": {"true"},
+			"starts_on": {"2026-01-01"}, "ends_on": {"2027-12-31"}, "grace_days": {"4"}, "remittance_due_days": {"10"}, "promise_before_recall": {"true"},
 			"commission_terms": {`{"min_per_account_cents":1000,"rebate":5}`}}
 		if res, page := vm.qaPost(t, base+"/agencies/"+agencyA+"/contract", form, en...); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "commission_terms") {
 			t.Fatalf("terms with an unknown field: %d (not refused naming the terms)", res.StatusCode)
@@ -157,7 +157,7 @@ func TestMoneyPages(t *testing.T) {
 		}
 		res, body := h.do("GET", "/api/v1/agencies/"+agencyA, h.token("vm@demo-bank.test"), nil)
 		if res.StatusCode != 200 || !strings.Contains(string(body), `"grace_days":4`) || !strings.Contains(string(body), `"promise_before_recall":true`) ||
-			!strings.Contains(string(body), `"min_per_account_cents":1000`) {
+			!strings.Contains(string(body), `"min_per_account_cents":1000`) || !strings.Contains(string(body), `"remittance_due_days":10`) {
 			t.Fatalf("the contract over the API: %s", body)
 		}
 		res, page = vm.get(t, base+"/oversight", zh...)

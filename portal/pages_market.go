@@ -594,7 +594,7 @@ func (s *Server) renderAgency(c echo.Context, status int, fail error) error {
 		Profile: views.ProfileForm{Provinces: strings.Join(ag.Profile.LicensedProvinces, ","), Buckets: ag.Profile.AcceptedBuckets,
 			Capacity: ag.Profile.Capacity, Description: ag.Profile.Description}}
 	if ag.Contract != nil || v.CanEditContract {
-		cf := &views.ContractForm{Status: "active", TermDays: 90, AcceptDays: 5, MaxInstalments: 12,
+		cf := &views.ContractForm{Status: "active", TermDays: 90, AcceptDays: 5, MaxInstalments: 12, RemittanceDueDays: 7,
 			StartsOn: s.now().Format(time.DateOnly), EndsOn: s.now().AddDate(1, 0, 0).Format(time.DateOnly)}
 		fees := map[string]int{}
 		if c := ag.Contract; c != nil {
@@ -602,6 +602,9 @@ func (s *Server) renderAgency(c echo.Context, status int, fail error) error {
 			cf.MaxDiscountPct, cf.MinDownPct = pct(c.MaxSettlementDiscountBP), pct(c.MinDownPaymentBP)
 			cf.StartsOn, cf.EndsOn, cf.ShareFullHistory = c.StartsOn, c.EndsOn, c.ShareFullHistory
 			cf.GraceDays, cf.PromiseBeforeRecall, cf.CommissionTerms = c.GraceDays, c.PromiseBeforeRecall, string(c.CommissionTerms)
+			if c.RemittanceDueDays != nil {
+				cf.RemittanceDueDays = *c.RemittanceDueDays
+			}
 			fees = c.FeeSchedule
 		}
 		for _, b := range allocation.BucketNames() {
@@ -708,6 +711,11 @@ func (s *Server) agencyContractSubmit(c echo.Context) error {
 	if ct.GraceDays, err = formInt(c, "grace_days", 0); err != nil {
 		return rerender(err)
 	}
+	remit, err := formInt(c, "remittance_due_days", 7)
+	if err != nil {
+		return rerender(err)
+	}
+	ct.RemittanceDueDays = &remit
 	if ct.AcceptDays, err = formInt(c, "accept_days", 0); err != nil {
 		return rerender(err)
 	}

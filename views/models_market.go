@@ -201,6 +201,7 @@ type ContractForm struct {
 	ShareFullHistory                     bool // the agency sees other agencies' notes and staff
 	// Attribution and commission terms (issue 17).
 	GraceDays           int
+	RemittanceDueDays   int
 	PromiseBeforeRecall bool
 	CommissionTerms     string // JSON, "" for the bucket fees only
 }

@@ -65,6 +65,7 @@ type contractRow struct {
 	GraceDays               int
 	PromiseBeforeRecall     bool
 	CommissionTerms         string
+	RemittanceDueDays       int
 	UpdatedAt               time.Time
 }
 
@@ -72,7 +73,7 @@ func (r contractRow) contract() allocation.Contract {
 	c := allocation.Contract{ID: r.ID, LenderID: r.LenderID, AgencyID: r.AgencyID, Status: r.Status, TermDays: r.TermDays,
 		AcceptDays: r.AcceptDays, MaxSettlementDiscountBP: r.MaxSettlementDiscountBP, MaxInstalments: r.MaxInstalments,
 		MinDownPaymentBP: r.MinDownPaymentBP, StartsOn: r.StartsOn, EndsOn: r.EndsOn, ShareFullHistory: r.ShareFullHistory, UpdatedAt: r.UpdatedAt,
-		GraceDays: r.GraceDays, PromiseBeforeRecall: r.PromiseBeforeRecall}
+		GraceDays: r.GraceDays, PromiseBeforeRecall: r.PromiseBeforeRecall, RemittanceDueDays: &r.RemittanceDueDays}
 	_ = json.Unmarshal([]byte(r.FeeSchedule), &c.FeeSchedule)
 	if r.CommissionTerms != "" {
 		c.CommissionTerms = json.RawMessage(r.CommissionTerms)
@@ -82,11 +83,15 @@ func (r contractRow) contract() allocation.Contract {
 
 func contractRowOf(c allocation.Contract) contractRow {
 	fee, _ := json.Marshal(c.FeeSchedule)
-	return contractRow{ID: c.ID, LenderID: c.LenderID, AgencyID: c.AgencyID, Status: c.Status, FeeSchedule: string(fee),
+	row := contractRow{ID: c.ID, LenderID: c.LenderID, AgencyID: c.AgencyID, Status: c.Status, FeeSchedule: string(fee),
 		TermDays: c.TermDays, AcceptDays: c.AcceptDays, MaxSettlementDiscountBP: c.MaxSettlementDiscountBP,
 		MaxInstalments: c.MaxInstalments, MinDownPaymentBP: c.MinDownPaymentBP, StartsOn: c.StartsOn, EndsOn: c.EndsOn,
 		ShareFullHistory: c.ShareFullHistory, UpdatedAt: c.UpdatedAt, GraceDays: c.GraceDays, PromiseBeforeRecall: c.PromiseBeforeRecall,
-		CommissionTerms: string(c.CommissionTerms)}
+		CommissionTerms: string(c.CommissionTerms), RemittanceDueDays: 7}
+	if c.RemittanceDueDays != nil {
+		row.RemittanceDueDays = *c.RemittanceDueDays
+	}
+	return row
 }
 
 // agencyViews loads the agencies in the actor's scope with profiles,
@@ -263,6 +268,7 @@ func (s *Store) SaveContract(ctx context.Context, a collect.Actor, agencyID stri
 				"min_down_payment_bp": row.MinDownPaymentBP, "starts_on": row.StartsOn, "ends_on": row.EndsOn,
 				"share_full_history": row.ShareFullHistory, "updated_at": row.UpdatedAt,
 				"grace_days": row.GraceDays, "promise_before_recall": row.PromiseBeforeRecall, "commission_terms": row.CommissionTerms,
+				"remittance_due_days": row.RemittanceDueDays,
 			}).Error; err != nil {
 				return err
 			}
