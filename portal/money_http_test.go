@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +78,15 @@ func (h *harness) doRaw(method, path, token, contentType string, body io.Reader)
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	return res, b
+}
+
+func mustInt(t *testing.T, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 type paymentAnswer struct {
@@ -278,6 +288,28 @@ func TestMoneyOverHTTP(t *testing.T) {
 		}
 		if n := h.queryOne(`SELECT COUNT(*) FROM audit_events WHERE action = 'reconciliation.resolve'`); n != "1" {
 			t.Fatalf("resolutions audited: %s", n)
+		}
+
+		// A feed row reusing p1's reference on another account: the lender splits it over two accounts.
+		b1, b2 := balance(accs[1]), balance(accs[2])
+		res, body = h.postFeed(vm, "feed.csv", []byte("external_ref,amount,paid_at,reference\n"+refs[2]+",40.00,"+at+",BANK-HTTP-1\n"))
+		mustJSON(t, body, &counts)
+		if res.StatusCode != 200 || counts.Exceptions != 1 || counts.Created != 0 {
+			t.Fatalf("a reused reference: %d %s", res.StatusCode, body)
+		}
+		reused := h.queryOne(`SELECT id FROM payment_exceptions WHERE reason = 'reference_reused' AND status = 'open'`)
+		split := func(a, b int64) (*http.Response, []byte) {
+			return h.do("POST", "/api/v1/reconciliation/exceptions/"+reused+"/resolve", vm, map[string]any{"action": "split", "reason": "two loans of one debtor",
+				"splits": []map[string]any{{"account_id": accs[2], "amount_cents": a}, {"account_id": accs[1], "amount_cents": b}}})
+		}
+		if res, body := split(2_500, 1_000); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), "splits") {
+			t.Fatalf("parts not summing to the amount: %d %s", res.StatusCode, body)
+		}
+		if res, body := split(2_500, 1_500); res.StatusCode != http.StatusOK {
+			t.Fatalf("split: %d %s", res.StatusCode, body)
+		}
+		if a, b := balance(accs[2]), balance(accs[1]); fmt.Sprint(mustInt(t, b2)-2_500) != a || fmt.Sprint(mustInt(t, b1)-1_500) != b {
+			t.Fatalf("balances after the split: %s (was %s), %s (was %s)", a, b2, b, b1)
 		}
 
 		// The month's invoice: both confirmed reports are lines; sums to the cent.

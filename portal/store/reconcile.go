@@ -3,6 +3,7 @@ package store
 import (
 	"collect"
 	"context"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -412,8 +413,8 @@ type PaymentException struct {
 
 // ExceptionFilter narrows the queue: status open (default), resolved or all.
 type ExceptionFilter struct {
-	Status, AgencyID string
-	Limit            int
+	Status, AgencyID, ID string
+	Limit                int
 }
 
 // PaymentExceptions lists the queue in the actor's scope: the lender's, or
@@ -439,6 +440,9 @@ func (s *Store) PaymentExceptions(ctx context.Context, a collect.Actor, f Except
 	if f.AgencyID != "" {
 		q = q.Where("e.agency_id = ?", f.AgencyID)
 	}
+	if f.ID != "" {
+		q = q.Where("e.id = ?", f.ID)
+	}
 	limit := f.Limit
 	if limit <= 0 || limit > 500 {
 		limit = 500
@@ -450,16 +454,30 @@ func (s *Store) PaymentExceptions(ctx context.Context, a collect.Actor, f Except
 
 // ResolveInput is the lender's decision on an exception.
 type ResolveInput struct {
-	Action    string `json:"action"` // confirm, reject, reassign
-	Reason    string `json:"reason"`
-	AccountID string `json:"account_id"` // reassign: the account the money belongs to
+	Action    string      `json:"action"` // confirm, reject, reassign, split
+	Reason    string      `json:"reason"`
+	AccountID string      `json:"account_id"` // reassign: the account the money belongs to
+	Splits    []SplitPart `json:"splits"`     // split: the accounts it belongs to, summing to the amount
 }
 
 func (in ResolveInput) validate() error {
 	switch in.Action {
-	case "confirm", "reject", "reassign":
+	case "confirm", "reject", "reassign", "split":
 	default:
 		return collect.Invalid("action", "err.billing.resolve_action", "action", in.Action)
+	}
+	if in.Action == "split" {
+		if len(in.Splits) < 2 || len(in.Splits) > 20 {
+			return collect.Invalid("splits", "err.billing.split_parts", "max", 20)
+		}
+		for i, sp := range in.Splits {
+			if strings.TrimSpace(sp.AccountID) == "" {
+				return collect.Invalid(fmt.Sprintf("splits.%d.account_id", i), "err.form.required")
+			}
+			if sp.AmountCents <= 0 || sp.AmountCents > billing.MaxAmountCents {
+				return collect.Invalid(fmt.Sprintf("splits.%d.amount_cents", i), "err.payment.amount")
+			}
+		}
 	}
 	if in.Action == "reject" {
 		if err := allocation.ValidReason(in.Reason); err != nil {
@@ -477,8 +495,9 @@ func (in ResolveInput) validate() error {
 // ResolveException settles an exception as the lender decides: confirm the
 // report (at the feed's amount when a feed row is paired) or book the feed
 // row as a lender payment; reject it with a reason (a report is rejected, a
-// feed row is not booked); or reassign it to another of the lender's
-// accounts, where it is confirmed. Audited; a resolved exception is 409.
+// feed row is not booked); reassign it to another of the lender's accounts,
+// where it is confirmed; or split it over several accounts (parts summing
+// to the amount). Audited; a resolved exception is 409.
 func (s *Store) ResolveException(ctx context.Context, a collect.Actor, id string, in ResolveInput) (PaymentException, error) {
 	if a.OrgKind != collect.KindLender {
 		return PaymentException{}, notFoundError("exception")
@@ -502,17 +521,6 @@ func (s *Store) ResolveException(ctx context.Context, a collect.Actor, id string
 		if e.Status != "open" {
 			return collect.E(collect.ECONFLICT, "err.billing.exception_resolved")
 		}
-		target := e.AccountID
-		if in.Action == "reassign" {
-			target = strings.TrimSpace(in.AccountID)
-		}
-		accs, err := s.lockAccounts(tx, a, []string{e.AccountID, target})
-		if err != nil {
-			return err
-		}
-		if _, ok := accs[target]; !ok {
-			return notFoundError("account")
-		}
 		var p *paymentRow
 		if e.PaymentID != "" {
 			var row paymentRow
@@ -524,82 +532,139 @@ func (s *Store) ResolveException(ctx context.Context, a collect.Actor, id string
 			}
 			p = &row
 		}
+		// The money and the accounts it goes to: the feed's amount when a
+		// feed row is part of it (the lender's books), else the report's.
+		base := e.FeedAmountCents
+		if base == 0 && p != nil {
+			base = p.AmountCents
+		}
+		var parts []SplitPart
 		switch in.Action {
-		case "reject":
+		case "confirm":
+			parts = []SplitPart{{AccountID: e.AccountID, AmountCents: base}}
+		case "reassign":
+			parts = []SplitPart{{AccountID: strings.TrimSpace(in.AccountID), AmountCents: base}}
+		case "split":
+			parts = in.Splits
+			var sum int64
+			for _, sp := range parts {
+				sum += sp.AmountCents
+			}
+			if sum != base {
+				return collect.Invalid("splits", "err.billing.split_sum", "sum", billing.FormatCents(sum), "amount", billing.FormatCents(base))
+			}
+		}
+		ids := []string{e.AccountID}
+		for _, sp := range parts {
+			ids = append(ids, sp.AccountID)
+		}
+		accs, err := s.lockAccounts(tx, a, ids)
+		if err != nil {
+			return err
+		}
+		for _, sp := range parts {
+			acc, ok := accs[sp.AccountID]
+			if !ok {
+				return notFoundError("account")
+			}
+			if in.Action != "confirm" && acc.Status == "closed" {
+				return collect.E(collect.ECONFLICT, "err.payment.account_closed")
+			}
+		}
+		if in.Action == "reject" {
 			if p != nil {
 				if err := s.rejectReport(tx, accs, p, in.Reason); err != nil {
 					return err
 				}
 			}
-		case "confirm", "reassign":
-			acc := accs[target]
-			if in.Action == "reassign" && acc.Status == "closed" {
-				return collect.E(collect.ECONFLICT, "err.payment.account_closed")
-			}
-			if p != nil {
-				from := accs[p.AccountID]
-				reportedCents := p.AmountCents
-				if e.FeedAmountCents > 0 {
-					p.AmountCents = e.FeedAmountCents
-				}
-				bp := p.billing()
-				if _, err := billing.Confirm(bp, now, e.FeedLine > 0); err != nil {
-					return err
-				}
-				if err := confirmReport(tx, p, a.UserID, false, "", now); err != nil {
-					return err
-				}
-				if err := unreport(tx, &from, reportedCents); err != nil {
-					return err
-				}
-				accs[from.ID] = from
-				acc = accs[target]
-				if target != p.AccountID {
-					if err := tx.Exec("UPDATE payments SET account_id = ? WHERE id = ?", target, p.ID).Error; err != nil {
-						return err
-					}
-					p.AccountID = target
-				}
-				if _, err := s.applyConfirmed(tx, &acc, p, now); err != nil {
-					return err
-				}
-			} else {
-				paidAt := dayNoon(e.FeedPaidOn, acc.zone(), now)
-				np := paymentRow{ID: uuid.Must(uuid.NewV7()).String(), AccountID: acc.ID, LenderID: acc.LenderID, AmountCents: e.FeedAmountCents,
-					Currency: acc.Currency, PaidAt: paidAt, PaidOn: e.FeedPaidOn, Reference: e.FeedReference, Source: string(billing.SourceLender),
-					Channel: string(billing.ChannelPaidToLender), Status: string(billing.StatusConfirmed), ConfirmedAt: &now, ConfirmedBy: a.UserID,
-					ConfirmedByFeed: true, RecordedBy: a.UserID, CreatedAt: now}
-				if e.Reason == string(billing.ReasonDuplicate) || e.Reason == string(billing.ReasonReferenceReused) {
-					np.Reference = "" // the reference is another payment's
-				}
-				if err := insertPayment(tx, np); err != nil {
-					return err
-				}
-				if _, err := s.applyConfirmed(tx, &acc, &np, now); err != nil {
-					return err
-				}
+		} else {
+			if err := s.settleParts(tx, a, accs, p, e.FeedLine > 0, e.FeedPaidOn, e.FeedReference,
+				e.Reason == string(billing.ReasonDuplicate) || e.Reason == string(billing.ReasonReferenceReused), parts, now); err != nil {
+				return err
 			}
 		}
+		target := parts
 		if err := closeException(tx, a, e.ID, in.Action, strings.TrimSpace(in.Reason), now); err != nil {
 			return err
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "reconciliation.resolve", ObjectType: "payment_exception", ObjectID: e.ID, LenderID: a.OrgID,
 			Before: map[string]any{"reason": e.Reason, "account_id": e.AccountID, "payment_id": e.PaymentID},
-			After:  map[string]any{"action": in.Action, "reason": strings.TrimSpace(in.Reason), "account_id": target}})
+			After:  map[string]any{"action": in.Action, "reason": strings.TrimSpace(in.Reason), "parts": target}})
 	})
 	if err != nil {
 		return PaymentException{}, err
 	}
-	all, err := s.PaymentExceptions(ctx, a, ExceptionFilter{Status: "all", Limit: 500})
-	if err != nil {
-		return PaymentException{}, err
+	got, err := s.PaymentExceptions(ctx, a, ExceptionFilter{Status: "all", ID: id, Limit: 1})
+	if err != nil || len(got) == 0 {
+		return PaymentException{ID: id, Status: "resolved", Resolution: in.Action}, err
 	}
-	for _, e := range all {
-		if e.ID == id {
-			return e, nil
+	return got[0], nil
+}
+
+// SplitPart is the part of an exception's money that belongs to one account.
+type SplitPart struct {
+	AccountID   string `json:"account_id"`
+	AmountCents int64  `json:"amount_cents"`
+}
+
+// settleParts confirms an exception's money on the accounts it belongs to:
+// the report (if any) leaves its account's reported sum and is confirmed
+// as the first part, on that part's account; every further part is a new
+// confirmed payment of the same source and channel. A feed row without a
+// report is booked as the lender's own payments. Each part is applied.
+func (s *Store) settleParts(tx *gorm.DB, a collect.Actor, accs map[string]payAccount, p *paymentRow, fromFeed bool, feedDay, feedRef string,
+	refTaken bool, parts []SplitPart, now time.Time) error {
+	template := paymentRow{Source: string(billing.SourceLender), Channel: string(billing.ChannelPaidToLender), PaidOn: feedDay, Reference: feedRef}
+	if p != nil {
+		if _, err := billing.Confirm(p.billing(), now, fromFeed); err != nil {
+			return err
 		}
+		from := accs[p.AccountID]
+		if err := unreport(tx, &from, p.AmountCents); err != nil {
+			return err
+		}
+		accs[from.ID] = from
+		template = *p
 	}
-	return PaymentException{ID: id, Status: "resolved", Resolution: in.Action}, nil
+	if refTaken {
+		template.Reference = "" // the reference is another payment's
+	}
+	for i, sp := range parts {
+		acc := accs[sp.AccountID]
+		var row paymentRow
+		if i == 0 && p != nil {
+			p.AmountCents = sp.AmountCents
+			if err := confirmReport(tx, p, a.UserID, false, "", now); err != nil {
+				return err
+			}
+			if sp.AccountID != p.AccountID {
+				if err := tx.Exec("UPDATE payments SET account_id = ? WHERE id = ?", sp.AccountID, p.ID).Error; err != nil {
+					return err
+				}
+				p.AccountID = sp.AccountID
+			}
+			row = *p
+		} else {
+			row = paymentRow{ID: uuid.Must(uuid.NewV7()).String(), AccountID: acc.ID, LenderID: acc.LenderID, AgencyID: template.AgencyID,
+				AmountCents: sp.AmountCents, Currency: acc.Currency, PaidAt: template.PaidAt, PaidOn: template.PaidOn, Source: template.Source,
+				Channel: template.Channel, Status: string(billing.StatusConfirmed), VoucherID: template.VoucherID, VoucherRef: template.VoucherRef,
+				ConfirmedAt: &now, ConfirmedBy: a.UserID, ConfirmedByFeed: fromFeed, RecordedBy: a.UserID, CreatedAt: now}
+			if p == nil {
+				row.PaidAt = dayNoon(template.PaidOn, acc.zone(), now)
+			}
+			if i == 0 {
+				row.Reference = template.Reference // later parts carry none: a reference is one payment's
+			}
+			if err := insertPayment(tx, row); err != nil {
+				return err
+			}
+		}
+		if _, err := s.applyConfirmed(tx, &acc, &row, now); err != nil {
+			return err
+		}
+		accs[acc.ID] = acc
+	}
+	return nil
 }
 
 // dayNoon is noon of a civil date in loc (the time a date-only payment is
