@@ -212,3 +212,18 @@ func (s *Server) apiMoneyFigures(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, map[string]any{"items": out})
 }
+
+// apiAdjustInvoice is POST /api/v1/invoices/{id}/adjustments
+// {"amount_cents","reason","line_id"} (the vendor manager): on an approved
+// invoice a correction for next month's.
+func (s *Server) apiAdjustInvoice(c echo.Context) error {
+	var in store.AdjustmentInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	out, err := s.store.AdjustInvoice(c.Request().Context(), actorOf(c), c.Param("id"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, out)
+}

@@ -383,6 +383,29 @@ func TestMoneyOverHTTP(t *testing.T) {
 		if on := h.queryOne(`SELECT i.month FROM commissions c JOIN invoices i ON i.id = c.invoice_id WHERE c.payment_id = $1`, p4.ID); on != nextMonth {
 			t.Fatalf("the late commission is on %q, want next month's invoice %s", on, nextMonth)
 		}
+		// A correction of the approved invoice goes on next month's as an adjustment.
+		if res, body := h.do("POST", "/api/v1/invoices/"+id+"/adjustments", sup, map[string]any{"amount_cents": -500, "reason": "x"}); res.StatusCode != http.StatusForbidden {
+			t.Fatalf("the agency adjusting: %d %s", res.StatusCode, body)
+		}
+		if res, body := h.do("POST", "/api/v1/invoices/"+id+"/adjustments", vm, map[string]any{"amount_cents": -500}); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("a correction without a reason: %d %s", res.StatusCode, body)
+		}
+		if res, body := h.do("POST", "/api/v1/invoices/"+id+"/adjustments", vm, map[string]any{"amount_cents": -500, "reason": "p1 was a bank reversal"}); res.StatusCode != http.StatusCreated {
+			t.Fatalf("correct the approved invoice: %d %s", res.StatusCode, body)
+		}
+		res, body = h.do("GET", "/api/v1/invoices/"+id, vm, nil)
+		mustJSON(t, body, &inv)
+		if inv.TotalCents != total {
+			t.Fatalf("the correction changed the approved invoice: %s", body)
+		}
+		nextID := h.queryOne(`SELECT id FROM invoices WHERE agency_id = $1 AND month = $2`, agencyA, nextMonth)
+		res, body = h.do("GET", "/api/v1/invoices/"+nextID, vm, nil)
+		var next invoiceAnswer
+		mustJSON(t, body, &next)
+		if res.StatusCode != 200 || next.AdjustmentsCents != -500 || !strings.Contains(string(body), `"from_invoice":"`+inv.Number+`"`) {
+			t.Fatalf("next month's invoice carries the correction: %s", body)
+		}
+
 		for _, f := range []string{"csv", "xlsx"} {
 			res, body := h.do("GET", "/api/v1/invoices/"+id+"/export."+f, vm, nil)
 			if res.StatusCode != 200 || len(body) < 50 {

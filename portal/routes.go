@@ -255,6 +255,7 @@ func (s *Server) routeTable() []Route {
 		api(post, "/invoices/:id/accept", "invoice", "review", s.apiReviewInvoice(true)),
 		api(post, "/invoices/:id/dispute", "invoice", "review", s.apiReviewInvoice(false)),
 		api(post, "/invoices/:id/approve", "invoice", "approve", s.apiApproveInvoice),
+		api(post, "/invoices/:id/adjustments", "invoice", "approve", s.apiAdjustInvoice),
 		api(get, "/queue", "queue", "read", s.apiQueue),
 		api(get, "/follow-up", "queue", "read", s.apiFollowUp),
 		api(get, "/models", "model", "read", s.apiModels),

@@ -286,6 +286,7 @@ func TestRouteRoleForeignObject(t *testing.T) {
 			"PUT /api/v1/qa/checklist":                           `{"items":[{"item":"walk","label":"Walk","weight":1}]}`,
 			"POST /api/v1/qa/plans":                              `{"name":"walk","random_share":0.1}`,
 			"POST /api/v1/payments/:id/reject":                   `{"reason":"walk"}`,
+			"POST /api/v1/invoices/:id/adjustments":              `{"amount_cents":100,"reason":"walk"}`,
 			"POST /api/v1/invoices/:id/dispute":                  `{"reason":"walk"}`,
 			"POST /invoices/:id/dispute":                         "form:reason=walk",
 			"POST /payments/:id/reject":                          "form:reason=walk",

@@ -563,3 +563,71 @@ func shortName(id, nameEn, name string) string {
 	}
 	return s[:min(len(s), 10)]
 }
+
+// AdjustmentInput is an amount the vendor manager adds to an invoice:
+// positive for the agency, negative against it, with a reason; LineID
+// names the line a correction is about.
+type AdjustmentInput struct {
+	AmountCents int64  `json:"amount_cents"`
+	Reason      string `json:"reason"`
+	LineID      string `json:"line_id"`
+}
+
+// AdjustInvoice adds the vendor manager's adjustment. On an invoice not yet
+// approved it is a manual line of it, and an invoice the agency had
+// reviewed goes back to draft for it to review again. An approved invoice
+// never changes: the adjustment is a correction waiting for the next
+// month's invoice (billing.CorrectionAdjustment). Audited.
+func (s *Store) AdjustInvoice(ctx context.Context, a collect.Actor, id string, in AdjustmentInput) (InvoiceOut, error) {
+	if a.OrgKind != collect.KindLender {
+		return InvoiceOut{}, notFoundError("invoice")
+	}
+	now := s.now()
+	var target string
+	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		cur, err := s.lockedInvoice(tx, a, id)
+		if err != nil {
+			return err
+		}
+		row := map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "lender_id": cur.LenderID, "agency_id": cur.AgencyID,
+			"created_by": a.UserID, "created_at": now, "position": 1000}
+		if cur.Status == billing.InvoiceApproved {
+			adj, err := billing.CorrectionAdjustment(cur.Invoice, billing.Correction{LineID: in.LineID, DeltaCents: in.AmountCents, Reason: in.Reason})
+			if err != nil {
+				return err
+			}
+			row["invoice_id"], row["month"], row["kind"], row["code"], row["amount_cents"], row["reason"], row["from_invoice"] =
+				"", adj.Month, string(adj.Kind), adj.Code, adj.AmountCents, adj.Reason, adj.FromInvoice
+			detail, _ := json.Marshal(adj)
+			row["detail"] = string(detail)
+			target = adj.Month
+		} else {
+			adj := billing.Adjustment{Kind: billing.AdjustManual, AmountCents: in.AmountCents, Reason: strings.TrimSpace(in.Reason), LineID: in.LineID}
+			if _, err := billing.BuildInvoice(cur.AgencyID, cur.Month, nil, []billing.Adjustment{adj}, 0); err != nil {
+				return err
+			}
+			if in.AmountCents == 0 {
+				return collect.Invalid("amount_cents", "err.billing.adjustment_zero")
+			}
+			row["invoice_id"], row["month"], row["kind"], row["amount_cents"], row["reason"] = cur.ID, cur.Month, string(adj.Kind), adj.AmountCents, adj.Reason
+			target = cur.Month
+			if cur.Status != billing.InvoiceDraft { // the agency reviews it again
+				if err := billing.CanMoveInvoice(cur.Status, billing.InvoiceDraft); err != nil {
+					return err
+				}
+				if err := tx.Exec("UPDATE invoices SET status = 'draft', updated_at = ? WHERE id = ?", now, cur.ID).Error; err != nil {
+					return err
+				}
+			}
+		}
+		if err := tx.Table("invoice_adjustments").Create(row).Error; err != nil {
+			return err
+		}
+		return s.appendAudit(tx, a, auditRecord{Action: "invoice.adjust", ObjectType: "invoice", ObjectID: id, LenderID: cur.LenderID,
+			After: map[string]any{"kind": row["kind"], "amount_cents": in.AmountCents, "reason": strings.TrimSpace(in.Reason), "month": target}})
+	})
+	if err != nil {
+		return InvoiceOut{}, err
+	}
+	return s.Invoice(ctx, a, id)
+}
