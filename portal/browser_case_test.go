@@ -102,7 +102,7 @@ func TestBrowserCollectorCasework(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`[data-testid=payment-paid-at]`), today),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid=payment-reference]`), "BANK-20261127-01"),
 		chromedp.Click(chromedp.CSS(`[data-testid=payment-submit]`)))
-	waitDone("payment_recorded")
+	waitDone("payment_reported")
 	screenshot(t, ctx, "case-after")
 	// Reported by the agency: shown apart from the balance until the lender confirms it.
 	if st := h.queryOne(`SELECT status FROM payments WHERE account_id = $1 AND reference = 'BANK-20261127-01'`, id); st != "reported" {

@@ -495,12 +495,17 @@ func (s *Server) paymentSubmit(c echo.Context) error {
 	if err != nil {
 		return fail(collect.E(collect.EINVALID, "err.case.paid_at_invalid").WithFields(collect.Field("paid_at", "err.case.paid_at_format")))
 	}
-	ref := strings.TrimSpace(c.FormValue("reference"))
-	if ref == "" {
+	ref, voucher := strings.TrimSpace(c.FormValue("reference")), strings.TrimSpace(c.FormValue("voucher_ref"))
+	if ref == "" && voucher == "" { // the bank's reference, or (money collected in cash) the receipt's
 		return fail(collect.E(collect.EINVALID, "err.case.reference_missing").WithFields(collect.Field("reference", "err.case.required")))
 	}
-	return s.caseStep(c, id, "payment_recorded", func() error {
-		_, err := s.store.RecordPayment(c.Request().Context(), actorOf(c), id, store.PaymentInput{AmountCents: amount, PaidAt: paid, Reference: ref})
+	done := "payment_recorded"
+	if actorOf(c).OrgKind == collect.KindAgency {
+		done = "payment_reported" // awaiting the lender's confirmation
+	}
+	return s.caseStep(c, id, done, func() error {
+		_, err := s.store.RecordPayment(c.Request().Context(), actorOf(c), id, store.PaymentInput{AmountCents: amount, PaidAt: paid, Reference: ref,
+			Channel: c.FormValue("channel"), VoucherRef: voucher})
 		return err
 	})
 }
