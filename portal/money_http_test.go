@@ -14,6 +14,8 @@ import (
 
 	"collect/portal"
 	"collect/portal/store/storetest"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // confirmReported has the demo lender's vendor manager confirm, over the
@@ -499,4 +501,43 @@ func TestRemittanceOverHTTP(t *testing.T) {
 			t.Fatalf("remittance outstanding after approval: %d", f.Remittance.Outstanding)
 		}
 	})
+}
+
+// TestFeedXLSXOverHTTP: the lender's feed as an XLSX workbook matches as the
+// CSV does; a workbook with a bad amount applies nothing.
+func TestFeedXLSXOverHTTP(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, "sqlite", portal.Config{})
+	vm, agent := h.token("vm@demo-bank.test"), h.token("agent@agency-a.test")
+	agencyA := h.queryOne(`SELECT id FROM organisations WHERE name = 'Agency A'`)
+	acc := h.verifiedAccount(agencyA)
+	ref := h.queryOne(`SELECT external_ref FROM accounts WHERE id = $1`, acc)
+	paid := time.Now().Add(-time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
+	if res, body := h.do("POST", "/api/v1/accounts/"+acc+"/payments", agent, map[string]any{"amount_cents": 7_700, "paid_at": paid, "reference": "XLSX-1"}); res.StatusCode != http.StatusCreated {
+		t.Fatalf("report: %d %s", res.StatusCode, body)
+	}
+	book := func(amount string) []byte {
+		f := excelize.NewFile()
+		defer f.Close()
+		for i, row := range [][]any{{"external_ref", "amount", "paid_at", "reference"}, {ref, amount, paid, "XLSX-1"}} {
+			cell, _ := excelize.CoordinatesToCellName(1, i+1)
+			if err := f.SetSheetRow("Sheet1", cell, &row); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var buf bytes.Buffer
+		if err := f.Write(&buf); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	if res, body := h.postFeed(vm, "feed.xlsx", book("seventy-seven")); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(body), `"field":"amount"`) {
+		t.Fatalf("a bad workbook: %d %s", res.StatusCode, body)
+	}
+	res, body := h.postFeed(vm, "feed.xlsx", book("77.00"))
+	var counts struct{ Confirmed, Created, Exceptions int }
+	mustJSON(t, body, &counts)
+	if res.StatusCode != 200 || counts.Confirmed != 1 || counts.Created != 0 || counts.Exceptions != 0 {
+		t.Fatalf("the workbook: %d %s", res.StatusCode, body)
+	}
 }

@@ -134,10 +134,11 @@ func (r invoiceRow) out() InvoiceOut {
 // and, while it is a draft, rebuilds it from what there is to bill. It
 // answers the invoice's id.
 func (s *Store) draftInvoice(tx *gorm.DB, lenderID, agencyID, month string, now time.Time) (string, error) {
-	if err := tx.Exec(`INSERT INTO invoices (id, lender_id, agency_id, month, status, created_at, updated_at)
+	ins := tx.Exec(`INSERT INTO invoices (id, lender_id, agency_id, month, status, created_at, updated_at)
 		VALUES (?, ?, ?, ?, 'draft', ?, ?) ON CONFLICT (lender_id, agency_id, month) DO NOTHING`,
-		uuid.Must(uuid.NewV7()).String(), lenderID, agencyID, month, now, now).Error; err != nil {
-		return "", err
+		uuid.Must(uuid.NewV7()).String(), lenderID, agencyID, month, now, now)
+	if ins.Error != nil {
+		return "", ins.Error
 	}
 	var inv invoiceRow
 	q := tx.Table("invoices").Where("lender_id = ? AND agency_id = ? AND month = ?", lenderID, agencyID, month)
@@ -152,48 +153,89 @@ func (s *Store) draftInvoice(tx *gorm.DB, lenderID, agencyID, month string, now 
 	}
 	// Commission of the month, and late commission whose own month's
 	// invoice was approved before it came (a month never invoiced keeps
-	// its commission for its own invoice).
-	if err := tx.Exec(`UPDATE commissions SET invoice_id = ? WHERE lender_id = ? AND agency_id = ? AND invoice_id = ''
-		AND (month = ? OR (month < ? AND EXISTS (SELECT 1 FROM invoices o WHERE o.lender_id = commissions.lender_id
-			AND o.agency_id = commissions.agency_id AND o.month = commissions.month AND o.status = 'approved')))`,
-		inv.ID, lenderID, agencyID, month, month).Error; err != nil {
-		return "", err
-	}
-	if err := tx.Exec(`UPDATE invoice_adjustments SET invoice_id = ? WHERE lender_id = ? AND agency_id = ? AND invoice_id = '' AND month <= ?`,
-		inv.ID, lenderID, agencyID, month).Error; err != nil {
-		return "", err
-	}
+	// its commission for its own invoice); adjustments waiting for the
+	// month; collected money not yet netted.
+	claimed := ins.RowsAffected // a new invoice is drafted whole
 	end := billing.NextMonth(month) + "-00"
-	if err := tx.Exec(`UPDATE payments SET remittance_invoice_id = ? WHERE lender_id = ? AND agency_id = ? AND channel = 'agency_collected'
-		AND status = 'confirmed' AND remitted_at IS NULL AND remittance_invoice_id = '' AND paid_on <= ?`, inv.ID, lenderID, agencyID, end).Error; err != nil {
-		return "", err
-	}
-	lines, err := invoiceLines(tx, inv.ID)
-	if err != nil {
-		return "", err
+	for _, c := range []struct {
+		q    string
+		args []any
+	}{
+		{`UPDATE commissions SET invoice_id = ? WHERE lender_id = ? AND agency_id = ? AND invoice_id = ''
+			AND (month = ? OR (month < ? AND EXISTS (SELECT 1 FROM invoices o WHERE o.lender_id = commissions.lender_id
+				AND o.agency_id = commissions.agency_id AND o.month = commissions.month AND o.status = 'approved')))`,
+			[]any{inv.ID, lenderID, agencyID, month, month}},
+		{`UPDATE invoice_adjustments SET invoice_id = ? WHERE lender_id = ? AND agency_id = ? AND invoice_id = '' AND month <= ?`,
+			[]any{inv.ID, lenderID, agencyID, month}},
+		{`UPDATE payments SET remittance_invoice_id = ? WHERE lender_id = ? AND agency_id = ? AND channel = 'agency_collected'
+			AND status = 'confirmed' AND remitted_at IS NULL AND remittance_invoice_id = '' AND paid_on <= ?`,
+			[]any{inv.ID, lenderID, agencyID, end}},
+	} {
+		res := tx.Exec(c.q, c.args...)
+		if res.Error != nil {
+			return "", res.Error
+		}
+		claimed += res.RowsAffected
 	}
 	var remittance int64
 	if err := tx.Raw(`SELECT COALESCE(SUM(amount_cents), 0) FROM payments WHERE remittance_invoice_id = ? AND remitted_at IS NULL`, inv.ID).Scan(&remittance).Error; err != nil {
 		return "", err
 	}
-	// The contract's bonuses and deductions, from the month's events.
-	if err := tx.Exec(`DELETE FROM invoice_adjustments WHERE invoice_id = ? AND kind IN ('bonus', 'deduction')`, inv.ID).Error; err != nil {
-		return "", err
-	}
-	var commission int64
-	for _, l := range lines {
-		commission += l.CommissionCents
+	// Nothing new to claim: the lines stand, and only the month's events
+	// (the contract's bonuses and deductions) may have moved.
+	commission := inv.CommissionCents
+	var lines []billing.Line
+	if claimed > 0 {
+		var err error
+		if lines, err = invoiceLines(tx, inv.ID); err != nil {
+			return "", err
+		}
+		commission = 0
+		for _, l := range lines {
+			commission += l.CommissionCents
+		}
 	}
 	rules, err := s.periodAdjustments(tx, lenderID, agencyID, month, commission)
 	if err != nil {
 		return "", err
 	}
-	for i, adj := range rules {
-		detail, _ := json.Marshal(adj)
-		if err := tx.Table("invoice_adjustments").Create(map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "invoice_id": inv.ID,
-			"lender_id": lenderID, "agency_id": agencyID, "month": month, "kind": string(adj.Kind), "code": adj.Code,
-			"amount_cents": adj.AmountCents, "detail": string(detail), "created_at": now, "position": i}).Error; err != nil {
+	var stored []struct {
+		Code        string
+		AmountCents int64
+	}
+	if err := tx.Raw(`SELECT code, amount_cents FROM invoice_adjustments WHERE invoice_id = ? AND kind IN ('bonus', 'deduction') ORDER BY position`, inv.ID).Scan(&stored).Error; err != nil {
+		return "", err
+	}
+	same := len(stored) == len(rules)
+	for i := 0; same && i < len(rules); i++ {
+		same = stored[i].Code == rules[i].Code && stored[i].AmountCents == rules[i].AmountCents
+	}
+	var adjSum int64
+	if err := tx.Raw(`SELECT COALESCE(SUM(amount_cents), 0) FROM invoice_adjustments WHERE invoice_id = ? AND kind NOT IN ('bonus', 'deduction')`, inv.ID).Scan(&adjSum).Error; err != nil {
+		return "", err
+	}
+	for _, r := range rules {
+		adjSum += r.AmountCents
+	}
+	if claimed == 0 && same && remittance == inv.RemittanceOwedCents && adjSum == inv.AdjustmentsCents {
+		return inv.ID, nil
+	}
+	if lines == nil {
+		if lines, err = invoiceLines(tx, inv.ID); err != nil {
 			return "", err
+		}
+	}
+	if !same {
+		if err := tx.Exec(`DELETE FROM invoice_adjustments WHERE invoice_id = ? AND kind IN ('bonus', 'deduction')`, inv.ID).Error; err != nil {
+			return "", err
+		}
+		for i, adj := range rules {
+			detail, _ := json.Marshal(adj)
+			if err := tx.Table("invoice_adjustments").Create(map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "invoice_id": inv.ID,
+				"lender_id": lenderID, "agency_id": agencyID, "month": month, "kind": string(adj.Kind), "code": adj.Code,
+				"amount_cents": adj.AmountCents, "detail": string(detail), "created_at": now, "position": i}).Error; err != nil {
+				return "", err
+			}
 		}
 	}
 	adjs, err := invoiceAdjustments(tx, inv.ID)
