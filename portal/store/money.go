@@ -7,6 +7,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -94,12 +95,20 @@ const payAccountCols = "accounts.id, accounts.lender_id, accounts.agency_id, acc
 func (acc payAccount) zone() *time.Location {
 	zones := accountZones(caseAccount{TimeZone: acc.TimeZone, TimeZones: acc.TimeZones, ConductProfile: acc.ConductProfile})
 	if len(zones) > 0 {
+		if loc, ok := zoneCache.Load(zones[0]); ok {
+			return loc.(*time.Location)
+		}
 		if loc, err := time.LoadLocation(zones[0]); err == nil {
+			zoneCache.Store(zones[0], loc)
 			return loc
 		}
 	}
 	return collect.China
 }
+
+// zoneCache holds the zones loaded (time.LoadLocation reads the zone file
+// each time).
+var zoneCache sync.Map
 
 // lockAccounts reads the accounts in the actor's scope, locked on
 // PostgreSQL in id order (so two transactions locking overlapping sets
@@ -140,60 +149,83 @@ func scopeSQL(a collect.Actor) string {
 // the attribution rule of each agency's contract; the promises made on it;
 // the day it closed.
 func accountFacts(tx *gorm.DB, acc payAccount) (billing.AccountFacts, error) {
-	loc := acc.zone()
-	f := billing.AccountFacts{Spans: []billing.Span{}, Promises: []billing.Promise{}}
-	if acc.Status == "closed" {
-		f.ClosedOn = billing.DateIn(acc.UpdatedAt, loc)
-	}
-	var pls []struct {
-		ID, AgencyID, Status string
-		AcceptedAt           time.Time
-		EndedAt              *time.Time
-		GraceDays            int
-		PromiseBeforeRecall  bool
-	}
-	if err := tx.Raw(`SELECT p.id, p.agency_id, p.status, p.accepted_at, p.ended_at,
-			COALESCE(c.grace_days, 0) AS grace_days, COALESCE(c.promise_before_recall, FALSE) AS promise_before_recall
-		FROM placements p LEFT JOIN contracts c ON c.lender_id = p.lender_id AND c.agency_id = p.agency_id
-		WHERE p.account_id = ? AND p.accepted_at IS NOT NULL ORDER BY p.accepted_at, p.id`, acc.ID).Scan(&pls).Error; err != nil {
-		return f, err
-	}
-	for _, p := range pls {
-		sp := billing.Span{PlacementID: p.ID, AgencyID: p.AgencyID, Start: billing.DateIn(p.AcceptedAt, loc),
-			Rule: billing.AttributionRule{GraceDays: p.GraceDays, PromiseBeforeRecall: p.PromiseBeforeRecall}}
-		if p.Status != allocation.PlacementActive {
-			end := p.AcceptedAt
-			if p.EndedAt != nil {
-				end = *p.EndedAt
-			}
-			sp.End, sp.EndReason = billing.DateIn(end, loc), billing.EndReason(p.Status)
-			if sp.End < sp.Start {
-				sp.End = sp.Start
-			}
+	m, err := accountsFacts(tx, map[string]payAccount{acc.ID: acc})
+	return m[acc.ID], err
+}
+
+// accountsFacts is accountFacts for many accounts, in a few queries.
+func accountsFacts(tx *gorm.DB, accs map[string]payAccount) (map[string]billing.AccountFacts, error) {
+	out := make(map[string]billing.AccountFacts, len(accs))
+	ids := make([]string, 0, len(accs))
+	for id, acc := range accs {
+		f := billing.AccountFacts{Spans: []billing.Span{}, Promises: []billing.Promise{}}
+		if acc.Status == "closed" {
+			f.ClosedOn = billing.DateIn(acc.UpdatedAt, acc.zone())
 		}
-		f.Spans = append(f.Spans, sp)
+		out[id] = f
+		ids = append(ids, id)
 	}
-	var proms []struct {
-		ID, AgencyID, FirstDue string
-		CreatedAt              time.Time
-	}
-	if err := tx.Raw(`SELECT id, agency_id, first_due, created_at FROM arrangements
-		WHERE account_id = ? AND kind = 'promise' AND status NOT IN ('rejected', 'cancelled', 'pending_approval') AND first_due <> ''`, acc.ID).Scan(&proms).Error; err != nil {
-		return f, err
-	}
-	for _, p := range proms {
-		made := billing.DateIn(p.CreatedAt, loc)
-		due := billing.Date(p.FirstDue)
-		if due.Valid() && made <= due {
-			f.Promises = append(f.Promises, billing.Promise{ID: p.ID, AgencyID: p.AgencyID, MadeOn: made, DueOn: due})
+	slices.Sort(ids)
+	for chunk := range slices.Chunk(ids, 500) {
+		var pls []struct {
+			ID, AccountID, AgencyID, Status string
+			AcceptedAt                      time.Time
+			EndedAt                         *time.Time
+			GraceDays                       int
+			PromiseBeforeRecall             bool
+		}
+		if err := tx.Raw(`SELECT p.id, p.account_id, p.agency_id, p.status, p.accepted_at, p.ended_at,
+				COALESCE(c.grace_days, 0) AS grace_days, COALESCE(c.promise_before_recall, FALSE) AS promise_before_recall
+			FROM placements p LEFT JOIN contracts c ON c.lender_id = p.lender_id AND c.agency_id = p.agency_id
+			WHERE p.account_id IN ? AND p.accepted_at IS NOT NULL ORDER BY p.account_id, p.accepted_at, p.id`, chunk).Scan(&pls).Error; err != nil {
+			return nil, err
+		}
+		for _, p := range pls {
+			loc := accs[p.AccountID].zone()
+			sp := billing.Span{PlacementID: p.ID, AgencyID: p.AgencyID, Start: billing.DateIn(p.AcceptedAt, loc),
+				Rule: billing.AttributionRule{GraceDays: p.GraceDays, PromiseBeforeRecall: p.PromiseBeforeRecall}}
+			if p.Status != allocation.PlacementActive {
+				end := p.AcceptedAt
+				if p.EndedAt != nil {
+					end = *p.EndedAt
+				}
+				sp.End, sp.EndReason = billing.DateIn(end, loc), billing.EndReason(p.Status)
+				if sp.End < sp.Start {
+					sp.End = sp.Start
+				}
+			}
+			f := out[p.AccountID]
+			f.Spans = append(f.Spans, sp)
+			out[p.AccountID] = f
+		}
+		var proms []struct {
+			ID, AccountID, AgencyID, FirstDue string
+			CreatedAt                         time.Time
+		}
+		if err := tx.Raw(`SELECT id, account_id, agency_id, first_due, created_at FROM arrangements
+			WHERE account_id IN ? AND kind = 'promise' AND status NOT IN ('rejected', 'cancelled', 'pending_approval') AND first_due <> ''
+			ORDER BY account_id, id`, chunk).Scan(&proms).Error; err != nil {
+			return nil, err
+		}
+		for _, p := range proms {
+			made := billing.DateIn(p.CreatedAt, accs[p.AccountID].zone())
+			due := billing.Date(p.FirstDue)
+			if due.Valid() && made <= due {
+				f := out[p.AccountID]
+				f.Promises = append(f.Promises, billing.Promise{ID: p.ID, AgencyID: p.AgencyID, MadeOn: made, DueOn: due})
+				out[p.AccountID] = f
+			}
 		}
 	}
 	// A span the data made odd (two held on one day by a same-day
 	// handover) keeps the later start: attribution needs them apart.
-	if billing.ValidateSpans(f.Spans) != nil {
-		f.Spans = disjointSpans(f.Spans)
+	for id, f := range out {
+		if billing.ValidateSpans(f.Spans) != nil {
+			f.Spans = disjointSpans(f.Spans)
+			out[id] = f
+		}
 	}
-	return f, nil
+	return out, nil
 }
 
 // disjointSpans trims each ended span to end before the next one starts,
@@ -259,12 +291,25 @@ type confirmed struct {
 	Closed           bool
 }
 
+// applyOpts are what a caller applying many payments at once already has:
+// the account's facts (nil: read them) and whether it refreshes the
+// accounts' priorities itself at the end.
+type applyOpts struct {
+	facts         *billing.AccountFacts
+	skipPriority  bool
+	noArrangement bool // the account has no active arrangement to pay
+}
+
 // applyConfirmed applies a confirmed payment to its (locked) account: the
 // balance absorbs what it can (the rest is overpaid, the debtor's to
 // refund), commission accrues to the agency attribution names at its
 // placement's terms, the recovery counters move, the account and its
 // placement close at zero, and an arrangement's instalments are paid.
-func (s *Store) applyConfirmed(tx *gorm.DB, acc *payAccount, p *paymentRow, now time.Time) (confirmed, error) {
+func (s *Store) applyConfirmed(tx *gorm.DB, acc *payAccount, p *paymentRow, now time.Time, opt ...applyOpts) (confirmed, error) {
+	var o applyOpts
+	if len(opt) > 0 {
+		o = opt[0]
+	}
 	var out confirmed
 	applied := min(p.AmountCents, max(acc.BalanceCents, 0))
 	p.OverpaidCents = p.AmountCents - applied
@@ -273,9 +318,14 @@ func (s *Store) applyConfirmed(tx *gorm.DB, acc *payAccount, p *paymentRow, now 
 			return out, err
 		}
 	}
-	facts, err := accountFacts(tx, *acc)
-	if err != nil {
-		return out, err
+	var facts billing.AccountFacts
+	if o.facts != nil {
+		facts = *o.facts
+	} else {
+		var err error
+		if facts, err = accountFacts(tx, *acc); err != nil {
+			return out, err
+		}
 	}
 	attr, err := billing.Attribute(billing.Date(p.PaidOn), facts.Spans, facts.Promises)
 	if err != nil {
@@ -353,11 +403,15 @@ func (s *Store) applyConfirmed(tx *gorm.DB, acc *payAccount, p *paymentRow, now 
 	if out.Closed {
 		acc.Status, acc.UpdatedAt = "closed", now
 	}
-	if err := refreshPriorityIDs(tx, acc.ID); err != nil { // the balance weighs in casework.Value
-		return out, err
+	if !o.skipPriority {
+		if err := refreshPriorityIDs(tx, acc.ID); err != nil { // the balance weighs in casework.Value
+			return out, err
+		}
 	}
-	if err := s.applyToArrangement(tx, acc.ID, p.AmountCents, p.PaidAt); err != nil {
-		return out, err
+	if !o.noArrangement {
+		if err := s.applyToArrangement(tx, acc.ID, p.AmountCents, p.PaidAt); err != nil {
+			return out, err
+		}
 	}
 	out.BalanceCents = balance
 	return out, nil
@@ -435,5 +489,20 @@ func bookedPayments(tx *gorm.DB, lenderID string, accountIDs []string, since str
 		add(rows)
 	}
 	slices.SortFunc(out, func(a, b billing.BookedPayment) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// withArrangements are those of the accounts with an active arrangement.
+func withArrangements(tx *gorm.DB, ids []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for chunk := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(ids))), 500) {
+		var got []string
+		if err := tx.Raw("SELECT DISTINCT account_id FROM arrangements WHERE account_id IN ? AND status = 'active'", chunk).Scan(&got).Error; err != nil {
+			return nil, err
+		}
+		for _, id := range got {
+			out[id] = true
+		}
+	}
 	return out, nil
 }

@@ -229,10 +229,12 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 			since = min(since, billing.Date(r.PaidOn))
 		}
 		opts := billing.DefaultMatchOptions(asOf)
-		for id, acc := range accs {
-			if opts.Accounts[id], err = accountFacts(tx, acc); err != nil {
-				return err
-			}
+		if opts.Accounts, err = accountsFacts(tx, accs); err != nil {
+			return err
+		}
+		arranged, err := withArrangements(tx, ids)
+		if err != nil {
+			return err
 		}
 		if opts.Booked, err = bookedPayments(tx, a.OrgID, slices.Collect(mapKeys(accs)), string(since.AddDays(-billing.MaxDateWindowDays)), refs); err != nil {
 			return err
@@ -287,7 +289,8 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 				return err
 			}
 			if linked == "" {
-				if _, err := s.applyConfirmed(tx, &acc, p, now); err != nil {
+				facts := opts.Accounts[acc.ID]
+				if _, err := s.applyConfirmed(tx, &acc, p, now, applyOpts{facts: &facts, skipPriority: true, noArrangement: !arranged[acc.ID]}); err != nil {
 					return err
 				}
 			}
@@ -312,7 +315,8 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 			if err := insertPayment(tx, p); err != nil {
 				return err
 			}
-			if _, err := s.applyConfirmed(tx, &acc, &p, now); err != nil {
+			facts := opts.Accounts[acc.ID]
+			if _, err := s.applyConfirmed(tx, &acc, &p, now, applyOpts{facts: &facts, skipPriority: true, noArrangement: !arranged[acc.ID]}); err != nil {
 				return err
 			}
 			accs[r.AccountID] = acc
