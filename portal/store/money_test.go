@@ -178,3 +178,63 @@ func TestAttributionAtTheBoundaryDays(t *testing.T) {
 		}
 	})
 }
+
+// TestCommissionTermsOnPayments: the contract's terms beyond the bucket fee
+// reach each confirmed payment's commission, and its line says why: a
+// minimum per account tops a small payment up (never past the payment), a
+// maximum per account cuts the next.
+func TestCommissionTermsOnPayments(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		agent := actorFor(t, s, "agent@agency-a.test")
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		// Two accounts Agency A holds on which nothing was earned yet.
+		var ids []string
+		q, err := s.DB().Query(`SELECT a.id FROM accounts a WHERE a.agency_id = $1 AND a.balance_cents > 200000
+			AND NOT EXISTS (SELECT 1 FROM commissions c WHERE c.account_id = a.id) ORDER BY a.id LIMIT 2`, agent.OrgID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for q.Next() {
+			var id string
+			q.Scan(&id)
+			ids = append(ids, id)
+		}
+		q.Close()
+		if len(ids) < 2 {
+			t.Fatalf("%d fresh accounts", len(ids))
+		}
+		view, err := s.AgencyView(ctx, vm, agent.OrgID)
+		if err != nil || view.Contract == nil {
+			t.Fatalf("contract: %v", err)
+		}
+		c := *view.Contract
+		c.CommissionTerms = []byte(`{"min_per_account_cents":50000}`)
+		if _, err := s.SaveContract(ctx, vm, agent.OrgID, c); err != nil {
+			t.Fatal(err)
+		}
+		paid := time.Now().UTC().Add(-time.Hour)
+		explanation := func(p store.Payment) string {
+			var e string
+			s.DB().QueryRow(`SELECT explanation FROM commissions WHERE payment_id = $1`, p.ID).Scan(&e)
+			return e
+		}
+		// 100.00 paid on an account that earned nothing yet: topped up toward the
+		// minimum of 500.00, but never past the payment itself.
+		p := report(t, s, agent, ids[0], store.PaymentInput{AmountCents: 10_000, PaidAt: paid, Reference: "TERMS-1"})
+		if p.CommissionCents != 10_000 || !strings.Contains(explanation(p), `"min_applied":true`) || !strings.Contains(explanation(p), `"payment_cap_applied":true`) {
+			t.Errorf("a small payment under a minimum: commission %d, %s", p.CommissionCents, explanation(p))
+		}
+		// A maximum of 1.00 per account cuts the line of a 1,000.00 payment.
+		c.CommissionTerms = []byte(`{"max_per_account_cents":100}`)
+		if _, err := s.SaveContract(ctx, vm, agent.OrgID, c); err != nil {
+			t.Fatal(err)
+		}
+		p = report(t, s, agent, ids[1], store.PaymentInput{AmountCents: 100_000, PaidAt: paid, Reference: "TERMS-2"})
+		if p.CommissionCents != 100 || !strings.Contains(explanation(p), `"max_applied":true`) {
+			t.Errorf("a payment past the maximum: commission %d, %s", p.CommissionCents, explanation(p))
+		}
+	})
+}
