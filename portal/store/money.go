@@ -377,7 +377,8 @@ func (s *Store) applyConfirmed(tx *gorm.DB, acc *payAccount, p *paymentRow, now 
 				return out, err
 			}
 			out.CommissionCents, out.CommissionAgency = amount, pl.AgencyID
-			if err := statDelta(tx, acc.LenderID, pl.AgencyID, p.PaidAt, map[string]int64{"recovered_cents": applied, "commission_cents": amount}); err != nil {
+			// Counted in the commission's month (the payer's), as RebuildStats counts it.
+			if err := statDelta(tx, acc.LenderID, pl.AgencyID, monthTime(billing.Date(p.PaidOn).Month()), map[string]int64{"recovered_cents": applied, "commission_cents": amount}); err != nil {
 				return out, err
 			}
 			if err := statDelta(tx, acc.LenderID, pl.AgencyID, pl.StartsAt, map[string]int64{"vintage_recovered_cents": applied}); err != nil {
@@ -505,4 +506,13 @@ func withArrangements(tx *gorm.DB, ids []string) (map[string]bool, error) {
 		}
 	}
 	return out, nil
+}
+
+// monthTime is a time in month (YYYY-MM) whatever the zone it is read in.
+func monthTime(month string) time.Time {
+	t, err := time.Parse("2006-01", month)
+	if err != nil {
+		return time.Now().UTC()
+	}
+	return t.Add(14 * 24 * time.Hour)
 }
