@@ -5,6 +5,7 @@ import (
 	"collect"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -298,6 +299,69 @@ type applyOpts struct {
 	facts         *billing.AccountFacts
 	skipPriority  bool
 	noArrangement bool // the account has no active arrangement to pay
+	batch         *moneyBatch
+}
+
+// moneyBatch is what one transaction applying many payments reads once
+// and writes once: the commission terms of each agency's contract, and the
+// counters' deltas, written at the end (flush).
+type moneyBatch struct {
+	terms map[string]billing.CommissionTerms
+	stats map[statKey]map[string]int64
+	order []statKey
+}
+
+type statKey struct {
+	lender, agency string
+	at             time.Time
+}
+
+func newMoneyBatch() *moneyBatch {
+	return &moneyBatch{terms: map[string]billing.CommissionTerms{}, stats: map[statKey]map[string]int64{}}
+}
+
+// commissionTerms is commissionTerms, read once per agency, bucket and rate.
+func (b *moneyBatch) commissionTerms(tx *gorm.DB, lenderID, agencyID, bucket string, rateBP int) (billing.CommissionTerms, error) {
+	if b == nil {
+		return commissionTerms(tx, lenderID, agencyID, bucket, rateBP)
+	}
+	key := fmt.Sprintf("%s/%s/%s/%d", lenderID, agencyID, bucket, rateBP)
+	if t, ok := b.terms[key]; ok {
+		return t, nil
+	}
+	t, err := commissionTerms(tx, lenderID, agencyID, bucket, rateBP)
+	if err == nil {
+		b.terms[key] = t
+	}
+	return t, err
+}
+
+// statDelta is statDelta, summed until flush.
+func (b *moneyBatch) statDelta(tx *gorm.DB, lenderID, agencyID string, at time.Time, deltas map[string]int64) error {
+	if b == nil {
+		return statDelta(tx, lenderID, agencyID, at, deltas)
+	}
+	k := statKey{lenderID, agencyID, time.Date(at.UTC().Year(), at.UTC().Month(), 1, 0, 0, 0, 0, time.UTC)}
+	m, ok := b.stats[k]
+	if !ok {
+		m = map[string]int64{}
+		b.stats[k], b.order = m, append(b.order, k)
+	}
+	for c, v := range deltas {
+		m[c] += v
+	}
+	return nil
+}
+
+// flush writes the summed counters.
+func (b *moneyBatch) flush(tx *gorm.DB) error {
+	for _, k := range b.order {
+		if err := statDelta(tx, k.lender, k.agency, k.at, b.stats[k]); err != nil {
+			return err
+		}
+	}
+	b.stats, b.order = map[statKey]map[string]int64{}, nil
+	return nil
 }
 
 // applyConfirmed applies a confirmed payment to its (locked) account: the
@@ -343,7 +407,7 @@ func (s *Store) applyConfirmed(tx *gorm.DB, acc *payAccount, p *paymentRow, now 
 		}
 		bucket := cmp.Or(pl.Bucket, acc.Bucket)
 		if pl.FeeRateBP > 0 {
-			terms, err := commissionTerms(tx, acc.LenderID, pl.AgencyID, bucket, pl.FeeRateBP)
+			terms, err := o.batch.commissionTerms(tx, acc.LenderID, pl.AgencyID, bucket, pl.FeeRateBP)
 			if err != nil {
 				return out, err
 			}
@@ -378,10 +442,10 @@ func (s *Store) applyConfirmed(tx *gorm.DB, acc *payAccount, p *paymentRow, now 
 			}
 			out.CommissionCents, out.CommissionAgency = amount, pl.AgencyID
 			// Counted in the commission's month (the payer's), as RebuildStats counts it.
-			if err := statDelta(tx, acc.LenderID, pl.AgencyID, monthTime(billing.Date(p.PaidOn).Month()), map[string]int64{"recovered_cents": applied, "commission_cents": amount}); err != nil {
+			if err := o.batch.statDelta(tx, acc.LenderID, pl.AgencyID, monthTime(billing.Date(p.PaidOn).Month()), map[string]int64{"recovered_cents": applied, "commission_cents": amount}); err != nil {
 				return out, err
 			}
-			if err := statDelta(tx, acc.LenderID, pl.AgencyID, pl.StartsAt, map[string]int64{"vintage_recovered_cents": applied}); err != nil {
+			if err := o.batch.statDelta(tx, acc.LenderID, pl.AgencyID, pl.StartsAt, map[string]int64{"vintage_recovered_cents": applied}); err != nil {
 				return out, err
 			}
 		}

@@ -113,6 +113,16 @@ func TestFeedsAndReportsRaceOnOneAccount(t *testing.T) {
 		if balance != acc.BalanceCents-10_000 || reported != 4_000 {
 			t.Errorf("balance %d reported %d, want %d and 4000", balance, reported, acc.BalanceCents-10_000)
 		}
+		// The recovery counters the feed kept are those a rebuild finds.
+		incremental := snapshot(t, s.DB())
+		if err := s.RebuildStats(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range snapshot(t, s.DB()) {
+			if incremental[k] != v {
+				t.Errorf("%s: incremental %s, rebuilt %s", k, incremental[k], v)
+			}
+		}
 	})
 }
 

@@ -236,6 +236,7 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 		if err != nil {
 			return err
 		}
+		batch := newMoneyBatch()
 		if opts.Booked, err = bookedPayments(tx, a.OrgID, slices.Collect(mapKeys(accs)), string(since.AddDays(-billing.MaxDateWindowDays)), refs); err != nil {
 			return err
 		}
@@ -290,7 +291,7 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 			}
 			if linked == "" {
 				facts := opts.Accounts[acc.ID]
-				if _, err := s.applyConfirmed(tx, &acc, p, now, applyOpts{facts: &facts, skipPriority: true, noArrangement: !arranged[acc.ID]}); err != nil {
+				if _, err := s.applyConfirmed(tx, &acc, p, now, applyOpts{facts: &facts, skipPriority: true, noArrangement: !arranged[acc.ID], batch: batch}); err != nil {
 					return err
 				}
 			}
@@ -316,7 +317,7 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 				return err
 			}
 			facts := opts.Accounts[acc.ID]
-			if _, err := s.applyConfirmed(tx, &acc, &p, now, applyOpts{facts: &facts, skipPriority: true, noArrangement: !arranged[acc.ID]}); err != nil {
+			if _, err := s.applyConfirmed(tx, &acc, &p, now, applyOpts{facts: &facts, skipPriority: true, noArrangement: !arranged[acc.ID], batch: batch}); err != nil {
 				return err
 			}
 			accs[r.AccountID] = acc
@@ -342,6 +343,9 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 			out.Exceptions++
 		}
 		out.Pending = res.Counts().Pending
+		if err := batch.flush(tx); err != nil {
+			return err
+		}
 		if err := refreshPriorityIDs(tx, slices.Collect(mapKeys(accs))...); err != nil {
 			return err
 		}
