@@ -3,6 +3,7 @@ package store
 import (
 	"collect"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -82,7 +83,7 @@ func (s *Store) Invoices(ctx context.Context, a collect.Actor, month, agencyID s
 		UNION SELECT lender_id, agency_id FROM invoices WHERE ` + col + ` = ? AND month = ?
 		UNION SELECT lender_id, agency_id FROM invoice_adjustments WHERE ` + col + ` = ? AND invoice_id = '' AND month <= ?
 		UNION SELECT lender_id, agency_id FROM payments WHERE ` + col + ` = ? AND channel = 'agency_collected' AND status = 'confirmed'
-			AND remitted_at IS NULL AND remittance_invoice_id = '' AND paid_on <= ?`
+			AND linked_payment_id = '' AND remitted_at IS NULL AND remittance_invoice_id = '' AND paid_on <= ?`
 	end := billing.NextMonth(month) + "-00"
 	if err := s.db.WithContext(ctx).Raw(q, a.OrgID, month, month, a.OrgID, month, a.OrgID, month, a.OrgID, end).Scan(&pairs).Error; err != nil {
 		return nil, err
@@ -167,8 +168,10 @@ func (s *Store) draftInvoice(tx *gorm.DB, lenderID, agencyID, month string, now 
 			[]any{inv.ID, lenderID, agencyID, month, month}},
 		{`UPDATE invoice_adjustments SET invoice_id = ? WHERE lender_id = ? AND agency_id = ? AND invoice_id = '' AND month <= ?`,
 			[]any{inv.ID, lenderID, agencyID, month}},
+		// Money the agency collected and the lender's books do not hold
+		// yet (one linked to a lender payment is already there).
 		{`UPDATE payments SET remittance_invoice_id = ? WHERE lender_id = ? AND agency_id = ? AND channel = 'agency_collected'
-			AND status = 'confirmed' AND remitted_at IS NULL AND remittance_invoice_id = '' AND paid_on <= ?`,
+			AND status = 'confirmed' AND linked_payment_id = '' AND remitted_at IS NULL AND remittance_invoice_id = '' AND paid_on <= ?`,
 			[]any{inv.ID, lenderID, agencyID, end}},
 	} {
 		res := tx.Exec(c.q, c.args...)
@@ -546,8 +549,15 @@ func (s *Store) ApproveInvoice(ctx context.Context, a collect.Actor, id string) 
 		for _, n := range names {
 			short[n.ID] = shortName(n.ID, n.NameEn, n.Name)
 		}
+		// Two agencies may share a short name: the sequence counts every
+		// number of the lender, short name and month (the unique index on
+		// numbers catches a race, which is refused and can be retried).
+		first, err := billing.InvoiceNumber(short[cur.LenderID], cur.Month, short[cur.AgencyID], 1)
+		if err != nil {
+			return err
+		}
 		var seq int
-		if err := tx.Raw("SELECT COALESCE(MAX(seq), 0) + 1 FROM invoices WHERE lender_id = ? AND agency_id = ? AND month = ?", cur.LenderID, cur.AgencyID, cur.Month).Scan(&seq).Error; err != nil {
+		if err := tx.Raw("SELECT COUNT(*) + 1 FROM invoices WHERE number LIKE ?", strings.TrimSuffix(first, "0001")+"%").Scan(&seq).Error; err != nil {
 			return err
 		}
 		number, err := billing.InvoiceNumber(short[cur.LenderID], cur.Month, short[cur.AgencyID], seq)
@@ -599,11 +609,11 @@ func shortName(id, nameEn, name string) string {
 			return s[:min(len(s), 10)]
 		}
 	}
-	s := nonAlnum.ReplaceAllString(strings.ToUpper(id), "")
-	if len(s) < 2 {
-		s = fmt.Sprintf("ORG%s", s)
-	}
-	return s[:min(len(s), 10)]
+	// No Latin letters in its names: six hex digits of its id's hash (the
+	// id's own start is its creation time, shared by organisations made
+	// together).
+	sum := sha256.Sum256([]byte(id))
+	return fmt.Sprintf("O%X", sum[:3])
 }
 
 // AdjustmentInput is an amount the vendor manager adds to an invoice:

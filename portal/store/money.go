@@ -75,22 +75,24 @@ func (r paymentRow) payment() Payment {
 
 // payAccount is what a payment needs of its account.
 type payAccount struct {
-	ID             string
-	LenderID       string
-	AgencyID       string
-	Currency       string
-	Bucket         string
-	Status         string
-	BalanceCents   int64
-	ReportedCents  int64
-	TimeZone       string
-	TimeZones      string
-	ConductProfile string
-	UpdatedAt      time.Time
+	ID              string
+	LenderID        string
+	AgencyID        string
+	Currency        string
+	Bucket          string
+	Status          string
+	BalanceCents    int64
+	ReportedCents   int64
+	TimeZone        string
+	TimeZones       string
+	ConductProfile  string
+	LastPaymentDate string
+	UpdatedAt       time.Time
 }
 
 const payAccountCols = "accounts.id, accounts.lender_id, accounts.agency_id, accounts.currency, accounts.bucket, accounts.status, " +
-	"accounts.balance_cents, accounts.reported_cents, accounts.time_zone, accounts.time_zones, accounts.conduct_profile, accounts.updated_at"
+	"accounts.balance_cents, accounts.reported_cents, accounts.time_zone, accounts.time_zones, accounts.conduct_profile, " +
+	"accounts.last_payment_date, accounts.updated_at"
 
 // zone is the payer's zone: the account's first.
 func (acc payAccount) zone() *time.Location {
@@ -161,7 +163,13 @@ func accountsFacts(tx *gorm.DB, accs map[string]payAccount) (map[string]billing.
 	for id, acc := range accs {
 		f := billing.AccountFacts{Spans: []billing.Span{}, Promises: []billing.Promise{}}
 		if acc.Status == "closed" {
-			f.ClosedOn = billing.DateIn(acc.UpdatedAt, acc.zone())
+			// The day of the last payment closed it; an account closed
+			// otherwise (written off) counts from its last change.
+			if d := billing.Date(acc.LastPaymentDate); d.Valid() {
+				f.ClosedOn = d
+			} else {
+				f.ClosedOn = billing.DateIn(acc.UpdatedAt, acc.zone())
+			}
 		}
 		out[id] = f
 		ids = append(ids, id)
@@ -353,8 +361,12 @@ func (b *moneyBatch) statDelta(tx *gorm.DB, lenderID, agencyID string, at time.T
 	return nil
 }
 
-// flush writes the summed counters.
+// flush writes the summed counters, in key order: every writer of these
+// rows takes them in the same order, so none deadlocks on them.
 func (b *moneyBatch) flush(tx *gorm.DB) error {
+	slices.SortFunc(b.order, func(x, y statKey) int {
+		return cmp.Or(strings.Compare(x.lender, y.lender), strings.Compare(x.agency, y.agency), x.at.Compare(y.at))
+	})
 	for _, k := range b.order {
 		if err := statDelta(tx, k.lender, k.agency, k.at, b.stats[k]); err != nil {
 			return err
@@ -369,10 +381,18 @@ func (b *moneyBatch) flush(tx *gorm.DB) error {
 // refund), commission accrues to the agency attribution names at its
 // placement's terms, the recovery counters move, the account and its
 // placement close at zero, and an arrangement's instalments are paid.
-func (s *Store) applyConfirmed(tx *gorm.DB, acc *payAccount, p *paymentRow, now time.Time, opt ...applyOpts) (confirmed, error) {
+func (s *Store) applyConfirmed(tx *gorm.DB, acc *payAccount, p *paymentRow, now time.Time, opt ...applyOpts) (_ confirmed, err error) {
 	var o applyOpts
 	if len(opt) > 0 {
 		o = opt[0]
+	}
+	if o.batch == nil { // one payment: its own batch, written before it returns
+		o.batch = newMoneyBatch()
+		defer func() {
+			if err == nil {
+				err = o.batch.flush(tx)
+			}
+		}()
 	}
 	var out confirmed
 	applied := min(p.AmountCents, max(acc.BalanceCents, 0))
@@ -452,7 +472,7 @@ func (s *Store) applyConfirmed(tx *gorm.DB, acc *payAccount, p *paymentRow, now 
 	}
 	balance := acc.BalanceCents - applied
 	cols := map[string]any{"balance_cents": balance, "paid_cents": gorm.Expr("paid_cents + ?", p.AmountCents),
-		"last_payment_date": p.PaidOn, "updated_at": now}
+		"last_payment_date": gorm.Expr("CASE WHEN last_payment_date < ? THEN ? ELSE last_payment_date END", p.PaidOn, p.PaidOn), "updated_at": now}
 	if balance == 0 && acc.Status != "closed" {
 		cols["status"] = "closed"
 		out.Closed = true
@@ -523,38 +543,61 @@ func unreport(tx *gorm.DB, acc *payAccount, cents int64) error {
 
 // bookedPayments are the confirmed payments on the accounts, on or after
 // since, that carry their own money (not a report linked to another): what
-// a report may describe and a feed row may repeat. With refs, also any of
-// the lender's confirmed payments carrying one of them (a reused
-// reference).
-func bookedPayments(tx *gorm.DB, lenderID string, accountIDs []string, since string, refs []string) ([]billing.BookedPayment, error) {
+// a feed row may repeat. With refs, also any of the lender's confirmed
+// payments carrying one of them (a reused reference). Linkable are those a
+// new report may be linked to: the lender's own records no report is
+// linked to yet; a report pairing with any other is a duplicate for the
+// lender to look at, never silently linked.
+func bookedPayments(tx *gorm.DB, lenderID string, accountIDs []string, since string, refs []string) ([]billing.BookedPayment, map[string]bool, error) {
 	var out []billing.BookedPayment
+	linkable := map[string]bool{}
 	seen := map[string]bool{}
-	add := func(rows []paymentRow) {
+	add := func(rows []bookedRow) {
 		for _, r := range rows {
 			if !seen[r.ID] {
 				seen[r.ID] = true
 				out = append(out, billing.BookedPayment{ID: r.ID, AccountID: r.AccountID, AmountCents: r.AmountCents, PaidOn: billing.Date(r.PaidOn), Reference: r.Reference})
+				if r.Source == string(billing.SourceLender) && !r.Linked {
+					linkable[r.ID] = true
+				}
 			}
 		}
 	}
+	const cols = `SELECT id, account_id, amount_cents, paid_on, reference, source,
+		EXISTS (SELECT 1 FROM payments r WHERE r.linked_payment_id = payments.id) AS linked FROM payments `
 	for chunk := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(accountIDs))), 500) {
-		var rows []paymentRow
-		if err := tx.Raw("SELECT id, account_id, amount_cents, paid_on, reference FROM payments WHERE account_id IN ? AND status = 'confirmed' AND linked_payment_id = '' AND paid_on >= ? ORDER BY id",
+		var rows []bookedRow
+		if err := tx.Raw(cols+"WHERE account_id IN ? AND status = 'confirmed' AND linked_payment_id = '' AND paid_on >= ? ORDER BY id",
 			chunk, since).Scan(&rows).Error; err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		add(rows)
 	}
 	for chunk := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(refs))), 500) {
-		var rows []paymentRow
-		if err := tx.Raw("SELECT id, account_id, amount_cents, paid_on, reference FROM payments WHERE lender_id = ? AND status = 'confirmed' AND linked_payment_id = '' AND reference IN ? ORDER BY id",
+		var rows []bookedRow
+		if err := tx.Raw(cols+"WHERE lender_id = ? AND status = 'confirmed' AND linked_payment_id = '' AND reference IN ? ORDER BY id",
 			lenderID, chunk).Scan(&rows).Error; err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		add(rows)
 	}
 	slices.SortFunc(out, func(a, b billing.BookedPayment) int { return cmp.Compare(a.ID, b.ID) })
-	return out, nil
+	return out, linkable, nil
+}
+
+type bookedRow struct {
+	ID, AccountID, PaidOn, Reference, Source string
+	AmountCents                              int64
+	Linked                                   bool
+}
+
+// monthTime is a time in month (YYYY-MM) whatever the zone it is read in.
+func monthTime(month string) time.Time {
+	t, err := time.Parse("2006-01", month)
+	if err != nil {
+		return time.Now().UTC()
+	}
+	return t.Add(14 * 24 * time.Hour)
 }
 
 // withArrangements are those of the accounts with an active arrangement.
@@ -570,13 +613,4 @@ func withArrangements(tx *gorm.DB, ids []string) (map[string]bool, error) {
 		}
 	}
 	return out, nil
-}
-
-// monthTime is a time in month (YYYY-MM) whatever the zone it is read in.
-func monthTime(month string) time.Time {
-	t, err := time.Parse("2006-01", month)
-	if err != nil {
-		return time.Now().UTC()
-	}
-	return t.Add(14 * 24 * time.Hour)
 }

@@ -248,3 +248,157 @@ func TestCommissionTermsOnPayments(t *testing.T) {
 		}
 	})
 }
+
+// TestMoneyCountsOnce: the ways one payment could be counted twice or a
+// second one lost, each on its own account (found in review): a second
+// real payment after a hand confirmation stays reported; a report of money
+// the feed already booked, confirmed from its exception, is linked and not
+// applied again; a report whose no_feed_record exception is followed by the
+// bank's row gets the row's exception instead of losing it; a hand
+// confirmation of money the lender recorded itself links it; collected
+// money the lender already holds is not owed again; a feed-only exception
+// is queued once however often the feed comes; a row dated in the future
+// refuses the feed.
+func TestMoneyCountsOnce(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, dialect string) {
+		ctx := context.Background()
+		s := seeded(t, dialect)
+		agent := actorFor(t, s, "agent@agency-a.test")
+		vm := actorFor(t, s, "vm@demo-bank.test")
+		var accs []store.AccountRow
+		rows, _, err := s.ListAccounts(ctx, agent, store.AccountFilter{Page: store.Page{PerPage: 6}, Sort: "-balance"})
+		if err != nil || len(rows) < 6 {
+			t.Fatalf("%d accounts: %v", len(rows), err)
+		}
+		accs = rows
+		now := time.Now().UTC().Truncate(time.Second)
+		paid := now.Add(-time.Hour)
+		balance := func(id string) int64 {
+			var b int64
+			s.DB().QueryRow(`SELECT balance_cents FROM accounts WHERE id = $1`, id).Scan(&b)
+			return b
+		}
+		status := func(id string) string {
+			var st string
+			s.DB().QueryRow(`SELECT status FROM payments WHERE id = $1`, id).Scan(&st)
+			return st
+		}
+		rec := func(a collect.Actor, acc string, in store.PaymentInput) store.Payment {
+			t.Helper()
+			p, err := s.RecordPayment(ctx, a, acc, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		feed := func(lines ...string) store.PaymentFeedResult {
+			t.Helper()
+			text := "external_ref,amount,paid_at,reference\n" + strings.Join(lines, "\n") + "\n"
+			res, err := s.ImportPayments(ctx, vm, feedSource(t, text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		openException := func(paymentID string) (id, reason string) {
+			s.DB().QueryRow(`SELECT id, reason FROM payment_exceptions WHERE payment_id = $1 AND status = 'open'`, paymentID).Scan(&id, &reason)
+			return
+		}
+		at := paid.Format(time.RFC3339)
+
+		// 1. A hand-confirmed report, then a second real payment of the same amount.
+		a0 := accs[0]
+		first := rec(agent, a0.ID, store.PaymentInput{AmountCents: 50_000, PaidAt: paid, VoucherRef: "receipt 1"})
+		if _, err := s.DecidePayment(ctx, vm, first.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		second := rec(agent, a0.ID, store.PaymentInput{AmountCents: 50_000, PaidAt: paid, VoucherRef: "receipt 2"})
+		if second.Status != "reported" {
+			t.Errorf("a second payment after a hand confirmation is %s, want reported", second.Status)
+		}
+
+		// 2. The feed books 100.00; the agency reports 99.00; the next feed pairs them.
+		a1 := accs[1]
+		before := balance(a1.ID)
+		feed(a1.ExternalRef + ",100.00," + at + ",BANK-ONCE-1")
+		r2 := rec(agent, a1.ID, store.PaymentInput{AmountCents: 9_900, PaidAt: paid, VoucherRef: "receipt 3"})
+		feed(accs[5].ExternalRef + ",1.00," + at + ",BANK-ONCE-X")
+		exc, reason := openException(r2.ID)
+		if reason != "amount_differs" {
+			t.Fatalf("the report of booked money: exception %q", reason)
+		}
+		if _, err := s.ResolveException(ctx, vm, exc, store.ResolveInput{Action: "confirm"}); err != nil {
+			t.Fatal(err)
+		}
+		if b := balance(a1.ID); b != before-10_000 || status(r2.ID) != "confirmed" {
+			t.Errorf("confirmed report of booked money: balance %d, want %d (moved once); status %s", b, before-10_000, status(r2.ID))
+		}
+		if n := count(t, s, `SELECT COUNT(*) FROM commissions WHERE payment_id = $1`, r2.ID); n != 0 {
+			t.Errorf("the linked report earned again: %d commission rows", n)
+		}
+
+		// 3. A report the feed never saw, then the bank's row of it.
+		a2 := accs[2]
+		old := rec(agent, a2.ID, store.PaymentInput{AmountCents: 10_000, PaidAt: now.AddDate(0, 0, -8), Reference: "LATE-BANK-1"})
+		feed(accs[5].ExternalRef + ",1.00," + at + ",BANK-ONCE-Y")
+		if _, reason := openException(old.ID); reason != "no_feed_record" {
+			t.Fatalf("an old report: exception %q", reason)
+		}
+		before = balance(a2.ID)
+		feed(a2.ExternalRef + ",99.00," + now.AddDate(0, 0, -8).Format(time.RFC3339) + ",LATE-BANK-1")
+		exc, reason = openException(old.ID)
+		if reason != "amount_differs" {
+			t.Fatalf("the bank's row of the old report: exception %q, want amount_differs", reason)
+		}
+		if _, err := s.ResolveException(ctx, vm, exc, store.ResolveInput{Action: "confirm"}); err != nil {
+			t.Fatal(err)
+		}
+		if b := balance(a2.ID); b != before-9_900 {
+			t.Errorf("the old report at the bank's amount: balance %d, want %d", b, before-9_900)
+		}
+
+		// 4. The lender records the money itself, then confirms the report by hand.
+		a3 := accs[3]
+		r4 := rec(agent, a3.ID, store.PaymentInput{AmountCents: 10_000, PaidAt: paid, VoucherRef: "receipt 4"})
+		before = balance(a3.ID)
+		rec(vm, a3.ID, store.PaymentInput{AmountCents: 10_000, PaidAt: paid, Reference: "OWN-4"})
+		if _, err := s.DecidePayment(ctx, vm, r4.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		if b := balance(a3.ID); b != before-10_000 {
+			t.Errorf("hand confirmation of booked money: balance %d, want %d", b, before-10_000)
+		}
+
+		// 5. Collected money the lender already booked is not owed.
+		a4 := accs[4]
+		feed(a4.ExternalRef + ",70.00," + at + ",BANK-ONCE-5")
+		r5 := rec(agent, a4.ID, store.PaymentInput{AmountCents: 7_000, PaidAt: paid, Channel: "agency_collected", VoucherRef: "cash 5"})
+		if r5.Status != "confirmed" || r5.LinkedPaymentID == "" {
+			t.Fatalf("collected money the lender booked: %+v", r5)
+		}
+		figs, err := s.MoneyFigures(ctx, vm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range figs {
+			if f.AgencyID == agent.OrgID && f.Remittance.OutstandingCents != 0 {
+				t.Errorf("remittance owed on money the lender holds: %d", f.Remittance.OutstandingCents)
+			}
+		}
+
+		// 9. The same bad row three times: one exception.
+		for range 3 {
+			feed(accs[5].ExternalRef + ",3.00," + at + ",BANK-ONCE-1") // BANK-ONCE-1 is account 1's
+		}
+		if n := count(t, s, `SELECT COUNT(*) FROM payment_exceptions WHERE status = 'open' AND payment_id = '' AND feed_amount_cents = 300`); n != 1 {
+			t.Errorf("%d open exceptions for one row fed three times", n)
+		}
+
+		// 10. A row dated in the future.
+		res, err := s.ImportPayments(ctx, vm, feedSource(t, "external_ref,amount,paid_at\n"+accs[5].ExternalRef+",1.00,"+now.AddDate(1, 0, 0).Format(time.RFC3339)+"\n"))
+		if err != nil || res.Rejected != 1 || res.Errors[0].Field != "paid_at" {
+			t.Errorf("a future row: %+v %v", res, err)
+		}
+	})
+}

@@ -42,6 +42,9 @@ func (s *Store) MoneyFigures(ctx context.Context, a collect.Actor) ([]AgencyMone
 	payments := make([]billing.Payment, 0, len(rows))
 	var remitted []billing.Remittance
 	for _, r := range rows {
+		if r.LinkedPaymentID != "" && r.Channel == string(billing.ChannelAgencyCollected) {
+			r.Channel = string(billing.ChannelAgencyReportedDirect) // the lender's books hold it: nothing to remit
+		}
 		payments = append(payments, r.billing())
 		if r.Channel == string(billing.ChannelAgencyCollected) && r.Status == "confirmed" && r.RemittedAt != nil {
 			// Netted on an approved invoice: handed over on the day of approval.

@@ -5,6 +5,7 @@ import (
 	"collect"
 	"context"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -101,6 +102,17 @@ func (s *Store) RecordPayment(ctx context.Context, a collect.Actor, accountID st
 	}
 	var out Payment
 	err := s.inTx(ctx, func(tx *gorm.DB) error {
+		// The lender's money lock, shared: before the account's, as a feed takes them.
+		var lenderID string
+		if err := tx.Table("accounts").Scopes(accountScope(a)).Where("accounts.id = ?", accountID).Pluck("accounts.lender_id", &lenderID).Error; err != nil {
+			return err
+		}
+		if lenderID == "" {
+			return notFoundError("account")
+		}
+		if err := s.shareLenderMoney(tx, lenderID); err != nil {
+			return err
+		}
 		accs, err := s.lockAccounts(tx, a, []string{accountID})
 		if err != nil {
 			return err
@@ -139,7 +151,7 @@ func (s *Store) RecordPayment(ctx context.Context, a collect.Actor, accountID st
 				return err
 			}
 			acc.ReportedCents += p.AmountCents
-			if err := s.linkToBooked(tx, &acc, &p, now); err != nil {
+			if err := s.linkToBooked(tx, &acc, &p, now, "", true); err != nil {
 				return err
 			}
 			done.BalanceCents = acc.BalanceCents
@@ -168,11 +180,15 @@ func (s *Store) RecordPayment(ctx context.Context, a collect.Actor, accountID st
 // the lender has already booked (billing.Match against the account's
 // unlinked lender payments): the report is linked to it, and the money,
 // already on the books, is not applied again.
-func (s *Store) linkToBooked(tx *gorm.DB, acc *payAccount, p *paymentRow, now time.Time) error {
+func (s *Store) linkToBooked(tx *gorm.DB, acc *payAccount, p *paymentRow, now time.Time, by string, byFeed bool) error {
 	since := string(billing.Date(p.PaidOn).AddDays(-billing.MaxDateWindowDays))
-	booked, err := bookedPayments(tx, acc.LenderID, []string{acc.ID}, since, nil)
-	if err != nil || len(booked) == 0 {
+	all, linkable, err := bookedPayments(tx, acc.LenderID, []string{acc.ID}, since, nil)
+	if err != nil {
 		return err
+	}
+	booked := slices.DeleteFunc(all, func(b billing.BookedPayment) bool { return !linkable[b.ID] })
+	if len(booked) == 0 {
+		return nil
 	}
 	facts, err := accountFacts(tx, *acc)
 	if err != nil {
@@ -186,7 +202,7 @@ func (s *Store) linkToBooked(tx *gorm.DB, acc *payAccount, p *paymentRow, now ti
 		return err
 	}
 	if o := res.Reported[0]; o.Kind == billing.KindMatched && o.BookedID != "" {
-		if err := confirmReport(tx, p, "", true, o.BookedID, now); err != nil {
+		if err := confirmReport(tx, p, by, byFeed, o.BookedID, now); err != nil {
 			return err
 		}
 		return unreport(tx, acc, p.AmountCents)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"collect"
 	"context"
 	"fmt"
@@ -102,6 +103,9 @@ func (s *Store) readFeed(ctx context.Context, a collect.Actor, src sheets.RowSou
 		if err != nil {
 			reject(allocation.NewRowError(line, "paid_at", "err.feed.paid_at"))
 			ok = false
+		} else if paidAt.After(s.now().Add(5 * time.Minute)) {
+			reject(allocation.NewRowError(line, "paid_at", "err.payment.paid_at_future"))
+			ok = false
 		}
 		if ref := cell(rec, "reference"); len([]rune(ref)) > billing.MaxReferenceChars {
 			reject(allocation.NewRowError(line, "reference", "err.form.max_chars", "max", billing.MaxReferenceChars))
@@ -149,6 +153,27 @@ func (s *Store) readFeed(ctx context.Context, a collect.Actor, src sheets.RowSou
 	return good, bad, badCount, nil
 }
 
+// takeFeedFacts makes a report paired with a feed row carry the lender's
+// record of the money: its amount and day (the books are the truth, and
+// attribution and the commission's month follow the day), and the bank's
+// reference when the report had none and no other report holds it, so a
+// later feed repeating the row is a duplicate.
+func takeFeedFacts(tx *gorm.DB, p *paymentRow, r feedRow) error {
+	p.AmountCents = r.AmountCents
+	p.PaidOn, p.PaidAt = string(r.PaidOn), r.PaidAt
+	if p.Reference == "" && r.Reference != "" {
+		var n int64
+		if err := tx.Raw(`SELECT COUNT(*) FROM payments WHERE lender_id = ? AND source = 'agency' AND status <> 'rejected' AND reference = ?`,
+			p.LenderID, r.Reference).Scan(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			p.Reference = r.Reference
+		}
+	}
+	return tx.Exec("UPDATE payments SET paid_on = ?, paid_at = ?, reference = ? WHERE id = ?", p.PaidOn, p.PaidAt, p.Reference, p.ID).Error
+}
+
 // lockLenderMoney serialises a lender's feeds and exception resolutions on
 // PostgreSQL (SQLite has one writer): matching reads every open report of
 // the lender, and two feeds matching one report at once would both confirm
@@ -159,6 +184,17 @@ func (s *Store) lockLenderMoney(tx *gorm.DB, lenderID string) error {
 		return nil
 	}
 	return tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "money/"+lenderID).Error
+}
+
+// shareLenderMoney is the agencies' side of lockLenderMoney: reports go on
+// side by side, but not while a feed or a resolution of the lender runs, so
+// a feed never misses a report committed between its reading the reports
+// and its locking their accounts.
+func (s *Store) shareLenderMoney(tx *gorm.DB, lenderID string) error {
+	if s.dialect != "postgres" {
+		return nil
+	}
+	return tx.Exec("SELECT pg_advisory_xact_lock_shared(hashtext(?))", "money/"+lenderID).Error
 }
 
 // ImportPayments matches a lender's payment feed (CSV or XLSX) with the
@@ -237,12 +273,22 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 			return err
 		}
 		batch := newMoneyBatch()
-		if opts.Booked, err = bookedPayments(tx, a.OrgID, slices.Collect(mapKeys(accs)), string(since.AddDays(-billing.MaxDateWindowDays)), refs); err != nil {
+		var linkable map[string]bool
+		if opts.Booked, linkable, err = bookedPayments(tx, a.OrgID, slices.Collect(mapKeys(accs)), string(since.AddDays(-billing.MaxDateWindowDays)), refs); err != nil {
 			return err
 		}
 		res, err := billing.Match(feed, reported, opts)
 		if err != nil {
 			return err
+		}
+		// A report paired with money that is already spoken for (a report
+		// the lender confirmed, or a lender record another report is linked
+		// to) may be a second payment as well as a second report of it: the
+		// lender decides.
+		for j, o := range res.Reported {
+			if o.Kind == billing.KindMatched && o.BookedID != "" && !linkable[o.BookedID] {
+				res.Reported[j] = billing.Outcome{Kind: billing.KindException, Reason: billing.ReasonDuplicate, ReportID: o.ReportID, OfPaymentID: o.BookedID}
+			}
 		}
 		open, err := openExceptionPayments(tx, a.OrgID)
 		if err != nil {
@@ -272,15 +318,8 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 			reportedCents := p.AmountCents
 			linked := o.BookedID
 			if o.FeedLine > 0 {
-				r := rows[lineOf[o.FeedLine]]
-				p.AmountCents = r.AmountCents // the lender's books are the truth
-				if p.Reference == "" && r.Reference != "" {
-					// The bank's serial identifies the money from now on, so
-					// a later feed repeating the row is a duplicate.
-					if err := tx.Exec("UPDATE payments SET reference = ? WHERE id = ?", r.Reference, p.ID).Error; err != nil {
-						return err
-					}
-					p.Reference = r.Reference
+				if err := takeFeedFacts(tx, p, rows[lineOf[o.FeedLine]]); err != nil {
+					return err
 				}
 			}
 			if err := confirmReport(tx, p, a.UserID, true, linked, now); err != nil {
@@ -325,12 +364,29 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 		}
 		for _, o := range res.Exceptions() {
 			if o.ReportID != "" && open[o.ReportID] != "" {
-				continue // already queued
+				if o.FeedLine == 0 {
+					continue // already queued, nothing new
+				}
+				// The report's exception gains the feed's record of the money: the new one replaces it.
+				if err := tx.Exec(`UPDATE payment_exceptions SET status = 'resolved', resolve_reason = ?, resolved_by = ?, resolved_at = ? WHERE id = ? AND status = 'open'`,
+					fmt.Sprintf("superseded by feed line %d", o.FeedLine), a.UserID, now, open[o.ReportID]).Error; err != nil {
+					return err
+				}
 			}
 			e := map[string]any{"id": uuid.Must(uuid.NewV7()).String(), "lender_id": a.OrgID, "reason": string(o.Reason),
-				"payment_id": o.ReportID, "of_payment_id": o.OfPaymentID, "diff_cents": o.DiffCents, "status": "open", "created_at": now}
+				"payment_id": o.ReportID, "of_payment_id": cmp.Or(o.OfPaymentID, o.BookedID), "diff_cents": o.DiffCents, "status": "open", "created_at": now}
 			if o.FeedLine > 0 {
 				r := rows[lineOf[o.FeedLine]]
+				if o.ReportID == "" { // the same row of an earlier feed, still open: once is enough
+					var n int64
+					if err := tx.Raw(`SELECT COUNT(*) FROM payment_exceptions WHERE lender_id = ? AND account_id = ? AND payment_id = '' AND status = 'open'
+						AND feed_amount_cents = ? AND feed_paid_on = ? AND feed_reference = ?`, a.OrgID, r.AccountID, r.AmountCents, string(r.PaidOn), r.Reference).Scan(&n).Error; err != nil {
+						return err
+					}
+					if n > 0 {
+						continue
+					}
+				}
 				e["account_id"], e["feed_line"], e["feed_amount_cents"], e["feed_paid_on"], e["feed_reference"] = r.AccountID, r.Line, r.AmountCents, string(r.PaidOn), r.Reference
 			}
 			if o.ReportID != "" {
@@ -516,9 +572,9 @@ func (s *Store) ResolveException(ctx context.Context, a collect.Actor, id string
 			return err
 		}
 		var e struct {
-			ID, AccountID, PaymentID, Reason, Status, FeedPaidOn, FeedReference string
-			FeedLine                                                            int
-			FeedAmountCents                                                     int64
+			ID, AccountID, PaymentID, Reason, Status, FeedPaidOn, FeedReference, OfPaymentID string
+			FeedLine                                                                         int
+			FeedAmountCents                                                                  int64
 		}
 		if err := tx.Table("payment_exceptions").Where("id = ? AND lender_id = ?", id, a.OrgID).Take(&e).Error; err != nil {
 			return notFound(err, "exception")
@@ -579,15 +635,35 @@ func (s *Store) ResolveException(ctx context.Context, a collect.Actor, id string
 				return collect.E(collect.ECONFLICT, "err.payment.account_closed")
 			}
 		}
-		if in.Action == "reject" {
+		refTaken := e.Reason == string(billing.ReasonDuplicate) || e.Reason == string(billing.ReasonReferenceReused)
+		switch {
+		case in.Action == "reject":
 			if p != nil {
 				if err := s.rejectReport(tx, accs, p, in.Reason); err != nil {
 					return err
 				}
+				if e.FeedLine > 0 {
+					// The agency's claim is refused, but the bank's record of
+					// money stands: it is the lender's own payment.
+					if err := s.settleParts(tx, a, accs, nil, true, e.FeedPaidOn, e.FeedReference, refTaken,
+						[]SplitPart{{AccountID: e.AccountID, AmountCents: e.FeedAmountCents}}, now); err != nil {
+						return err
+					}
+				}
 			}
-		} else {
-			if err := s.settleParts(tx, a, accs, p, e.FeedLine > 0, e.FeedPaidOn, e.FeedReference,
-				e.Reason == string(billing.ReasonDuplicate) || e.Reason == string(billing.ReasonReferenceReused), parts, now); err != nil {
+		case in.Action == "confirm" && p != nil && e.FeedLine == 0 && e.OfPaymentID != "":
+			// The report describes money already on the books: it is linked
+			// to that payment and counts once.
+			from := accs[p.AccountID]
+			reportedCents := p.AmountCents
+			if err := confirmReport(tx, p, a.UserID, false, e.OfPaymentID, now); err != nil {
+				return err
+			}
+			if err := unreport(tx, &from, reportedCents); err != nil {
+				return err
+			}
+		default:
+			if err := s.settleParts(tx, a, accs, p, e.FeedLine > 0, e.FeedPaidOn, e.FeedReference, refTaken, parts, now); err != nil {
 				return err
 			}
 		}
@@ -632,6 +708,13 @@ func (s *Store) settleParts(tx *gorm.DB, a collect.Actor, accs map[string]payAcc
 			return err
 		}
 		accs[from.ID] = from
+		if fromFeed && billing.Date(feedDay).Valid() && feedDay != p.PaidOn {
+			// The lender's day, as the amount: attribution and the month follow it.
+			p.PaidOn, p.PaidAt = feedDay, dayNoon(feedDay, from.zone(), now)
+			if err := tx.Exec("UPDATE payments SET paid_on = ?, paid_at = ? WHERE id = ?", p.PaidOn, p.PaidAt, p.ID).Error; err != nil {
+				return err
+			}
+		}
 		template = *p
 	}
 	if refTaken {
@@ -807,15 +890,21 @@ func (s *Store) DecidePayment(ctx context.Context, a collect.Actor, id string, c
 			if _, err := billing.Confirm(row.billing(), now, false); err != nil {
 				return err
 			}
-			if err := confirmReport(tx, &row, a.UserID, false, "", now); err != nil {
-				return err
-			}
 			acc := accs[row.AccountID]
-			if err := unreport(tx, &acc, row.AmountCents); err != nil {
+			// Money the lender has already booked is linked, not applied again.
+			if err := s.linkToBooked(tx, &acc, &row, now, a.UserID, false); err != nil {
 				return err
 			}
-			if _, err := s.applyConfirmed(tx, &acc, &row, now); err != nil {
-				return err
+			if row.Status == "reported" {
+				if err := confirmReport(tx, &row, a.UserID, false, "", now); err != nil {
+					return err
+				}
+				if err := unreport(tx, &acc, row.AmountCents); err != nil {
+					return err
+				}
+				if _, err := s.applyConfirmed(tx, &acc, &row, now); err != nil {
+					return err
+				}
 			}
 		} else if err := s.rejectReport(tx, accs, &row, reason); err != nil {
 			return err
