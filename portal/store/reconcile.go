@@ -159,7 +159,10 @@ func (s *Store) readFeed(ctx context.Context, a collect.Actor, src sheets.RowSou
 // reference when the report had none and no other report holds it, so a
 // later feed repeating the row is a duplicate.
 func takeFeedFacts(tx *gorm.DB, p *paymentRow, r feedRow) error {
-	p.AmountCents = r.AmountCents
+	p.AmountCents = r.AmountCents // written by confirmReport
+	if p.PaidOn == string(r.PaidOn) && p.PaidAt.Equal(r.PaidAt) && (p.Reference != "" || r.Reference == "") {
+		return nil // the report already says what the bank says
+	}
 	p.PaidOn, p.PaidAt = string(r.PaidOn), r.PaidAt
 	if p.Reference == "" && r.Reference != "" {
 		var n int64
