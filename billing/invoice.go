@@ -262,11 +262,15 @@ func (inv Invoice) Check() error {
 }
 
 // CanMoveInvoice checks a change of an invoice's status: draft →
-// agency_accepted or disputed; either → approved, or back to draft when the
-// lender revises it. An approved invoice is locked.
+// agency_accepted, disputed or (unreviewed) approved; agency_accepted or
+// disputed → approved, or back to draft when the lender revises it. An
+// approved invoice is locked.
 func CanMoveInvoice(from, to InvoiceStatus) error {
 	next := map[InvoiceStatus][]InvoiceStatus{
-		InvoiceDraft:          {InvoiceAgencyAccepted, InvoiceDisputed},
+		// The vendor manager may approve a draft the agency left unreviewed:
+		// its silence is taken as acceptance (the audit says it was not
+		// reviewed).
+		InvoiceDraft:          {InvoiceAgencyAccepted, InvoiceDisputed, InvoiceApproved},
 		InvoiceAgencyAccepted: {InvoiceApproved, InvoiceDraft},
 		InvoiceDisputed:       {InvoiceApproved, InvoiceDraft},
 		InvoiceApproved:       nil,

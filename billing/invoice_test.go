@@ -95,7 +95,7 @@ func TestBuildInvoiceRefuses(t *testing.T) {
 func TestCanMoveInvoice(t *testing.T) {
 	all := []InvoiceStatus{InvoiceDraft, InvoiceAgencyAccepted, InvoiceDisputed, InvoiceApproved}
 	allowed := map[[2]InvoiceStatus]bool{
-		{InvoiceDraft, InvoiceAgencyAccepted}: true, {InvoiceDraft, InvoiceDisputed}: true,
+		{InvoiceDraft, InvoiceAgencyAccepted}: true, {InvoiceDraft, InvoiceDisputed}: true, {InvoiceDraft, InvoiceApproved}: true,
 		{InvoiceAgencyAccepted, InvoiceApproved}: true, {InvoiceAgencyAccepted, InvoiceDraft}: true,
 		{InvoiceDisputed, InvoiceApproved}: true, {InvoiceDisputed, InvoiceDraft}: true,
 	}
@@ -189,9 +189,13 @@ func TestInvoiceReview(t *testing.T) {
 		_, err = marchInvoice(t).AcceptLine("l9")
 		wantErr(t, err, collect.ENOTFOUND, "err.billing.line_not_found")
 	})
-	t.Run("ApproveNeedsReviewAndNumber", func(t *testing.T) {
-		_, err := marchInvoice(t).Approve(number)
-		wantErr(t, err, collect.ECONFLICT, "err.billing.invoice_transition")
+	t.Run("ApproveNeedsANumber", func(t *testing.T) {
+		// A draft the agency left unreviewed may be approved: its silence is acceptance.
+		unreviewed, err := marchInvoice(t).Approve(number)
+		wantErr(t, err, "", "")
+		if unreviewed.Status != InvoiceApproved || unreviewed.Lines[0].State != LineOpen {
+			t.Fatalf("an unreviewed draft approved: %+v", unreviewed)
+		}
 		inv, _ := marchInvoice(t).Accept()
 		_, err = inv.Approve("")
 		wantErr(t, err, collect.EINVALID, "err.billing.invoice_number")

@@ -243,10 +243,9 @@ func (s *Server) renderInvoice(c echo.Context, status int, fail error) error {
 		Agency: inv.AgencyName, Currency: cur, Payments: views.Money(inv.PaymentsCents, cur), Commission: views.Money(inv.CommissionCents, cur),
 		Adjustments: views.Money(inv.AdjustmentsCents, cur), Remittance: views.Money(-inv.RemittanceOwedCents, cur),
 		Total: views.Money(inv.TotalCents, cur), Disputed: views.Money(inv.DisputedCents, cur), DisputeReason: inv.DisputeReason,
-		CanReview: a.OrgKind == collect.KindAgency && s.can(a, "invoice", "review") && inv.Status == billing.InvoiceDraft,
-		CanApprove: a.OrgKind == collect.KindLender && s.can(a, "invoice", "approve") &&
-			(inv.Status == billing.InvoiceAgencyAccepted || inv.Status == billing.InvoiceDisputed),
-		CSVHref: "/invoices/" + url.PathEscape(inv.ID) + "/export.csv", XLSXHref: "/invoices/" + url.PathEscape(inv.ID) + "/export.xlsx"}
+		CanReview:  a.OrgKind == collect.KindAgency && s.can(a, "invoice", "review") && inv.Status == billing.InvoiceDraft,
+		CanApprove: a.OrgKind == collect.KindLender && s.can(a, "invoice", "approve") && inv.Status != billing.InvoiceApproved,
+		CSVHref:    "/invoices/" + url.PathEscape(inv.ID) + "/export.csv", XLSXHref: "/invoices/" + url.PathEscape(inv.ID) + "/export.xlsx"}
 	if inv.ApprovedAt != nil {
 		v.ApprovedAt = views.DateTime(ctx, *inv.ApprovedAt)
 	}

@@ -525,9 +525,10 @@ func (s *Store) lockedInvoice(tx *gorm.DB, a collect.Actor, id string) (InvoiceO
 	return s.loadInvoice(tx, a, id)
 }
 
-// ApproveInvoice is the vendor manager approving an invoice the agency
-// accepted or disputed: it is numbered and locked, and the remittance it
-// nets is settled. Audited; approving again is 409.
+// ApproveInvoice is the vendor manager approving an invoice (the agency
+// accepted or disputed it, or left the draft unreviewed): it is numbered
+// and locked, and the remittance it nets is settled. Audited, saying
+// whether the agency reviewed it; approving again is 409.
 func (s *Store) ApproveInvoice(ctx context.Context, a collect.Actor, id string) (InvoiceOut, error) {
 	if a.OrgKind != collect.KindLender {
 		return InvoiceOut{}, notFoundError("invoice")
@@ -569,7 +570,7 @@ func (s *Store) ApproveInvoice(ctx context.Context, a collect.Actor, id string) 
 			return err
 		}
 		res := tx.Exec(`UPDATE invoices SET status = 'approved', number = ?, seq = ?, approved_by = ?, approved_at = ?, updated_at = ?
-			WHERE id = ? AND status IN ('agency_accepted', 'disputed')`, number, seq, a.UserID, now, now, id)
+			WHERE id = ? AND status IN ('draft', 'agency_accepted', 'disputed')`, number, seq, a.UserID, now, now, id)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -581,7 +582,8 @@ func (s *Store) ApproveInvoice(ctx context.Context, a collect.Actor, id string) 
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "invoice.approve", ObjectType: "invoice", ObjectID: id, LenderID: cur.LenderID,
 			Before: map[string]string{"status": string(cur.Status)},
-			After:  map[string]any{"status": string(inv.Status), "number": number, "total_cents": inv.TotalCents, "lines": len(inv.Lines)}})
+			After: map[string]any{"status": string(inv.Status), "number": number, "total_cents": inv.TotalCents, "lines": len(inv.Lines),
+				"agency_reviewed": cur.Status != billing.InvoiceDraft}})
 	})
 	if err != nil {
 		return InvoiceOut{}, err
