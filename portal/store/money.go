@@ -121,30 +121,34 @@ func (s *Store) lockAccounts(tx *gorm.DB, a collect.Actor, ids []string) (map[st
 	out := make(map[string]payAccount, len(ids))
 	for chunk := range slices.Chunk(ids, 500) {
 		var rows []payAccount
-		q := "SELECT " + payAccountCols + " FROM accounts WHERE accounts.id IN ? AND " + scopeSQL(a) + " ORDER BY accounts.id"
+		// By primary key, and scoped as accountScope scopes (a lender's, or
+		// the agency holding it) on the rows read: a condition on the
+		// lender in the query would have SQLite walk the lender's index.
+		q := "SELECT " + payAccountCols + " FROM accounts WHERE accounts.id IN ? ORDER BY accounts.id"
 		if s.dialect == "postgres" {
 			q += " FOR UPDATE"
 		}
-		if err := tx.Raw(q, chunk, a.OrgID).Scan(&rows).Error; err != nil {
+		if err := tx.Raw(q, chunk).Scan(&rows).Error; err != nil {
 			return nil, err
 		}
 		for _, r := range rows {
-			out[r.ID] = r
+			if inScope(a, r) {
+				out[r.ID] = r
+			}
 		}
 	}
 	return out, nil
 }
 
-// scopeSQL is accountScope as a condition on one argument (the actor's
-// organisation), for raw queries.
-func scopeSQL(a collect.Actor) string {
+// inScope is accountScope for one account read.
+func inScope(a collect.Actor, acc payAccount) bool {
 	switch a.OrgKind {
 	case collect.KindLender:
-		return "accounts.lender_id = ?"
+		return acc.LenderID == a.OrgID
 	case collect.KindAgency:
-		return "accounts.agency_id = ?"
+		return acc.AgencyID == a.OrgID
 	}
-	return "? = '' AND 1 = 0"
+	return false
 }
 
 // accountFacts are what attribution and matching know of an account: its
@@ -563,8 +567,10 @@ func bookedPayments(tx *gorm.DB, lenderID string, accountIDs []string, since str
 			}
 		}
 	}
+	// The partial indexes' own conditions are written out (linked_payment_id
+	// <> '', reference <> '', the source and status) so SQLite uses them.
 	const cols = `SELECT id, account_id, amount_cents, paid_on, reference, source,
-		EXISTS (SELECT 1 FROM payments r WHERE r.linked_payment_id = payments.id) AS linked FROM payments `
+		EXISTS (SELECT 1 FROM payments r WHERE r.linked_payment_id = payments.id AND r.linked_payment_id <> '') AS linked FROM payments `
 	for chunk := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(accountIDs))), 500) {
 		var rows []bookedRow
 		if err := tx.Raw(cols+"WHERE account_id IN ? AND status = 'confirmed' AND linked_payment_id = '' AND paid_on >= ? ORDER BY id",
@@ -574,12 +580,16 @@ func bookedPayments(tx *gorm.DB, lenderID string, accountIDs []string, since str
 		add(rows)
 	}
 	for chunk := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(refs))), 500) {
-		var rows []bookedRow
-		if err := tx.Raw(cols+"WHERE lender_id = ? AND status = 'confirmed' AND linked_payment_id = '' AND reference IN ? ORDER BY id",
-			lenderID, chunk).Scan(&rows).Error; err != nil {
-			return nil, nil, err
+		for _, where := range []string{
+			"WHERE lender_id = ? AND reference IN ? AND reference <> '' AND source = 'lender' AND status = 'confirmed' AND linked_payment_id = '' ORDER BY id",
+			"WHERE lender_id = ? AND reference IN ? AND reference <> '' AND source = 'agency' AND status <> 'rejected' AND status = 'confirmed' AND linked_payment_id = '' ORDER BY id",
+		} {
+			var rows []bookedRow
+			if err := tx.Raw(cols+where, lenderID, chunk).Scan(&rows).Error; err != nil {
+				return nil, nil, err
+			}
+			add(rows)
 		}
-		add(rows)
 	}
 	slices.SortFunc(out, func(a, b billing.BookedPayment) int { return cmp.Compare(a.ID, b.ID) })
 	return out, linkable, nil
