@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"cmp"
 	"collect"
 	"fmt"
 	"net/http"
@@ -55,7 +56,7 @@ func (s *Server) renderReconciliation(c echo.Context, status int, result *store.
 	}
 	for _, e := range excs {
 		x := views.ExceptionView{ID: e.ID, Reason: e.Reason, AccountRef: e.ExternalRef, AccountID: e.AccountID, Agency: e.AgencyName,
-			PaidOn: cmpOr(e.PaidOn, e.FeedPaidOn), Reference: cmpOr(e.Reference, e.FeedReference), FeedLine: e.FeedLine,
+			PaidOn: cmp.Or(e.PaidOn, e.FeedPaidOn), Reference: cmp.Or(e.Reference, e.FeedReference), FeedLine: e.FeedLine,
 			Created: views.DateTime(ctx, e.CreatedAt)}
 		if e.PaymentID != "" {
 			x.Reported = views.Money(e.AmountCents, "CNY")
@@ -222,7 +223,7 @@ func (s *Server) invoicesPage(c echo.Context) error {
 		if !v.ForLender {
 			party = inv.LenderName
 		}
-		cur := cmpOr(inv.Currency, "CNY")
+		cur := cmp.Or(inv.Currency, "CNY")
 		v.Rows = append(v.Rows, views.InvoiceRowView{ID: inv.ID, Party: party, Number: inv.Number, Status: string(inv.Status),
 			Commission: views.Money(inv.CommissionCents, cur), Adjustments: views.Money(inv.AdjustmentsCents, cur),
 			Remittance: views.Money(inv.RemittanceOwedCents, cur), Total: views.Money(inv.TotalCents, cur), Disputed: views.Money(inv.DisputedCents, cur)})
@@ -238,7 +239,7 @@ func (s *Server) renderInvoice(c echo.Context, status int, fail error) error {
 	if err != nil {
 		return err
 	}
-	cur := cmpOr(inv.Currency, "CNY")
+	cur := cmp.Or(inv.Currency, "CNY")
 	v := views.InvoiceDetailView{ID: inv.ID, Number: inv.Number, Month: inv.Month, Status: string(inv.Status), Lender: inv.LenderName,
 		Agency: inv.AgencyName, Currency: cur, Payments: views.Money(inv.PaymentsCents, cur), Commission: views.Money(inv.CommissionCents, cur),
 		Adjustments: views.Money(inv.AdjustmentsCents, cur), Remittance: views.Money(-inv.RemittanceOwedCents, cur),
@@ -299,11 +300,4 @@ func (s *Server) invoiceActionSubmit(action string) echo.HandlerFunc {
 		}
 		return c.Redirect(http.StatusSeeOther, "/invoices/"+url.PathEscape(id)+"?done=invoice_"+action)
 	}
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

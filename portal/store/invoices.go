@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"collect"
 	"context"
 	"crypto/sha256"
@@ -278,7 +279,7 @@ func (s *Store) draftInvoice(tx *gorm.DB, lenderID, agencyID, month string, now 
 // writeInvoice stores an invoice's totals and status and, with lines, its
 // lines as built.
 func (s *Store) writeInvoice(tx *gorm.DB, id string, inv billing.Invoice, now time.Time, lines bool) error {
-	if err := tx.Table("invoices").Where("id = ?", id).Updates(map[string]any{"status": string(inv.Status), "currency": cmpOr(inv.Currency, "CNY"),
+	if err := tx.Table("invoices").Where("id = ?", id).Updates(map[string]any{"status": string(inv.Status), "currency": cmp.Or(inv.Currency, "CNY"),
 		"payments_cents": inv.PaymentsCents, "commission_cents": inv.CommissionCents, "adjustments_cents": inv.AdjustmentsCents,
 		"remittance_owed_cents": inv.RemittanceOwedCents, "total_cents": inv.TotalCents, "disputed_cents": inv.DisputedCents,
 		"dispute_reason": inv.DisputeReason, "updated_at": now}).Error; err != nil {
@@ -309,13 +310,6 @@ func (s *Store) writeInvoice(tx *gorm.DB, id string, inv billing.Invoice, now ti
 		}
 	}
 	return nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // invoiceLines are the commissions an invoice claimed, as its lines (the
@@ -488,7 +482,7 @@ func (s *Store) ReviewInvoice(ctx context.Context, a collect.Actor, id string, a
 			inv, err = inv.Accept()
 		} else {
 			for _, lid := range in.LineIDs {
-				if inv, err = inv.DisputeLine(lid, cmpOr(strings.TrimSpace(in.Reason), "disputed")); err != nil {
+				if inv, err = inv.DisputeLine(lid, cmp.Or(strings.TrimSpace(in.Reason), "disputed")); err != nil {
 					return err
 				}
 			}

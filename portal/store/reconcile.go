@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -277,7 +278,7 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 		}
 		batch := newMoneyBatch()
 		var linkable map[string]bool
-		if opts.Booked, linkable, err = bookedPayments(tx, a.OrgID, slices.Collect(mapKeys(accs)), string(since.AddDays(-billing.MaxDateWindowDays)), refs); err != nil {
+		if opts.Booked, linkable, err = bookedPayments(tx, a.OrgID, slices.Collect(maps.Keys(accs)), string(since.AddDays(-billing.MaxDateWindowDays)), refs); err != nil {
 			return err
 		}
 		res, err := billing.Match(feed, reported, opts)
@@ -405,7 +406,7 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 		if err := batch.flush(tx); err != nil {
 			return err
 		}
-		if err := refreshPriorityIDs(tx, slices.Collect(mapKeys(accs))...); err != nil {
+		if err := refreshPriorityIDs(tx, slices.Collect(maps.Keys(accs))...); err != nil {
 			return err
 		}
 		return s.appendAudit(tx, a, auditRecord{Action: "payment.feed", ObjectType: "lender", ObjectID: a.OrgID, LenderID: a.OrgID,
@@ -415,16 +416,6 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 		return PaymentFeedResult{Errors: []allocation.RowError{}}, err
 	}
 	return out, nil
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // openExceptionPayments maps each report with an open exception to it.
