@@ -59,10 +59,10 @@ func (s *Server) renderReconciliation(c echo.Context, status int, result *store.
 			PaidOn: cmp.Or(e.PaidOn, e.FeedPaidOn), Reference: cmp.Or(e.Reference, e.FeedReference), FeedLine: e.FeedLine,
 			Created: views.DateTime(ctx, e.CreatedAt)}
 		if e.PaymentID != "" {
-			x.Reported = views.Money(e.AmountCents, "CNY")
+			x.Reported = views.Money(e.AmountCents, e.Currency)
 		}
 		if e.FeedLine > 0 {
-			x.Feed = views.Money(e.FeedAmountCents, "CNY")
+			x.Feed = views.Money(e.FeedAmountCents, e.Currency)
 		}
 		v.Exceptions = append(v.Exceptions, x)
 	}
@@ -112,9 +112,10 @@ func (s *Server) moneyRows(c echo.Context) ([]views.MoneyRowView, error) {
 		if f.DaysToConfirm.Median != nil {
 			days = views.T(ctx, "money.days", map[string]any{"Days": fmt.Sprintf("%.1f", *f.DaysToConfirm.Median)})
 		}
-		out = append(out, views.MoneyRowView{Agency: f.AgencyName, Unconfirmed: views.Money(f.Unconfirmed.Cents, "CNY"),
-			UnconfirmedCount: f.Unconfirmed.Count, Disputed: views.Money(f.Disputed.Cents, "CNY"), DaysToConfirm: days,
-			Outstanding: views.Money(f.Remittance.OutstandingCents, "CNY"), Overdue: views.Money(f.Remittance.OverdueCents, "CNY"),
+		cur := cmp.Or(f.Currency, "CNY")
+		out = append(out, views.MoneyRowView{Agency: f.AgencyName, Unconfirmed: views.Money(f.Unconfirmed.Cents, cur),
+			UnconfirmedCount: f.Unconfirmed.Count, Disputed: views.Money(f.Disputed.Cents, cur), DaysToConfirm: days,
+			Outstanding: views.Money(f.Remittance.OutstandingCents, cur), Overdue: views.Money(f.Remittance.OverdueCents, cur),
 			Exceptions: f.OpenExceptions})
 	}
 	return out, nil

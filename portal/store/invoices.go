@@ -383,7 +383,11 @@ func (s *Store) periodAdjustments(tx *gorm.DB, lenderID, agencyID, month string,
 	if json.Unmarshal([]byte(raw), &t) != nil || len(t.Bonuses)+len(t.Deductions) == 0 {
 		return nil, nil
 	}
-	from, _ := time.ParseInLocation("2006-01", month, collect.China)
+	loc, err := lenderZone(tx, lenderID) // the lender's month
+	if err != nil {
+		return nil, err
+	}
+	from, _ := time.ParseInLocation("2006-01", month, loc)
 	to := from.AddDate(0, 1, 0)
 	events := map[string]int{}
 	var n int64

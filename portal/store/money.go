@@ -98,15 +98,36 @@ const payAccountCols = "accounts.id, accounts.lender_id, accounts.agency_id, acc
 func (acc payAccount) zone() *time.Location {
 	zones := accountZones(caseAccount{TimeZone: acc.TimeZone, TimeZones: acc.TimeZones, ConductProfile: acc.ConductProfile})
 	if len(zones) > 0 {
-		if loc, ok := zoneCache.Load(zones[0]); ok {
-			return loc.(*time.Location)
-		}
-		if loc, err := time.LoadLocation(zones[0]); err == nil {
-			zoneCache.Store(zones[0], loc)
-			return loc
-		}
+		return zoneNamed(zones[0])
 	}
 	return collect.China
+}
+
+// zoneNamed is the IANA zone name as a location (China's when unknown),
+// loaded once.
+func zoneNamed(name string) *time.Location {
+	if name == "" {
+		return collect.China
+	}
+	if loc, ok := zoneCache.Load(name); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return collect.China
+	}
+	zoneCache.Store(name, loc)
+	return loc
+}
+
+// lenderZone is the zone the lender works in (organisations.time_zone):
+// the day a feed is "today" in, the lender's months of events.
+func lenderZone(tx *gorm.DB, lenderID string) (*time.Location, error) {
+	var name string
+	if err := tx.Raw("SELECT time_zone FROM organisations WHERE id = ?", lenderID).Scan(&name).Error; err != nil {
+		return nil, err
+	}
+	return zoneNamed(name), nil
 }
 
 // zoneCache holds the zones loaded (time.LoadLocation reads the zone file

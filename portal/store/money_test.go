@@ -402,3 +402,45 @@ func TestMoneyCountsOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestExceptionsInTheAccountsCurrency: a lender working in Chicago feeds a
+// US loan's bank row; the exception carries the account's currency, so the
+// desk shows dollars, not yuan.
+func TestExceptionsInTheAccountsCurrency(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := seeded(t, "sqlite")
+	agent := actorFor(t, s, "agent@agency-a.test")
+	vm := actorFor(t, s, "vm@demo-bank.test")
+	acc := agencyAccount(t, s, agent)
+	if _, err := s.DB().Exec(`UPDATE organisations SET time_zone = 'America/Chicago' WHERE id = $1`, vm.OrgID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.DB().Exec(`UPDATE accounts SET currency = 'USD' WHERE id = $1`, acc.ID); err != nil {
+		t.Fatal(err)
+	}
+	paid := time.Now().UTC().Add(-time.Hour).Truncate(time.Second)
+	p, err := s.RecordPayment(ctx, agent, acc.ID, store.PaymentInput{AmountCents: 5_000, PaidAt: paid, Reference: "US-1"})
+	if err != nil || p.Currency != "USD" {
+		t.Fatalf("report: %+v %v", p, err)
+	}
+	if _, err := s.ImportPayments(ctx, vm, feedSource(t, "external_ref,amount,paid_at,reference\n"+acc.ExternalRef+",49.00,"+paid.Format(time.RFC3339)+",US-1\n")); err != nil {
+		t.Fatal(err)
+	}
+	excs, err := s.PaymentExceptions(ctx, vm, store.ExceptionFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range excs {
+		if e.PaymentID == p.ID {
+			found = true
+			if e.Currency != "USD" || e.Reason != "amount_differs" {
+				t.Errorf("the US exception: %+v", e)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no exception for the US report")
+	}
+}

@@ -22,6 +22,9 @@ type AgencyMoney struct {
 	Remittance     billing.RemittanceFigures `json:"remittance"`
 	OpenExceptions int                       `json:"open_exceptions"`
 	AsOf           string                    `json:"as_of"`
+	// Currency is the one currency of the agency's payments; "" when it has
+	// none or several (the sums are then of minor units of each, mixed).
+	Currency string `json:"currency"`
 }
 
 // MoneyFigures are the money positions of the agencies in the actor's
@@ -32,7 +35,8 @@ func (s *Store) MoneyFigures(ctx context.Context, a collect.Actor) ([]AgencyMone
 	}
 	db := s.db.WithContext(ctx)
 	now := s.now()
-	asOf := billing.DateIn(now, collect.China)
+	loc := zoneNamed(a.TimeZone) // the reader's organisation's day
+	asOf := billing.DateIn(now, loc)
 	var rows []paymentRow
 	if err := db.Table("payments").Scopes(paymentScope(a)).
 		Where("payments.source = 'agency' AND (payments.status = 'reported' OR (payments.status = 'confirmed' AND payments.confirmed_at >= ?) OR payments.channel = 'agency_collected')", now.AddDate(0, 0, -90)).
@@ -48,7 +52,7 @@ func (s *Store) MoneyFigures(ctx context.Context, a collect.Actor) ([]AgencyMone
 		payments = append(payments, r.billing())
 		if r.Channel == string(billing.ChannelAgencyCollected) && r.Status == "confirmed" && r.RemittedAt != nil {
 			// Netted on an approved invoice: handed over on the day of approval.
-			remitted = append(remitted, billing.Remittance{ID: r.ID, AgencyID: r.AgencyID, PaidOn: billing.DateIn(*r.RemittedAt, collect.China), AmountCents: r.AmountCents})
+			remitted = append(remitted, billing.Remittance{ID: r.ID, AgencyID: r.AgencyID, PaidOn: billing.DateIn(*r.RemittedAt, loc), AmountCents: r.AmountCents})
 		}
 	}
 	var disputed []struct {
@@ -101,9 +105,11 @@ func (s *Store) MoneyFigures(ctx context.Context, a collect.Actor) ([]AgencyMone
 	for _, ag := range agencies {
 		rule := billing.RemittanceRule{DueDays: ag.RemittanceDueDays}
 		var mine []billing.Payment
+		currencies := map[string]bool{}
 		for _, p := range payments {
 			if p.AgencyID == ag.ID {
 				mine = append(mine, p)
+				currencies[p.Currency] = true
 			}
 		}
 		rem, err := billing.RemittanceByAgency(mine, remitted, rule, asOf)
@@ -112,6 +118,11 @@ func (s *Store) MoneyFigures(ctx context.Context, a collect.Actor) ([]AgencyMone
 		}
 		m := AgencyMoney{AgencyID: ag.ID, AgencyName: ag.Name, Unconfirmed: unconfirmed[ag.ID], Disputed: disputedBy[ag.ID],
 			DaysToConfirm: days[ag.ID], Remittance: rem[ag.ID], AsOf: string(asOf)}
+		if len(currencies) == 1 {
+			for c := range currencies {
+				m.Currency = c
+			}
+		}
 		for _, e := range excs {
 			if e.AgencyID == ag.ID {
 				m.OpenExceptions = e.N

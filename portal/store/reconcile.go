@@ -243,7 +243,8 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 		}
 		feed := make([]billing.FeedRecord, len(rows))
 		asOf := billing.Date("")
-		since := billing.DateIn(now, collect.China)
+		today := billing.DateIn(now, zoneNamed(a.TimeZone)) // the lender's day
+		since := today
 		var refs []string
 		for i := range rows {
 			acc := accs[rows[i].AccountID]
@@ -257,7 +258,7 @@ func (s *Store) ImportPayments(ctx context.Context, a collect.Actor, src sheets.
 			}
 		}
 		if asOf == "" {
-			asOf = billing.DateIn(now, collect.China)
+			asOf = today
 		}
 		reported := make([]billing.ReportedPayment, len(reports))
 		for j, r := range reports {
@@ -453,6 +454,7 @@ type PaymentException struct {
 	ExternalRef     string     `json:"external_ref"`
 	AgencyID        string     `json:"agency_id,omitempty"`
 	AgencyName      string     `json:"agency_name,omitempty"`
+	Currency        string     `json:"currency"`
 	AmountCents     int64      `json:"amount_cents"` // the report's, if any
 	PaidOn          string     `json:"paid_on,omitempty"`
 	Reference       string     `json:"reference,omitempty"`
@@ -479,7 +481,7 @@ type ExceptionFilter struct {
 // (read only) those on an agency's own reports.
 func (s *Store) PaymentExceptions(ctx context.Context, a collect.Actor, f ExceptionFilter) ([]PaymentException, error) {
 	q := s.db.WithContext(ctx).Table("payment_exceptions e").Scopes(partyScope("e", a)).
-		Select(`e.id, e.reason, e.payment_id, e.account_id, ac.external_ref, e.agency_id, ag.name AS agency_name,
+		Select(`e.id, e.reason, e.payment_id, e.account_id, ac.external_ref, ac.currency, e.agency_id, ag.name AS agency_name,
 			COALESCE(p.amount_cents, 0) AS amount_cents, COALESCE(p.paid_on, '') AS paid_on, COALESCE(p.reference, '') AS reference,
 			e.feed_line, e.feed_amount_cents, e.feed_paid_on, e.feed_reference, e.of_payment_id, e.diff_cents, e.status, e.resolution,
 			e.resolve_reason, e.resolved_at, e.created_at`).
