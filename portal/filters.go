@@ -15,6 +15,7 @@ import (
 	"collect/casework"
 	"collect/oversight"
 	"collect/portal/store"
+	"collect/views"
 )
 
 // Every list's query is read here, once, for both its page and its API
@@ -124,14 +125,14 @@ func parseKPIFilter(c echo.Context) (store.KPIFilter, error) {
 	return f, q.err()
 }
 
-// parseMonth reads the commission statement's ?month=YYYY-MM (GET
-// /commissions, /commissions.csv and their API routes), this month by
+// parseMonth reads ?month=YYYY-MM of the commission statement and the
+// invoices (their pages and API routes), this month in the reader's zone by
 // default.
 func (s *Server) parseMonth(c echo.Context) (string, error) {
 	q := queryOf(c)
 	m := q.month("month")
 	if m == "" && len(q.fields) == 0 {
-		m = s.now().UTC().Format("2006-01")
+		m = s.now().In(views.Zone(c.Request().Context())).Format("2006-01") // the reader's month, as commission months are local
 	}
 	return m, q.err()
 }
